@@ -1,0 +1,55 @@
+#pragma once
+// Simulated time: a signed 64-bit count of nanoseconds (a week is 6.048e14 ns, the range is
+// ±292 years). One type serves for instants and durations, as in ns-3's Time; integer ticks
+// mean no epsilon comparisons anywhere in the simulator.
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace cs {
+
+class Time {
+ public:
+  constexpr Time() = default;
+  static constexpr Time ns(std::int64_t v) { return Time(v); }
+  static constexpr Time us(std::int64_t v) { return Time(v * 1'000); }
+  static constexpr Time ms(std::int64_t v) { return Time(v * 1'000'000); }
+  static constexpr Time s(std::int64_t v) { return Time(v * 1'000'000'000); }
+  static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
+
+  // A duration computed from a rate (bytes / bandwidth, FLOPs / peak) rounds up to whole
+  // nanoseconds, and anything positive takes at least 1 ns, so no work ever takes zero time.
+  static Time from_seconds_ceil(double seconds);
+  // Nearest nanosecond, for instants read from traces and configuration.
+  static Time from_seconds_round(double seconds);
+
+  constexpr std::int64_t count_ns() const { return ns_; }
+  constexpr double seconds() const { return static_cast<double>(ns_) * 1e-9; }
+
+  constexpr auto operator<=>(const Time&) const = default;
+  constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }
+  constexpr Time operator-(Time o) const { return Time(ns_ - o.ns_); }
+  constexpr Time& operator+=(Time o) { ns_ += o.ns_; return *this; }
+  constexpr Time& operator-=(Time o) { ns_ -= o.ns_; return *this; }
+  constexpr Time operator*(std::int64_t k) const { return Time(ns_ * k); }
+  constexpr std::int64_t operator/(Time o) const { return ns_ / o.ns_; }
+
+ private:
+  constexpr explicit Time(std::int64_t v) : ns_(v) {}
+  std::int64_t ns_ = 0;
+};
+
+// "1h 02m 03.5s"-style text for logs and the progress line.
+std::string format_duration(Time t);
+
+namespace time_literals {
+constexpr Time operator""_ns(unsigned long long v) { return Time::ns(static_cast<std::int64_t>(v)); }
+constexpr Time operator""_us(unsigned long long v) { return Time::us(static_cast<std::int64_t>(v)); }
+constexpr Time operator""_ms(unsigned long long v) { return Time::ms(static_cast<std::int64_t>(v)); }
+constexpr Time operator""_s(unsigned long long v) { return Time::s(static_cast<std::int64_t>(v)); }
+constexpr Time operator""_min(unsigned long long v) { return Time::s(static_cast<std::int64_t>(v) * 60); }
+constexpr Time operator""_h(unsigned long long v) { return Time::s(static_cast<std::int64_t>(v) * 3600); }
+}  // namespace time_literals
+
+}  // namespace cs

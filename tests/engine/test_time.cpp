@@ -1,0 +1,35 @@
+#include <catch2/catch.hpp>
+
+#include "sim/engine/time.hpp"
+
+using namespace cs;
+using namespace cs::time_literals;
+
+TEST_CASE("time literals convert to integer nanoseconds") {
+  CHECK((2_us).count_ns() == 2'000);
+  CHECK((5_min).count_ns() == 300'000'000'000);
+  CHECK((1_h).count_ns() == 3'600'000'000'000);
+  CHECK((24_h * 7).count_ns() == 604'800'000'000'000);  // a week: 6.048e14 ns
+  CHECK((1_s + 250_ms).seconds() == 1.25);
+}
+
+TEST_CASE("durations from rates round up and never reach zero") {
+  // 1 byte over a 3 GB/s link: 0.333... ns rounds up to 1 ns.
+  CHECK(Time::from_seconds_ceil(1.0 / 3e9).count_ns() == 1);
+  CHECK(Time::from_seconds_ceil(1e-15).count_ns() == 1);
+  CHECK(Time::from_seconds_ceil(0.0).count_ns() == 0);
+  // 1 MB at 3 GB/s = 333,333.33 ns -> 333,334 ns.
+  CHECK(Time::from_seconds_ceil(1e6 / 3e9).count_ns() == 333'334);
+  CHECK(Time::from_seconds_round(1e6 / 3e9).count_ns() == 333'333);
+}
+
+TEST_CASE("durations outside the clock range are rejected") {
+  CHECK_THROWS_AS(Time::from_seconds_ceil(1e10), std::range_error);
+  CHECK_THROWS_AS(Time::from_seconds_ceil(std::nan("")), std::range_error);
+}
+
+TEST_CASE("durations format for people") {
+  CHECK(format_duration(1500_us) == "1.500 ms");
+  CHECK(format_duration(90_s) == "1m 30.0s");
+  CHECK(format_duration(26_h + 3_min) == "1d 02h 03m 00.0s");
+}
