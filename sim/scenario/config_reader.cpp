@@ -99,7 +99,14 @@ const ConfigNode* MapReader::optional(std::string_view key) {
 const ConfigNode& MapReader::required(std::string_view key) {
   mark(key);
   const ConfigNode* n = node_->find(key);
-  if (!n) throw_config_error(node_->where, path_, "missing required key '" + std::string(key) + "'");
+  if (!n) {
+    // A misspelling of the missing key is the likelier mistake: name it where it was written.
+    for (const auto& [other, value] : node_->entries)
+      if (!nearest_name(other, {std::string(key)}).empty())
+        throw_config_error(value.key_where.origin ? value.key_where : value.where, path_of(other),
+                           "unknown key '" + other + "'; did you mean '" + std::string(key) + "'?");
+    throw_config_error(node_->where, path_, "missing required key '" + std::string(key) + "'");
+  }
   if (n->is_null()) throw_config_error(n->where, path_of(key), "a value is required");
   return *n;
 }
