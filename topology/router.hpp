@@ -1,0 +1,100 @@
+#pragma once
+// Shortest-path routing with equal-cost multipath, cached.
+//
+// Paths minimise the hop count. Where several next hops are equally short, the vertex picks
+// one by hashing (src, dst, flow label, vertex), as a switch hashes a packet's 5-tuple: the
+// same flow always takes the same path, different flows spread. Two rules make paths physical
+// and keep routing cheap on 10^4-GPU clusters:
+//   * endpoints (GPUs, host memory, storage) never forward: a route starts and ends at one;
+//   * servers do not forward for others: a route may only cross vertices of the source's
+//     node, the fabric (vertices outside any node), and the destination's node, in that order;
+//     traffic between two vertices of one node stays inside that node.
+// Distances to a destination are computed in three pieces: a breadth-first search inside the
+// destination's node, a fabric-wide distance field seeded from where that node attaches to the
+// fabric, and a relaxation inside the source's node. The fabric field depends only on the
+// attachment points, so every GPU behind the same leaf shares one (a cluster of 2,048 nodes
+// needs a few hundred fields of a few hundred entries, not 16k searches of the whole graph).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "topology/topology_graph.hpp"
+
+namespace cs {
+
+using RouteId = std::uint32_t;
+
+struct Route {
+  std::span<const LinkId> links;
+  Time latency;  // sum of the links' latencies
+};
+
+class Router {
+ public:
+  explicit Router(const Topology& topo);
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // The route id of (src, dst, label); computed once, then served from the cache. Throws
+  // std::runtime_error when dst cannot be reached. Labels are folded to 20 bits.
+  RouteId route_id(VertexId src, VertexId dst, std::uint32_t flow_label = 0);
+  Route route(VertexId src, VertexId dst, std::uint32_t flow_label = 0) { return path(route_id(src, dst, flow_label)); }
+  // Spans stay valid until the next route_id() call that computes a new path.
+  Route path(RouteId id) const {
+    const Path& p = paths_[id];
+    return {std::span<const LinkId>(links_.data() + p.offset, p.hops), p.latency};
+  }
+  std::size_t hops(RouteId id) const { return paths_[id].hops; }
+
+  const Topology& topology() const { return topo_; }
+  std::size_t cached_routes() const { return paths_.size(); }
+  std::size_t cached_fabric_fields() const { return fields_.size(); }
+
+ private:
+  static constexpr std::uint32_t kInf = UINT32_MAX;
+  enum Region : std::uint8_t { kSrcRegion = 0, kFabric = 1, kDstRegion = 2, kOutside = 3 };
+  struct Path {
+    std::uint32_t offset;
+    std::uint32_t hops;
+    Time latency;
+  };
+
+  RouteId compute(VertexId src, VertexId dst, std::uint32_t label);
+  // Distance of v to the current destination (kInf if not allowed / unreachable).
+  std::uint32_t distance(VertexId v) const;
+  Region region(VertexId v) const;
+  const std::vector<std::uint16_t>& fabric_field(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& seeds,
+                                                 std::uint32_t& offset);
+
+  const Topology& topo_;
+  // Compressed adjacency (out and in), built once from the Boost graph for tight loops.
+  std::vector<std::uint32_t> out_begin_, in_begin_;
+  std::vector<LinkId> out_links_, in_links_;
+  std::vector<VertexId> out_to_, in_from_;
+  std::vector<std::int32_t> node_;
+  std::vector<std::uint8_t> terminal_;
+  std::vector<std::int32_t> fabric_index_;  // -1 for vertices inside nodes and endpoints
+  std::vector<VertexId> fabric_vertices_;
+  std::vector<std::uint32_t> node_begin_;   // vertices of node n: node_members_[node_begin_[n] ..]
+  std::vector<VertexId> node_members_;
+
+  // Per-computation scratch, valid where stamp_ == stamp.
+  std::vector<std::uint32_t> stamp_;
+  std::vector<std::uint32_t> dist_;
+  std::vector<std::uint8_t> region_;
+  std::uint32_t stamp_now_ = 0;
+  const std::vector<std::uint16_t>* field_ = nullptr;
+  std::uint32_t field_offset_ = 0;
+  std::int32_t src_node_ = -1, dst_node_ = -1;
+  VertexId src_ = kNoVertex, dst_ = kNoVertex;
+
+  std::unordered_map<std::string, std::uint32_t> field_index_;
+  std::vector<std::vector<std::uint16_t>> fields_;
+  std::unordered_map<std::uint64_t, RouteId> cache_;
+  std::vector<Path> paths_;
+  std::vector<LinkId> links_;
+};
+
+}  // namespace cs
