@@ -1,0 +1,143 @@
+#pragma once
+// Flow-level network: each transfer is a flow on a routed path, and the flows crossing a link
+// share it max-min fairly (progressive filling: raise every flow's rate together, freeze the
+// flows of a link when it fills, repeat). A flow's last byte arrives when its bytes have been
+// sent at the rates it got, plus the path's latency.
+//
+// Incremental: starting or ending a flow marks its links; at the end of the instant one
+// recomputation covers the connected component of marked links (links joined by flows that
+// cross both), because rates outside it cannot change. Only flows whose rate changed have
+// their completion event cancelled and rescheduled. Flows that start or end at the same
+// instant (the steps of a collective) share one recomputation.
+//
+// Accounting for timelines: every link keeps its current aggregate rate and the bytes it has
+// carried, so a sampler can read utilization per link, per link kind, or for the busiest links.
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "sim/network/link_efficiency.hpp"
+#include "topology/router.hpp"
+
+namespace cs {
+
+using FlowId = std::uint32_t;
+
+struct FlowNetworkStats {
+  std::uint64_t flows_started = 0;
+  std::uint64_t recomputations = 0;     // end-of-instant rate updates
+  std::uint64_t flows_recomputed = 0;   // flows visited by them (component sizes summed)
+  std::uint64_t reschedules = 0;        // completion events moved because a rate changed
+  std::size_t peak_active_flows = 0;
+};
+
+class FlowNetwork {
+ public:
+  static constexpr std::size_t kMaxHops = 16;
+  static constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+
+  FlowNetwork(Engine& engine, Router& router, const LinkEfficiency& efficiency = {});
+  FlowNetwork(const FlowNetwork&) = delete;
+  FlowNetwork& operator=(const FlowNetwork&) = delete;
+
+  // Sends `bytes` from src to dst starting now; `delivered` runs when the last byte has arrived.
+  // `label` separates flows between the same pair for ECMP; `max_rate` caps the flow (bytes/s).
+  FlowId start(VertexId src, VertexId dst, double bytes, Callback delivered, std::uint32_t label = 0,
+               double max_rate = kUnlimited);
+  FlowId start_on(RouteId route, double bytes, Callback delivered, double max_rate = kUnlimited);
+
+  bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
+  double rate(FlowId f) const { return flows_[f].rate; }
+  std::size_t active_flows() const { return active_count_; }
+
+  // Links: effective capacity (line rate x efficiency), what crosses them now, what they carried.
+  double capacity(LinkId l) const { return links_[l].capacity; }
+  double link_rate(LinkId l) const { return links_[l].rate; }
+  double link_bytes(LinkId l) const;
+  std::size_t link_flow_count(LinkId l) const { return link_flows_[l].size(); }
+  // Changes whenever a flow starts or ends on the link: an analytical cost that read the link's
+  // load is stale when any of its links' versions moved.
+  std::uint64_t link_version(LinkId l) const { return links_[l].version; }
+  std::uint64_t version() const { return version_; }
+  double kind_bytes(LinkKind kind) const;
+  double kind_capacity(LinkKind kind) const { return kind_capacity_[static_cast<std::size_t>(kind)]; }
+  double kind_rate(LinkKind kind) const { return kind_rate_[static_cast<std::size_t>(kind)]; }
+  // The k links that carried the most bytes so far (ties: lower id first).
+  std::vector<LinkId> busiest_links(std::size_t k) const;
+
+  Engine& engine() { return engine_; }
+  Router& router() { return router_; }
+  const Topology& topology() const { return router_.topology(); }
+  const LinkEfficiency& efficiency() const { return efficiency_; }
+  const FlowNetworkStats& stats() const { return stats_; }
+
+ private:
+  struct Flow {
+    double remaining = 0;  // bytes left to send as of `updated_ns`
+    double rate = 0;
+    double max_rate = kUnlimited;
+    std::int64_t updated_ns = 0;
+    EventHandle completion;
+    RouteId route = 0;
+    std::uint32_t hops = 0;
+    std::uint32_t generation = 0;
+    bool active = false;
+    Time latency;
+    Callback delivered;
+    std::array<std::uint32_t, kMaxHops> position{};  // index in each hop's link_flows_ list
+  };
+  struct Link {
+    double capacity = 0;
+    double rate = 0;
+    double bytes = 0;          // carried up to `updated_ns`
+    std::int64_t updated_ns = 0;
+    std::uint64_t version = 0;
+    LinkKind kind = LinkKind::kNvLink;
+  };
+
+  void attach(FlowId f);
+  void detach(FlowId f);
+  void mark_dirty(LinkId l);
+  void request_recompute();
+  void recompute();
+  void fill_component();
+  void complete(FlowId f, std::uint32_t generation);
+  void set_link_rate(LinkId l, double rate);
+  std::span<const LinkId> flow_links(const Flow& f) const { return router_.path(f.route).links; }
+
+  Engine& engine_;
+  Router& router_;
+  LinkEfficiency efficiency_;
+  std::vector<Flow> flows_;
+  std::vector<FlowId> free_flows_;
+  std::vector<Link> links_;
+  std::vector<std::vector<FlowId>> link_flows_;
+  std::size_t active_count_ = 0;
+  std::uint64_t version_ = 0;
+  std::array<double, kLinkKindCount> kind_capacity_{};
+  std::array<double, kLinkKindCount> kind_rate_{};
+  std::array<double, kLinkKindCount> kind_bytes_{};
+  std::array<std::int64_t, kLinkKindCount> kind_updated_ns_{};
+
+  // Recomputation scratch, reused so a steady state allocates nothing.
+  std::vector<LinkId> dirty_;
+  bool recompute_pending_ = false;
+  std::uint32_t stamp_ = 0;
+  std::vector<std::uint32_t> link_stamp_, flow_stamp_;
+  std::vector<LinkId> comp_links_;
+  std::vector<FlowId> comp_flows_;
+  std::vector<double> new_rate_;       // by flow id
+  std::vector<double> residual_;       // by link id
+  std::vector<std::uint32_t> unfrozen_;  // by link id
+  struct HeapEntry {
+    double share;
+    std::uint32_t id;     // link id, or flow id for a rate cap
+    std::uint32_t count;  // the link's unfrozen count when pushed (stale if it moved); UINT32_MAX for caps
+  };
+  std::vector<HeapEntry> heap_;
+  FlowNetworkStats stats_;
+};
+
+}  // namespace cs
