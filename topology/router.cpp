@@ -73,6 +73,13 @@ Router::Router(const Topology& topo) : topo_(topo) {
   for (std::size_t v = 0; v < n; ++v)
     if (node_[v] >= 0) node_members_[at[static_cast<std::size_t>(node_[v])]++] = static_cast<VertexId>(v);
 
+  // Ports: links from fabric switches down into nodes (or to endpoints), switch by switch.
+  port_index_.assign(topo.link_count(), UINT32_MAX);
+  std::uint32_t ports = 0;
+  for (const VertexId f : fabric_vertices_)
+    for (std::uint32_t i = out_begin_[f]; i < out_begin_[f + 1]; ++i)
+      if (fabric_index_[out_to_[i]] < 0) port_index_[out_links_[i]] = ports++;
+
   stamp_.assign(n, 0);
   dist_.assign(n, kInf);
   region_.assign(n, kOutside);
@@ -201,6 +208,18 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
         const std::int32_t f = fabric_index_[in_from_[i]];
         if (f >= 0) seeds.emplace_back(static_cast<std::uint32_t>(f), dist_[v] + 1);
       }
+    // The destination's port: the nearest entry from the fabric, lowest port number on ties.
+    std::uint32_t best_dist = kInf;
+    dst_port_ = mix(dst);
+    for (const VertexId v : dst_region)
+      for (std::uint32_t i = in_begin_[v]; i < in_begin_[v + 1]; ++i)
+        if (fabric_index_[in_from_[i]] >= 0) {
+          const std::uint32_t d = dist_[v] + 1, port = port_index_[in_links_[i]];
+          if (d < best_dist || (d == best_dist && port < dst_port_)) {
+            best_dist = d;
+            dst_port_ = port;
+          }
+        }
     std::sort(seeds.begin(), seeds.end());
     // Keep the shortest entry per fabric vertex.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> unique;
@@ -245,6 +264,7 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
   const std::uint64_t flow = mix(mix((static_cast<std::uint64_t>(src) << 32) | dst) ^ label);
   LinkId candidates[64];
   VertexId targets[64];
+  std::uint64_t stride = 1;  // D-mod-K: product of the up-link counts chosen so far
   while (v != dst) {
     const std::uint32_t d = distance(v);
     const Region rv = region(v);
@@ -259,7 +279,13 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
       targets[count++] = w;
     }
     if (count == 0) throw std::logic_error("route: distance field inconsistent at " + topo_.vertex(v).name);
-    const int pick = count == 1 ? 0 : static_cast<int>(mix(flow ^ (static_cast<std::uint64_t>(v) * 0x100000001B3ULL)) % count);
+    int pick = 0;
+    if (count > 1 && rv == kFabric && topo_.link(candidates[0]).kind == LinkKind::kInfiniBand) {
+      pick = static_cast<int>(dst_port_ / stride % static_cast<std::uint64_t>(count));
+      stride = std::min<std::uint64_t>(stride * static_cast<std::uint64_t>(count), std::uint64_t{1} << 40);
+    } else if (count > 1) {
+      pick = static_cast<int>(mix(flow ^ (static_cast<std::uint64_t>(v) * 0x100000001B3ULL)) % count);
+    }
     links_.push_back(candidates[pick]);
     p.latency += topo_.link(candidates[pick]).latency;
     ++p.hops;

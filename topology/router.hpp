@@ -1,9 +1,15 @@
 #pragma once
 // Shortest-path routing with equal-cost multipath, cached.
 //
-// Paths minimise the hop count. Where several next hops are equally short, the vertex picks
-// one by hashing (src, dst, flow label, vertex), as a switch hashes a packet's 5-tuple: the
-// same flow always takes the same path, different flows spread. Two rules make paths physical
+// Paths minimise the hop count. Where several next hops are equally short:
+//   * Ethernet (and everything else) picks one by hashing (src, dst, flow label, vertex), as a
+//     switch hashes a packet's 5-tuple: the same flow always takes the same path, flows spread
+//     at random, and can collide;
+//   * InfiniBand forwards by destination alone (a subnet manager's linear forwarding tables):
+//     D-mod-K, as OpenSM's fat-tree routing does: the destination's port number (ports are
+//     numbered switch by switch, in cabling order) picks up-link (d / stride) mod k at each
+//     level, so every destination owns one path down and permutations do not collide.
+// Two rules make paths physical
 // and keep routing cheap on 10^4-GPU clusters:
 //   * endpoints (GPUs, host memory, storage) never forward: a route starts and ends at one;
 //   * servers do not forward for others: a route may only cross vertices of the source's
@@ -79,6 +85,7 @@ class Router {
   std::vector<VertexId> fabric_vertices_;
   std::vector<std::uint32_t> node_begin_;   // vertices of node n: node_members_[node_begin_[n] ..]
   std::vector<VertexId> node_members_;
+  std::vector<std::uint32_t> port_index_;   // links from the fabric into a node, numbered
 
   // Per-computation scratch, valid where stamp_ == stamp.
   std::vector<std::uint32_t> stamp_;
@@ -89,6 +96,7 @@ class Router {
   std::uint32_t field_offset_ = 0;
   std::int32_t src_node_ = -1, dst_node_ = -1;
   VertexId src_ = kNoVertex, dst_ = kNoVertex;
+  std::uint64_t dst_port_ = 0;  // D-mod-K key of the current destination
 
   std::unordered_map<std::string, std::uint32_t> field_index_;
   std::vector<std::vector<std::uint16_t>> fields_;

@@ -65,9 +65,8 @@ LinkId Topology::add_directed_link(VertexId from, VertexId to, LinkKind kind, do
   info.id = static_cast<LinkId>(links_.size());
   info.from = from;
   info.to = to;
-  const auto [e, added] = boost::add_edge(from, to, info, graph_);
-  (void)added;  // parallel edges are allowed (two cables between the same switches)
-  links_.push_back(e);
+  boost::add_edge(from, to, info, graph_);  // parallel edges are allowed (two cables, one pair)
+  links_.push_back(info);
   return info.id;
 }
 
@@ -75,8 +74,12 @@ LinkId Topology::add_link(VertexId a, VertexId b, LinkKind kind, double bytes_pe
                           Time latency) {
   const LinkId ab = add_directed_link(a, b, kind, bytes_per_s_ab, latency);
   const LinkId ba = add_directed_link(b, a, kind, bytes_per_s_ba, latency);
-  graph_[links_[ab]].reverse = ba;
-  graph_[links_[ba]].reverse = ab;
+  links_[ab].reverse = ba;
+  links_[ba].reverse = ab;
+  for (const auto& e : boost::make_iterator_range(boost::out_edges(a, graph_)))
+    if (graph_[e].id == ab) graph_[e].reverse = ba;
+  for (const auto& e : boost::make_iterator_range(boost::out_edges(b, graph_)))
+    if (graph_[e].id == ba) graph_[e].reverse = ab;
   return ab;
 }
 
@@ -93,8 +96,8 @@ std::string Topology::link_name(LinkId l) const {
 
 double Topology::total_bandwidth(LinkKind kind) const {
   double sum = 0;
-  for (const auto& e : links_)
-    if (graph_[e].kind == kind) sum += graph_[e].bandwidth_bytes_per_s;
+  for (const auto& l : links_)
+    if (l.kind == kind) sum += l.bandwidth_bytes_per_s;
   return sum;
 }
 

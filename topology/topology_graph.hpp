@@ -93,7 +93,7 @@ class Topology {
   std::size_t vertex_count() const { return boost::num_vertices(graph_); }
   std::size_t link_count() const { return links_.size(); }
   const VertexInfo& vertex(VertexId v) const { return graph_[v]; }
-  const LinkInfo& link(LinkId l) const { return graph_[links_[l]]; }
+  const LinkInfo& link(LinkId l) const { return links_[l]; }
   const Graph& graph() const { return graph_; }
 
   // GPUs in insertion order (node-major for built clusters): the default collective group.
@@ -107,7 +107,9 @@ class Topology {
 
  private:
   Graph graph_;
-  std::vector<Graph::edge_descriptor> links_;
+  // The links by id, a copy of the graph's edge bundles: edge descriptors would dangle when a
+  // Topology is copied or moved (adjacency_list copies its edge list), ids never do.
+  std::vector<LinkInfo> links_;
   std::vector<VertexId> gpus_;
   std::unordered_map<std::string, VertexId> by_name_;
   int node_count_ = 0;

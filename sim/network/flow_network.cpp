@@ -37,17 +37,17 @@ FlowNetwork::FlowNetwork(Engine& engine, Router& router, const LinkEfficiency& e
 }
 
 FlowId FlowNetwork::start(VertexId src, VertexId dst, double bytes, Callback delivered, std::uint32_t label,
-                          double max_rate) {
-  return start_on(router_.route_id(src, dst, label), bytes, std::move(delivered), max_rate);
+                          double max_rate, Time extra_latency) {
+  return start_on(router_.route_id(src, dst, label), bytes, std::move(delivered), max_rate, extra_latency);
 }
 
-FlowId FlowNetwork::start_on(RouteId route, double bytes, Callback delivered, double max_rate) {
+FlowId FlowNetwork::start_on(RouteId route, double bytes, Callback delivered, double max_rate, Time extra_latency) {
   const Route r = router_.path(route);
   if (r.links.size() > kMaxHops) throw std::runtime_error("flow network: route longer than 16 hops");
   if (!(max_rate > 0)) throw std::invalid_argument("flow network: a flow's rate cap must be positive");
   if (!(bytes > 0)) {
-    engine_.schedule_in(r.latency, std::move(delivered));
-    return UINT32_MAX;
+    engine_.schedule_in(r.latency + extra_latency, std::move(delivered));
+    return kNoFlow;
   }
   FlowId f;
   if (free_flows_.empty()) {
@@ -68,7 +68,7 @@ FlowId FlowNetwork::start_on(RouteId route, double bytes, Callback delivered, do
   fl.route = route;
   fl.hops = static_cast<std::uint32_t>(r.links.size());
   fl.active = true;
-  fl.latency = r.latency;
+  fl.latency = r.latency + extra_latency;
   fl.delivered = std::move(delivered);
   attach(f);
   ++active_count_;

@@ -43,10 +43,14 @@ class FlowNetwork {
   FlowNetwork& operator=(const FlowNetwork&) = delete;
 
   // Sends `bytes` from src to dst starting now; `delivered` runs when the last byte has arrived.
-  // `label` separates flows between the same pair for ECMP; `max_rate` caps the flow (bytes/s).
+  // `label` separates flows between the same pair for ECMP; `max_rate` caps the flow (bytes/s);
+  // `extra_latency` is added to the path latency (a protocol handshake before the data counts
+  // as delivered). Zero bytes are delivered after the latency alone. Returns kNoFlow then.
   FlowId start(VertexId src, VertexId dst, double bytes, Callback delivered, std::uint32_t label = 0,
-               double max_rate = kUnlimited);
-  FlowId start_on(RouteId route, double bytes, Callback delivered, double max_rate = kUnlimited);
+               double max_rate = kUnlimited, Time extra_latency = Time{});
+  FlowId start_on(RouteId route, double bytes, Callback delivered, double max_rate = kUnlimited,
+                  Time extra_latency = Time{});
+  static constexpr FlowId kNoFlow = UINT32_MAX;
 
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   double rate(FlowId f) const { return flows_[f].rate; }

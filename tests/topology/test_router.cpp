@@ -67,8 +67,10 @@ TEST_CASE("host memory reaches a GPU over PCIe, crossing sockets when the GPU ha
                                                 "n0.pcie2->n0.gpu2"});
 }
 
-TEST_CASE("ECMP spreads flows between two leaves over every spine, and each flow keeps its path") {
-  const Topology t = build_cluster(dgx_cluster(4, FabricKind::kLeafSpine));  // 32 NICs, 2 leaves, 16 spines
+TEST_CASE("Ethernet ECMP spreads flows between two leaves over every spine, and each flow keeps its path") {
+  ClusterSpec spec = dgx_cluster(4, FabricKind::kLeafSpine);  // 32 NICs, 2 leaves, 16 spines
+  spec.fabric.link_kind = LinkKind::kEthernet;
+  const Topology t = build_cluster(spec);
   Router router(t);
   const VertexId a = *t.find("n0.gpu0"), b = *t.find("n3.gpu0");
   std::set<std::string> spines;
@@ -117,4 +119,23 @@ TEST_CASE("a route between directly linked GPUs outside any node is the one link
   Router router(t);
   CHECK(router.route(1, 0).links.size() == 1);
   CHECK(router.route(1, 0).latency == Time::us(2));
+}
+
+TEST_CASE("InfiniBand routes by destination: one spine per destination, destinations spread over spines") {
+  const Topology t = build_cluster(dgx_cluster(4, FabricKind::kLeafSpine));  // 2 leaves of 16 ports, 16 spines
+  Router router(t);
+  // Every flow to n3.gpu0 crosses the same spine, whatever its source or label.
+  std::set<std::string> to_one;
+  for (const char* src : {"n0.gpu0", "n0.gpu5", "n1.gpu2"})
+    for (std::uint32_t label = 0; label < 8; ++label)
+      to_one.insert(t.vertex(t.link(router.route(*t.find(src), *t.find("n3.gpu0"), label).links[3]).to).name);
+  CHECK(to_one.size() == 1);
+  // The 16 GPUs of nodes 2 and 3 (ports 16..31 on leaf 1) own 16 different spines (d mod 16).
+  std::set<std::string> spread;
+  for (int node = 2; node < 4; ++node)
+    for (int g = 0; g < 8; ++g)
+      spread.insert(t.vertex(t.link(router.route(*t.find("n0.gpu0"),
+                                                  *t.find("n" + std::to_string(node) + ".gpu" + std::to_string(g)))
+                                        .links[3]).to).name);
+  CHECK(spread.size() == 16);
 }

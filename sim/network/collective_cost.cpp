@@ -1,0 +1,247 @@
+#include "sim/network/collective_cost.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sim/network/binary_tree.hpp"
+#include "sim/network/group_layout.hpp"
+
+namespace cs {
+
+CollectiveCostModel::CollectiveCostModel(FlowNetwork& network, const CollectiveTuning& tuning)
+    : network_(network), tuning_(tuning), own_(network.topology().link_count(), 0) {}
+
+std::vector<CollectiveAlgorithm> CollectiveCostModel::candidates(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::kAllReduce:
+      return {CollectiveAlgorithm::kRing, CollectiveAlgorithm::kTree, CollectiveAlgorithm::kNvls,
+              CollectiveAlgorithm::kHierarchical};
+    case CollectiveOp::kAllGather:
+    case CollectiveOp::kReduceScatter: return {CollectiveAlgorithm::kRing, CollectiveAlgorithm::kNvls};
+    case CollectiveOp::kAllToAll:
+    case CollectiveOp::kSendRecv: return {CollectiveAlgorithm::kDirect};
+    case CollectiveOp::kBroadcast: return {CollectiveAlgorithm::kPipeline};
+  }
+  return {};
+}
+
+bool CollectiveCostModel::supports(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group) const {
+  const std::size_t n = group.size();
+  if (op == CollectiveOp::kSendRecv) return a == CollectiveAlgorithm::kDirect && n == 2;
+  if (n < 2) return a != CollectiveAlgorithm::kAuto;  // nothing to move: any algorithm is a no-op
+  switch (a) {
+    case CollectiveAlgorithm::kAuto: return false;
+    case CollectiveAlgorithm::kRing:
+      return op == CollectiveOp::kAllReduce || op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
+    case CollectiveAlgorithm::kTree: return op == CollectiveOp::kAllReduce;
+    case CollectiveAlgorithm::kNvls:
+      return (op == CollectiveOp::kAllReduce || op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter) &&
+             group_layout(network_.topology(), group).nvls_switch != kNoVertex;
+    case CollectiveAlgorithm::kHierarchical: {
+      if (op != CollectiveOp::kAllReduce) return false;
+      const GroupLayout layout = group_layout(network_.topology(), group);
+      return layout.uniform && layout.by_node.size() >= 2 && layout.per_node() >= 2;
+    }
+    case CollectiveAlgorithm::kDirect: return op == CollectiveOp::kAllToAll;
+    case CollectiveAlgorithm::kPipeline: return op == CollectiveOp::kBroadcast;
+  }
+  return false;
+}
+
+int CollectiveCostModel::pipeline_chunks(double bytes) const {
+  const double c = std::ceil(bytes / tuning_.pipeline_chunk_bytes);
+  return static_cast<int>(std::clamp(c, 1.0, static_cast<double>(std::max(1, tuning_.max_pipeline_chunks))));
+}
+
+CollectiveCostModel::Phase CollectiveCostModel::edge_phase(const std::vector<Edge>& edges, Entry& entry,
+                                                           double rate_fraction, Time extra_latency) {
+  Router& router = network_.router();
+  std::vector<RouteId> routes;
+  routes.reserve(edges.size());
+  for (const auto& [s, d] : edges) {
+    routes.push_back(router.route_id(s, d, tuning_.flow_label));
+    for (const LinkId l : router.path(routes.back()).links)
+      if (own_[l]++ == 0) entry.links.emplace_back(l, network_.link_version(l));
+  }
+  Phase p;
+  p.bandwidth = std::numeric_limits<double>::infinity();
+  Time latency;
+  for (const RouteId id : routes) {
+    const Route r = router.path(id);
+    latency = std::max(latency, r.latency);
+    for (const LinkId l : r.links) {
+      const double cap = network_.capacity(l);
+      p.bandwidth = std::min(p.bandwidth, std::min(cap * rate_fraction,
+                                                   cap / static_cast<double>(own_[l] + network_.link_flow_count(l))));
+    }
+  }
+  for (const RouteId id : routes)
+    for (const LinkId l : router.path(id).links) own_[l] = 0;
+  p.latency_s = (latency + tuning_.step_overhead + extra_latency).seconds();
+  return p;
+}
+
+CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, CollectiveAlgorithm a,
+                                                        std::span<const VertexId> group) {
+  Entry e;
+  e.network_version = network_.version();
+  const std::size_t n = group.size();
+  const double dn = static_cast<double>(n);
+  std::vector<Edge> edges;
+  switch (a) {
+    case CollectiveAlgorithm::kRing: {
+      for (std::size_t r = 0; r < n; ++r) edges.emplace_back(group[r], group[(r + 1) % n]);
+      Phase p = edge_phase(edges, e, 1.0, Time{});
+      p.steps = op == CollectiveOp::kAllReduce ? 2 * (dn - 1) : dn - 1;
+      p.fraction = 1 / dn;
+      e.phases.push_back(p);
+      break;
+    }
+    case CollectiveAlgorithm::kTree: {
+      int height = 0;
+      for (int t = 0; t < 2; ++t) {
+        const TreeShape tree = double_binary_tree(n, t);
+        height = std::max(height, tree.height);
+        for (std::size_t r = 0; r < n; ++r)
+          if (tree.parent[r] >= 0) {
+            edges.emplace_back(group[r], group[static_cast<std::size_t>(tree.parent[r])]);
+            edges.emplace_back(group[static_cast<std::size_t>(tree.parent[r])], group[r]);
+          }
+      }
+      Phase p = edge_phase(edges, e, 1.0, Time{});
+      p.pipelined = true;
+      p.depth = 2.0 * height;
+      p.fraction = 0.5;  // each tree carries half
+      e.phases.push_back(p);
+      break;
+    }
+    case CollectiveAlgorithm::kNvls: {
+      const VertexId sw = group_layout(network_.topology(), group).nvls_switch;
+      for (const VertexId g : group) {
+        edges.emplace_back(g, sw);
+        edges.emplace_back(sw, g);
+      }
+      Phase p = edge_phase(edges, e, tuning_.nvls_efficiency, tuning_.step_overhead);
+      // Per GPU and direction: all_reduce S(n+1)/n; reduce_scatter and all_gather S (the larger side).
+      p.fraction = op == CollectiveOp::kAllReduce ? (dn + 1) / dn : 1.0;
+      e.phases.push_back(p);
+      break;
+    }
+    case CollectiveAlgorithm::kDirect: {
+      if (op == CollectiveOp::kSendRecv) {
+        edges.emplace_back(group[0], group[1]);
+      } else {
+        for (std::size_t i = 0; i < n; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            if (i != j) edges.emplace_back(group[i], group[j]);
+      }
+      Phase p = edge_phase(edges, e, 1.0, Time{});
+      p.fraction = op == CollectiveOp::kSendRecv ? 1.0 : 1 / dn;
+      e.phases.push_back(p);
+      break;
+    }
+    case CollectiveAlgorithm::kPipeline: {
+      for (std::size_t i = 0; i + 1 < n; ++i) edges.emplace_back(group[i], group[i + 1]);
+      Phase p = edge_phase(edges, e, 1.0, Time{});
+      p.pipelined = true;
+      p.depth = dn - 1;
+      e.phases.push_back(p);
+      break;
+    }
+    case CollectiveAlgorithm::kAuto:
+    case CollectiveAlgorithm::kHierarchical: throw std::logic_error("cost model: not a flat algorithm");
+  }
+  return e;
+}
+
+const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, CollectiveAlgorithm a,
+                                                             std::span<const VertexId> group) {
+  std::string key;
+  key.reserve(2 + group.size() * sizeof(VertexId));
+  key.push_back(static_cast<char>(op));
+  key.push_back(static_cast<char>(a));
+  key.append(reinterpret_cast<const char*>(group.data()), group.size() * sizeof(VertexId));
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    ++stats_.computed;
+    return cache_.emplace(std::move(key), compute(op, a, group)).first->second;
+  }
+  Entry& e = it->second;
+  if (e.network_version != network_.version()) {
+    bool same = true;
+    for (const auto& [l, v] : e.links) same = same && network_.link_version(l) == v;
+    if (!same) {
+      ++stats_.invalidated;
+      e = compute(op, a, group);
+      return e;
+    }
+    e.network_version = network_.version();
+  }
+  ++stats_.hits;
+  return e;
+}
+
+double CollectiveCostModel::phase_seconds(const Phase& p, double bytes) const {
+  if (!p.pipelined) return p.steps * (bytes * p.fraction / p.bandwidth + p.latency_s);
+  const double part = bytes * p.fraction;
+  const int chunks = pipeline_chunks(part);
+  return (chunks + p.depth - 1) * (part / chunks / p.bandwidth + p.latency_s);
+}
+
+double CollectiveCostModel::flat_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
+                                         double bytes) {
+  double t = 0;
+  for (const Phase& p : entry(op, a, group).phases) t += phase_seconds(p, bytes);
+  return t;
+}
+
+double CollectiveCostModel::best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes) {
+  if (group.size() < 2) return 0;
+  double best = std::numeric_limits<double>::infinity();
+  for (const CollectiveAlgorithm a : candidates(op))
+    if (a != CollectiveAlgorithm::kHierarchical && supports(op, a, group))
+      best = std::min(best, flat_seconds(op, a, group, bytes));
+  return best;
+}
+
+double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
+                                             double bytes) {
+  if (a == CollectiveAlgorithm::kAuto) a = best(op, group, bytes);
+  if (!supports(op, a, group))
+    throw std::invalid_argument("collective: " + std::string(to_string(a)) + " cannot run " +
+                                std::string(to_string(op)) + " on this group");
+  const double launch = tuning_.launch_overhead.seconds();
+  if (group.size() < 2) return launch;
+  if (a != CollectiveAlgorithm::kHierarchical) return launch + flat_seconds(op, a, group, bytes);
+  // Reduce-scatter in a node, all-reduce of S/k across nodes per local index, all-gather in a
+  // node. Nodes are alike (templates), so the first node stands for all of them.
+  const GroupLayout layout = group_layout(network_.topology(), group);
+  const auto intra = intra_node_groups(layout, group);
+  const auto inter = inter_node_groups(layout, group);
+  double across = 0;
+  for (const auto& g : inter)
+    across = std::max(across, best_flat_seconds(CollectiveOp::kAllReduce, g, bytes / static_cast<double>(inter.size())));
+  return launch + best_flat_seconds(CollectiveOp::kReduceScatter, intra[0], bytes) + across +
+         best_flat_seconds(CollectiveOp::kAllGather, intra[0], bytes);
+}
+
+CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const VertexId> group, double bytes) {
+  CollectiveAlgorithm chosen = CollectiveAlgorithm::kAuto;
+  double best_s = std::numeric_limits<double>::infinity();
+  for (const CollectiveAlgorithm a : candidates(op)) {
+    if (!supports(op, a, group)) continue;
+    const double t = estimate_seconds(op, a, group, bytes);
+    if (t < best_s) {
+      best_s = t;
+      chosen = a;
+    }
+  }
+  if (chosen == CollectiveAlgorithm::kAuto)
+    throw std::invalid_argument("collective: no algorithm can run " + std::string(to_string(op)) + " on " +
+                                std::to_string(group.size()) + " ranks");
+  return chosen;
+}
+
+}  // namespace cs

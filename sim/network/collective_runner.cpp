@@ -1,0 +1,28 @@
+#include "sim/network/collective_runner.hpp"
+
+#include <stdexcept>
+
+namespace cs {
+
+CollectiveRunner::CollectiveRunner(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning)
+    : router_(topo), efficiency_(efficiency), tuning_(std::move(tuning)) {}
+
+CollectiveRun CollectiveRunner::run(const CollectiveRequest& request) {
+  Engine engine(1);
+  FlowNetwork network(engine, router_, efficiency_);
+  Collectives collectives(network, tuning_);
+  CollectiveRun out;
+  bool done = false;
+  collectives.on_complete.connect([&](const CollectiveRecord& r) {
+    out.record = r;
+    done = true;
+  });
+  collectives.start(request);
+  engine.run();
+  if (!done) throw std::logic_error("collective did not complete (a dependency was never met)");
+  out.events = engine.events_processed();
+  out.flows = network.stats();
+  return out;
+}
+
+}  // namespace cs

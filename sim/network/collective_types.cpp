@@ -1,0 +1,44 @@
+#include "sim/network/collective_types.hpp"
+
+#include <array>
+
+namespace cs {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> kOpNames = {"all_reduce", "all_gather", "reduce_scatter",
+                                                       "all_to_all", "broadcast",  "send_recv"};
+constexpr std::array<std::string_view, 7> kAlgorithmNames = {"auto", "ring",   "tree",    "hierarchical",
+                                                             "nvls", "direct", "pipeline"};
+
+}  // namespace
+
+std::string_view to_string(CollectiveOp op) { return kOpNames[static_cast<std::size_t>(op)]; }
+std::string_view to_string(CollectiveAlgorithm a) { return kAlgorithmNames[static_cast<std::size_t>(a)]; }
+
+std::optional<CollectiveOp> collective_op_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kOpNames.size(); ++i)
+    if (kOpNames[i] == s) return static_cast<CollectiveOp>(i);
+  return std::nullopt;
+}
+
+std::optional<CollectiveAlgorithm> collective_algorithm_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kAlgorithmNames.size(); ++i)
+    if (kAlgorithmNames[i] == s) return static_cast<CollectiveAlgorithm>(i);
+  return std::nullopt;
+}
+
+double bus_bandwidth_factor(CollectiveOp op, std::size_t ranks) {
+  const double n = static_cast<double>(ranks);
+  switch (op) {
+    case CollectiveOp::kAllReduce: return 2 * (n - 1) / n;
+    case CollectiveOp::kAllGather:
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllToAll: return (n - 1) / n;
+    case CollectiveOp::kBroadcast:
+    case CollectiveOp::kSendRecv: return 1.0;
+  }
+  return 1.0;
+}
+
+}  // namespace cs

@@ -1,0 +1,412 @@
+#include "sim/network/collectives.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "sim/network/binary_tree.hpp"
+#include "sim/network/group_layout.hpp"
+
+namespace cs {
+
+namespace {
+
+constexpr double kUnlimited = FlowNetwork::kUnlimited;
+
+// Ring reduce-scatter / all-gather / all-reduce: `steps` steps of S/n from rank r to r+1.
+class RingTask final : public CollectiveTask {
+ public:
+  RingTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, std::size_t steps)
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), steps_(steps) {}
+
+  void start() override {
+    const std::size_t n = group_.size();
+    if (n < 2 || steps_ == 0) return finish();
+    chunk_ = bytes_ / static_cast<double>(n);
+    Router& router = owner_.network().router();
+    routes_.resize(n);
+    for (std::size_t r = 0; r < n; ++r)
+      routes_[r] = router.route_id(group_[r], group_[(r + 1) % n], owner_.tuning().flow_label);
+    sent_.assign(n, 0);
+    received_.assign(n, 0);
+    busy_.assign(n, 0);
+    remaining_ = n * steps_;
+    for (std::size_t r = 0; r < n; ++r) try_send(r);
+  }
+
+ private:
+  // Rank r sends step k once it received step k-1 (received_ >= k) and its last send is done.
+  void try_send(std::size_t r) {
+    if (busy_[r] || sent_[r] >= steps_ || received_[r] < sent_[r]) return;
+    busy_[r] = 1;
+    ++sent_[r];
+    const auto rank = static_cast<std::uint32_t>(r);
+    owner_.network().start_on(routes_[r], chunk_, [this, rank] { delivered(rank); }, kUnlimited,
+                              owner_.tuning().step_overhead);
+  }
+  void delivered(std::uint32_t r) {
+    busy_[r] = 0;
+    const std::size_t next = (r + 1) % group_.size();
+    ++received_[next];
+    if (--remaining_ == 0) return finish();
+    try_send(r);
+    try_send(next);
+  }
+
+  std::size_t steps_;
+  double chunk_ = 0;
+  std::vector<RouteId> routes_;
+  std::vector<std::uint32_t> sent_, received_;
+  std::vector<std::uint8_t> busy_;
+  std::size_t remaining_ = 0;
+};
+
+// Double binary tree all-reduce, pipelined: chunk c goes up once every child delivered chunk c,
+// and down once the parent delivered it (the root turns it around once reduced).
+class TreeTask final : public CollectiveTask {
+ public:
+  using CollectiveTask::CollectiveTask;
+
+  void start() override {
+    const std::size_t n = group_.size();
+    if (n < 2) return finish();
+    chunks_ = static_cast<std::uint32_t>(owner_.cost_model().pipeline_chunks(bytes_ / 2));
+    chunk_ = bytes_ / 2 / chunks_;
+    remaining_ = 0;
+    for (int t = 0; t < 2; ++t) {
+      trees_[t] = double_binary_tree(n, t);
+      state_[t].assign(n, RankState{});
+      remaining_ += 2 * (n - 1) * chunks_;
+      const std::size_t root = static_cast<std::size_t>(trees_[t].root);
+      if (trees_[t].children[root][0] < 0 && trees_[t].children[root][1] < 0) state_[t][root].down_have = chunks_;
+    }
+    for (int t = 0; t < 2; ++t)
+      for (std::size_t r = 0; r < n; ++r) try_up(t, r);
+  }
+
+ private:
+  struct RankState {
+    std::uint32_t from_child[2] = {0, 0};  // chunks received from each child
+    std::uint32_t up_sent = 0;
+    std::uint32_t down_have = 0;           // chunks of the result this rank holds
+    std::uint32_t down_sent[2] = {0, 0};
+    bool up_busy = false;
+    bool down_busy[2] = {false, false};
+  };
+
+  std::uint32_t reduced(int t, std::size_t r) const {
+    std::uint32_t ready = chunks_;
+    for (int j = 0; j < 2; ++j)
+      if (trees_[t].children[r][j] >= 0) ready = std::min(ready, state_[t][r].from_child[j]);
+    return ready;
+  }
+  void try_up(int t, std::size_t r) {
+    RankState& s = state_[t][r];
+    const std::int32_t parent = trees_[t].parent[r];
+    if (parent < 0 || s.up_busy || s.up_sent >= chunks_ || s.up_sent >= reduced(t, r)) return;
+    s.up_busy = true;
+    ++s.up_sent;
+    send(group_[r], group_[static_cast<std::size_t>(parent)], pack(t, r, 2));
+  }
+  void try_down(int t, std::size_t r, int j) {
+    RankState& s = state_[t][r];
+    const std::int32_t child = trees_[t].children[r][j];
+    if (child < 0 || s.down_busy[j] || s.down_sent[j] >= s.down_have) return;
+    s.down_busy[j] = true;
+    ++s.down_sent[j];
+    send(group_[r], group_[static_cast<std::size_t>(child)], pack(t, r, j));
+  }
+  static std::uint32_t pack(int t, std::size_t r, int what) {
+    return static_cast<std::uint32_t>(r) << 3 | static_cast<std::uint32_t>(t) << 2 | static_cast<std::uint32_t>(what);
+  }
+  void send(VertexId from, VertexId to, std::uint32_t tag) {
+    owner_.network().start(from, to, chunk_, [this, tag] { delivered(tag); }, owner_.tuning().flow_label, kUnlimited,
+                           owner_.tuning().step_overhead);
+  }
+  void delivered(std::uint32_t tag) {
+    const int t = static_cast<int>(tag >> 2 & 1);
+    const std::size_t r = tag >> 3;
+    const int what = static_cast<int>(tag & 3);
+    RankState& s = state_[t][r];
+    if (what == 2) {  // r -> parent
+      s.up_busy = false;
+      const auto p = static_cast<std::size_t>(trees_[t].parent[r]);
+      const int j = trees_[t].children[p][0] == static_cast<std::int32_t>(r) ? 0 : 1;
+      ++state_[t][p].from_child[j];
+      if (trees_[t].parent[p] < 0) {
+        state_[t][p].down_have = reduced(t, p);
+        try_down(t, p, 0);
+        try_down(t, p, 1);
+      } else {
+        try_up(t, p);
+      }
+      if (--remaining_ == 0) return finish();
+      try_up(t, r);
+    } else {  // r -> child j
+      s.down_busy[what] = false;
+      const auto c = static_cast<std::size_t>(trees_[t].children[r][what]);
+      ++state_[t][c].down_have;
+      if (--remaining_ == 0) return finish();
+      try_down(t, c, 0);
+      try_down(t, c, 1);
+      try_down(t, r, what);
+    }
+  }
+
+  TreeShape trees_[2];
+  std::vector<RankState> state_[2];
+  std::uint32_t chunks_ = 1;
+  double chunk_ = 0;
+  std::size_t remaining_ = 0;
+};
+
+// NVLS: one flow up to the switch and one down per GPU, at the switch's reduction rate.
+class NvlsTask final : public CollectiveTask {
+ public:
+  NvlsTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, CollectiveOp op)
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), op_(op) {}
+
+  void start() override {
+    const std::size_t n = group_.size();
+    if (n < 2) return finish();
+    FlowNetwork& net = owner_.network();
+    const VertexId sw = group_layout(net.topology(), group_).nvls_switch;
+    const double dn = static_cast<double>(n);
+    double up = bytes_ * (dn + 1) / dn, down = up;
+    if (op_ == CollectiveOp::kReduceScatter) up = bytes_, down = bytes_ / dn;
+    if (op_ == CollectiveOp::kAllGather) up = bytes_ / dn, down = bytes_;
+    remaining_ = 2 * n;
+    const CollectiveTuning& tuning = owner_.tuning();
+    // The switch reduces, then multicasts: two handshakes per chunk instead of one.
+    const Time overhead = tuning.step_overhead * 2;
+    for (const VertexId g : group_) {
+      const RouteId to_switch = net.router().route_id(g, sw, tuning.flow_label);
+      const RouteId from_switch = net.router().route_id(sw, g, tuning.flow_label);
+      const double cap_up = net.capacity(net.router().path(to_switch).links.front()) * tuning.nvls_efficiency;
+      const double cap_down = net.capacity(net.router().path(from_switch).links.back()) * tuning.nvls_efficiency;
+      net.start_on(to_switch, up, [this] { delivered(); }, cap_up, overhead);
+      net.start_on(from_switch, down, [this] { delivered(); }, cap_down, overhead);
+    }
+  }
+
+ private:
+  void delivered() {
+    if (--remaining_ == 0) finish();
+  }
+  CollectiveOp op_;
+  std::size_t remaining_ = 0;
+};
+
+// All-to-all (every ordered pair, S/n each) or send/recv (one flow of S).
+class DirectTask final : public CollectiveTask {
+ public:
+  DirectTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, CollectiveOp op)
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), op_(op) {}
+
+  void start() override {
+    const std::size_t n = group_.size();
+    FlowNetwork& net = owner_.network();
+    const CollectiveTuning& tuning = owner_.tuning();
+    if (op_ == CollectiveOp::kSendRecv) {
+      remaining_ = 1;
+      net.start(group_[0], group_[1], bytes_, [this] { delivered(); }, tuning.flow_label, kUnlimited,
+                tuning.step_overhead);
+      return;
+    }
+    if (n < 2) return finish();
+    remaining_ = n * (n - 1);
+    const double part = bytes_ / static_cast<double>(n);
+    // Rank i starts with i+1, i+2, ... so the first flows do not all converge on rank 0.
+    for (std::size_t k = 1; k < n; ++k)
+      for (std::size_t i = 0; i < n; ++i)
+        net.start(group_[i], group_[(i + k) % n], part, [this] { delivered(); }, tuning.flow_label, kUnlimited,
+                  tuning.step_overhead);
+  }
+
+ private:
+  void delivered() {
+    if (--remaining_ == 0) finish();
+  }
+  CollectiveOp op_;
+  std::size_t remaining_ = 0;
+};
+
+// Broadcast down a chain from the root, in chunks.
+class PipelineTask final : public CollectiveTask {
+ public:
+  PipelineTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, int root)
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)) {
+    std::rotate(group_.begin(), group_.begin() + root, group_.end());
+  }
+
+  void start() override {
+    const std::size_t n = group_.size();
+    if (n < 2) return finish();
+    chunks_ = static_cast<std::uint32_t>(owner_.cost_model().pipeline_chunks(bytes_));
+    chunk_ = bytes_ / chunks_;
+    have_.assign(n, 0);
+    have_[0] = chunks_;
+    sent_.assign(n, 0);
+    busy_.assign(n, 0);
+    remaining_ = (n - 1) * chunks_;
+    try_send(0);
+  }
+
+ private:
+  void try_send(std::size_t i) {
+    if (i + 1 >= group_.size() || busy_[i] || sent_[i] >= have_[i]) return;
+    busy_[i] = 1;
+    ++sent_[i];
+    const auto at = static_cast<std::uint32_t>(i);
+    owner_.network().start(group_[i], group_[i + 1], chunk_, [this, at] { delivered(at); },
+                           owner_.tuning().flow_label, kUnlimited, owner_.tuning().step_overhead);
+  }
+  void delivered(std::uint32_t i) {
+    busy_[i] = 0;
+    ++have_[i + 1];
+    if (--remaining_ == 0) return finish();
+    try_send(i);
+    try_send(i + 1);
+  }
+  std::uint32_t chunks_ = 1;
+  double chunk_ = 0;
+  std::vector<std::uint32_t> have_, sent_;
+  std::vector<std::uint8_t> busy_;
+  std::size_t remaining_ = 0;
+};
+
+// Reduce-scatter in every node, all-reduce across nodes per local index, all-gather in every
+// node. Each phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by cost.
+class HierarchicalTask final : public CollectiveTask {
+ public:
+  using CollectiveTask::CollectiveTask;
+
+  void start() override {
+    const GroupLayout layout = group_layout(owner_.network().topology(), group_);
+    intra_ = intra_node_groups(layout, group_);
+    inter_ = inter_node_groups(layout, group_);
+    run_phase(CollectiveOp::kReduceScatter, intra_, bytes_);
+  }
+
+ private:
+  void run_phase(CollectiveOp op, const std::vector<std::vector<VertexId>>& groups, double bytes) {
+    pending_ = groups.size();
+    const std::size_t first = children_.size();
+    for (const auto& g : groups) {
+      // Each sub-collective takes the algorithm the cost model finds fastest for it.
+      const CollectiveAlgorithm a = owner_.resolve(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});
+      children_.push_back(owner_.make_task(op, a, g, bytes, [this] { child_done(); }));
+    }
+    // Started after all are built: a child may finish at once (one-rank groups).
+    for (std::size_t i = first; i < children_.size(); ++i) children_[i]->start();
+  }
+  void child_done() {
+    if (--pending_ > 0) return;
+    ++phase_;
+    if (phase_ == 1) return run_phase(CollectiveOp::kAllReduce, inter_, bytes_ / static_cast<double>(inter_.size()));
+    if (phase_ == 2) return run_phase(CollectiveOp::kAllGather, intra_, bytes_);
+    finish();
+  }
+  std::vector<std::vector<VertexId>> intra_, inter_;
+  std::vector<std::unique_ptr<CollectiveTask>> children_;
+  std::size_t pending_ = 0;
+  int phase_ = 0;
+};
+
+void validate(const CollectiveRequest& req, const Topology& topo) {
+  if (req.group.empty()) throw std::invalid_argument("collective: the group is empty");
+  if (!(req.bytes >= 0)) throw std::invalid_argument("collective: bytes must not be negative");
+  std::unordered_set<VertexId> seen;
+  for (const VertexId v : req.group) {
+    if (v >= topo.vertex_count()) throw std::invalid_argument("collective: vertex id out of range");
+    if (!seen.insert(v).second)
+      throw std::invalid_argument("collective: " + topo.vertex(v).name + " appears twice in the group");
+  }
+  if (req.op == CollectiveOp::kSendRecv && req.group.size() != 2)
+    throw std::invalid_argument("collective: send_recv takes a group of exactly two (sender, receiver)");
+  if (req.root < 0 || static_cast<std::size_t>(req.root) >= req.group.size())
+    throw std::invalid_argument("collective: root rank out of range");
+}
+
+}  // namespace
+
+Collectives::Collectives(FlowNetwork& network, CollectiveTuning tuning)
+    : network_(network), tuning_(std::move(tuning)), cost_(network_, tuning_) {
+  if (!(tuning_.nvls_efficiency > 0 && tuning_.nvls_efficiency <= 1))
+    throw std::invalid_argument("collective tuning: nvls_efficiency must be in (0, 1]");
+  if (!(tuning_.pipeline_chunk_bytes > 0)) throw std::invalid_argument("collective tuning: chunk size must be positive");
+}
+
+Collectives::~Collectives() = default;
+
+CollectiveAlgorithm Collectives::resolve(const CollectiveRequest& req) {
+  validate(req, network_.topology());
+  if (req.algorithm == CollectiveAlgorithm::kAuto) {
+    if (req.group.size() < 2 && req.op != CollectiveOp::kSendRecv) return CollectiveCostModel::candidates(req.op).front();
+    return cost_.best(req.op, req.group, req.bytes);
+  }
+  if (!cost_.supports(req.op, req.algorithm, req.group))
+    throw std::invalid_argument("collective: algorithm " + std::string(to_string(req.algorithm)) + " cannot run " +
+                                std::string(to_string(req.op)) + " on this group of " +
+                                std::to_string(req.group.size()));
+  return req.algorithm;
+}
+
+std::unique_ptr<CollectiveTask> Collectives::make_task(CollectiveOp op, CollectiveAlgorithm a,
+                                                       std::vector<VertexId> group, double bytes, Callback done,
+                                                       int root) {
+  const std::size_t n = group.size();
+  switch (a) {
+    case CollectiveAlgorithm::kRing:
+      return std::make_unique<RingTask>(*this, std::move(group), bytes, std::move(done),
+                                        n < 2 ? 0 : (op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1));
+    case CollectiveAlgorithm::kTree: return std::make_unique<TreeTask>(*this, std::move(group), bytes, std::move(done));
+    case CollectiveAlgorithm::kNvls:
+      return std::make_unique<NvlsTask>(*this, std::move(group), bytes, std::move(done), op);
+    case CollectiveAlgorithm::kHierarchical:
+      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done));
+    case CollectiveAlgorithm::kDirect:
+      return std::make_unique<DirectTask>(*this, std::move(group), bytes, std::move(done), op);
+    case CollectiveAlgorithm::kPipeline:
+      return std::make_unique<PipelineTask>(*this, std::move(group), bytes, std::move(done), root);
+    case CollectiveAlgorithm::kAuto: break;
+  }
+  throw std::logic_error("collective: make_task needs a resolved algorithm");
+}
+
+std::uint64_t Collectives::start(const CollectiveRequest& req, Callback done) {
+  const CollectiveAlgorithm algorithm = resolve(req);
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Running& run = slots_[slot];
+  run.record = CollectiveRecord{next_id_++, req.op, algorithm, req.group.size(), req.bytes,
+                                network_.engine().now(), Time{}};
+  run.done = std::move(done);
+  run.task = make_task(req.op, algorithm, req.group, req.bytes, [this, slot] { finished(slot); }, req.root);
+  ++running_;
+  CollectiveTask* task = run.task.get();
+  network_.engine().schedule_in(tuning_.launch_overhead, [task] { task->start(); });
+  return run.record.id;
+}
+
+void Collectives::finished(std::uint32_t slot) {
+  Running& run = slots_[slot];
+  run.record.end = network_.engine().now();
+  --running_;
+  on_complete.emit(run.record);
+  Callback done = std::move(run.done);
+  // The task is still on the call stack: free it after this instant's events.
+  network_.engine().schedule_in(Time{}, [this, slot] {
+    slots_[slot].task.reset();
+    free_slots_.push_back(slot);
+  });
+  if (done) done();
+}
+
+}  // namespace cs

@@ -1,0 +1,98 @@
+#pragma once
+// Collectives executed step by step as flows on the FlowNetwork. Each algorithm is a small
+// state machine per rank that starts a flow as soon as its data dependency is met (a ring rank
+// forwards step k+1 once it has received step k and finished sending step k), so contention,
+// stragglers and uneven links show up as they would in NCCL's pipelined kernels, without a
+// global barrier per step.
+//
+//   ring          all_reduce (reduce-scatter + all-gather, 2(n-1) steps of S/n),
+//                 all_gather and reduce_scatter (n-1 steps of S/n)
+//   tree          all_reduce on a double binary tree: each tree reduces half the data up to its
+//                 root and broadcasts it back down, pipelined in chunks
+//   nvls          all_reduce / reduce_scatter / all_gather on an NVSwitch with NVLink SHARP: each
+//                 GPU sends its data to the switch, which reduces and multicasts; per GPU and
+//                 direction that is S(n+1)/n for all_reduce (modelled as one up and one down flow
+//                 per GPU, capped at the NVLS efficiency of the link)
+//   hierarchical  all_reduce: reduce-scatter inside every node, all-reduce of S/k between the
+//                 GPUs with the same local index (one rail each, all rails at once), all-gather
+//                 inside every node; phases are separated by a barrier
+//   direct        all_to_all (every pair at once, S/n each) and send_recv (one flow)
+//   pipeline      broadcast along a chain from the root, pipelined in chunks
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/engine/signal.hpp"
+#include "sim/network/collective_cost.hpp"
+#include "sim/network/collective_types.hpp"
+#include "sim/network/flow_network.hpp"
+
+namespace cs {
+
+class Collectives;
+
+// One running algorithm instance; finishes by calling its `done`.
+class CollectiveTask {
+ public:
+  CollectiveTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done)
+      : owner_(owner), group_(std::move(group)), bytes_(bytes), done_(std::move(done)) {}
+  virtual ~CollectiveTask() = default;
+  CollectiveTask(const CollectiveTask&) = delete;
+  CollectiveTask& operator=(const CollectiveTask&) = delete;
+  virtual void start() = 0;
+
+ protected:
+  // Must be the task's last action: `done` may release the task.
+  void finish() {
+    Callback d = std::move(done_);
+    if (d) d();
+  }
+  Collectives& owner_;
+  std::vector<VertexId> group_;
+  double bytes_;
+  Callback done_;
+};
+
+class Collectives {
+ public:
+  explicit Collectives(FlowNetwork& network, CollectiveTuning tuning = {});
+  ~Collectives();
+  Collectives(const Collectives&) = delete;
+  Collectives& operator=(const Collectives&) = delete;
+
+  // Starts a collective now; it moves data after the launch overhead. `done` runs at its end,
+  // after on_complete. Throws std::invalid_argument for an algorithm that cannot run it.
+  std::uint64_t start(const CollectiveRequest& request, Callback done = {});
+  // The algorithm start() would run: the request's, or the cost model's best for kAuto.
+  CollectiveAlgorithm resolve(const CollectiveRequest& request);
+
+  // Every finished top-level collective, in completion order.
+  Signal<const CollectiveRecord&> on_complete;
+
+  std::size_t running() const { return running_; }
+  FlowNetwork& network() { return network_; }
+  const CollectiveTuning& tuning() const { return tuning_; }
+  CollectiveCostModel& cost_model() { return cost_; }
+
+  // Builds (does not start) the task of a resolved algorithm; used for composite algorithms.
+  std::unique_ptr<CollectiveTask> make_task(CollectiveOp op, CollectiveAlgorithm algorithm,
+                                            std::vector<VertexId> group, double bytes, Callback done, int root = 0);
+
+ private:
+  struct Running {
+    std::unique_ptr<CollectiveTask> task;
+    CollectiveRecord record;
+    Callback done;
+  };
+  void finished(std::uint32_t slot);
+
+  FlowNetwork& network_;
+  CollectiveTuning tuning_;
+  CollectiveCostModel cost_;
+  std::vector<Running> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t running_ = 0;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace cs
