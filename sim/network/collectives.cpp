@@ -77,6 +77,16 @@ class TreeTask final : public CollectiveTask {
       trees_[t] = double_binary_tree(n, t);
       state_[t].assign(n, RankState{});
       remaining_ += 2 * (n - 1) * chunks_;
+      Router& router = owner_.network().router();
+      const std::uint32_t label = owner_.tuning().flow_label;
+      for (std::size_t r = 0; r < n; ++r) {
+        RankState& s = state_[t][r];
+        if (trees_[t].parent[r] >= 0)
+          s.up_route = router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].parent[r])], label);
+        for (int j = 0; j < 2; ++j)
+          if (trees_[t].children[r][j] >= 0)
+            s.down_route[j] = router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].children[r][j])], label);
+      }
       const std::size_t root = static_cast<std::size_t>(trees_[t].root);
       if (trees_[t].children[root][0] < 0 && trees_[t].children[root][1] < 0) state_[t][root].down_have = chunks_;
     }
@@ -92,6 +102,8 @@ class TreeTask final : public CollectiveTask {
     std::uint32_t down_sent[2] = {0, 0};
     bool up_busy = false;
     bool down_busy[2] = {false, false};
+    RouteId up_route = 0;
+    RouteId down_route[2] = {0, 0};
   };
 
   std::uint32_t reduced(int t, std::size_t r) const {
@@ -106,7 +118,7 @@ class TreeTask final : public CollectiveTask {
     if (parent < 0 || s.up_busy || s.up_sent >= chunks_ || s.up_sent >= reduced(t, r)) return;
     s.up_busy = true;
     ++s.up_sent;
-    send(group_[r], group_[static_cast<std::size_t>(parent)], pack(t, r, 2));
+    send(s.up_route, pack(t, r, 2));
   }
   void try_down(int t, std::size_t r, int j) {
     RankState& s = state_[t][r];
@@ -114,14 +126,13 @@ class TreeTask final : public CollectiveTask {
     if (child < 0 || s.down_busy[j] || s.down_sent[j] >= s.down_have) return;
     s.down_busy[j] = true;
     ++s.down_sent[j];
-    send(group_[r], group_[static_cast<std::size_t>(child)], pack(t, r, j));
+    send(s.down_route[j], pack(t, r, j));
   }
   static std::uint32_t pack(int t, std::size_t r, int what) {
     return static_cast<std::uint32_t>(r) << 3 | static_cast<std::uint32_t>(t) << 2 | static_cast<std::uint32_t>(what);
   }
-  void send(VertexId from, VertexId to, std::uint32_t tag) {
-    owner_.network().start(from, to, chunk_, [this, tag] { delivered(tag); }, owner_.tuning().flow_label, kUnlimited,
-                           owner_.tuning().step_overhead);
+  void send(RouteId route, std::uint32_t tag) {
+    owner_.network().start_on(route, chunk_, [this, tag] { delivered(tag); }, kUnlimited, owner_.tuning().step_overhead);
   }
   void delivered(std::uint32_t tag) {
     const int t = static_cast<int>(tag >> 2 & 1);

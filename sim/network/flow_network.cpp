@@ -196,11 +196,15 @@ void FlowNetwork::fill_component() {
     new_rate_[f] = r;
     return;
   }
+  // Progressive filling with a lazy min-heap of link fair shares (residual / unfrozen flows).
+  // Freezing flows only ever raises the other links' shares (the frozen rate is at most their
+  // share), so an entry popped with a share below the link's current one is re-queued with
+  // the current value instead of being updated on every freeze.
   heap_.clear();
   for (const LinkId l : comp_links_) {
     residual_[l] = links_[l].capacity;
     unfrozen_[l] = static_cast<std::uint32_t>(link_flows_[l].size());
-    if (unfrozen_[l] > 0) heap_.push_back({residual_[l] / unfrozen_[l], l, unfrozen_[l]});
+    if (unfrozen_[l] > 0) heap_.push_back({residual_[l] / unfrozen_[l], l, 0});
   }
   for (const FlowId f : comp_flows_)
     if (flows_[f].max_rate < kUnlimited) heap_.push_back({flows_[f].max_rate, f, UINT32_MAX});
@@ -208,18 +212,13 @@ void FlowNetwork::fill_component() {
 
   const std::uint32_t frozen = stamp_ + 1;
   std::size_t left = comp_flows_.size();
-  auto freeze = [&](FlowId f, double share, LinkId skip) {
+  auto freeze = [&](FlowId f, double share) {
     flow_stamp_[f] = frozen;
     new_rate_[f] = share;
     --left;
     for (const LinkId l : flow_links(flows_[f])) {
       residual_[l] -= share;
       --unfrozen_[l];
-      if (l == skip || unfrozen_[l] == 0) continue;
-      // A link already full by rounding still gives its last flows a sliver, never zero.
-      const double s = std::max(residual_[l], links_[l].capacity * 1e-9) / unfrozen_[l];
-      heap_.push_back({s, l, unfrozen_[l]});
-      std::push_heap(heap_.begin(), heap_.end(), HeapOrder{});
     }
   };
   while (left > 0 && !heap_.empty()) {
@@ -227,12 +226,20 @@ void FlowNetwork::fill_component() {
     const HeapEntry e = heap_.back();
     heap_.pop_back();
     if (e.count == UINT32_MAX) {
-      if (flow_stamp_[e.id] != frozen) freeze(e.id, e.share, kNoLink);
+      if (flow_stamp_[e.id] != frozen) freeze(e.id, e.share);
       continue;
     }
-    if (unfrozen_[e.id] != e.count || e.count == 0) continue;  // superseded by a later entry
-    for (const FlowId f : link_flows_[e.id])
-      if (flow_stamp_[f] != frozen) freeze(f, e.share, e.id);
+    const LinkId l = e.id;
+    if (unfrozen_[l] == 0) continue;
+    // A link already full by rounding still gives its last flows a sliver, never zero.
+    const double share = std::max(residual_[l], links_[l].capacity * 1e-9) / unfrozen_[l];
+    if (share > e.share * (1 + 1e-12)) {
+      heap_.push_back({share, l, 0});
+      std::push_heap(heap_.begin(), heap_.end(), HeapOrder{});
+      continue;
+    }
+    for (const FlowId f : link_flows_[l])
+      if (flow_stamp_[f] != frozen) freeze(f, share);
   }
 }
 

@@ -138,7 +138,7 @@ class FlowNetwork {
   struct HeapEntry {
     double share;
     std::uint32_t id;     // link id, or flow id for a rate cap
-    std::uint32_t count;  // the link's unfrozen count when pushed (stale if it moved); UINT32_MAX for caps
+    std::uint32_t count;  // UINT32_MAX: a flow's rate cap; otherwise a link's share
   };
   std::vector<HeapEntry> heap_;
   FlowNetworkStats stats_;
