@@ -13,8 +13,8 @@ namespace cs {
 
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
-      "scenario", po::value<std::string>(), "scenario YAML file (positional)")(
+  opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file (positional)")(
       "output,o", po::value<std::string>(), "HDF5 file to write (default: out/<scenario name>.h5)")(
       "seed", po::value<std::uint64_t>(), "random seed, replacing the scenario's `seed:`")(
       "set", po::value<std::vector<std::string>>()->composing(),

@@ -10,7 +10,8 @@ namespace cs {
 
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario YAML file (positional)")(
+  opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file (positional)")(
       "seed", po::value<std::uint64_t>(), "random seed, replacing the scenario's `seed:`")(
       "set", po::value<std::vector<std::string>>()->composing(), "override a scenario value (repeatable)")(
       "print", "print the scenario as resolved (after extends, !include and --set)");
