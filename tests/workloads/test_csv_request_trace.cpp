@@ -204,3 +204,21 @@ TEST_CASE("a headerless CSV maps columns by 1-based position") {
   m.time = {"time", 0};
   CHECK_THROWS_WITH(CsvRequestTrace(path, m), Catch::Contains("no header"));
 }
+
+TEST_CASE("a line longer than the read block is read whole") {
+  // 3 MiB of model name: the 1 MiB block must grow to hold the line.
+  const std::string name(3 << 20, 'm');
+  const auto path = write_test_file("long.csv", "t,model,in,out\n0,x,1,1\n1," + name + ",2,2\n2,y,3,3");
+  CsvTraceMapping m;
+  m.time = {"t", 0};
+  m.input_tokens = {"in", 0};
+  m.output_tokens = {"out", 0};
+  m.model = CsvColumn{"model", 0};
+  CsvRequestTrace trace(path, m);
+  CHECK(trace.next()->model == "x");
+  CHECK(trace.next()->model == name);
+  const auto last = trace.next();
+  REQUIRE(last);
+  CHECK(last->model == "y");
+  CHECK(last->arrival == Time::s(2));
+}

@@ -10,6 +10,7 @@
 #include "trace_test_files.hpp"
 #include "workloads/csv_request_trace.hpp"
 #include "workloads/demand_shaped_source.hpp"
+#include "workloads/looped_source.hpp"
 #include "workloads/synthetic_request_source.hpp"
 #include "workloads/vector_request_source.hpp"
 
@@ -115,4 +116,21 @@ TEST_CASE("shaping a trace is deterministic for a seed and copies may get their 
   CHECK(first_ids[1] == 50);            // originals keep theirs
   CHECK(first_ids.size() >= 3);         // copies 1, 2 (and 3 half the time) get distinct spaces
   CHECK(first_ids.count(1 + 2 * (std::int64_t{1} << 40)) == 1);
+}
+
+TEST_CASE("a looped trace repeats back to back, one mean gap after its last arrival") {
+  // Arrivals 0, 2, 4 s: span 4 s, mean gap 2 s, so the period is 6 s.
+  auto open = [] {
+    return std::make_unique<VectorRequestSource>(
+        std::vector<InferenceRequest>{{0_s, 1, 1, "", {}}, {2_s, 2, 2, "", {}}, {4_s, 3, 3, "", {}}});
+  };
+  LoopedSource looped(open, 3);
+  std::vector<Time> times;
+  while (auto r = looped.next()) times.push_back(r->arrival);
+  CHECK(times == std::vector<Time>{0_s, 2_s, 4_s, 6_s, 8_s, 10_s, 12_s, 14_s, 16_s});
+  CHECK(looped.period() == 6_s);
+  LoopedSource fixed(open, 2, 5_s);
+  std::vector<Time> fixed_times;
+  while (auto r = fixed.next()) fixed_times.push_back(r->arrival);
+  CHECK(fixed_times.back() == 9_s);
 }
