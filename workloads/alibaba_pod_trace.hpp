@@ -42,3 +42,13 @@ class AlibabaPodTrace final : public JobSource {
 };
 
 }  // namespace cs
+
+namespace cs {
+
+// A job trace as a scenario names it.
+struct JobTraceSpec {
+  std::string path;
+  JobTraceOptions options;
+};
+
+}  // namespace cs

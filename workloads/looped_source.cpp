@@ -33,7 +33,7 @@ std::optional<InferenceRequest> LoopedSource::next() {
         const Time span = last_ - first_;
         const Time mean_gap = first_pass_rows_ > 1 ? Time::ns(span.count_ns() / static_cast<std::int64_t>(first_pass_rows_ - 1))
                                                    : Time::ns(1);
-        period_ = last_ + mean_gap;
+        period_ = span + mean_gap;
         if (period_ <= Time()) period_ = Time::ns(1);
       }
     }
