@@ -25,7 +25,8 @@ class Time {
   static Time from_seconds_round(double seconds);
 
   constexpr std::int64_t count_ns() const { return ns_; }
-  constexpr double seconds() const { return static_cast<double>(ns_) * 1e-9; }
+  // Division, not multiplication by 1e-9: whole seconds come out exact (10 s is 10.0).
+  constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
   constexpr auto operator<=>(const Time&) const = default;
   constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }

@@ -1,0 +1,37 @@
+#include <cstdio>
+#include <iostream>
+
+#include "sim/app/cli_support.hpp"
+#include "sim/app/commands.hpp"
+#include "sim/app/scenario_options.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace cs {
+
+int cmd_validate(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario YAML file (positional)")(
+      "seed", po::value<std::uint64_t>(), "random seed, replacing the scenario's `seed:`")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a scenario value (repeatable)")(
+      "print", "print the scenario as resolved (after extends, !include and --set)");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  const auto vm = parse_command_line("validate", args, opts, pos);
+  if (vm.count("help")) {
+    std::cout << help_text("clustersim validate SCENARIO [--set path=value]... [--print]",
+                           "Loads and checks a scenario (syntax, keys, units, ranges) without simulating.\n"
+                           "Exit status: 0 valid, 2 invalid (the message names file:line:column and the key).",
+                           opts, "  clustersim validate configs/scenarios/default.yaml\n");
+    return kExitOk;
+  }
+  if (!vm.count("scenario")) throw UsageError("missing the scenario file (see: clustersim validate --help)");
+  const Scenario s = load_scenario(vm["scenario"].as<std::string>(), scenario_load_options(vm));
+  if (vm.count("print"))
+    std::cout << s.resolved_yaml;
+  else
+    std::printf("%s: valid (horizon %s, seed %llu)\n", s.name.c_str(), format_duration(s.simulation.horizon).c_str(),
+                static_cast<unsigned long long>(s.seed));
+  return kExitOk;
+}
+
+}  // namespace cs

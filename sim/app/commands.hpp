@@ -1,0 +1,20 @@
+#pragma once
+// The subcommands of the clustersim executable. Each lives in its own cmd_<name>.cpp and is
+// listed once in commands.cpp.
+#include <string>
+#include <vector>
+
+namespace cs {
+
+struct Command {
+  const char* name;
+  const char* summary;  // one line for `clustersim --help`
+  int (*run)(const std::vector<std::string>& args);
+};
+
+const std::vector<Command>& commands();
+
+int cmd_run(const std::vector<std::string>& args);
+int cmd_validate(const std::vector<std::string>& args);
+
+}  // namespace cs

@@ -1,0 +1,59 @@
+#pragma once
+// One HDF5 file per run, laid out as DESIGN.md section 5 says:
+//   /meta       attributes: tool version, scenario text, seed, start time, units
+//   /timeline   time_s plus one dataset per series, all on the common sample clock
+//   /<table>    one group per per-item table (/requests, /jobs), a dataset per column
+//   /summary    attributes with totals and percentiles (units in the names)
+// The file is written as NAME.partial and renamed to NAME by commit(); a run that fails or
+// throws leaves no NAME behind (the destructor deletes the partial file).
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/io/columnar_writer.hpp"
+#include "sim/io/h5_handle.hpp"
+
+namespace cs {
+
+class RunFile {
+ public:
+  explicit RunFile(std::filesystem::path final_path);
+  RunFile(const RunFile&) = delete;
+  RunFile& operator=(const RunFile&) = delete;
+  ~RunFile();
+
+  const std::filesystem::path& final_path() const { return final_path_; }
+  std::filesystem::path partial_path() const;
+
+  void meta(const std::string& name, const std::string& value);
+  void meta(const std::string& name, std::int64_t value);
+  void summary(const std::string& name, double value);
+  void summary(const std::string& name, std::int64_t value);
+  void summary(const std::string& name, const std::string& value);
+
+  // The timeline group; `time_s` is added as its first column. Created once.
+  ColumnarWriter& timeline(const std::vector<ColumnSpec>& series);
+  // A table group at the file's root ("requests", "jobs").
+  ColumnarWriter& table(const std::string& name, const std::vector<ColumnSpec>& columns);
+
+  // What summary() recorded, in order, as text: for printing after the run.
+  const std::vector<std::pair<std::string, std::string>>& summary_entries() const { return summary_entries_; }
+
+  // Flushes every buffer, closes the file and renames it into place.
+  void commit();
+
+ private:
+  std::filesystem::path final_path_;
+  H5Handle file_;
+  H5Handle meta_;
+  H5Handle summary_;
+  std::unique_ptr<ColumnarWriter> timeline_;
+  std::map<std::string, std::unique_ptr<ColumnarWriter>> tables_;
+  std::vector<std::pair<std::string, std::string>> summary_entries_;
+  bool committed_ = false;
+};
+
+}  // namespace cs

@@ -1,0 +1,54 @@
+#include "sim/metrics/timeline_sampler.hpp"
+
+#include <stdexcept>
+
+namespace cs {
+
+TimelineSampler::TimelineSampler(Engine& engine, Time interval) : engine_(engine), interval_(interval) {
+  if (interval <= Time{}) throw std::invalid_argument("the sample interval must be positive");
+}
+
+void TimelineSampler::add_gauge(ColumnSpec column, std::function<double()> read) {
+  series_.push_back({std::move(column), std::move(read), false, 0});
+}
+
+void TimelineSampler::add_rate(ColumnSpec column, std::function<double()> read_cumulative) {
+  series_.push_back({std::move(column), std::move(read_cumulative), true, 0});
+}
+
+std::vector<ColumnSpec> TimelineSampler::columns() const {
+  std::vector<ColumnSpec> out;
+  for (const auto& s : series_) out.push_back(s.column);
+  return out;
+}
+
+void TimelineSampler::start(ColumnarWriter& out, Time until) {
+  out_ = &out;
+  until_ = until;
+  last_sample_ = engine_.now();
+  for (auto& s : series_)
+    if (s.is_rate) s.last_cumulative = s.read();
+  row_.resize(series_.size() + 1);
+  engine_.schedule_at(engine_.now(), [this] { sample(); }, Priority::kObserve);
+}
+
+void TimelineSampler::sample() {
+  const Time now = engine_.now();
+  const double span_s = (now - last_sample_).seconds();
+  row_[0] = now.seconds();
+  for (std::size_t i = 0; i < series_.size(); ++i) {
+    Series& s = series_[i];
+    const double v = s.read();
+    if (s.is_rate) {
+      row_[i + 1] = span_s > 0 ? (v - s.last_cumulative) / span_s : 0.0;
+      s.last_cumulative = v;
+    } else {
+      row_[i + 1] = v;
+    }
+  }
+  out_->append(row_);
+  last_sample_ = now;
+  if (now + interval_ <= until_) engine_.schedule_at(now + interval_, [this] { sample(); }, Priority::kObserve);
+}
+
+}  // namespace cs

@@ -1,0 +1,74 @@
+#include "sim/scenario/scenario_loader.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "sim/scenario/config_reader.hpp"
+#include "sim/scenario/distribution_reader.hpp"
+
+namespace cs {
+
+namespace {
+
+SimulationSettings read_simulation(MapReader r) {
+  SimulationSettings s;
+  s.horizon = r.duration("horizon");
+  if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration");
+  s.sample_interval = r.duration_or("sample_interval", s.sample_interval);
+  if (s.sample_interval <= Time{}) r.fail("sample_interval", "the sample interval must be a positive duration");
+  if (s.horizon / s.sample_interval > 50'000'000)
+    r.fail("sample_interval", "more than 50 million samples over the horizon; choose a longer interval");
+  r.finish();
+  return s;
+}
+
+ServerPoolSpec read_queueing(MapReader r) {
+  ServerPoolSpec p;
+  p.name = r.string_or("name", "pool");
+  p.arrivals = read_arrivals(r.map("arrivals"));
+  p.service_time_s = read_distribution(r.map("service_time"), Dimension::kDuration);
+  p.servers = static_cast<int>(r.integer("servers"));
+  r.check_range("servers", p.servers, 1, 10'000'000);
+  p.usd_per_server_hour = r.quantity_or("price", Dimension::kUsdPerHour, 0.0);
+  r.check_range("price", p.usd_per_server_hour, 0, HUGE_VAL);
+  r.finish();
+  return p;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
+  ConfigNode root = load_config_file(file);
+  for (const auto& o : options.overrides) apply_override(root, o);
+
+  Scenario s;
+  s.source_file = file.string();
+  {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    s.source_text = text.str();
+  }
+  s.resolved_yaml = to_yaml(root);
+
+  MapReader r(root, "");
+  s.name = r.string_or("name", file.stem().string());
+  s.description = r.string_or("description", "");
+  const std::int64_t seed = r.integer_or("seed", 1);
+  r.check_range("seed", static_cast<double>(seed), 0, HUGE_VAL);
+  s.seed = options.seed.value_or(static_cast<std::uint64_t>(seed));
+  s.simulation = read_simulation(r.map("simulation"));
+  {
+    MapReader out = r.map("output", true);
+    s.output.requests_table = out.boolean_or("requests_table", true);
+    out.finish();
+  }
+  if (r.has("queueing")) s.queueing = read_queueing(r.map("queueing"));
+  r.finish();
+  if (!s.queueing)
+    throw_config_error(root.where, "", "the scenario has no workload: add a `queueing:` section");
+  return s;
+}
+
+}  // namespace cs

@@ -1,0 +1,39 @@
+#pragma once
+// The simulation builder and run loop: wires the models of a Scenario to an Engine, the
+// metrics listeners and the HDF5 file, runs to the horizon, writes the summary and commits
+// the file. This is the one place that knows which models a scenario asks for.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/engine/time.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace cs {
+
+struct ProgressReport {
+  Time now;
+  Time horizon;
+  std::uint64_t events = 0;
+  double wall_s = 0;
+};
+
+struct RunOptions {
+  std::filesystem::path output;
+  std::string command_line;                          // recorded in /meta
+  std::function<void(const ProgressReport&)> progress;  // called every ~1M events and at the end
+};
+
+struct RunResult {
+  std::uint64_t events = 0;
+  double wall_s = 0;
+  std::vector<std::pair<std::string, std::string>> summary;  // as written to /summary
+};
+
+// Throws on a simulation error; the output file then does not exist.
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace cs

@@ -1,0 +1,63 @@
+#pragma once
+// Reading back what clustersim wrote, with the plain HDF5 C API (as any user would).
+#include <hdf5.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cs::test {
+
+inline std::vector<double> read_column(hid_t file, const std::string& path) {
+  const hid_t ds = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
+  if (ds < 0) throw std::runtime_error("no dataset " + path);
+  const hid_t space = H5Dget_space(ds);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::vector<double> out(n);
+  if (n > 0) H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data());
+  H5Sclose(space);
+  H5Dclose(ds);
+  return out;
+}
+
+inline std::string read_string_attribute(hid_t object, const std::string& name) {
+  const hid_t attr = H5Aopen(object, name.c_str(), H5P_DEFAULT);
+  if (attr < 0) throw std::runtime_error("no attribute " + name);
+  const hid_t type = H5Aget_type(attr);
+  char* text = nullptr;
+  H5Aread(attr, type, &text);
+  std::string out = text ? text : "";
+  H5free_memory(text);
+  H5Tclose(type);
+  H5Aclose(attr);
+  return out;
+}
+
+inline double read_number_attribute(hid_t object, const std::string& name) {
+  const hid_t attr = H5Aopen(object, name.c_str(), H5P_DEFAULT);
+  if (attr < 0) throw std::runtime_error("no attribute " + name);
+  double v = 0;
+  H5Aread(attr, H5T_NATIVE_DOUBLE, &v);
+  H5Aclose(attr);
+  return v;
+}
+
+// Names of the members of a group, in HDF5's (alphabetical) order.
+inline std::vector<std::string> member_names(hid_t file, const std::string& group) {
+  std::vector<std::string> names;
+  const hid_t g = H5Gopen2(file, group.c_str(), H5P_DEFAULT);
+  if (g < 0) throw std::runtime_error("no group " + group);
+  H5G_info_t info;
+  H5Gget_info(g, &info);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[256];
+    H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+    names.emplace_back(name);
+  }
+  H5Gclose(g);
+  return names;
+}
+
+}  // namespace cs::test

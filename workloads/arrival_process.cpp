@@ -1,0 +1,33 @@
+#include "workloads/arrival_process.hpp"
+
+#include <stdexcept>
+
+namespace cs {
+
+ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, RandomStream& rng) : spec_(spec), rng_(&rng) {
+  if (!(spec.rate_per_s > 0)) throw std::invalid_argument("arrival rate must be > 0");
+  if (spec.kind == ArrivalKind::kGamma) {
+    if (!(spec.cv > 0)) throw std::invalid_argument("arrival cv must be > 0");
+    gamma_shape_ = 1.0 / (spec.cv * spec.cv);
+  }
+}
+
+Time ArrivalProcess::next_gap(double rate_multiplier) {
+  if (!(rate_multiplier > 0)) throw std::invalid_argument("rate multiplier must be > 0");
+  const double rate = spec_.rate_per_s * rate_multiplier;
+  double gap_s = 0;
+  switch (spec_.kind) {
+    case ArrivalKind::kPoisson:
+      gap_s = rng_->exponential(rate);
+      break;
+    case ArrivalKind::kGamma:
+      gap_s = rng_->gamma(gamma_shape_, 1.0 / (rate * gamma_shape_));
+      break;
+    case ArrivalKind::kDeterministic:
+      gap_s = 1.0 / rate;
+      break;
+  }
+  return Time::from_seconds_ceil(gap_s);
+}
+
+}  // namespace cs
