@@ -41,19 +41,36 @@ TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& 
                                    const TrainingQuery& q) {
   if (q.tokens <= 0) throw std::invalid_argument("training tokens must be positive");
   TrainingEstimate e;
-  const int tp = q.tp > 0 ? q.tp : tensor_parallel_candidates(model, gpu).back();
-  if (q.gpus % (tp * q.pp) != 0)
-    throw std::invalid_argument("training on " + std::to_string(q.gpus) +
-                                " GPUs needs a multiple of tp x pp = " +
-                                std::to_string(tp * q.pp));
-  e.plan = ParallelPlan{tp, q.pp, q.gpus / (tp * q.pp), 1};
+  int tp = q.tp;
+  if (tp <= 0) {  // the largest TP inside the link domain that divides the GPU count
+    tp = 1;
+    for (int c : tensor_parallel_candidates(model, gpu))
+      if (q.gpus % c == 0) tp = c;
+  }
   const ModelPrecision precision = precision_for(q.dtype);
+  auto plan_with = [&](int pp) { return ParallelPlan{tp, pp, q.gpus / (tp * pp), 1}; };
+  auto memory_of = [&](int pp) {
+    return training_memory_per_gpu(TransformerCost(model, precision, plan_with(pp)), q.options);
+  };
+  int pp = q.pp;
+  if (pp <= 0) {  // fewest stages that fit; the largest possible when none does
+    for (int candidate = 1; candidate <= model.layers; ++candidate) {
+      if (q.gpus % (tp * candidate) != 0) continue;
+      pp = candidate;
+      if (memory_of(candidate).total() <= gpu.memory_bytes) break;
+    }
+    if (pp <= 0) pp = 1;
+  }
+  if (q.gpus % (tp * pp) != 0)
+    throw std::invalid_argument("training on " + std::to_string(q.gpus) +
+                                " GPUs needs a multiple of tp x pp = " + std::to_string(tp * pp));
+  e.plan = plan_with(pp);
   const TransformerCost cost(model, precision, e.plan);
 
   e.model_flops = training_flops(model, q.tokens, q.options.sequence_length, false);
   e.hardware_flops =
       training_flops(model, q.tokens, q.options.sequence_length, q.options.recompute_activations);
-  const double micro_batches = q.micro_batches > 0 ? q.micro_batches : 4.0 * q.pp;
+  const double micro_batches = q.micro_batches > 0 ? q.micro_batches : 4.0 * pp;
   e.mfu_simulated = !q.mfu.has_value();
   e.mfu = q.mfu ? *q.mfu : simulated_mfu(cost, gpu, q, micro_batches);
   if (e.mfu <= 0 || e.mfu > 1) throw std::invalid_argument("MFU must lie in (0, 1]");

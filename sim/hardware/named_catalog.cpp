@@ -1,4 +1,6 @@
-#include "sim/hardware/catalog_error.hpp"
+#include "sim/hardware/named_catalog.hpp"
+
+#include <cctype>
 
 namespace cs {
 
@@ -14,6 +16,14 @@ std::string message(const std::string& kind, const std::string& name,
 
 UnknownNameError::UnknownNameError(const std::string& kind, const std::string& name,
                                    const std::vector<std::string>& known)
-    : std::invalid_argument(message(kind, name, known)), name_(name) {}
+    : std::invalid_argument(message(kind, name, known)) {}
+
+std::string catalog_key(const std::string& name) {
+  std::string key;
+  key.reserve(name.size());
+  for (unsigned char c : name)
+    key += (c == '_' || c == ' ') ? '-' : static_cast<char>(std::tolower(c));
+  return key;
+}
 
 }  // namespace cs
