@@ -76,9 +76,9 @@ TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const Traini
 
   const double s = o.sequence_length, b = o.micro_batch, h = m.hidden, t = plan.tp;
   const double scale = dtype_bytes(cost.precision().activations) / 2;  // formula is for 16 bit
-  const double full_layer =
-      s * b * h * (10 + 24 / t) + (o.flash_attention ? 0 : 5.0 * m.heads * s * s * b / t);
-  const double kept_layer = o.recompute_activations ? 2 * s * b * h : full_layer;
+  const double per_sbh = o.sequence_parallel ? 34 / t : 10 + 24 / t;
+  const double full_layer = s * b * h * per_sbh + (o.flash_attention ? 0 : 5.0 * m.heads * s * s * b / t);
+  const double kept_layer = o.recompute_activations ? 2 * s * b * h / (o.sequence_parallel ? t : 1) : full_layer;
   const double stage_layers = stage_layout(m, plan.pp).first_stage_layers;
   const double in_flight = plan.pp;  // 1F1B: pp micro-batches on the first stage
   double activations = kept_layer * stage_layers * in_flight;

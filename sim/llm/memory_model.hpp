@@ -8,10 +8,13 @@
 // 12 bytes optimizer (fp32 master copy, momentum, variance) = 16 bytes, sharded by ZeRO over dp
 // (stage 1: optimizer, 2: + gradients, 3: + weights); plus activations kept for the backward
 // pass (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer
-// Models", 16-bit activations, tensor parallel without sequence parallelism):
-//   per layer and micro-batch  s*b*h*(10 + 24/t)            (FlashAttention: no s^2 scores)
-//                              + 5*a*s^2*b/t                 (without FlashAttention)
-//   with full recomputation    2*s*b*h                       (only each layer's input)
+// Models", 16-bit activations):
+//   per layer and micro-batch  s*b*h*(10 + 24/t)     tensor parallel alone (norms, dropout and
+//                                                     residuals replicated on every rank)
+//                              s*b*h*34/t            with sequence parallelism (Megatron's default
+//                                                     with TP: those parts split along s)
+//                              + 5*a*s^2*b/t         attention scores, unless FlashAttention
+//   with full recomputation    2*s*b*h (/t with SP)  only each layer's input
 // With 1F1B the first stage holds pp micro-batches of its L/pp layers: L layers' worth.
 #include "sim/hardware/gpu_spec.hpp"
 #include "sim/llm/transformer_cost.hpp"
@@ -52,6 +55,7 @@ struct TrainingOptions {
   int zero_stage = 0;  // 0-3
   bool recompute_activations = false;
   bool flash_attention = true;
+  bool sequence_parallel = true;
   double sequence_length = 2048;
   double micro_batch = 1;  // sequences per micro-batch
 };

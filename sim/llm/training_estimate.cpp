@@ -1,6 +1,7 @@
 #include "sim/llm/training_estimate.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 #include "sim/hardware/link_estimate.hpp"
 #include "sim/llm/plan_search.hpp"
@@ -41,30 +42,41 @@ TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& 
                                    const TrainingQuery& q) {
   if (q.tokens <= 0) throw std::invalid_argument("training tokens must be positive");
   TrainingEstimate e;
-  int tp = q.tp;
-  if (tp <= 0) {  // the largest TP inside the link domain that divides the GPU count
-    tp = 1;
-    for (int c : tensor_parallel_candidates(model, gpu))
-      if (q.gpus % c == 0) tp = c;
-  }
   const ModelPrecision precision = precision_for(q.dtype);
-  auto plan_with = [&](int pp) { return ParallelPlan{tp, pp, q.gpus / (tp * pp), 1}; };
-  auto memory_of = [&](int pp) {
-    return training_memory_per_gpu(TransformerCost(model, precision, plan_with(pp)), q.options);
+  auto plan_with = [&](int tp, int pp) { return ParallelPlan{tp, pp, q.gpus / (tp * pp), 1}; };
+  auto fits = [&](int tp, int pp) {
+    const TransformerCost c(model, precision, plan_with(tp, pp));
+    return training_memory_per_gpu(c, q.options).total() <= gpu.memory_bytes;
   };
+  // As for serving: the smallest TP inside the link domain that fits without stages, else the
+  // largest TP and the fewest stages that fit (the most stages possible when none does).
+  std::vector<int> tps;
+  for (int c : tensor_parallel_candidates(model, gpu))
+    if (q.gpus % c == 0 && (q.tp <= 0 || c == q.tp)) tps.push_back(c);
+  if (q.tp > 0 && tps.empty()) tps.push_back(q.tp);
+  if (tps.empty()) tps.push_back(1);
+  int tp = tps.back();
   int pp = q.pp;
-  if (pp <= 0) {  // fewest stages that fit; the largest possible when none does
-    for (int candidate = 1; candidate <= model.layers; ++candidate) {
+  if (pp <= 0) {
+    pp = 0;
+    for (int c : tps)
+      if (q.gpus % c == 0 && fits(c, 1)) {
+        tp = c;
+        pp = 1;
+        break;
+      }
+    for (int candidate = 2; pp == 0 && candidate <= model.layers; ++candidate) {
       if (q.gpus % (tp * candidate) != 0) continue;
-      pp = candidate;
-      if (memory_of(candidate).total() <= gpu.memory_bytes) break;
+      if (fits(tp, candidate)) pp = candidate;
     }
-    if (pp <= 0) pp = 1;
+    if (pp == 0)
+      for (int candidate = model.layers; candidate >= 1 && pp == 0; --candidate)
+        if (q.gpus % (tp * candidate) == 0) pp = candidate;
   }
   if (q.gpus % (tp * pp) != 0)
     throw std::invalid_argument("training on " + std::to_string(q.gpus) +
                                 " GPUs needs a multiple of tp x pp = " + std::to_string(tp * pp));
-  e.plan = plan_with(pp);
+  e.plan = plan_with(tp, pp);
   const TransformerCost cost(model, precision, e.plan);
 
   e.model_flops = training_flops(model, q.tokens, q.options.sequence_length, false);

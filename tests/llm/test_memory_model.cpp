@@ -78,3 +78,15 @@ TEST_CASE("activations follow Korthikanti et al., and full recomputation keeps o
   CHECK(training_memory_per_gpu(cost, o).activations_bytes ==
         Approx(2 * sbh * 32 + (34 * sbh + 5.0 * 32 * 4096 * 4096) + logits));
 }
+
+TEST_CASE("sequence parallelism splits the activations tensor parallelism leaves replicated") {
+  const TransformerSpec& m = model("llama-2-70b");  // h = 8192, 80 layers
+  const TransformerCost cost(m, precision_for(Dtype::kBf16), ParallelPlan{8, 1, 1, 1});
+  TrainingOptions o;
+  o.sequence_length = 4096;
+  const double sbh = 4096.0 * 8192;
+  const double logits = 4096.0 * 32000 / 8 * 4;
+  CHECK(training_memory_per_gpu(cost, o).activations_bytes == Approx(34.0 / 8 * sbh * 80 + logits));
+  o.sequence_parallel = false;  // 10 s b h stay whole on every rank
+  CHECK(training_memory_per_gpu(cost, o).activations_bytes == Approx((10 + 24.0 / 8) * sbh * 80 + logits));
+}
