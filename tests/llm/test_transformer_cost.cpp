@@ -68,6 +68,7 @@ TEST_CASE("quantized weights halve the bytes and move the GEMMs to the narrower 
   const TransformerCost int4(tiny_model(), precision_for(Dtype::kInt4));
   CHECK(int4.weights_bytes_total() == 1352 * 0.5);
   CHECK(int4.precision().kv_cache == Dtype::kBf16);  // weight-only quantization
+  CHECK(int4.layer_dense_work(decode_shape(1, 0)).dtype == Dtype::kBf16);
 }
 
 TEST_CASE("KV cache per token is 2 * layers * kv_heads * head_dim * bytes") {
