@@ -51,7 +51,9 @@ bool EventQueue::cancel(EventHandle h) {
   return true;
 }
 
-void EventQueue::release(std::uint32_t slot) { free_slots_.push_back(slot); }
+void EventQueue::release(std::uint32_t slot) {
+  free_slots_.push_back(slot);
+}
 
 void EventQueue::drop_cancelled_top() {
   while (cancelled_keys_ > 0 && heap_.size() > 1 && !slot(heap_[1].slot).pending) {

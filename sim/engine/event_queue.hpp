@@ -46,7 +46,9 @@ struct CacheLineAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
   void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
   template <typename U>
-  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+  bool operator==(const CacheLineAllocator<U>&) const {
+    return true;
+  }
 };
 
 class EventQueue {
@@ -61,7 +63,10 @@ class EventQueue {
   bool empty() const { return live_ == 0; }
   std::size_t size() const { return live_; }
   // Time of the next live event; the queue must not be empty.
-  Time next_time() { drop_cancelled_top(); return Time::ns(heap_[1].time_ns); }
+  Time next_time() {
+    drop_cancelled_top();
+    return Time::ns(heap_[1].time_ns);
+  }
   // Removes the next live event and hands back its time and action; the queue must not be empty.
   Callback pop(Time& at);
   // If the next live event is due at or before `horizon`: sets `now` to its time, runs it

@@ -35,10 +35,13 @@ TEST_CASE("equal times break ties by priority, then by insertion order") {
   EventQueue q;
   std::string ran;
   q.push(5_ns, [&] { ran += "m1 "; });
-  q.push(5_ns, [&] { ran += "obs "; }, Priority::kObserve);
+  q.push(
+      5_ns, [&] { ran += "obs "; }, Priority::kObserve);
   q.push(5_ns, [&] { ran += "m2 "; });
-  q.push(5_ns, [&] { ran += "ctl "; }, Priority::kControl);
-  q.push(4_ns, [&] { ran += "early "; }, Priority::kObserve);
+  q.push(
+      5_ns, [&] { ran += "ctl "; }, Priority::kControl);
+  q.push(
+      4_ns, [&] { ran += "early "; }, Priority::kObserve);
   q.push(5_ns, [&] { ran += "m3 "; });
   drain(q);
   CHECK(ran == "early ctl m1 m2 m3 obs ");
