@@ -38,8 +38,7 @@ void print_gpus(const GpuCatalog& gpus, bool verbose) {
     if (has_fp8) std::snprintf(fp8, sizeof fp8, "%.0f", g.peak_flops(Dtype::kFp8) / 1e12);
     std::printf("  %-15s %-32s %9.0f %9s %5.1f GiB %6.2f TB/s %4.0f W  %-30s gen%d x%d\n", name.c_str(),
                 g.display_name.c_str(), g.peak_flops(Dtype::kBf16) / 1e12, fp8, g.memory_bytes / double(1ull << 30),
-                g.memory_bandwidth_bytes_per_s / 1e12, g.tdp_w, link_text(g).c_str(), g.pcie.generation,
-                g.pcie.lanes);
+                g.memory_bandwidth_bytes_per_s / 1e12, g.tdp_w, link_text(g).c_str(), g.pcie.generation, g.pcie.lanes);
     const auto aliases = gpus.aliases_of(name);
     if (!aliases.empty()) std::printf("  %-15s   also: %s\n", "", joined(aliases).c_str());
     if (verbose) std::printf("  %-15s   source: %s\n", "", g.source.c_str());

@@ -71,9 +71,9 @@ struct EstimateSettings {
   std::string streaming = "auto";
   double host_bandwidth = 0;  // bytes/s, 0: the GPU's PCIe link
   double usd_per_gpu_hour = kDefaultUsdPerGpuHour;
-  double train_tokens = 0;  // 0: 20 per parameter
-  int train_gpus = 0;       // 0: the fewest GPUs whose memory fits
-  double mfu = 0;           // 0: simulated
+  double train_tokens = 0;     // 0: 20 per parameter
+  int train_gpus = 0;          // 0: the fewest GPUs whose memory fits
+  double mfu = 0;              // 0: simulated
   double sequence_length = 0;  // 0: min(max_context, 4096)
   int zero_stage = 1;
   bool recompute = false;
@@ -158,9 +158,9 @@ struct Results {
 void print_table(const Results& r, const EstimateSettings& s) {
   const InferenceEstimate& e = r.inference;
   const ParameterCount p = count_parameters(*r.model);
-  std::printf("%s on %d x %s (%s%s), weights %s, KV cache %s\n", r.model->display_name.c_str(),
-              e.plan.replica_gpus(), r.gpu->display_name.c_str(), e.plan.describe().c_str(),
-              r.plan_chosen ? ", smallest plan that fits" : "", std::string(dtype_name(r.precision.weights)).c_str(),
+  std::printf("%s on %d x %s (%s%s), weights %s, KV cache %s\n", r.model->display_name.c_str(), e.plan.replica_gpus(),
+              r.gpu->display_name.c_str(), e.plan.describe().c_str(), r.plan_chosen ? ", smallest plan that fits" : "",
+              std::string(dtype_name(r.precision.weights)).c_str(),
               std::string(dtype_name(r.precision.kv_cache)).c_str());
   std::printf("\n%-22s %.2fB parameters (%.2fB active), %.1f GB of weights, %.0f KiB KV cache per token\n", "model",
               p.total() / 1e9, p.active() / 1e9, e.weights_bytes / 1e9, e.kv_bytes_per_token / 1024);
@@ -178,8 +178,9 @@ void print_table(const Results& r, const EstimateSettings& s) {
   std::printf("%-22s %.3g FLOP\n", "FLOPs per request", e.flops_per_request);
   std::printf("%-22s %s (%s-bound)\n", "prefill (batch)", seconds_text(e.prefill_s).c_str(),
               std::string(bound_name(e.prefill.bound())).c_str());
-  std::printf("%-22s %s per token (%s-bound; communication %s)\n", "decode step", seconds_text(e.decode_s_per_token).c_str(),
-              std::string(bound_name(e.decode.bound())).c_str(), seconds_text(e.decode.comm_s()).c_str());
+  std::printf("%-22s %s per token (%s-bound; communication %s)\n", "decode step",
+              seconds_text(e.decode_s_per_token).c_str(), std::string(bound_name(e.decode.bound())).c_str(),
+              seconds_text(e.decode.comm_s()).c_str());
   std::printf("%-22s %s\n", "request latency", seconds_text(e.request_latency_s).c_str());
   std::printf("%-22s %.1f output tokens/s, %.1f tokens/s in+out per replica\n", "throughput", e.output_tokens_per_s,
               e.tokens_per_s);
@@ -257,10 +258,11 @@ void print_json(const Results& r, const EstimateSettings& s) {
 
 int cmd_estimate(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")(
-      "model,m", po::value<std::string>(), "model name from the catalog (clustersim catalog models)")(
+  opts.add_options()("help,h", "show this help")("model,m", po::value<std::string>(),
+                                                 "model name from the catalog (clustersim catalog models)")(
       "gpu,g", po::value<std::string>(), "GPU name from the catalog (clustersim catalog gpus)")(
-      "dtype", po::value<std::string>(), "weights and compute format: fp32 tf32 bf16 fp16 fp8 int8 int4 (default bf16)")(
+      "dtype", po::value<std::string>(),
+      "weights and compute format: fp32 tf32 bf16 fp16 fp8 int8 int4 (default bf16)")(
       "kv-dtype", po::value<std::string>(), "KV cache format (default: follows --dtype; bf16 for int4)")(
       "tp", po::value<int>(), "tensor-parallel degree (with --pp; default: the smallest plan that fits)")(
       "pp", po::value<int>(), "pipeline-parallel degree")("dp", po::value<int>(), "data-parallel replicas (default 1)")(
@@ -279,9 +281,10 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "recompute", "train with full activation recomputation")(
       "scenario", po::value<std::string>(),
       "YAML file with an `estimate:` section (same keys, snake_case) and optional extra `gpus:` / `models:`")(
-      "catalog", po::value<std::string>(), "configs directory holding hardware/gpus.yaml and models/ "
-                                           "(default: $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")(
-      "json", "print one JSON object instead of the table");
+      "catalog", po::value<std::string>(),
+      "configs directory holding hardware/gpus.yaml and models/ "
+      "(default: $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")("json",
+                                                                        "print one JSON object instead of the table");
   const auto vm = parse_command_line("estimate", args, opts, {});
   if (vm.count("help")) {
     std::cout << help_text(
@@ -372,8 +375,8 @@ int cmd_estimate(const std::vector<std::string>& args) {
     r.train_tokens = s.train_tokens > 0 ? s.train_tokens : kChinchillaTokensPerParam * params;
     tq.tokens = r.train_tokens;
     tq.gpus = s.train_gpus;
-    tq.dtype = r.precision.compute == Dtype::kFp32 || r.precision.compute == Dtype::kTf32 ? r.precision.compute
-                                                                                          : Dtype::kBf16;
+    tq.dtype =
+        r.precision.compute == Dtype::kFp32 || r.precision.compute == Dtype::kTf32 ? r.precision.compute : Dtype::kBf16;
     tq.options.zero_stage = s.zero_stage;
     tq.options.recompute_activations = s.recompute;
     tq.options.sequence_length =

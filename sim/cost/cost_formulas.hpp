@@ -11,8 +11,7 @@ double energy_kwh(double power_w, double seconds);
 // Electricity bill: energy x PUE (facility overhead: cooling, conversion) x price.
 double energy_usd(double power_w, double seconds, double usd_per_kwh, double pue = 1.0);
 // Owning hardware for `years`: purchase price plus electricity at constant draw.
-double ownership_usd(double purchase_usd, double power_w, double years, double usd_per_kwh,
-                     double pue = 1.0);
+double ownership_usd(double purchase_usd, double power_w, double years, double usd_per_kwh, double pue = 1.0);
 
 inline constexpr double kSecondsPerYear = 365.25 * 24 * 3600;
 

@@ -2,31 +2,43 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 namespace cs {
 
 double dtype_bytes(Dtype d) {
   switch (d) {
     case Dtype::kFp32:
-    case Dtype::kTf32: return 4.0;
+    case Dtype::kTf32:
+      return 4.0;
     case Dtype::kBf16:
-    case Dtype::kFp16: return 2.0;
+    case Dtype::kFp16:
+      return 2.0;
     case Dtype::kFp8:
-    case Dtype::kInt8: return 1.0;
-    case Dtype::kInt4: return 0.5;
+    case Dtype::kInt8:
+      return 1.0;
+    case Dtype::kInt4:
+      return 0.5;
   }
   return 0.0;
 }
 
 std::string_view dtype_name(Dtype d) {
   switch (d) {
-    case Dtype::kFp32: return "fp32";
-    case Dtype::kTf32: return "tf32";
-    case Dtype::kBf16: return "bf16";
-    case Dtype::kFp16: return "fp16";
-    case Dtype::kFp8: return "fp8";
-    case Dtype::kInt8: return "int8";
-    case Dtype::kInt4: return "int4";
+    case Dtype::kFp32:
+      return "fp32";
+    case Dtype::kTf32:
+      return "tf32";
+    case Dtype::kBf16:
+      return "bf16";
+    case Dtype::kFp16:
+      return "fp16";
+    case Dtype::kFp8:
+      return "fp8";
+    case Dtype::kInt8:
+      return "int8";
+    case Dtype::kInt4:
+      return "int4";
   }
   return "?";
 }
@@ -59,15 +71,10 @@ std::string dtype_names_joined() {
 }
 
 std::optional<Dtype> wider_dtype(Dtype d) {
-  switch (d) {
-    case Dtype::kInt4: return Dtype::kInt8;
-    case Dtype::kInt8: return Dtype::kFp8;
-    case Dtype::kFp8: return Dtype::kFp16;
-    case Dtype::kFp16: return Dtype::kBf16;
-    case Dtype::kBf16: return Dtype::kTf32;
-    case Dtype::kTf32: return Dtype::kFp32;
-    case Dtype::kFp32: return std::nullopt;
-  }
+  static constexpr Dtype kNarrowToWide[] = {Dtype::kInt4, Dtype::kInt8, Dtype::kFp8, Dtype::kFp16,
+                                            Dtype::kBf16, Dtype::kTf32, Dtype::kFp32};
+  for (std::size_t i = 0; i + 1 < std::size(kNarrowToWide); ++i)
+    if (kNarrowToWide[i] == d) return kNarrowToWide[i + 1];
   return std::nullopt;
 }
 

@@ -5,17 +5,17 @@
 namespace cs {
 
 double pcie_lane_bytes_per_s(int generation) {
-  switch (generation) {
-    case 1: return 2.5e9 * 8 / 10 / 8;
-    case 2: return 5e9 * 8 / 10 / 8;
-    case 3: return 8e9 * 128 / 130 / 8;
-    case 4: return 16e9 * 128 / 130 / 8;
-    case 5: return 32e9 * 128 / 130 / 8;
-    case 6: return 64e9 * 242 / 256 / 8;
-    default:
-      throw std::invalid_argument("unknown PCIe generation " + std::to_string(generation) +
-                                  " (known: 1-6)");
-  }
+  // Transfer rate (GT/s per lane) and line-code efficiency: 8b/10b up to gen2, 128b/130b for
+  // gen3-5, 242/256 FLIT for gen6.
+  struct Generation {
+    double gigatransfers, code;
+  };
+  static constexpr Generation kGenerations[] = {{2.5, 8.0 / 10},   {5, 8.0 / 10},     {8, 128.0 / 130},
+                                                {16, 128.0 / 130}, {32, 128.0 / 130}, {64, 242.0 / 256}};
+  if (generation < 1 || generation > 6)
+    throw std::invalid_argument("unknown PCIe generation " + std::to_string(generation) + " (known: 1-6)");
+  const Generation& g = kGenerations[generation - 1];
+  return g.gigatransfers * 1e9 * g.code / 8;
 }
 
 double PcieSpec::bandwidth_bytes_per_s() const {
@@ -27,8 +27,8 @@ Dtype GpuSpec::effective_compute_dtype(Dtype d) const {
     auto it = peak_flops_per_s.find(*cur);
     if (it != peak_flops_per_s.end() && it->second > 0) return *cur;
   }
-  throw std::invalid_argument("GPU '" + name + "' lists no peak for " +
-                              std::string(dtype_name(d)) + " or any wider format");
+  throw std::invalid_argument("GPU '" + name + "' lists no peak for " + std::string(dtype_name(d)) +
+                              " or any wider format");
 }
 
 double GpuSpec::peak_flops(Dtype d) const {
@@ -39,7 +39,9 @@ namespace {
 void require(bool ok, const GpuSpec& gpu, const std::string& what) {
   if (!ok) throw std::invalid_argument("GPU '" + gpu.name + "': " + what);
 }
-bool is_fraction(double x) { return x > 0 && x <= 1; }
+bool is_fraction(double x) {
+  return x > 0 && x <= 1;
+}
 }  // namespace
 
 void validate(const GpuSpec& gpu) {
@@ -55,12 +57,10 @@ void validate(const GpuSpec& gpu) {
   require(gpu.link.bandwidth_bytes_per_s >= 0, gpu, "link bandwidth must not be negative");
   require(gpu.node_gpus >= 1, gpu, "node must hold at least one GPU");
   require(gpu.pcie.lanes > 0, gpu, "PCIe lanes must be positive");
-  require(gpu.pcie.generation >= 1 && gpu.pcie.generation <= 6, gpu,
-          "PCIe generation must be 1-6");
+  require(gpu.pcie.generation >= 1 && gpu.pcie.generation <= 6, gpu, "PCIe generation must be 1-6");
   const KernelEfficiency& e = gpu.efficiency;
-  require(is_fraction(e.compute) && is_fraction(e.memory) && is_fraction(e.host_link) &&
-              is_fraction(e.gpu_link),
-          gpu, "efficiencies must lie in (0, 1]");
+  require(is_fraction(e.compute) && is_fraction(e.memory) && is_fraction(e.host_link) && is_fraction(e.gpu_link), gpu,
+          "efficiencies must lie in (0, 1]");
   require(e.launch_overhead >= Time(), gpu, "launch overhead must not be negative");
 }
 

@@ -71,9 +71,7 @@ struct GpuSpec {
   double peak_flops(Dtype d) const;
   // The format whose peak peak_flops(d) uses.
   Dtype effective_compute_dtype(Dtype d) const;
-  double host_link_bytes_per_s() const {
-    return pcie.bandwidth_bytes_per_s() * efficiency.host_link;
-  }
+  double host_link_bytes_per_s() const { return pcie.bandwidth_bytes_per_s() * efficiency.host_link; }
   // Largest tensor-parallel group that stays on the GPU link (or in one server over PCIe).
   int tensor_parallel_domain() const { return link.present() ? link.domain_gpus : node_gpus; }
 };

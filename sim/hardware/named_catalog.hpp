@@ -12,8 +12,7 @@ namespace cs {
 
 class UnknownNameError : public std::invalid_argument {
  public:
-  UnknownNameError(const std::string& kind, const std::string& name,
-                   const std::vector<std::string>& known);
+  UnknownNameError(const std::string& kind, const std::string& name, const std::vector<std::string>& known);
 };
 
 // The canonical key form: lower case, '_' and ' ' turned to '-'.

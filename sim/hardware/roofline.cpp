@@ -6,9 +6,12 @@ namespace cs {
 
 std::string_view bound_name(Bound b) {
   switch (b) {
-    case Bound::kCompute: return "compute";
-    case Bound::kMemory: return "memory";
-    case Bound::kHostLink: return "host-link";
+    case Bound::kCompute:
+      return "compute";
+    case Bound::kMemory:
+      return "memory";
+    case Bound::kHostLink:
+      return "host-link";
   }
   return "?";
 }
@@ -43,12 +46,10 @@ KernelTime KernelTime::times(double n) const {
   return t;
 }
 
-KernelTime roofline_time(const GpuSpec& gpu, const KernelWork& work,
-                         const KernelEfficiency& efficiency) {
+KernelTime roofline_time(const GpuSpec& gpu, const KernelWork& work, const KernelEfficiency& efficiency) {
   KernelTime t;
   if (work.flops > 0) t.compute_s = work.flops / (gpu.peak_flops(work.dtype) * efficiency.compute);
-  if (work.bytes > 0)
-    t.memory_s = work.bytes / (gpu.memory_bandwidth_bytes_per_s * efficiency.memory);
+  if (work.bytes > 0) t.memory_s = work.bytes / (gpu.memory_bandwidth_bytes_per_s * efficiency.memory);
   t.roofline_s = std::max(t.compute_s, t.memory_s);
   if (t.compute_s > t.memory_s) t.compute_bound_s = t.roofline_s;
   t.launch_s = work.launches * efficiency.launch_overhead.seconds();

@@ -4,9 +4,8 @@
 
 namespace cs {
 
-InferenceEstimate estimate_inference(const TransformerSpec& model, const GpuSpec& gpu,
-                                     const ModelPrecision& precision, const ParallelPlan& plan,
-                                     const InferenceQuery& q) {
+InferenceEstimate estimate_inference(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                                     const ParallelPlan& plan, const InferenceQuery& q) {
   if (q.input_tokens < 1 || q.output_tokens < 1 || q.batch < 1)
     throw std::invalid_argument("input tokens, output tokens and batch must be at least 1");
   InferenceEstimate e;
@@ -20,19 +19,18 @@ InferenceEstimate estimate_inference(const TransformerSpec& model, const GpuSpec
   e.fit = check_inference_fit(model, gpu, precision, plan, load, q.memory);
   e.memory_per_gpu_bytes = e.fit.needed_per_gpu.total();
 
-  const bool stream =
-      q.streaming == StreamingMode::kOn || (!e.fit.fits && q.streaming == StreamingMode::kAuto);
+  const bool stream = q.streaming == StreamingMode::kOn || (!e.fit.fits && q.streaming == StreamingMode::kAuto);
   if (!e.fit.fits && !stream)
-    throw std::invalid_argument(no_fit_message(
-        e.fit, model, gpu, smallest_inference_plan(model, gpu, precision, load, q.memory)));
+    throw std::invalid_argument(
+        no_fit_message(e.fit, model, gpu, smallest_inference_plan(model, gpu, precision, load, q.memory)));
   if (stream) {
     StreamingPlan sp = plan_weight_streaming(cost, gpu, load, q.memory, q.streaming_options);
     if (!sp.feasible)
-      throw std::invalid_argument(
-          "model '" + model.name + "' with plan " + plan.describe() +
-          " does not fit even with weight streaming: the KV cache, workspace and prefetch "
-          "buffers alone need " + format_gib(sp.memory_per_gpu.total()) +
-          " of " + format_gib(gpu.memory_bytes) + " per GPU; use more GPUs or a smaller batch");
+      throw std::invalid_argument("model '" + model.name + "' with plan " + plan.describe() +
+                                  " does not fit even with weight streaming: the KV cache, workspace and prefetch "
+                                  "buffers alone need " +
+                                  format_gib(sp.memory_per_gpu.total()) + " of " + format_gib(gpu.memory_bytes) +
+                                  " per GPU; use more GPUs or a smaller batch");
     e.memory_per_gpu_bytes = sp.memory_per_gpu.total();
     e.streaming = sp;
   }

@@ -11,9 +11,8 @@ Bound PhaseTime::bound() const {
   return gpu.bound();
 }
 
-IterationModel::IterationModel(const TransformerSpec& model, const GpuSpec& gpu,
-                               const ModelPrecision& precision, const ParallelPlan& plan,
-                               std::optional<StreamingPlan> streaming)
+IterationModel::IterationModel(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                               const ParallelPlan& plan, std::optional<StreamingPlan> streaming)
     : cost_(model, precision, plan), gpu_(gpu), streaming_(std::move(streaming)) {}
 
 PhaseTime IterationModel::time(const IterationShape& s) const {
@@ -31,12 +30,10 @@ PhaseTime IterationModel::time(const IterationShape& s) const {
   t.tp_comm_s = m.layers * TransformerCost::kTpAllReducesPerLayer *
                 all_reduce_seconds(cost_.tp_all_reduce_bytes(s), plan.tp, tp_path);
   if (plan.pp > 1)
-    t.pp_comm_s = (plan.pp - 1) *
-                  send_recv_seconds(cost_.pp_transfer_bytes(s), group_path(gpu_, plan.replica_gpus()));
+    t.pp_comm_s = (plan.pp - 1) * send_recv_seconds(cost_.pp_transfer_bytes(s), group_path(gpu_, plan.replica_gpus()));
   if (plan.ep > 1)
-    t.ep_comm_s = m.layers * 2 *
-                  all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep,
-                                     group_path(gpu_, plan.tp * plan.ep));
+    t.ep_comm_s =
+        m.layers * 2 * all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep, group_path(gpu_, plan.tp * plan.ep));
 
   if (streaming_ && streaming_->streamed_layers > 0) {
     // Every stage streams the same number of layers; a pass visits all pp stages.

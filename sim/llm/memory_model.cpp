@@ -14,8 +14,7 @@ double fullest_stage_weight_bytes(const TransformerCost& cost) {
   const StageLayout layout = stage_layout(cost.model(), cost.plan().pp);
   const double layer = cost.layer_weight_bytes_per_gpu();
   if (cost.plan().pp == 1)
-    return layout.first_stage_layers * layer + cost.embedding_bytes_per_gpu() +
-           cost.lm_head_bytes_per_gpu();
+    return layout.first_stage_layers * layer + cost.embedding_bytes_per_gpu() + cost.lm_head_bytes_per_gpu();
   return std::max(layout.first_stage_layers * layer + cost.embedding_bytes_per_gpu(),
                   layout.last_stage_layers * layer + cost.lm_head_bytes_per_gpu());
 }
@@ -29,16 +28,14 @@ StageLayout stage_layout(const TransformerSpec& model, int pp) {
   return s;
 }
 
-double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load,
-                                 const MemoryOptions& options) {
+double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load, const MemoryOptions& options) {
   const TransformerSpec& m = cost.model();
   const double tp = cost.plan().tp;
   const double g = m.ffn_kind == FfnKind::kSwiGlu ? 2 : 1;
   // Live at the widest point of a layer: the residual stream, its normalized copy and the
   // FFN's up/gate output plus activation output, for every token in the iteration.
   const double live_elements = 2.0 * m.hidden + (g + 1) * m.ffn_hidden / tp;
-  const double activations =
-      load.batched_tokens * live_elements * dtype_bytes(cost.precision().activations);
+  const double activations = load.batched_tokens * live_elements * dtype_bytes(cost.precision().activations);
   const double logits = load.sequences * m.vocab / tp * kLogitBytes;
   return options.reserve_bytes + activations + logits;
 }
@@ -48,8 +45,7 @@ InferenceMemory inference_memory_per_gpu(const TransformerCost& cost, const Infe
   InferenceMemory mem;
   mem.weights_bytes = fullest_stage_weight_bytes(cost);
   const int layers = stage_layout(cost.model(), cost.plan().pp).first_stage_layers;
-  mem.kv_cache_bytes =
-      load.sequences * load.context_tokens * cost.kv_bytes_per_token_layer_per_gpu() * layers;
+  mem.kv_cache_bytes = load.sequences * load.context_tokens * cost.kv_bytes_per_token_layer_per_gpu() * layers;
   mem.workspace_bytes = inference_workspace_bytes(cost, load, options);
   return mem;
 }
@@ -60,8 +56,7 @@ double parameters_per_gpu(const TransformerCost& cost) {
 
 TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const TrainingOptions& o) {
   if (o.zero_stage < 0 || o.zero_stage > 3)
-    throw std::invalid_argument("ZeRO stage must be 0, 1, 2 or 3, not " +
-                                std::to_string(o.zero_stage));
+    throw std::invalid_argument("ZeRO stage must be 0, 1, 2 or 3, not " + std::to_string(o.zero_stage));
   const TransformerSpec& m = cost.model();
   const ParallelPlan& plan = cost.plan();
   const double params = parameters_per_gpu(cost);

@@ -48,8 +48,7 @@ StageLayout stage_layout(const TransformerSpec& model, int pp);
 InferenceMemory inference_memory_per_gpu(const TransformerCost& cost, const InferenceLoad& load,
                                          const MemoryOptions& options = {});
 // Workspace alone (activations of the largest iteration, logits, reserve).
-double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load,
-                                 const MemoryOptions& options);
+double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load, const MemoryOptions& options);
 
 struct TrainingOptions {
   int zero_stage = 0;  // 0-3

@@ -16,15 +16,13 @@ std::string FitCheck::explain(const std::string& gpu_name) const {
     std::snprintf(buf, sizeof buf, "%.1f", b / double(1ull << 30));
     return std::string(buf);
   };
-  return "needs " + format_gib(needed_per_gpu.total()) + " per GPU (weights " +
-         gib(needed_per_gpu.weights_bytes) + " + KV cache " + gib(needed_per_gpu.kv_cache_bytes) +
-         " + workspace " + gib(needed_per_gpu.workspace_bytes) + ") but " + gpu_name + " has " +
-         format_gib(available_per_gpu);
+  return "needs " + format_gib(needed_per_gpu.total()) + " per GPU (weights " + gib(needed_per_gpu.weights_bytes) +
+         " + KV cache " + gib(needed_per_gpu.kv_cache_bytes) + " + workspace " + gib(needed_per_gpu.workspace_bytes) +
+         ") but " + gpu_name + " has " + format_gib(available_per_gpu);
 }
 
-FitCheck check_inference_fit(const TransformerSpec& model, const GpuSpec& gpu,
-                             const ModelPrecision& precision, const ParallelPlan& plan,
-                             const InferenceLoad& load, const MemoryOptions& memory) {
+FitCheck check_inference_fit(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                             const ParallelPlan& plan, const InferenceLoad& load, const MemoryOptions& memory) {
   FitCheck c;
   c.plan = plan;
   c.needed_per_gpu = inference_memory_per_gpu(TransformerCost(model, precision, plan), load, memory);
@@ -40,10 +38,8 @@ std::vector<int> tensor_parallel_candidates(const TransformerSpec& model, const 
   return out;
 }
 
-std::optional<ParallelPlan> smallest_inference_plan(const TransformerSpec& model,
-                                                    const GpuSpec& gpu,
-                                                    const ModelPrecision& precision,
-                                                    const InferenceLoad& load,
+std::optional<ParallelPlan> smallest_inference_plan(const TransformerSpec& model, const GpuSpec& gpu,
+                                                    const ModelPrecision& precision, const InferenceLoad& load,
                                                     const MemoryOptions& memory, int max_gpus) {
   const std::vector<int> tps = tensor_parallel_candidates(model, gpu);
   for (int tp : tps) {
@@ -61,8 +57,8 @@ std::optional<ParallelPlan> smallest_inference_plan(const TransformerSpec& model
 
 std::string no_fit_message(const FitCheck& check, const TransformerSpec& model, const GpuSpec& gpu,
                            const std::optional<ParallelPlan>& suggestion) {
-  std::string msg = "model '" + model.name + "' with plan " + check.plan.describe() + " " +
-                    check.explain(gpu.name) + "; ";
+  std::string msg =
+      "model '" + model.name + "' with plan " + check.plan.describe() + " " + check.explain(gpu.name) + "; ";
   if (suggestion)
     msg += "the smallest plan that fits is " + suggestion->describe() + " (" +
            std::to_string(suggestion->replica_gpus()) + " GPUs), or enable weight streaming";

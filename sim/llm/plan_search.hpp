@@ -21,21 +21,17 @@ struct FitCheck {
   std::string explain(const std::string& gpu_name) const;
 };
 
-FitCheck check_inference_fit(const TransformerSpec& model, const GpuSpec& gpu,
-                             const ModelPrecision& precision, const ParallelPlan& plan,
-                             const InferenceLoad& load, const MemoryOptions& memory = {});
+FitCheck check_inference_fit(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                             const ParallelPlan& plan, const InferenceLoad& load, const MemoryOptions& memory = {});
 
 // The TP degrees tried, smallest first: powers of two dividing the head count, up to the GPU's
 // tensor-parallel domain.
 std::vector<int> tensor_parallel_candidates(const TransformerSpec& model, const GpuSpec& gpu);
 
 // nullopt when no plan of at most max_gpus GPUs fits (weight streaming is then the way).
-std::optional<ParallelPlan> smallest_inference_plan(const TransformerSpec& model,
-                                                    const GpuSpec& gpu,
-                                                    const ModelPrecision& precision,
-                                                    const InferenceLoad& load,
-                                                    const MemoryOptions& memory = {},
-                                                    int max_gpus = 1024);
+std::optional<ParallelPlan> smallest_inference_plan(const TransformerSpec& model, const GpuSpec& gpu,
+                                                    const ModelPrecision& precision, const InferenceLoad& load,
+                                                    const MemoryOptions& memory = {}, int max_gpus = 1024);
 
 // The error text for a plan that does not fit: needed vs available per GPU, and the smallest
 // plan that fits, or a pointer to weight streaming.

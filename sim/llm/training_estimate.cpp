@@ -10,8 +10,7 @@ namespace cs {
 
 namespace {
 
-double simulated_mfu(const TransformerCost& cost, const GpuSpec& gpu, const TrainingQuery& q,
-                     double micro_batches) {
+double simulated_mfu(const TransformerCost& cost, const GpuSpec& gpu, const TrainingQuery& q, double micro_batches) {
   const TransformerSpec& m = cost.model();
   const ParallelPlan& plan = cost.plan();
   const TrainingOptions& o = q.options;
@@ -23,23 +22,20 @@ double simulated_mfu(const TransformerCost& cost, const GpuSpec& gpu, const Trai
   forward += roofline_time(gpu, cost.lm_head_work(mb));
   const double passes = o.recompute_activations ? 4 : 3;
   const double all_reduces = m.layers * (o.recompute_activations ? 6 : 4);
-  const double comm = all_reduces * all_reduce_seconds(cost.tp_all_reduce_bytes(mb), plan.tp,
-                                                       group_path(gpu, plan.tp));
+  const double comm = all_reduces * all_reduce_seconds(cost.tp_all_reduce_bytes(mb), plan.tp, group_path(gpu, plan.tp));
   const double micro_batch_s = passes * forward.seconds() + comm;  // all layers, one TP group
   const double stage_s = micro_batch_s / plan.pp;
   const double iteration_s = (micro_batches + plan.pp - 1) * stage_s;
 
-  const double model_flops_per_gpu =
-      micro_batches * training_flops(m, o.micro_batch * o.sequence_length, o.sequence_length,
-                                     false) /
-      plan.replica_gpus();
+  const double model_flops_per_gpu = micro_batches *
+                                     training_flops(m, o.micro_batch * o.sequence_length, o.sequence_length, false) /
+                                     plan.replica_gpus();
   return model_flops_per_gpu / (iteration_s * gpu.peak_flops(cost.precision().compute));
 }
 
 }  // namespace
 
-TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& gpu,
-                                   const TrainingQuery& q) {
+TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& gpu, const TrainingQuery& q) {
   if (q.tokens <= 0) throw std::invalid_argument("training tokens must be positive");
   TrainingEstimate e;
   const ModelPrecision precision = precision_for(q.dtype);
@@ -80,8 +76,7 @@ TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& 
   const TransformerCost cost(model, precision, e.plan);
 
   e.model_flops = training_flops(model, q.tokens, q.options.sequence_length, false);
-  e.hardware_flops =
-      training_flops(model, q.tokens, q.options.sequence_length, q.options.recompute_activations);
+  e.hardware_flops = training_flops(model, q.tokens, q.options.sequence_length, q.options.recompute_activations);
   const double micro_batches = q.micro_batches > 0 ? q.micro_batches : 4.0 * pp;
   e.mfu_simulated = !q.mfu.has_value();
   e.mfu = q.mfu ? *q.mfu : simulated_mfu(cost, gpu, q, micro_batches);

@@ -18,10 +18,10 @@ namespace cs {
 struct TrainingQuery {
   double tokens = 0;
   int gpus = 1;
-  int tp = 0;  // 0: the largest TP candidate inside the GPU's link domain
-  int pp = 0;  // 0: the fewest stages whose memory fits (among those dividing the GPUs)
+  int tp = 0;                // 0: the largest TP candidate inside the GPU's link domain
+  int pp = 0;                // 0: the fewest stages whose memory fits (among those dividing the GPUs)
   double micro_batches = 0;  // per iteration; 0: 4 x pp
-  TrainingOptions options;  // ZeRO stage 1 unless told otherwise
+  TrainingOptions options;   // ZeRO stage 1 unless told otherwise
   TrainingQuery() { options.zero_stage = 1; }
   Dtype dtype = Dtype::kBf16;
   std::optional<double> mfu;  // given MFU overrides the simulated one
@@ -40,7 +40,6 @@ struct TrainingEstimate {
   bool fits = false;
 };
 
-TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& gpu,
-                                   const TrainingQuery& query);
+TrainingEstimate estimate_training(const TransformerSpec& model, const GpuSpec& gpu, const TrainingQuery& query);
 
 }  // namespace cs

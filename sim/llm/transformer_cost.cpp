@@ -53,16 +53,15 @@ KernelWork TransformerCost::layer_dense_work(const IterationShape& s) const {
   const double hd = model_.head_dim_or_default();
   const double kv_gpu = kv_heads_per_gpu(model_, plan_.tp) * hd;
   const double attention_matmul = 2 * h * model_.q_dim() / tp + 2 * h * kv_gpu;
-  const double attention_params =
-      attention_matmul + (model_.linear_bias ? (model_.q_dim() / tp + 2 * kv_gpu + h) : 0);
+  const double attention_params = attention_matmul + (model_.linear_bias ? (model_.q_dim() / tp + 2 * kv_gpu + h) : 0);
   const double expert_gpu = params_.expert_ffn / tp;
   const double T = s.new_tokens;
 
   KernelWork w;
   w.dtype = precision_.compute;
   w.flops = 2 * T * (attention_matmul + model_.experts_per_token * expert_gpu + params_.router);
-  const double weights = attention_params + params_.norms + params_.router +
-                         (T > 0 ? touched_experts_per_gpu(T) * expert_gpu : 0);
+  const double weights =
+      attention_params + params_.norms + params_.router + (T > 0 ? touched_experts_per_gpu(T) * expert_gpu : 0);
   w.bytes = weights * dtype_bytes(precision_.weights) +
             T * activation_elements_per_token_layer() * dtype_bytes(precision_.activations);
   w.launches = T > 0 ? kKernelsPerLayer + (model_.is_moe() ? 2 : 0) : 0;
@@ -90,8 +89,7 @@ KernelWork TransformerCost::lm_head_work(const IterationShape& s) const {
   w.dtype = precision_.compute;
   const double vocab_gpu = double(model_.vocab) / plan_.tp;
   w.flops = 2 * s.logit_tokens * vocab_gpu * model_.hidden;
-  if (s.logit_tokens > 0)
-    w.bytes = lm_head_bytes_or_shared() + s.logit_tokens * vocab_gpu * kLogitBytes;
+  if (s.logit_tokens > 0) w.bytes = lm_head_bytes_or_shared() + s.logit_tokens * vocab_gpu * kLogitBytes;
   w.launches = s.logit_tokens > 0 ? 1 : 0;
   return w;
 }
@@ -113,8 +111,8 @@ double TransformerCost::layer_weight_bytes_per_gpu() const {
   const double hd = model_.head_dim_or_default();
   const double kv_gpu = kv_heads_per_gpu(model_, plan_.tp) * hd;
   const double h = model_.hidden;
-  const double attention = 2 * h * model_.q_dim() / tp + 2 * h * kv_gpu +
-                           (model_.linear_bias ? model_.q_dim() / tp + 2 * kv_gpu + h : 0);
+  const double attention =
+      2 * h * model_.q_dim() / tp + 2 * h * kv_gpu + (model_.linear_bias ? model_.q_dim() / tp + 2 * kv_gpu + h : 0);
   const double experts = double(model_.experts) / plan_.ep * params_.expert_ffn / tp;
   return (attention + experts + params_.router + params_.norms) * dtype_bytes(precision_.weights);
 }
@@ -135,8 +133,7 @@ double TransformerCost::weights_bytes_total() const {
 }
 
 double TransformerCost::kv_bytes_per_token_layer_per_gpu() const {
-  return 2.0 * kv_heads_per_gpu(model_, plan_.tp) * model_.head_dim_or_default() *
-         dtype_bytes(precision_.kv_cache);
+  return 2.0 * kv_heads_per_gpu(model_, plan_.tp) * model_.head_dim_or_default() * dtype_bytes(precision_.kv_cache);
 }
 
 double TransformerCost::tp_all_reduce_bytes(const IterationShape& s) const {
@@ -149,8 +146,7 @@ double TransformerCost::pp_transfer_bytes(const IterationShape& s) const {
 
 double TransformerCost::ep_all_to_all_bytes(const IterationShape& s) const {
   if (!model_.is_moe()) return 0;
-  return s.new_tokens * model_.experts_per_token * model_.hidden *
-         dtype_bytes(precision_.activations);
+  return s.new_tokens * model_.experts_per_token * model_.hidden * dtype_bytes(precision_.activations);
 }
 
 double kv_cache_bytes_per_token(const TransformerSpec& model, Dtype kv_dtype) {
@@ -161,8 +157,7 @@ double forward_flops(const TransformerSpec& model, const IterationShape& shape) 
   return TransformerCost(model, precision_for(Dtype::kBf16)).forward_flops(shape);
 }
 
-double training_flops(const TransformerSpec& model, double tokens, double sequence_length,
-                      bool recompute_activations) {
+double training_flops(const TransformerSpec& model, double tokens, double sequence_length, bool recompute_activations) {
   const double per_sequence = forward_flops(model, training_shape(1, sequence_length));
   const double passes = recompute_activations ? 4 : 3;
   return passes * per_sequence / sequence_length * tokens;

@@ -22,8 +22,7 @@ inline constexpr int kKernelsPerLayer = 6;
 
 class TransformerCost {
  public:
-  TransformerCost(const TransformerSpec& model, const ModelPrecision& precision,
-                  const ParallelPlan& plan = {});
+  TransformerCost(const TransformerSpec& model, const ModelPrecision& precision, const ParallelPlan& plan = {});
 
   const TransformerSpec& model() const { return model_; }
   const ParameterCount& params() const { return params_; }
@@ -79,7 +78,6 @@ double forward_flops(const TransformerSpec& model, const IterationShape& shape);
 // Training FLOPs for `tokens` tokens in sequences of `sequence_length`: forward + backward is
 // 3 forward passes (the backward computes gradients for activations and for weights, 2x the
 // forward), 4 with full activation recomputation (the forward runs again in the backward).
-double training_flops(const TransformerSpec& model, double tokens, double sequence_length,
-                      bool recompute_activations);
+double training_flops(const TransformerSpec& model, double tokens, double sequence_length, bool recompute_activations);
 
 }  // namespace cs

@@ -6,8 +6,10 @@ namespace cs {
 
 std::string_view ffn_kind_name(FfnKind k) {
   switch (k) {
-    case FfnKind::kGelu: return "gelu";
-    case FfnKind::kSwiGlu: return "swiglu";
+    case FfnKind::kGelu:
+      return "gelu";
+    case FfnKind::kSwiGlu:
+      return "swiglu";
   }
   return "?";
 }
@@ -17,8 +19,7 @@ double ParameterCount::total() const {
 }
 
 double ParameterCount::active() const {
-  return embedding + lm_head + final_norm +
-         layers * (attention + experts_per_token * expert_ffn + router + norms);
+  return embedding + lm_head + final_norm + layers * (attention + experts_per_token * expert_ffn + router + norms);
 }
 
 double ParameterCount::active_matmul() const {
@@ -57,12 +58,10 @@ void require(bool ok, const TransformerSpec& m, const std::string& what) {
 
 void validate(const TransformerSpec& m) {
   require(!m.name.empty(), m, "name is empty");
-  require(m.layers > 0 && m.hidden > 0 && m.heads > 0 && m.ffn_hidden > 0 && m.vocab > 0,
-          m, "layers, hidden, heads, ffn_hidden and vocab must be positive");
-  require(m.kv_heads > 0 && m.kv_heads <= m.heads && m.heads % m.kv_heads == 0, m,
-          "kv_heads must divide heads");
-  require(m.head_dim > 0 || m.hidden % m.heads == 0, m,
-          "hidden must be divisible by heads unless head_dim is given");
+  require(m.layers > 0 && m.hidden > 0 && m.heads > 0 && m.ffn_hidden > 0 && m.vocab > 0, m,
+          "layers, hidden, heads, ffn_hidden and vocab must be positive");
+  require(m.kv_heads > 0 && m.kv_heads <= m.heads && m.heads % m.kv_heads == 0, m, "kv_heads must divide heads");
+  require(m.head_dim > 0 || m.hidden % m.heads == 0, m, "hidden must be divisible by heads unless head_dim is given");
   require(m.max_context > 0, m, "max_context must be positive");
   require(m.experts >= 1 && m.experts_per_token >= 1 && m.experts_per_token <= m.experts, m,
           "need 1 <= experts_per_token <= experts");

@@ -24,20 +24,20 @@ struct TransformerSpec {
   int layers = 0;
   int hidden = 0;
   int heads = 0;
-  int kv_heads = 0;   // < heads: grouped-query attention; 1: multi-query
-  int head_dim = 0;   // 0: hidden / heads
+  int kv_heads = 0;    // < heads: grouped-query attention; 1: multi-query
+  int head_dim = 0;    // 0: hidden / heads
   int ffn_hidden = 0;  // per expert
   FfnKind ffn_kind = FfnKind::kSwiGlu;
   NormKind norm_kind = NormKind::kRmsNorm;
   int vocab = 0;
   int max_context = 0;
-  int experts = 1;            // > 1: mixture of experts in every layer's FFN
-  int experts_per_token = 1;  // top-k routing
-  bool tied_embeddings = false;      // LM head reuses the input embedding matrix
-  bool learned_positions = false;    // max_context x hidden position table (GPT-2/3)
-  bool linear_bias = false;          // biases on the attention and FFN projections
+  int experts = 1;                      // > 1: mixture of experts in every layer's FFN
+  int experts_per_token = 1;            // top-k routing
+  bool tied_embeddings = false;         // LM head reuses the input embedding matrix
+  bool learned_positions = false;       // max_context x hidden position table (GPT-2/3)
+  bool linear_bias = false;             // biases on the attention and FFN projections
   bool parallel_attention_ffn = false;  // GPT-J: one norm per layer feeds both blocks
-  double published_params = 0;       // as reported by the authors, for the 2% check
+  double published_params = 0;          // as reported by the authors, for the 2% check
   std::string source;
 
   int head_dim_or_default() const { return head_dim > 0 ? head_dim : hidden / heads; }
@@ -49,12 +49,12 @@ struct TransformerSpec {
 // Parameter counts by part, so that sharding (TP splits matrices, PP splits layers, EP splits
 // experts) and MoE activity (k of E experts per token) can be applied to each part.
 struct ParameterCount {
-  double embedding = 0;        // token table (+ learned positions)
-  double lm_head = 0;          // 0 when tied to the embedding
-  double attention = 0;        // per layer: Q, K, V, O (+ biases)
-  double expert_ffn = 0;       // per layer, one expert
-  double router = 0;           // per layer
-  double norms = 0;            // per layer
+  double embedding = 0;   // token table (+ learned positions)
+  double lm_head = 0;     // 0 when tied to the embedding
+  double attention = 0;   // per layer: Q, K, V, O (+ biases)
+  double expert_ffn = 0;  // per layer, one expert
+  double router = 0;      // per layer
+  double norms = 0;       // per layer
   double final_norm = 0;
   double output_projection = 0;  // vocab x hidden: the LM head matmul, whether tied or not
   int layers = 0;

@@ -17,24 +17,22 @@ struct StreamingOptions {
 };
 
 struct StreamingPlan {
-  int stage_layers = 0;      // layers on the fullest stage
-  int resident_layers = 0;   // of those, kept in HBM
-  int streamed_layers = 0;   // of those, copied in on every pass
+  int stage_layers = 0;     // layers on the fullest stage
+  int resident_layers = 0;  // of those, kept in HBM
+  int streamed_layers = 0;  // of those, copied in on every pass
   double layer_bytes_per_gpu = 0;
   double host_bandwidth_bytes_per_s = 0;
   double buffer_bytes = 0;
   InferenceMemory memory_per_gpu;  // with only the resident layers and the buffers
-  bool feasible = false;  // false when even the buffers, KV cache and workspace do not fit
+  bool feasible = false;           // false when even the buffers, KV cache and workspace do not fit
 };
 
-StreamingPlan plan_weight_streaming(const TransformerCost& cost, const GpuSpec& gpu,
-                                    const InferenceLoad& load, const MemoryOptions& memory = {},
-                                    const StreamingOptions& options = {});
+StreamingPlan plan_weight_streaming(const TransformerCost& cost, const GpuSpec& gpu, const InferenceLoad& load,
+                                    const MemoryOptions& memory = {}, const StreamingOptions& options = {});
 
 // Cold start: time to put a replica's weights on its GPUs from storage whose aggregate
 // bandwidth is `storage_bytes_per_s` (object store, NFS, local NVMe): the storage path and each
 // GPU's PCIe link both limit it.
-double cold_start_seconds(double weights_bytes_total, int gpus, double storage_bytes_per_s,
-                          const GpuSpec& gpu);
+double cold_start_seconds(double weights_bytes_total, int gpus, double storage_bytes_per_s, const GpuSpec& gpu);
 
 }  // namespace cs

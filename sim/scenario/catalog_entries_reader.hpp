@@ -30,8 +30,7 @@ void read_catalog_entries(MapReader& root, std::string_view key, Catalog& catalo
     const std::string& name = entry_node.first;
     MapReader entry = all.map(name);
     catalog.add(read(entry, name));
-    for (const ConfigItem& alias : entry.items("aliases"))
-      catalog.add_alias(read_string(alias.node, alias.path), name);
+    for (const ConfigItem& alias : entry.items("aliases")) catalog.add_alias(read_string(alias.node, alias.path), name);
   }
   all.finish();
 }

@@ -32,9 +32,11 @@ std::map<Dtype, double> read_peaks(MapReader r) {
 
 GpuLinkSpec read_link(MapReader r) {
   GpuLinkSpec link;
-  link.technology = r.choice<std::string>(
-      "technology", {{"nvlink", "nvlink"}, {"infinity-fabric", "infinity-fabric"},
-                     {"roce", "roce"}, {"ici", "ici"}, {"none", "none"}});
+  link.technology = r.choice<std::string>("technology", {{"nvlink", "nvlink"},
+                                                         {"infinity-fabric", "infinity-fabric"},
+                                                         {"roce", "roce"},
+                                                         {"ici", "ici"},
+                                                         {"none", "none"}});
   if (link.technology != "none") {
     link.generation = static_cast<int>(r.integer_or("generation", 0));
     link.bandwidth_bytes_per_s = r.quantity("bandwidth", Dimension::kBandwidth);
@@ -104,9 +106,8 @@ void read_gpu_catalog(MapReader& root, GpuCatalog& catalog) {
     defaults = read_kernel_efficiency(d.map("efficiency", true), defaults);
     d.finish();
   }
-  read_catalog_entries(root, "gpus", catalog, [&](MapReader entry, const std::string& name) {
-    return read_gpu_spec(entry, name, defaults);
-  });
+  read_catalog_entries(root, "gpus", catalog,
+                       [&](MapReader entry, const std::string& name) { return read_gpu_spec(entry, name, defaults); });
 }
 
 GpuCatalog load_gpu_catalog(const std::filesystem::path& file) {

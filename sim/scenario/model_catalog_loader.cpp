@@ -33,9 +33,8 @@ TransformerSpec read_transformer_spec(MapReader r, const std::string& name) {
   m.head_dim = read_size_or(r, "head_dim", 0, 0, kBig);
   m.ffn_hidden = read_size(r, "ffn_hidden", 1, kBig);
   m.ffn_kind = r.choice<FfnKind>("ffn", {{"gelu", FfnKind::kGelu}, {"swiglu", FfnKind::kSwiGlu}});
-  m.norm_kind = r.choice_or<NormKind>(
-      "norm", {{"layernorm", NormKind::kLayerNorm}, {"rmsnorm", NormKind::kRmsNorm}},
-      NormKind::kRmsNorm);
+  m.norm_kind = r.choice_or<NormKind>("norm", {{"layernorm", NormKind::kLayerNorm}, {"rmsnorm", NormKind::kRmsNorm}},
+                                      NormKind::kRmsNorm);
   m.vocab = read_size(r, "vocab", 1, kBig);
   m.max_context = read_size(r, "max_context", 1, kBig);
   m.experts = read_size_or(r, "experts", 1, 1, 100'000);
@@ -74,6 +73,8 @@ ModelCatalog load_model_catalog(const std::filesystem::path& dir_or_file) {
   return catalog;
 }
 
-std::filesystem::path model_catalog_dir(const std::filesystem::path& dir) { return dir / "models"; }
+std::filesystem::path model_catalog_dir(const std::filesystem::path& dir) {
+  return dir / "models";
+}
 
 }  // namespace cs

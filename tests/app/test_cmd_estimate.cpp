@@ -30,12 +30,12 @@ Captured capture(const std::string& args) {
 }  // namespace
 
 TEST_CASE("estimate --json prints every key a planner scripts against") {
-  const Captured r = capture(
-      "estimate --model llama-2-70b --gpu h100-sxm --tp 4 --input-tokens 1024 --output-tokens 256 --json");
+  const Captured r =
+      capture("estimate --model llama-2-70b --gpu h100-sxm --tp 4 --input-tokens 1024 --output-tokens 256 --json");
   REQUIRE(r.status == 0);
   for (const char* key : {"flops_per_request", "weights_bytes", "memory_per_gpu_bytes", "fits", "prefill_s",
-                          "decode_s_per_token", "bound_prefill", "bound_decode", "tokens_per_s",
-                          "usd_per_1k_tokens", "train_flops", "train_days", "train_usd"}) {
+                          "decode_s_per_token", "bound_prefill", "bound_decode", "tokens_per_s", "usd_per_1k_tokens",
+                          "train_flops", "train_days", "train_usd"}) {
     INFO(key);
     CHECK_THAT(r.text, Catch::Contains("\"" + std::string(key) + "\": "));
   }
@@ -48,8 +48,8 @@ TEST_CASE("estimate --json prints every key a planner scripts against") {
 TEST_CASE("estimate names the known GPUs when given an unknown one, and exits 2") {
   const Captured r = capture("estimate --model llama-2-70b --gpu h1000");
   CHECK(r.status == 2);
-  CHECK_THAT(r.text, Catch::Contains("unknown GPU 'h1000'; known GPUs: a10, a100-40gb-sxm") &&
-                         Catch::Contains("h100-sxm"));
+  CHECK_THAT(r.text,
+             Catch::Contains("unknown GPU 'h1000'; known GPUs: a10, a100-40gb-sxm") && Catch::Contains("h100-sxm"));
 }
 
 TEST_CASE("estimate of a plan that does not fit states memory needed vs available and the plan that fits") {

@@ -7,17 +7,16 @@ using namespace cs;
 
 namespace {
 const GpuCatalog& repo_gpus() {
-  static const GpuCatalog c =
-      load_gpu_catalog(gpu_catalog_file(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs"));
+  static const GpuCatalog c = load_gpu_catalog(gpu_catalog_file(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs"));
   return c;
 }
 }  // namespace
 
 TEST_CASE("the GPU catalog holds every GPU the planners ask for, each with a source") {
   const GpuCatalog& c = repo_gpus();
-  for (const char* name : {"a100-40gb-sxm", "a100-80gb-sxm", "a100-80gb-pcie", "h100-sxm", "h100-pcie",
-                           "h200", "l4", "l40s", "a10", "a10g", "a40", "rtx-a6000", "rtx-3080-ti",
-                           "rtx-4090", "mi300x", "gaudi2", "tpu-v5e"}) {
+  for (const char* name :
+       {"a100-40gb-sxm", "a100-80gb-sxm", "a100-80gb-pcie", "h100-sxm", "h100-pcie", "h200", "l4", "l40s", "a10",
+        "a10g", "a40", "rtx-a6000", "rtx-3080-ti", "rtx-4090", "mi300x", "gaudi2", "tpu-v5e"}) {
     INFO(name);
     REQUIRE(c.contains(name));
     const GpuSpec& g = c.get(name);
@@ -87,7 +86,7 @@ TEST_CASE("a bad GPU entry is reported at its line with the key") {
       "bad.yaml", ".");
   MapReader r(root, "");
   GpuCatalog c;
-  CHECK_THROWS_WITH(read_gpu_catalog(r, c),
-                    Catch::Contains("bad.yaml:3") && Catch::Contains("gpus.bad.peak_flops.bf17") &&
-                        Catch::Contains("unknown number format"));
+  CHECK_THROWS_WITH(read_gpu_catalog(r, c), Catch::Contains("bad.yaml:3") &&
+                                                Catch::Contains("gpus.bad.peak_flops.bf17") &&
+                                                Catch::Contains("unknown number format"));
 }

@@ -54,7 +54,7 @@ TEST_CASE("efficiencies can be overridden, and at 1.0 the roofline is the ideal 
 TEST_CASE("classes are timed separately and summed, the bound follows the larger share") {
   const GpuSpec g = round_gpu();
   KernelTime total = roofline_time(g, KernelWork{1e12, 1e9, 0, Dtype::kBf16});  // 20 ms compute
-  total += roofline_time(g, KernelWork{0, 8e9, 0, Dtype::kBf16});             // 10 ms memory
+  total += roofline_time(g, KernelWork{0, 8e9, 0, Dtype::kBf16});               // 10 ms memory
   CHECK(total.seconds() == Approx(0.030));
   CHECK(total.bound() == Bound::kCompute);
   const KernelTime layers = total.times(10);

@@ -14,12 +14,15 @@ inline const GpuCatalog& repo_gpus() {
 }
 
 inline const ModelCatalog& repo_models() {
-  static const ModelCatalog c =
-      load_model_catalog(model_catalog_dir(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs"));
+  static const ModelCatalog c = load_model_catalog(model_catalog_dir(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs"));
   return c;
 }
 
-inline const GpuSpec& gpu(const std::string& name) { return repo_gpus().get(name); }
-inline const TransformerSpec& model(const std::string& name) { return repo_models().get(name); }
+inline const GpuSpec& gpu(const std::string& name) {
+  return repo_gpus().get(name);
+}
+inline const TransformerSpec& model(const std::string& name) {
+  return repo_models().get(name);
+}
 
 }  // namespace cs::testing

@@ -89,7 +89,8 @@ TEST_CASE("Llama-3-405B in bf16 does not fit one 8xH100 node; streamed, a token 
   // what the 16-GPU resident plan pays (40 ms/token on twice the GPUs: $0.00036).
   const double usd_per_token = usd_for_gpu_seconds(8 * e.decode_s_per_token, 2.0);
   CHECK(usd_per_token == Approx(16.0 / 3600 * e.decode_s_per_token));
-  const auto resident = estimate_inference(model("llama-3-405b"), h100, kBf16, ParallelPlan{8, 2, 1, 1}, chat(1024, 256));
+  const auto resident =
+      estimate_inference(model("llama-3-405b"), h100, kBf16, ParallelPlan{8, 2, 1, 1}, chat(1024, 256));
   CHECK(resident.fit.fits);
   CHECK(resident.decode_s_per_token == Approx(0.040).epsilon(0.1));
   CHECK(usd_per_token > 4 * usd_for_gpu_seconds(16 * resident.decode_s_per_token, 2.0));

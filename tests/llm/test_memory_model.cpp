@@ -51,7 +51,7 @@ TEST_CASE("mixed-precision Adam needs 16 bytes per parameter, divided by ZeRO st
     const TrainingMemory t = training_memory_per_gpu(cost, o);
     return (t.weights_bytes + t.gradients_bytes + t.optimizer_bytes) / p;
   };
-  CHECK(states(0) == Approx(16));             // 2 + 2 + 12
+  CHECK(states(0) == Approx(16));  // 2 + 2 + 12
   CHECK(states(1) == Approx(2 + 2 + 12 / 8.0));
   CHECK(states(2) == Approx(2 + 14 / 8.0));
   CHECK(states(3) == Approx(16 / 8.0));

@@ -38,8 +38,8 @@ TEST_CASE("past the NVLink domain the smallest plan adds pipeline stages") {
   CHECK(plan->tp == 8);
   CHECK(plan->pp == 2);
   // In fp8 it is 406 GB and one node suffices.
-  const auto fp8 = smallest_inference_plan(model("llama-3-405b"), gpu("h100-sxm"), precision_for(Dtype::kFp8),
-                                           kOneChat);
+  const auto fp8 =
+      smallest_inference_plan(model("llama-3-405b"), gpu("h100-sxm"), precision_for(Dtype::kFp8), kOneChat);
   REQUIRE(fp8);
   CHECK(fp8->replica_gpus() == 8);
   // Within 8 GPUs the bf16 model has no plan at all.
@@ -53,9 +53,9 @@ TEST_CASE("a plan that does not fit says needed vs available memory and the smal
   CHECK(check.available_per_gpu == 80 * double(1ull << 30));
   // 405.85e9 params * 2 B / 8 = 101.5 GB = 94.5 GiB of weights alone.
   CHECK(check.needed_per_gpu.weights_bytes == Approx(405.85e9 * 2 / 8).epsilon(1e-3));
-  const std::string msg = no_fit_message(check, model("llama-3-405b"), gpu("h100-sxm"),
-                                         smallest_inference_plan(model("llama-3-405b"), gpu("h100-sxm"),
-                                                                 kBf16, kOneChat));
+  const std::string msg =
+      no_fit_message(check, model("llama-3-405b"), gpu("h100-sxm"),
+                     smallest_inference_plan(model("llama-3-405b"), gpu("h100-sxm"), kBf16, kOneChat));
   CHECK_THAT(msg, Catch::Contains("needs 9") && Catch::Contains("GiB per GPU") &&
                       Catch::Contains("h100-sxm has 80.0 GiB") &&
                       Catch::Contains("smallest plan that fits is tp=8 pp=2 dp=1 (16 GPUs)"));

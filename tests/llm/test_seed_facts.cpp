@@ -15,7 +15,9 @@ using cs::testing::model;
 namespace {
 const ModelPrecision kBf16 = precision_for(Dtype::kBf16);
 // The essay's n = 1,024 tokens through GPT-3, each through every layer and the LM head.
-double gpt3_flops_1024() { return forward_flops(model("gpt-3-175b"), training_shape(1, 1024)); }
+double gpt3_flops_1024() {
+  return forward_flops(model("gpt-3-175b"), training_shape(1, 1024));
+}
 }  // namespace
 
 TEST_CASE("seed: one GPT-3 inference of 1,024 tokens costs about 350 TFLOPs") {
@@ -27,8 +29,8 @@ TEST_CASE("seed: one GPT-3 inference of 1,024 tokens costs about 350 TFLOPs") {
   InferenceQuery q;
   q.input_tokens = 512;
   q.output_tokens = 512;
-  const InferenceEstimate e = estimate_inference(model("gpt-3-175b"), gpu("a100-80gb-sxm"), kBf16,
-                                                 ParallelPlan{8, 1, 1, 1}, q);
+  const InferenceEstimate e =
+      estimate_inference(model("gpt-3-175b"), gpu("a100-80gb-sxm"), kBf16, ParallelPlan{8, 1, 1, 1}, q);
   CHECK(e.flops_per_request == Approx(350e12).epsilon(0.05));
 }
 
@@ -77,8 +79,7 @@ TEST_CASE("seed: a CPU core needs ~116,000 s for one GPT-3 inference, an A100 ab
   full.compute = 1;
   full.memory = 1;
   full.launch_overhead = Time();
-  const KernelTime t =
-      roofline_time(gpu("a100-80gb-sxm"), KernelWork{gpt3_flops_1024(), 0, 0, Dtype::kBf16}, full);
+  const KernelTime t = roofline_time(gpu("a100-80gb-sxm"), KernelWork{gpt3_flops_1024(), 0, 0, Dtype::kBf16}, full);
   CHECK(t.seconds() == Approx(1.0).epsilon(0.16));
   CHECK(t.seconds() > 1.0);
 }
@@ -89,8 +90,8 @@ TEST_CASE("seed: in practice memory bandwidth, not FLOPs, bounds generation") {
   InferenceQuery q;
   q.input_tokens = 1024;
   q.output_tokens = 128;
-  const InferenceEstimate e = estimate_inference(model("gpt-3-175b"), gpu("a100-80gb-sxm"), kBf16,
-                                                 ParallelPlan{8, 1, 1, 1}, q);
+  const InferenceEstimate e =
+      estimate_inference(model("gpt-3-175b"), gpu("a100-80gb-sxm"), kBf16, ParallelPlan{8, 1, 1, 1}, q);
   CHECK(e.decode.bound() == Bound::kMemory);
   CHECK(e.prefill.bound() == Bound::kCompute);
   // Per token, decode runs far below the compute roof: FLOPs alone would take < 3% of its time.
@@ -105,8 +106,7 @@ TEST_CASE("seed: 1,000 GPT-3 tokens on an A100 cost $0.0002-$0.0014 at $0.72-$5 
   CHECK(usd_per_1k_tokens(0.72, 1, tokens_per_s) == Approx(0.0002).epsilon(0.15));
   CHECK(usd_per_1k_tokens(5.00, 1, tokens_per_s) == Approx(0.0014).epsilon(0.15));
   // The on-demand spread is ~7x, so is the cost spread.
-  CHECK(usd_per_1k_tokens(5.00, 1, tokens_per_s) / usd_per_1k_tokens(0.72, 1, tokens_per_s) ==
-        Approx(5.00 / 0.72));
+  CHECK(usd_per_1k_tokens(5.00, 1, tokens_per_s) / usd_per_1k_tokens(0.72, 1, tokens_per_s) == Approx(5.00 / 0.72));
 }
 
 TEST_CASE("seed: one GPT-3 training run costs about $560k of A100 time at $2 per hour") {

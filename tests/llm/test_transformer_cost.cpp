@@ -108,7 +108,7 @@ TEST_CASE("a mixture-of-experts token multiplies with k experts, but a batch rea
   const double shared = (p.attention + p.router + p.norms) * 2;
   const double activations_1 = cost.layer_dense_work(one).bytes - shared - 2 * p.expert_ffn * 2;
   CHECK(activations_1 > 0);
-  CHECK(activations_1 < 1e6);  // a few hundred kB against ~700 MB of experts
+  CHECK(activations_1 < 1e6);                              // a few hundred kB against ~700 MB of experts
   const double experts_32 = 8 * (1 - std::pow(0.75, 32));  // 7.9992
   const double bytes_32 = cost.layer_dense_work(decode_shape(32, 0)).bytes;
   CHECK(bytes_32 > shared + experts_32 * p.expert_ffn * 2);
