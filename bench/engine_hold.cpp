@@ -18,8 +18,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -52,8 +56,8 @@ void run_hold(std::size_t pending, std::uint64_t events) {
   const std::uint64_t allocs = g_allocations.load() - before_allocs;
   const std::uint64_t done = engine.events_processed() - before_events;
   const double wall = std::chrono::duration<double>(t1 - t0).count();
-  std::printf("hold model  pending=%9zu  events=%10llu  wall=%7.3f s  %6.2f M events/s  allocations=%llu\n",
-              pending, static_cast<unsigned long long>(done), wall, static_cast<double>(done) / wall / 1e6,
+  std::printf("hold model  pending=%9zu  events=%10llu  wall=%7.3f s  %6.2f M events/s  allocations=%llu\n", pending,
+              static_cast<unsigned long long>(done), wall, static_cast<double>(done) / wall / 1e6,
               static_cast<unsigned long long>(allocs));
 }
 

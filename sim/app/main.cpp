@@ -45,9 +45,8 @@ int main(int argc, char** argv) {
   }
   if (!command) {
     std::string hint = cs::nearest_name(words[0], names);
-    std::fprintf(stderr, "clustersim: unknown command '%s'%s; commands: %s (see clustersim --help)\n",
-                 words[0].c_str(), hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str(),
-                 cs::join_names(names).c_str());
+    std::fprintf(stderr, "clustersim: unknown command '%s'%s; commands: %s (see clustersim --help)\n", words[0].c_str(),
+                 hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str(), cs::join_names(names).c_str());
     return cs::kExitBadInput;
   }
   try {

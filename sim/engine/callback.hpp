@@ -18,8 +18,7 @@ class Callback {
   template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback>>>
   Callback(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
     using Fn = std::decay_t<F>;
-    static_assert(sizeof(Fn) <= kCapacity,
-                  "event capture too large: capture an index or pointer instead of values");
+    static_assert(sizeof(Fn) <= kCapacity, "event capture too large: capture an index or pointer instead of values");
     static_assert(alignof(Fn) <= alignof(std::max_align_t));
     static_assert(std::is_nothrow_move_constructible_v<Fn>);
     new (storage_) Fn(std::forward<F>(f));

@@ -14,14 +14,17 @@ EventHandle Engine::schedule_at(Time at, Callback action, Priority priority) {
 bool Engine::run_until(Time horizon, std::uint64_t max_events) {
   stop_requested_ = false;
   std::uint64_t budget = max_events;
-  while (!queue_.empty() && queue_.next_time() <= horizon) {
-    if (stop_requested_ || budget == 0) return false;
-    --budget;
-    Callback action = queue_.pop(now_);
+  for (;;) {
+    if (stop_requested_) return false;
+    if (budget == 0) return queue_.empty() || queue_.next_time() > horizon ? finish_at(horizon) : false;
+    if (!queue_.run_due(horizon, now_)) break;
     ++events_processed_;
-    action();
+    --budget;
   }
-  if (stop_requested_) return false;
+  return finish_at(horizon);
+}
+
+bool Engine::finish_at(Time horizon) {
   if (horizon > now_) now_ = horizon;
   return true;
 }

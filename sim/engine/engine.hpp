@@ -42,6 +42,8 @@ class Engine {
   std::uint64_t seed() const { return random_.seed(); }
 
  private:
+  bool finish_at(Time horizon);  // sets the clock to the horizon; true
+
   EventQueue queue_;
   RandomStreams random_;
   Time now_{};

@@ -5,11 +5,15 @@
 //   3. at equal time and priority, the event scheduled first runs first (insertion sequence).
 // So the order never depends on heap layout, and a run is reproducible bit for bit.
 //
-// Storage: a binary min-heap of 24-byte keys plus a slab of callbacks indexed by slot. Freed
-// slots are recycled, so once the heap and slab reached their high-water mark no event
-// allocates. Cancellation is lazy: the slot's generation is bumped and its stale heap key is
-// dropped when it reaches the top.
+// Storage: a binary min-heap of 16-byte keys (time, priority, slot) plus a slab of slots that
+// hold the callback and the insertion sequence. Keys are small so the heap stays in cache;
+// the sequence is read from the slot only to break a tie of time and priority. Freed slots
+// are recycled, so once the heap and slab reached their high-water mark no event allocates.
+// Cancellation is lazy: the slot keeps its place until its key reaches the top, and a
+// generation count makes old handles to a recycled slot harmless.
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <vector>
 
 #include "sim/engine/callback.hpp"
@@ -30,48 +34,86 @@ struct EventHandle {
   bool valid() const { return slot != UINT32_MAX; }
 };
 
+// Cache-line-aligned storage for the heap, so that the four grandchildren of a node share
+// one line and one prefetch fetches them all.
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlign{64};
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
+  template <typename U>
+  bool operator==(const CacheLineAllocator<U>&) const {
+    return true;
+  }
+};
+
 class EventQueue {
  public:
+  EventQueue();
+
   EventHandle push(Time at, Callback action, Priority priority = Priority::kModel);
   // True when the event was still pending; false when it already ran or was cancelled.
   bool cancel(EventHandle handle);
   bool is_pending(EventHandle handle) const;
 
-  bool empty() { drop_stale_top(); return heap_.empty(); }
+  bool empty() const { return live_ == 0; }
   std::size_t size() const { return live_; }
   // Time of the next live event; the queue must not be empty.
-  Time next_time() { drop_stale_top(); return Time::ns(heap_.front().time_ns); }
-  // Removes the next live event and hands back its time and action.
+  Time next_time() {
+    drop_cancelled_top();
+    return Time::ns(heap_[1].time_ns);
+  }
+  // Removes the next live event and hands back its time and action; the queue must not be empty.
   Callback pop(Time& at);
+  // If the next live event is due at or before `horizon`: sets `now` to its time, runs it
+  // in place (it may schedule and cancel others) and returns true; false otherwise.
+  bool run_due(Time horizon, Time& now);
 
   void reserve(std::size_t events);
 
  private:
   struct Key {
     std::int64_t time_ns;
-    std::uint64_t order;  // priority in the top 8 bits, insertion sequence below
     std::uint32_t slot;
-    std::uint32_t generation;
+    std::int32_t priority;
   };
   struct Slot {
     Callback action;
+    std::uint64_t sequence = 0;
     std::uint32_t generation = 0;
-    bool pending = false;
+    bool pending = false;  // false once run or cancelled
   };
-  static bool before(const Key& a, const Key& b) {
-    return a.time_ns < b.time_ns || (a.time_ns == b.time_ns && a.order < b.order);
+  bool before(const Key& a, const Key& b) const {
+    if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
+    if (a.priority != b.priority) return a.priority < b.priority;
+    return slot(a.slot).sequence < slot(b.slot).sequence;
   }
-  bool stale(const Key& k) const { return slots_[k.slot].generation != k.generation; }
-  void drop_stale_top();
+  void drop_cancelled_top();
+  Callback take_top(Time& at);
+  // Slots live in fixed chunks that never move, so an action can run in place while it
+  // schedules new events (a vector's reallocation would pull it from under its own feet).
+  static constexpr std::size_t kChunkBits = 12;
+  static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
+  Slot& slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunkSize - 1)]; }
+  const Slot& slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunkSize - 1)]; }
+  std::uint32_t new_slot();
   void sift_up(std::size_t hole, Key key);
   void pop_heap_top();
   void release(std::uint32_t slot);
 
-  std::vector<Key> heap_;
-  std::vector<Slot> slots_;
+  // 1-based: heap_[0] is unused, the children of i are 2i and 2i+1 and the grandchildren
+  // 4i..4i+3, which with 16-byte keys and aligned storage fill exactly one cache line.
+  std::vector<Key, CacheLineAllocator<Key>> heap_;
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  std::uint32_t slot_count_ = 0;
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t sequence_ = 0;
   std::size_t live_ = 0;
+  std::size_t cancelled_keys_ = 0;  // keys in the heap whose event was cancelled
 };
 
 }  // namespace cs

@@ -15,7 +15,9 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 void require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
@@ -50,7 +52,9 @@ std::uint64_t RandomStream::next_u64() {
   return result;
 }
 
-double RandomStream::uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double RandomStream::uniform01() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
 std::uint64_t RandomStream::below(std::uint64_t n) {
   require(n > 0, "RandomStream::below needs n > 0");
@@ -91,7 +95,9 @@ double RandomStream::normal(double mean, double stddev) {
   return mean + stddev * u * f;
 }
 
-double RandomStream::lognormal(double mu, double sigma) { return std::exp(normal(mu, sigma)); }
+double RandomStream::lognormal(double mu, double sigma) {
+  return std::exp(normal(mu, sigma));
+}
 
 double RandomStream::lognormal_mean_cv(double mean, double cv) {
   require(mean > 0 && cv >= 0, "lognormal needs mean > 0 and cv >= 0");
@@ -129,8 +135,7 @@ double RandomStream::pareto(double x_min, double alpha) {
 
 RandomStream& RandomStreams::stream(std::string_view name) {
   auto it = streams_.find(name);
-  if (it == streams_.end())
-    it = streams_.emplace(std::string(name), RandomStream(stream_seed(seed_, name))).first;
+  if (it == streams_.end()) it = streams_.emplace(std::string(name), RandomStream(stream_seed(seed_, name))).first;
   return it->second;
 }
 

@@ -31,8 +31,14 @@ class Time {
   constexpr auto operator<=>(const Time&) const = default;
   constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }
   constexpr Time operator-(Time o) const { return Time(ns_ - o.ns_); }
-  constexpr Time& operator+=(Time o) { ns_ += o.ns_; return *this; }
-  constexpr Time& operator-=(Time o) { ns_ -= o.ns_; return *this; }
+  constexpr Time& operator+=(Time o) {
+    ns_ += o.ns_;
+    return *this;
+  }
+  constexpr Time& operator-=(Time o) {
+    ns_ -= o.ns_;
+    return *this;
+  }
   constexpr Time operator*(std::int64_t k) const { return Time(ns_ * k); }
   constexpr std::int64_t operator/(Time o) const { return ns_ / o.ns_; }
 
@@ -45,12 +51,24 @@ class Time {
 std::string format_duration(Time t);
 
 namespace time_literals {
-constexpr Time operator""_ns(unsigned long long v) { return Time::ns(static_cast<std::int64_t>(v)); }
-constexpr Time operator""_us(unsigned long long v) { return Time::us(static_cast<std::int64_t>(v)); }
-constexpr Time operator""_ms(unsigned long long v) { return Time::ms(static_cast<std::int64_t>(v)); }
-constexpr Time operator""_s(unsigned long long v) { return Time::s(static_cast<std::int64_t>(v)); }
-constexpr Time operator""_min(unsigned long long v) { return Time::s(static_cast<std::int64_t>(v) * 60); }
-constexpr Time operator""_h(unsigned long long v) { return Time::s(static_cast<std::int64_t>(v) * 3600); }
+constexpr Time operator""_ns(unsigned long long v) {
+  return Time::ns(static_cast<std::int64_t>(v));
+}
+constexpr Time operator""_us(unsigned long long v) {
+  return Time::us(static_cast<std::int64_t>(v));
+}
+constexpr Time operator""_ms(unsigned long long v) {
+  return Time::ms(static_cast<std::int64_t>(v));
+}
+constexpr Time operator""_s(unsigned long long v) {
+  return Time::s(static_cast<std::int64_t>(v));
+}
+constexpr Time operator""_min(unsigned long long v) {
+  return Time::s(static_cast<std::int64_t>(v) * 60);
+}
+constexpr Time operator""_h(unsigned long long v) {
+  return Time::s(static_cast<std::int64_t>(v) * 3600);
+}
 }  // namespace time_literals
 
 }  // namespace cs

@@ -21,10 +21,10 @@ ColumnarWriter::ColumnarWriter(hid_t parent, const std::string& group, std::vect
     // No modification times in the file: the same run must give the same bytes.
     h5_check(H5Pset_obj_track_times(props.get(), false), "time tracking");
     const hid_t type = c.type == ColumnType::kInt64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
-    datasets_.emplace_back(h5_check(H5Dcreate2(group_.get(), c.name.c_str(), type, space.get(), H5P_DEFAULT,
-                                               props.get(), H5P_DEFAULT),
-                                    "cannot create dataset " + group + "/" + c.name),
-                           H5Dclose);
+    datasets_.emplace_back(
+        h5_check(H5Dcreate2(group_.get(), c.name.c_str(), type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
+                 "cannot create dataset " + group + "/" + c.name),
+        H5Dclose);
     write_attribute(datasets_.back().get(), "units", c.units);
     if (!c.description.empty()) write_attribute(datasets_.back().get(), "description", c.description);
   }

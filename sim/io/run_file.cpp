@@ -16,7 +16,8 @@ RunFile::RunFile(fs::path final_path) : final_path_(std::move(final_path)) {
   if (final_path_.has_parent_path()) {
     std::error_code ec;
     fs::create_directories(final_path_.parent_path(), ec);
-    if (ec) throw std::runtime_error("cannot create directory " + final_path_.parent_path().string() + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot create directory " + final_path_.parent_path().string() + ": " + ec.message());
   }
   const std::string partial = partial_path().string();
   file_ = H5Handle(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
@@ -38,10 +39,16 @@ RunFile::~RunFile() {
   fs::remove(partial_path(), ignored);
 }
 
-fs::path RunFile::partial_path() const { return fs::path(final_path_.string() + ".partial"); }
+fs::path RunFile::partial_path() const {
+  return fs::path(final_path_.string() + ".partial");
+}
 
-void RunFile::meta(const std::string& name, const std::string& value) { write_attribute(meta_.get(), name, value); }
-void RunFile::meta(const std::string& name, std::int64_t value) { write_attribute(meta_.get(), name, value); }
+void RunFile::meta(const std::string& name, const std::string& value) {
+  write_attribute(meta_.get(), name, value);
+}
+void RunFile::meta(const std::string& name, std::int64_t value) {
+  write_attribute(meta_.get(), name, value);
+}
 void RunFile::summary(const std::string& name, double value) {
   write_attribute(summary_.get(), name, value);
   char text[32];
@@ -83,7 +90,9 @@ void RunFile::commit() {
   file_.close();
   std::error_code ec;
   fs::rename(partial_path(), final_path_, ec);
-  if (ec) throw std::runtime_error("cannot rename " + partial_path().string() + " to " + final_path_.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot rename " + partial_path().string() + " to " + final_path_.string() + ": " +
+                             ec.message());
   committed_ = true;
 }
 

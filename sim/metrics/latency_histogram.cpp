@@ -7,8 +7,8 @@
 namespace cs {
 
 namespace {
-constexpr double kMin = 1e-9;        // 1 ns: the clock's resolution
-constexpr double kGrowth = 1.01;     // bucket width, relative
+constexpr double kMin = 1e-9;           // 1 ns: the clock's resolution
+constexpr double kGrowth = 1.01;        // bucket width, relative
 constexpr std::size_t kBuckets = 4200;  // 1e-9 · 1.01^4200 ≈ 1.3e9 s
 const double kLogGrowth = std::log(kGrowth);
 

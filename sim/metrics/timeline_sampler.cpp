@@ -29,7 +29,8 @@ void TimelineSampler::start(ColumnarWriter& out, Time until) {
   for (auto& s : series_)
     if (s.is_rate) s.last_cumulative = s.read();
   row_.resize(series_.size() + 1);
-  engine_.schedule_at(engine_.now(), [this] { sample(); }, Priority::kObserve);
+  engine_.schedule_at(
+      engine_.now(), [this] { sample(); }, Priority::kObserve);
 }
 
 void TimelineSampler::sample() {
@@ -48,7 +49,9 @@ void TimelineSampler::sample() {
   }
   out_->append(row_);
   last_sample_ = now;
-  if (now + interval_ <= until_) engine_.schedule_at(now + interval_, [this] { sample(); }, Priority::kObserve);
+  if (now + interval_ <= until_)
+    engine_.schedule_at(
+        now + interval_, [this] { sample(); }, Priority::kObserve);
 }
 
 }  // namespace cs

@@ -39,10 +39,14 @@ ConfigNode* ConfigNode::find(std::string_view key) {
 
 std::string_view ConfigNode::kind_name() const {
   switch (kind) {
-    case Kind::kNull: return "nothing";
-    case Kind::kScalar: return "a single value";
-    case Kind::kSequence: return "a list";
-    case Kind::kMap: return "a map";
+    case Kind::kNull:
+      return "nothing";
+    case Kind::kScalar:
+      return "a single value";
+    case Kind::kSequence:
+      return "a list";
+    case Kind::kMap:
+      return "a map";
   }
   return "?";
 }
@@ -52,7 +56,9 @@ namespace {
 class Loader {
  public:
   ConfigNode load_file(const fs::path& path) {
-    const fs::path canonical = fs::weakly_canonical(path);
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    if (ec) canonical = path;  // a pipe or a vanished folder: compare as written
     if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end())
       throw ConfigError(path.string() + ": included from itself (include cycle)");
     std::ifstream in(path, std::ios::binary);
@@ -182,7 +188,9 @@ void emit(YAML::Emitter& out, const ConfigNode& n) {
 
 }  // namespace
 
-ConfigNode load_config_file(const fs::path& path) { return Loader().load_file(path); }
+ConfigNode load_config_file(const fs::path& path) {
+  return Loader().load_file(path);
+}
 
 ConfigNode load_config_text(const std::string& text, const std::string& name, const fs::path& base_dir) {
   return Loader().load_text(text, name, base_dir);
@@ -240,9 +248,10 @@ void apply_override(ConfigNode& root, std::string_view assignment) {
       const std::size_t index = std::stoul(digits);
       walked += "[" + digits + "]";
       if (!node->is_sequence() || index >= node->items.size())
-        throw_config_error(here, walked, node->is_sequence()
-                                             ? "index out of range: the list has " + std::to_string(node->items.size()) + " items"
-                                             : std::string("is not a list"));
+        throw_config_error(here, walked,
+                           node->is_sequence()
+                               ? "index out of range: the list has " + std::to_string(node->items.size()) + " items"
+                               : std::string("is not a list"));
       node = &node->items[index];
       i = close + 1;
       if (i < path.size() && path[i] == '.') ++i;

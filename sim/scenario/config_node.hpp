@@ -25,8 +25,8 @@ class ConfigNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
 
   Kind kind = Kind::kNull;
-  std::string scalar;                                     // kScalar
-  std::vector<ConfigNode> items;                          // kSequence
+  std::string scalar;                                       // kScalar
+  std::vector<ConfigNode> items;                            // kSequence
   std::vector<std::pair<std::string, ConfigNode>> entries;  // kMap, in file order
   SourceLocation where;
   SourceLocation key_where;  // for a map entry's value: where its key was written
@@ -46,8 +46,7 @@ class ConfigNode {
 // file's tree. Include cycles, unreadable files and YAML syntax errors throw ConfigError.
 ConfigNode load_config_file(const std::filesystem::path& path);
 // The same from text already in memory; `name` stands for the file in messages.
-ConfigNode load_config_text(const std::string& text, const std::string& name,
-                            const std::filesystem::path& base_dir);
+ConfigNode load_config_text(const std::string& text, const std::string& name, const std::filesystem::path& base_dir);
 
 // Lays `over` onto `base` with the merge rule above.
 void merge_into(ConfigNode& base, ConfigNode over);

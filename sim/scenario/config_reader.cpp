@@ -15,7 +15,9 @@ const ConfigNode& scalar(const ConfigNode& n, std::string_view path, std::string
 }
 }  // namespace
 
-std::string read_string(const ConfigNode& n, std::string_view path) { return scalar(n, path, "a text value").scalar; }
+std::string read_string(const ConfigNode& n, std::string_view path) {
+  return scalar(n, path, "a text value").scalar;
+}
 
 double read_number(const ConfigNode& n, std::string_view path) {
   const std::string& s = scalar(n, path, "a number").scalar;
@@ -111,17 +113,23 @@ const ConfigNode& MapReader::required(std::string_view key) {
   return *n;
 }
 
-std::string MapReader::string(std::string_view key) { return read_string(required(key), path_of(key)); }
+std::string MapReader::string(std::string_view key) {
+  return read_string(required(key), path_of(key));
+}
 std::string MapReader::string_or(std::string_view key, std::string fallback) {
   const ConfigNode* n = optional(key);
   return n ? read_string(*n, path_of(key)) : fallback;
 }
-double MapReader::number(std::string_view key) { return read_number(required(key), path_of(key)); }
+double MapReader::number(std::string_view key) {
+  return read_number(required(key), path_of(key));
+}
 double MapReader::number_or(std::string_view key, double fallback) {
   const ConfigNode* n = optional(key);
   return n ? read_number(*n, path_of(key)) : fallback;
 }
-std::int64_t MapReader::integer(std::string_view key) { return read_integer(required(key), path_of(key)); }
+std::int64_t MapReader::integer(std::string_view key) {
+  return read_integer(required(key), path_of(key));
+}
 std::int64_t MapReader::integer_or(std::string_view key, std::int64_t fallback) {
   const ConfigNode* n = optional(key);
   return n ? read_integer(*n, path_of(key)) : fallback;
@@ -130,12 +138,16 @@ bool MapReader::boolean_or(std::string_view key, bool fallback) {
   const ConfigNode* n = optional(key);
   return n ? read_boolean(*n, path_of(key)) : fallback;
 }
-double MapReader::quantity(std::string_view key, Dimension d) { return read_quantity(required(key), path_of(key), d); }
+double MapReader::quantity(std::string_view key, Dimension d) {
+  return read_quantity(required(key), path_of(key), d);
+}
 double MapReader::quantity_or(std::string_view key, Dimension d, double fallback) {
   const ConfigNode* n = optional(key);
   return n ? read_quantity(*n, path_of(key), d) : fallback;
 }
-Time MapReader::duration(std::string_view key) { return read_duration(required(key), path_of(key)); }
+Time MapReader::duration(std::string_view key) {
+  return read_duration(required(key), path_of(key));
+}
 Time MapReader::duration_or(std::string_view key, Time fallback) {
   const ConfigNode* n = optional(key);
   return n ? read_duration(*n, path_of(key)) : fallback;

@@ -88,7 +88,8 @@ class MapReader {
 };
 
 template <typename E>
-E MapReader::pick(const ConfigNode& n, std::string_view key, std::initializer_list<std::pair<std::string_view, E>> options) {
+E MapReader::pick(const ConfigNode& n, std::string_view key,
+                  std::initializer_list<std::pair<std::string_view, E>> options) {
   const std::string value = read_string(n, path_of(key));
   std::vector<std::string> names;
   for (const auto& [name, e] : options) {
@@ -107,7 +108,8 @@ E MapReader::choice(std::string_view key, std::initializer_list<std::pair<std::s
 }
 
 template <typename E>
-E MapReader::choice_or(std::string_view key, std::initializer_list<std::pair<std::string_view, E>> options, E fallback) {
+E MapReader::choice_or(std::string_view key, std::initializer_list<std::pair<std::string_view, E>> options,
+                       E fallback) {
   const ConfigNode* n = optional(key);
   return n ? pick(*n, key, options) : fallback;
 }

@@ -7,8 +7,9 @@ namespace cs {
 
 ArrivalSpec read_arrivals(MapReader r) {
   ArrivalSpec a;
-  a.kind = r.choice<ArrivalKind>(
-      "process", {{"poisson", ArrivalKind::kPoisson}, {"gamma", ArrivalKind::kGamma}, {"deterministic", ArrivalKind::kDeterministic}});
+  a.kind = r.choice<ArrivalKind>("process", {{"poisson", ArrivalKind::kPoisson},
+                                             {"gamma", ArrivalKind::kGamma},
+                                             {"deterministic", ArrivalKind::kDeterministic}});
   a.rate_per_s = r.quantity("rate", Dimension::kRate);
   if (!(a.rate_per_s > 0)) r.fail("rate", "the arrival rate must be positive");
   if (a.kind == ArrivalKind::kGamma) {

@@ -85,8 +85,8 @@ UnitTable make_table(Dimension d) {
       add_prefixed(t, "bps", "", 0.125, false);
       break;
     case Dimension::kDuration:
-      t = {{"ns", 1e-9}, {"us", 1e-6}, {"µs", 1e-6}, {"ms", 1e-3}, {"s", 1},         {"sec", 1},
-           {"min", 60},  {"h", 3600},  {"hr", 3600}, {"hour", 3600}, {"hours", 3600}, {"d", 86400},
+      t = {{"ns", 1e-9},   {"us", 1e-6},    {"µs", 1e-6},     {"ms", 1e-3},     {"s", 1},        {"sec", 1},
+           {"min", 60},    {"h", 3600},     {"hr", 3600},     {"hour", 3600},   {"hours", 3600}, {"d", 86400},
            {"day", 86400}, {"days", 86400}, {"week", 604800}, {"weeks", 604800}};
       break;
     case Dimension::kPower:
@@ -163,19 +163,32 @@ const Unit* find_unit(Dimension d, const std::string& name) {
 
 std::string describe(Dimension d) {
   switch (d) {
-    case Dimension::kBytes: return "a size such as 80 GiB or 700 GB";
-    case Dimension::kBandwidth: return "a bandwidth such as 900 GB/s or 400 Gbps";
-    case Dimension::kDuration: return "a duration such as 2.5 us, 90 s, 5 min or 1.5 h";
-    case Dimension::kPower: return "a power such as 700 W or 10.2 kW";
-    case Dimension::kFlopRate: return "a compute rate such as 312 TFLOP/s or 989 TFLOPS";
-    case Dimension::kFlops: return "a FLOP count such as 350 TFLOP or 3.14e23";
-    case Dimension::kUsd: return "an amount of money such as $12.50";
-    case Dimension::kUsdPerHour: return "an hourly price such as $2.21/h";
-    case Dimension::kUsdPerKwh: return "an energy price such as $0.10/kWh";
-    case Dimension::kUsdPerGb: return "a data price such as $0.09/GB";
-    case Dimension::kRate: return "a rate such as 40/s, 40 req/s or 2400/min";
-    case Dimension::kRatio: return "a ratio such as 10x, 50% or 0.5";
-    case Dimension::kCount: return "a count such as 175B, 1.5T, 8k or 4096";
+    case Dimension::kBytes:
+      return "a size such as 80 GiB or 700 GB";
+    case Dimension::kBandwidth:
+      return "a bandwidth such as 900 GB/s or 400 Gbps";
+    case Dimension::kDuration:
+      return "a duration such as 2.5 us, 90 s, 5 min or 1.5 h";
+    case Dimension::kPower:
+      return "a power such as 700 W or 10.2 kW";
+    case Dimension::kFlopRate:
+      return "a compute rate such as 312 TFLOP/s or 989 TFLOPS";
+    case Dimension::kFlops:
+      return "a FLOP count such as 350 TFLOP or 3.14e23";
+    case Dimension::kUsd:
+      return "an amount of money such as $12.50";
+    case Dimension::kUsdPerHour:
+      return "an hourly price such as $2.21/h";
+    case Dimension::kUsdPerKwh:
+      return "an energy price such as $0.10/kWh";
+    case Dimension::kUsdPerGb:
+      return "a data price such as $0.09/GB";
+    case Dimension::kRate:
+      return "a rate such as 40/s, 40 req/s or 2400/min";
+    case Dimension::kRatio:
+      return "a ratio such as 10x, 50% or 0.5";
+    case Dimension::kCount:
+      return "a count such as 175B, 1.5T, 8k or 4096";
   }
   return "a quantity";
 }
@@ -199,7 +212,8 @@ Time parse_duration(std::string_view text) {
   if (!split_number(text, parts)) fail(text, Dimension::kDuration, "no number found");
   if (!find_unit(Dimension::kDuration, parts.unit)) {
     if (!(parts.unit.empty() && std::strtod(parts.number.c_str(), nullptr) == 0))
-      fail(text, Dimension::kDuration, parts.unit.empty() ? "a unit is required" : "unknown unit \"" + parts.unit + "\"");
+      fail(text, Dimension::kDuration,
+           parts.unit.empty() ? "a unit is required" : "unknown unit \"" + parts.unit + "\"");
     return Time{};
   }
   // value = mantissa · 10^exponent exactly, then · unit in ns, all in 128-bit integers.

@@ -11,7 +11,7 @@
 namespace cs {
 
 struct SimulationSettings {
-  Time horizon;                       // simulated time the run covers
+  Time horizon;                        // simulated time the run covers
   Time sample_interval = Time::s(10);  // the /timeline clock
 };
 
@@ -20,11 +20,11 @@ struct OutputSettings {
 };
 
 struct Scenario {
-  std::string name;            // `name:`, or the file's stem
+  std::string name;  // `name:`, or the file's stem
   std::string description;
-  std::string source_file;     // as given on the command line
-  std::string source_text;     // the file's text, verbatim
-  std::string resolved_yaml;   // after extends/!include/--set, as the run used it
+  std::string source_file;    // as given on the command line
+  std::string source_text;    // the file's text, verbatim
+  std::string resolved_yaml;  // after extends/!include/--set, as the run used it
   std::uint64_t seed = 1;
   SimulationSettings simulation;
   OutputSettings output;

@@ -66,8 +66,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   }
   if (r.has("queueing")) s.queueing = read_queueing(r.map("queueing"));
   r.finish();
-  if (!s.queueing)
-    throw_config_error(root.where, "", "the scenario has no workload: add a `queueing:` section");
+  if (!s.queueing) throw_config_error(root.where, "", "the scenario has no workload: add a `queueing:` section");
   return s;
 }
 

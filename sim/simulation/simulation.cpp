@@ -36,9 +36,8 @@ void write_meta(RunFile& out, const Scenario& s, const RunOptions& o) {
   out.meta("command_line", o.command_line);
   out.meta("horizon_s", static_cast<std::int64_t>(s.simulation.horizon.seconds()));
   out.meta("sample_interval_s", std::to_string(s.simulation.sample_interval.seconds()));
-  out.meta("units",
-           std::string("SI throughout: seconds, bytes, bytes/s, watts, USD. Every dataset has a `units` "
-                       "attribute; every /summary name ends in its unit (_s, _usd, _bytes) or is a count."));
+  out.meta("units", std::string("SI throughout: seconds, bytes, bytes/s, watts, USD. Every dataset has a `units` "
+                                "attribute; every /summary name ends in its unit (_s, _usd, _bytes) or is a count."));
 }
 
 }  // namespace
@@ -53,7 +52,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   TimelineSampler sampler(engine, scenario.simulation.sample_interval);
 
   ServerPool pool(engine, *scenario.queueing);
-  ColumnarWriter* requests = scenario.output.requests_table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr;
+  ColumnarWriter* requests =
+      scenario.output.requests_table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr;
   PoolMetrics metrics(engine, pool, sampler, requests);
 
   ColumnarWriter& timeline = out.timeline(sampler.columns());

@@ -23,7 +23,7 @@ struct ProgressReport {
 
 struct RunOptions {
   std::filesystem::path output;
-  std::string command_line;                          // recorded in /meta
+  std::string command_line;                             // recorded in /meta
   std::function<void(const ProgressReport&)> progress;  // called every ~1M events and at the end
 };
 

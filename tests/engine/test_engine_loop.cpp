@@ -43,7 +43,10 @@ TEST_CASE("scheduling in the past is refused") {
 TEST_CASE("stop() ends the loop after the running event; run_until resumes") {
   Engine e(1);
   int ran = 0;
-  e.schedule_at(1_s, [&] { ++ran; e.stop(); });
+  e.schedule_at(1_s, [&] {
+    ++ran;
+    e.stop();
+  });
   e.schedule_at(2_s, [&] { ++ran; });
   CHECK_FALSE(e.run_until(10_s));
   CHECK(ran == 1);

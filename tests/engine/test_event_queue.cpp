@@ -35,10 +35,13 @@ TEST_CASE("equal times break ties by priority, then by insertion order") {
   EventQueue q;
   std::string ran;
   q.push(5_ns, [&] { ran += "m1 "; });
-  q.push(5_ns, [&] { ran += "obs "; }, Priority::kObserve);
+  q.push(
+      5_ns, [&] { ran += "obs "; }, Priority::kObserve);
   q.push(5_ns, [&] { ran += "m2 "; });
-  q.push(5_ns, [&] { ran += "ctl "; }, Priority::kControl);
-  q.push(4_ns, [&] { ran += "early "; }, Priority::kObserve);
+  q.push(
+      5_ns, [&] { ran += "ctl "; }, Priority::kControl);
+  q.push(
+      4_ns, [&] { ran += "early "; }, Priority::kObserve);
   q.push(5_ns, [&] { ran += "m3 "; });
   drain(q);
   CHECK(ran == "early ctl m1 m2 m3 obs ");
@@ -75,12 +78,14 @@ TEST_CASE("a recycled slot does not revive a cancelled handle") {
   int ran = 0;
   auto old = q.push(10_ns, [&] { ran += 1; });
   q.cancel(old);
-  auto fresh = q.push(20_ns, [&] { ran += 10; });
+  q.push(20_ns, [&] { ran += 100; });
+  CHECK(q.next_time() == 20_ns);  // the cancelled key surfaces and its slot is freed
+  auto fresh = q.push(30_ns, [&] { ran += 10; });
   CHECK(fresh.slot == old.slot);  // slot reused...
   CHECK_FALSE(q.cancel(old));     // ...but the old handle cannot cancel the new event
   CHECK(q.is_pending(fresh));
   drain(q);
-  CHECK(ran == 10);
+  CHECK(ran == 110);
 }
 
 TEST_CASE("cancelling the earliest event exposes the next one") {

@@ -24,7 +24,8 @@ TEST_CASE("a run file round-trips meta, timeline, a table spanning several chunk
     out.meta("scenario_yaml", std::string("name: x\nseed: 1\n"));
     out.meta("seed", std::int64_t{42});
     auto& tl = out.timeline({{"queue_depth", "1", ColumnType::kFloat64, ""}});
-    auto& table = out.table("requests", {{"id", "1", ColumnType::kInt64, ""}, {"wait_s", "s", ColumnType::kFloat64, ""}});
+    auto& table =
+        out.table("requests", {{"id", "1", ColumnType::kInt64, ""}, {"wait_s", "s", ColumnType::kFloat64, ""}});
     for (std::size_t i = 0; i < rows; ++i) {
       table.append({static_cast<double>(i), 0.5 * static_cast<double>(i)});
       if (i % 100 == 0) tl.append({static_cast<double>(i) * 10, static_cast<double>(i % 7)});

@@ -16,7 +16,10 @@ TEST_CASE("samples fall on the interval grid, see same-instant model events, and
     double level = 0, counter = 0;
     // The model changes state exactly on sample instants; the sample must see the new value.
     for (int s = 0; s <= 30; ++s)
-      engine.schedule_at(Time::s(s), [&, s] { level = s; counter += 5; });
+      engine.schedule_at(Time::s(s), [&, s] {
+        level = s;
+        counter += 5;
+      });
     TimelineSampler sampler(engine, 10_s);
     sampler.add_gauge({"level", "1", ColumnType::kFloat64, ""}, [&] { return level; });
     sampler.add_rate({"per_s", "1/s", ColumnType::kFloat64, ""}, [&] { return counter; });

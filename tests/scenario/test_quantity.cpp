@@ -67,11 +67,11 @@ TEST_CASE("power, compute, money, rates, ratios and counts") {
 }
 
 TEST_CASE("wrong or missing units are rejected with what was expected") {
-  CHECK_THROWS_AS(parse_quantity("80", D::kBytes), QuantityError);         // unit required
-  CHECK_THROWS_AS(parse_quantity("80 Gbps", D::kBytes), QuantityError);    // a bandwidth, not a size
-  CHECK_THROWS_AS(parse_quantity("900 GB", D::kBandwidth), QuantityError); // a size, not a bandwidth
-  CHECK_THROWS_AS(parse_quantity("GB/s", D::kBandwidth), QuantityError);   // no number
-  CHECK_THROWS_AS(parse_quantity("5 gib", D::kBytes), QuantityError);      // units are case-sensitive
+  CHECK_THROWS_AS(parse_quantity("80", D::kBytes), QuantityError);          // unit required
+  CHECK_THROWS_AS(parse_quantity("80 Gbps", D::kBytes), QuantityError);     // a bandwidth, not a size
+  CHECK_THROWS_AS(parse_quantity("900 GB", D::kBandwidth), QuantityError);  // a size, not a bandwidth
+  CHECK_THROWS_AS(parse_quantity("GB/s", D::kBandwidth), QuantityError);    // no number
+  CHECK_THROWS_AS(parse_quantity("5 gib", D::kBytes), QuantityError);       // units are case-sensitive
   CHECK_THROWS_AS(parse_quantity("2.21/h", D::kUsdPerHour), QuantityError);
   CHECK_THROWS_AS(parse_quantity("$2.21", D::kUsdPerHour), QuantityError);
   CHECK_THROWS_AS(parse_quantity("10 y", D::kRatio), QuantityError);

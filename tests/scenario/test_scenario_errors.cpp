@@ -72,8 +72,7 @@ TEST_CASE("bad scenario 2: a misspelled key names its line and the nearest key")
 }
 
 TEST_CASE("bad scenario 3: a missing required key names the map that lacks it") {
-  CHECK(error_of(replace(kValidScenario, "  servers: 8\n", "")) ==
-        ":7:3: queueing: missing required key 'servers'");
+  CHECK(error_of(replace(kValidScenario, "  servers: 8\n", "")) == ":7:3: queueing: missing required key 'servers'");
 }
 
 TEST_CASE("bad scenario 4: a quantity with the wrong unit says what was expected") {
@@ -104,8 +103,8 @@ TEST_CASE("bad scenario 8: a duplicate key") {
 }
 
 TEST_CASE("bad scenario 9: a list where a map belongs") {
-  CHECK(error_of(replace(kValidScenario, "  arrivals:\n    process: poisson\n    rate: 5/s\n", "  arrivals: [1, 2]\n")) ==
-        ":7:13: queueing.arrivals: expected a map of keys, got a list");
+  CHECK(error_of(replace(kValidScenario, "  arrivals:\n    process: poisson\n    rate: 5/s\n",
+                         "  arrivals: [1, 2]\n")) == ":7:13: queueing.arrivals: expected a map of keys, got a list");
 }
 
 TEST_CASE("bad scenario 10: extends names a file that does not exist") {

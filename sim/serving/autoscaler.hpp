@@ -1,0 +1,96 @@
+#pragma once
+// Adds and removes replicas of one pool from a load signal, the way a Kubernetes HPA or a
+// cloud endpoint autoscaler does: every evaluation period it computes
+//   desired = ceil(ready · metric / target)
+// (no change while metric/target stays within 1 ± tolerance), clamps it to
+// [min_replicas, max_replicas] and to what the provider's GPU capacity still allows, and
+//   * scales up by creating replicas that are ready only after provisioning + weight loading;
+//   * scales down by cancelling replicas still booting (newest first), then draining ready
+//     ones (fewest outstanding first): a draining replica takes no new requests and stops
+//     once those it holds are done, so scale-down loses nothing.
+// Replicas still booting count toward the current size, so a signal that stays high while
+// they boot does not order them a second time. Cooldowns space out successive actions.
+// Replicas come from a factory, so the autoscaler knows nothing of the cost model.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "sim/serving/replica.hpp"
+#include "sim/serving/router.hpp"
+
+namespace cs {
+
+enum class ScalingMetric : std::uint8_t {
+  kQueuePerReplica,  // requests waiting (router backlog + replica queues) per ready replica
+  kUtilization,      // busy fraction of the ready replicas over the last evaluation period
+  kTtftPercentile,   // q-quantile of the TTFTs of first tokens produced in the last window, s
+};
+std::string_view scaling_metric_name(ScalingMetric metric);
+
+struct AutoscalerSpec {
+  ScalingMetric metric = ScalingMetric::kQueuePerReplica;
+  double target = 1;            // in the metric's unit: requests, fraction (0, 1], or seconds
+  double ttft_quantile = 0.99;  // kTtftPercentile
+  Time ttft_window = Time::s(60);
+  Time evaluation_period = Time::s(15);
+  double tolerance = 0.1;
+  Time provisioning_delay;                  // from the order to a booted machine
+  Time weight_load_delay;                   // weights over the storage path into GPU memory
+  Time scale_up_cooldown;                   // after any action, before the next scale-up
+  Time scale_down_cooldown = Time::s(300);  // after any action, before the next scale-down
+  int min_replicas = 1;
+  int max_replicas = 1;
+  int gpus_per_replica = 1;
+  std::int64_t gpu_limit = 0;  // GPUs of this type the provider will give; 0: no limit
+};
+
+// Builds replica `id` (not started). Must give it spec().gpus == gpus_per_replica.
+using ReplicaFactory = std::function<std::unique_ptr<Replica>(std::uint32_t id)>;
+
+class Autoscaler {
+ public:
+  Autoscaler(Engine& engine, Router& router, const AutoscalerSpec& spec, ReplicaFactory factory);
+  Autoscaler(const Autoscaler&) = delete;
+  Autoscaler& operator=(const Autoscaler&) = delete;
+
+  // Creates `initial` replicas (at least min_replicas, at most what max_replicas and the GPU
+  // limit allow), ready at once, then evaluates every period up to `end`.
+  void start(int initial, Time end);
+
+  const AutoscalerSpec& spec() const { return spec_; }
+  int desired() const { return desired_; }
+  double last_metric() const { return last_metric_; }
+  std::uint64_t replicas_added() const { return added_; }
+  std::uint64_t replicas_removed() const { return removed_; }
+  // Replicas wanted but refused by the provider's GPU capacity, summed over evaluations.
+  std::uint64_t capacity_shortfall() const { return shortfall_; }
+
+ private:
+  void evaluate();
+  bool measure(int ready, double& metric);
+  int add_replicas(int count, bool boot);  // returns how many it added
+  int remove_replicas(int count);          // returns how many it cancelled or drained
+
+  Engine& engine_;
+  Router& router_;
+  AutoscalerSpec spec_;
+  ReplicaFactory factory_;
+  Time end_;
+  Time last_action_ = Time::ns(INT64_MIN / 2);
+  int desired_ = 0;
+  double last_metric_ = 0;
+  std::uint64_t added_ = 0, removed_ = 0, shortfall_ = 0;
+  std::vector<double> busy_at_last_evaluation_;  // by replica id
+  struct TtftSample {
+    Time at;
+    double ttft_s;
+  };
+  std::deque<TtftSample> ttfts_;
+  std::vector<double> scratch_;
+};
+
+}  // namespace cs

@@ -1,0 +1,407 @@
+#include "sim/serving/replica.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace cs {
+
+std::string_view replica_state_name(ReplicaState state) {
+  switch (state) {
+    case ReplicaState::kProvisioning:
+      return "provisioning";
+    case ReplicaState::kLoadingWeights:
+      return "loading_weights";
+    case ReplicaState::kReady:
+      return "ready";
+    case ReplicaState::kDraining:
+      return "draining";
+    case ReplicaState::kStopped:
+      return "stopped";
+  }
+  return "unknown";
+}
+
+std::int64_t kv_cache_blocks(const ReplicaSpec& spec) {
+  if (spec.kv_block_tokens < 1) throw std::invalid_argument("kv_block_tokens must be at least 1");
+  if (!(spec.kv_bytes_per_token > 0)) throw std::invalid_argument("kv_bytes_per_token must be positive");
+  if (!(spec.kv_cache_bytes >= 0)) throw std::invalid_argument("kv_cache_bytes must not be negative");
+  return static_cast<std::int64_t>(
+      std::floor(spec.kv_cache_bytes / (static_cast<double>(spec.kv_block_tokens) * spec.kv_bytes_per_token)));
+}
+
+Replica::Replica(Engine& engine, std::uint32_t id, const ReplicaSpec& spec,
+                 std::shared_ptr<const IterationCostModel> cost)
+    : engine_(engine), id_(id), spec_(spec), cost_(std::move(cost)), total_blocks_(kv_cache_blocks(spec)) {
+  if (!cost_) throw std::invalid_argument("a replica needs an iteration cost model");
+  if (spec.gpus < 1) throw std::invalid_argument("a replica needs at least one GPU");
+  if (spec.max_num_seqs < 1) throw std::invalid_argument("max_num_seqs must be at least 1");
+  if (spec.max_batched_tokens < 1) throw std::invalid_argument("max_batched_tokens must be at least 1");
+  if (spec.prefill_chunk_tokens < 0) throw std::invalid_argument("prefill_chunk_tokens must not be negative");
+  if (spec.max_fused_decode_steps < 1) throw std::invalid_argument("max_fused_decode_steps must be at least 1");
+  if (total_blocks_ < 1)
+    throw std::invalid_argument("the KV cache holds no block of " + std::to_string(spec.kv_block_tokens) +
+                                " tokens: the model leaves no memory for it");
+  running_.reserve(static_cast<std::size_t>(spec.max_num_seqs));
+  chunks_.reserve(static_cast<std::size_t>(spec.max_num_seqs));
+  block_phase_.resize(static_cast<std::size_t>(spec.kv_block_tokens));
+}
+
+void Replica::set_state(ReplicaState next) {
+  const ReplicaState previous = state_;
+  state_ = next;
+  on_state_change.emit(*this, previous);
+}
+
+void Replica::start(Time provisioning, Time weight_load) {
+  if (started_) throw std::logic_error("replica " + std::to_string(id_) + " started twice");
+  if (provisioning < Time{} || weight_load < Time{}) throw std::invalid_argument("boot delays must not be negative");
+  started_ = true;
+  if (provisioning == Time{} && weight_load == Time{}) {
+    become_ready();
+    return;
+  }
+  // Loading starts when provisioning ends; one pending event at a time so drain() can cancel it.
+  boot_event_ = engine_.schedule_in(provisioning, [this, weight_load] {
+    set_state(ReplicaState::kLoadingWeights);
+    boot_event_ = engine_.schedule_in(weight_load, [this] { become_ready(); });
+  });
+}
+
+void Replica::become_ready() {
+  boot_event_ = {};
+  set_state(ReplicaState::kReady);
+}
+
+void Replica::drain() {
+  switch (state_) {
+    case ReplicaState::kProvisioning:
+    case ReplicaState::kLoadingWeights:
+      if (boot_event_.valid()) engine_.cancel(boot_event_);
+      boot_event_ = {};
+      set_state(ReplicaState::kStopped);
+      return;
+    case ReplicaState::kReady:
+      set_state(ReplicaState::kDraining);
+      stop_if_drained();
+      return;
+    case ReplicaState::kDraining:
+    case ReplicaState::kStopped:
+      return;
+  }
+}
+
+void Replica::stop_if_drained() {
+  if (state_ == ReplicaState::kDraining && !busy_ && waiting_.empty() && running_.empty())
+    set_state(ReplicaState::kStopped);
+}
+
+void Replica::enqueue(const ServingRequest& request) {
+  if (state_ != ReplicaState::kReady)
+    throw std::logic_error("replica " + std::to_string(id_) + " is " + std::string(replica_state_name(state_)) +
+                           " and takes no requests");
+  if (request.input_tokens < 1 || request.output_tokens < 1)
+    throw std::invalid_argument("request " + std::to_string(request.id) +
+                                " needs at least one input and one output token");
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  slots_[slot] = Sequence{};
+  slots_[slot].request = request;
+  // The cache holds at most prompt + output − 1 tokens (the last token is never fed back).
+  const bool never_fits = blocks_for(request.input_tokens + request.output_tokens - 1) > total_blocks_ ||
+                          (!spec_.chunked_prefill && request.input_tokens > spec_.max_batched_tokens);
+  if (never_fits) {
+    release(slot, RequestStatus::kDropped, engine_.now());
+    return;
+  }
+  waiting_.push_back(slot);
+  if (!busy_) {
+    // An idle replica starts once every arrival of this instant is queued, so requests that
+    // arrive together are batched together.
+    if (!wake_event_.valid())
+      wake_event_ = engine_.schedule_at(
+          engine_.now(),
+          [this] {
+            wake_event_ = {};
+            if (!busy_) start_iteration();
+          },
+          kWakePriority);
+  } else if (steps_ > 1) {
+    truncate_fused_steps();
+  }
+}
+
+void Replica::preempt(std::uint32_t slot) {
+  Sequence& s = slots_[slot];
+  used_blocks_ -= s.blocks;
+  s.blocks = 0;
+  s.computed = 0;
+  s.step_tokens = 0;
+  s.prefilling = true;
+  ++s.preemptions;
+  ++preemptions_;
+  // Victims leave newest first, so pushing each to the front keeps admission order.
+  waiting_.push_front(slot);
+}
+
+void Replica::start_iteration() {
+  const Time now = engine_.now();
+  // Set while planning too: a listener of a drop below that submits a request only queues it.
+  busy_ = true;
+  std::int64_t budget = spec_.max_batched_tokens;
+  const std::int64_t chunk_cap =
+      spec_.chunked_prefill && spec_.prefill_chunk_tokens > 0 ? spec_.prefill_chunk_tokens : spec_.max_batched_tokens;
+  chunks_.clear();
+  std::int64_t decodes = 0, context = 0;
+  bool preempted = false;
+
+  // Running sequences first, oldest first: one decode token each, or the next prefill chunk.
+  for (std::size_t i = 0; i < running_.size(); ++i) {
+    Sequence& s = slots_[running_[i]];
+    s.step_tokens = 0;
+    const std::int64_t want = s.prefilling ? std::min(pending(s), chunk_cap) : pending(s);
+    const std::int64_t tokens = std::min(want, budget);
+    if (tokens <= 0) continue;  // token budget spent: this one sits the iteration out
+    const std::int64_t need = blocks_for(s.computed + tokens) - s.blocks;
+    bool self_preempted = false;
+    while (need > free_blocks()) {
+      const std::uint32_t victim = running_.back();
+      running_.pop_back();
+      preempt(victim);
+      preempted = true;
+      if (running_.size() == i) {  // the victim was this sequence itself
+        self_preempted = true;
+        break;
+      }
+    }
+    if (self_preempted) break;
+    s.blocks += need;
+    used_blocks_ += need;
+    s.step_tokens = tokens;
+    budget -= tokens;
+    if (s.prefilling) {
+      chunks_.push_back({tokens, s.computed});
+    } else {
+      ++decodes;
+      context += s.computed;
+    }
+  }
+
+  // Then new (or preempted) sequences in arrival order, while sequences, tokens and free blocks
+  // last; not after a preemption, which would only evict what it admits (unless nothing runs).
+  const bool nothing_scheduled = chunks_.empty() && decodes == 0;
+  if (!preempted || nothing_scheduled) {
+    while (!waiting_.empty() && running_.size() < static_cast<std::size_t>(spec_.max_num_seqs) && budget > 0) {
+      const std::uint32_t slot = waiting_.front();
+      Sequence& s = slots_[slot];
+      const std::int64_t want = pending(s);
+      if (!spec_.chunked_prefill && want > spec_.max_batched_tokens) {
+        // A preempted sequence whose prompt + generated tokens outgrew the batch: it can never
+        // be recomputed without chunking.
+        waiting_.pop_front();
+        release(slot, RequestStatus::kDropped, now);
+        continue;
+      }
+      const std::int64_t tokens = spec_.chunked_prefill ? std::min({want, budget, chunk_cap}) : want;
+      if (tokens > budget) break;
+      const std::int64_t need = blocks_for(tokens);
+      if (need > free_blocks()) break;
+      waiting_.pop_front();
+      running_.push_back(slot);
+      s.blocks = need;
+      used_blocks_ += need;
+      s.step_tokens = tokens;
+      budget -= tokens;
+      if (s.first_scheduled == kNever) s.first_scheduled = now;
+      chunks_.push_back({tokens, 0});
+    }
+  }
+
+  if (chunks_.empty() && decodes == 0) {
+    busy_ = false;
+    stop_if_drained();
+    return;
+  }
+  const Time dt = cost_->iteration_time(BatchShape{chunks_, decodes, context});
+  if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
+  iteration_start_ = now;
+  steps_ = 1;
+  fused_decodes_ = 0;
+  ++iterations_;
+  if (spec_.max_fused_decode_steps > 1 && chunks_.empty() && waiting_.empty() && !preempted &&
+      decodes == static_cast<std::int64_t>(running_.size()))
+    plan_fused_steps(decodes, context, dt);
+  const Time end = steps_ > 1 ? step_end_[steps_ - 1] : now + dt;
+  end_event_ = engine_.schedule_at(end, [this] { finish_iteration(); });
+}
+
+void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time first_step) {
+  // Steps 2..k: every sequence decodes again, contexts grow by one per step. Stop before any
+  // sequence would finish (k ≤ fewest tokens left) and before the cache would run out, so no
+  // step inside the run would have scheduled differently.
+  const std::int64_t b = spec_.kv_block_tokens;
+  std::int64_t k_max = spec_.max_fused_decode_steps;
+  std::fill(block_phase_.begin(), block_phase_.end(), 0);
+  for (const std::uint32_t slot : running_) {
+    const Sequence& s = slots_[slot];
+    k_max = std::min(k_max, s.request.output_tokens - s.generated);
+    // After step 1 the cache holds computed + 1 tokens; step j ≥ 2 writes position
+    // computed + j − 1, which opens a new block when it is a multiple of b.
+    const std::int64_t offset = (b - (s.computed + 1) % b) % b;  // j − 2 of its first new block
+    ++block_phase_[static_cast<std::size_t>(offset)];
+  }
+  if (k_max < 2) return;
+  step_end_.clear();
+  step_blocks_.clear();
+  step_end_.push_back(engine_.now() + first_step);
+  step_blocks_.push_back(0);
+  std::int64_t reserved = 0;
+  const std::int64_t free_after_first = free_blocks();
+  for (std::int64_t j = 2; j <= k_max; ++j) {
+    const std::int64_t need = block_phase_[static_cast<std::size_t>((j - 2) % b)];
+    if (reserved + need > free_after_first) break;
+    reserved += need;
+    const Time dt = cost_->iteration_time(BatchShape{{}, decodes, context + (j - 1) * decodes});
+    if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
+    step_end_.push_back(step_end_.back() + dt);
+    step_blocks_.push_back(reserved);
+  }
+  steps_ = step_end_.size();
+  if (steps_ < 2) {
+    steps_ = 1;
+    return;
+  }
+  used_blocks_ += reserved;
+  fused_decodes_ = decodes;
+}
+
+std::size_t Replica::fused_steps_done() const {
+  return static_cast<std::size_t>(
+      std::upper_bound(step_end_.begin(), step_end_.begin() + static_cast<std::ptrdiff_t>(steps_), engine_.now()) -
+      step_end_.begin());
+}
+
+void Replica::truncate_fused_steps() {
+  // The step in flight ends at the first boundary after now; the arrival joins the next one.
+  const std::size_t keep = fused_steps_done() + 1;
+  if (keep >= steps_) return;
+  engine_.cancel(end_event_);
+  used_blocks_ -= step_blocks_[steps_ - 1] - step_blocks_[keep - 1];
+  steps_ = keep;
+  end_event_ = engine_.schedule_at(step_end_[keep - 1], [this] { finish_iteration(); });
+}
+
+void Replica::produce_token(Sequence& s, Time now) {
+  ++s.generated;
+  ++tokens_generated_;
+  s.prefilling = false;
+  if (s.first_token == kNever) {
+    s.first_token = now;
+    if (on_first_token.connected()) on_first_token.emit(outcome_of(s, RequestStatus::kUnfinished, kNever));
+  }
+}
+
+void Replica::finish_iteration() {
+  const Time now = engine_.now();
+  busy_ns_ += (now - iteration_start_).count_ns();
+  iterations_ += steps_ - 1;
+  const auto k = static_cast<std::int64_t>(steps_);
+  // busy_ stays set while listeners run, so a request they submit only queues.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < running_.size(); ++i) {
+    const std::uint32_t slot = running_[i];
+    Sequence& s = slots_[slot];
+    if (s.step_tokens > 0) {
+      if (k > 1) {  // k decode steps: k tokens, all after the first
+        s.computed += k;
+        s.generated += k;
+        tokens_generated_ += static_cast<std::uint64_t>(k);
+        s.blocks = blocks_for(s.computed);
+      } else {
+        s.computed += s.step_tokens;
+        if (s.computed == s.request.input_tokens + s.generated) produce_token(s, now);
+      }
+      s.step_tokens = 0;
+      if (s.generated == s.request.output_tokens) {
+        ++completed_;
+        release(slot, RequestStatus::kCompleted, now);
+        continue;
+      }
+    }
+    running_[kept++] = slot;
+  }
+  running_.resize(kept);
+  steps_ = 1;
+  fused_decodes_ = 0;
+  busy_ = false;
+  start_iteration();
+}
+
+RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time finish) const {
+  RequestOutcome o;
+  o.id = s.request.id;
+  o.replica = id_;
+  o.status = status;
+  o.preemptions = s.preemptions;
+  o.input_tokens = s.request.input_tokens;
+  o.output_tokens = s.request.output_tokens;
+  o.generated_tokens = s.generated;
+  o.arrival = s.request.arrival;
+  o.first_scheduled = s.first_scheduled;
+  o.first_token = s.first_token;
+  o.finish = finish;
+  return o;
+}
+
+void Replica::release(std::uint32_t slot, RequestStatus status, Time finish) {
+  Sequence& s = slots_[slot];
+  used_blocks_ -= s.blocks;
+  s.blocks = 0;
+  free_slots_.push_back(slot);
+  on_request_done.emit(outcome_of(s, status, finish));
+}
+
+void Replica::abandon_unfinished() {
+  if (wake_event_.valid()) engine_.cancel(wake_event_);
+  wake_event_ = {};
+  if (busy_) {
+    engine_.cancel(end_event_);
+    busy_ns_ += (engine_.now() - iteration_start_).count_ns();
+    busy_ = false;
+    steps_ = 1;
+  }
+  for (const std::uint32_t slot : running_) release(slot, RequestStatus::kUnfinished, kNever);
+  running_.clear();
+  while (!waiting_.empty()) {
+    const std::uint32_t slot = waiting_.front();
+    waiting_.pop_front();
+    release(slot, RequestStatus::kUnfinished, kNever);
+  }
+  used_blocks_ = 0;
+}
+
+std::int64_t Replica::kv_blocks_used() const {
+  if (steps_ < 2) return used_blocks_;
+  // Blocks of fused steps not yet begun are reserved but not yet in use.
+  const std::size_t in_flight = std::min(fused_steps_done() + 1, steps_);
+  return used_blocks_ - (step_blocks_[steps_ - 1] - step_blocks_[in_flight - 1]);
+}
+
+std::uint64_t Replica::tokens_generated() const {
+  if (steps_ < 2) return tokens_generated_;
+  return tokens_generated_ + static_cast<std::uint64_t>(fused_decodes_) * fused_steps_done();
+}
+
+double Replica::busy_seconds() const {
+  const std::int64_t open = busy_ ? (engine_.now() - iteration_start_).count_ns() : 0;
+  return static_cast<double>(busy_ns_ + open) / 1e9;
+}
+
+}  // namespace cs

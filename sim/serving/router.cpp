@@ -1,0 +1,166 @@
+#include "sim/serving/router.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace cs {
+
+std::string_view routing_policy_name(RoutingPolicy policy) {
+  switch (policy) {
+    case RoutingPolicy::kRoundRobin:
+      return "round_robin";
+    case RoutingPolicy::kLeastOutstanding:
+      return "least_outstanding";
+    case RoutingPolicy::kJoinShortestQueue:
+      return "join_shortest_queue";
+    case RoutingPolicy::kPowerOfTwo:
+      return "power_of_two";
+  }
+  return "unknown";
+}
+
+namespace {
+// The outcome of a request that never reached a replica.
+RequestOutcome outcome_before_replica(const ServingRequest& request, RequestStatus status) {
+  RequestOutcome o;
+  o.id = request.id;
+  o.status = status;
+  o.input_tokens = request.input_tokens;
+  o.output_tokens = request.output_tokens;
+  o.arrival = request.arrival;
+  return o;
+}
+}  // namespace
+
+Router::Router(Engine& engine, const RouterSpec& spec)
+    : engine_(engine), spec_(spec), rng_(engine.random(spec.name.empty() ? "router" : "router:" + spec.name)) {
+  if (spec.max_queued_requests < 0) throw std::invalid_argument("max_queued_requests must not be negative");
+}
+
+Replica& Router::add_replica(std::unique_ptr<Replica> replica) {
+  if (!replica) throw std::invalid_argument("add_replica: no replica");
+  if (replica->id() != next_replica_id())
+    throw std::invalid_argument("add_replica: replica id " + std::to_string(replica->id()) + ", expected " +
+                                std::to_string(next_replica_id()));
+  if (replica->state() != ReplicaState::kProvisioning)
+    throw std::invalid_argument("add_replica: replica already started");
+  Replica& r = *replica;
+  replicas_.push_back(std::move(replica));
+  ++state_counts_[static_cast<std::size_t>(ReplicaState::kProvisioning)];
+  r.on_request_done.connect([this](const RequestOutcome& o) { relay_done(o); });
+  r.on_first_token.connect([this](const RequestOutcome& o) { on_first_token.emit(o); });
+  r.on_state_change.connect([this](const Replica& rep, ReplicaState previous) { replica_changed(rep, previous); });
+  return r;
+}
+
+void Router::replica_changed(const Replica& replica, ReplicaState previous) {
+  --state_counts_[static_cast<std::size_t>(previous)];
+  ++state_counts_[static_cast<std::size_t>(replica.state())];
+  Replica* r = replicas_[replica.id()].get();
+  const auto by_id = [](const Replica* a, const Replica* b) { return a->id() < b->id(); };
+  if (previous == ReplicaState::kReady) {
+    const auto it = std::lower_bound(ready_.begin(), ready_.end(), r, by_id);
+    if (it != ready_.end() && *it == r) ready_.erase(it);
+  }
+  if (replica.state() == ReplicaState::kReady)
+    ready_.insert(std::upper_bound(ready_.begin(), ready_.end(), r, by_id), r);
+  on_replica_state.emit(replica, previous);
+  if (replica.state() == ReplicaState::kReady) {
+    while (!backlog_.empty() && !ready_.empty()) {
+      const ServingRequest request = backlog_.front();
+      backlog_.pop_front();
+      dispatch(request);
+    }
+  }
+}
+
+void Router::relay_done(const RequestOutcome& outcome) {
+  ++status_counts_[static_cast<std::size_t>(outcome.status)];
+  on_request_done.emit(outcome);
+}
+
+std::size_t Router::queued() const {
+  std::size_t n = backlog_.size();
+  for (const auto& r : replicas_) n += r->waiting();
+  return n;
+}
+
+std::size_t Router::running() const {
+  std::size_t n = 0;
+  for (const auto& r : replicas_) n += r->running();
+  return n;
+}
+
+std::int64_t Router::gpus_in_use() const {
+  std::int64_t n = 0;
+  for (const auto& r : replicas_)
+    if (r->state() != ReplicaState::kStopped) n += r->spec().gpus;
+  return n;
+}
+
+void Router::submit(const ServingRequest& request) {
+  ++arrived_;
+  if (spec_.max_queued_requests > 0 && queued() >= static_cast<std::size_t>(spec_.max_queued_requests)) {
+    RequestOutcome o = outcome_before_replica(request, RequestStatus::kRejected);
+    o.finish = engine_.now();
+    relay_done(o);
+    return;
+  }
+  if (ready_.empty()) {
+    backlog_.push_back(request);
+    return;
+  }
+  dispatch(request);
+}
+
+void Router::dispatch(const ServingRequest& request) {
+  choose()->enqueue(request);
+}
+
+Replica* Router::choose() {
+  switch (spec_.policy) {
+    case RoutingPolicy::kRoundRobin: {
+      const auto it = std::upper_bound(ready_.begin(), ready_.end(), round_robin_last_,
+                                       [](std::uint32_t id, const Replica* r) { return id < r->id(); });
+      Replica* r = (it == ready_.end() || round_robin_last_ == UINT32_MAX) ? ready_.front() : *it;
+      round_robin_last_ = r->id();
+      return r;
+    }
+    case RoutingPolicy::kLeastOutstanding: {
+      Replica* best = ready_.front();
+      for (Replica* r : ready_)
+        if (r->outstanding() < best->outstanding()) best = r;
+      return best;
+    }
+    case RoutingPolicy::kJoinShortestQueue: {
+      Replica* best = ready_.front();
+      for (Replica* r : ready_)
+        if (r->waiting() < best->waiting() ||
+            (r->waiting() == best->waiting() && r->outstanding() < best->outstanding()))
+          best = r;
+      return best;
+    }
+    case RoutingPolicy::kPowerOfTwo: {
+      const std::uint64_t n = ready_.size();
+      if (n == 1) return ready_.front();
+      const std::uint64_t a = rng_.below(n);
+      std::uint64_t b = rng_.below(n - 1);
+      if (b >= a) ++b;  // distinct from a, uniform over the others
+      Replica* ra = ready_[a];
+      Replica* rb = ready_[b];
+      return rb->outstanding() < ra->outstanding() ? rb : ra;
+    }
+  }
+  return ready_.front();
+}
+
+void Router::finish_run() {
+  while (!backlog_.empty()) {
+    const ServingRequest request = backlog_.front();
+    backlog_.pop_front();
+    relay_done(outcome_before_replica(request, RequestStatus::kUnfinished));
+  }
+  for (const auto& r : replicas_) r->abandon_unfinished();
+}
+
+}  // namespace cs

@@ -1,0 +1,26 @@
+#include "sim/serving/serving_request.hpp"
+
+#include <limits>
+
+namespace cs {
+
+std::string_view request_status_name(RequestStatus status) {
+  switch (status) {
+    case RequestStatus::kCompleted:
+      return "completed";
+    case RequestStatus::kRejected:
+      return "rejected";
+    case RequestStatus::kDropped:
+      return "dropped";
+    case RequestStatus::kUnfinished:
+      return "unfinished";
+  }
+  return "unknown";
+}
+
+double RequestOutcome::tpot_seconds() const {
+  if (status != RequestStatus::kCompleted || output_tokens < 2) return std::numeric_limits<double>::quiet_NaN();
+  return (finish - first_token).seconds() / static_cast<double>(output_tokens - 1);
+}
+
+}  // namespace cs

@@ -1,0 +1,54 @@
+#pragma once
+// One inference request as the serving models see it, and what became of it. The outcome is
+// the row of the /requests table: every request that arrived ends in exactly one status, so
+// arrived = completed + rejected + dropped + unfinished holds by construction.
+#include <cstdint>
+#include <string_view>
+
+#include "sim/engine/time.hpp"
+
+namespace cs {
+
+struct ServingRequest {
+  std::uint64_t id = 0;
+  Time arrival;
+  std::int64_t input_tokens = 0;   // prompt length; at least 1
+  std::int64_t output_tokens = 0;  // tokens to generate; at least 1 (the first comes out of prefill)
+};
+
+enum class RequestStatus : std::uint8_t {
+  kCompleted,   // every output token generated
+  kRejected,    // refused by admission control before reaching a replica
+  kDropped,     // can never be served by the replica it reached (KV cache or batch limit too small)
+  kUnfinished,  // still queued or running when the run ended
+};
+
+std::string_view request_status_name(RequestStatus status);
+
+// Times that did not happen (a rejected request has no first token) hold kNever.
+inline constexpr Time kNever = Time::max();
+inline constexpr std::uint32_t kNoReplica = UINT32_MAX;
+
+struct RequestOutcome {
+  std::uint64_t id = 0;
+  std::uint32_t replica = kNoReplica;
+  RequestStatus status = RequestStatus::kUnfinished;
+  std::int32_t preemptions = 0;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t generated_tokens = 0;  // equals output_tokens when completed
+  Time arrival;
+  Time first_scheduled = kNever;  // start of the first iteration that computed any of its tokens
+  Time first_token = kNever;      // end of the iteration that produced its first output token
+  Time finish = kNever;           // end of the iteration that produced its last token (or when it left)
+
+  bool has_first_token() const { return first_token != kNever; }
+  Time queue_wait() const { return first_scheduled - arrival; }
+  Time ttft() const { return first_token - arrival; }
+  Time e2e() const { return finish - arrival; }
+  // Time per output token after the first: (finish − first token) / (output tokens − 1);
+  // NaN for a single-token request or one that did not complete, which has no such gap.
+  double tpot_seconds() const;
+};
+
+}  // namespace cs
