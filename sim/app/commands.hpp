@@ -18,5 +18,6 @@ int cmd_run(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
 int cmd_estimate(const std::vector<std::string>& args);
 int cmd_catalog(const std::vector<std::string>& args);
+int cmd_collective(const std::vector<std::string>& args);
 
 }  // namespace cs

@@ -7,7 +7,7 @@ namespace cs {
 CollectiveRunner::CollectiveRunner(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning)
     : router_(topo), efficiency_(efficiency), tuning_(std::move(tuning)) {}
 
-CollectiveRun CollectiveRunner::run(const CollectiveRequest& request) {
+CollectiveRun CollectiveRunner::run(const CollectiveRequest& request, std::size_t busiest_links) {
   Engine engine(1);
   FlowNetwork network(engine, router_, efficiency_);
   Collectives collectives(network, tuning_);
@@ -22,6 +22,7 @@ CollectiveRun CollectiveRunner::run(const CollectiveRequest& request) {
   if (!done) throw std::logic_error("collective did not complete (a dependency was never met)");
   out.events = engine.events_processed();
   out.flows = network.stats();
+  out.busiest_links = network.busiest_links(busiest_links);
   return out;
 }
 

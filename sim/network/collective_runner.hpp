@@ -12,12 +12,13 @@ struct CollectiveRun {
   CollectiveRecord record;
   std::uint64_t events = 0;
   FlowNetworkStats flows;
+  std::vector<LinkId> busiest_links;  // the links that carried the most bytes, if asked for
 };
 
 class CollectiveRunner {
  public:
   CollectiveRunner(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {});
-  CollectiveRun run(const CollectiveRequest& request);
+  CollectiveRun run(const CollectiveRequest& request, std::size_t busiest_links = 0);
   Router& router() { return router_; }
 
  private:

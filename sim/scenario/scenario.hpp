@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/engine/time.hpp"
+#include "sim/network/network_spec.hpp"
 #include "sim/queueing/server_pool.hpp"
 
 namespace cs {
@@ -29,6 +30,7 @@ struct Scenario {
   SimulationSettings simulation;
   OutputSettings output;
   std::optional<ServerPoolSpec> queueing;
+  std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
 };
 
 }  // namespace cs

@@ -6,6 +6,7 @@
 
 #include "sim/scenario/config_reader.hpp"
 #include "sim/scenario/distribution_reader.hpp"
+#include "sim/scenario/topology_loader.hpp"
 
 namespace cs {
 
@@ -65,8 +66,16 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     out.finish();
   }
   if (r.has("queueing")) s.queueing = read_queueing(r.map("queueing"));
+  if (r.has("topology")) {
+    s.network.emplace();
+    s.network->topology = read_topology(r.map("topology"));
+    read_collectives(r.map("collectives", true), *s.network);
+  } else if (r.has("collectives")) {
+    r.fail("collectives", "collectives need a `topology:` section to run on");
+  }
   r.finish();
-  if (!s.queueing) throw_config_error(root.where, "", "the scenario has no workload: add a `queueing:` section");
+  if (!s.queueing && !(s.network && !s.network->jobs.empty()))
+    throw_config_error(root.where, "", "the scenario has no workload: add a `queueing:` section or `collectives:` jobs");
   return s;
 }
 

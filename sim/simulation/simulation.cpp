@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <ctime>
+#include <memory>
 
 #include "sim/engine/engine.hpp"
 #include "sim/io/run_file.hpp"
+#include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/queueing/server_pool.hpp"
@@ -51,13 +53,25 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const Time horizon = scenario.simulation.horizon;
   TimelineSampler sampler(engine, scenario.simulation.sample_interval);
 
-  ServerPool pool(engine, *scenario.queueing);
-  ColumnarWriter* requests =
-      scenario.output.requests_table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr;
-  PoolMetrics metrics(engine, pool, sampler, requests);
+  std::unique_ptr<ServerPool> pool;
+  std::unique_ptr<PoolMetrics> metrics;
+  if (scenario.queueing) {
+    pool = std::make_unique<ServerPool>(engine, *scenario.queueing);
+    ColumnarWriter* requests =
+        scenario.output.requests_table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr;
+    metrics = std::make_unique<PoolMetrics>(engine, *pool, sampler, requests);
+  }
+  std::unique_ptr<NetworkWorkload> network;
+  std::unique_ptr<NetworkMetrics> network_metrics;
+  if (scenario.network) {
+    network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
+    network_metrics = std::make_unique<NetworkMetrics>(*network, sampler,
+                                                       &out.table("collectives", NetworkMetrics::table_columns()));
+  }
 
   ColumnarWriter& timeline = out.timeline(sampler.columns());
-  pool.start(horizon);
+  if (pool) pool->start(horizon);
+  if (network) network->start(horizon);
   sampler.start(timeline, horizon);
 
   auto report = [&] {
@@ -68,7 +82,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   while (!engine.run_until(horizon, kEventsPerSlice)) report();
   report();
 
-  metrics.write_summary(out, horizon);
+  if (metrics) metrics->write_summary(out, horizon);
+  if (network_metrics) network_metrics->write_summary(out);
   RunResult result;
   result.events = engine.events_processed();
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -1,0 +1,72 @@
+#include "sim/metrics/network_metrics.hpp"
+
+#include <string>
+
+namespace cs {
+
+std::vector<ColumnSpec> NetworkMetrics::table_columns() {
+  return {{"id", "1", ColumnType::kInt64, "collective number in start order"},
+          {"job", "1", ColumnType::kInt64, "index of its job in the scenario's collectives.jobs"},
+          {"op", "1", ColumnType::kInt64,
+           "0 all_reduce, 1 all_gather, 2 reduce_scatter, 3 all_to_all, 4 broadcast, 5 send_recv"},
+          {"algorithm", "1", ColumnType::kInt64, "1 ring, 2 tree, 3 hierarchical, 4 nvls, 5 direct, 6 pipeline"},
+          {"ranks", "1", ColumnType::kInt64, "GPUs in the group"},
+          {"bytes", "bytes", ColumnType::kFloat64, "size, nccl-tests convention"},
+          {"start_s", "s", ColumnType::kFloat64, "start (launch)"},
+          {"end_s", "s", ColumnType::kFloat64, "last rank done"},
+          {"time_s", "s", ColumnType::kFloat64, "end - start"},
+          {"algbw_bytes_per_s", "bytes/s", ColumnType::kFloat64, "bytes / time"},
+          {"busbw_bytes_per_s", "bytes/s", ColumnType::kFloat64, "algbw x the nccl-tests bus factor"}};
+}
+
+NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampler, ColumnarWriter* table)
+    : workload_(workload), table_(table), row_(table_columns().size()) {
+  FlowNetwork& net = workload.network();
+  for (const LinkKind kind : workload.link_kinds()) {
+    const std::string name(to_string(kind));
+    const double capacity = net.kind_capacity(kind);
+    sampler.add_rate({"link_util_" + name, "1", ColumnType::kFloat64,
+                      "bytes carried by all " + name + " links over the interval / their achievable capacity"},
+                     [&net, kind, capacity] { return net.kind_bytes(kind) / capacity; });
+  }
+  const auto top = workload.probe_busiest_links(static_cast<std::size_t>(workload.spec().timeline_top_links));
+  for (std::size_t i = 0; i < top.size(); ++i) {
+    const LinkId l = top[i];
+    sampler.add_rate({"link_util_top" + std::to_string(i), "1", ColumnType::kFloat64,
+                      workload.topology().link_name(l) + " (" + std::string(to_string(workload.topology().link(l).kind)) +
+                          "): utilization of its achievable capacity"},
+                     [&net, l] { return net.link_bytes(l) / net.capacity(l); });
+  }
+  sampler.add_gauge({"collectives_running", "1", ColumnType::kFloat64, "collectives in flight"},
+                    [&workload] { return static_cast<double>(workload.collectives().running()); });
+  sampler.add_gauge({"flows_active", "1", ColumnType::kFloat64, "network flows in flight"},
+                    [&net] { return static_cast<double>(net.active_flows()); });
+  workload.on_collective.connect([this](const CollectiveRecord& r, std::size_t job) {
+    time_.add(r.seconds());
+    busbw_sum_ += r.busbw_bytes_per_s();
+    ++completed_;
+    if (!table_) return;
+    row_ = {static_cast<double>(r.id),          static_cast<double>(job),
+            static_cast<double>(r.op),          static_cast<double>(r.algorithm),
+            static_cast<double>(r.ranks),       r.bytes,
+            r.start.seconds(),                  r.end.seconds(),
+            r.seconds(),                        r.algbw_bytes_per_s(),
+            r.busbw_bytes_per_s()};
+    table_->append(row_);
+  });
+}
+
+void NetworkMetrics::write_summary(RunFile& out) const {
+  out.summary("topology", describe(workload_.spec().topology));
+  out.summary("collectives_started", static_cast<std::int64_t>(workload_.started()));
+  out.summary("collectives_completed", static_cast<std::int64_t>(completed_));
+  out.summary("collective_time_mean_s", time_.mean());
+  out.summary("collective_time_p99_s", time_.quantile(0.99));
+  out.summary("collective_busbw_mean_bytes_per_s", completed_ ? busbw_sum_ / static_cast<double>(completed_) : 0.0);
+  FlowNetwork& net = workload_.network();
+  for (const LinkKind kind : workload_.link_kinds())
+    out.summary("link_bytes_" + std::string(to_string(kind)), net.kind_bytes(kind));
+  out.summary("network_flows", static_cast<std::int64_t>(net.stats().flows_started));
+}
+
+}  // namespace cs

@@ -1,0 +1,195 @@
+#include "sim/scenario/topology_loader.hpp"
+
+#include <stdexcept>
+
+namespace cs {
+
+namespace {
+
+
+NodeSpec read_node(const ConfigNode& n, const std::string& path) {
+  if (n.is_scalar()) {
+    try {
+      return node_preset(read_string(n, path));
+    } catch (const std::invalid_argument& e) {
+      throw_config_error(n.where, path, e.what());
+    }
+  }
+  MapReader r(n, path);
+  NodeSpec s;
+  try {
+    s = node_preset(r.string("template"));
+  } catch (const std::invalid_argument& e) {
+    r.fail("template", e.what());
+  }
+  s.name = r.string_or("name", s.name);
+  s.gpus = static_cast<int>(r.integer_or("gpus", s.gpus));
+  s.nvlink_bytes_per_s = r.quantity_or("nvlink", Dimension::kBandwidth, s.nvlink_bytes_per_s);
+  s.nvswitch_reduction = r.boolean_or("nvls", s.nvswitch_reduction);
+  s.pcie_switches = static_cast<int>(r.integer_or("pcie_switches", s.pcie_switches));
+  s.pcie_bytes_per_s = r.quantity_or("pcie", Dimension::kBandwidth, s.pcie_bytes_per_s);
+  s.nics = static_cast<int>(r.integer_or("nics", s.nics));
+  s.nic_bytes_per_s = r.quantity_or("nic", Dimension::kBandwidth, s.nic_bytes_per_s);
+  s.cpu_sockets = static_cast<int>(r.integer_or("cpu_sockets", s.cpu_sockets));
+  s.host_memory_bytes_per_s = r.quantity_or("host_memory", Dimension::kBandwidth, s.host_memory_bytes_per_s);
+  s.nvme_drives = static_cast<int>(r.integer_or("nvme_drives", s.nvme_drives));
+  s.nvme_bytes_per_s = r.quantity_or("nvme", Dimension::kBandwidth, s.nvme_bytes_per_s);
+  s.nvlink_latency = r.duration_or("nvlink_latency", s.nvlink_latency);
+  s.pcie_latency = r.duration_or("pcie_latency", s.pcie_latency);
+  r.finish();
+  try {
+    validate(s);
+  } catch (const std::invalid_argument& e) {
+    throw_config_error(n.where, path, e.what());
+  }
+  return s;
+}
+
+FabricSpec read_fabric(MapReader r) {
+  FabricSpec f;
+  f.kind = r.choice_or<FabricKind>("kind",
+                                   {{"none", FabricKind::kNone},
+                                    {"single_switch", FabricKind::kSingleSwitch},
+                                    {"leaf_spine", FabricKind::kLeafSpine},
+                                    {"fat_tree", FabricKind::kFatTree},
+                                    {"rail_optimized", FabricKind::kRailOptimized}},
+                                   f.kind);
+  f.link_kind = r.choice_or<LinkKind>("link", {{"infiniband", LinkKind::kInfiniBand}, {"ethernet", LinkKind::kEthernet}},
+                                      f.link_kind);
+  f.link_bytes_per_s = r.quantity_or("bandwidth", Dimension::kBandwidth, 0.0);
+  f.link_latency = r.duration_or("latency", default_fabric_latency(f.link_kind));
+  f.leaf_ports = static_cast<int>(r.integer_or("leaf_ports", f.leaf_ports));
+  r.check_range("leaf_ports", f.leaf_ports, 1, 1e6);
+  f.oversubscription = r.quantity_or("oversubscription", Dimension::kRatio, 1.0);
+  r.check_range("oversubscription", f.oversubscription, 1, 1e6);
+  f.spines = static_cast<int>(r.integer_or("spines", 0));
+  f.fat_tree_k = static_cast<int>(r.integer_or("k", 0));
+  f.rail_group_nodes = static_cast<int>(r.integer_or("rail_group_nodes", 0));
+  r.finish();
+  return f;
+}
+
+LinkEfficiency read_efficiency(MapReader r) {
+  LinkEfficiency e;
+  auto get = [&](const char* key, double& v) {
+    v = r.quantity_or(key, Dimension::kRatio, v);
+    r.check_range(key, v, 1e-6, 1);
+  };
+  get("nvlink", e.nvlink);
+  get("pcie", e.pcie);
+  get("infiniband", e.infiniband);
+  get("ethernet", e.ethernet);
+  get("storage", e.storage);
+  get("memory_bus", e.memory_bus);
+  r.finish();
+  return e;
+}
+
+ExplicitTopologySpec read_explicit(MapReader& r) {
+  ExplicitTopologySpec spec;
+  for (const auto& item : r.items("vertices")) {
+    MapReader v(item.node, item.path);
+    ExplicitVertex x;
+    x.name = v.string("name");
+    const std::string kind = v.string("kind");
+    const auto k = vertex_kind_from_string(kind);
+    if (!k) v.fail("kind", "unknown vertex kind '" + kind + "'; expected gpu, nvswitch, pcie_switch, cpu, host_memory, nic, switch or storage");
+    x.kind = *k;
+    x.node = static_cast<int>(v.integer_or("node", -1));
+    x.in_switch_reduction = v.boolean_or("nvls", false);
+    v.finish();
+    spec.vertices.push_back(std::move(x));
+  }
+  for (const auto& item : r.items("links")) {
+    MapReader l(item.node, item.path);
+    ExplicitLink x;
+    x.from = l.string("from");
+    x.to = l.string("to");
+    const std::string kind = l.string("kind");
+    const auto k = link_kind_from_string(kind);
+    if (!k) l.fail("kind", "unknown link kind '" + kind + "'; expected nvlink, pcie, ethernet, infiniband, storage or memory_bus");
+    x.kind = *k;
+    x.bandwidth_bytes_per_s = l.quantity("bandwidth", Dimension::kBandwidth);
+    if (l.has("reverse_bandwidth")) x.reverse_bandwidth_bytes_per_s = l.quantity("reverse_bandwidth", Dimension::kBandwidth);
+    x.latency = l.duration_or("latency", Time{});
+    x.bidirectional = l.boolean_or("bidirectional", true);
+    l.finish();
+    spec.links.push_back(std::move(x));
+  }
+  return spec;
+}
+
+}  // namespace
+
+TopologySpec read_topology(MapReader r) {
+  TopologySpec spec;
+  if (r.has("vertices") || r.has("links")) {
+    spec.layout = read_explicit(r);
+  } else {
+    ClusterSpec c;
+    c.node = read_node(r.required("node"), r.path_of("node"));
+    c.nodes = static_cast<int>(r.integer_or("nodes", 1));
+    r.check_range("nodes", c.nodes, 1, 1e6);
+    c.fabric = read_fabric(r.map("fabric", true));
+    if (!r.has("fabric") && c.nodes == 1) c.fabric.kind = FabricKind::kNone;
+    spec.layout = c;
+  }
+  spec.efficiency = read_efficiency(r.map("efficiency", true));
+  r.finish();
+  try {
+    (void)build_topology(spec);  // reject an unbuildable topology at load time, with the path
+  } catch (const std::invalid_argument& e) {
+    throw_config_error(r.node().where, r.path(), e.what());
+  }
+  return spec;
+}
+
+void read_collectives(MapReader r, NetworkSpec& spec) {
+  {
+    MapReader t = r.map("tuning", true);
+    spec.tuning.launch_overhead = t.duration_or("launch_overhead", spec.tuning.launch_overhead);
+    spec.tuning.step_overhead = t.duration_or("step_overhead", spec.tuning.step_overhead);
+    spec.tuning.pipeline_chunk_bytes = t.quantity_or("pipeline_chunk", Dimension::kBytes, spec.tuning.pipeline_chunk_bytes);
+    t.check_range("pipeline_chunk", spec.tuning.pipeline_chunk_bytes, 1, 1e15);
+    spec.tuning.max_pipeline_chunks = static_cast<int>(t.integer_or("max_pipeline_chunks", spec.tuning.max_pipeline_chunks));
+    t.check_range("max_pipeline_chunks", spec.tuning.max_pipeline_chunks, 1, 1e6);
+    spec.tuning.nvls_efficiency = t.quantity_or("nvls_efficiency", Dimension::kRatio, spec.tuning.nvls_efficiency);
+    t.check_range("nvls_efficiency", spec.tuning.nvls_efficiency, 1e-6, 1);
+    t.finish();
+  }
+  spec.timeline_top_links = static_cast<int>(r.integer_or("timeline_top_links", spec.timeline_top_links));
+  r.check_range("timeline_top_links", spec.timeline_top_links, 0, 1000);
+  const Topology topo = build_topology(spec.topology);
+  const auto gpus = static_cast<int>(topo.gpus().size());
+  for (const auto& item : r.items("jobs")) {
+    MapReader j(item.node, item.path);
+    CollectiveJobSpec job;
+    job.name = j.string_or("name", "collective" + std::to_string(spec.jobs.size()));
+    const std::string op = j.string("op");
+    const auto o = collective_op_from_string(op);
+    if (!o) j.fail("op", "unknown operation '" + op + "'; expected all_reduce, all_gather, reduce_scatter, all_to_all, broadcast or send_recv");
+    job.op = *o;
+    const std::string algorithm = j.string_or("algorithm", "auto");
+    const auto a = collective_algorithm_from_string(algorithm);
+    if (!a) j.fail("algorithm", "unknown algorithm '" + algorithm + "'; expected auto, ring, tree, hierarchical, nvls, direct or pipeline");
+    job.algorithm = *a;
+    job.bytes = j.quantity("bytes", Dimension::kBytes);
+    j.check_range("bytes", job.bytes, 0, 1e18);
+    job.first_gpu = static_cast<int>(j.integer_or("first_gpu", 0));
+    j.check_range("first_gpu", job.first_gpu, 0, gpus - 1);
+    job.gpus = static_cast<int>(j.integer_or("gpus", gpus - job.first_gpu));
+    j.check_range("gpus", job.gpus, 1, gpus - job.first_gpu);
+    job.root = static_cast<int>(j.integer_or("root", 0));
+    j.check_range("root", job.root, 0, job.gpus - 1);
+    job.start = j.duration_or("start", Time{});
+    job.every = j.duration_or("every", Time{});
+    job.count = j.integer_or("count", 0);
+    j.check_range("count", static_cast<double>(job.count), 0, 1e12);
+    if (job.start < Time{} || job.every < Time{}) j.fail("every", "start and every must not be negative");
+    j.finish();
+    spec.jobs.push_back(std::move(job));
+  }
+  r.finish();
+}
+
+}  // namespace cs
