@@ -13,6 +13,10 @@ ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, RandomStream& rng) : spe
 }
 
 Time ArrivalProcess::next_gap(double rate_multiplier) {
+  return Time::from_seconds_ceil(next_gap_seconds(rate_multiplier));
+}
+
+double ArrivalProcess::next_gap_seconds(double rate_multiplier) {
   if (!(rate_multiplier > 0)) throw std::invalid_argument("rate multiplier must be > 0");
   const double rate = spec_.rate_per_s * rate_multiplier;
   double gap_s = 0;
@@ -27,7 +31,7 @@ Time ArrivalProcess::next_gap(double rate_multiplier) {
       gap_s = 1.0 / rate;
       break;
   }
-  return Time::from_seconds_ceil(gap_s);
+  return gap_s;
 }
 
 }  // namespace cs

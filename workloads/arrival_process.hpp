@@ -22,6 +22,9 @@ class ArrivalProcess {
   // The gap to the next arrival. `rate_multiplier` scales the rate (a demand profile's value
   // at the current time): the gap shrinks by that factor, the shape is kept.
   Time next_gap(double rate_multiplier = 1.0);
+  // The same draw in unrounded seconds, for callers that map gaps through a time change
+  // (non-homogeneous arrivals) and round only the final instant.
+  double next_gap_seconds(double rate_multiplier = 1.0);
 
  private:
   ArrivalSpec spec_;

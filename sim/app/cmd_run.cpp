@@ -13,16 +13,10 @@ namespace cs {
 
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                 "scenario YAML file (positional)")(
-      "output,o", po::value<std::string>(), "HDF5 file to write (default: out/<scenario name>.h5)")(
-      "seed", po::value<std::uint64_t>(), "random seed, replacing the scenario's `seed:`")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a scenario value: --set simulation.horizon=\"30 min\" (repeatable; path uses . and [i])")(
+  add_scenario_options(opts);
+  opts.add_options()("output,o", po::value<std::string>(), "HDF5 file to write (default: out/<scenario name>.h5)")(
       "quiet,q", "print nothing but errors");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  const auto vm = parse_command_line("run", args, opts, pos);
+  const auto vm = parse_command_line("run", args, opts, scenario_positional());
   if (vm.count("help")) {
     std::cout << help_text("clustersim run SCENARIO [-o OUT.h5] [--seed N] [--set path=value]... [--quiet]",
                            "Simulates the scenario up to its horizon and writes utilization, latency and cost\n"

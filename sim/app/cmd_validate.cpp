@@ -10,14 +10,9 @@ namespace cs {
 
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                 "scenario YAML file (positional)")(
-      "seed", po::value<std::uint64_t>(), "random seed, replacing the scenario's `seed:`")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a scenario value (repeatable)")(
-      "print", "print the scenario as resolved (after extends, !include and --set)");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  const auto vm = parse_command_line("validate", args, opts, pos);
+  add_scenario_options(opts);
+  opts.add_options()("print", "print the scenario as resolved (after extends, !include and --set)");
+  const auto vm = parse_command_line("validate", args, opts, scenario_positional());
   if (vm.count("help")) {
     std::cout << help_text("clustersim validate SCENARIO [--set path=value]... [--print]",
                            "Loads and checks a scenario (syntax, keys, units, ranges) without simulating.\n"

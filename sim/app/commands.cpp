@@ -6,6 +6,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"run", "simulate a scenario and write its results to HDF5", cmd_run},
       {"validate", "load and check a scenario without simulating it", cmd_validate},
+      {"estimate", "FLOPs, memory, latency, throughput and cost of a model on a GPU type", cmd_estimate},
+      {"catalog", "list the GPUs and models by the names estimate and scenarios accept", cmd_catalog},
   };
   return kCommands;
 }

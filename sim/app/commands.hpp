@@ -16,5 +16,7 @@ const std::vector<Command>& commands();
 
 int cmd_run(const std::vector<std::string>& args);
 int cmd_validate(const std::vector<std::string>& args);
+int cmd_estimate(const std::vector<std::string>& args);
+int cmd_catalog(const std::vector<std::string>& args);
 
 }  // namespace cs

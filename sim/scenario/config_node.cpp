@@ -56,7 +56,9 @@ namespace {
 class Loader {
  public:
   ConfigNode load_file(const fs::path& path) {
-    const fs::path canonical = fs::weakly_canonical(path);
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    if (ec) canonical = path;  // a pipe or a vanished folder: compare as written
     if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end())
       throw ConfigError(path.string() + ": included from itself (include cycle)");
     std::ifstream in(path, std::ios::binary);

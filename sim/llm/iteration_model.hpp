@@ -1,0 +1,48 @@
+#pragma once
+// Time of one forward iteration of a serving replica (a prefill batch, a decode step, or a
+// mix), from the roofline of each layer's GEMMs and attention on one GPU of the TP group, the
+// TP all-reduces, PP hand-offs and MoE all-to-alls on the GPU link, and, when weights are
+// streamed, the PCIe copies that compute cannot hide. A token's pass visits every stage in
+// turn, so the latency of one iteration sums all layers; pipelining raises throughput only
+// when several micro-batches are in flight, which this per-iteration view does not assume.
+#include <optional>
+
+#include "sim/hardware/gpu_spec.hpp"
+#include "sim/hardware/roofline.hpp"
+#include "sim/llm/transformer_cost.hpp"
+#include "sim/llm/weight_streaming.hpp"
+
+namespace cs {
+
+struct PhaseTime {
+  KernelTime gpu;           // roofline work + launches over all layers and the head
+  double tp_comm_s = 0;     // TP all-reduces (not overlapped with compute)
+  double pp_comm_s = 0;     // stage-to-stage activation hand-offs
+  double ep_comm_s = 0;     // MoE dispatch and combine
+  double host_stall_s = 0;  // streamed layers waiting for their PCIe copy
+
+  double comm_s() const { return tp_comm_s + pp_comm_s + ep_comm_s; }
+  double seconds() const { return gpu.seconds() + comm_s() + host_stall_s; }
+  // host-link when waiting on PCIe copies dominates the GPU's own work, else the GPU bound.
+  Bound bound() const;
+};
+
+class IterationModel {
+ public:
+  // `streaming`: which layers are streamed; omit when all weights are resident.
+  IterationModel(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                 const ParallelPlan& plan, std::optional<StreamingPlan> streaming = std::nullopt);
+
+  PhaseTime time(const IterationShape& shape) const;
+
+  const TransformerCost& cost() const { return cost_; }
+  const GpuSpec& gpu() const { return gpu_; }
+  const std::optional<StreamingPlan>& streaming() const { return streaming_; }
+
+ private:
+  TransformerCost cost_;
+  GpuSpec gpu_;
+  std::optional<StreamingPlan> streaming_;
+};
+
+}  // namespace cs

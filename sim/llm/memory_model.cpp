@@ -1,0 +1,85 @@
+#include "sim/llm/memory_model.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace cs {
+
+namespace {
+constexpr double kLogitBytes = 4;  // fp32 logits for sampling / the loss
+
+// Bytes of the stage holding the most weights: the first (layers + embedding) or the last
+// (layers + LM head).
+double fullest_stage_weight_bytes(const TransformerCost& cost) {
+  const StageLayout layout = stage_layout(cost.model(), cost.plan().pp);
+  const double layer = cost.layer_weight_bytes_per_gpu();
+  if (cost.plan().pp == 1)
+    return layout.first_stage_layers * layer + cost.embedding_bytes_per_gpu() + cost.lm_head_bytes_per_gpu();
+  return std::max(layout.first_stage_layers * layer + cost.embedding_bytes_per_gpu(),
+                  layout.last_stage_layers * layer + cost.lm_head_bytes_per_gpu());
+}
+}  // namespace
+
+StageLayout stage_layout(const TransformerSpec& model, int pp) {
+  // Balanced split: the first (layers % pp) stages take one layer more.
+  StageLayout s;
+  s.first_stage_layers = (model.layers + pp - 1) / pp;
+  s.last_stage_layers = pp == 1 ? model.layers : model.layers / pp;
+  return s;
+}
+
+double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load, const MemoryOptions& options) {
+  const TransformerSpec& m = cost.model();
+  const double tp = cost.plan().tp;
+  const double g = m.ffn_kind == FfnKind::kSwiGlu ? 2 : 1;
+  // Live at the widest point of a layer: the residual stream, its normalized copy and the
+  // FFN's up/gate output plus activation output, for every token in the iteration.
+  const double live_elements = 2.0 * m.hidden + (g + 1) * m.ffn_hidden / tp;
+  const double activations = load.batched_tokens * live_elements * dtype_bytes(cost.precision().activations);
+  const double logits = load.sequences * m.vocab / tp * kLogitBytes;
+  return options.reserve_bytes + activations + logits;
+}
+
+InferenceMemory inference_memory_per_gpu(const TransformerCost& cost, const InferenceLoad& load,
+                                         const MemoryOptions& options) {
+  InferenceMemory mem;
+  mem.weights_bytes = fullest_stage_weight_bytes(cost);
+  const int layers = stage_layout(cost.model(), cost.plan().pp).first_stage_layers;
+  mem.kv_cache_bytes = load.sequences * load.context_tokens * cost.kv_bytes_per_token_layer_per_gpu() * layers;
+  mem.workspace_bytes = inference_workspace_bytes(cost, load, options);
+  return mem;
+}
+
+double parameters_per_gpu(const TransformerCost& cost) {
+  return fullest_stage_weight_bytes(cost) / dtype_bytes(cost.precision().weights);
+}
+
+TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const TrainingOptions& o) {
+  if (o.zero_stage < 0 || o.zero_stage > 3)
+    throw std::invalid_argument("ZeRO stage must be 0, 1, 2 or 3, not " + std::to_string(o.zero_stage));
+  const TransformerSpec& m = cost.model();
+  const ParallelPlan& plan = cost.plan();
+  const double params = parameters_per_gpu(cost);
+  const double w = dtype_bytes(cost.precision().weights);
+  const double master = w < 4 ? 4 : 0;  // fp32 master weights when training in 16/8 bit
+  const double dp = plan.dp;
+
+  TrainingMemory mem;
+  mem.weights_bytes = params * w / (o.zero_stage >= 3 ? dp : 1);
+  mem.gradients_bytes = params * w / (o.zero_stage >= 2 ? dp : 1);
+  mem.optimizer_bytes = params * (master + 8) / (o.zero_stage >= 1 ? dp : 1);
+
+  const double s = o.sequence_length, b = o.micro_batch, h = m.hidden, t = plan.tp;
+  const double scale = dtype_bytes(cost.precision().activations) / 2;  // formula is for 16 bit
+  const double per_sbh = o.sequence_parallel ? 34 / t : 10 + 24 / t;
+  const double full_layer = s * b * h * per_sbh + (o.flash_attention ? 0 : 5.0 * m.heads * s * s * b / t);
+  const double kept_layer = o.recompute_activations ? 2 * s * b * h / (o.sequence_parallel ? t : 1) : full_layer;
+  const double stage_layers = stage_layout(m, plan.pp).first_stage_layers;
+  const double in_flight = plan.pp;  // 1F1B: pp micro-batches on the first stage
+  double activations = kept_layer * stage_layers * in_flight;
+  if (o.recompute_activations) activations += full_layer;  // the layer being recomputed
+  mem.activations_bytes = activations * scale + s * b * m.vocab / t * kLogitBytes;
+  return mem;
+}
+
+}  // namespace cs

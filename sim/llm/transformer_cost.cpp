@@ -1,0 +1,166 @@
+#include "sim/llm/transformer_cost.hpp"
+
+#include <cmath>
+
+namespace cs {
+
+namespace {
+// Attention runs on the floating-point tensor cores: integer-quantized weights (W8A8, W4A16)
+// still attend in bf16, while fp8 KV caches attend in fp8 (FlashAttention-3).
+Dtype attention_dtype(Dtype compute) {
+  return (compute == Dtype::kInt8 || compute == Dtype::kInt4) ? Dtype::kBf16 : compute;
+}
+// Logits are produced in fp32 for sampling.
+constexpr double kLogitBytes = 4;
+}  // namespace
+
+TransformerCost::TransformerCost(const TransformerSpec& model, const ModelPrecision& precision,
+                                 const ParallelPlan& plan)
+    : model_(model), precision_(precision), plan_(plan), params_(count_parameters(model)) {
+  validate(model_);
+  validate(plan_, model_);
+}
+
+double TransformerCost::activation_elements_per_token_layer() const {
+  const double tp = plan_.tp;
+  const double h = model_.hidden;
+  const double q = model_.q_dim() / tp;
+  const double kv = double(kv_heads_per_gpu(model_, plan_.tp)) * model_.head_dim_or_default();
+  const double f = model_.ffn_hidden / tp;
+  const double g = model_.ffn_kind == FfnKind::kSwiGlu ? 2 : 1;
+  const double k = model_.experts_per_token;
+  // Attention block: norm (read h, write h), QKV GEMM (read h, write q + 2kv), attention
+  // (read q, write q), O GEMM (read q, write h), residual add (read 2h, write h).
+  const double attention = 2 * h + (h + q + 2 * kv) + 2 * q + (q + h) + 3 * h;
+  // FFN block per expert a token visits: up/gate GEMM (read h, write g*f), activation (read
+  // g*f, write f), down GEMM (read f, write h); plus norm and residual once.
+  const double ffn = 2 * h + k * ((h + g * f) + (g * f + f) + (f + h)) + 3 * h;
+  return attention + ffn;
+}
+
+double TransformerCost::touched_experts_per_gpu(double tokens) const {
+  const double experts_here = double(model_.experts) / plan_.ep;
+  if (!model_.is_moe()) return 1;
+  // Uniform top-k routing: an expert is missed by one token with probability 1 - k/E; the ep
+  // ranks' tokens all reach this GPU's experts.
+  const double miss = 1.0 - double(model_.experts_per_token) / model_.experts;
+  return experts_here * (1.0 - std::pow(miss, tokens * plan_.ep));
+}
+
+KernelWork TransformerCost::layer_dense_work(const IterationShape& s) const {
+  const double tp = plan_.tp;
+  const double h = model_.hidden;
+  const double hd = model_.head_dim_or_default();
+  const double kv_gpu = kv_heads_per_gpu(model_, plan_.tp) * hd;
+  const double attention_matmul = 2 * h * model_.q_dim() / tp + 2 * h * kv_gpu;
+  const double attention_params = attention_matmul + (model_.linear_bias ? (model_.q_dim() / tp + 2 * kv_gpu + h) : 0);
+  const double expert_gpu = params_.expert_ffn / tp;
+  const double T = s.new_tokens;
+
+  KernelWork w;
+  w.dtype = precision_.compute;
+  w.flops = 2 * T * (attention_matmul + model_.experts_per_token * expert_gpu + params_.router);
+  const double weights =
+      attention_params + params_.norms + params_.router + (T > 0 ? touched_experts_per_gpu(T) * expert_gpu : 0);
+  w.bytes = weights * dtype_bytes(precision_.weights) +
+            T * activation_elements_per_token_layer() * dtype_bytes(precision_.activations);
+  w.launches = T > 0 ? kKernelsPerLayer + (model_.is_moe() ? 2 : 0) : 0;
+  return w;
+}
+
+KernelWork TransformerCost::layer_attention_work(const IterationShape& s) const {
+  KernelWork w;
+  w.dtype = attention_dtype(precision_.compute);
+  w.flops = 4.0 * model_.q_dim() / plan_.tp * s.attended_pairs;
+  w.bytes = kv_bytes_per_token_layer_per_gpu() * (s.kv_read_tokens + s.new_tokens);
+  return w;
+}
+
+KernelWork TransformerCost::embedding_work(const IterationShape& s) const {
+  KernelWork w;
+  w.dtype = precision_.compute;
+  w.bytes = s.new_tokens * model_.hidden * dtype_bytes(precision_.weights);
+  w.launches = s.new_tokens > 0 ? 1 : 0;
+  return w;
+}
+
+KernelWork TransformerCost::lm_head_work(const IterationShape& s) const {
+  KernelWork w;
+  w.dtype = precision_.compute;
+  const double vocab_gpu = double(model_.vocab) / plan_.tp;
+  w.flops = 2 * s.logit_tokens * vocab_gpu * model_.hidden;
+  if (s.logit_tokens > 0) w.bytes = lm_head_bytes_or_shared() + s.logit_tokens * vocab_gpu * kLogitBytes;
+  w.launches = s.logit_tokens > 0 ? 1 : 0;
+  return w;
+}
+
+double TransformerCost::lm_head_bytes_or_shared() const {
+  return params_.output_projection / plan_.tp * dtype_bytes(precision_.weights);
+}
+
+double TransformerCost::forward_flops(const IterationShape& s) const {
+  // Counted on one unsharded copy: with tp > kv_heads the K/V projections are replicated,
+  // which is extra hardware work but not model FLOPs.
+  if (plan_.tp > 1) return TransformerCost(model_, precision_).forward_flops(s);
+  const double per_layer = layer_dense_work(s).flops + layer_attention_work(s).flops;
+  return model_.layers * per_layer + lm_head_work(s).flops;
+}
+
+double TransformerCost::layer_weight_bytes_per_gpu() const {
+  const double tp = plan_.tp;
+  const double hd = model_.head_dim_or_default();
+  const double kv_gpu = kv_heads_per_gpu(model_, plan_.tp) * hd;
+  const double h = model_.hidden;
+  const double attention =
+      2 * h * model_.q_dim() / tp + 2 * h * kv_gpu + (model_.linear_bias ? model_.q_dim() / tp + 2 * kv_gpu + h : 0);
+  const double experts = double(model_.experts) / plan_.ep * params_.expert_ffn / tp;
+  return (attention + experts + params_.router + params_.norms) * dtype_bytes(precision_.weights);
+}
+
+double TransformerCost::embedding_bytes_per_gpu() const {
+  return params_.embedding / plan_.tp * dtype_bytes(precision_.weights);
+}
+
+double TransformerCost::lm_head_bytes_per_gpu() const {
+  // A tied head on a single stage is the embedding table itself; with pp > 1 the last stage
+  // holds its own copy.
+  if (model_.tied_embeddings && plan_.pp == 1) return 0;
+  return lm_head_bytes_or_shared();
+}
+
+double TransformerCost::weights_bytes_total() const {
+  return params_.total() * dtype_bytes(precision_.weights);
+}
+
+double TransformerCost::kv_bytes_per_token_layer_per_gpu() const {
+  return 2.0 * kv_heads_per_gpu(model_, plan_.tp) * model_.head_dim_or_default() * dtype_bytes(precision_.kv_cache);
+}
+
+double TransformerCost::tp_all_reduce_bytes(const IterationShape& s) const {
+  return s.new_tokens * model_.hidden * dtype_bytes(precision_.activations);
+}
+
+double TransformerCost::pp_transfer_bytes(const IterationShape& s) const {
+  return s.new_tokens * model_.hidden * dtype_bytes(precision_.activations);
+}
+
+double TransformerCost::ep_all_to_all_bytes(const IterationShape& s) const {
+  if (!model_.is_moe()) return 0;
+  return s.new_tokens * model_.experts_per_token * model_.hidden * dtype_bytes(precision_.activations);
+}
+
+double kv_cache_bytes_per_token(const TransformerSpec& model, Dtype kv_dtype) {
+  return 2.0 * model.layers * model.kv_heads * model.head_dim_or_default() * dtype_bytes(kv_dtype);
+}
+
+double forward_flops(const TransformerSpec& model, const IterationShape& shape) {
+  return TransformerCost(model, precision_for(Dtype::kBf16)).forward_flops(shape);
+}
+
+double training_flops(const TransformerSpec& model, double tokens, double sequence_length, bool recompute_activations) {
+  const double per_sequence = forward_flops(model, training_shape(1, sequence_length));
+  const double passes = recompute_activations ? 4 : 3;
+  return passes * per_sequence / sequence_length * tokens;
+}
+
+}  // namespace cs

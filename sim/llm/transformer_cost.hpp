@@ -1,0 +1,83 @@
+#pragma once
+// FLOPs and HBM bytes of a transformer's forward pass, per layer and per GPU of a plan.
+//
+// Per new token and layer: every matrix parameter it meets costs 2 FLOPs (multiply + add):
+// Q/K/V/O, k of E experts' FFN, the router. Attention adds QK^T and AV: 2 * 2 * q_dim FLOPs
+// per (token, attended position) pair, which is the term that grows with context. The LM head
+// is 2 * vocab * hidden per token whose logits are computed. Bytes: every weight the step
+// touches is read once per iteration (the reason decode is memory-bound), the K and V of the
+// cached context are read and the new tokens' written, and activations cross HBM between
+// kernels (inputs read, outputs written, fused elementwise assumed).
+#include "sim/hardware/roofline.hpp"
+#include "sim/llm/iteration_shape.hpp"
+#include "sim/llm/model_precision.hpp"
+#include "sim/llm/parallel_plan.hpp"
+#include "sim/llm/transformer_spec.hpp"
+
+namespace cs {
+
+// Kernels per layer in a fused serving stack: norm+QKV GEMM, attention (with RoPE and the KV
+// write), O GEMM, residual+norm, gate/up GEMM with the activation in its epilogue, down GEMM.
+inline constexpr int kKernelsPerLayer = 6;
+
+class TransformerCost {
+ public:
+  TransformerCost(const TransformerSpec& model, const ModelPrecision& precision, const ParallelPlan& plan = {});
+
+  const TransformerSpec& model() const { return model_; }
+  const ParameterCount& params() const { return params_; }
+  const ModelPrecision& precision() const { return precision_; }
+  const ParallelPlan& plan() const { return plan_; }
+
+  // One layer on one GPU of its TP group (GEMMs, router, activations).
+  KernelWork layer_dense_work(const IterationShape& s) const;
+  // One layer's attention on one GPU: the context term and the KV cache traffic.
+  KernelWork layer_attention_work(const IterationShape& s) const;
+  // Embedding gather (first stage) and LM head (last stage) on one GPU, vocab split over tp.
+  KernelWork embedding_work(const IterationShape& s) const;
+  KernelWork lm_head_work(const IterationShape& s) const;
+
+  // Whole-model FLOPs of a forward pass (all GPUs together).
+  double forward_flops(const IterationShape& s) const;
+
+  // Weight bytes one GPU holds and reads per layer: attention / tp, experts / (tp * ep).
+  double layer_weight_bytes_per_gpu() const;
+  double embedding_bytes_per_gpu() const;
+  double lm_head_bytes_per_gpu() const;  // tied heads still need a copy on the last stage
+  double weights_bytes_total() const;    // the whole model at the weight format
+  // K and V for one token in one layer on one GPU.
+  double kv_bytes_per_token_layer_per_gpu() const;
+
+  // Collective payloads the network carries per layer (bytes per GPU):
+  // Megatron TP does 2 all-reduces of the layer's activations in the forward pass.
+  double tp_all_reduce_bytes(const IterationShape& s) const;
+  static constexpr int kTpAllReducesPerLayer = 2;
+  // Activations handed from one pipeline stage to the next.
+  double pp_transfer_bytes(const IterationShape& s) const;
+  // MoE dispatch (and again combine): each token's hidden state goes to its k experts.
+  double ep_all_to_all_bytes(const IterationShape& s) const;
+
+ private:
+  double activation_elements_per_token_layer() const;
+  double lm_head_bytes_or_shared() const;
+  double touched_experts_per_gpu(double tokens) const;
+
+  TransformerSpec model_;
+  ModelPrecision precision_;
+  ParallelPlan plan_;
+  ParameterCount params_;
+};
+
+// KV cache bytes per token for the whole model: 2 (K and V) * layers * kv_heads * head_dim *
+// bytes.
+double kv_cache_bytes_per_token(const TransformerSpec& model, Dtype kv_dtype);
+
+// Forward FLOPs of `shape` for the whole model (bf16 view; FLOPs do not depend on format).
+double forward_flops(const TransformerSpec& model, const IterationShape& shape);
+
+// Training FLOPs for `tokens` tokens in sequences of `sequence_length`: forward + backward is
+// 3 forward passes (the backward computes gradients for activations and for weights, 2x the
+// forward), 4 with full activation recomputation (the forward runs again in the backward).
+double training_flops(const TransformerSpec& model, double tokens, double sequence_length, bool recompute_activations);
+
+}  // namespace cs

@@ -1,0 +1,216 @@
+#include "sim/scenario/workload_loader.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "sim/scenario/distribution_reader.hpp"
+#include "workloads/demand_presets.hpp"
+
+namespace cs {
+
+namespace {
+
+// A path in a scenario is relative to the file that wrote it (extends/!include keep working
+// from anywhere); one given with --set is relative to the working directory.
+std::string resolve_path(MapReader& r, std::string_view key) {
+  const ConfigNode& n = r.required(key);
+  const std::filesystem::path p = read_string(n, r.path_of(key));
+  if (p.is_absolute() || !n.where.origin || n.where.line == 0) return p.string();
+  return (std::filesystem::path(*n.where.origin).parent_path() / p).lexically_normal().string();
+}
+
+CsvColumn read_column(MapReader& r, std::string_view key) {
+  const ConfigNode& n = r.required(key);
+  const std::string text = read_string(n, r.path_of(key));
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    const std::int64_t position = read_integer(n, r.path_of(key));
+    if (position < 1) r.fail(key, "column positions count from 1");
+    return {"", static_cast<int>(position)};
+  }
+  return {text, 0};
+}
+
+CsvTraceMapping read_columns(MapReader r) {
+  CsvTraceMapping m;
+  const std::string delimiter = r.string_or("delimiter", ",");
+  if (delimiter.size() != 1) r.fail("delimiter", "the delimiter must be one character");
+  m.delimiter = delimiter[0];
+  m.has_header = r.boolean_or("header", true);
+  m.time = read_column(r, "time");
+  m.time_unit = r.choice_or<TraceTimeUnit>("time_unit",
+                                           {{"s", TraceTimeUnit::kSeconds},
+                                            {"ms", TraceTimeUnit::kMilliseconds},
+                                            {"us", TraceTimeUnit::kMicroseconds},
+                                            {"ns", TraceTimeUnit::kNanoseconds},
+                                            {"datetime", TraceTimeUnit::kWallClock}},
+                                           TraceTimeUnit::kSeconds);
+  m.input_tokens = read_column(r, "input_tokens");
+  m.output_tokens = read_column(r, "output_tokens");
+  if (r.has("model")) m.model = read_column(r, "model");
+  for (const CsvColumn* c : {&m.time, &m.input_tokens, &m.output_tokens}) {
+    if (!m.has_header && !c->name.empty()) r.fail("header", "without a header every column must be a position (1, 2, ...)");
+  }
+  r.finish();
+  return m;
+}
+
+TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
+  TraceSourceSpec t;
+  t.format = r.choice<TraceFormat>("format", {{"azure", TraceFormat::kAzure}, {"jsonl", TraceFormat::kJsonl}, {"csv", TraceFormat::kCsv}});
+  t.path = resolve_path(r, "path");
+  t.read.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
+  t.read.origin = r.choice_or<TraceTimeOrigin>("time_origin", {{"first_row", TraceTimeOrigin::kFirstRow}, {"file", TraceTimeOrigin::kFileZero}},
+                                               TraceTimeOrigin::kFirstRow);
+  t.read.offset = r.duration_or("start", Time());
+  if (t.read.offset < Time()) r.fail("start", "the start must not be negative");
+  if (t.format == TraceFormat::kCsv) {
+    t.columns = read_columns(r.map("columns"));
+  }
+  if (allow_loop) {
+    const std::int64_t passes = r.integer_or("loop", 1);
+    r.check_range("loop", static_cast<double>(passes), 0, 1e9);
+    t.passes = static_cast<std::uint64_t>(passes);
+    t.loop_period = r.duration_or("loop_period", Time());
+    if (t.loop_period < Time()) r.fail("loop_period", "the loop period must not be negative");
+  }
+  r.finish();
+  return t;
+}
+
+DemandProfile read_preset(MapReader& r, const std::string& name) {
+  auto ratio = [&](std::string_view key, double fallback) {
+    const double v = r.quantity_or(key, Dimension::kRatio, fallback);
+    r.check_range(key, v, 0, 1e6);
+    return v;
+  };
+  if (name == "launch_day") {
+    LaunchDayShape s;
+    s.start = r.duration_or("start", s.start);
+    s.ramp = r.duration_or("ramp", s.ramp);
+    s.peak = ratio("peak", s.peak);
+    s.hold = r.duration_or("hold", s.hold);
+    s.decay = r.duration_or("decay", s.decay);
+    s.settle = ratio("settle", s.settle);
+    return launch_day_profile(s);
+  }
+  if (name == "weekly_growth") {
+    WeeklyGrowthShape s;
+    s.growth_per_week = r.quantity_or("growth_per_week", Dimension::kRatio, s.growth_per_week);
+    s.horizon = r.duration_or("horizon", s.horizon);
+    s.step = r.duration_or("step", s.step);
+    if (s.horizon / (s.step > Time() ? s.step : Time::ns(1)) > 1'000'000) r.fail("step", "more than a million points; use a longer step");
+    return weekly_growth_profile(s);
+  }
+  if (name == "flash_burst") {
+    FlashBurstShape s;
+    s.at = r.duration_or("at", s.at);
+    s.rise = r.duration_or("rise", s.rise);
+    s.peak = ratio("peak", s.peak);
+    s.hold = r.duration_or("hold", s.hold);
+    s.fall = r.duration_or("fall", s.fall);
+    return flash_burst_profile(s);
+  }
+  return demand_preset(name);  // throws naming the known presets
+}
+
+}  // namespace
+
+DemandProfile read_demand_profile(MapReader& r) {
+  try {
+    if (r.has("preset")) {
+      if (r.has("points")) r.fail("points", "give either a preset or points, not both");
+      const std::string name = r.choice<std::string>(
+          "preset", {{"launch_day", "launch_day"}, {"weekly_growth", "weekly_growth"}, {"flash_burst", "flash_burst"}});
+      return read_preset(r, name);
+    }
+    std::vector<DemandPoint> points;
+    for (const auto& item : r.items("points")) {
+      if (item.node.is_sequence()) {
+        if (item.node.items.size() != 2) throw_config_error(item.node.where, item.path, "a point is [time, multiplier]");
+        points.push_back({read_duration(item.node.items[0], item.path + "[0]"),
+                          read_quantity(item.node.items[1], item.path + "[1]", Dimension::kRatio)});
+      } else {
+        MapReader p(item.node, item.path);
+        points.push_back({p.duration("at"), p.quantity("multiplier", Dimension::kRatio)});
+        p.finish();
+      }
+    }
+    if (points.empty()) r.fail("points", "a demand profile needs a preset or at least one point");
+    return DemandProfile(std::move(points));
+  } catch (const std::invalid_argument& e) {
+    throw_config_error(r.node().where, r.path(), e.what());
+  }
+}
+
+InferenceWorkloadSpec read_inference_workload(MapReader r) {
+  InferenceWorkloadSpec w;
+  w.name = r.string_or("name", w.name);
+  const std::string model = r.string_or("model", "");
+  if (r.has("trace") == r.has("synthetic")) {
+    throw_config_error(r.node().where, r.path(), "a workload needs exactly one of 'trace' and 'synthetic'");
+  }
+  if (r.has("trace")) {
+    w.trace = read_trace(r.map("trace"), true);
+    w.trace->read.model = model;
+  } else {
+    MapReader s = r.map("synthetic");
+    SyntheticWorkloadSpec g;
+    g.model = model;
+    g.arrivals = read_arrivals(s.map("arrivals"));
+    if (s.has("diurnal")) {
+      MapReader d = s.map("diurnal");
+      g.diurnal.period = d.duration_or("period", g.diurnal.period);
+      if (g.diurnal.period <= Time()) d.fail("period", "the period must be positive");
+      g.diurnal.amplitude = d.quantity("amplitude", Dimension::kRatio);
+      d.check_range("amplitude", g.diurnal.amplitude, 0, 1);
+      g.diurnal.peak_at = d.duration_or("peak_at", Time());
+      d.finish();
+    }
+    if (s.has("lengths_from")) {
+      if (s.has("input_tokens") || s.has("output_tokens")) s.fail("lengths_from", "give token distributions or lengths_from, not both");
+      w.lengths_from = read_trace(s.map("lengths_from"), false);
+    } else {
+      g.lengths.input = read_distribution(s.map("input_tokens"), Dimension::kCount);
+      g.lengths.output = read_distribution(s.map("output_tokens"), Dimension::kCount);
+    }
+    g.lengths.max_input_tokens = static_cast<std::int64_t>(s.quantity_or("max_input_tokens", Dimension::kCount, 0));
+    g.lengths.max_output_tokens = static_cast<std::int64_t>(s.quantity_or("max_output_tokens", Dimension::kCount, 0));
+    s.check_range("max_input_tokens", static_cast<double>(g.lengths.max_input_tokens), 0, 1e12);
+    s.check_range("max_output_tokens", static_cast<double>(g.lengths.max_output_tokens), 0, 1e12);
+    g.start = s.duration_or("start", Time());
+    g.end = s.duration_or("end", Time::max());
+    if (g.end <= g.start) s.fail("end", "the end must come after the start");
+    const std::int64_t max_requests = s.integer_or("max_requests", 0);
+    s.check_range("max_requests", static_cast<double>(max_requests), 0, 1e18);
+    g.max_requests = static_cast<std::uint64_t>(max_requests);
+    s.finish();
+    w.synthetic = std::move(g);
+  }
+  if (r.has("demand")) {
+    MapReader d = r.map("demand");
+    DemandShapingSpec shaping;
+    shaping.demand = read_demand_profile(d);
+    if (w.trace) {
+      shaping.jitter = d.duration_or("jitter", shaping.jitter);
+      if (shaping.jitter < Time()) d.fail("jitter", "the jitter must not be negative");
+      shaping.copy_prefix_ids = d.choice_or<CopyPrefixIds>(
+          "copy_prefix_ids", {{"keep", CopyPrefixIds::kKeep}, {"per_copy", CopyPrefixIds::kPerCopySpace}}, CopyPrefixIds::kKeep);
+    }
+    d.finish();
+    w.demand = std::move(shaping);
+  }
+  r.finish();
+  return w;
+}
+
+JobTraceSpec read_job_trace(MapReader r) {
+  JobTraceSpec j;
+  r.choice<int>("format", {{"alibaba_pods", 0}});
+  j.path = resolve_path(r, "path");
+  j.options.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
+  j.options.offset = r.duration_or("start", Time());
+  r.finish();
+  return j;
+}
+
+}  // namespace cs

@@ -1,0 +1,46 @@
+#pragma once
+// YAML for inference workloads, demand profiles and job traces (docs/SCENARIOS.md, `workload:`):
+//
+//   workload:
+//     model: llama-70b                      # optional: stamped on every request
+//     trace:                                # either this ...
+//       format: azure | jsonl | csv
+//       path: traces/conv.csv               # relative to the file that names it
+//       skip_bad_rows: false
+//       time_origin: first_row | file       # default first_row
+//       start: 0 s                          # where the trace begins in simulated time
+//       loop: 1                             # passes back to back; 0 = for ever
+//       loop_period: 1 h                    # default: span + mean gap
+//       columns: {time: t_ms, time_unit: ms, input_tokens: in, output_tokens: out,
+//                 model: m, delimiter: ",", header: true}   # csv only; positions are 1-based
+//     synthetic:                            # ... or this
+//       arrivals: {process: gamma, rate: 40/s, cv: 2}
+//       diurnal: {period: 24 h, amplitude: 50%, peak_at: 14 h}
+//       input_tokens: {distribution: lognormal, mean: 1000, cv: 1.5}
+//       output_tokens: {distribution: fixed, mean: 200}
+//       lengths_from: {format: azure, path: ...}    # instead of the two above
+//       max_input_tokens: 8192
+//       max_output_tokens: 2048
+//       start: 0 s
+//       end: 2 h
+//       max_requests: 0
+//     demand:
+//       preset: launch_day | weekly_growth | flash_burst   # with its shape keys, or
+//       points: [[0 s, 1x], [2 h, 10x]]                     # (or {at:, multiplier:} maps)
+//       jitter: 10 s                                        # trace copies only
+//       copy_prefix_ids: keep | per_copy                    # trace copies only
+//
+//   jobs: {format: alibaba_pods, path: ..., skip_bad_rows: false, start: 0 s}
+#include "sim/scenario/config_reader.hpp"
+#include "workloads/alibaba_pod_trace.hpp"
+#include "workloads/demand_profile.hpp"
+#include "workloads/inference_workload.hpp"
+
+namespace cs {
+
+InferenceWorkloadSpec read_inference_workload(MapReader r);
+// A `demand:` map without the trace-only keys (preset + shape keys, or points).
+DemandProfile read_demand_profile(MapReader& r);
+JobTraceSpec read_job_trace(MapReader r);
+
+}  // namespace cs

@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "../scenario/scenario_test_files.hpp"
+
+namespace {
+
+struct Captured {
+  int status;
+  std::string text;  // stdout and stderr, interleaved
+};
+
+Captured capture(const std::string& args) {
+  const std::string cmd = std::string(CLUSTERSIM_EXE) + " " + args + " 2>&1";
+  Captured c{-1, {}};
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return c;
+  std::array<char, 4096> chunk;
+  while (std::fgets(chunk.data(), chunk.size(), pipe)) c.text += chunk.data();
+  const int raw = pclose(pipe);
+  c.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("estimate --json prints every key a planner scripts against") {
+  const Captured r =
+      capture("estimate --model llama-2-70b --gpu h100-sxm --tp 4 --input-tokens 1024 --output-tokens 256 --json");
+  REQUIRE(r.status == 0);
+  for (const char* key : {"flops_per_request", "weights_bytes", "memory_per_gpu_bytes", "fits", "prefill_s",
+                          "decode_s_per_token", "bound_prefill", "bound_decode", "tokens_per_s", "usd_per_1k_tokens",
+                          "train_flops", "train_days", "train_usd"}) {
+    INFO(key);
+    CHECK_THAT(r.text, Catch::Contains("\"" + std::string(key) + "\": "));
+  }
+  CHECK_THAT(r.text, Catch::Contains("\"fits\": true"));
+  CHECK_THAT(r.text, Catch::Contains("\"bound_decode\": \"memory\""));
+  CHECK_THAT(r.text, Catch::Contains("\"bound_prefill\": \"compute\""));
+  CHECK_THAT(r.text, Catch::StartsWith("{") && Catch::EndsWith("}\n"));
+}
+
+TEST_CASE("estimate names the known GPUs when given an unknown one, and exits 2") {
+  const Captured r = capture("estimate --model llama-2-70b --gpu h1000");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.text,
+             Catch::Contains("unknown GPU 'h1000'; known GPUs: a10, a100-40gb-sxm") && Catch::Contains("h100-sxm"));
+}
+
+TEST_CASE("estimate of a plan that does not fit states memory needed vs available and the plan that fits") {
+  const Captured r = capture("estimate -m llama-3-405b -g h100-sxm --tp 8 --streaming off");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.text, Catch::Contains("GiB per GPU") && Catch::Contains("h100-sxm has 80.0 GiB") &&
+                         Catch::Contains("tp=8 pp=2 dp=1 (16 GPUs)"));
+  const Captured streamed = capture("estimate -m llama-3-405b -g h100-sxm --tp 8 --json");
+  CHECK(streamed.status == 0);
+  CHECK_THAT(streamed.text, Catch::Contains("\"fits\": false") && Catch::Contains("\"streaming\": true") &&
+                                Catch::Contains("\"bound_decode\": \"host-link\""));
+}
+
+TEST_CASE("estimate without a plan picks the smallest that fits") {
+  const Captured r = capture("estimate -m llama-2-70b -g a100-40gb-sxm");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.text, Catch::Contains("tp=4 pp=1 dp=1, smallest plan that fits"));
+}
+
+TEST_CASE("estimate reads a scenario that brings its own GPU") {
+  cs::test::TempDir dir;
+  const auto file = dir.write("mine.yaml",
+                              "gpus:\n"
+                              "  lab-card:\n"
+                              "    peak_flops: {bf16: 500 TFLOP/s}\n"
+                              "    memory: 96 GiB\n"
+                              "    memory_bandwidth: 4 TB/s\n"
+                              "    tdp: 600 W\n"
+                              "    source: lab measurement\n"
+                              "estimate:\n"
+                              "  model: llama-3-8b\n"
+                              "  gpu: lab-card\n"
+                              "  input_tokens: 2k\n"
+                              "  price: $3/h\n");
+  const Captured r = capture("estimate --scenario " + file.string() + " --json");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.text, Catch::Contains("\"gpu\": \"lab-card\"") && Catch::Contains("\"input_tokens\": 2000") &&
+                         Catch::Contains("\"usd_per_gpu_hour\": 3"));
+}
+
+TEST_CASE("catalog lists GPUs and models by the names estimate accepts") {
+  const Captured r = capture("catalog");
+  CHECK(r.status == 0);
+  for (const char* name : {"h100-sxm", "a100-80gb-sxm", "tpu-v5e", "gaudi2", "llama-2-70b", "mixtral-8x7b"}) {
+    INFO(name);
+    CHECK_THAT(r.text, Catch::Contains(name));
+  }
+  CHECK(capture("catalog gpu").status == 2);
+}

@@ -1,0 +1,46 @@
+#include "workloads/inference_workload.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include "sim/engine/random.hpp"
+#include "workloads/jsonl_request_trace.hpp"
+#include "workloads/looped_source.hpp"
+
+namespace cs {
+
+std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec) {
+  switch (spec.format) {
+    case TraceFormat::kAzure: return std::make_unique<CsvRequestTrace>(spec.path, azure_llm_trace_mapping(), spec.read);
+    case TraceFormat::kCsv: return std::make_unique<CsvRequestTrace>(spec.path, spec.columns, spec.read);
+    case TraceFormat::kJsonl: return std::make_unique<JsonlRequestTrace>(spec.path, spec.read);
+  }
+  throw std::logic_error("unknown trace format");
+}
+
+std::unique_ptr<RequestSource> make_request_source(const InferenceWorkloadSpec& spec, std::uint64_t run_seed) {
+  if (spec.trace.has_value() == spec.synthetic.has_value()) {
+    throw std::invalid_argument("a workload needs exactly one of a trace and a synthetic generator");
+  }
+  const std::uint64_t seed = stream_seed(run_seed, "workload." + spec.name);
+  if (spec.trace) {
+    std::unique_ptr<RequestSource> source;
+    if (spec.trace->passes == 1) {
+      source = open_request_trace(*spec.trace);
+    } else {
+      const TraceSourceSpec trace = *spec.trace;
+      source = std::make_unique<LoopedSource>([trace] { return open_request_trace(trace); }, trace.passes, trace.loop_period);
+    }
+    if (spec.demand) source = std::make_unique<DemandShapedSource>(std::move(source), *spec.demand, seed);
+    return source;
+  }
+  SyntheticWorkloadSpec synthetic = *spec.synthetic;
+  if (spec.demand) synthetic.demand = spec.demand->demand;
+  if (spec.lengths_from) {
+    auto trace = open_request_trace(*spec.lengths_from);
+    synthetic.lengths.resample = std::make_shared<const EmpiricalLengths>(EmpiricalLengths::from_source(*trace));
+  }
+  return std::make_unique<SyntheticRequestSource>(std::move(synthetic), seed);
+}
+
+}  // namespace cs

@@ -1,0 +1,25 @@
+#pragma once
+// Options every request-trace reader takes.
+#include <string>
+
+#include "sim/engine/time.hpp"
+
+namespace cs {
+
+enum class TraceTimeOrigin {
+  kFirstRow,  // the first good row arrives at `offset` (wall-clock traces need this)
+  kFileZero,  // the file's own times are kept: a row at 5 s arrives at offset + 5 s
+};
+
+struct TraceReadOptions {
+  // false: the first malformed row throws TraceError. true: malformed rows are skipped and
+  // counted (RequestSource::skipped_rows); the file itself (unreadable, bad header) still
+  // throws.
+  bool skip_bad_rows = false;
+  TraceTimeOrigin origin = TraceTimeOrigin::kFirstRow;
+  Time offset;  // added to every arrival: where the trace starts in simulated time
+  // Stamped on every request that does not name a model itself.
+  std::string model;
+};
+
+}  // namespace cs
