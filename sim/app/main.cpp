@@ -9,6 +9,7 @@
 #include "sim/app/commands.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/scenario/nearest_name.hpp"
+#include "workloads/trace_error.hpp"
 
 namespace {
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clustersim %s: %s\n", command->name, e.what());
     return cs::kExitBadInput;
   } catch (const cs::ConfigError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return cs::kExitBadInput;
+  } catch (const cs::TraceError& e) {  // a trace file that is missing or malformed is bad input too
     std::fprintf(stderr, "error: %s\n", e.what());
     return cs::kExitBadInput;
   } catch (const std::exception& e) {

@@ -8,6 +8,8 @@
 #include "sim/engine/time.hpp"
 #include "sim/network/network_spec.hpp"
 #include "sim/queueing/server_pool.hpp"
+#include "sim/serving/serving_pool_spec.hpp"
+#include "workloads/inference_workload.hpp"
 
 namespace cs {
 
@@ -29,8 +31,11 @@ struct Scenario {
   std::uint64_t seed = 1;
   SimulationSettings simulation;
   OutputSettings output;
+  // Exactly one workload model: a generic queue, or LLM serving fed by `workload:`.
   std::optional<ServerPoolSpec> queueing;
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
+  std::optional<ServingPoolSpec> serving;
+  std::optional<InferenceWorkloadSpec> workload;  // with `serving:` (and only then)
 };
 
 }  // namespace cs

@@ -6,7 +6,11 @@
 
 #include "sim/scenario/config_reader.hpp"
 #include "sim/scenario/distribution_reader.hpp"
+#include "sim/scenario/gpu_catalog_loader.hpp"
+#include "sim/scenario/model_catalog_loader.hpp"
+#include "sim/scenario/serving_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
+#include "sim/scenario/workload_loader.hpp"
 
 namespace cs {
 
@@ -66,6 +70,20 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     out.finish();
   }
   if (r.has("queueing")) s.queueing = read_queueing(r.map("queueing"));
+  if (r.has("serving")) {
+    if (s.queueing) r.fail("serving", "a scenario has one request workload model: `queueing:` or `serving:`, not both");
+    // The default catalogs, then whatever the scenario adds or `extends:` (same names replace).
+    const std::filesystem::path dir = config_dir();
+    GpuCatalog gpus = load_gpu_catalog(gpu_catalog_file(dir));
+    ModelCatalog models = load_model_catalog(model_catalog_dir(dir));
+    read_gpu_catalog(r, gpus);
+    read_model_catalog(r, models);
+    s.serving = read_serving(r.map("serving"), gpus, models);
+    if (!r.has("workload")) r.fail("serving", "`serving:` needs a `workload:` section with its requests");
+    s.workload = read_inference_workload(r.map("workload"));
+  } else if (r.has("workload")) {
+    r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
+  }
   if (r.has("topology")) {
     s.network.emplace();
     s.network->topology = read_topology(r.map("topology"));
@@ -74,8 +92,10 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
   r.finish();
-  if (!s.queueing && !(s.network && !s.network->jobs.empty()))
-    throw_config_error(root.where, "", "the scenario has no workload: add a `queueing:` section or `collectives:` jobs");
+  if (!s.queueing && !s.serving && !(s.network && !s.network->jobs.empty()))
+    throw_config_error(root.where, "",
+                       "the scenario has no workload model: add a `queueing:` or `serving:` section, or "
+                       "`collectives:` jobs on a `topology:`");
   return s;
 }
 

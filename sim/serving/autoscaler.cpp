@@ -19,7 +19,7 @@ std::string_view scaling_metric_name(ScalingMetric metric) {
   return "unknown";
 }
 
-Autoscaler::Autoscaler(Engine& engine, Router& router, const AutoscalerSpec& spec, ReplicaFactory factory)
+Autoscaler::Autoscaler(Engine& engine, RequestRouter& router, const AutoscalerSpec& spec, ReplicaFactory factory)
     : engine_(engine), router_(router), spec_(spec), factory_(std::move(factory)) {
   if (!factory_) throw std::invalid_argument("autoscaler: no replica factory");
   if (!(spec.target > 0)) throw std::invalid_argument("autoscaler: target must be positive");

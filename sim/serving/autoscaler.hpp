@@ -20,7 +20,7 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/serving/replica.hpp"
-#include "sim/serving/router.hpp"
+#include "sim/serving/request_router.hpp"
 
 namespace cs {
 
@@ -53,7 +53,7 @@ using ReplicaFactory = std::function<std::unique_ptr<Replica>(std::uint32_t id)>
 
 class Autoscaler {
  public:
-  Autoscaler(Engine& engine, Router& router, const AutoscalerSpec& spec, ReplicaFactory factory);
+  Autoscaler(Engine& engine, RequestRouter& router, const AutoscalerSpec& spec, ReplicaFactory factory);
   Autoscaler(const Autoscaler&) = delete;
   Autoscaler& operator=(const Autoscaler&) = delete;
 
@@ -76,7 +76,7 @@ class Autoscaler {
   int remove_replicas(int count);          // returns how many it cancelled or drained
 
   Engine& engine_;
-  Router& router_;
+  RequestRouter& router_;
   AutoscalerSpec spec_;
   ReplicaFactory factory_;
   Time end_;

@@ -8,8 +8,10 @@
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
+#include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/queueing/server_pool.hpp"
+#include "sim/simulation/serving_system.hpp"
 
 namespace cs {
 
@@ -42,6 +44,66 @@ void write_meta(RunFile& out, const Scenario& s, const RunOptions& o) {
                                 "attribute; every /summary name ends in its unit (_s, _usd, _bytes) or is a count."));
 }
 
+// Runs the engine to the horizon in slices, reporting progress between them.
+void run_to_horizon(Engine& engine, Time horizon, const RunOptions& options,
+                    std::chrono::steady_clock::time_point wall_start) {
+  auto report = [&] {
+    if (!options.progress) return;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    options.progress({engine.now(), horizon, engine.events_processed(), wall});
+  };
+  while (!engine.run_until(horizon, kEventsPerSlice)) report();
+  report();
+}
+
+// The models a scenario asks for, each with its listener. A scenario has at most one request
+// workload (a generic queue or LLM serving) and, beside it or alone, collectives on a topology.
+struct Models {
+  std::unique_ptr<ServerPool> pool;
+  std::unique_ptr<PoolMetrics> pool_metrics;
+  std::unique_ptr<ServingSystem> serving;
+  std::unique_ptr<ServingMetrics> serving_metrics;
+  std::unique_ptr<NetworkWorkload> network;
+  std::unique_ptr<NetworkMetrics> network_metrics;
+};
+
+void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, RunFile& out, Models& m) {
+  const bool table = scenario.output.requests_table;
+  if (scenario.queueing) {
+    m.pool = std::make_unique<ServerPool>(engine, *scenario.queueing);
+    m.pool_metrics = std::make_unique<PoolMetrics>(
+        engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
+  }
+  if (scenario.serving) {
+    m.serving = std::make_unique<ServingSystem>(engine, *scenario.serving,
+                                                make_request_source(*scenario.workload, scenario.seed));
+    m.serving_metrics =
+        std::make_unique<ServingMetrics>(engine, m.serving->router(), *scenario.serving, sampler,
+                                         table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr);
+    m.serving->on_replica_created.connect(
+        [metrics = m.serving_metrics.get()](int gpus) { metrics->replica_created(gpus); });
+  }
+  if (scenario.network) {
+    m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
+    m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
+                                                         &out.table("collectives", NetworkMetrics::table_columns()));
+  }
+}
+
+void write_summaries(const Models& m, RunFile& out, Time horizon) {
+  if (m.pool_metrics) m.pool_metrics->write_summary(out, horizon);
+  if (m.serving_metrics) {
+    m.serving_metrics->write_summary(out, horizon);
+    if (const Autoscaler* a = m.serving->autoscaler()) {
+      out.summary("autoscaler_replicas_added", static_cast<std::int64_t>(a->replicas_added()));
+      out.summary("autoscaler_replicas_removed", static_cast<std::int64_t>(a->replicas_removed()));
+      out.summary("autoscaler_capacity_shortfall", static_cast<std::int64_t>(a->capacity_shortfall()));
+    }
+    out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->source().skipped_rows()));
+  }
+  if (m.network_metrics) m.network_metrics->write_summary(out);
+}
+
 }  // namespace
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
@@ -52,38 +114,18 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Engine engine(scenario.seed);
   const Time horizon = scenario.simulation.horizon;
   TimelineSampler sampler(engine, scenario.simulation.sample_interval);
-
-  std::unique_ptr<ServerPool> pool;
-  std::unique_ptr<PoolMetrics> metrics;
-  if (scenario.queueing) {
-    pool = std::make_unique<ServerPool>(engine, *scenario.queueing);
-    ColumnarWriter* requests =
-        scenario.output.requests_table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr;
-    metrics = std::make_unique<PoolMetrics>(engine, *pool, sampler, requests);
-  }
-  std::unique_ptr<NetworkWorkload> network;
-  std::unique_ptr<NetworkMetrics> network_metrics;
-  if (scenario.network) {
-    network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
-    network_metrics = std::make_unique<NetworkMetrics>(*network, sampler,
-                                                       &out.table("collectives", NetworkMetrics::table_columns()));
-  }
+  Models models;
+  build(scenario, engine, sampler, out, models);
 
   ColumnarWriter& timeline = out.timeline(sampler.columns());
-  if (pool) pool->start(horizon);
-  if (network) network->start(horizon);
+  if (models.pool) models.pool->start(horizon);
+  if (models.serving) models.serving->start(horizon);
+  if (models.network) models.network->start(horizon);
   sampler.start(timeline, horizon);
+  run_to_horizon(engine, horizon, options, wall_start);
+  if (models.serving) models.serving->finish();
+  write_summaries(models, out, horizon);
 
-  auto report = [&] {
-    if (!options.progress) return;
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    options.progress({engine.now(), horizon, engine.events_processed(), wall});
-  };
-  while (!engine.run_until(horizon, kEventsPerSlice)) report();
-  report();
-
-  if (metrics) metrics->write_summary(out, horizon);
-  if (network_metrics) network_metrics->write_summary(out);
   RunResult result;
   result.events = engine.events_processed();
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -10,7 +10,7 @@
 #include "sim/engine/engine.hpp"
 #include "sim/serving/iteration_cost_model.hpp"
 #include "sim/serving/replica.hpp"
-#include "sim/serving/router.hpp"
+#include "sim/serving/request_router.hpp"
 
 namespace Catch {
 template <>
@@ -47,7 +47,8 @@ inline ReplicaSpec roomy_spec(std::int64_t blocks = 100'000, std::int64_t block_
 // Poisson arrivals of identical requests into a router until `end`.
 class PoissonFeeder {
  public:
-  PoissonFeeder(Engine& engine, Router& router, double rate_per_s, std::int64_t input, std::int64_t output, Time end)
+  PoissonFeeder(Engine& engine, RequestRouter& router, double rate_per_s, std::int64_t input, std::int64_t output,
+                Time end)
       : engine_(engine),
         router_(router),
         rng_(engine.random("test arrivals")),
@@ -68,7 +69,7 @@ class PoissonFeeder {
     });
   }
   Engine& engine_;
-  Router& router_;
+  RequestRouter& router_;
   RandomStream& rng_;
   double rate_;
   std::int64_t input_, output_;

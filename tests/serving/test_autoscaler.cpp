@@ -16,7 +16,7 @@ namespace {
 // Replicas of 4 GPUs serving one-token requests one at a time in 10 ms: 100 requests/s each.
 struct ScaledPool {
   Engine engine{21};
-  Router router{engine, RouterSpec{"pool", RoutingPolicy::kLeastOutstanding, 0}};
+  RequestRouter router{engine, RequestRouterSpec{"pool", RoutingPolicy::kLeastOutstanding, 0}};
   Autoscaler autoscaler;
   std::vector<std::pair<Time, int>> ready_timeline;  // (when, ready replicas) at each change
   std::int64_t peak_gpus = 0;
@@ -176,7 +176,7 @@ TEST_CASE("a TTFT target adds replicas when the p99 TTFT of the window exceeds i
 
 TEST_CASE("an autoscaler that could not fit its minimum in the provider's GPUs is refused") {
   Engine engine(1);
-  Router router(engine, RouterSpec{});
+  RequestRouter router(engine, RequestRouterSpec{});
   AutoscalerSpec spec = queue_target_spec();
   spec.min_replicas = 3;
   spec.max_replicas = 4;

@@ -3,7 +3,7 @@
 #include <set>
 #include <vector>
 
-#include "sim/serving/router.hpp"
+#include "sim/serving/request_router.hpp"
 #include "tests/serving/serving_test_support.hpp"
 
 using namespace cs;
@@ -14,7 +14,7 @@ using cs::test::roomy_spec;
 
 TEST_CASE("one sequence at a time with a fixed service time is an M/D/1 queue: Wq = ρS / (2(1−ρ))") {
   Engine engine(11);
-  Router router(engine, RouterSpec{});
+  RequestRouter router(engine, RequestRouterSpec{});
   ReplicaSpec spec = roomy_spec();
   spec.max_num_seqs = 1;
   // one-token requests: the prefill iteration is the whole service, S = 10 ms
@@ -35,7 +35,7 @@ TEST_CASE("one sequence at a time with a fixed service time is an M/D/1 queue: W
 
 TEST_CASE("Little's law: the time-average number in the system equals λ times the mean time in it") {
   Engine engine(12);
-  Router router(engine, RouterSpec{});
+  RequestRouter router(engine, RequestRouterSpec{});
   ReplicaSpec spec = roomy_spec();
   spec.max_num_seqs = 8;
   router
@@ -57,7 +57,7 @@ TEST_CASE("Little's law: the time-average number in the system equals λ times t
   std::uint64_t samples = 0;
   struct Sampler {
     Engine* engine;
-    Router* router;
+    RequestRouter* router;
     double* sum;
     std::uint64_t* samples;
     void operator()() const {
@@ -79,7 +79,7 @@ TEST_CASE("Little's law: the time-average number in the system equals λ times t
 
 TEST_CASE("every arrived request ends completed, rejected, dropped or unfinished, exactly once") {
   Engine engine(13);
-  Router router(engine, RouterSpec{"pool", RoutingPolicy::kPowerOfTwo, 30});
+  RequestRouter router(engine, RequestRouterSpec{"pool", RoutingPolicy::kPowerOfTwo, 30});
   for (int i = 0; i < 3; ++i) {
     ReplicaSpec spec = roomy_spec(200, 16);  // 3200 tokens of KV cache each: preemptions happen
     spec.max_num_seqs = 16;
@@ -94,7 +94,7 @@ TEST_CASE("every arrived request ends completed, rejected, dropped or unfinished
   RandomStream& rng = engine.random("mix");
   struct Arrivals {
     Engine* engine;
-    Router* router;
+    RequestRouter* router;
     RandomStream* rng;
     std::uint64_t id;
     void operator()() {
@@ -132,7 +132,7 @@ struct OutcomeKey {
 // Poisson arrivals of mixed lengths on two replicas with a tight KV cache; every outcome in order.
 std::vector<OutcomeKey> mixed_run(int fused_steps) {
   Engine engine(14);
-  Router router(engine, RouterSpec{"pool", RoutingPolicy::kPowerOfTwo, 0});
+  RequestRouter router(engine, RequestRouterSpec{"pool", RoutingPolicy::kPowerOfTwo, 0});
   for (int i = 0; i < 2; ++i) {
     ReplicaSpec spec = roomy_spec(300, 16);
     spec.max_fused_decode_steps = fused_steps;

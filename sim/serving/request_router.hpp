@@ -29,17 +29,17 @@ enum class RoutingPolicy : std::uint8_t {
 };
 std::string_view routing_policy_name(RoutingPolicy policy);
 
-struct RouterSpec {
+struct RequestRouterSpec {
   std::string name;  // the pool; names the random stream "router:<name>" ("router" when empty)
   RoutingPolicy policy = RoutingPolicy::kLeastOutstanding;
   std::int64_t max_queued_requests = 0;  // admission control bound; 0: no admission control
 };
 
-class Router {
+class RequestRouter {
  public:
-  Router(Engine& engine, const RouterSpec& spec);
-  Router(const Router&) = delete;
-  Router& operator=(const Router&) = delete;
+  RequestRouter(Engine& engine, const RequestRouterSpec& spec);
+  RequestRouter(const RequestRouter&) = delete;
+  RequestRouter& operator=(const RequestRouter&) = delete;
 
   // Replicas are numbered 0, 1, 2 ... in the order they are added; a factory builds the next
   // one with next_replica_id(). Returns the replica, not yet started.
@@ -55,7 +55,7 @@ class Router {
   Signal<const RequestOutcome&> on_first_token;
   Signal<const Replica&, ReplicaState /*previous*/> on_replica_state;
 
-  const RouterSpec& spec() const { return spec_; }
+  const RequestRouterSpec& spec() const { return spec_; }
   const std::vector<std::unique_ptr<Replica>>& replicas() const { return replicas_; }
   const std::vector<Replica*>& ready_replicas() const { return ready_; }
   int count_in(ReplicaState state) const { return state_counts_[static_cast<std::size_t>(state)]; }
@@ -74,7 +74,7 @@ class Router {
   void replica_changed(const Replica& replica, ReplicaState previous);
 
   Engine& engine_;
-  RouterSpec spec_;
+  RequestRouterSpec spec_;
   RandomStream& rng_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<Replica*> ready_;  // sorted by id

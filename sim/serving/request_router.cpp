@@ -1,4 +1,4 @@
-#include "sim/serving/router.hpp"
+#include "sim/serving/request_router.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -32,12 +32,12 @@ RequestOutcome outcome_before_replica(const ServingRequest& request, RequestStat
 }
 }  // namespace
 
-Router::Router(Engine& engine, const RouterSpec& spec)
+RequestRouter::RequestRouter(Engine& engine, const RequestRouterSpec& spec)
     : engine_(engine), spec_(spec), rng_(engine.random(spec.name.empty() ? "router" : "router:" + spec.name)) {
   if (spec.max_queued_requests < 0) throw std::invalid_argument("max_queued_requests must not be negative");
 }
 
-Replica& Router::add_replica(std::unique_ptr<Replica> replica) {
+Replica& RequestRouter::add_replica(std::unique_ptr<Replica> replica) {
   if (!replica) throw std::invalid_argument("add_replica: no replica");
   if (replica->id() != next_replica_id())
     throw std::invalid_argument("add_replica: replica id " + std::to_string(replica->id()) + ", expected " +
@@ -53,7 +53,7 @@ Replica& Router::add_replica(std::unique_ptr<Replica> replica) {
   return r;
 }
 
-void Router::replica_changed(const Replica& replica, ReplicaState previous) {
+void RequestRouter::replica_changed(const Replica& replica, ReplicaState previous) {
   --state_counts_[static_cast<std::size_t>(previous)];
   ++state_counts_[static_cast<std::size_t>(replica.state())];
   Replica* r = replicas_[replica.id()].get();
@@ -74,31 +74,31 @@ void Router::replica_changed(const Replica& replica, ReplicaState previous) {
   }
 }
 
-void Router::relay_done(const RequestOutcome& outcome) {
+void RequestRouter::relay_done(const RequestOutcome& outcome) {
   ++status_counts_[static_cast<std::size_t>(outcome.status)];
   on_request_done.emit(outcome);
 }
 
-std::size_t Router::queued() const {
+std::size_t RequestRouter::queued() const {
   std::size_t n = backlog_.size();
   for (const auto& r : replicas_) n += r->waiting();
   return n;
 }
 
-std::size_t Router::running() const {
+std::size_t RequestRouter::running() const {
   std::size_t n = 0;
   for (const auto& r : replicas_) n += r->running();
   return n;
 }
 
-std::int64_t Router::gpus_in_use() const {
+std::int64_t RequestRouter::gpus_in_use() const {
   std::int64_t n = 0;
   for (const auto& r : replicas_)
     if (r->state() != ReplicaState::kStopped) n += r->spec().gpus;
   return n;
 }
 
-void Router::submit(const ServingRequest& request) {
+void RequestRouter::submit(const ServingRequest& request) {
   ++arrived_;
   if (spec_.max_queued_requests > 0 && queued() >= static_cast<std::size_t>(spec_.max_queued_requests)) {
     RequestOutcome o = outcome_before_replica(request, RequestStatus::kRejected);
@@ -113,11 +113,11 @@ void Router::submit(const ServingRequest& request) {
   dispatch(request);
 }
 
-void Router::dispatch(const ServingRequest& request) {
+void RequestRouter::dispatch(const ServingRequest& request) {
   choose()->enqueue(request);
 }
 
-Replica* Router::choose() {
+Replica* RequestRouter::choose() {
   switch (spec_.policy) {
     case RoutingPolicy::kRoundRobin: {
       const auto it = std::upper_bound(ready_.begin(), ready_.end(), round_robin_last_,
@@ -154,7 +154,7 @@ Replica* Router::choose() {
   return ready_.front();
 }
 
-void Router::finish_run() {
+void RequestRouter::finish_run() {
   while (!backlog_.empty()) {
     const ServingRequest request = backlog_.front();
     backlog_.pop_front();

@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "sim/serving/router.hpp"
+#include "sim/serving/request_router.hpp"
 #include "tests/serving/serving_test_support.hpp"
 
 using namespace cs;
@@ -16,10 +16,10 @@ namespace {
 // A router over `n` replicas; the first `ready` of them start ready at once, the rest boot in 10 s.
 struct Pool {
   Engine engine{3};
-  Router router;
+  RequestRouter router;
   std::map<std::uint64_t, RequestOutcome> done;
   Pool(RoutingPolicy policy, int n, int ready, std::int64_t max_queued = 0)
-      : router(engine, RouterSpec{"test", policy, max_queued}) {
+      : router(engine, RequestRouterSpec{"test", policy, max_queued}) {
     router.on_request_done.connect([this](const RequestOutcome& o) { done[o.id] = o; });
     for (int i = 0; i < n; ++i) {
       Replica& r = router.add_replica(

@@ -1,0 +1,225 @@
+#include "sim/metrics/serving_metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace cs {
+
+namespace {
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+double seconds_or_nan(Time t) {
+  return t == kNever ? kNan : t.seconds();
+}
+bool serving(const Replica& r) {
+  return r.state() == ReplicaState::kReady || r.state() == ReplicaState::kDraining;
+}
+}  // namespace
+
+std::vector<ColumnSpec> ServingMetrics::table_columns() {
+  return {{"id", "1", ColumnType::kInt64, "request number in arrival order"},
+          {"arrival_s", "s", ColumnType::kFloat64, "arrival time"},
+          {"start_s", "s", ColumnType::kFloat64, "start of the first iteration computing it (NaN: never)"},
+          {"first_token_s", "s", ColumnType::kFloat64, "first output token (NaN: never)"},
+          {"finish_s", "s", ColumnType::kFloat64, "last token, or when it left (NaN: still there at the end)"},
+          {"input_tokens", "1", ColumnType::kInt64, "prompt tokens"},
+          {"output_tokens", "1", ColumnType::kInt64, "output tokens asked for"},
+          {"generated_tokens", "1", ColumnType::kInt64, "output tokens produced"},
+          {"replica", "1", ColumnType::kInt64, "replica id (-1: never reached one)"},
+          {"preemptions", "1", ColumnType::kInt64, "times evicted from the KV cache and recomputed"},
+          {"status", "1", ColumnType::kInt64, "0 completed, 1 rejected, 2 dropped, 3 unfinished"}};
+}
+
+ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec,
+                               TimelineSampler& sampler, ColumnarWriter* table)
+    : engine_(engine),
+      router_(router),
+      slo_(spec.slo),
+      usd_per_gpu_hour_(spec.usd_per_gpu_hour),
+      gpus_per_replica_(spec.replica.gpus),
+      table_(table),
+      row_(table_columns().size()),
+      last_change_(engine.now()),
+      last_sample_(engine.now()) {
+  sampler.add_rate({"arrivals_per_s", "1/s", ColumnType::kFloat64, "requests arrived over the last interval"},
+                   [this] { return static_cast<double>(router_.arrived()); });
+  sampler.add_rate({"completions_per_s", "1/s", ColumnType::kFloat64, "requests completed over the last interval"},
+                   [this] { return static_cast<double>(router_.count_of(RequestStatus::kCompleted)); });
+  sampler.add_gauge({"queue_depth", "1", ColumnType::kFloat64, "requests waiting: router backlog + replica queues"},
+                    [this] { return static_cast<double>(router_.queued()); });
+  sampler.add_gauge({"running", "1", ColumnType::kFloat64, "requests in a batch on some replica"},
+                    [this] { return static_cast<double>(router_.running()); });
+  sampler.add_gauge({"replicas_ready", "1", ColumnType::kFloat64, "replicas taking requests"},
+                    [this] { return static_cast<double>(router_.count_in(ReplicaState::kReady)); });
+  sampler.add_gauge(
+      {"replicas_provisioning", "1", ColumnType::kFloat64, "replicas booting: provisioning or loading weights"},
+      [this] {
+        return static_cast<double>(router_.count_in(ReplicaState::kProvisioning) +
+                                   router_.count_in(ReplicaState::kLoadingWeights));
+      });
+  sampler.add_gauge({"replicas_draining", "1", ColumnType::kFloat64, "replicas finishing their requests to stop"},
+                    [this] { return static_cast<double>(router_.count_in(ReplicaState::kDraining)); });
+  sampler.add_gauge({"gpu_utilization", "1", ColumnType::kFloat64,
+                     "busy fraction of ready and draining replicas over the last interval"},
+                    [this] { return utilization_since_last_sample(); });
+  sampler.add_gauge({"kv_cache_use", "1", ColumnType::kFloat64, "KV blocks used / KV blocks of serving replicas"},
+                    [this] { return kv_cache_use(); });
+  sampler.add_rate({"tokens_per_s", "1/s", ColumnType::kFloat64, "output tokens generated over the last interval"},
+                   [this] {
+                     double n = 0;
+                     for (const auto& r : router_.replicas()) n += static_cast<double>(r->tokens_generated());
+                     return n;
+                   });
+  sampler.add_gauge({"slo_attainment", "1", ColumnType::kFloat64,
+                     "share of requests completed in the last interval that met the SLOs (NaN: none completed)"},
+                    [this] { return interval_slo_attainment(); });
+  sampler.add_gauge({"gpu_hours", "h", ColumnType::kFloat64, "cumulative GPU-hours held"},
+                    [this] { return gpu_hours(); });
+  sampler.add_gauge({"cost_usd", "USD", ColumnType::kFloat64, "cumulative GPU rental cost"},
+                    [this] { return gpu_hours() * usd_per_gpu_hour_; });
+
+  router_.on_request_done.connect([this](const RequestOutcome& o) { record(o); });
+  router_.on_replica_state.connect([this](const Replica&, ReplicaState) {
+    integrate();
+    ready_peak_ = std::max(ready_peak_, router_.count_in(ReplicaState::kReady));
+  });
+}
+
+void ServingMetrics::integrate() {
+  const Time now = engine_.now();
+  gpu_seconds_ += static_cast<double>(gpus_) * (now - last_change_).seconds();
+  last_change_ = now;
+  gpus_ = router_.gpus_in_use();
+  gpus_peak_ = std::max(gpus_peak_, gpus_);
+}
+
+void ServingMetrics::replica_created(int gpus) {
+  integrate();
+  // Added to the router right after this; gpus_in_use() includes it from the next integration.
+  gpus_ += gpus;
+  gpus_peak_ = std::max(gpus_peak_, gpus_);
+}
+
+double ServingMetrics::gpu_hours() {
+  integrate();
+  return gpu_seconds_ / 3600.0;
+}
+
+bool ServingMetrics::meets_slo(const RequestOutcome& o) const {
+  if (o.status != RequestStatus::kCompleted) return false;
+  if (slo_.ttft > Time{} && o.ttft() > slo_.ttft) return false;
+  const double tpot = o.tpot_seconds();
+  if (slo_.tpot > Time{} && !std::isnan(tpot) && tpot > slo_.tpot.seconds()) return false;
+  return true;
+}
+
+void ServingMetrics::record(const RequestOutcome& o) {
+  preemptions_ += static_cast<std::uint64_t>(o.preemptions);
+  if (o.status == RequestStatus::kCompleted) {
+    ttft_.add(o.ttft().seconds());
+    e2e_.add(o.e2e().seconds());
+    queue_wait_.add(o.queue_wait().seconds());
+    const double tpot = o.tpot_seconds();
+    if (!std::isnan(tpot)) tpot_.add(tpot);
+    completed_tokens_ += static_cast<double>(o.input_tokens + o.output_tokens);
+    ++interval_completed_;
+    if (meets_slo(o)) {
+      ++met_slo_;
+      ++interval_met_;
+      met_output_tokens_ += static_cast<double>(o.output_tokens);
+    }
+  }
+  if (table_) {
+    row_ = {static_cast<double>(o.id),
+            o.arrival.seconds(),
+            seconds_or_nan(o.first_scheduled),
+            seconds_or_nan(o.first_token),
+            seconds_or_nan(o.finish),
+            static_cast<double>(o.input_tokens),
+            static_cast<double>(o.output_tokens),
+            static_cast<double>(o.generated_tokens),
+            o.replica == kNoReplica ? -1.0 : static_cast<double>(o.replica),
+            static_cast<double>(o.preemptions),
+            static_cast<double>(static_cast<int>(o.status))};
+    table_->append(row_);
+  }
+}
+
+double ServingMetrics::utilization_since_last_sample() {
+  const Time now = engine_.now();
+  double busy = 0;
+  int serving_replicas = 0;
+  for (const auto& r : router_.replicas()) {
+    busy += r->busy_seconds();
+    if (serving(*r)) ++serving_replicas;
+  }
+  const double span = (now - last_sample_).seconds();
+  const double u = span > 0 && serving_replicas > 0 ? (busy - busy_at_last_sample_) / (span * serving_replicas) : 0.0;
+  busy_at_last_sample_ = busy;
+  last_sample_ = now;
+  return std::min(u, 1.0);
+}
+
+double ServingMetrics::kv_cache_use() const {
+  double used = 0, total = 0;
+  for (const auto& r : router_.replicas()) {
+    if (!serving(*r)) continue;
+    used += static_cast<double>(r->kv_blocks_used());
+    total += static_cast<double>(r->kv_blocks_total());
+  }
+  return total > 0 ? used / total : 0.0;
+}
+
+double ServingMetrics::interval_slo_attainment() {
+  const double a = interval_completed_ ? static_cast<double>(interval_met_) / interval_completed_ : kNan;
+  interval_completed_ = interval_met_ = 0;
+  return a;
+}
+
+void ServingMetrics::write_summary(RunFile& out, Time end) {
+  const auto count = [&](RequestStatus s) { return static_cast<std::int64_t>(router_.count_of(s)); };
+  const std::int64_t arrived = static_cast<std::int64_t>(router_.arrived());
+  out.summary("requests_arrived", arrived);
+  out.summary("requests_completed", count(RequestStatus::kCompleted));
+  out.summary("requests_rejected", count(RequestStatus::kRejected));
+  out.summary("requests_dropped", count(RequestStatus::kDropped));
+  out.summary("requests_unfinished", count(RequestStatus::kUnfinished));
+  const auto percentiles = [&](const std::string& name, const LatencyHistogram& h) {
+    out.summary(name + "_mean_s", h.mean());
+    out.summary(name + "_p50_s", h.quantile(0.50));
+    out.summary(name + "_p90_s", h.quantile(0.90));
+    out.summary(name + "_p99_s", h.quantile(0.99));
+  };
+  percentiles("ttft", ttft_);
+  percentiles("tpot", tpot_);
+  percentiles("e2e", e2e_);
+  percentiles("queue_wait", queue_wait_);
+  out.summary("slo_ttft_s", slo_.ttft.seconds());
+  out.summary("slo_tpot_s", slo_.tpot.seconds());
+  out.summary("requests_met_slo", static_cast<std::int64_t>(met_slo_));
+  // Every arrived request counts: rejected, dropped and unfinished ones missed the SLO.
+  out.summary("slo_attainment", arrived ? static_cast<double>(met_slo_) / static_cast<double>(arrived) : 0.0);
+  const double span = end.seconds();
+  out.summary("goodput_requests_per_s", span > 0 ? static_cast<double>(met_slo_) / span : 0.0);
+  out.summary("goodput_output_tokens_per_s", span > 0 ? met_output_tokens_ / span : 0.0);
+  double generated = 0, busy = 0;
+  for (const auto& r : router_.replicas()) {
+    generated += static_cast<double>(r->tokens_generated());
+    busy += r->busy_seconds();
+  }
+  out.summary("output_tokens_generated", static_cast<std::int64_t>(generated));
+  out.summary("output_tokens_per_s", span > 0 ? generated / span : 0.0);
+  out.summary("preemptions", static_cast<std::int64_t>(preemptions_));
+  out.summary("replicas_created", static_cast<std::int64_t>(router_.replicas().size()));
+  out.summary("replicas_ready_peak", static_cast<std::int64_t>(ready_peak_));
+  out.summary("gpus_peak", gpus_peak_);
+  const double hours = gpu_hours();
+  out.summary("gpu_hours", hours);
+  // Busy GPU-seconds over paid ones: booting and idle replicas lower it.
+  out.summary("gpu_busy_fraction", hours > 0 ? busy * gpus_per_replica_ / (hours * 3600.0) : 0.0);
+  const double cost = hours * usd_per_gpu_hour_;
+  out.summary("cost_usd", cost);
+  out.summary("usd_per_1k_tokens", completed_tokens_ > 0 ? cost / completed_tokens_ * 1000 : 0.0);
+}
+
+}  // namespace cs

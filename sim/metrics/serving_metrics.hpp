@@ -1,0 +1,69 @@
+#pragma once
+// Listens to a serving pool's RequestRouter: one /requests row per request outcome, the pool's
+// timelines (arrivals, queue, replicas, utilization, KV-cache use, tokens/s, SLO attainment
+// over the last interval, GPU-hours and cost) and the /summary percentiles. It never drives
+// the model; GPU-hours integrate the GPUs held (booting and draining replicas are paid for)
+// exactly, piecewise between the instants that count changes.
+#include <cstdint>
+#include <vector>
+
+#include "sim/io/run_file.hpp"
+#include "sim/metrics/latency_histogram.hpp"
+#include "sim/metrics/timeline_sampler.hpp"
+#include "sim/serving/request_router.hpp"
+#include "sim/serving/serving_pool_spec.hpp"
+
+namespace cs {
+
+class ServingMetrics {
+ public:
+  ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec, TimelineSampler& sampler,
+                 ColumnarWriter* table);
+  ServingMetrics(const ServingMetrics&) = delete;
+  ServingMetrics& operator=(const ServingMetrics&) = delete;
+  static std::vector<ColumnSpec> table_columns();
+
+  // A replica of `gpus` GPUs is about to join the pool (the router does not signal that).
+  void replica_created(int gpus);
+  // Whether a completed request met every SLO the pool sets.
+  bool meets_slo(const RequestOutcome& o) const;
+  double gpu_hours();
+  // After the router has reported every request (finish_run).
+  void write_summary(RunFile& out, Time end);
+
+ private:
+  void integrate();
+  void record(const RequestOutcome& o);
+  double utilization_since_last_sample();
+  double kv_cache_use() const;
+  double interval_slo_attainment();
+
+  const Engine& engine_;
+  RequestRouter& router_;
+  ServingSlo slo_;
+  double usd_per_gpu_hour_;
+  double gpus_per_replica_;
+  ColumnarWriter* table_;
+  std::vector<double> row_;
+
+  LatencyHistogram ttft_, tpot_, e2e_, queue_wait_;
+  std::uint64_t met_slo_ = 0;
+  double met_output_tokens_ = 0;
+  double completed_tokens_ = 0;  // input + output of completed requests
+  std::uint64_t preemptions_ = 0;
+
+  // GPU-seconds held, integrated to last_change_ at gpus_ GPUs.
+  double gpu_seconds_ = 0;
+  std::int64_t gpus_ = 0;
+  std::int64_t gpus_peak_ = 0;
+  int ready_peak_ = 0;
+  Time last_change_;
+
+  // Per sample interval.
+  double busy_at_last_sample_ = 0;
+  Time last_sample_;
+  std::uint64_t interval_completed_ = 0;
+  std::uint64_t interval_met_ = 0;
+};
+
+}  // namespace cs

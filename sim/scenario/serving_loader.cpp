@@ -1,0 +1,160 @@
+#include "sim/scenario/serving_loader.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/llm/transformer_cost.hpp"
+#include "sim/serving/llm_iteration_cost.hpp"
+
+namespace cs {
+
+namespace {
+
+Dtype read_dtype(MapReader& r, std::string_view key, Dtype fallback) {
+  if (!r.has(key)) return fallback;
+  const std::string text = r.string(key);
+  if (auto d = parse_dtype(text)) return *d;
+  r.fail(key, "unknown number format '" + text + "'; expected bf16, fp16, fp32, tf32, fp8, int8 or int4");
+}
+
+void read_replica_limits(MapReader r, ReplicaSpec& s) {
+  s.max_num_seqs = static_cast<int>(r.integer_or("max_num_seqs", s.max_num_seqs));
+  r.check_range("max_num_seqs", s.max_num_seqs, 1, 1'000'000);
+  s.max_batched_tokens = r.integer_or("max_batched_tokens", s.max_batched_tokens);
+  r.check_range("max_batched_tokens", static_cast<double>(s.max_batched_tokens), 1, 1e9);
+  s.chunked_prefill = r.boolean_or("chunked_prefill", s.chunked_prefill);
+  s.prefill_chunk_tokens = r.integer_or("prefill_chunk_tokens", s.prefill_chunk_tokens);
+  r.check_range("prefill_chunk_tokens", static_cast<double>(s.prefill_chunk_tokens), 0, 1e9);
+  s.kv_block_tokens = r.integer_or("kv_block_tokens", s.kv_block_tokens);
+  r.check_range("kv_block_tokens", static_cast<double>(s.kv_block_tokens), 1, 1'000'000);
+  s.max_fused_decode_steps = static_cast<int>(r.integer_or("max_fused_decode_steps", s.max_fused_decode_steps));
+  r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
+  r.finish();
+}
+
+AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
+  AutoscalerSpec a;
+  {
+    MapReader t = r.map("target");
+    a.metric = t.choice<ScalingMetric>("metric", {{"queue_per_replica", ScalingMetric::kQueuePerReplica},
+                                                  {"utilization", ScalingMetric::kUtilization},
+                                                  {"ttft", ScalingMetric::kTtftPercentile}});
+    switch (a.metric) {
+      case ScalingMetric::kQueuePerReplica:
+        a.target = t.number("value");
+        if (a.target <= 0) t.fail("value", "the queue target must be positive");
+        break;
+      case ScalingMetric::kUtilization:
+        a.target = t.quantity("value", Dimension::kRatio);
+        if (a.target <= 0 || a.target > 1) t.fail("value", "the utilization target must be in (0, 100%]");
+        break;
+      case ScalingMetric::kTtftPercentile:
+        a.target = t.duration("value").seconds();
+        if (a.target <= 0) t.fail("value", "the TTFT target must be a positive duration");
+        a.ttft_quantile = t.quantity_or("quantile", Dimension::kRatio, a.ttft_quantile);
+        t.check_range("quantile", a.ttft_quantile, 0, 1);
+        a.ttft_window = t.duration_or("window", a.ttft_window);
+        break;
+    }
+    t.finish();
+  }
+  a.evaluation_period = r.duration_or("period", a.evaluation_period);
+  if (a.evaluation_period <= Time{}) r.fail("period", "the evaluation period must be positive");
+  a.tolerance = r.quantity_or("tolerance", Dimension::kRatio, a.tolerance);
+  r.check_range("tolerance", a.tolerance, 0, 1);
+  a.provisioning_delay = r.duration_or("provisioning", Time{});
+  if (r.has("weight_load") && r.has("weight_load_bandwidth"))
+    r.fail("weight_load", "give either weight_load (a time) or weight_load_bandwidth, not both");
+  if (r.has("weight_load_bandwidth")) {
+    const double bw = r.quantity("weight_load_bandwidth", Dimension::kBandwidth);
+    if (bw <= 0) r.fail("weight_load_bandwidth", "the bandwidth must be positive");
+    // The whole replica's weights cross the storage path into its node.
+    const double bytes = TransformerCost(pool.model, pool.precision, pool.plan).weights_bytes_total();
+    a.weight_load_delay = Time::from_seconds_ceil(bytes / bw);
+  } else {
+    a.weight_load_delay = r.duration_or("weight_load", Time{});
+  }
+  if (a.provisioning_delay < Time{} || a.weight_load_delay < Time{})
+    r.fail("provisioning", "delays must not be negative");
+  a.scale_up_cooldown = r.duration_or("scale_up_cooldown", a.scale_up_cooldown);
+  a.scale_down_cooldown = r.duration_or("scale_down_cooldown", a.scale_down_cooldown);
+  a.min_replicas = static_cast<int>(r.integer_or("min_replicas", 1));
+  r.check_range("min_replicas", a.min_replicas, 0, 1'000'000);
+  a.max_replicas = static_cast<int>(r.integer_or("max_replicas", std::max(a.min_replicas, pool.initial_replicas)));
+  r.check_range("max_replicas", a.max_replicas, std::max(1, a.min_replicas), 1'000'000);
+  a.gpus_per_replica = pool.plan.replica_gpus();
+  a.gpu_limit = r.integer_or("gpu_limit", 0);
+  r.check_range("gpu_limit", static_cast<double>(a.gpu_limit), 0, 1e9);
+  r.finish();
+  return a;
+}
+
+}  // namespace
+
+ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models) {
+  ServingPoolSpec s;
+  const std::string name = r.string_or("name", "serving");
+  const std::string model_name = r.string("model");
+  const std::string gpu_name = r.string("gpu");
+  try {
+    s.model = models.get(model_name);
+  } catch (const UnknownNameError& e) {
+    r.fail("model", e.what());
+  }
+  try {
+    s.gpu = gpus.get(gpu_name);
+  } catch (const UnknownNameError& e) {
+    r.fail("gpu", e.what());
+  }
+  s.precision = precision_for(read_dtype(r, "dtype", Dtype::kBf16));
+  s.precision.kv_cache = read_dtype(r, "kv_dtype", s.precision.kv_cache);
+  s.plan.tp = static_cast<int>(r.integer_or("tp", 1));
+  r.check_range("tp", s.plan.tp, 1, 1024);
+  s.plan.pp = static_cast<int>(r.integer_or("pp", 1));
+  r.check_range("pp", s.plan.pp, 1, 1024);
+  try {
+    validate(s.plan, s.model);
+  } catch (const std::invalid_argument& e) {
+    r.fail("tp", e.what());
+  }
+  s.memory_utilization = r.quantity_or("memory_utilization", Dimension::kRatio, s.memory_utilization);
+  if (s.memory_utilization <= 0 || s.memory_utilization > 1)
+    r.fail("memory_utilization", "the memory utilization must be in (0, 100%]");
+  read_replica_limits(r.map("replica", true), s.replica);
+  try {
+    size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.memory_utilization);
+    if (!s.replica.chunked_prefill && s.replica.max_batched_tokens < 1)
+      throw std::invalid_argument("max_batched_tokens must be at least 1");
+  } catch (const std::invalid_argument& e) {
+    r.fail("tp", e.what());
+  }
+
+  MapReader pool = r.map("pool");
+  s.initial_replicas = static_cast<int>(pool.integer_or("initial_replicas", 1));
+  pool.check_range("initial_replicas", s.initial_replicas, 0, 1'000'000);
+  s.usd_per_gpu_hour = pool.quantity_or("price", Dimension::kUsdPerHour, 0.0);
+  pool.check_range("price", s.usd_per_gpu_hour, 0, HUGE_VAL);
+  s.router.name = name;
+  s.router.policy = pool.choice_or<RoutingPolicy>("router",
+                                                  {{"round_robin", RoutingPolicy::kRoundRobin},
+                                                   {"least_outstanding", RoutingPolicy::kLeastOutstanding},
+                                                   {"join_shortest_queue", RoutingPolicy::kJoinShortestQueue},
+                                                   {"power_of_two", RoutingPolicy::kPowerOfTwo}},
+                                                  s.router.policy);
+  s.router.max_queued_requests = pool.integer_or("max_queued_requests", 0);
+  pool.check_range("max_queued_requests", static_cast<double>(s.router.max_queued_requests), 0, 1e12);
+  if (pool.has("autoscaler")) s.autoscaler = read_autoscaler(pool.map("autoscaler"), s);
+  pool.finish();
+  if (!s.autoscaler && s.initial_replicas < 1)
+    pool.fail("initial_replicas", "without an autoscaler the pool needs at least one replica");
+
+  MapReader slo = r.map("slo", true);
+  s.slo.ttft = slo.duration_or("ttft", Time{});
+  s.slo.tpot = slo.duration_or("tpot", Time{});
+  if (s.slo.ttft < Time{} || s.slo.tpot < Time{}) slo.fail("ttft", "SLOs must not be negative");
+  slo.finish();
+  r.finish();
+  return s;
+}
+
+}  // namespace cs

@@ -1,0 +1,43 @@
+#pragma once
+// YAML -> ServingPoolSpec (docs/SCENARIOS.md, `serving:`):
+//
+//   serving:
+//     name: chat
+//     model: llama-2-70b          # from the model catalog (or the scenario's own `models:`)
+//     gpu: h100-sxm               # from the GPU catalog (or the scenario's own `gpus:`)
+//     dtype: bf16                 # serving recipe: bf16 | fp16 | fp8 | int8 | int4 ...
+//     kv_dtype: fp8               # optional: the KV cache's own format
+//     tp: 4
+//     pp: 1
+//     memory_utilization: 90%
+//     replica: {max_num_seqs: 256, max_batched_tokens: 8192, chunked_prefill: true,
+//               prefill_chunk_tokens: 0, kv_block_tokens: 16, max_fused_decode_steps: 64}
+//     pool:
+//       initial_replicas: 4
+//       price: $2.50/h            # per GPU-hour
+//       router: least_outstanding | round_robin | join_shortest_queue | power_of_two
+//       max_queued_requests: 0    # admission control bound; 0: none
+//       autoscaler:
+//         target: {metric: queue_per_replica | utilization | ttft, value: 4 | 70% | 2 s,
+//                  quantile: 0.99, window: 60 s}
+//         period: 15 s
+//         tolerance: 10%
+//         provisioning: 5 min
+//         weight_load_bandwidth: 2 GB/s   # weights over the storage path, or
+//         weight_load: 90 s               # the load time itself
+//         scale_up_cooldown: 0 s
+//         scale_down_cooldown: 5 min
+//         min_replicas: 1
+//         max_replicas: 32
+//         gpu_limit: 128                  # GPUs of this type the provider gives; 0: no limit
+//     slo: {ttft: 2 s, tpot: 100 ms}
+#include "sim/hardware/gpu_catalog.hpp"
+#include "sim/llm/model_catalog.hpp"
+#include "sim/scenario/config_reader.hpp"
+#include "sim/serving/serving_pool_spec.hpp"
+
+namespace cs {
+
+ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models);
+
+}  // namespace cs

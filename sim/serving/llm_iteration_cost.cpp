@@ -1,0 +1,47 @@
+#include "sim/serving/llm_iteration_cost.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace cs {
+
+LlmIterationCost::LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                                   const ParallelPlan& plan)
+    : model_((validate(plan, model), model), gpu, precision, plan) {}
+
+Time LlmIterationCost::iteration_time(const BatchShape& batch) const {
+  IterationShape shape;
+  for (const PrefillChunk& c : batch.prefills)
+    shape += prefill_shape(1, static_cast<double>(c.tokens), static_cast<double>(c.cached_tokens));
+  if (batch.decode_sequences > 0) {
+    // decode_shape is linear in the context, so the mean context prices the sum exactly.
+    const double n = static_cast<double>(batch.decode_sequences);
+    shape += decode_shape(n, static_cast<double>(batch.decode_context_tokens) / n);
+  }
+  const Time t = Time::from_seconds_ceil(model_.time(shape).seconds());
+  return t > Time{} ? t : Time::ns(1);
+}
+
+void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
+                           const ModelPrecision& precision, const ParallelPlan& plan, double memory_utilization,
+                           const MemoryOptions& memory) {
+  if (memory_utilization <= 0 || memory_utilization > 1)
+    throw std::invalid_argument("memory utilization must be in (0, 1]");
+  validate(plan, model);
+  const TransformerCost cost(model, precision, plan);
+  const InferenceLoad load{static_cast<double>(spec.max_num_seqs), 0, static_cast<double>(spec.max_batched_tokens)};
+  const InferenceMemory used = inference_memory_per_gpu(cost, load, memory);  // kv_cache_bytes is 0 here
+  const double free_per_gpu = gpu.memory_bytes * memory_utilization - used.weights_bytes - used.workspace_bytes;
+  const int layers = stage_layout(model, plan.pp).first_stage_layers;
+  const double kv_per_token_per_gpu = cost.kv_bytes_per_token_layer_per_gpu() * layers;
+  if (free_per_gpu < kv_per_token_per_gpu * static_cast<double>(spec.kv_block_tokens))
+    throw std::invalid_argument("model '" + model.name + "' with plan " + plan.describe() + " on '" + gpu.name +
+                                "' leaves no memory for the KV cache (weights " +
+                                std::to_string(used.weights_bytes / (1u << 30)) + " GiB + workspace " +
+                                std::to_string(used.workspace_bytes / (1u << 30)) + " GiB per GPU)");
+  spec.gpus = plan.replica_gpus();
+  spec.kv_bytes_per_token = kv_per_token_per_gpu * spec.gpus;
+  spec.kv_cache_bytes = free_per_gpu * spec.gpus;
+}
+
+}  // namespace cs

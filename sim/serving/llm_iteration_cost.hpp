@@ -1,0 +1,37 @@
+#pragma once
+// The transformer cost model (sim/llm: per-layer FLOPs and bytes through the GPU's roofline,
+// plus the TP all-reduces, PP hand-offs and MoE all-to-alls sim/llm estimates) priced for the
+// batches a Replica forms, and the KV-cache size the memory model leaves that replica.
+#include "sim/hardware/gpu_spec.hpp"
+#include "sim/llm/iteration_model.hpp"
+#include "sim/llm/memory_model.hpp"
+#include "sim/llm/model_precision.hpp"
+#include "sim/llm/parallel_plan.hpp"
+#include "sim/llm/transformer_spec.hpp"
+#include "sim/serving/iteration_cost_model.hpp"
+#include "sim/serving/replica.hpp"
+
+namespace cs {
+
+class LlmIterationCost final : public IterationCostModel {
+ public:
+  // Throws std::invalid_argument for a plan the model cannot be split by.
+  LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
+                   const ParallelPlan& plan);
+  Time iteration_time(const BatchShape& batch) const override;
+  const IterationModel& model() const { return model_; }
+
+ private:
+  IterationModel model_;
+};
+
+// Fills spec.gpus, kv_bytes_per_token and kv_cache_bytes for a replica of `model` on tp·pp
+// `gpu`s: per GPU of the fullest stage, memory × `memory_utilization` (vLLM's
+// gpu_memory_utilization) less the weights and the workspace of the largest iteration
+// (max_num_seqs sequences, max_batched_tokens tokens), summed over the replica's GPUs.
+// Throws std::invalid_argument when nothing is left for the KV cache.
+void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
+                           const ModelPrecision& precision, const ParallelPlan& plan, double memory_utilization,
+                           const MemoryOptions& memory = {});
+
+}  // namespace cs

@@ -1,0 +1,37 @@
+#pragma once
+// One serving pool as a scenario describes it (plain data; sim/scenario/serving_loader fills
+// it, the simulation builder turns it into a RequestRouter, replicas and an optional Autoscaler).
+#include <optional>
+#include <string>
+
+#include "sim/hardware/gpu_spec.hpp"
+#include "sim/llm/model_precision.hpp"
+#include "sim/llm/parallel_plan.hpp"
+#include "sim/llm/transformer_spec.hpp"
+#include "sim/serving/autoscaler.hpp"
+#include "sim/serving/replica.hpp"
+#include "sim/serving/request_router.hpp"
+
+namespace cs {
+
+// Latency objectives a completed request must meet both of; zero: no objective on that one.
+struct ServingSlo {
+  Time ttft;
+  Time tpot;
+};
+
+struct ServingPoolSpec {
+  TransformerSpec model;
+  GpuSpec gpu;
+  ModelPrecision precision;
+  ParallelPlan plan;                // tp, pp (dp and ep stay 1: replicas are the data parallelism)
+  ReplicaSpec replica;              // limits; gpus and KV sizes filled from the memory model
+  double memory_utilization = 0.9;  // share of each GPU's memory the engine may use
+  int initial_replicas = 1;
+  double usd_per_gpu_hour = 0;
+  RequestRouterSpec router;
+  std::optional<AutoscalerSpec> autoscaler;  // none: initial_replicas for the whole run
+  ServingSlo slo;
+};
+
+}  // namespace cs

@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "scenario_test_files.hpp"
+#include "sim/scenario/config_error.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+using namespace cs;
+using cs::test::TempDir;
+
+namespace {
+
+const std::string kServing =
+    "name: s\n"
+    "simulation: {horizon: 10 min}\n"
+    "workload:\n"
+    "  synthetic:\n"
+    "    arrivals: {process: poisson, rate: 5/s}\n"
+    "    input_tokens: {distribution: fixed, mean: 1000}\n"
+    "    output_tokens: {distribution: fixed, mean: 100}\n"
+    "serving:\n"
+    "  model: llama-2-70b\n"
+    "  gpu: h100-sxm\n"
+    "  tp: 4\n"
+    "  pool:\n"
+    "    initial_replicas: 2\n"
+    "    price: $2.50/h\n"
+    "    autoscaler:\n"
+    "      target: {metric: utilization, value: 70%}\n"
+    "      provisioning: 5 min\n"
+    "      weight_load_bandwidth: 2 GB/s\n"
+    "      max_replicas: 8\n"
+    "  slo: {ttft: 2 s, tpot: 100 ms}\n";
+
+std::string error_of(const std::string& text) {
+  TempDir dir;
+  try {
+    load_scenario(dir.write("bad.yaml", text));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  FAIL("the scenario loaded without error");
+  return {};
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a serving section reads the model, GPU, plan, pool, autoscaler and SLOs") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write("s.yaml", kServing));
+  REQUIRE(s.serving);
+  REQUIRE(s.workload);
+  CHECK_FALSE(s.queueing);
+  const ServingPoolSpec& p = *s.serving;
+  CHECK(p.model.name == "llama-2-70b");
+  CHECK(p.gpu.name == "h100-sxm");
+  CHECK(p.plan.tp == 4);
+  CHECK(p.replica.gpus == 4);
+  CHECK(p.replica.kv_cache_bytes > 0);
+  CHECK(p.usd_per_gpu_hour == Approx(2.5));
+  CHECK(p.initial_replicas == 2);
+  REQUIRE(p.autoscaler);
+  CHECK(p.autoscaler->metric == ScalingMetric::kUtilization);
+  CHECK(p.autoscaler->target == Approx(0.7));
+  CHECK(p.autoscaler->gpus_per_replica == 4);
+  CHECK(p.autoscaler->provisioning_delay == Time::s(300));
+  // Llama 2 70B in bf16: ~68.98e9 parameters · 2 bytes ≈ 138 GB over 2 GB/s ≈ 69 s.
+  CHECK(p.autoscaler->weight_load_delay.seconds() == Approx(69).epsilon(0.02));
+  CHECK(p.slo.ttft == Time::s(2));
+  CHECK(p.slo.tpot == Time::ms(100));
+}
+
+TEST_CASE("a serving scenario names an unknown model with the names it knows") {
+  const std::string e = error_of(replace(kServing, "llama-2-70b", "llama-2-70"));
+  CHECK_THAT(e, Catch::Contains("serving.model"));
+  CHECK_THAT(e, Catch::Contains("llama-2-70b"));
+}
+
+TEST_CASE("a model that does not fit its replica's GPUs is a scenario error") {
+  const std::string e = error_of(replace(kServing, "tp: 4", "tp: 1"));
+  CHECK_THAT(e, Catch::Contains("no memory for the KV cache"));
+}
+
+TEST_CASE("a scenario has exactly one workload model") {
+  CHECK_THAT(error_of(kServing + "queueing:\n  arrivals: {process: poisson, rate: 5/s}\n"
+                                 "  service_time: {distribution: fixed, mean: 1 s}\n  servers: 1\n"),
+             Catch::Contains("not both"));
+  CHECK_THAT(error_of(replace(kServing, "workload:", "unused:")), Catch::Contains("needs a `workload:`"));
+  CHECK_THAT(error_of("simulation: {horizon: 10 min}\n"), Catch::Contains("no workload model"));
+}
+
+TEST_CASE("an autoscaler takes a weight-load time or a bandwidth, not both") {
+  const std::string e = error_of(
+      replace(kServing, "weight_load_bandwidth: 2 GB/s\n", "weight_load_bandwidth: 2 GB/s\n      weight_load: 90 s\n"));
+  CHECK_THAT(e, Catch::Contains("not both"));
+}

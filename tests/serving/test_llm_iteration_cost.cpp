@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "../llm/catalog_fixture.hpp"
+#include "sim/llm/inference_estimate.hpp"
+#include "sim/serving/llm_iteration_cost.hpp"
+
+using namespace cs;
+
+namespace {
+const ParallelPlan kTp4{4, 1, 1, 1};
+}
+
+TEST_CASE("a lone prefill of N tokens costs what the inference estimate gives for its prefill") {
+  const TransformerSpec& m = testing::model("llama-2-70b");
+  const GpuSpec& g = testing::gpu("h100-sxm");
+  const ModelPrecision p = precision_for(Dtype::kBf16);
+  const LlmIterationCost cost(m, g, p, kTp4);
+  for (const double n : {1.0, 128.0, 2048.0}) {
+    InferenceQuery q;
+    q.input_tokens = n;
+    q.output_tokens = 1;
+    q.streaming = StreamingMode::kOff;
+    const InferenceEstimate e = estimate_inference(m, g, p, kTp4, q);
+    const std::vector<PrefillChunk> chunks{{static_cast<std::int64_t>(n), 0}};
+    const Time t = cost.iteration_time(BatchShape{chunks, 0, 0});
+    // The adapter rounds the same seconds up to whole nanoseconds.
+    CHECK(t == Time::from_seconds_ceil(e.prefill_s));
+  }
+}
+
+TEST_CASE("a decode step is memory-bound near weights plus KV bytes per GPU over HBM bandwidth") {
+  const TransformerSpec& m = testing::model("llama-2-70b");
+  const GpuSpec& g = testing::gpu("h100-sxm");
+  const ModelPrecision p = precision_for(Dtype::kBf16);
+  const LlmIterationCost cost(m, g, p, kTp4);
+  const TransformerCost tc(m, p, kTp4);
+  // 32 sequences with 1,000 cached tokens each.
+  const double weights = tc.layer_weight_bytes_per_gpu() * m.layers + tc.embedding_bytes_per_gpu() +
+                         tc.lm_head_bytes_per_gpu();  // ~ 69e9 bytes / 4 GPUs
+  const double kv = 32 * 1000 * tc.kv_bytes_per_token_layer_per_gpu() * m.layers;
+  const double ideal_s = (weights + kv) / g.memory_bandwidth_bytes_per_s;  // ~ 18 GB / 3.35 TB/s ~ 5.5 ms
+  const Time t = cost.iteration_time(BatchShape{{}, 32, 32 * 1000});
+  // Never faster than the bytes at full bandwidth; at most the bytes at the memory efficiency
+  // plus launches and the TP all-reduces, which a small batch keeps under half of it again.
+  CHECK(t.seconds() >= ideal_s);
+  CHECK(t.seconds() <= 1.5 * ideal_s / g.efficiency.memory);
+  const PhaseTime phase = cost.model().time(decode_shape(32, 1000));
+  CHECK(phase.bound() == Bound::kMemory);
+}
+
+TEST_CASE("the KV cache is what memory utilization leaves after weights and workspace") {
+  const TransformerSpec& m = testing::model("llama-2-70b");
+  const GpuSpec& g = testing::gpu("h100-sxm");
+  const ModelPrecision p = precision_for(Dtype::kBf16);
+  ReplicaSpec spec;
+  spec.max_num_seqs = 256;
+  spec.max_batched_tokens = 8192;
+  size_replica_kv_cache(spec, m, g, p, kTp4, 0.9);
+  CHECK(spec.gpus == 4);
+  // KV per token: 2 · 80 layers · 8 kv heads · 128 head dim · 2 bytes = 327,680 bytes, split
+  // over 4 GPUs and summed back.
+  CHECK(spec.kv_bytes_per_token == Approx(327680));
+  const TransformerCost tc(m, p, kTp4);
+  const InferenceMemory used = inference_memory_per_gpu(tc, {256, 0, 8192});
+  CHECK(spec.kv_cache_bytes == Approx(4 * (0.9 * g.memory_bytes - used.weights_bytes - used.workspace_bytes)));
+  // Roughly 4 · (72 GB − 34.5 GB − ~3 GB) ≈ 140 GB: several hundred thousand tokens.
+  CHECK(kv_cache_blocks(spec) * spec.kv_block_tokens > 300'000);
+
+  ReplicaSpec one = spec;
+  CHECK_THROWS_AS(size_replica_kv_cache(one, m, g, p, ParallelPlan{1, 1, 1, 1}, 0.9), std::invalid_argument);
+}
