@@ -41,8 +41,8 @@ class RingTask final : public CollectiveTask {
     busy_[r] = 1;
     ++sent_[r];
     const auto rank = static_cast<std::uint32_t>(r);
-    owner_.network().start_on(routes_[r], chunk_, [this, rank] { delivered(rank); }, kUnlimited,
-                              owner_.tuning().step_overhead);
+    owner_.network().start_on(
+        routes_[r], chunk_, [this, rank] { delivered(rank); }, kUnlimited, owner_.tuning().step_overhead);
   }
   void delivered(std::uint32_t r) {
     busy_[r] = 0;
@@ -85,7 +85,8 @@ class TreeTask final : public CollectiveTask {
           s.up_route = router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].parent[r])], label);
         for (int j = 0; j < 2; ++j)
           if (trees_[t].children[r][j] >= 0)
-            s.down_route[j] = router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].children[r][j])], label);
+            s.down_route[j] =
+                router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].children[r][j])], label);
       }
       const std::size_t root = static_cast<std::size_t>(trees_[t].root);
       if (trees_[t].children[root][0] < 0 && trees_[t].children[root][1] < 0) state_[t][root].down_have = chunks_;
@@ -98,7 +99,7 @@ class TreeTask final : public CollectiveTask {
   struct RankState {
     std::uint32_t from_child[2] = {0, 0};  // chunks received from each child
     std::uint32_t up_sent = 0;
-    std::uint32_t down_have = 0;           // chunks of the result this rank holds
+    std::uint32_t down_have = 0;  // chunks of the result this rank holds
     std::uint32_t down_sent[2] = {0, 0};
     bool up_busy = false;
     bool down_busy[2] = {false, false};
@@ -132,7 +133,8 @@ class TreeTask final : public CollectiveTask {
     return static_cast<std::uint32_t>(r) << 3 | static_cast<std::uint32_t>(t) << 2 | static_cast<std::uint32_t>(what);
   }
   void send(RouteId route, std::uint32_t tag) {
-    owner_.network().start_on(route, chunk_, [this, tag] { delivered(tag); }, kUnlimited, owner_.tuning().step_overhead);
+    owner_.network().start_on(
+        route, chunk_, [this, tag] { delivered(tag); }, kUnlimited, owner_.tuning().step_overhead);
   }
   void delivered(std::uint32_t tag) {
     const int t = static_cast<int>(tag >> 2 & 1);
@@ -195,8 +197,10 @@ class NvlsTask final : public CollectiveTask {
       const RouteId from_switch = net.router().route_id(sw, g, tuning.flow_label);
       const double cap_up = net.capacity(net.router().path(to_switch).links.front()) * tuning.nvls_efficiency;
       const double cap_down = net.capacity(net.router().path(from_switch).links.back()) * tuning.nvls_efficiency;
-      net.start_on(to_switch, up, [this] { delivered(); }, cap_up, overhead);
-      net.start_on(from_switch, down, [this] { delivered(); }, cap_down, overhead);
+      net.start_on(
+          to_switch, up, [this] { delivered(); }, cap_up, overhead);
+      net.start_on(
+          from_switch, down, [this] { delivered(); }, cap_down, overhead);
     }
   }
 
@@ -220,8 +224,8 @@ class DirectTask final : public CollectiveTask {
     const CollectiveTuning& tuning = owner_.tuning();
     if (op_ == CollectiveOp::kSendRecv) {
       remaining_ = 1;
-      net.start(group_[0], group_[1], bytes_, [this] { delivered(); }, tuning.flow_label, kUnlimited,
-                tuning.step_overhead);
+      net.start(
+          group_[0], group_[1], bytes_, [this] { delivered(); }, tuning.flow_label, kUnlimited, tuning.step_overhead);
       return;
     }
     if (n < 2) return finish();
@@ -230,8 +234,9 @@ class DirectTask final : public CollectiveTask {
     // Rank i starts with i+1, i+2, ... so the first flows do not all converge on rank 0.
     for (std::size_t k = 1; k < n; ++k)
       for (std::size_t i = 0; i < n; ++i)
-        net.start(group_[i], group_[(i + k) % n], part, [this] { delivered(); }, tuning.flow_label, kUnlimited,
-                  tuning.step_overhead);
+        net.start(
+            group_[i], group_[(i + k) % n], part, [this] { delivered(); }, tuning.flow_label, kUnlimited,
+            tuning.step_overhead);
   }
 
  private:
@@ -269,8 +274,9 @@ class PipelineTask final : public CollectiveTask {
     busy_[i] = 1;
     ++sent_[i];
     const auto at = static_cast<std::uint32_t>(i);
-    owner_.network().start(group_[i], group_[i + 1], chunk_, [this, at] { delivered(at); },
-                           owner_.tuning().flow_label, kUnlimited, owner_.tuning().step_overhead);
+    owner_.network().start(
+        group_[i], group_[i + 1], chunk_, [this, at] { delivered(at); }, owner_.tuning().flow_label, kUnlimited,
+        owner_.tuning().step_overhead);
   }
   void delivered(std::uint32_t i) {
     busy_[i] = 0;
@@ -345,7 +351,8 @@ Collectives::Collectives(FlowNetwork& network, CollectiveTuning tuning)
     : network_(network), tuning_(std::move(tuning)), cost_(network_, tuning_) {
   if (!(tuning_.nvls_efficiency > 0 && tuning_.nvls_efficiency <= 1))
     throw std::invalid_argument("collective tuning: nvls_efficiency must be in (0, 1]");
-  if (!(tuning_.pipeline_chunk_bytes > 0)) throw std::invalid_argument("collective tuning: chunk size must be positive");
+  if (!(tuning_.pipeline_chunk_bytes > 0))
+    throw std::invalid_argument("collective tuning: chunk size must be positive");
 }
 
 Collectives::~Collectives() = default;
@@ -353,7 +360,8 @@ Collectives::~Collectives() = default;
 CollectiveAlgorithm Collectives::resolve(const CollectiveRequest& req) {
   validate(req, network_.topology());
   if (req.algorithm == CollectiveAlgorithm::kAuto) {
-    if (req.group.size() < 2 && req.op != CollectiveOp::kSendRecv) return CollectiveCostModel::candidates(req.op).front();
+    if (req.group.size() < 2 && req.op != CollectiveOp::kSendRecv)
+      return CollectiveCostModel::candidates(req.op).front();
     return cost_.best(req.op, req.group, req.bytes);
   }
   if (!cost_.supports(req.op, req.algorithm, req.group))
@@ -371,7 +379,8 @@ std::unique_ptr<CollectiveTask> Collectives::make_task(CollectiveOp op, Collecti
     case CollectiveAlgorithm::kRing:
       return std::make_unique<RingTask>(*this, std::move(group), bytes, std::move(done),
                                         n < 2 ? 0 : (op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1));
-    case CollectiveAlgorithm::kTree: return std::make_unique<TreeTask>(*this, std::move(group), bytes, std::move(done));
+    case CollectiveAlgorithm::kTree:
+      return std::make_unique<TreeTask>(*this, std::move(group), bytes, std::move(done));
     case CollectiveAlgorithm::kNvls:
       return std::make_unique<NvlsTask>(*this, std::move(group), bytes, std::move(done), op);
     case CollectiveAlgorithm::kHierarchical:
@@ -380,26 +389,21 @@ std::unique_ptr<CollectiveTask> Collectives::make_task(CollectiveOp op, Collecti
       return std::make_unique<DirectTask>(*this, std::move(group), bytes, std::move(done), op);
     case CollectiveAlgorithm::kPipeline:
       return std::make_unique<PipelineTask>(*this, std::move(group), bytes, std::move(done), root);
-    case CollectiveAlgorithm::kAuto: break;
+    case CollectiveAlgorithm::kAuto:
+      break;
   }
   throw std::logic_error("collective: make_task needs a resolved algorithm");
 }
 
 std::uint64_t Collectives::start(const CollectiveRequest& req, Callback done) {
   const CollectiveAlgorithm algorithm = resolve(req);
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
+  const std::uint32_t slot = slots_.acquire();
   Running& run = slots_[slot];
-  run.record = CollectiveRecord{next_id_++, req.op, algorithm, req.group.size(), req.bytes,
-                                network_.engine().now(), Time{}};
+  run.record =
+      CollectiveRecord{next_id_++, req.op, algorithm, req.group.size(), req.bytes, network_.engine().now(), Time{}};
   run.done = std::move(done);
-  run.task = make_task(req.op, algorithm, req.group, req.bytes, [this, slot] { finished(slot); }, req.root);
+  run.task = make_task(
+      req.op, algorithm, req.group, req.bytes, [this, slot] { finished(slot); }, req.root);
   ++running_;
   CollectiveTask* task = run.task.get();
   network_.engine().schedule_in(tuning_.launch_overhead, [task] { task->start(); });
@@ -415,7 +419,7 @@ void Collectives::finished(std::uint32_t slot) {
   // The task is still on the call stack: free it after this instant's events.
   network_.engine().schedule_in(Time{}, [this, slot] {
     slots_[slot].task.reset();
-    free_slots_.push_back(slot);
+    slots_.release(slot);
   });
   if (done) done();
 }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "sim/engine/signal.hpp"
+#include "sim/engine/slot_pool.hpp"
 #include "sim/network/collective_cost.hpp"
 #include "sim/network/collective_types.hpp"
 #include "sim/network/flow_network.hpp"
@@ -75,8 +76,8 @@ class Collectives {
   CollectiveCostModel& cost_model() { return cost_; }
 
   // Builds (does not start) the task of a resolved algorithm; used for composite algorithms.
-  std::unique_ptr<CollectiveTask> make_task(CollectiveOp op, CollectiveAlgorithm algorithm,
-                                            std::vector<VertexId> group, double bytes, Callback done, int root = 0);
+  std::unique_ptr<CollectiveTask> make_task(CollectiveOp op, CollectiveAlgorithm algorithm, std::vector<VertexId> group,
+                                            double bytes, Callback done, int root = 0);
 
  private:
   struct Running {
@@ -89,8 +90,7 @@ class Collectives {
   FlowNetwork& network_;
   CollectiveTuning tuning_;
   CollectiveCostModel cost_;
-  std::vector<Running> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  SlotPool<Running> slots_;
   std::size_t running_ = 0;
   std::uint64_t next_id_ = 1;
 };

@@ -104,14 +104,7 @@ void Replica::enqueue(const ServingRequest& request) {
   if (request.input_tokens < 1 || request.output_tokens < 1)
     throw std::invalid_argument("request " + std::to_string(request.id) +
                                 " needs at least one input and one output token");
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
+  const std::uint32_t slot = slots_.acquire();
   slots_[slot] = Sequence{};
   slots_[slot].request = request;
   // The cache holds at most prompt + output − 1 tokens (the last token is never fed back).
@@ -364,7 +357,7 @@ void Replica::release(std::uint32_t slot, RequestStatus status, Time finish) {
   Sequence& s = slots_[slot];
   used_blocks_ -= s.blocks;
   s.blocks = 0;
-  free_slots_.push_back(slot);
+  slots_.release(slot);
   on_request_done.emit(outcome_of(s, status, finish));
 }
 

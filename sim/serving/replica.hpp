@@ -21,6 +21,7 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
+#include "sim/engine/slot_pool.hpp"
 #include "sim/serving/iteration_cost_model.hpp"
 #include "sim/serving/serving_request.hpp"
 
@@ -131,8 +132,7 @@ class Replica {
   EventHandle boot_event_;
 
   // Sequences live in recycled slots; the queues hold slot numbers.
-  std::vector<Sequence> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  SlotPool<Sequence> slots_;
   std::deque<std::uint32_t> waiting_;
   std::vector<std::uint32_t> running_;  // in admission order: preemption takes from the back
 
