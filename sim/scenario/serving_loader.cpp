@@ -78,6 +78,10 @@ AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
     r.fail("provisioning", "delays must not be negative");
   a.scale_up_cooldown = r.duration_or("scale_up_cooldown", a.scale_up_cooldown);
   a.scale_down_cooldown = r.duration_or("scale_down_cooldown", a.scale_down_cooldown);
+  a.scale_down_stabilization = r.duration_or("scale_down_stabilization", a.scale_down_stabilization);
+  if (a.scale_down_stabilization < Time{}) r.fail("scale_down_stabilization", "must not be negative");
+  a.max_scale_down_fraction = r.quantity_or("max_scale_down_step", Dimension::kRatio, a.max_scale_down_fraction);
+  r.check_range("max_scale_down_step", a.max_scale_down_fraction, 1e-9, 1.0);
   a.min_replicas = static_cast<int>(r.integer_or("min_replicas", 1));
   r.check_range("min_replicas", a.min_replicas, 0, 1'000'000);
   a.max_replicas = static_cast<int>(r.integer_or("max_replicas", std::max(a.min_replicas, pool.initial_replicas)));

@@ -34,6 +34,10 @@ Autoscaler::Autoscaler(Engine& engine, RequestRouter& router, const AutoscalerSp
   if (spec.provisioning_delay < Time{} || spec.weight_load_delay < Time{} || spec.scale_up_cooldown < Time{} ||
       spec.scale_down_cooldown < Time{})
     throw std::invalid_argument("autoscaler: delays and cooldowns must not be negative");
+  if (spec.scale_down_stabilization < Time{})
+    throw std::invalid_argument("autoscaler: the scale-down stabilization window must not be negative");
+  if (!(spec.max_scale_down_fraction > 0 && spec.max_scale_down_fraction <= 1))
+    throw std::invalid_argument("autoscaler: max_scale_down_fraction must be in (0, 1]");
   if (spec.min_replicas < 0 || spec.max_replicas < 1 || spec.min_replicas > spec.max_replicas)
     throw std::invalid_argument("autoscaler: need 0 <= min_replicas <= max_replicas and max_replicas >= 1");
   if (spec.gpus_per_replica < 1) throw std::invalid_argument("autoscaler: gpus_per_replica must be at least 1");
@@ -52,6 +56,7 @@ void Autoscaler::start(int initial, Time end) {
   end_ = end;
   add_replicas(std::max(initial, spec_.min_replicas), /*boot=*/false);
   desired_ = router_.count_in(ReplicaState::kReady);
+  recommendations_.push_back({engine_.now(), desired_});
   if (engine_.now() + spec_.evaluation_period <= end_)
     engine_.schedule_in(spec_.evaluation_period, [this] { evaluate(); });
 }
@@ -161,10 +166,16 @@ void Autoscaler::evaluate() {
   }
   desired = std::clamp(desired, spec_.min_replicas, spec_.max_replicas);
   desired_ = desired;
+  recommendations_.push_back({now, desired});
+  while (recommendations_.front().at < now - spec_.scale_down_stabilization) recommendations_.pop_front();
+  int floor_in_window = desired;
+  for (const Recommendation& r : recommendations_) floor_in_window = std::max(floor_in_window, r.replicas);
+
   if (desired > active && now - last_action_ >= spec_.scale_up_cooldown) {
     if (add_replicas(desired - active, /*boot=*/true) > 0) last_action_ = now;
-  } else if (desired < active && now - last_action_ >= spec_.scale_down_cooldown) {
-    if (remove_replicas(active - desired) > 0) last_action_ = now;
+  } else if (floor_in_window < active && now - last_action_ >= spec_.scale_down_cooldown) {
+    const int step = std::max(1, static_cast<int>(std::floor(active * spec_.max_scale_down_fraction)));
+    if (remove_replicas(std::min(active - floor_in_window, step)) > 0) last_action_ = now;
   }
 }
 

@@ -42,6 +42,13 @@ struct AutoscalerSpec {
   Time weight_load_delay;                   // weights over the storage path into GPU memory
   Time scale_up_cooldown;                   // after any action, before the next scale-up
   Time scale_down_cooldown = Time::s(300);  // after any action, before the next scale-down
+  // Scale-down damping, as Kubernetes' HorizontalPodAutoscaler behaviours do: a scale-down
+  // goes only to the highest count recommended within the last `scale_down_stabilization`,
+  // and removes at most this fraction of the active replicas per action (at least one).
+  // A latency target reads low right after new replicas arrive; without damping the pool
+  // drains straight back into the queue that made it grow.
+  Time scale_down_stabilization;
+  double max_scale_down_fraction = 1.0;
   int min_replicas = 1;
   int max_replicas = 1;
   int gpus_per_replica = 1;
@@ -90,6 +97,11 @@ class Autoscaler {
     double ttft_s;
   };
   std::deque<TtftSample> ttfts_;
+  struct Recommendation {
+    Time at;
+    int replicas;
+  };
+  std::deque<Recommendation> recommendations_;  // within the stabilization window
   std::vector<double> scratch_;
 };
 

@@ -139,6 +139,41 @@ TEST_CASE("scaling down drains replicas without losing a request") {
   CHECK(p.router.count_of(RequestStatus::kUnfinished) == 0);
 }
 
+TEST_CASE("a scale-down step limit removes at most that share of the replicas per action") {
+  AutoscalerSpec spec = queue_target_spec();
+  spec.max_replicas = 4;
+  spec.max_scale_down_fraction = 0.5;
+  ScaledPool p(spec, /*max_num_seqs=*/16);
+  p.autoscaler.start(4, 300_s);
+  // As above the pool wants 1 replica from 10 s on; half of 4 go at 10 s, then (after the 60 s
+  // cooldown) half of 2 at 70 s.
+  feed(
+      p, [](Time) { return 4.0; }, 200, 300_s);
+  p.engine.run();
+  CHECK(p.ready_at(10_s) == 2);
+  CHECK(p.ready_at(69_s) == 2);
+  CHECK(p.ready_at(70_s) == 1);
+  CHECK(p.autoscaler.replicas_removed() == 3);
+  CHECK(p.router.count_of(RequestStatus::kCompleted) == p.router.arrived());
+}
+
+TEST_CASE("a scale-down stabilization window keeps the highest recent recommendation") {
+  AutoscalerSpec spec = queue_target_spec();
+  spec.max_replicas = 4;
+  spec.scale_down_cooldown = 0_s;
+  spec.scale_down_stabilization = 30_s;
+  ScaledPool p(spec, /*max_num_seqs=*/16);
+  p.autoscaler.start(4, 300_s);
+  // The start recommends 4 at t = 0; evaluations at 10, 20, 30 s recommend 1 but the window
+  // still holds t = 0 (inclusive), so the first scale-down is at 40 s.
+  feed(
+      p, [](Time) { return 4.0; }, 200, 300_s);
+  p.engine.run();
+  CHECK(p.ready_at(39_s) == 4);
+  CHECK(p.ready_at(40_s) == 1);
+  CHECK(p.autoscaler.replicas_removed() == 3);
+}
+
 TEST_CASE("a utilization target adds a replica when the busy fraction exceeds it") {
   AutoscalerSpec spec = queue_target_spec();
   spec.metric = ScalingMetric::kUtilization;
