@@ -1,0 +1,46 @@
+#pragma once
+// A training job as the models see it: what is trained (model, formats), on how much data
+// (global batch, sequence length, token budget), and how it is split over GPUs. Plain data;
+// sim/scenario fills it, the iteration model times it, the cluster scheduler places it.
+#include <string>
+
+#include "sim/hardware/gpu_spec.hpp"
+#include "sim/llm/model_precision.hpp"
+#include "sim/llm/transformer_spec.hpp"
+
+namespace cs {
+
+struct TrainingParallelism {
+  int tp = 1;  // tensor parallel: inside one NVLink domain
+  int pp = 1;  // pipeline stages: across nodes
+  int dp = 1;  // data-parallel replicas: across the rest
+  int micro_batch_size = 1;  // sequences per micro-batch
+  // Interleaved 1F1B (Narayanan et al., SC'21): model chunks per GPU; the bubble shrinks by
+  // this factor at the price of that many times more stage-to-stage transfers. 1: plain 1F1B.
+  int virtual_stages = 1;
+  int zero_stage = 1;                  // 0-3 (ZeRO, Rajbhandari et al. 2020)
+  bool recompute_activations = false;  // one more forward per micro-batch in the backward
+  bool overlap_dp_communication = true;  // gradient reduction runs behind the backward pass
+
+  int gpus() const { return tp * pp * dp; }
+};
+
+struct TrainingJobSpec {
+  std::string name;
+  TransformerSpec model;
+  GpuSpec gpu;
+  ModelPrecision precision;          // mixed precision: bf16 compute, fp32 master weights in the optimizer
+  int global_batch_sequences = 0;    // sequences per optimizer step, all DP ranks together
+  int sequence_length = 0;           // tokens per sequence
+  double token_budget = 0;           // tokens to train on
+  TrainingParallelism parallel;
+
+  // Micro-batches each pipeline runs per iteration: global batch / (micro-batch size x dp).
+  int micro_batches() const { return global_batch_sequences / (parallel.micro_batch_size * parallel.dp); }
+  double tokens_per_iteration() const {
+    return static_cast<double>(global_batch_sequences) * static_cast<double>(sequence_length);
+  }
+  double iterations() const { return token_budget / tokens_per_iteration(); }
+};
+
+}  // namespace cs
