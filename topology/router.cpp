@@ -98,6 +98,10 @@ RouteId Router::route_id(VertexId src, VertexId dst, std::uint32_t flow_label) {
   return id;
 }
 
+bool Router::may_exit(VertexId v) const {
+  return src_node_ < 0 || std::find(exit_.begin(), exit_.end(), v) != exit_.end();
+}
+
 Router::Region Router::region(VertexId v) const {
   if (stamp_[v] == stamp_now_) return static_cast<Region>(region_[v]);
   return fabric_index_[v] >= 0 ? kFabric : kOutside;
@@ -128,8 +132,9 @@ const std::vector<std::uint16_t>& Router::fabric_field(
   // Layered breadth-first search backwards over fabric links, seeds entering at their levels.
   std::vector<std::uint16_t> field(fabric_vertices_.size(), UINT16_MAX);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pending(seeds);  // sorted by vertex; re-sort by level
-  std::sort(pending.begin(), pending.end(),
-            [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
+  std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
+    return a.second < b.second || (a.second == b.second && a.first < b.first);
+  });
   std::size_t next_seed = 0;
   std::vector<std::uint32_t> frontier, next;
   std::uint32_t level = 0;
@@ -202,11 +207,18 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
       throw std::runtime_error("route: no path inside node " + std::to_string(src_node_) + " from " +
                                topo_.vertex(src).name + " to " + topo_.vertex(dst).name);
     // 2. The fabric, seeded where the destination region is entered from it.
+    // Traffic enters the node only where the destination is nearest the fabric (its own NIC,
+    // as GPUDirect RDMA and NCCL's NIC affinity do): with a node's NICs on different switches,
+    // a hop count alone would come in through another GPU's NIC and cross the host's CPU.
+    std::uint32_t nearest_entry = kInf;
+    for (const VertexId v : dst_region)
+      for (std::uint32_t i = in_begin_[v]; i < in_begin_[v + 1]; ++i)
+        if (fabric_index_[in_from_[i]] >= 0) nearest_entry = std::min(nearest_entry, dist_[v] + 1);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> seeds;
     for (const VertexId v : dst_region)
       for (std::uint32_t i = in_begin_[v]; i < in_begin_[v + 1]; ++i) {
         const std::int32_t f = fabric_index_[in_from_[i]];
-        if (f >= 0) seeds.emplace_back(static_cast<std::uint32_t>(f), dist_[v] + 1);
+        if (f >= 0 && dist_[v] + 1 == nearest_entry) seeds.emplace_back(static_cast<std::uint32_t>(f), dist_[v] + 1);
       }
     // The destination's port: the nearest entry from the fabric, lowest port number on ties.
     std::uint32_t best_dist = kInf;
@@ -239,6 +251,31 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
       src_region.push_back(src);
     }
     for (const VertexId v : src_region) set(v, kInf, kSrcRegion);
+    // Likewise traffic leaves only where the source is nearest the fabric: hops from the
+    // source inside its node, then the exits at the least of them.
+    exit_.clear();
+    if (src_node_ >= 0) {
+      // Breadth-first over the node (a few dozen vertices): queue order is hop order.
+      std::vector<std::pair<VertexId, std::uint32_t>> queue{{src, 0}};
+      auto queued = [&](VertexId w) {
+        return std::any_of(queue.begin(), queue.end(), [w](const auto& e) { return e.first == w; });
+      };
+      std::uint32_t nearest_exit = kInf;
+      for (std::size_t q = 0; q < queue.size(); ++q) {
+        const auto [v, h] = queue[q];
+        if (h > nearest_exit) break;
+        for (std::uint32_t i = out_begin_[v]; i < out_begin_[v + 1]; ++i) {
+          const VertexId w = out_to_[i];
+          if (fabric_index_[w] >= 0) {
+            if (h < nearest_exit) exit_.clear();
+            if (h <= nearest_exit) exit_.push_back(v);
+            nearest_exit = std::min(nearest_exit, h);
+          } else if (node_[w] == src_node_ && !terminal_[w] && !queued(w)) {
+            queue.emplace_back(w, h + 1);
+          }
+        }
+      }
+    }
     for (bool changed = true; changed;) {
       changed = false;
       for (const VertexId v : src_region)
@@ -246,7 +283,7 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
           const VertexId w = out_to_[i];
           if (w == src || (terminal_[w] && w != dst)) continue;
           const Region r = region(w);
-          if (r == kOutside) continue;
+          if (r == kOutside || (r == kFabric && !may_exit(v))) continue;
           const std::uint32_t d = distance(w);
           if (d != kInf && d + 1 < dist_[v]) {
             dist_[v] = d + 1;
@@ -273,7 +310,7 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
       const VertexId w = out_to_[i];
       if (w != dst && (terminal_[w] || w == src)) continue;
       const Region rw = region(w);
-      if (rw == kOutside || rw < rv) continue;
+      if (rw == kOutside || rw < rv || (rv == kSrcRegion && rw == kFabric && !may_exit(v))) continue;
       if (distance(w) + 1 != d) continue;
       candidates[count] = out_links_[i];
       targets[count++] = w;

@@ -9,12 +9,14 @@
 //     D-mod-K, as OpenSM's fat-tree routing does: the destination's port number (ports are
 //     numbered switch by switch, in cabling order) picks up-link (d / stride) mod k at each
 //     level, so every destination owns one path down and permutations do not collide.
-// Two rules make paths physical
-// and keep routing cheap on 10^4-GPU clusters:
+// These rules make paths physical and keep routing cheap on 10^4-GPU clusters:
 //   * endpoints (GPUs, host memory, storage) never forward: a route starts and ends at one;
 //   * servers do not forward for others: a route may only cross vertices of the source's
 //     node, the fabric (vertices outside any node), and the destination's node, in that order;
-//     traffic between two vertices of one node stays inside that node.
+//     traffic between two vertices of one node stays inside that node;
+//   * traffic leaves and enters a node where its source and destination are nearest the fabric
+//     (a GPU's own NIC, as GPUDirect RDMA and NCCL's NIC affinity do), never through another
+//     GPU's NIC and the host CPU, even when a node's NICs sit on different switches.
 // Distances to a destination are computed in three pieces: a breadth-first search inside the
 // destination's node, a fabric-wide distance field seeded from where that node attaches to the
 // fabric, and a relaxation inside the source's node. The fabric field depends only on the
@@ -83,9 +85,9 @@ class Router {
   std::vector<std::uint8_t> terminal_;
   std::vector<std::int32_t> fabric_index_;  // -1 for vertices inside nodes and endpoints
   std::vector<VertexId> fabric_vertices_;
-  std::vector<std::uint32_t> node_begin_;   // vertices of node n: node_members_[node_begin_[n] ..]
+  std::vector<std::uint32_t> node_begin_;  // vertices of node n: node_members_[node_begin_[n] ..]
   std::vector<VertexId> node_members_;
-  std::vector<std::uint32_t> port_index_;   // links from the fabric into a node, numbered
+  std::vector<std::uint32_t> port_index_;  // links from the fabric into a node, numbered
 
   // Per-computation scratch, valid where stamp_ == stamp.
   std::vector<std::uint32_t> stamp_;
@@ -97,6 +99,8 @@ class Router {
   std::int32_t src_node_ = -1, dst_node_ = -1;
   VertexId src_ = kNoVertex, dst_ = kNoVertex;
   std::uint64_t dst_port_ = 0;  // D-mod-K key of the current destination
+  std::vector<VertexId> exit_;  // where the current route may leave the source's node
+  bool may_exit(VertexId v) const;
 
   std::unordered_map<std::string, std::uint32_t> field_index_;
   std::vector<std::vector<std::uint16_t>> fields_;

@@ -139,3 +139,29 @@ TEST_CASE("InfiniBand routes by destination: one spine per destination, destinat
                                         .links[3]).to).name);
   CHECK(spread.size() == 16);
 }
+
+TEST_CASE("a node's NICs on different fat-tree edge switches: traffic enters and leaves by each GPU's own NIC") {
+  // 4 DGX nodes x 8 NICs = 32 NICs; the smallest even k with k^3/4 >= 32 is 6, whose edge
+  // switches take k/2 = 3 NICs each, so every node's NICs straddle three edge switches.
+  // Counting hops alone, n1.gpu5 is as near a switch holding n1.nic3 (then PCIe and the CPU)
+  // as its own NIC's; the route must still come in through n1.nic5 and touch no CPU.
+  ClusterSpec spec = dgx_cluster(4, FabricKind::kFatTree);
+  const Topology t = build_cluster(spec);
+  Router router(t);
+  for (int src = 0; src < 8; ++src)
+    for (int dst = 0; dst < 8; ++dst) {
+      const std::string from = "n0.gpu" + std::to_string(src), to = "n1.gpu" + std::to_string(dst);
+      const Route r = router.route(*t.find(from), *t.find(to));
+      bool left_by_own_nic = false, entered_by_own_nic = false;
+      for (const LinkId l : r.links) {
+        const LinkInfo& link = t.link(l);
+        INFO(from << " -> " << to << " crosses " << t.link_name(l));
+        CHECK(t.vertex(link.from).kind != VertexKind::kCpu);
+        CHECK(t.vertex(link.to).kind != VertexKind::kCpu);
+        if (t.vertex(link.from).name == "n0.nic" + std::to_string(src)) left_by_own_nic = true;
+        if (t.vertex(link.to).name == "n1.nic" + std::to_string(dst)) entered_by_own_nic = true;
+      }
+      CHECK(left_by_own_nic);
+      CHECK(entered_by_own_nic);
+    }
+}
