@@ -180,8 +180,7 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   // buffer, as a separate memory-bound kernel per parameter tensor. Per layer, on one GPU.
   KernelWork accumulate;
   accumulate.dtype = spec.precision.compute;
-  accumulate.bytes = cost.layer_weight_bytes_per_gpu() / dtype_bytes(spec.precision.weights) *
-                     (2 * dtype_bytes(spec.precision.weights) + 2 * dtype_bytes(spec.gradient_dtype));
+  accumulate.bytes = cost.layer_weight_bytes_per_gpu() / w * (2 * w + 2 * g);
   const double layer_accumulate = roofline_time(gpu, accumulate).seconds();
 
   // Per stage, per micro-batch, all chunks: compute and TP parts.
