@@ -37,9 +37,9 @@ class ClusterInventory {
   // consecutive nodes per leaf switch (a 6,000-GPU cluster needs no Topology).
   static ClusterInventory uniform(int nodes, int gpus_per_node, int nodes_per_leaf, std::string gpu_type = {});
   // From a built topology: a node per VertexInfo::node of its GPU vertices; its leaf is the
-  // tier-0 switch its first NIC attaches to (for a rail-optimized fabric, rail 0's switch: the
-  // rail group); nodes without a NIC are each their own leaf. GPU global index i is
-  // topology.gpus()[i].
+  // tier-0 switch its lowest-numbered NIC attaches to (for a rail-optimized fabric, rail 0's
+  // switch: the rail group); nodes without a NIC are each their own leaf. GPU global indices
+  // are node-major (nodes by id, GPUs in topology order); vertex_of() maps them back.
   static ClusterInventory from_topology(const Topology& topology, std::string gpu_type = {});
 
   explicit ClusterInventory(std::vector<InventoryNode> nodes);
