@@ -314,3 +314,56 @@ TEST_CASE("at the horizon every unfinished job is reported once, with its status
   const auto t = s.totals();
   CHECK(t.submitted == t.finished + t.waiting + t.running + t.never_fits);
 }
+
+TEST_CASE("easy backfill keeps later single-node jobs off the node reserved for the head") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kEasyBackfill, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  auto pod = [](std::string name, int gpus, Time duration) {
+    auto j = fixed_job(std::move(name), gpus, duration);
+    j.single_node = true;
+    return j;
+  };
+  s.submit(pod("a", 4, 100_s));                 // node 0 (tie: lowest index): 4 free left
+  s.submit(pod("b", 6, 300_s));                 // node 1: 2 free left
+  const auto c = s.submit(pod("c", 8, 50_s));   // head: node 0 reserved from t = 100
+  const auto d = s.submit(pod("d", 4, 500_s));  // fits node 0 now, but would hold it past 100
+  const auto e = s.submit(pod("e", 2, 500_s));  // fits node 1: backfilled at once
+  engine.run();
+  s.finish();
+  CHECK(finals.by_id.at(e).first_start == Time());
+  CHECK(finals.by_id.at(c).first_start == 100_s);
+  CHECK(finals.by_id.at(c).end == 150_s);
+  CHECK(finals.by_id.at(d).first_start == 150_s);
+}
+
+TEST_CASE("topology-aware placement keeps gangs on fewer nodes and leaves than random placement") {
+  // 16 nodes of 8 GPUs, 4 per leaf; the same 8 four-node jobs under both placements.
+  int nodes[2] = {0, 0};
+  int leaves[2] = {0, 0};
+  double fragmentation[2] = {0, 0};
+  for (int p = 0; p < 2; ++p) {
+    Engine engine(5);
+    auto inventory = ClusterInventory::uniform(16, 8, 4);
+    const auto placement = p == 0 ? PlacementPolicy::kTopologyAware : PlacementPolicy::kRandom;
+    ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, placement}, nullptr);
+    s.on_job_started.connect([&, p](const ClusterJobRecord& r) {
+      nodes[p] += r.nodes_used;
+      leaves[p] += r.leaves_used;
+    });
+    for (int i = 0; i < 3; ++i) s.submit(fixed_job("j" + std::to_string(i), 32, 100_s));
+    s.submit(fixed_job("small", 4, 100_s));
+    engine.run_until(1_s);
+    fragmentation[p] = s.fragmentation();
+  }
+  // Topology-aware: each 32-GPU job on 4 whole nodes of one leaf (12 nodes, 3 leaves), the
+  // small one on part of a 13th node: 4 free GPUs there, 24 on 3 empty nodes: 4/28.
+  CHECK(nodes[0] == 13);
+  CHECK(leaves[0] == 4);
+  CHECK(fragmentation[0] == Approx(4.0 / 28.0));
+  CHECK(nodes[1] > nodes[0]);
+  CHECK(leaves[1] > leaves[0]);
+  CHECK(fragmentation[1] > fragmentation[0]);
+}
