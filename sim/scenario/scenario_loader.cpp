@@ -159,7 +159,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
   r.finish();
-  if (!s.queueing && !s.serving && !(s.network && !s.network->jobs.empty()))
+  if (!s.queueing && s.all_serving_pools().empty() && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:` or `serving:` section, or "
                        "`collectives:` jobs on a `topology:`");
