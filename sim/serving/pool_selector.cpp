@@ -1,5 +1,7 @@
 #include "sim/serving/pool_selector.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "sim/hardware/named_catalog.hpp"
@@ -35,7 +37,11 @@ PoolSelector::PoolSelector(std::vector<PoolTarget> pools, PoolSplit split, Rando
   for (auto& m : by_model_) {
     double total = 0;
     for (double s : m.shares) total += s;
-    for (double& s : m.shares) s /= total;
+    for (double& s : m.shares) {
+      s /= total;
+      m.weights.push_back(std::max<std::int64_t>(1, std::llround(s * 1e6)));
+      m.total_weight += m.weights.back();
+    }
   }
 }
 
@@ -74,10 +80,10 @@ std::size_t PoolSelector::pick(ModelPools& m) {
   } else {
     chosen = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      m.credit[i] += m.shares[i];
+      m.credit[i] += m.weights[i];
       if (m.credit[i] > m.credit[chosen]) chosen = i;
     }
-    m.credit[chosen] -= 1.0;  // the shares sum to 1
+    m.credit[chosen] -= m.total_weight;
   }
   return m.pools[chosen];
 }

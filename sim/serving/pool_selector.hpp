@@ -4,8 +4,9 @@
 //
 //  - smooth weighted round robin (the default; nginx's upstream algorithm): each pick adds
 //    every candidate's share to its credit, takes the pool with the most credit and charges
-//    it the total. Deterministic, no random numbers, and after any n requests every pool has
-//    had within one request of n·share, so two pool mixes compare on the pools alone, not on
+//    it the total (integer credits: ties go to the first pool, the same on every machine).
+//    Deterministic, no random numbers, and after any n requests every pool has had within one
+//    request of n·share, so two pool mixes compare on the pools alone, not on
 //    the noise of a coin.
 //  - weighted random: an independent draw per request from the stream "pool_split", which
 //    thins a Poisson stream into independent Poisson streams (a load balancer that picks at
@@ -49,8 +50,10 @@ class PoolSelector {
  private:
   struct ModelPools {
     std::vector<std::size_t> pools;
-    std::vector<double> shares;  // normalized to sum 1
-    std::vector<double> credit;  // smooth round robin state
+    std::vector<double> shares;         // normalized to sum 1
+    std::vector<std::int64_t> weights;  // the shares in millionths, so credits add exactly
+    std::int64_t total_weight = 0;
+    std::vector<std::int64_t> credit;  // smooth round robin state
   };
   std::size_t find_model(std::string_view model) const;
   std::size_t pick(ModelPools& m);
