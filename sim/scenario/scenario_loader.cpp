@@ -60,20 +60,18 @@ void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models
     if (std::find(served.begin(), served.end(), p->model.name) == served.end()) served.push_back(p->model.name);
   std::string served_list;
   for (const auto& m : served) served_list += (served_list.empty() ? "" : ", ") + m;
-  const bool listed = !s.workload_streams.empty();
-  std::size_t index = 0;
   std::vector<InferenceWorkloadSpec*> streams;
   if (s.workload) streams.push_back(&*s.workload);
   for (auto& w : s.workload_streams) streams.push_back(&w);
-  for (InferenceWorkloadSpec* w : streams) {
-    const std::string where = listed ? "workload[" + std::to_string(index) + "]" : "workload";
-    ++index;
-    const ConfigNode& node = listed ? r.required("workload").items[index - 1] : r.required("workload");
-    MapReader wr(node, where);
+  const ConfigNode& section = r.required("workload");
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    InferenceWorkloadSpec* w = streams[i];
+    const bool listed = section.is_sequence();
+    MapReader wr(listed ? section.items[i] : section, listed ? "workload[" + std::to_string(i) + "]" : "workload");
     std::string& model = stamped_model(*w);
     if (model.empty()) {
       if (served.size() > 1 && !carries_models(*w))
-        wr.fail("trace", "the pools serve several models (" + served_list +
+        wr.fail("model", "the pools serve several models (" + served_list +
                              "): name the one these requests are for with `model:`");
       continue;
     }
