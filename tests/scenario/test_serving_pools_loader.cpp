@@ -123,3 +123,9 @@ TEST_CASE("the split between pools is smooth round robin unless pool_split says 
   CHECK(s.pool_split == PoolSplit::kRandom);
   CHECK_THAT(error_of(kPools + "pool_split: coin\n"), Catch::Contains("pool_split"));
 }
+
+TEST_CASE("two workload streams with one name are an error") {
+  const std::string e = error_of(replace(kPools, "  - model: llama-3-8b\n", "  - name: chat\n    model: llama-3-8b\n"));
+  CHECK_THAT(e, Catch::Contains("workload[1].name"));
+  CHECK_THAT(e, Catch::Contains("'chat' is used twice"));
+}

@@ -142,3 +142,34 @@ TEST_CASE("a random split of pools is deterministic for a seed and differs from 
   CHECK(random == summary_of("pool_split: random\n"));
   CHECK(random != summary_of(""));
 }
+
+TEST_CASE("a single pool counts a trace request naming a model it does not serve as rejected, with a row") {
+  test::TempDir dir;
+  dir.write("t.jsonl",
+            "{\"timestamp\": 1000, \"input_length\": 50, \"output_length\": 2, \"model\": \"llama-2-70b\"}\n"
+            "{\"timestamp\": 2000, \"input_length\": 50, \"output_length\": 2, \"model\": \"gpt-j-6b\"}\n");
+  const Scenario s = load_scenario(dir.write("s.yaml",
+                                             "name: one\n"
+                                             "simulation: {horizon: 1 min}\n"
+                                             "workload: {trace: {format: jsonl, path: t.jsonl}}\n"
+                                             "serving: {model: llama-2-70b, gpu: h100-sxm, tp: 4, pool: {}}\n"));
+  RunOptions o;
+  o.output = dir.path() / "s.h5";
+  const RunResult r = run_scenario(s, o);
+  const auto value = [&](const std::string& name) {
+    for (const auto& [k, v] : r.summary)
+      if (k == name) return std::stod(v);
+    FAIL("no summary " + name);
+    return 0.0;
+  };
+  CHECK(value("requests_arrived") == 2);
+  CHECK(value("requests_completed") == 1);
+  CHECK(value("requests_rejected") == 1);
+  CHECK(value("requests_unroutable") == 1);
+  const hid_t f = H5Fopen(o.output.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const auto pool = test::read_column(f, "/requests/pool");
+  H5Fclose(f);
+  REQUIRE(pool.size() == 2);
+  CHECK(std::count(pool.begin(), pool.end(), -1.0) == 1);
+  CHECK(std::count(pool.begin(), pool.end(), 0.0) == 1);
+}
