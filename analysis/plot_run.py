@@ -42,13 +42,24 @@ def main():
         name = text(meta.get("scenario_name", "run"))
         timeline = f["timeline"]
         t = timeline["time_s"][:]
-        series = [k for k in timeline if k != "time_s"]
+        # Several serving pools write `<pool>.<series>` beside the overall `<series>`: one panel
+        # per series, the pools overlaid (and the overall line, where there is one, in black).
+        panels = {}
+        for k in timeline:
+            if k != "time_s":
+                panels.setdefault(k.split(".", 1)[-1], []).append(k)
+        series = list(panels)
         unit_scale, unit_name = (3600.0, "h") if len(t) and t[-1] > 3 * 3600 else (60.0, "min")
 
         fig, axes = plt.subplots(len(series), 1, figsize=(10, 2.1 * len(series)), sharex=True, squeeze=False)
         for ax, key in zip(axes[:, 0], series):
-            ds = timeline[key]
-            ax.plot(t / unit_scale, ds[:], linewidth=0.9)
+            for member in panels[key]:
+                ds = timeline[member]
+                pool = member.split(".", 1)[0] if "." in member else None
+                style = {"linewidth": 0.9} if pool or len(panels[key]) == 1 else {"linewidth": 1.2, "color": "black"}
+                ax.plot(t / unit_scale, ds[:], label=pool or "all", **style)
+            if len(panels[key]) > 1:
+                ax.legend(fontsize=7, loc="upper left")
             ax.set_ylabel(f"{key}\n[{text(ds.attrs.get('units', ''))}]", fontsize=8)
             ax.grid(alpha=0.3)
         axes[-1, 0].set_xlabel(f"simulated time [{unit_name}]")

@@ -31,6 +31,14 @@ void LatencyHistogram::add(double seconds) {
     ++buckets_[bucket_of(seconds)];
 }
 
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  for (std::size_t b = 0; b < kBuckets; ++b) buckets_[b] += other.buckets_[b];
+  count_ += other.count_;
+  zeros_ += other.zeros_;
+  sum_ += other.sum_;
+  max_ = std::max(max_, other.max_);
+}
+
 double LatencyHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
   if (q < 0 || q > 1) throw std::invalid_argument("quantile must be in [0, 1]");

@@ -11,6 +11,8 @@ class LatencyHistogram {
  public:
   LatencyHistogram();
   void add(double seconds);
+  // Adds every sample of `other` (same buckets, so percentiles of the union stay within 1%).
+  void merge(const LatencyHistogram& other);
   std::uint64_t count() const { return count_; }
   double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0.0; }
   double max() const { return max_; }

@@ -17,27 +17,30 @@ bool serving(const Replica& r) {
 }  // namespace
 
 std::vector<ColumnSpec> ServingMetrics::table_columns() {
-  return {{"id", "1", ColumnType::kInt64, "request number in arrival order"},
-          {"arrival_s", "s", ColumnType::kFloat64, "arrival time"},
-          {"start_s", "s", ColumnType::kFloat64, "start of the first iteration computing it (NaN: never)"},
-          {"first_token_s", "s", ColumnType::kFloat64, "first output token (NaN: never)"},
-          {"finish_s", "s", ColumnType::kFloat64, "last token, or when it left (NaN: still there at the end)"},
-          {"input_tokens", "1", ColumnType::kInt64, "prompt tokens"},
-          {"output_tokens", "1", ColumnType::kInt64, "output tokens asked for"},
-          {"generated_tokens", "1", ColumnType::kInt64, "output tokens produced"},
-          {"replica", "1", ColumnType::kInt64, "replica id (-1: never reached one)"},
-          {"preemptions", "1", ColumnType::kInt64, "times evicted from the KV cache and recomputed"},
-          {"status", "1", ColumnType::kInt64, "0 completed, 1 rejected, 2 dropped, 3 unfinished"}};
+  return {
+      {"id", "1", ColumnType::kInt64, "request number in arrival order"},
+      {"arrival_s", "s", ColumnType::kFloat64, "arrival time"},
+      {"start_s", "s", ColumnType::kFloat64, "start of the first iteration computing it (NaN: never)"},
+      {"first_token_s", "s", ColumnType::kFloat64, "first output token (NaN: never)"},
+      {"finish_s", "s", ColumnType::kFloat64, "last token, or when it left (NaN: still there at the end)"},
+      {"input_tokens", "1", ColumnType::kInt64, "prompt tokens"},
+      {"output_tokens", "1", ColumnType::kInt64, "output tokens asked for"},
+      {"generated_tokens", "1", ColumnType::kInt64, "output tokens produced"},
+      {"replica", "1", ColumnType::kInt64, "replica id within its pool (-1: never reached one)"},
+      {"pool", "1", ColumnType::kInt64, "pool index in the scenario's `serving:` list (-1: no pool serves its model)"},
+      {"preemptions", "1", ColumnType::kInt64, "times evicted from the KV cache and recomputed"},
+      {"status", "1", ColumnType::kInt64, "0 completed, 1 rejected, 2 dropped, 3 unfinished"}};
 }
 
 ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec,
-                               TimelineSampler& sampler, ColumnarWriter* table)
+                               TimelineSampler& sampler, ColumnarWriter* table, std::int64_t pool)
     : engine_(engine),
       router_(router),
       slo_(spec.slo),
       usd_per_gpu_hour_(spec.usd_per_gpu_hour),
       gpus_per_replica_(spec.replica.gpus),
       table_(table),
+      pool_(pool),
       row_(table_columns().size()),
       last_change_(engine.now()),
       last_sample_(engine.now()) {
@@ -130,19 +133,24 @@ void ServingMetrics::record(const RequestOutcome& o) {
     }
   }
   if (table_) {
-    row_ = {static_cast<double>(o.id),
-            o.arrival.seconds(),
-            seconds_or_nan(o.first_scheduled),
-            seconds_or_nan(o.first_token),
-            seconds_or_nan(o.finish),
-            static_cast<double>(o.input_tokens),
-            static_cast<double>(o.output_tokens),
-            static_cast<double>(o.generated_tokens),
-            o.replica == kNoReplica ? -1.0 : static_cast<double>(o.replica),
-            static_cast<double>(o.preemptions),
-            static_cast<double>(static_cast<int>(o.status))};
+    table_row(o, pool_, row_);
     table_->append(row_);
   }
+}
+
+void ServingMetrics::table_row(const RequestOutcome& o, std::int64_t pool, std::vector<double>& row) {
+  row = {static_cast<double>(o.id),
+         o.arrival.seconds(),
+         seconds_or_nan(o.first_scheduled),
+         seconds_or_nan(o.first_token),
+         seconds_or_nan(o.finish),
+         static_cast<double>(o.input_tokens),
+         static_cast<double>(o.output_tokens),
+         static_cast<double>(o.generated_tokens),
+         o.replica == kNoReplica ? -1.0 : static_cast<double>(o.replica),
+         static_cast<double>(pool),
+         static_cast<double>(o.preemptions),
+         static_cast<double>(static_cast<int>(o.status))};
 }
 
 double ServingMetrics::utilization_since_last_sample() {
@@ -176,50 +184,38 @@ double ServingMetrics::interval_slo_attainment() {
   return a;
 }
 
-void ServingMetrics::write_summary(RunFile& out, Time end) {
-  const auto count = [&](RequestStatus s) { return static_cast<std::int64_t>(router_.count_of(s)); };
-  const std::int64_t arrived = static_cast<std::int64_t>(router_.arrived());
-  out.summary("requests_arrived", arrived);
-  out.summary("requests_completed", count(RequestStatus::kCompleted));
-  out.summary("requests_rejected", count(RequestStatus::kRejected));
-  out.summary("requests_dropped", count(RequestStatus::kDropped));
-  out.summary("requests_unfinished", count(RequestStatus::kUnfinished));
-  const auto percentiles = [&](const std::string& name, const LatencyHistogram& h) {
-    out.summary(name + "_mean_s", h.mean());
-    out.summary(name + "_p50_s", h.quantile(0.50));
-    out.summary(name + "_p90_s", h.quantile(0.90));
-    out.summary(name + "_p99_s", h.quantile(0.99));
-  };
-  percentiles("ttft", ttft_);
-  percentiles("tpot", tpot_);
-  percentiles("e2e", e2e_);
-  percentiles("queue_wait", queue_wait_);
-  out.summary("slo_ttft_s", slo_.ttft.seconds());
-  out.summary("slo_tpot_s", slo_.tpot.seconds());
-  out.summary("requests_met_slo", static_cast<std::int64_t>(met_slo_));
-  // Every arrived request counts: rejected, dropped and unfinished ones missed the SLO.
-  out.summary("slo_attainment", arrived ? static_cast<double>(met_slo_) / static_cast<double>(arrived) : 0.0);
-  const double span = end.seconds();
-  out.summary("goodput_requests_per_s", span > 0 ? static_cast<double>(met_slo_) / span : 0.0);
-  out.summary("goodput_output_tokens_per_s", span > 0 ? met_output_tokens_ / span : 0.0);
-  double generated = 0, busy = 0;
+ServingSummary ServingMetrics::summary() {
+  ServingSummary s;
+  s.arrived = router_.arrived();
+  s.completed = router_.count_of(RequestStatus::kCompleted);
+  s.rejected = router_.count_of(RequestStatus::kRejected);
+  s.dropped = router_.count_of(RequestStatus::kDropped);
+  s.unfinished = router_.count_of(RequestStatus::kUnfinished);
+  s.ttft = ttft_;
+  s.tpot = tpot_;
+  s.e2e = e2e_;
+  s.queue_wait = queue_wait_;
+  s.slo = slo_;
+  s.met_slo = met_slo_;
+  s.met_output_tokens = met_output_tokens_;
+  s.completed_tokens = completed_tokens_;
+  double busy = 0;
   for (const auto& r : router_.replicas()) {
-    generated += static_cast<double>(r->tokens_generated());
+    s.output_tokens_generated += static_cast<double>(r->tokens_generated());
     busy += r->busy_seconds();
   }
-  out.summary("output_tokens_generated", static_cast<std::int64_t>(generated));
-  out.summary("output_tokens_per_s", span > 0 ? generated / span : 0.0);
-  out.summary("preemptions", static_cast<std::int64_t>(preemptions_));
-  out.summary("replicas_created", static_cast<std::int64_t>(router_.replicas().size()));
-  out.summary("replicas_ready_peak", static_cast<std::int64_t>(ready_peak_));
-  out.summary("gpus_peak", gpus_peak_);
-  const double hours = gpu_hours();
-  out.summary("gpu_hours", hours);
-  // Busy GPU-seconds over paid ones: booting and idle replicas lower it.
-  out.summary("gpu_busy_fraction", hours > 0 ? busy * gpus_per_replica_ / (hours * 3600.0) : 0.0);
-  const double cost = hours * usd_per_gpu_hour_;
-  out.summary("cost_usd", cost);
-  out.summary("usd_per_1k_tokens", completed_tokens_ > 0 ? cost / completed_tokens_ * 1000 : 0.0);
+  s.busy_gpu_seconds = busy * gpus_per_replica_;
+  s.preemptions = preemptions_;
+  s.replicas_created = static_cast<std::int64_t>(router_.replicas().size());
+  s.replicas_ready_peak = ready_peak_;
+  s.gpus_peak = gpus_peak_;
+  s.gpu_hours = gpu_hours();
+  s.cost_usd = s.gpu_hours * usd_per_gpu_hour_;
+  return s;
+}
+
+void ServingMetrics::write_summary(RunFile& out, Time end, const std::string& prefix) {
+  write_serving_summary(out, summary(), end, prefix);
 }
 
 }  // namespace cs

@@ -9,6 +9,7 @@
 
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/latency_histogram.hpp"
+#include "sim/metrics/serving_summary.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/serving/request_router.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
@@ -17,19 +18,26 @@ namespace cs {
 
 class ServingMetrics {
  public:
+  // `pool`: the pool's index in the scenario, written in the table's `pool` column.
   ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec, TimelineSampler& sampler,
-                 ColumnarWriter* table);
+                 ColumnarWriter* table, std::int64_t pool = 0);
   ServingMetrics(const ServingMetrics&) = delete;
   ServingMetrics& operator=(const ServingMetrics&) = delete;
   static std::vector<ColumnSpec> table_columns();
+  // The /requests row of an outcome, in table_columns() order (pool -1: reached none).
+  static void table_row(const RequestOutcome& o, std::int64_t pool, std::vector<double>& row);
 
   // A replica of `gpus` GPUs is about to join the pool (the router does not signal that).
   void replica_created(int gpus);
   // Whether a completed request met every SLO the pool sets.
   bool meets_slo(const RequestOutcome& o) const;
   double gpu_hours();
+  double usd_per_gpu_hour() const { return usd_per_gpu_hour_; }
+  // GPUs held now (booting and draining replicas included).
+  std::int64_t gpus_held() const { return gpus_; }
   // After the router has reported every request (finish_run).
-  void write_summary(RunFile& out, Time end);
+  ServingSummary summary();
+  void write_summary(RunFile& out, Time end, const std::string& prefix = "");
 
  private:
   void integrate();
@@ -44,6 +52,7 @@ class ServingMetrics {
   double usd_per_gpu_hour_;
   double gpus_per_replica_;
   ColumnarWriter* table_;
+  std::int64_t pool_;
   std::vector<double> row_;
 
   LatencyHistogram ttft_, tpot_, e2e_, queue_wait_;

@@ -9,10 +9,12 @@ TimelineSampler::TimelineSampler(Engine& engine, Time interval) : engine_(engine
 }
 
 void TimelineSampler::add_gauge(ColumnSpec column, std::function<double()> read) {
+  column.name = prefix_ + column.name;
   series_.push_back({std::move(column), std::move(read), false, 0});
 }
 
 void TimelineSampler::add_rate(ColumnSpec column, std::function<double()> read_cumulative) {
+  column.name = prefix_ + column.name;
   series_.push_back({std::move(column), std::move(read_cumulative), true, 0});
 }
 

@@ -4,6 +4,8 @@
 // time t sees every model event of time t. Gauges are read as they are at the instant; rates
 // are the increase of a cumulative counter over the last interval divided by its length.
 #include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -15,6 +17,9 @@ class TimelineSampler {
  public:
   TimelineSampler(Engine& engine, Time interval);
 
+  // Series added from now on are named `prefix` + their name ("h100." + "replicas_ready"),
+  // so one listener class can register the same series for several pools.
+  void set_name_prefix(std::string prefix) { prefix_ = std::move(prefix); }
   void add_gauge(ColumnSpec column, std::function<double()> read);
   void add_rate(ColumnSpec column, std::function<double()> read_cumulative);
   // The series in registration order (time_s is added by the writer).
@@ -38,6 +43,7 @@ class TimelineSampler {
   Time until_;
   Time last_sample_;
   std::vector<Series> series_;
+  std::string prefix_;
   ColumnarWriter* out_ = nullptr;
   std::vector<double> row_;
 };

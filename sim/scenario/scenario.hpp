@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/engine/time.hpp"
 #include "sim/network/network_spec.hpp"
 #include "sim/queueing/server_pool.hpp"
+#include "sim/serving/pool_selector.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
 #include "workloads/inference_workload.hpp"
 
@@ -34,8 +36,27 @@ struct Scenario {
   // Exactly one workload model: a generic queue, or LLM serving fed by `workload:`.
   std::optional<ServerPoolSpec> queueing;
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
+  // `serving:` as one map: one pool. As a list: serving_pools (and `serving` stays empty).
   std::optional<ServingPoolSpec> serving;
-  std::optional<InferenceWorkloadSpec> workload;  // with `serving:` (and only then)
+  std::vector<ServingPoolSpec> serving_pools;
+  // `workload:` as one map: one stream. As a list: workload_streams. With serving only.
+  std::optional<InferenceWorkloadSpec> workload;
+  std::vector<InferenceWorkloadSpec> workload_streams;
+  PoolSplit pool_split = PoolSplit::kSmoothRoundRobin;  // `pool_split:`
+
+  // Every serving pool and every request stream, whichever form the file used.
+  std::vector<const ServingPoolSpec*> all_serving_pools() const {
+    std::vector<const ServingPoolSpec*> out;
+    if (serving) out.push_back(&*serving);
+    for (const auto& p : serving_pools) out.push_back(&p);
+    return out;
+  }
+  std::vector<const InferenceWorkloadSpec*> all_workloads() const {
+    std::vector<const InferenceWorkloadSpec*> out;
+    if (workload) out.push_back(&*workload);
+    for (const auto& w : workload_streams) out.push_back(&w);
+    return out;
+  }
 };
 
 }  // namespace cs

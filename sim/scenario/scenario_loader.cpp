@@ -1,5 +1,6 @@
 #include "sim/scenario/scenario_loader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -41,6 +42,47 @@ ServerPoolSpec read_queueing(MapReader r) {
   return p;
 }
 
+std::string& stamped_model(InferenceWorkloadSpec& w) {
+  return w.trace ? w.trace->read.model : w.synthetic->model;
+}
+
+// Whether requests of this stream may name their own model (a trace column or field).
+bool carries_models(const InferenceWorkloadSpec& w) {
+  return w.trace && (w.trace->format == TraceFormat::kJsonl ||
+                     (w.trace->format == TraceFormat::kCsv && w.trace->columns.model.has_value()));
+}
+
+// A stream's `model:` becomes the catalog name the pools use, and must be served by a pool;
+// a stream without one needs a single served model (or requests that name theirs).
+void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models) {
+  std::vector<std::string> served;
+  for (const ServingPoolSpec* p : s.all_serving_pools())
+    if (std::find(served.begin(), served.end(), p->model.name) == served.end()) served.push_back(p->model.name);
+  std::string served_list;
+  for (const auto& m : served) served_list += (served_list.empty() ? "" : ", ") + m;
+  std::vector<InferenceWorkloadSpec*> streams;
+  if (s.workload) streams.push_back(&*s.workload);
+  for (auto& w : s.workload_streams) streams.push_back(&w);
+  const ConfigNode& section = r.required("workload");
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    InferenceWorkloadSpec* w = streams[i];
+    const bool listed = section.is_sequence();
+    MapReader wr(listed ? section.items[i] : section, listed ? "workload[" + std::to_string(i) + "]" : "workload");
+    std::string& model = stamped_model(*w);
+    if (model.empty()) {
+      if (served.size() > 1 && !carries_models(*w))
+        wr.fail("model", "the pools serve several models (" + served_list +
+                             "): name the one these requests are for with `model:`");
+      continue;
+    }
+    const TransformerSpec* spec = models.find(model);
+    if (!spec) wr.fail("model", "unknown model '" + model + "'; the pools serve: " + served_list);
+    if (std::find(served.begin(), served.end(), spec->name) == served.end())
+      wr.fail("model", "no pool serves model '" + model + "'; the pools serve: " + served_list);
+    model = spec->name;
+  }
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
@@ -78,9 +120,32 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     ModelCatalog models = load_model_catalog(model_catalog_dir(dir));
     read_gpu_catalog(r, gpus);
     read_model_catalog(r, models);
-    s.serving = read_serving(r.map("serving"), gpus, models);
+    if (r.required("serving").is_sequence()) {
+      s.serving_pools = read_serving_pools(r.items("serving"), gpus, models);
+      if (s.serving_pools.empty()) r.fail("serving", "the list of serving pools is empty");
+    } else {
+      s.serving = read_serving(r.map("serving"), gpus, models);
+    }
     if (!r.has("workload")) r.fail("serving", "`serving:` needs a `workload:` section with its requests");
-    s.workload = read_inference_workload(r.map("workload"));
+    if (r.required("workload").is_sequence()) {
+      for (const auto& item : r.items("workload")) {
+        s.workload_streams.push_back(read_inference_workload(MapReader(item.node, item.path)));
+        // Streams name their random streams: the first keeps the single form's name.
+        InferenceWorkloadSpec& w = s.workload_streams.back();
+        if (!MapReader(item.node, item.path).has("name") && s.workload_streams.size() > 1)
+          w.name += std::to_string(s.workload_streams.size() - 1);
+        for (std::size_t j = 0; j + 1 < s.workload_streams.size(); ++j)
+          if (s.workload_streams[j].name == w.name)
+            MapReader(item.node, item.path).fail("name", "workload name '" + w.name + "' is used twice");
+      }
+      if (s.workload_streams.empty()) r.fail("workload", "the list of workload streams is empty");
+    } else {
+      s.workload = read_inference_workload(r.map("workload"));
+    }
+    s.pool_split = r.choice_or<PoolSplit>(
+        "pool_split", {{"smooth_round_robin", PoolSplit::kSmoothRoundRobin}, {"random", PoolSplit::kRandom}},
+        s.pool_split);
+    resolve_stream_models(r, s, models);
   } else if (r.has("workload")) {
     r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
   }
@@ -92,7 +157,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
   r.finish();
-  if (!s.queueing && !s.serving && !(s.network && !s.network->jobs.empty()))
+  if (!s.queueing && s.all_serving_pools().empty() && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:` or `serving:` section, or "
                        "`collectives:` jobs on a `topology:`");

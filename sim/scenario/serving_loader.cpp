@@ -95,9 +95,17 @@ AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
 
 }  // namespace
 
-ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models) {
+ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list) {
   ServingPoolSpec s;
-  const std::string name = r.string_or("name", "serving");
+  const std::string name = in_list ? r.string("name") : r.string_or("name", "serving");
+  // The name prefixes the pool's timeline and summary names ("h100.ttft_p99_s").
+  if (name.empty() ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+    r.fail("name", "a pool name is letters, digits, '_' and '-' (it prefixes the pool's output names)");
+  if (in_list && r.has("share")) {
+    s.share = r.quantity("share", Dimension::kRatio);
+    if (!(s.share > 0)) r.fail("share", "a share must be positive (a pool with no share would get no requests)");
+  }
   const std::string model_name = r.string("model");
   const std::string gpu_name = r.string("gpu");
   try {
@@ -159,6 +167,32 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   slo.finish();
   r.finish();
   return s;
+}
+
+std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& items, const GpuCatalog& gpus,
+                                                const ModelCatalog& models) {
+  std::vector<ServingPoolSpec> pools;
+  for (const auto& item : items) {
+    MapReader r(item.node, item.path);
+    const bool has_share = r.has("share");
+    pools.push_back(read_serving(r, gpus, models, true));
+    for (std::size_t j = 0; j + 1 < pools.size(); ++j)
+      if (pools[j].router.name == pools.back().router.name)
+        r.fail("name", "pool name '" + pools.back().router.name + "' is used twice (names must be unique)");
+    if (!has_share) pools.back().share = -1;  // resolved below, once every pool is known
+  }
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    int same_model = 0;
+    for (const auto& p : pools) same_model += p.model.name == pools[i].model.name;
+    if (pools[i].share > 0) continue;
+    if (same_model > 1) {
+      MapReader r(items[i].node, items[i].path);
+      r.fail("model", "model '" + pools[i].model.name + "' is served by " + std::to_string(same_model) +
+                          " pools: give each a `share:` of its requests");
+    }
+    pools[i].share = 1;
+  }
+  return pools;
 }
 
 }  // namespace cs

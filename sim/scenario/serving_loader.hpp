@@ -31,6 +31,15 @@
 //         max_replicas: 32
 //         gpu_limit: 128                  # GPUs of this type the provider gives; 0: no limit
 //     slo: {ttft: 2 s, tpot: 100 ms}
+//
+// or a list of such maps, one per pool, each with a unique `name:` and, where several pools
+// serve the same model, a `share:` of that model's requests (70%, or any positive weight):
+//
+//   serving:
+//     - {name: h100, model: llama-2-70b, gpu: h100-sxm, tp: 4, share: 70%, pool: {...}}
+//     - {name: a100, model: llama-2-70b, gpu: a100-80gb-sxm, tp: 8, share: 30%, pool: {...}}
+#include <vector>
+
 #include "sim/hardware/gpu_catalog.hpp"
 #include "sim/llm/model_catalog.hpp"
 #include "sim/scenario/config_reader.hpp"
@@ -38,6 +47,10 @@
 
 namespace cs {
 
-ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models);
+// `in_list`: an item of the list form (name required, `share:` allowed).
+ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list = false);
+// The list form: names unique, shares required where a model has several pools.
+std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& items, const GpuCatalog& gpus,
+                                                const ModelCatalog& models);
 
 }  // namespace cs

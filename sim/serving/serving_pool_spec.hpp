@@ -32,6 +32,9 @@ struct ServingPoolSpec {
   RequestRouterSpec router;
   std::optional<AutoscalerSpec> autoscaler;  // none: initial_replicas for the whole run
   ServingSlo slo;
+  // Among the pools serving the same model, this pool's part of that model's requests
+  // (relative to the others' shares; one pool of a model takes all of them).
+  double share = 1;
 };
 
 }  // namespace cs

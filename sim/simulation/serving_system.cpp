@@ -4,12 +4,11 @@
 
 namespace cs {
 
-ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, std::unique_ptr<RequestSource> source)
+ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec)
     : engine_(engine),
       spec_(spec),
       cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan)),
-      router_(engine, spec.router),
-      source_(std::move(source)) {
+      router_(engine, spec.router) {
   if (spec_.autoscaler)
     autoscaler_ = std::make_unique<Autoscaler>(engine_, router_, *spec_.autoscaler,
                                                [this](std::uint32_t id) { return make_replica(id); });
@@ -21,33 +20,21 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
 }
 
 void ServingSystem::start(Time horizon) {
-  horizon_ = horizon;
   if (autoscaler_) {
     autoscaler_->start(spec_.initial_replicas, horizon);
   } else {
     for (int i = 0; i < spec_.initial_replicas; ++i)
       router_.add_replica(make_replica(router_.next_replica_id())).start(Time{}, Time{});
   }
-  schedule_next_arrival();
 }
 
-void ServingSystem::schedule_next_arrival() {
-  next_ = source_->next();
-  if (!next_ || next_->arrival > horizon_) {
-    next_.reset();
-    return;
-  }
-  engine_.schedule_at(std::max(next_->arrival, engine_.now()), [this] { arrive(); });
-}
-
-void ServingSystem::arrive() {
+void ServingSystem::submit(const InferenceRequest& request, std::uint64_t id) {
   ServingRequest r;
-  r.id = next_id_++;
+  r.id = id;
   r.arrival = engine_.now();
   // A trace row with an empty prompt or answer still costs one token of each.
-  r.input_tokens = std::max<std::int64_t>(next_->input_tokens, 1);
-  r.output_tokens = std::max<std::int64_t>(next_->output_tokens, 1);
-  schedule_next_arrival();
+  r.input_tokens = std::max<std::int64_t>(request.input_tokens, 1);
+  r.output_tokens = std::max<std::int64_t>(request.output_tokens, 1);
   router_.submit(r);
 }
 

@@ -1,10 +1,9 @@
 #pragma once
-// Wires one serving pool: the workload's request stream (pulled one request at a time, one
-// event per arrival, so memory does not grow with the trace) into a RequestRouter over replicas
-// priced by LlmIterationCost, and an Autoscaler that builds replicas through a factory.
+// Wires one serving pool: a RequestRouter over replicas priced by LlmIterationCost, and an
+// Autoscaler that builds replicas through a factory. Requests come from a ServingCluster,
+// which pulls the workload streams and picks the pool of each request.
 #include <cstdint>
 #include <memory>
-#include <optional>
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
@@ -12,13 +11,13 @@
 #include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/serving/request_router.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
-#include "workloads/request_source.hpp"
+#include "workloads/inference_request.hpp"
 
 namespace cs {
 
 class ServingSystem {
  public:
-  ServingSystem(Engine& engine, const ServingPoolSpec& spec, std::unique_ptr<RequestSource> source);
+  ServingSystem(Engine& engine, const ServingPoolSpec& spec);
   ServingSystem(const ServingSystem&) = delete;
   ServingSystem& operator=(const ServingSystem&) = delete;
 
@@ -26,9 +25,10 @@ class ServingSystem {
   // start paying for it from this instant, booting or not).
   Signal<int> on_replica_created;
 
-  // Builds the initial replicas (ready at once), starts the autoscaler and the arrivals;
-  // requests arriving after `horizon` are not read.
+  // Builds the initial replicas (ready at once) and starts the autoscaler.
   void start(Time horizon);
+  // A request arriving now, numbered `id` (unique across the pools of a run).
+  void submit(const InferenceRequest& request, std::uint64_t id);
   // End of the run: everything queued or running is reported unfinished.
   void finish();
 
@@ -36,22 +36,15 @@ class ServingSystem {
   RequestRouter& router() { return router_; }
   const RequestRouter& router() const { return router_; }
   const Autoscaler* autoscaler() const { return autoscaler_.get(); }
-  const RequestSource& source() const { return *source_; }
 
  private:
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
-  void schedule_next_arrival();
-  void arrive();
 
   Engine& engine_;
   ServingPoolSpec spec_;
   std::shared_ptr<const LlmIterationCost> cost_;
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
-  std::unique_ptr<RequestSource> source_;
-  std::optional<InferenceRequest> next_;
-  std::uint64_t next_id_ = 0;
-  Time horizon_;
 };
 
 }  // namespace cs

@@ -8,10 +8,11 @@
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
+#include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/queueing/server_pool.hpp"
-#include "sim/simulation/serving_system.hpp"
+#include "sim/simulation/serving_cluster.hpp"
 
 namespace cs {
 
@@ -61,11 +62,41 @@ void run_to_horizon(Engine& engine, Time horizon, const RunOptions& options,
 struct Models {
   std::unique_ptr<ServerPool> pool;
   std::unique_ptr<PoolMetrics> pool_metrics;
-  std::unique_ptr<ServingSystem> serving;
-  std::unique_ptr<ServingMetrics> serving_metrics;
+  std::unique_ptr<ServingCluster> serving;
+  std::vector<std::unique_ptr<ServingMetrics>> serving_metrics;  // one per pool
+  std::unique_ptr<ServingClusterMetrics> serving_totals;
   std::unique_ptr<NetworkWorkload> network;
   std::unique_ptr<NetworkMetrics> network_metrics;
 };
+
+// One ServingSystem per pool behind a ServingCluster that feeds them the workload streams;
+// with several pools each pool's timelines are prefixed by its name.
+void build_serving(const Scenario& scenario, const std::vector<const ServingPoolSpec*>& pools, Engine& engine,
+                   TimelineSampler& sampler, RunFile& out, Models& m) {
+  std::vector<std::unique_ptr<RequestSource>> streams;
+  for (const InferenceWorkloadSpec* w : scenario.all_workloads())
+    streams.push_back(make_request_source(*w, scenario.seed));
+  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split);
+  ColumnarWriter* table =
+      scenario.output.requests_table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr;
+  std::vector<ServingPoolView> views;
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    ServingSystem& pool = m.serving->pool(i);
+    if (pools.size() > 1) sampler.set_name_prefix(pools[i]->router.name + ".");
+    m.serving_metrics.push_back(std::make_unique<ServingMetrics>(engine, pool.router(), *pools[i], sampler, table,
+                                                                 static_cast<std::int64_t>(i)));
+    pool.on_replica_created.connect(
+        [metrics = m.serving_metrics.back().get()](int gpus) { metrics->replica_created(gpus); });
+    views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get()});
+  }
+  sampler.set_name_prefix("");
+  m.serving_totals = std::make_unique<ServingClusterMetrics>(std::move(views), sampler, table);
+  for (std::size_t i = 0; i < pools.size(); ++i)
+    m.serving->pool(i).on_replica_created.connect(
+        [totals = m.serving_totals.get()](int) { totals->replicas_changed(); });
+  m.serving->on_unroutable.connect(
+      [totals = m.serving_totals.get()](const RequestOutcome& o) { totals->unroutable(o); });
+}
 
 void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, RunFile& out, Models& m) {
   const bool table = scenario.output.requests_table;
@@ -74,15 +105,8 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.pool_metrics = std::make_unique<PoolMetrics>(
         engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
   }
-  if (scenario.serving) {
-    m.serving = std::make_unique<ServingSystem>(engine, *scenario.serving,
-                                                make_request_source(*scenario.workload, scenario.seed));
-    m.serving_metrics =
-        std::make_unique<ServingMetrics>(engine, m.serving->router(), *scenario.serving, sampler,
-                                         table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr);
-    m.serving->on_replica_created.connect(
-        [metrics = m.serving_metrics.get()](int gpus) { metrics->replica_created(gpus); });
-  }
+  const std::vector<const ServingPoolSpec*> pools = scenario.all_serving_pools();
+  if (!pools.empty()) build_serving(scenario, pools, engine, sampler, out, m);
   if (scenario.network) {
     m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
@@ -92,14 +116,31 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
 
 void write_summaries(const Models& m, RunFile& out, Time horizon) {
   if (m.pool_metrics) m.pool_metrics->write_summary(out, horizon);
-  if (m.serving_metrics) {
-    m.serving_metrics->write_summary(out, horizon);
-    if (const Autoscaler* a = m.serving->autoscaler()) {
-      out.summary("autoscaler_replicas_added", static_cast<std::int64_t>(a->replicas_added()));
-      out.summary("autoscaler_replicas_removed", static_cast<std::int64_t>(a->replicas_removed()));
-      out.summary("autoscaler_capacity_shortfall", static_cast<std::int64_t>(a->capacity_shortfall()));
+  if (m.serving_totals) {
+    m.serving_totals->write_summary(out, horizon);
+    const std::size_t n = m.serving->size();
+    std::int64_t added = 0, removed = 0, shortfall = 0;
+    bool any = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Autoscaler* a = m.serving->pool(i).autoscaler();
+      if (!a) continue;
+      any = true;
+      added += static_cast<std::int64_t>(a->replicas_added());
+      removed += static_cast<std::int64_t>(a->replicas_removed());
+      shortfall += static_cast<std::int64_t>(a->capacity_shortfall());
+      if (n > 1) {
+        const std::string prefix = m.serving->pool(i).spec().router.name + ".";
+        out.summary(prefix + "autoscaler_replicas_added", static_cast<std::int64_t>(a->replicas_added()));
+        out.summary(prefix + "autoscaler_replicas_removed", static_cast<std::int64_t>(a->replicas_removed()));
+        out.summary(prefix + "autoscaler_capacity_shortfall", static_cast<std::int64_t>(a->capacity_shortfall()));
+      }
     }
-    out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->source().skipped_rows()));
+    if (any) {
+      out.summary("autoscaler_replicas_added", added);
+      out.summary("autoscaler_replicas_removed", removed);
+      out.summary("autoscaler_capacity_shortfall", shortfall);
+    }
+    out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->skipped_rows()));
   }
   if (m.network_metrics) m.network_metrics->write_summary(out);
 }

@@ -25,6 +25,9 @@ TEST_CASE("every example scenario loads and runs") {
     if (s.workload && s.workload->trace && !fs::exists(s.workload->trace->path))
       s.workload->trace->path =
           (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(s.workload->trace->path).filename()).string();
+    for (auto& w : s.workload_streams)
+      if (w.trace && !fs::exists(w.trace->path))
+        w.trace->path = (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(w.trace->path).filename()).string();
     RunOptions run;
     run.output = dir.path() / (entry.path().stem().string() + ".h5");
     const RunResult r = run_scenario(s, run);

@@ -1,0 +1,100 @@
+#include "sim/metrics/serving_cluster_metrics.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace cs {
+
+ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools, TimelineSampler& sampler,
+                                             ColumnarWriter* table)
+    : pools_(std::move(pools)), table_(table) {
+  for (auto& p : pools_)
+    p.router->on_replica_state.connect([this](const Replica&, ReplicaState) { replicas_changed(); });
+  // One pool: its own series are the run's, under the plain names.
+  if (pools_.size() < 2) return;
+  sampler.add_rate(
+      {"arrivals_per_s", "1/s", ColumnType::kFloat64, "requests arrived over the last interval, all pools"}, [this] {
+        return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->arrived()); }) +
+               static_cast<double>(unroutable_);
+      });
+  sampler.add_rate(
+      {"completions_per_s", "1/s", ColumnType::kFloat64, "requests completed over the last interval, all pools"},
+      [this] {
+        return sum([](const ServingPoolView& p) {
+          return static_cast<double>(p.router->count_of(RequestStatus::kCompleted));
+        });
+      });
+  sampler.add_gauge({"queue_depth", "1", ColumnType::kFloat64, "requests waiting, all pools"}, [this] {
+    return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->queued()); });
+  });
+  sampler.add_gauge({"running", "1", ColumnType::kFloat64, "requests in a batch, all pools"}, [this] {
+    return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->running()); });
+  });
+  sampler.add_gauge({"replicas_ready", "1", ColumnType::kFloat64, "replicas taking requests, all pools"}, [this] {
+    return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->count_in(ReplicaState::kReady)); });
+  });
+  sampler.add_gauge({"replicas_provisioning", "1", ColumnType::kFloat64, "replicas booting, all pools"}, [this] {
+    return sum([](const ServingPoolView& p) {
+      return static_cast<double>(p.router->count_in(ReplicaState::kProvisioning) +
+                                 p.router->count_in(ReplicaState::kLoadingWeights));
+    });
+  });
+  sampler.add_rate(
+      {"tokens_per_s", "1/s", ColumnType::kFloat64, "output tokens generated over the last interval, all pools"},
+      [this] {
+        return sum([](const ServingPoolView& p) {
+          double n = 0;
+          for (const auto& r : p.router->replicas()) n += static_cast<double>(r->tokens_generated());
+          return n;
+        });
+      });
+  sampler.add_gauge({"gpu_hours", "h", ColumnType::kFloat64, "cumulative GPU-hours held, all pools"},
+                    [this] { return sum([](const ServingPoolView& p) { return p.metrics->gpu_hours(); }); });
+  sampler.add_gauge(
+      {"cost_usd", "USD", ColumnType::kFloat64, "cumulative GPU rental cost, all pools (each at its price)"}, [this] {
+        return sum([](const ServingPoolView& p) { return p.metrics->gpu_hours() * p.metrics->usd_per_gpu_hour(); });
+      });
+}
+
+double ServingClusterMetrics::sum(double (*read)(const ServingPoolView&)) const {
+  double total = 0;
+  for (const auto& p : pools_) total += read(p);
+  return total;
+}
+
+void ServingClusterMetrics::unroutable(const RequestOutcome& o) {
+  ++unroutable_;
+  if (table_) {
+    ServingMetrics::table_row(o, -1, row_);
+    table_->append(row_);
+  }
+}
+
+void ServingClusterMetrics::replicas_changed() {
+  std::int64_t ready = 0, gpus = 0;
+  for (const auto& p : pools_) {
+    ready += p.router->count_in(ReplicaState::kReady);
+    gpus += p.metrics->gpus_held();
+  }
+  ready_peak_ = std::max(ready_peak_, ready);
+  gpus_peak_ = std::max(gpus_peak_, gpus);
+}
+
+void ServingClusterMetrics::write_summary(RunFile& out, Time end) {
+  std::vector<ServingSummary> per_pool;
+  for (auto& p : pools_) per_pool.push_back(p.metrics->summary());
+  ServingSummary all = per_pool.front();
+  for (std::size_t i = 1; i < per_pool.size(); ++i) all += per_pool[i];
+  all.arrived += unroutable_;
+  all.rejected += unroutable_;
+  if (pools_.size() > 1) {
+    all.replicas_ready_peak = ready_peak_;
+    all.gpus_peak = gpus_peak_;
+  }
+  write_serving_summary(out, all, end);
+  out.summary("requests_unroutable", static_cast<std::int64_t>(unroutable_));
+  if (pools_.size() > 1)
+    for (std::size_t i = 0; i < pools_.size(); ++i) write_serving_summary(out, per_pool[i], end, pools_[i].name + ".");
+}
+
+}  // namespace cs

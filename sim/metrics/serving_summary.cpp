@@ -1,0 +1,70 @@
+#include "sim/metrics/serving_summary.hpp"
+
+#include <limits>
+
+namespace cs {
+
+ServingSummary& ServingSummary::operator+=(const ServingSummary& o) {
+  arrived += o.arrived;
+  completed += o.completed;
+  rejected += o.rejected;
+  dropped += o.dropped;
+  unfinished += o.unfinished;
+  ttft.merge(o.ttft);
+  tpot.merge(o.tpot);
+  e2e.merge(o.e2e);
+  queue_wait.merge(o.queue_wait);
+  slo_differs = slo_differs || o.slo_differs || slo.ttft != o.slo.ttft || slo.tpot != o.slo.tpot;
+  met_slo += o.met_slo;
+  met_output_tokens += o.met_output_tokens;
+  completed_tokens += o.completed_tokens;
+  output_tokens_generated += o.output_tokens_generated;
+  preemptions += o.preemptions;
+  replicas_created += o.replicas_created;
+  gpu_hours += o.gpu_hours;
+  busy_gpu_seconds += o.busy_gpu_seconds;
+  cost_usd += o.cost_usd;
+  return *this;
+}
+
+void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, const std::string& prefix) {
+  const auto put = [&](const std::string& name, auto value) { out.summary(prefix + name, value); };
+  const auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
+  put("requests_arrived", count(s.arrived));
+  put("requests_completed", count(s.completed));
+  put("requests_rejected", count(s.rejected));
+  put("requests_dropped", count(s.dropped));
+  put("requests_unfinished", count(s.unfinished));
+  const auto percentiles = [&](const std::string& name, const LatencyHistogram& h) {
+    put(name + "_mean_s", h.mean());
+    put(name + "_p50_s", h.quantile(0.50));
+    put(name + "_p90_s", h.quantile(0.90));
+    put(name + "_p99_s", h.quantile(0.99));
+  };
+  percentiles("ttft", s.ttft);
+  percentiles("tpot", s.tpot);
+  percentiles("e2e", s.e2e);
+  percentiles("queue_wait", s.queue_wait);
+  constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+  put("slo_ttft_s", s.slo_differs ? kNan : s.slo.ttft.seconds());
+  put("slo_tpot_s", s.slo_differs ? kNan : s.slo.tpot.seconds());
+  put("requests_met_slo", count(s.met_slo));
+  // Every arrived request counts: rejected, dropped and unfinished ones missed the SLO.
+  put("slo_attainment", s.arrived ? static_cast<double>(s.met_slo) / static_cast<double>(s.arrived) : 0.0);
+  const double span = end.seconds();
+  put("goodput_requests_per_s", span > 0 ? static_cast<double>(s.met_slo) / span : 0.0);
+  put("goodput_output_tokens_per_s", span > 0 ? s.met_output_tokens / span : 0.0);
+  put("output_tokens_generated", static_cast<std::int64_t>(s.output_tokens_generated));
+  put("output_tokens_per_s", span > 0 ? s.output_tokens_generated / span : 0.0);
+  put("preemptions", count(s.preemptions));
+  put("replicas_created", s.replicas_created);
+  put("replicas_ready_peak", s.replicas_ready_peak);
+  put("gpus_peak", s.gpus_peak);
+  put("gpu_hours", s.gpu_hours);
+  // Busy GPU-seconds over paid ones: booting and idle replicas lower it.
+  put("gpu_busy_fraction", s.gpu_hours > 0 ? s.busy_gpu_seconds / (s.gpu_hours * 3600.0) : 0.0);
+  put("cost_usd", s.cost_usd);
+  put("usd_per_1k_tokens", s.completed_tokens > 0 ? s.cost_usd / s.completed_tokens * 1000 : 0.0);
+}
+
+}  // namespace cs

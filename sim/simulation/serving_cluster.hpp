@@ -1,0 +1,64 @@
+#pragma once
+// Every serving pool of a scenario and the request streams that feed them. Each stream is
+// pulled one request at a time (one pending arrival event per stream, so memory does not grow
+// with the traces); at its arrival a request is numbered (one sequence across all streams)
+// and a PoolSelector sends it to a pool serving the model it names, by the pools' shares. A
+// request naming a model no pool serves is refused here, reported once through
+// on_unroutable, never lost.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "sim/engine/signal.hpp"
+#include "sim/serving/pool_selector.hpp"
+#include "sim/serving/serving_request.hpp"
+#include "sim/simulation/serving_system.hpp"
+#include "workloads/request_source.hpp"
+
+namespace cs {
+
+class ServingCluster {
+ public:
+  ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
+                 std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split);
+  ServingCluster(const ServingCluster&) = delete;
+  ServingCluster& operator=(const ServingCluster&) = delete;
+
+  // A request no pool could take (its outcome has status kRejected and no replica).
+  Signal<const RequestOutcome&> on_unroutable;
+
+  // Starts every pool, then the arrivals; requests arriving after `horizon` are not read.
+  void start(Time horizon);
+  // End of the run: everything queued or running is reported unfinished.
+  void finish();
+
+  std::size_t size() const { return pools_.size(); }
+  ServingSystem& pool(std::size_t i) { return *pools_[i]; }
+  const ServingSystem& pool(std::size_t i) const { return *pools_[i]; }
+  std::uint64_t unroutable() const { return unroutable_; }
+  const std::string& first_unroutable_model() const { return first_unroutable_model_; }
+  // Malformed trace rows skipped over all streams.
+  std::uint64_t skipped_rows() const;
+
+ private:
+  struct Stream {
+    std::unique_ptr<RequestSource> source;
+    std::optional<InferenceRequest> next;
+  };
+  void schedule_next_arrival(std::size_t stream);
+  void arrive(std::size_t stream);
+
+  Engine& engine_;
+  std::vector<std::unique_ptr<ServingSystem>> pools_;
+  std::vector<Stream> streams_;
+  PoolSelector selector_;
+  std::uint64_t next_id_ = 0;
+  std::uint64_t unroutable_ = 0;
+  std::string first_unroutable_model_;
+  Time horizon_;
+};
+
+}  // namespace cs
