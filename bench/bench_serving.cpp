@@ -38,8 +38,10 @@ int main(int argc, char** argv) try {
   load.overrides.push_back(std::string("workload.trace.path=") + CLUSTERSIM_TRACE_DIR +
                            "/AzureLLMInferenceTrace_conv.csv");
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--set") == 0 && i + 1 < argc) load.overrides.emplace_back(argv[++i]);
-    else file = argv[i];
+    if (std::strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+      load.overrides.emplace_back(argv[++i]);
+    else
+      file = argv[i];
   }
   const cs::Scenario scenario = cs::load_scenario(file, load);
   cs::RunOptions options;

@@ -38,9 +38,9 @@ PhaseTime IterationModel::time(const IterationShape& s) const {
   }
   if (plan.pp > 1) {
     const double bytes = cost_.pp_transfer_bytes(s);
-    t.pp_comm_s = (plan.pp - 1) * (communication_.pp_send_s
-                                       ? communication_.pp_send_s(bytes)
-                                       : send_recv_seconds(bytes, group_path(gpu_, plan.replica_gpus())));
+    t.pp_comm_s =
+        (plan.pp - 1) * (communication_.pp_send_s ? communication_.pp_send_s(bytes)
+                                                  : send_recv_seconds(bytes, group_path(gpu_, plan.replica_gpus())));
   }
   if (plan.ep > 1)
     t.ep_comm_s =

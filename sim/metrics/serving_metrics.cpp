@@ -175,8 +175,8 @@ double ServingMetrics::compute_utilization_since_last_sample() {
   integrate();
   const double flops = flops_executed();
   const double gpu_s = gpu_seconds_ - gpu_seconds_at_last_sample_;
-  const double u = gpu_s > 0 && peak_flops_per_gpu_ > 0 ? (flops - flops_at_last_sample_) / (gpu_s * peak_flops_per_gpu_)
-                                                         : 0.0;
+  const double u =
+      gpu_s > 0 && peak_flops_per_gpu_ > 0 ? (flops - flops_at_last_sample_) / (gpu_s * peak_flops_per_gpu_) : 0.0;
   flops_at_last_sample_ = flops;
   gpu_seconds_at_last_sample_ = gpu_seconds_;
   return u;

@@ -36,8 +36,7 @@ Autoscaler::Autoscaler(Engine& engine, RequestRouter& router, const AutoscalerSp
   if (spec.evaluation_period <= Time{}) throw std::invalid_argument("autoscaler: evaluation_period must be positive");
   if (spec.ttft_window <= Time{}) throw std::invalid_argument("autoscaler: ttft_window must be positive");
   if (spec.load_window < Time{}) throw std::invalid_argument("autoscaler: load_window must not be negative");
-  if (spec.load_sample_period <= Time{})
-    throw std::invalid_argument("autoscaler: load_sample_period must be positive");
+  if (spec.load_sample_period <= Time{}) throw std::invalid_argument("autoscaler: load_sample_period must be positive");
   if (!(spec.tolerance >= 0 && spec.tolerance < 1))
     throw std::invalid_argument("autoscaler: tolerance must be in [0, 1)");
   if (spec.provisioning_delay < Time{} || spec.weight_load_delay < Time{} || spec.scale_up_cooldown < Time{} ||
@@ -79,7 +78,8 @@ void Autoscaler::sample_load() {
   while (!load_samples_.empty() && load_samples_.front().at <= now - spec_.load_window) load_samples_.pop_front();
   // Observers' priority: a sample sees the instant after the model has moved.
   if (now + spec_.load_sample_period <= end_)
-    engine_.schedule_in(spec_.load_sample_period, [this] { sample_load(); }, Priority::kObserve);
+    engine_.schedule_in(
+        spec_.load_sample_period, [this] { sample_load(); }, Priority::kObserve);
 }
 
 double Autoscaler::instant_load() const {
@@ -159,8 +159,7 @@ bool Autoscaler::measure(int ready, double& metric) {
         metric = instant_load();
         return true;
       }
-      while (!load_samples_.empty() && load_samples_.front().at <= now - spec_.load_window)
-        load_samples_.pop_front();
+      while (!load_samples_.empty() && load_samples_.front().at <= now - spec_.load_window) load_samples_.pop_front();
       if (load_samples_.empty()) return false;
       double sum = 0;
       for (const LoadSample& l : load_samples_) sum += l.value;

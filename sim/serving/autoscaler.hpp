@@ -44,7 +44,7 @@ std::string_view scaling_metric_name(ScalingMetric metric);
 
 struct AutoscalerSpec {
   ScalingMetric metric = ScalingMetric::kQueuePerReplica;
-  double target = 1;  // in the metric's unit: requests, sequences, fraction (0, 1], or seconds
+  double target = 1;            // in the metric's unit: requests, sequences, fraction (0, 1], or seconds
   double ttft_quantile = 0.99;  // kTtftPercentile
   Time ttft_window = Time::s(60);
   // kConcurrency and kKvCache: the mean of samples taken every `load_sample_period` over the

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
@@ -16,9 +17,17 @@
 
 namespace cs {
 
+class NetworkWorkload;
+class ReplicaPlacement;
+
 class ServingSystem {
  public:
-  ServingSystem(Engine& engine, const ServingPoolSpec& spec, std::unique_ptr<RequestSource> source);
+  // With a `network` (the scenario has a topology), replicas are placed on its GPUs and their
+  // TP/PP communication is priced there (ReplicaPlacement); the topology's GPUs then also
+  // bound the pool. Without one, on the GPU-link estimate.
+  ServingSystem(Engine& engine, const ServingPoolSpec& spec, std::unique_ptr<RequestSource> source,
+                NetworkWorkload* network = nullptr);
+  ~ServingSystem();
   ServingSystem(const ServingSystem&) = delete;
   ServingSystem& operator=(const ServingSystem&) = delete;
 
@@ -37,6 +46,7 @@ class ServingSystem {
   const RequestRouter& router() const { return router_; }
   const Autoscaler* autoscaler() const { return autoscaler_.get(); }
   const RequestSource& source() const { return *source_; }
+  const ReplicaPlacement* placement() const { return placement_.get(); }
 
  private:
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
@@ -46,6 +56,8 @@ class ServingSystem {
   Engine& engine_;
   ServingPoolSpec spec_;
   std::shared_ptr<const LlmIterationCost> cost_;
+  std::unique_ptr<ReplicaPlacement> placement_;
+  std::vector<int> slot_of_;  // by replica id
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
   std::unique_ptr<RequestSource> source_;

@@ -74,9 +74,11 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.pool_metrics = std::make_unique<PoolMetrics>(
         engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
   }
+  // The network first: serving replicas are placed on its topology when there is one.
+  if (scenario.network) m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
   if (scenario.serving) {
-    m.serving = std::make_unique<ServingSystem>(engine, *scenario.serving,
-                                                make_request_source(*scenario.workload, scenario.seed));
+    m.serving = std::make_unique<ServingSystem>(
+        engine, *scenario.serving, make_request_source(*scenario.workload, scenario.seed), m.network.get());
     m.serving_metrics =
         std::make_unique<ServingMetrics>(engine, m.serving->router(), *scenario.serving, sampler,
                                          table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr);
@@ -84,7 +86,6 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
         [metrics = m.serving_metrics.get()](int gpus) { metrics->replica_created(gpus); });
   }
   if (scenario.network) {
-    m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }
