@@ -5,6 +5,7 @@
 // second and peak RSS. Target (issue 5): under 60 s and under 1 GiB.
 // Usage: bench_serving [scenario.yaml] [--set path=value ...]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -45,7 +46,8 @@ int main(int argc, char** argv) try {
   }
   const cs::Scenario scenario = cs::load_scenario(file, load);
   cs::RunOptions options;
-  options.output = std::filesystem::temp_directory_path() / "clustersim_bench_serving.h5";
+  options.output =
+      std::filesystem::temp_directory_path() / ("clustersim_bench_serving_" + std::to_string(getpid()) + ".h5");
   options.command_line = "bench_serving";
   const cs::RunResult r = cs::run_scenario(scenario, options);
   std::filesystem::remove(options.output);
