@@ -5,7 +5,7 @@
 #   make bench   build and run the benchmarks in bench/
 #   make test-asan  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 
-SCENARIO ?= default
+SCENARIO ?= launch_day
 BUILD    ?= build
 JOBS     ?= $(shell nproc)
 # Debian's interpreter: it has h5py and matplotlib (another python3 may be first on PATH).
@@ -46,6 +46,7 @@ bench: build
 	$(BUILD)/bench/bench_workloads
 	$(BUILD)/bench/bench_network
 	$(BUILD)/bench/bench_training_cluster
+	$(BUILD)/bench/bench_serving
 
 build-asan/build.ninja: | deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_BENCH=OFF

@@ -3,8 +3,10 @@
 
 Usage: /usr/bin/python3 analysis/plot_run.py RUN.h5 [-o OUT_PREFIX]
 
-Writes OUT_PREFIX_timeline.png (one panel per timeline series, with its units) and prints the
-summary attributes. Needs Debian's python3-h5py and python3-matplotlib.
+Writes OUT_PREFIX_timeline.png (one panel per timeline series, with its units), for a serving
+run also OUT_PREFIX_serving.png (load and queue, replicas ready vs booting, TTFT percentiles per
+interval from /requests, SLO attainment, utilization, cost), and prints the summary attributes.
+Needs Debian's python3-h5py and python3-matplotlib (and numpy).
 """
 import argparse
 import sys
@@ -22,6 +24,93 @@ except ImportError as e:
 
 def text(value):
     return value.decode() if isinstance(value, bytes) else value
+
+
+def ttft_percentiles(f, t):
+    """p50/p90/p99 TTFT of the requests whose first token came in each sample interval."""
+    import numpy as np
+
+    if "requests" not in f or "first_token_s" not in f["requests"]:
+        return None
+    first = f["requests/first_token_s"][:]
+    ttft = first - f["requests/arrival_s"][:]
+    ok = ~np.isnan(first)
+    first, ttft = first[ok], ttft[ok]
+    edges = np.concatenate(([-np.inf], t))
+    which = np.searchsorted(edges, first, side="left") - 1  # interval (t[i-1], t[i]]
+    out = np.full((3, len(t)), np.nan)
+    order = np.argsort(which, kind="stable")
+    which, ttft = which[order], ttft[order]
+    bounds = np.searchsorted(which, np.arange(len(t) + 1))
+    for i in range(len(t)):
+        chunk = ttft[bounds[i]:bounds[i + 1]]
+        if len(chunk):
+            out[:, i] = np.percentile(chunk, [50, 90, 99])
+    return out
+
+
+def serving_dashboard(f, name, prefix, t, scale, unit_name):
+    timeline = f["timeline"]
+
+    def series(key):
+        return timeline[key][:] if key in timeline else None
+
+    x = t / scale
+    fig, axes = plt.subplots(7, 1, figsize=(11, 17), sharex=True)
+    ax = axes[0]
+    ax.plot(x, series("arrivals_per_s"), label="arrivals", linewidth=0.9)
+    ax.plot(x, series("completions_per_s"), label="completions", linewidth=0.9)
+    ax.set_ylabel("requests/s")
+    ax = axes[1]
+    ax.plot(x, series("queue_depth"), label="waiting (router + replica queues)", linewidth=0.9)
+    ax.plot(x, series("running"), label="running (in a batch)", linewidth=0.9)
+    ax.set_ylabel("requests")
+    ax = axes[2]
+    ax.step(x, series("replicas_ready"), where="post", label="ready")
+    ax.step(x, series("replicas_provisioning"), where="post", label="booting (provisioning + weight load)")
+    if series("replicas_draining") is not None:
+        ax.step(x, series("replicas_draining"), where="post", label="draining", alpha=0.7)
+    ax.set_ylabel("replicas")
+    ax = axes[3]
+    pct = ttft_percentiles(f, t)
+    if pct is not None:
+        for row, label in zip(pct, ("p50", "p90", "p99")):
+            ax.plot(x, row, label=f"TTFT {label}", linewidth=0.9)
+        slo = f["summary"].attrs.get("slo_ttft_s", 0)
+        if slo and slo > 0:
+            ax.axhline(slo, color="red", linestyle="--", linewidth=0.8, label=f"SLO {slo:g} s")
+        ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "no /requests table (output.requests_table: false)", ha="center", transform=ax.transAxes)
+    ax.set_ylabel("TTFT per interval [s]")
+    ax = axes[4]
+    ax.plot(x, series("slo_attainment"), label="SLO attainment of the interval's completions", linewidth=0.9)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("fraction")
+    ax = axes[5]
+    for key, label in (("gpu_utilization", "busy fraction (nvidia-smi)"),
+                       ("compute_utilization", "compute utilization (model FLOPs / peak)"),
+                       ("kv_cache_use", "KV-cache use")):
+        if series(key) is not None:
+            ax.plot(x, series(key), label=label, linewidth=0.9)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("fraction")
+    ax = axes[6]
+    ax.plot(x, series("cost_usd"), label="cumulative GPU cost", linewidth=0.9)
+    ax.set_ylabel("USD")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+    axes[-1].set_xlabel(f"simulated time [{unit_name}]")
+    s = f["summary"].attrs
+    fig.suptitle(f"clustersim: {name} — p99 TTFT {s.get('ttft_p99_s', float('nan')):.2f} s, "
+                 f"SLO attainment {100 * s.get('slo_attainment', float('nan')):.2f}%, "
+                 f"cost ${s.get('cost_usd', float('nan')):,.0f}")
+    fig.tight_layout()
+    out = f"{prefix}_serving.png"
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    print(f"wrote {out}")
 
 
 def main():
@@ -67,7 +156,10 @@ def main():
         fig.tight_layout()
         out = f"{prefix}_timeline.png"
         fig.savefig(out, dpi=110)
+        plt.close(fig)
         print(f"wrote {out}")
+        if "replicas_ready" in timeline:
+            serving_dashboard(f, name, prefix, t, unit_scale, unit_name)
 
         print(f"summary of {args.run}:")
         for key, value in f["summary"].attrs.items():

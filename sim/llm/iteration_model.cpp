@@ -12,8 +12,12 @@ Bound PhaseTime::bound() const {
 }
 
 IterationModel::IterationModel(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                               const ParallelPlan& plan, std::optional<StreamingPlan> streaming)
-    : cost_(model, precision, plan), gpu_(gpu), streaming_(std::move(streaming)) {}
+                               const ParallelPlan& plan, std::optional<StreamingPlan> streaming,
+                               CommunicationCost communication)
+    : cost_(model, precision, plan),
+      gpu_(gpu),
+      streaming_(std::move(streaming)),
+      communication_(std::move(communication)) {}
 
 PhaseTime IterationModel::time(const IterationShape& s) const {
   const TransformerSpec& m = cost_.model();
@@ -26,11 +30,18 @@ PhaseTime IterationModel::time(const IterationShape& s) const {
   t.gpu += roofline_time(gpu_, cost_.embedding_work(s));
   t.gpu += roofline_time(gpu_, cost_.lm_head_work(s));
 
-  const LinkPath tp_path = group_path(gpu_, plan.tp);
-  t.tp_comm_s = m.layers * TransformerCost::kTpAllReducesPerLayer *
-                all_reduce_seconds(cost_.tp_all_reduce_bytes(s), plan.tp, tp_path);
-  if (plan.pp > 1)
-    t.pp_comm_s = (plan.pp - 1) * send_recv_seconds(cost_.pp_transfer_bytes(s), group_path(gpu_, plan.replica_gpus()));
+  if (plan.tp > 1) {
+    const double bytes = cost_.tp_all_reduce_bytes(s);
+    const double one = communication_.tp_all_reduce_s ? communication_.tp_all_reduce_s(bytes)
+                                                      : all_reduce_seconds(bytes, plan.tp, group_path(gpu_, plan.tp));
+    t.tp_comm_s = m.layers * TransformerCost::kTpAllReducesPerLayer * one;
+  }
+  if (plan.pp > 1) {
+    const double bytes = cost_.pp_transfer_bytes(s);
+    t.pp_comm_s =
+        (plan.pp - 1) * (communication_.pp_send_s ? communication_.pp_send_s(bytes)
+                                                  : send_recv_seconds(bytes, group_path(gpu_, plan.replica_gpus())));
+  }
   if (plan.ep > 1)
     t.ep_comm_s =
         m.layers * 2 * all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep, group_path(gpu_, plan.tp * plan.ep));

@@ -5,6 +5,7 @@
 // streamed, the PCIe copies that compute cannot hide. A token's pass visits every stage in
 // turn, so the latency of one iteration sums all layers; pipelining raises throughput only
 // when several micro-batches are in flight, which this per-iteration view does not assume.
+#include <functional>
 #include <optional>
 
 #include "sim/hardware/gpu_spec.hpp"
@@ -27,11 +28,20 @@ struct PhaseTime {
   Bound bound() const;
 };
 
+// The replica's own communication, priced by whoever knows where its GPUs are (the network's
+// collective cost model over a placement on the topology). Each maps the payload per GPU in
+// bytes to seconds; an empty one falls back to the GPU-link alpha-beta estimate.
+struct CommunicationCost {
+  std::function<double(double bytes)> tp_all_reduce_s;  // one all-reduce over a TP group
+  std::function<double(double bytes)> pp_send_s;        // one hand-off between adjacent stages
+};
+
 class IterationModel {
  public:
   // `streaming`: which layers are streamed; omit when all weights are resident.
   IterationModel(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                 const ParallelPlan& plan, std::optional<StreamingPlan> streaming = std::nullopt);
+                 const ParallelPlan& plan, std::optional<StreamingPlan> streaming = std::nullopt,
+                 CommunicationCost communication = {});
 
   PhaseTime time(const IterationShape& shape) const;
 
@@ -43,6 +53,7 @@ class IterationModel {
   TransformerCost cost_;
   GpuSpec gpu_;
   std::optional<StreamingPlan> streaming_;
+  CommunicationCost communication_;
 };
 
 }  // namespace cs

@@ -43,7 +43,8 @@ ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, cons
       pool_(pool),
       row_(table_columns().size()),
       last_change_(engine.now()),
-      last_sample_(engine.now()) {
+      last_sample_(engine.now()),
+      peak_flops_per_gpu_(spec.gpu.peak_flops(spec.precision.compute)) {
   sampler.add_rate({"arrivals_per_s", "1/s", ColumnType::kFloat64, "requests arrived over the last interval"},
                    [this] { return static_cast<double>(router_.arrived()); });
   sampler.add_rate({"completions_per_s", "1/s", ColumnType::kFloat64, "requests completed over the last interval"},
@@ -63,8 +64,12 @@ ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, cons
   sampler.add_gauge({"replicas_draining", "1", ColumnType::kFloat64, "replicas finishing their requests to stop"},
                     [this] { return static_cast<double>(router_.count_in(ReplicaState::kDraining)); });
   sampler.add_gauge({"gpu_utilization", "1", ColumnType::kFloat64,
-                     "busy fraction of ready and draining replicas over the last interval"},
+                     "busy fraction (what nvidia-smi reports: an iteration in flight, however small) of "
+                     "ready and draining replicas over the last interval"},
                     [this] { return utilization_since_last_sample(); });
+  sampler.add_gauge({"compute_utilization", "1", ColumnType::kFloat64,
+                     "model FLOPs executed over the last interval / (GPU-seconds held x dense peak)"},
+                    [this] { return compute_utilization_since_last_sample(); });
   sampler.add_gauge({"kv_cache_use", "1", ColumnType::kFloat64, "KV blocks used / KV blocks of serving replicas"},
                     [this] { return kv_cache_use(); });
   sampler.add_rate({"tokens_per_s", "1/s", ColumnType::kFloat64, "output tokens generated over the last interval"},
@@ -168,6 +173,23 @@ double ServingMetrics::utilization_since_last_sample() {
   return std::min(u, 1.0);
 }
 
+double ServingMetrics::flops_executed() const {
+  double flops = 0;
+  for (const auto& r : router_.replicas()) flops += r->flops_executed();
+  return flops;
+}
+
+double ServingMetrics::compute_utilization_since_last_sample() {
+  integrate();
+  const double flops = flops_executed();
+  const double gpu_s = gpu_seconds_ - gpu_seconds_at_last_sample_;
+  const double u =
+      gpu_s > 0 && peak_flops_per_gpu_ > 0 ? (flops - flops_at_last_sample_) / (gpu_s * peak_flops_per_gpu_) : 0.0;
+  flops_at_last_sample_ = flops;
+  gpu_seconds_at_last_sample_ = gpu_seconds_;
+  return u;
+}
+
 double ServingMetrics::kv_cache_use() const {
   double used = 0, total = 0;
   for (const auto& r : router_.replicas()) {
@@ -211,6 +233,8 @@ ServingSummary ServingMetrics::summary() {
   s.gpus_peak = gpus_peak_;
   s.gpu_hours = gpu_hours();
   s.cost_usd = s.gpu_hours * usd_per_gpu_hour_;
+  s.flops_executed = flops_executed();
+  s.peak_flop_capacity = s.gpu_hours * 3600.0 * peak_flops_per_gpu_;
   return s;
 }
 

@@ -43,6 +43,8 @@ class ServingMetrics {
   void integrate();
   void record(const RequestOutcome& o);
   double utilization_since_last_sample();
+  double compute_utilization_since_last_sample();
+  double flops_executed() const;
   double kv_cache_use() const;
   double interval_slo_attainment();
 
@@ -73,6 +75,10 @@ class ServingMetrics {
   Time last_sample_;
   std::uint64_t interval_completed_ = 0;
   std::uint64_t interval_met_ = 0;
+  // Compute utilization: model FLOPs / (GPU-seconds held × dense peak at the compute format).
+  double peak_flops_per_gpu_ = 0;
+  double flops_at_last_sample_ = 0;
+  double gpu_seconds_at_last_sample_ = 0;
 };
 
 }  // namespace cs

@@ -23,6 +23,8 @@ ServingSummary& ServingSummary::operator+=(const ServingSummary& o) {
   replicas_created += o.replicas_created;
   gpu_hours += o.gpu_hours;
   busy_gpu_seconds += o.busy_gpu_seconds;
+  flops_executed += o.flops_executed;
+  peak_flop_capacity += o.peak_flop_capacity;
   cost_usd += o.cost_usd;
   return *this;
 }
@@ -63,6 +65,7 @@ void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, cons
   put("gpu_hours", s.gpu_hours);
   // Busy GPU-seconds over paid ones: booting and idle replicas lower it.
   put("gpu_busy_fraction", s.gpu_hours > 0 ? s.busy_gpu_seconds / (s.gpu_hours * 3600.0) : 0.0);
+  put("compute_utilization_mean", s.peak_flop_capacity > 0 ? s.flops_executed / s.peak_flop_capacity : 0.0);
   put("cost_usd", s.cost_usd);
   put("usd_per_1k_tokens", s.completed_tokens > 0 ? s.cost_usd / s.completed_tokens * 1000 : 0.0);
 }

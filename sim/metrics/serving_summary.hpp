@@ -27,7 +27,9 @@ struct ServingSummary {
   std::int64_t replicas_ready_peak = 0;
   std::int64_t gpus_peak = 0;
   double gpu_hours = 0;
-  double busy_gpu_seconds = 0;  // GPU-seconds with an iteration in flight
+  double busy_gpu_seconds = 0;    // GPU-seconds with an iteration in flight
+  double flops_executed = 0;      // model FLOPs of every iteration run
+  double peak_flop_capacity = 0;  // dense peak FLOP/s x GPU-seconds held: compute utilization's denominator
   double cost_usd = 0;
 
   // Sums everything but the peaks (the caller knows the peaks of the sum).

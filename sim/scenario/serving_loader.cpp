@@ -38,7 +38,9 @@ AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
     MapReader t = r.map("target");
     a.metric = t.choice<ScalingMetric>("metric", {{"queue_per_replica", ScalingMetric::kQueuePerReplica},
                                                   {"utilization", ScalingMetric::kUtilization},
-                                                  {"ttft", ScalingMetric::kTtftPercentile}});
+                                                  {"ttft", ScalingMetric::kTtftPercentile},
+                                                  {"concurrency", ScalingMetric::kConcurrency},
+                                                  {"kv_cache", ScalingMetric::kKvCache}});
     switch (a.metric) {
       case ScalingMetric::kQueuePerReplica:
         a.target = t.number("value");
@@ -47,6 +49,18 @@ AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
       case ScalingMetric::kUtilization:
         a.target = t.quantity("value", Dimension::kRatio);
         if (a.target <= 0 || a.target > 1) t.fail("value", "the utilization target must be in (0, 100%]");
+        break;
+      case ScalingMetric::kConcurrency:
+        a.target = t.number("value");
+        if (a.target <= 0) t.fail("value", "the concurrency target (sequences per replica) must be positive");
+        a.load_window = t.duration_or("window", a.load_window);
+        if (a.load_window < Time{}) t.fail("window", "the averaging window must not be negative");
+        break;
+      case ScalingMetric::kKvCache:
+        a.target = t.quantity("value", Dimension::kRatio);
+        if (a.target <= 0 || a.target > 1) t.fail("value", "the KV-cache target must be in (0, 100%]");
+        a.load_window = t.duration_or("window", a.load_window);
+        if (a.load_window < Time{}) t.fail("window", "the averaging window must not be negative");
         break;
       case ScalingMetric::kTtftPercentile:
         a.target = t.duration("value").seconds();

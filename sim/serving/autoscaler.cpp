@@ -15,6 +15,10 @@ std::string_view scaling_metric_name(ScalingMetric metric) {
       return "utilization";
     case ScalingMetric::kTtftPercentile:
       return "ttft_percentile";
+    case ScalingMetric::kConcurrency:
+      return "concurrency";
+    case ScalingMetric::kKvCache:
+      return "kv_cache";
   }
   return "unknown";
 }
@@ -25,10 +29,14 @@ Autoscaler::Autoscaler(Engine& engine, RequestRouter& router, const AutoscalerSp
   if (!(spec.target > 0)) throw std::invalid_argument("autoscaler: target must be positive");
   if (spec.metric == ScalingMetric::kUtilization && spec.target > 1)
     throw std::invalid_argument("autoscaler: a utilization target is a fraction in (0, 1]");
+  if (spec.metric == ScalingMetric::kKvCache && spec.target > 1)
+    throw std::invalid_argument("autoscaler: a KV-cache target is a fraction in (0, 1]");
   if (!(spec.ttft_quantile > 0 && spec.ttft_quantile <= 1))
     throw std::invalid_argument("autoscaler: ttft_quantile must be in (0, 1]");
   if (spec.evaluation_period <= Time{}) throw std::invalid_argument("autoscaler: evaluation_period must be positive");
   if (spec.ttft_window <= Time{}) throw std::invalid_argument("autoscaler: ttft_window must be positive");
+  if (spec.load_window < Time{}) throw std::invalid_argument("autoscaler: load_window must not be negative");
+  if (spec.load_sample_period <= Time{}) throw std::invalid_argument("autoscaler: load_sample_period must be positive");
   if (!(spec.tolerance >= 0 && spec.tolerance < 1))
     throw std::invalid_argument("autoscaler: tolerance must be in [0, 1)");
   if (spec.provisioning_delay < Time{} || spec.weight_load_delay < Time{} || spec.scale_up_cooldown < Time{} ||
@@ -59,6 +67,32 @@ void Autoscaler::start(int initial, Time end) {
   recommendations_.push_back({engine_.now(), desired_});
   if (engine_.now() + spec_.evaluation_period <= end_)
     engine_.schedule_in(spec_.evaluation_period, [this] { evaluate(); });
+  const bool averaged = spec_.metric == ScalingMetric::kConcurrency || spec_.metric == ScalingMetric::kKvCache;
+  if (averaged && spec_.load_window > Time{}) sample_load();
+}
+
+void Autoscaler::sample_load() {
+  const Time now = engine_.now();
+  // Ready replicas only: a pool of none has no load per replica to average.
+  if (router_.count_in(ReplicaState::kReady) > 0) load_samples_.push_back({now, instant_load()});
+  while (!load_samples_.empty() && load_samples_.front().at <= now - spec_.load_window) load_samples_.pop_front();
+  // Observers' priority: a sample sees the instant after the model has moved.
+  if (now + spec_.load_sample_period <= end_)
+    engine_.schedule_in(
+        spec_.load_sample_period, [this] { sample_load(); }, Priority::kObserve);
+}
+
+double Autoscaler::instant_load() const {
+  if (spec_.metric == ScalingMetric::kConcurrency) {
+    const int ready = router_.count_in(ReplicaState::kReady);
+    return static_cast<double>(router_.queued() + router_.running()) / std::max(ready, 1);
+  }
+  double used = 0, total = 0;
+  for (const Replica* r : router_.ready_replicas()) {
+    used += static_cast<double>(r->kv_blocks_used());
+    total += static_cast<double>(r->kv_blocks_total());
+  }
+  return total > 0 ? used / total : 0.0;
 }
 
 int Autoscaler::add_replicas(int count, bool boot) {
@@ -118,6 +152,20 @@ bool Autoscaler::measure(int ready, double& metric) {
     case ScalingMetric::kQueuePerReplica:
       metric = static_cast<double>(router_.queued()) / std::max(ready, 1);
       return true;
+    case ScalingMetric::kConcurrency:
+    case ScalingMetric::kKvCache: {
+      if (ready == 0) return false;
+      if (spec_.load_window == Time{}) {
+        metric = instant_load();
+        return true;
+      }
+      while (!load_samples_.empty() && load_samples_.front().at <= now - spec_.load_window) load_samples_.pop_front();
+      if (load_samples_.empty()) return false;
+      double sum = 0;
+      for (const LoadSample& l : load_samples_) sum += l.value;
+      metric = sum / static_cast<double>(load_samples_.size());
+      return true;
+    }
     case ScalingMetric::kUtilization: {
       const auto& all = router_.replicas();
       busy_at_last_evaluation_.resize(all.size(), 0.0);

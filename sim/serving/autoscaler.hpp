@@ -2,6 +2,10 @@
 // Adds and removes replicas of one pool from a load signal, the way a Kubernetes HPA or a
 // cloud endpoint autoscaler does: every evaluation period it computes
 //   desired = ceil(ready · metric / target)
+// (proportional for load metrics — queue, concurrency, KV-cache use, utilization — whose value
+// per replica falls as 1/ready when replicas are added; a TTFT percentile is not proportional:
+// it stays near the prefill time until the pool saturates, then grows without bound, so a
+// TTFT target over-orders in a spike and then drains the pool back into the queue)
 // (no change while metric/target stays within 1 ± tolerance), clamps it to
 // [min_replicas, max_replicas] and to what the provider's GPU capacity still allows, and
 //   * scales up by creating replicas that are ready only after provisioning + weight loading;
@@ -28,14 +32,26 @@ enum class ScalingMetric : std::uint8_t {
   kQueuePerReplica,  // requests waiting (router backlog + replica queues) per ready replica
   kUtilization,      // busy fraction of the ready replicas over the last evaluation period
   kTtftPercentile,   // q-quantile of the TTFTs of first tokens produced in the last window, s
+  // Requests in the system (running + waiting at the router and the replicas) per ready
+  // replica, against a target number of concurrent sequences per replica (Knative's and
+  // KServe's concurrency target; vLLM exposes num_requests_running + num_requests_waiting).
+  kConcurrency,
+  // KV blocks in use / KV blocks of the ready replicas (vLLM's gpu_cache_usage_perc, what
+  // KServe / llm-d autoscalers read), against a target fraction.
+  kKvCache,
 };
 std::string_view scaling_metric_name(ScalingMetric metric);
 
 struct AutoscalerSpec {
   ScalingMetric metric = ScalingMetric::kQueuePerReplica;
-  double target = 1;            // in the metric's unit: requests, fraction (0, 1], or seconds
+  double target = 1;            // in the metric's unit: requests, sequences, fraction (0, 1], or seconds
   double ttft_quantile = 0.99;  // kTtftPercentile
   Time ttft_window = Time::s(60);
+  // kConcurrency and kKvCache: the mean of samples taken every `load_sample_period` over the
+  // last `load_window` (Knative's autoscaler averages concurrency sampled each second over a
+  // 60 s stable window); zero: the value at the evaluation instant.
+  Time load_window;
+  Time load_sample_period = Time::s(1);
   Time evaluation_period = Time::s(15);
   double tolerance = 0.1;
   Time provisioning_delay;                  // from the order to a booted machine
@@ -78,6 +94,8 @@ class Autoscaler {
 
  private:
   void evaluate();
+  void sample_load();
+  double instant_load() const;
   bool measure(int ready, double& metric);
   int add_replicas(int count, bool boot);  // returns how many it added
   int remove_replicas(int count);          // returns how many it cancelled or drained
@@ -97,6 +115,11 @@ class Autoscaler {
     double ttft_s;
   };
   std::deque<TtftSample> ttfts_;
+  struct LoadSample {
+    Time at;
+    double value;
+  };
+  std::deque<LoadSample> load_samples_;  // within load_window
   struct Recommendation {
     Time at;
     int replicas;

@@ -38,11 +38,20 @@ struct BatchShape {
   std::int64_t batched_tokens() const { return prefill_tokens() + decode_sequences; }
 };
 
+// An iteration's wall time and the model FLOPs it executes (whole replica, counted on one
+// unsharded copy of the model: what compute utilization / MFU divides by the peak).
+struct IterationPrice {
+  Time time;
+  double flops = 0;
+};
+
 class IterationCostModel {
  public:
   virtual ~IterationCostModel() = default;
   // Wall time of one iteration over `batch` (never empty); must be positive.
   virtual Time iteration_time(const BatchShape& batch) const = 0;
+  // Time and FLOPs together, priced once; models that do not count FLOPs report 0.
+  virtual IterationPrice price(const BatchShape& batch) const { return {iteration_time(batch), 0.0}; }
 };
 
 // A linear stand-in for the transformer cost model, for tests and for scenarios that give

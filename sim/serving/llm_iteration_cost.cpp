@@ -6,10 +6,27 @@
 namespace cs {
 
 LlmIterationCost::LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                                   const ParallelPlan& plan)
-    : model_((validate(plan, model), model), gpu, precision, plan) {}
+                                   const ParallelPlan& plan, CommunicationCost communication)
+    : model_((validate(plan, model), model), gpu, precision, plan, std::nullopt, std::move(communication)),
+      unsharded_(model, precision) {}
+
+namespace {
+Time positive_time(double seconds) {
+  const Time t = Time::from_seconds_ceil(seconds);
+  return t > Time{} ? t : Time::ns(1);
+}
+}  // namespace
 
 Time LlmIterationCost::iteration_time(const BatchShape& batch) const {
+  return positive_time(model_.time(shape_of(batch)).seconds());
+}
+
+IterationPrice LlmIterationCost::price(const BatchShape& batch) const {
+  const IterationShape shape = shape_of(batch);
+  return {positive_time(model_.time(shape).seconds()), unsharded_.forward_flops(shape)};
+}
+
+IterationShape LlmIterationCost::shape_of(const BatchShape& batch) const {
   IterationShape shape;
   for (const PrefillChunk& c : batch.prefills)
     shape += prefill_shape(1, static_cast<double>(c.tokens), static_cast<double>(c.cached_tokens));
@@ -18,8 +35,7 @@ Time LlmIterationCost::iteration_time(const BatchShape& batch) const {
     const double n = static_cast<double>(batch.decode_sequences);
     shape += decode_shape(n, static_cast<double>(batch.decode_context_tokens) / n);
   }
-  const Time t = Time::from_seconds_ceil(model_.time(shape).seconds());
-  return t > Time{} ? t : Time::ns(1);
+  return shape;
 }
 
 void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,

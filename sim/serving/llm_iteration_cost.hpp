@@ -16,13 +16,20 @@ namespace cs {
 class LlmIterationCost final : public IterationCostModel {
  public:
   // Throws std::invalid_argument for a plan the model cannot be split by.
+  // `communication`: the replica's TP all-reduce and PP hand-off priced on its placement
+  // (sim/simulation fills it from the topology's collective cost model); empty: the GPU-link
+  // alpha-beta estimate.
   LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                   const ParallelPlan& plan);
+                   const ParallelPlan& plan, CommunicationCost communication = {});
   Time iteration_time(const BatchShape& batch) const override;
+  IterationPrice price(const BatchShape& batch) const override;
   const IterationModel& model() const { return model_; }
 
  private:
+  IterationShape shape_of(const BatchShape& batch) const;
+
   IterationModel model_;
+  TransformerCost unsharded_;  // model FLOPs are counted on one copy, whatever the plan
 };
 
 // Fills spec.gpus, kv_bytes_per_token and kv_cache_bytes for a replica of `model` on tp·pp

@@ -222,11 +222,14 @@ void Replica::start_iteration() {
     stop_if_drained();
     return;
   }
-  const Time dt = cost_->iteration_time(BatchShape{chunks_, decodes, context});
+  const IterationPrice price = cost_->price(BatchShape{chunks_, decodes, context});
+  const Time dt = price.time;
   if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
   iteration_start_ = now;
   steps_ = 1;
   fused_decodes_ = 0;
+  step_flops_ = price.flops;
+  step_flops_growth_ = 0;
   ++iterations_;
   if (spec_.max_fused_decode_steps > 1 && chunks_.empty() && waiting_.empty() && !preempted &&
       decodes == static_cast<std::int64_t>(running_.size()))
@@ -261,7 +264,15 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
     const std::int64_t need = block_phase_[static_cast<std::size_t>((j - 2) % b)];
     if (reserved + need > free_after_first) break;
     reserved += need;
-    const Time dt = cost_->iteration_time(BatchShape{{}, decodes, context + (j - 1) * decodes});
+    const BatchShape step{{}, decodes, context + (j - 1) * decodes};
+    Time dt;
+    if (j == 2) {  // the one step priced with its FLOPs: the rest follow arithmetically
+      const IterationPrice price = cost_->price(step);
+      dt = price.time;
+      step_flops_growth_ = price.flops - step_flops_;
+    } else {
+      dt = cost_->iteration_time(step);
+    }
     if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
     step_end_.push_back(step_end_.back() + dt);
     step_blocks_.push_back(reserved);
@@ -269,6 +280,7 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   steps_ = step_end_.size();
   if (steps_ < 2) {
     steps_ = 1;
+    step_flops_growth_ = 0;
     return;
   }
   used_blocks_ += reserved;
@@ -306,6 +318,7 @@ void Replica::finish_iteration() {
   busy_ns_ += (now - iteration_start_).count_ns();
   iterations_ += steps_ - 1;
   const auto k = static_cast<std::int64_t>(steps_);
+  flops_ += fused_flops(k);
   // busy_ stays set while listeners run, so a request they submit only queues.
   std::size_t kept = 0;
   for (std::size_t i = 0; i < running_.size(); ++i) {
@@ -367,6 +380,7 @@ void Replica::abandon_unfinished() {
   if (busy_) {
     engine_.cancel(end_event_);
     busy_ns_ += (engine_.now() - iteration_start_).count_ns();
+    if (steps_ > 1) flops_ += fused_flops(static_cast<std::int64_t>(fused_steps_done()));
     busy_ = false;
     steps_ = 1;
   }
@@ -390,6 +404,17 @@ std::int64_t Replica::kv_blocks_used() const {
 std::uint64_t Replica::tokens_generated() const {
   if (steps_ < 2) return tokens_generated_;
   return tokens_generated_ + static_cast<std::uint64_t>(fused_decodes_) * fused_steps_done();
+}
+
+double Replica::fused_flops(std::int64_t steps) const {
+  // Σ_{j=1..k} (first + (j − 1)·growth) = k·first + k(k − 1)/2·growth.
+  const auto k = static_cast<double>(steps);
+  return k * step_flops_ + k * (k - 1) / 2 * step_flops_growth_;
+}
+
+double Replica::flops_executed() const {
+  if (steps_ < 2) return flops_;
+  return flops_ + fused_flops(static_cast<std::int64_t>(fused_steps_done()));
 }
 
 double Replica::busy_seconds() const {

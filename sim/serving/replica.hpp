@@ -84,6 +84,8 @@ class Replica {
   std::int64_t kv_blocks_used() const;
   std::uint64_t tokens_generated() const;  // output tokens produced so far (a counter)
   double busy_seconds() const;             // time with an iteration in flight (a counter)
+  // Model FLOPs of the iterations (fused decode steps: of the steps) finished so far (a counter).
+  double flops_executed() const;
   bool iterating() const { return busy_; }
   std::uint64_t iterations() const { return iterations_; }  // scheduler iterations (fused steps count one each)
   std::uint64_t preemptions() const { return preemptions_; }
@@ -115,6 +117,7 @@ class Replica {
   void finish_iteration();
   void truncate_fused_steps();
   std::size_t fused_steps_done() const;
+  double fused_flops(std::int64_t steps) const;  // FLOPs of the first `steps` steps in flight
   void preempt(std::uint32_t slot);
   void produce_token(Sequence& s, Time now);
   void release(std::uint32_t slot, RequestStatus status, Time finish);
@@ -152,6 +155,11 @@ class Replica {
   std::vector<Time> step_end_;
   std::vector<std::int64_t> step_blocks_;
   std::vector<std::int64_t> block_phase_;
+  // FLOPs of the iteration in flight: its first step, and for fused steps the growth per step
+  // (decode FLOPs are linear in the context, which grows by one token per sequence a step).
+  double step_flops_ = 0;
+  double step_flops_growth_ = 0;
+  double flops_ = 0;
 
   std::uint64_t tokens_generated_ = 0;
   std::int64_t busy_ns_ = 0;

@@ -14,10 +14,17 @@ std::vector<PoolTarget> targets_of(const std::vector<const ServingPoolSpec*>& po
 }  // namespace
 
 ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
-                               std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split)
+                               std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
+                               NetworkWorkload* network)
     : engine_(engine),
       selector_(targets_of(pools), split, split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
-  for (const ServingPoolSpec* p : pools) pools_.push_back(std::make_unique<ServingSystem>(engine_, *p));
+  // Each pool places its replicas on the topology by itself, so two pools would take the same
+  // GPUs: until placement is shared, a topology carries one serving pool.
+  if (network && pools.size() > 1)
+    throw std::invalid_argument(
+        "serving: several pools on one `topology:` are not supported yet; give the pools no "
+        "topology, or run one pool per scenario");
+  for (const ServingPoolSpec* p : pools) pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, network));
   for (auto& s : streams) streams_.push_back({std::move(s), std::nullopt});
 }
 

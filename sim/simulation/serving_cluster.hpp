@@ -23,7 +23,8 @@ namespace cs {
 class ServingCluster {
  public:
   ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
-                 std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split);
+                 std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
+                 NetworkWorkload* network = nullptr);
   ServingCluster(const ServingCluster&) = delete;
   ServingCluster& operator=(const ServingCluster&) = delete;
 

@@ -1,22 +1,50 @@
 #include "sim/simulation/serving_system.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "sim/network/network_workload.hpp"
+#include "sim/simulation/replica_placement.hpp"
 
 namespace cs {
 
-ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec)
+ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, NetworkWorkload* network)
     : engine_(engine),
       spec_(spec),
       cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan)),
       router_(engine, spec.router) {
+  if (network) {
+    placement_ = std::make_unique<ReplicaPlacement>(spec_, network->topology(), network->collectives().cost_model());
+    const std::int64_t room = static_cast<std::int64_t>(placement_->slots()) * spec_.replica.gpus;
+    if (spec_.autoscaler && (spec_.autoscaler->gpu_limit == 0 || spec_.autoscaler->gpu_limit > room))
+      spec_.autoscaler->gpu_limit = room;
+    if (spec_.initial_replicas > placement_->slots())
+      throw std::invalid_argument("serving: " + std::to_string(spec_.initial_replicas) + " initial replicas of " +
+                                  std::to_string(spec_.replica.gpus) + " GPUs do not fit the topology's " +
+                                  std::to_string(placement_->slots()) + " replica slots");
+    router_.on_replica_state.connect([this](const Replica& r, ReplicaState) {
+      if (r.state() == ReplicaState::kStopped) placement_->release(slot_of_.at(r.id()));
+    });
+  }
   if (spec_.autoscaler)
     autoscaler_ = std::make_unique<Autoscaler>(engine_, router_, *spec_.autoscaler,
                                                [this](std::uint32_t id) { return make_replica(id); });
 }
 
+ServingSystem::~ServingSystem() = default;
+
 std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
+  std::shared_ptr<const LlmIterationCost> cost = cost_;
+  if (placement_) {
+    const int slot = placement_->acquire();
+    if (slot < 0) throw std::logic_error("serving: no free replica slot on the topology");
+    if (slot_of_.size() <= id) slot_of_.resize(id + 1, -1);
+    slot_of_[id] = slot;
+    cost = placement_->cost_for(slot);
+  }
   on_replica_created.emit(spec_.replica.gpus);
-  return std::make_unique<Replica>(engine_, id, spec_.replica, cost_);
+  return std::make_unique<Replica>(engine_, id, spec_.replica, std::move(cost));
 }
 
 void ServingSystem::start(Time horizon) {

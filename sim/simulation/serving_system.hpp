@@ -4,6 +4,7 @@
 // which pulls the workload streams and picks the pool of each request.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
@@ -15,9 +16,16 @@
 
 namespace cs {
 
+class NetworkWorkload;
+class ReplicaPlacement;
+
 class ServingSystem {
  public:
-  ServingSystem(Engine& engine, const ServingPoolSpec& spec);
+  // With a `network` (the scenario has a topology), replicas are placed on its GPUs and their
+  // TP/PP communication is priced there (ReplicaPlacement); the topology's GPUs then also
+  // bound the pool. Without one, on the GPU-link estimate.
+  ServingSystem(Engine& engine, const ServingPoolSpec& spec, NetworkWorkload* network = nullptr);
+  ~ServingSystem();
   ServingSystem(const ServingSystem&) = delete;
   ServingSystem& operator=(const ServingSystem&) = delete;
 
@@ -36,6 +44,7 @@ class ServingSystem {
   RequestRouter& router() { return router_; }
   const RequestRouter& router() const { return router_; }
   const Autoscaler* autoscaler() const { return autoscaler_.get(); }
+  const ReplicaPlacement* placement() const { return placement_.get(); }
 
  private:
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
@@ -43,6 +52,8 @@ class ServingSystem {
   Engine& engine_;
   ServingPoolSpec spec_;
   std::shared_ptr<const LlmIterationCost> cost_;
+  std::unique_ptr<ReplicaPlacement> placement_;
+  std::vector<int> slot_of_;  // by replica id
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
 };

@@ -76,7 +76,7 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : scenario.all_workloads())
     streams.push_back(make_request_source(*w, scenario.seed));
-  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split);
+  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.network.get());
   ColumnarWriter* table =
       scenario.output.requests_table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr;
   std::vector<ServingPoolView> views;
@@ -105,10 +105,11 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.pool_metrics = std::make_unique<PoolMetrics>(
         engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
   }
+  // The network first: serving replicas are placed on its topology when there is one.
+  if (scenario.network) m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
   const std::vector<const ServingPoolSpec*> pools = scenario.all_serving_pools();
   if (!pools.empty()) build_serving(scenario, pools, engine, sampler, out, m);
   if (scenario.network) {
-    m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }

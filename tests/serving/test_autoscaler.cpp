@@ -218,3 +218,66 @@ TEST_CASE("an autoscaler that could not fit its minimum in the provider's GPUs i
   spec.gpu_limit = 8;
   CHECK_THROWS_AS(Autoscaler(engine, router, spec, ScaledPool::factory(engine, 1)), std::invalid_argument);
 }
+
+TEST_CASE("a concurrency target orders ceil(requests in the system / target) replicas") {
+  AutoscalerSpec spec = queue_target_spec();
+  spec.metric = ScalingMetric::kConcurrency;
+  spec.target = 8;  // sequences per replica
+  spec.max_replicas = 8;
+  ScaledPool p(spec, /*max_num_seqs=*/16);
+  p.autoscaler.start(1, 200_s);
+  // 30 requests at once, each decoding 20,000 tokens at 10 ms a step (200 s): 16 run, 14 wait.
+  for (std::uint64_t id = 0; id < 30; ++id) p.router.submit({id, Time{}, 100, 20'000});
+  p.engine.run_until(10_s);
+  // At 10 s: 30 in the system on 1 ready replica: desired = ceil(1 · 30 / 8) = ceil(3.75) = 4.
+  CHECK(p.autoscaler.last_metric() == 30.0);
+  CHECK(p.autoscaler.desired() == 4);
+  p.engine.run_until(110_s);
+  // Ready at 10 + 30 + 60 = 100 s; at 110 s, 30 / 4 = 7.5 is within 10% of 8: no change.
+  CHECK(p.first_time_ready_above(1) == 100_s);
+  CHECK(p.ready_at(110_s) == 4);
+  CHECK(p.autoscaler.last_metric() == 7.5);
+  CHECK(p.autoscaler.desired() == 4);
+}
+
+TEST_CASE("a concurrency target averaged over a window judges by the mean of its one-second samples") {
+  AutoscalerSpec spec = queue_target_spec();
+  spec.metric = ScalingMetric::kConcurrency;
+  spec.target = 10;
+  spec.load_window = 10_s;
+  spec.max_replicas = 8;
+  ScaledPool p(spec, /*max_num_seqs=*/64);
+  p.autoscaler.start(1, 200_s);
+  for (std::uint64_t id = 0; id < 8; ++id) p.router.submit({id, Time{}, 100, 20'000});
+  p.engine.schedule_at(5_s, [&p] {
+    for (std::uint64_t id = 8; id < 24; ++id) p.router.submit({id, p.engine.now(), 100, 20'000});
+  });
+  p.engine.run_until(10_s);
+  // The evaluation at 10 s sees the samples at 1..9 s (the one at 0 s left the window; the one
+  // at 10 s is taken after the evaluation): 8 at 1-4 s, 24 at 5-9 s.
+  // mean = (4·8 + 5·24) / 9 = 152 / 9 = 16.89; desired = ceil(1 · 16.89 / 10) = 2, where the
+  // instantaneous 24 would have ordered ceil(2.4) = 3.
+  CHECK(p.autoscaler.last_metric() == Approx(152.0 / 9.0).epsilon(1e-12));
+  CHECK(p.autoscaler.desired() == 2);
+}
+
+TEST_CASE("a KV-cache target orders replicas in proportion to the share of KV blocks in use") {
+  Engine engine(5);
+  RequestRouter router(engine, RequestRouterSpec{"pool", RoutingPolicy::kLeastOutstanding, 0});
+  AutoscalerSpec spec = queue_target_spec();
+  spec.metric = ScalingMetric::kKvCache;
+  spec.target = 0.25;
+  spec.max_replicas = 8;
+  Autoscaler autoscaler(engine, router, spec, [&engine](std::uint32_t id) {
+    ReplicaSpec r = roomy_spec(/*blocks=*/100, /*block_tokens=*/16);
+    r.gpus = 4;
+    return std::make_unique<Replica>(engine, id, r, fixed_cost(100_s));  // one slow prefill
+  });
+  autoscaler.start(1, 200_s);
+  // Four prompts of 160 tokens take 4 · 160 / 16 = 40 of the 100 blocks for the prefill that
+  // runs from 0 to 100 s: at 10 s the metric is 0.4 and desired = ceil(1 · 0.4 / 0.25) = 2.
+  for (std::uint64_t id = 0; id < 4; ++id) router.submit({id, Time{}, 160, 10});
+  engine.run_until(10_s);
+  CHECK(autoscaler.last_metric() == Approx(0.4).epsilon(1e-12));
+  CHECK(autoscaler.desired() == 2);
+}

@@ -71,3 +71,29 @@ TEST_CASE("the KV cache is what memory utilization leaves after weights and work
   ReplicaSpec one = spec;
   CHECK_THROWS_AS(size_replica_kv_cache(one, m, g, p, ParallelPlan{1, 1, 1, 1}, 0.9), std::invalid_argument);
 }
+
+TEST_CASE("a replica counts the model FLOPs of every iteration, fused decode steps included") {
+  const TransformerSpec& m = testing::model("llama-2-70b");
+  const GpuSpec& g = testing::gpu("h100-sxm");
+  const ModelPrecision p = precision_for(Dtype::kBf16);
+  auto cost = std::make_shared<LlmIterationCost>(m, g, p, kTp4);
+  ReplicaSpec spec;
+  size_replica_kv_cache(spec, m, g, p, kTp4, 0.9);
+  Engine engine(3);
+  Replica replica(engine, 0, spec, cost);
+  replica.start(Time{}, Time{});
+  // Two requests of 500 prompt tokens and 100 output tokens arrive together: one prefill of
+  // both (its first tokens), then 99 decode steps of 2 sequences whose contexts grow from 501
+  // (the fused runs price them as Σ (first + (j − 1)·growth), exact for decode's linear FLOPs).
+  replica.enqueue({0, Time{}, 500, 100});
+  replica.enqueue({1, Time{}, 500, 100});
+  engine.run();
+  REQUIRE(replica.completed() == 2);
+  const std::vector<PrefillChunk> both{{500, 0}, {500, 0}};
+  double expected = cost->price(BatchShape{both, 0, 0}).flops;
+  for (std::int64_t j = 0; j < 99; ++j) expected += cost->price(BatchShape{{}, 2, 2 * (500 + j)}).flops;
+  // By hand: 2·p FLOPs per token of ~69e9 parameters, 1,198 tokens, plus attention: ~1.7e14.
+  CHECK(expected > 2 * 68e9 * 1198);
+  CHECK(replica.flops_executed() == Approx(expected).epsilon(1e-9));
+  CHECK(replica.iterations() == 100);
+}

@@ -1,0 +1,121 @@
+#include "sim/simulation/replica_placement.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace cs {
+
+ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology,
+                                   CollectiveCostModel& collectives)
+    : pool_(pool) {
+  const int tp = pool.plan.tp, pp = pool.plan.pp;
+  // GPUs by node, in topology order.
+  std::map<std::int32_t, std::vector<VertexId>> by_node;
+  for (const VertexId g : topology.gpus()) by_node[topology.vertex(g).node].push_back(g);
+  std::size_t smallest_node = SIZE_MAX;
+  for (const auto& [node, gpus] : by_node) smallest_node = std::min(smallest_node, gpus.size());
+
+  std::vector<std::vector<VertexId>> groups;
+  if (!by_node.empty() && static_cast<std::size_t>(tp) <= smallest_node) {
+    for (const auto& [node, gpus] : by_node)
+      for (std::size_t k = 0; k + static_cast<std::size_t>(tp) <= gpus.size(); k += static_cast<std::size_t>(tp))
+        groups.emplace_back(gpus.begin() + static_cast<std::ptrdiff_t>(k),
+                            gpus.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(tp)));
+  } else {
+    const auto all = topology.gpus();
+    for (std::size_t k = 0; k + static_cast<std::size_t>(tp) <= all.size(); k += static_cast<std::size_t>(tp))
+      groups.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(k),
+                          all.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(tp)));
+  }
+  for (std::size_t g = 0; g + static_cast<std::size_t>(pp) <= groups.size(); g += static_cast<std::size_t>(pp)) {
+    auto slot = std::make_shared<Slot>();
+    slot->collectives = &collectives;
+    slot->tp = tp;
+    slot->pp = pp;
+    for (int s = 0; s < pp; ++s) {
+      const auto& group = groups[g + static_cast<std::size_t>(s)];
+      slot->gpus.insert(slot->gpus.end(), group.begin(), group.end());
+    }
+    slots_.push_back(std::move(slot));
+  }
+  if (slots_.empty())
+    throw std::invalid_argument("serving: the topology's " + std::to_string(topology.gpus().size()) +
+                                " GPUs cannot hold one replica of " + std::to_string(tp * pp) + " GPUs");
+  taken_.assign(slots_.size(), false);
+  cost_by_slot_.resize(slots_.size());
+}
+
+int ReplicaPlacement::acquire() {
+  const auto it = std::find(taken_.begin(), taken_.end(), false);
+  if (it == taken_.end()) return -1;
+  *it = true;
+  ++in_use_;
+  return static_cast<int>(it - taken_.begin());
+}
+
+void ReplicaPlacement::release(int slot) {
+  if (!taken_.at(static_cast<std::size_t>(slot))) throw std::logic_error("replica slot released twice");
+  taken_[static_cast<std::size_t>(slot)] = false;
+  --in_use_;
+}
+
+double ReplicaPlacement::Slot::tp_all_reduce_s(double bytes) {
+  if (tp < 2 || bytes <= 0) return 0;
+  const auto [it, fresh] = tp_cache.try_emplace(bytes, 0.0);
+  if (fresh) {
+    double sum = 0;
+    for (int s = 0; s < pp; ++s) {
+      const std::span<const VertexId> group(gpus.data() + static_cast<std::ptrdiff_t>(s) * tp,
+                                            static_cast<std::size_t>(tp));
+      sum += collectives->estimate_seconds(CollectiveOp::kAllReduce, CollectiveAlgorithm::kAuto, group, bytes);
+    }
+    it->second = sum / pp;
+  }
+  return it->second;
+}
+
+double ReplicaPlacement::Slot::pp_send_s(double bytes) {
+  if (pp < 2 || bytes <= 0) return 0;
+  const auto [it, fresh] = pp_cache.try_emplace(bytes, 0.0);
+  if (fresh) {
+    double sum = 0;
+    for (int s = 0; s + 1 < pp; ++s) {
+      const VertexId pair[2] = {gpus[static_cast<std::size_t>(s * tp)], gpus[static_cast<std::size_t>((s + 1) * tp)]};
+      sum += collectives->estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kAuto, pair, bytes);
+    }
+    it->second = sum / (pp - 1);
+  }
+  return it->second;
+}
+
+double ReplicaPlacement::tp_all_reduce_s(int slot, double bytes) {
+  return slots_.at(static_cast<std::size_t>(slot))->tp_all_reduce_s(bytes);
+}
+
+double ReplicaPlacement::pp_send_s(int slot, double bytes) {
+  return slots_.at(static_cast<std::size_t>(slot))->pp_send_s(bytes);
+}
+
+std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for(int slot) {
+  auto& cached = cost_by_slot_.at(static_cast<std::size_t>(slot));
+  if (cached) return cached;
+  const std::shared_ptr<Slot> s = slots_[static_cast<std::size_t>(slot)];
+  // Slots on alike nodes cost the same: probe sizes from a decode step to a full prefill.
+  std::vector<double> signature;
+  for (const double bytes : {16.0 * 1024, 1024.0 * 1024, 64.0 * 1024 * 1024}) {
+    signature.push_back(s->tp_all_reduce_s(bytes));
+    signature.push_back(s->pp_send_s(bytes));
+  }
+  auto& shared = cost_by_signature_[signature];
+  if (!shared) {
+    CommunicationCost comm;
+    comm.tp_all_reduce_s = [s](double bytes) { return s->tp_all_reduce_s(bytes); };
+    comm.pp_send_s = [s](double bytes) { return s->pp_send_s(bytes); };
+    shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm));
+  }
+  cached = shared;
+  return cached;
+}
+
+}  // namespace cs

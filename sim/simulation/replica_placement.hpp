@@ -1,0 +1,63 @@
+#pragma once
+// Where a serving pool's replicas sit on the scenario's topology, and what their own
+// communication costs there. The GPUs are cut into replica slots: tensor-parallel groups of
+// `tp` consecutive GPUs of one node when a node has that many (a group never straddles two
+// nodes then), else `tp` consecutive GPUs in topology order across nodes; a replica is `pp`
+// consecutive groups, one per pipeline stage. Each slot prices its TP all-reduce (mean over
+// its stages' groups) and its PP hand-off (rank 0 of one stage to rank 0 of the next, mean
+// over the stage boundaries) with the network's CollectiveCostModel, cached by payload size:
+// a decode step's all-reduce sizes repeat. The cached costs are those of the network when
+// first asked (idle unless collective jobs run beside the pool): serving traffic itself adds
+// no flows. Slots whose costs agree share one iteration cost model.
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/network/collective_cost.hpp"
+#include "sim/serving/llm_iteration_cost.hpp"
+#include "sim/serving/serving_pool_spec.hpp"
+#include "topology/topology_graph.hpp"
+
+namespace cs {
+
+class ReplicaPlacement {
+ public:
+  // Throws std::invalid_argument when the topology cannot hold one replica.
+  ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology, CollectiveCostModel& collectives);
+  ReplicaPlacement(const ReplicaPlacement&) = delete;
+  ReplicaPlacement& operator=(const ReplicaPlacement&) = delete;
+
+  int slots() const { return static_cast<int>(slots_.size()); }
+  // The slot's GPUs, stage by stage (stage s: positions s·tp .. s·tp + tp − 1).
+  const std::vector<VertexId>& gpus_of(int slot) const { return slots_.at(static_cast<std::size_t>(slot))->gpus; }
+  // The lowest free slot, now taken; -1 when every slot is taken.
+  int acquire();
+  void release(int slot);
+  int in_use() const { return in_use_; }
+
+  // The iteration cost model of a replica in `slot`.
+  std::shared_ptr<const LlmIterationCost> cost_for(int slot);
+  // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
+  double tp_all_reduce_s(int slot, double bytes);
+  double pp_send_s(int slot, double bytes);
+
+ private:
+  struct Slot {
+    std::vector<VertexId> gpus;
+    CollectiveCostModel* collectives = nullptr;
+    int tp = 1, pp = 1;
+    std::unordered_map<double, double> tp_cache, pp_cache;
+    double tp_all_reduce_s(double bytes);
+    double pp_send_s(double bytes);
+  };
+
+  ServingPoolSpec pool_;
+  std::vector<std::shared_ptr<Slot>> slots_;
+  std::vector<bool> taken_;
+  int in_use_ = 0;
+  std::vector<std::shared_ptr<const LlmIterationCost>> cost_by_slot_;
+  std::map<std::vector<double>, std::shared_ptr<const LlmIterationCost>> cost_by_signature_;
+};
+
+}  // namespace cs

@@ -1,0 +1,118 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "../scenario/scenario_test_files.hpp"
+#include "sim/network/network_workload.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation/replica_placement.hpp"
+
+using namespace cs;
+
+namespace {
+
+// Llama 2 70B with the given plan on the given topology (one request: only the specs matter).
+Scenario placed_scenario(const test::TempDir& dir, const std::string& plan, const std::string& topology) {
+  return load_scenario(dir.write("p.yaml",
+                                 "name: p\n"
+                                 "simulation: {horizon: 1 min}\n"
+                                 "workload:\n"
+                                 "  synthetic:\n"
+                                 "    arrivals: {process: deterministic, rate: 1/s}\n"
+                                 "    input_tokens: {distribution: fixed, mean: 100}\n"
+                                 "    output_tokens: {distribution: fixed, mean: 10}\n"
+                                 "    max_requests: 1\n"
+                                 "serving:\n"
+                                 "  model: llama-2-70b\n"
+                                 "  gpu: h100-sxm\n" +
+                                     plan + "  pool: {initial_replicas: 1}\ntopology:\n" + topology));
+}
+
+struct Placed {
+  Engine engine{1};
+  Scenario scenario;
+  NetworkWorkload network;
+  ReplicaPlacement placement;
+  explicit Placed(Scenario s)
+      : scenario(std::move(s)),
+        network(engine, *scenario.network),
+        placement(*scenario.serving, network.topology(), network.collectives().cost_model()) {}
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a TP8 replica on a PCIe node pays more TP time per iteration than on a DGX H100, by the collective costs' ratio") {
+  test::TempDir dir;
+  Placed dgx(placed_scenario(dir, "  tp: 8\n", "  node: dgx_h100\n  nodes: 1\n"));
+  Placed pcie(placed_scenario(dir, "  tp: 8\n", "  node: pcie_8gpu\n  nodes: 1\n"));
+  REQUIRE(dgx.placement.slots() == 1);
+  REQUIRE(pcie.placement.slots() == 1);
+
+  // A decode step of 64 sequences over 1,000 cached tokens each.
+  const IterationShape shape = decode_shape(64, 1000);
+  const auto dgx_cost = dgx.placement.cost_for(0);
+  const auto pcie_cost = pcie.placement.cost_for(0);
+  const double bytes = dgx_cost->model().cost().tp_all_reduce_bytes(shape);
+  // 64 tokens · 8,192 hidden · 2 bytes (bf16): each of the 2 all-reduces per layer.
+  CHECK(bytes == 64.0 * 8192 * 2);
+
+  // The same all-reduce priced directly by each network's collective cost model, on the
+  // node's eight GPUs (the replica's placement).
+  auto direct = [&](Placed& p) {
+    const auto gpus = p.network.topology().gpus();
+    CHECK(std::vector<VertexId>(gpus.begin(), gpus.end()) == p.placement.gpus_of(0));
+    return p.network.collectives().cost_model().estimate_seconds(CollectiveOp::kAllReduce, CollectiveAlgorithm::kAuto,
+                                                                 gpus, bytes);
+  };
+  const double dgx_all_reduce = direct(dgx);
+  const double pcie_all_reduce = direct(pcie);
+  REQUIRE(pcie_all_reduce > dgx_all_reduce);
+
+  // tp_comm = 80 layers · 2 all-reduces · one all-reduce's time.
+  const double dgx_tp = dgx_cost->model().time(shape).tp_comm_s;
+  const double pcie_tp = pcie_cost->model().time(shape).tp_comm_s;
+  CHECK(dgx_tp == Approx(80 * 2 * dgx_all_reduce).epsilon(1e-12));
+  CHECK(pcie_tp == Approx(80 * 2 * pcie_all_reduce).epsilon(1e-12));
+  CHECK(pcie_tp / dgx_tp == Approx(pcie_all_reduce / dgx_all_reduce).epsilon(1e-12));
+  // And the whole iteration is slower by exactly that difference (compute is the same).
+  CHECK(pcie_cost->model().time(shape).seconds() - dgx_cost->model().time(shape).seconds() ==
+        Approx(pcie_tp - dgx_tp).epsilon(1e-9));
+}
+
+TEST_CASE("replicas take consecutive GPUs of one node per TP group; a TP group larger than a node spans nodes") {
+  test::TempDir dir;
+  const std::string two_nodes = "  node: dgx_h100\n  nodes: 2\n  fabric: {kind: single_switch, link: infiniband}\n";
+  {
+    Placed p(placed_scenario(dir, "  tp: 4\n", two_nodes));
+    REQUIRE(p.placement.slots() == 4);  // 16 GPUs / 4
+    const Topology& t = p.network.topology();
+    for (int slot = 0; slot < 4; ++slot)
+      for (const VertexId g : p.placement.gpus_of(slot)) CHECK(t.vertex(g).node == slot / 2);
+    // Slots on alike nodes share one cost model.
+    CHECK(p.placement.cost_for(0) == p.placement.cost_for(3));
+    // Slots are taken lowest first and come back when released.
+    CHECK(p.placement.acquire() == 0);
+    CHECK(p.placement.acquire() == 1);
+    p.placement.release(0);
+    CHECK(p.placement.acquire() == 0);
+    CHECK(p.placement.in_use() == 2);
+  }
+  {
+    Placed p(placed_scenario(dir, "  tp: 8\n  pp: 2\n", two_nodes));
+    REQUIRE(p.placement.slots() == 1);
+    const Topology& t = p.network.topology();
+    const auto& gpus = p.placement.gpus_of(0);
+    for (std::size_t i = 0; i < gpus.size(); ++i) CHECK(t.vertex(gpus[i]).node == static_cast<int>(i / 8));
+    // The stage hand-off crosses the fabric: slower than the all-reduce's NVLink hops per byte.
+    CHECK(p.placement.pp_send_s(0, 1 << 20) > 0);
+  }
+  {
+    Placed p(placed_scenario(dir, "  tp: 16\n", two_nodes));
+    REQUIRE(p.placement.slots() == 1);
+    CHECK(p.placement.gpus_of(0).size() == 16);
+    // Across the fabric the all-reduce costs more than inside one node.
+    Placed one(placed_scenario(dir, "  tp: 8\n", two_nodes));
+    CHECK(p.placement.tp_all_reduce_s(0, 1 << 20) > one.placement.tp_all_reduce_s(0, 1 << 20));
+  }
+}
