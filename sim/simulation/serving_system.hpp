@@ -3,6 +3,7 @@
 // event per arrival, so memory does not grow with the trace) into a RequestRouter over replicas
 // priced by LlmIterationCost, and an Autoscaler that builds replicas through a factory.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,6 +26,15 @@ class ServingSystem {
   // Emitted with the replica's GPU count just before a replica joins the pool (the metrics
   // start paying for it from this instant, booting or not).
   Signal<int> on_replica_created;
+
+  // Co-location: the pool's GPUs come from a shared cluster. `acquire` is asked before each
+  // replica is built (false: the GPUs cannot be had now); `release` is told when a replica has
+  // stopped (drained or cancelled). Call before start().
+  struct GpuLender {
+    std::function<bool(std::uint32_t replica, int gpus)> acquire;
+    std::function<void(std::uint32_t replica)> release;
+  };
+  void set_gpu_lender(GpuLender lender);
 
   // Builds the initial replicas (ready at once), starts the autoscaler and the arrivals;
   // requests arriving after `horizon` are not read.
@@ -49,6 +59,7 @@ class ServingSystem {
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
   std::unique_ptr<RequestSource> source_;
+  GpuLender lender_;
   std::optional<InferenceRequest> next_;
   std::uint64_t next_id_ = 0;
   Time horizon_;
