@@ -15,12 +15,12 @@ namespace cs {
 // One iteration (optimizer step) of a job, in seconds, by where the time goes. The parts add
 // up to the iteration time: communication counts only where compute does not hide it.
 struct IterationBreakdown {
-  double compute_s = 0;           // forward + backward (+ recompute) of the micro-batches on one stage
-  double bubble_s = 0;            // pipeline fill and drain idle time
-  double tp_comm_s = 0;           // tensor-parallel collectives (not overlapped)
-  double pp_comm_s = 0;           // stage-to-stage activation and gradient transfers, exposed part
-  double dp_comm_exposed_s = 0;   // gradient reduction not hidden behind the backward pass
-  double optimizer_s = 0;         // optimizer step (memory-bound)
+  double compute_s = 0;          // forward + backward (+ recompute) of the micro-batches on one stage
+  double bubble_s = 0;           // pipeline fill and drain idle time
+  double tp_comm_s = 0;          // tensor-parallel collectives (not overlapped)
+  double pp_comm_s = 0;          // stage-to-stage activation and gradient transfers, exposed part
+  double dp_comm_exposed_s = 0;  // gradient reduction not hidden behind the backward pass
+  double optimizer_s = 0;        // optimizer step (memory-bound)
 
   double total_s() const { return compute_s + bubble_s + tp_comm_s + pp_comm_s + dp_comm_exposed_s + optimizer_s; }
 };

@@ -11,15 +11,15 @@
 namespace cs {
 
 struct TrainingParallelism {
-  int tp = 1;  // tensor parallel: inside one NVLink domain
-  int pp = 1;  // pipeline stages: across nodes
-  int dp = 1;  // data-parallel replicas: across the rest
+  int tp = 1;                // tensor parallel: inside one NVLink domain
+  int pp = 1;                // pipeline stages: across nodes
+  int dp = 1;                // data-parallel replicas: across the rest
   int micro_batch_size = 1;  // sequences per micro-batch
   // Interleaved 1F1B (Narayanan et al., SC'21): model chunks per GPU; the bubble shrinks by
   // this factor at the price of that many times more stage-to-stage transfers. 1: plain 1F1B.
   int virtual_stages = 1;
-  int zero_stage = 1;                  // 0-3 (ZeRO, Rajbhandari et al. 2020)
-  bool recompute_activations = false;  // one more forward per micro-batch in the backward
+  int zero_stage = 1;                    // 0-3 (ZeRO, Rajbhandari et al. 2020)
+  bool recompute_activations = false;    // one more forward per micro-batch in the backward
   bool overlap_dp_communication = true;  // gradient reduction runs behind the backward pass
 
   int gpus() const { return tp * pp * dp; }
@@ -29,10 +29,10 @@ struct TrainingJobSpec {
   std::string name;
   TransformerSpec model;
   GpuSpec gpu;
-  ModelPrecision precision;          // mixed precision: bf16 compute, fp32 master weights in the optimizer
-  int global_batch_sequences = 0;    // sequences per optimizer step, all DP ranks together
-  int sequence_length = 0;           // tokens per sequence
-  double token_budget = 0;           // tokens to train on
+  ModelPrecision precision;        // mixed precision: bf16 compute, fp32 master weights in the optimizer
+  int global_batch_sequences = 0;  // sequences per optimizer step, all DP ranks together
+  int sequence_length = 0;         // tokens per sequence
+  double token_budget = 0;         // tokens to train on
   TrainingParallelism parallel;
 
   // Micro-batches each pipeline runs per iteration: global batch / (micro-batch size x dp).
