@@ -8,6 +8,7 @@
 #include "sim/engine/time.hpp"
 #include "sim/network/network_spec.hpp"
 #include "sim/queueing/server_pool.hpp"
+#include "sim/scenario/training_loader.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
 #include "workloads/inference_workload.hpp"
 
@@ -31,11 +32,14 @@ struct Scenario {
   std::uint64_t seed = 1;
   SimulationSettings simulation;
   OutputSettings output;
-  // Exactly one workload model: a generic queue, or LLM serving fed by `workload:`.
+  // At most one request workload model: a generic queue, or LLM serving fed by `workload:`.
   std::optional<ServerPoolSpec> queueing;
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
   std::optional<ServingPoolSpec> serving;
   std::optional<InferenceWorkloadSpec> workload;  // with `serving:` (and only then)
+  // `cluster:` + `training:` / `jobs:`: a GPU cluster scheduler with its jobs. Alone, or beside
+  // `serving:` (co-location: serving's replicas borrow the cluster's GPUs).
+  std::optional<TrainingClusterSpec> training;
 };
 
 }  // namespace cs

@@ -56,7 +56,7 @@ void read_scheduler(MapReader r, ClusterSchedulerSpec& s) {
   s.policy = r.choice_or<SchedulingPolicy>("policy",
                                            {{"fifo", SchedulingPolicy::kFifo},
                                             {"easy_backfill", SchedulingPolicy::kEasyBackfill},
-                                            {"priority", SchedulingPolicy::kPriority}},
+                                            {"priority", SchedulingPolicy::kPriorityPreemptive}},
                                            s.policy);
   s.placement = r.choice_or<PlacementPolicy>(
       "placement", {{"topology_aware", PlacementPolicy::kTopologyAware}, {"random", PlacementPolicy::kRandom}},
@@ -162,6 +162,8 @@ TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpu
   c.usd_per_gpu_hour = r.quantity_or("price", Dimension::kUsdPerHour, 0.0);
   r.check_range("price", c.usd_per_gpu_hour, 0, HUGE_VAL);
   read_scheduler(r.map("scheduler", true), c.scheduler);
+  c.serving_priority = static_cast<int>(r.integer_or("serving_priority", c.serving_priority));
+  r.check_range("serving_priority", c.serving_priority, -1e9, 2e9);
   if (r.has("failures")) read_failures(r.map("failures"), c);
   if (c.failures_enabled && c.failures.spare_nodes >= c.nodes)
     throw_config_error(r.required("failures").where, r.path_of("failures"),

@@ -8,6 +8,7 @@
 //     gpu: a100-80gb-sxm         # the cluster's GPU (catalog name); jobs must ask for it
 //     price: $1.20/h             # per GPU-hour, the whole cluster for the whole run
 //     scheduler: {policy: fifo | easy_backfill | priority, placement: topology_aware | random}
+//     serving_priority: 1000000000   # co-location: serving preempts preemptible jobs below this
 //     failures: {enabled: true, gpu_mtbf: 50677 h, node_mtbf: 0 h, repair_time: 4 h, spare_nodes: 0}
 //     checkpoint: {interval: 30 min, write_time: 30 s | storage_bandwidth: 100 GB/s, restart: 10 min}
 //   training:                    # one job (a map) or several (a list)
@@ -57,6 +58,8 @@ struct TrainingClusterSpec {
   std::string gpu_type;  // catalog key of the cluster's GPU; empty: not said
   double usd_per_gpu_hour = 0;
   ClusterSchedulerSpec scheduler;
+  // Co-location: serving borrows GPUs at this priority (it preempts preemptible jobs below it).
+  int serving_priority = 1'000'000'000;
   bool failures_enabled = false;
   FailureSpec failures;
   CheckpointSpec checkpoint;  // for trace jobs, and the default of model jobs

@@ -6,12 +6,14 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/io/run_file.hpp"
+#include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/simulation/serving_system.hpp"
+#include "sim/simulation/training_system.hpp"
 
 namespace cs {
 
@@ -65,6 +67,8 @@ struct Models {
   std::unique_ptr<ServingMetrics> serving_metrics;
   std::unique_ptr<NetworkWorkload> network;
   std::unique_ptr<NetworkMetrics> network_metrics;
+  std::unique_ptr<TrainingSystem> training;
+  std::unique_ptr<JobMetrics> job_metrics;
 };
 
 void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, RunFile& out, Models& m) {
@@ -83,7 +87,20 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.serving->on_replica_created.connect(
         [metrics = m.serving_metrics.get()](int gpus) { metrics->replica_created(gpus); });
   }
-  if (scenario.network) {
+  if (scenario.training) {
+    m.training = std::make_unique<TrainingSystem>(engine, *scenario.training,
+                                                  scenario.network ? &scenario.network->topology : nullptr);
+    m.job_metrics = std::make_unique<JobMetrics>(m.training->scheduler(), sampler,
+                                                 &out.table("jobs", JobMetrics::table_columns()),
+                                                 m.training->model_jobs(), scenario.training->usd_per_gpu_hour);
+    m.training->on_job_submitted.connect(
+        [metrics = m.job_metrics.get()](std::uint64_t id, const TrainingJobSpec* job, double usd_per_gpu_hour) {
+          metrics->job_submitted(id, job, usd_per_gpu_hour);
+        });
+    if (m.serving) m.serving->set_gpu_lender(m.training->lender());  // co-location
+  }
+  // A topology without collective jobs is the training cluster's: no collective workload.
+  if (scenario.network && !scenario.network->jobs.empty()) {
     m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
@@ -102,6 +119,11 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
     out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->source().skipped_rows()));
   }
   if (m.network_metrics) m.network_metrics->write_summary(out);
+  if (m.job_metrics) {
+    m.job_metrics->write_summary(out, horizon);
+    if (const JobSource* trace = m.training->trace())
+      out.summary("job_trace_rows_skipped", static_cast<std::int64_t>(trace->skipped_rows()));
+  }
 }
 
 }  // namespace
@@ -121,9 +143,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (models.pool) models.pool->start(horizon);
   if (models.serving) models.serving->start(horizon);
   if (models.network) models.network->start(horizon);
+  if (models.training) models.training->start(horizon);
   sampler.start(timeline, horizon);
   run_to_horizon(engine, horizon, options, wall_start);
   if (models.serving) models.serving->finish();
+  if (models.training) models.training->finish();
   write_summaries(models, out, horizon);
 
   RunResult result;
