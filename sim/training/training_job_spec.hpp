@@ -34,6 +34,13 @@ struct TrainingJobSpec {
   int sequence_length = 0;         // tokens per sequence
   double token_budget = 0;         // tokens to train on
   TrainingParallelism parallel;
+  // Fused attention that never writes the s x s score matrix to HBM (FlashAttention, Dao et
+  // al. 2022). false: scores, softmax and dropout go through HBM (Megatron-LM before 2022).
+  bool flash_attention = true;
+  // Format of the gradient buffer that micro-batches accumulate into and that the DP reduction
+  // moves. fp32: Megatron-LM's main_grad, which it forces for bf16 training
+  // (accumulate_allreduce_grads_in_fp32) so that many small updates do not round away.
+  Dtype gradient_dtype = Dtype::kFp32;
 
   // Micro-batches each pipeline runs per iteration: global batch / (micro-batch size x dp).
   int micro_batches() const { return global_batch_sequences / (parallel.micro_batch_size * parallel.dp); }

@@ -1,0 +1,263 @@
+#include "sim/training/training_iteration.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "sim/hardware/roofline.hpp"
+#include "sim/llm/memory_model.hpp"
+#include "sim/llm/transformer_cost.hpp"
+
+namespace cs {
+
+namespace {
+
+// Without fused attention, per element of the s x s score matrix (16-bit): QK^T writes it (2),
+// the fused scale-mask-softmax reads and writes it (4), dropout reads it and writes it and its
+// 1-byte mask (5), and the AV GEMM reads it (2).
+constexpr double kScoreBytesForward = 13;
+
+ParallelPlan plan_of(const TrainingJobSpec& spec) {
+  return ParallelPlan{spec.parallel.tp, spec.parallel.pp, spec.parallel.dp, 1};
+}
+
+void validate_spec(const TrainingJobSpec& spec) {
+  const TrainingParallelism& p = spec.parallel;
+  if (spec.global_batch_sequences <= 0 || spec.sequence_length <= 0)
+    throw std::invalid_argument("training job " + spec.name + ": global batch and sequence length must be positive");
+  if (p.micro_batch_size < 1 || p.virtual_stages < 1)
+    throw std::invalid_argument("training job " + spec.name + ": micro-batch size and virtual stages must be >= 1");
+  if (spec.global_batch_sequences % (p.micro_batch_size * p.dp) != 0)
+    throw std::invalid_argument("training job " + spec.name + ": global batch " +
+                                std::to_string(spec.global_batch_sequences) + " is not a multiple of micro-batch x dp");
+  if (p.zero_stage < 0 || p.zero_stage > 3)
+    throw std::invalid_argument("training job " + spec.name + ": ZeRO stage must be 0-3");
+  if (spec.model.layers % (p.pp * p.virtual_stages) != 0)
+    throw std::invalid_argument(
+        "training job " + spec.name + ": " + std::to_string(spec.model.layers) +
+        " layers do not split into pp x virtual stages = " + std::to_string(p.pp * p.virtual_stages) + " equal chunks");
+}
+
+// A KernelWork repeated `n` times (backward = 2 forwards' work).
+KernelWork scaled(KernelWork w, double n) {
+  w.flops *= n;
+  w.bytes *= n;
+  w.launches *= n;
+  return w;
+}
+
+struct LayerWork {
+  KernelWork gemm;         // matrix multiplies + the weights they read
+  KernelWork elementwise;  // norms, activation, dropout, residual: memory-bound
+  KernelWork attention;
+};
+
+LayerWork layer_work(const TransformerCost& cost, const TrainingJobSpec& spec, const IterationShape& mb) {
+  LayerWork w;
+  const KernelWork dense = cost.layer_dense_work(mb);
+  const double weights = cost.layer_weight_bytes_per_gpu();
+  w.gemm = dense;
+  w.gemm.bytes = weights;
+  w.elementwise.dtype = dense.dtype;
+  w.elementwise.bytes = std::max(0.0, dense.bytes - weights);
+  w.attention = cost.layer_attention_work(mb);
+  if (!spec.flash_attention) {
+    const TransformerSpec& m = cost.model();
+    const double b = spec.parallel.micro_batch_size, s = spec.sequence_length, t = spec.parallel.tp;
+    const double scores = double(m.heads) / t * s * s * b;
+    // The masked upper triangle is computed too: the GEMMs run over the full matrix.
+    w.attention.flops = 4.0 * m.q_dim() / t * s * s * b;
+    w.attention.bytes += scores * kScoreBytesForward;
+  }
+  return w;
+}
+
+double seconds(const GpuSpec& gpu, const LayerWork& w, double passes) {
+  return roofline_time(gpu, scaled(w.gemm, passes)).seconds() +
+         roofline_time(gpu, scaled(w.elementwise, passes)).seconds() +
+         roofline_time(gpu, scaled(w.attention, passes)).seconds();
+}
+
+}  // namespace
+
+double dp_gradient_bytes(const TrainingJobSpec& spec) {
+  const TransformerCost cost(spec.model, spec.precision, plan_of(spec));
+  return parameters_per_gpu(cost) * dtype_bytes(spec.gradient_dtype);
+}
+
+std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group) {
+  std::vector<CollectiveRequest> out;
+  if (group.size() < 2) return out;
+  const double bytes = dp_gradient_bytes(spec);
+  const std::vector<VertexId> g(group.begin(), group.end());
+  auto add = [&](CollectiveOp op) { out.push_back(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0}); };
+  if (spec.parallel.zero_stage == 0) {
+    add(CollectiveOp::kAllReduce);
+  } else {
+    add(CollectiveOp::kReduceScatter);
+    add(CollectiveOp::kAllGather);
+    if (spec.parallel.zero_stage >= 3) add(CollectiveOp::kAllGather);
+  }
+  return out;
+}
+
+double megatron_flops_per_iteration(const TrainingJobSpec& spec) {
+  const double B = spec.global_batch_sequences, s = spec.sequence_length, l = spec.model.layers, h = spec.model.hidden,
+               V = spec.model.vocab;
+  const double passes = spec.parallel.recompute_activations ? 4 : 3;
+  return passes * (24 * B * s * l * h * h + 4 * B * s * s * l * h) + 6 * B * s * h * V;
+}
+
+TrainingIterationModel::TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
+                                               CollectiveAlgorithm dp_algorithm)
+    : router_(topo),
+      engine_(1),
+      network_(engine_, router_, efficiency),
+      tuning_(std::move(tuning)),
+      cost_(network_, tuning_),
+      dp_algorithm_(dp_algorithm) {}
+
+TrainingIterationResult TrainingIterationModel::time(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
+                                                     double usd_per_gpu_hour) {
+  return compute(spec, gpus, nullptr, usd_per_gpu_hour);
+}
+
+TrainingIterationResult TrainingIterationModel::time_with_dp(const TrainingJobSpec& spec,
+                                                             std::span<const VertexId> gpus, double dp_comm_s,
+                                                             double usd_per_gpu_hour) {
+  return compute(spec, gpus, &dp_comm_s, usd_per_gpu_hour);
+}
+
+double TrainingIterationModel::dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group) {
+  double total = 0;
+  for (const CollectiveRequest& r : dp_reduction_collectives(spec, group)) {
+    const CollectiveAlgorithm a =
+        dp_algorithm_ == CollectiveAlgorithm::kAuto || !cost_.supports(r.op, dp_algorithm_, r.group)
+            ? cost_.best(r.op, r.group, r.bytes)
+            : dp_algorithm_;
+    total += cost_.estimate_seconds(r.op, a, r.group, r.bytes);
+  }
+  return total;
+}
+
+TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
+                                                        const double* dp_comm_s, double usd_per_gpu_hour) {
+  validate_spec(spec);
+  const RankLayout layout = rank_layout(spec.parallel, gpus);
+  const TrainingParallelism& par = spec.parallel;
+  const TransformerCost cost(spec.model, spec.precision, plan_of(spec));
+  const GpuSpec& gpu = spec.gpu;
+  const IterationShape mb = training_shape(par.micro_batch_size, spec.sequence_length);
+  const int m = spec.micro_batches();
+  const int v = par.virtual_stages;
+  const double layers = double(spec.model.layers) / par.pp;
+
+  // One layer, one micro-batch.
+  const LayerWork lw = layer_work(cost, spec, mb);
+  const double layer_forward = seconds(gpu, lw, 1);
+  const double layer_backward = seconds(gpu, lw, 2) + (par.recompute_activations ? layer_forward : 0);
+  const double w = dtype_bytes(spec.precision.weights);
+  const double g = dtype_bytes(spec.gradient_dtype);
+  double tp_all_reduce = 0;
+  if (par.tp > 1) {
+    const std::vector<VertexId>& group = layout.tp_groups.front();
+    const double bytes = cost.tp_all_reduce_bytes(mb);
+    tp_all_reduce = cost_.estimate_seconds(CollectiveOp::kAllReduce, cost_.best(CollectiveOp::kAllReduce, group, bytes),
+                                           group, bytes);
+  }
+  const double tp_forward = TransformerCost::kTpAllReducesPerLayer * tp_all_reduce;
+  const double tp_backward = tp_forward * (par.recompute_activations ? 2 : 1);
+
+  const KernelWork head = cost.lm_head_work(mb);
+  const double head_forward = roofline_time(gpu, head).seconds();
+  const double head_backward = roofline_time(gpu, scaled(head, 2)).seconds();
+  const double embedding = roofline_time(gpu, cost.embedding_work(mb)).seconds();
+  // Each micro-batch's weight gradients (written in the weight format by the wgrad GEMMs) are
+  // added into the gradient buffer: write + read of the fresh gradient, read + write of the
+  // buffer, as a separate memory-bound kernel per parameter tensor. Per layer, on one GPU.
+  KernelWork accumulate;
+  accumulate.dtype = spec.precision.compute;
+  accumulate.bytes = cost.layer_weight_bytes_per_gpu() / dtype_bytes(spec.precision.weights) *
+                     (2 * dtype_bytes(spec.precision.weights) + 2 * dtype_bytes(spec.gradient_dtype));
+  const double layer_accumulate = roofline_time(gpu, accumulate).seconds();
+
+  // Per stage, per micro-batch, all chunks: compute and TP parts.
+  struct StageParts {
+    double forward_compute, backward_compute, tp;
+  };
+  std::vector<StageParts> parts(par.pp);
+  PipelineScheduleSpec sched;
+  sched.micro_batches = m;
+  sched.virtual_stages = v;
+  for (int d = 0; d < par.pp; ++d) {
+    StageParts& sp = parts[d];
+    sp.forward_compute = layers * layer_forward + (d == par.pp - 1 ? head_forward : 0) + (d == 0 ? embedding : 0);
+    sp.backward_compute =
+        layers * (layer_backward + layer_accumulate) + (d == par.pp - 1 ? head_backward : 0) + (d == 0 ? embedding : 0);
+    sp.tp = layers * (tp_forward + tp_backward);
+    sched.stages.push_back(PipelineStageTimes{(sp.forward_compute + layers * tp_forward) / v,
+                                              (sp.backward_compute + layers * tp_backward) / v});
+  }
+
+  double pp_transfer = 0;
+  if (par.pp > 1) {
+    const double bytes = cost.pp_transfer_bytes(mb);
+    const VertexId from = layout.gpu(0, 0, 0), to = layout.next_stage(0, 0, 0);
+    const std::vector<VertexId> pair{from, to};
+    pp_transfer = cost_.estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kDirect, pair, bytes / par.tp);
+    if (par.tp > 1) {
+      const std::vector<VertexId>& group = layout.tp_groups[1];
+      pp_transfer += cost_.estimate_seconds(CollectiveOp::kAllGather,
+                                            cost_.best(CollectiveOp::kAllGather, group, bytes), group, bytes);
+    }
+  }
+
+  const PipelineScheduleResult ideal = run_pipeline_schedule(sched);
+  sched.transfer_s = pp_transfer;
+  PipelineScheduleResult real = run_pipeline_schedule(sched);
+
+  std::size_t busiest = 0;
+  for (std::size_t d = 0; d < ideal.busy_s.size(); ++d)
+    if (ideal.busy_s[d] > ideal.busy_s[busiest]) busiest = d;
+  const StageParts& sp = parts[busiest];
+
+  TrainingIterationResult r;
+  r.forward_s = sp.forward_compute;
+  r.backward_s = sp.backward_compute;
+  r.tp_comm_per_micro_batch_s = sp.tp;
+  r.pp_transfer_s = pp_transfer;
+  IterationBreakdown& b = r.breakdown;
+  b.compute_s = m * (sp.forward_compute + sp.backward_compute);
+  b.tp_comm_s = m * sp.tp;
+  b.bubble_s = ideal.makespan_s - ideal.busy_s[busiest];
+  b.pp_comm_s = real.makespan_s - ideal.makespan_s;
+
+  r.dp_comm_s = dp_comm_s ? *dp_comm_s : (par.dp > 1 ? dp_seconds(spec, layout.dp_groups.front()) : 0);
+  r.dp_overlap_window_s = par.overlap_dp_communication ? sp.backward_compute + layers * tp_backward : 0;
+  b.dp_comm_exposed_s = std::max(0.0, r.dp_comm_s - r.dp_overlap_window_s);
+
+  // Adam on the parameters this GPU updates.
+  const double params = parameters_per_gpu(cost) / (par.zero_stage >= 1 ? par.dp : 1);
+  const double master = w < 4 ? 4 : 0;
+  KernelWork adam;
+  adam.dtype = spec.precision.compute;
+  adam.bytes = params * (g /*gradient*/ + 2 * (master + 8) /*master, m, v*/ + (master > 0 ? w : 0) /*weight*/);
+  adam.launches = 1;
+  b.optimizer_s = roofline_time(gpu, adam).seconds();
+
+  r.schedule = std::move(real);
+  r.iteration_s = b.total_s();
+  const double n_gpus = par.gpus();
+  r.megatron_flops_per_iteration = megatron_flops_per_iteration(spec);
+  r.achieved_flops_per_gpu = r.megatron_flops_per_iteration / (r.iteration_s * n_gpus);
+  r.model_flops_per_iteration =
+      training_flops(spec.model, spec.tokens_per_iteration(), spec.sequence_length, /*recompute_activations=*/false);
+  r.mfu = r.model_flops_per_iteration / (r.iteration_s * n_gpus * gpu.peak_flops(spec.precision.compute));
+  r.tokens_per_s = spec.tokens_per_iteration() / r.iteration_s;
+  r.seconds_for_budget = spec.token_budget / r.tokens_per_s;
+  r.gpu_hours_for_budget = r.seconds_for_budget * n_gpus / 3600;
+  r.cost_usd = r.gpu_hours_for_budget * usd_per_gpu_hour;
+  return r;
+}
+
+}  // namespace cs

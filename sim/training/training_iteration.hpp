@@ -1,0 +1,113 @@
+#pragma once
+// One training iteration (optimizer step) of a job on its GPUs, and what it adds up to.
+//
+// Per micro-batch and layer, on one GPU of a TP group (sim/llm's TransformerCost + roofline):
+//   forward   GEMMs (FLOPs at the compute efficiency, weights streamed from HBM)
+//             + the activation traffic of the norms, activations, dropouts and residuals as
+//               their own memory-bound kernels (training runs them unfused, unlike a serving
+//               stack that folds them into GEMM epilogues)
+//             + attention (FlashAttention: causal FLOPs; otherwise the full s x s score
+//               matrix computed, and written, softmaxed, dropped out and read through HBM:
+//               13 bytes per score element)
+//   backward  2 x the forward's work; + 1 forward with activation recomputation
+//   TP        2 all-reduces of b*s*h activations forward, 2 backward, 2 more recomputing,
+//             timed by the network's CollectiveCostModel on the job's real TP group
+// Stages: ceil(layers/pp) layers each, the LM head on the last, the embedding on the first.
+// The 1F1B (interleaved when virtual_stages > 1) schedule of these ops gives the makespan;
+// the PP hand-off of b*s*h activations goes as Megatron's scatter/gather: each TP rank sends
+// 1/tp to its peer in the next stage over the network, then the TP group all-gathers.
+//
+// DP gradient reduction per DP group (same stage and TP index in every replica), payload =
+// the stage's parameters on one GPU x the gradient format:
+//   ZeRO 0: all-reduce of the gradients; ZeRO 1-2: reduce-scatter of the gradients, then
+//   all-gather of the updated weights (same volume as the all-reduce, Rajbhandari et al. 2020);
+//   ZeRO 3: one more all-gather of the weights (1.5x).
+// Overlap (overlap_dp_communication): gradients of a layer are final once the last micro-batch's
+// backward has passed it, so reduction can run behind that backward: exposed = max(0, dp -
+// window), window = one micro-batch's backward through the stage. Otherwise all of it is exposed.
+// Optimizer (Adam, memory-bound): per parameter it updates (divided over dp from ZeRO 1) it
+// reads the gradient, reads and writes the fp32 master copy, momentum and variance, and writes
+// the weight: bytes / (HBM bandwidth x memory efficiency).
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "sim/engine/engine.hpp"
+#include "sim/network/collective_cost.hpp"
+#include "sim/network/collective_types.hpp"
+#include "sim/network/flow_network.hpp"
+#include "sim/training/job_speed_model.hpp"
+#include "sim/training/pipeline_schedule.hpp"
+#include "sim/training/rank_layout.hpp"
+#include "topology/router.hpp"
+
+namespace cs {
+
+struct TrainingIterationResult {
+  IterationBreakdown breakdown;
+  double iteration_s = 0;
+
+  // Per micro-batch on the slowest stage (all its model chunks together).
+  double forward_s = 0;   // GPU work
+  double backward_s = 0;  // GPU work, recomputation included
+  double tp_comm_per_micro_batch_s = 0;
+  double pp_transfer_s = 0;  // one hand-off between neighbouring stages
+  double dp_comm_s = 0;      // the whole gradient reduction, before overlap
+  double dp_overlap_window_s = 0;
+  PipelineScheduleResult schedule;
+
+  // Megatron-LM's count (Narayanan et al. 2021, appendix), GPT-style dense models (ffn = 4h):
+  // per iteration F = passes x (24 B s l h^2 + 4 B s^2 l h) + 6 B s h V, passes = 4 with full
+  // recomputation (96 B s l h^2 (1 + s/6h + V/16lh)), 3 without. It counts the recomputed
+  // forward: hardware FLOPs, the figure the paper reports as achieved TFLOP/s per GPU.
+  double megatron_flops_per_iteration = 0;
+  double achieved_flops_per_gpu = 0;  // megatron_flops_per_iteration / (iteration_s x GPUs)
+  // Model FLOPs (PaLM-style MFU): 3 forward passes per token (6 N + attention + LM head),
+  // recomputation not counted; mfu = model FLOPs / (iteration_s x GPUs x dense peak).
+  double model_flops_per_iteration = 0;
+  double mfu = 0;
+
+  double tokens_per_s = 0;
+  double seconds_for_budget = 0;  // token_budget / tokens per iteration x iteration_s
+  double gpu_hours_for_budget = 0;
+  double cost_usd = 0;  // gpu_hours_for_budget x usd_per_gpu_hour
+};
+
+// The collectives of one DP group's gradient reduction, in the order they run.
+std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group);
+// Bytes of gradients one GPU of the fullest stage reduces.
+double dp_gradient_bytes(const TrainingJobSpec& spec);
+// Megatron-LM's FLOPs per iteration (see TrainingIterationResult).
+double megatron_flops_per_iteration(const TrainingJobSpec& spec);
+
+class TrainingIterationModel {
+ public:
+  // Collectives are priced on an idle copy of the network over `topo` (which must outlive it).
+  explicit TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
+                                  CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+
+  // `gpus` in rank order. Uncontended: the DP reduction priced by the cost model.
+  TrainingIterationResult time(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
+                               double usd_per_gpu_hour = 0);
+  // The same with the DP reduction's duration given (e.g. measured with other jobs' traffic).
+  TrainingIterationResult time_with_dp(const TrainingJobSpec& spec, std::span<const VertexId> gpus, double dp_comm_s,
+                                       double usd_per_gpu_hour = 0);
+  // The DP reduction of one group on the idle network.
+  double dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group);
+
+  CollectiveAlgorithm dp_algorithm() const { return dp_algorithm_; }
+  const Topology& topology() const { return router_.topology(); }
+
+ private:
+  TrainingIterationResult compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus, const double* dp_comm_s,
+                                  double usd_per_gpu_hour);
+
+  Router router_;
+  Engine engine_;
+  FlowNetwork network_;
+  CollectiveTuning tuning_;
+  CollectiveCostModel cost_;
+  CollectiveAlgorithm dp_algorithm_;
+};
+
+}  // namespace cs
