@@ -21,11 +21,16 @@ CsvJobTrace::CsvJobTrace(std::string path, JobTraceOptions options)
   fields_ = header.size();
   for (std::size_t i = 0; i < header.size(); ++i) {
     const int c = static_cast<int>(i);
-    if (header[i] == "submit_s") submit_ = c;
-    else if (header[i] == "gpus") gpus_ = c;
-    else if (header[i] == "duration_s") duration_ = c;
-    else if (header[i] == "name") name_ = c;
-    else if (header[i] == "qos") qos_ = c;
+    if (header[i] == "submit_s")
+      submit_ = c;
+    else if (header[i] == "gpus")
+      gpus_ = c;
+    else if (header[i] == "duration_s")
+      duration_ = c;
+    else if (header[i] == "name")
+      name_ = c;
+    else if (header[i] == "qos")
+      qos_ = c;
     else
       throw TraceError(lines_.path(), lines_.line_number(),
                        "unknown column '" + header[i] + "'; expected submit_s, gpus, duration_s, name, qos");
@@ -47,7 +52,7 @@ JobTraceRecord CsvJobTrace::parse_row(std::string_view line) {
   JobTraceRecord r;
   ++row_;
   r.name = name_ >= 0 && !f[static_cast<std::size_t>(name_)].empty() ? std::string(f[static_cast<std::size_t>(name_)])
-                                                                      : "job-" + std::to_string(row_ - 1);
+                                                                     : "job-" + std::to_string(row_ - 1);
   r.qos = qos_ >= 0 ? std::string(f[static_cast<std::size_t>(qos_)]) : "";
   r.num_gpu = parse_count(f[static_cast<std::size_t>(gpus_)]);
   r.gpu_milli = r.num_gpu > 0 ? 1000 : 0;

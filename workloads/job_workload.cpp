@@ -9,8 +9,8 @@
 namespace cs {
 
 VectorJobSource::VectorJobSource(std::vector<JobTraceRecord> jobs) : jobs_(std::move(jobs)) {
-  const bool ordered = std::is_sorted(jobs_.begin(), jobs_.end(),
-                                      [](const auto& a, const auto& b) { return a.creation < b.creation; });
+  const bool ordered =
+      std::is_sorted(jobs_.begin(), jobs_.end(), [](const auto& a, const auto& b) { return a.creation < b.creation; });
   if (!ordered) throw std::invalid_argument("jobs must be listed in submit order");
 }
 

@@ -14,7 +14,7 @@ enum class JobListFormat { kAlibabaPods, kCsv, kInline };
 
 struct JobWorkloadSpec {
   JobListFormat format = JobListFormat::kAlibabaPods;
-  JobTraceSpec trace;                    // kAlibabaPods, kCsv: the file and how to read it
+  JobTraceSpec trace;                       // kAlibabaPods, kCsv: the file and how to read it
   std::vector<JobTraceRecord> inline_jobs;  // kInline, in submit order
 };
 

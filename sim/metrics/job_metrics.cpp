@@ -3,7 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "sim/llm/transformer_spec.hpp"
+#include "sim/llm/transformer_cost.hpp"
+#include "sim/training/training_iteration.hpp"
 
 namespace cs {
 
@@ -11,22 +12,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double or_nan(const std::optional<Time>& t) { return t ? t->seconds() : kNaN; }
+double or_nan(const std::optional<Time>& t) {
+  return t ? t->seconds() : kNaN;
+}
 
 }  // namespace
-
-double megatron_iteration_flops(const TrainingJobSpec& job) {
-  const double B = job.global_batch_sequences;
-  const double s = job.sequence_length;
-  const double l = job.model.layers;
-  const double h = job.model.hidden;
-  const double V = job.model.vocab;
-  // Forward of the transformer layers: 24·B·s·l·h²·(1 + s/6h); of the logits: 2·B·s·h·V.
-  const double layers_forward = 24 * B * s * l * h * h * (1 + s / (6 * h));
-  const double logits_forward = 2 * B * s * h * V;
-  const double layer_passes = job.parallel.recompute_activations ? 4 : 3;
-  return layer_passes * layers_forward + 3 * logits_forward;
-}
 
 TrainingRates training_rates(const TrainingJobSpec& job, double iteration_s) {
   TrainingRates r;
@@ -34,39 +24,41 @@ TrainingRates training_rates(const TrainingJobSpec& job, double iteration_s) {
   r.iteration_s = iteration_s;
   const double gpus = job.parallel.gpus();
   r.tokens_per_s = job.tokens_per_iteration() / iteration_s;
-  r.tflops_per_gpu = megatron_iteration_flops(job) / (iteration_s * gpus) / 1e12;
+  r.tflops_per_gpu = megatron_flops_per_iteration(job) / (iteration_s * gpus) / 1e12;
   const double peak = job.gpu.peak_flops(job.precision.compute);
-  r.mfu = 6 * count_parameters(job.model).total() * r.tokens_per_s / (gpus * peak);
+  const double model_flops = training_flops(job.model, job.tokens_per_iteration(), job.sequence_length, false);
+  r.mfu = model_flops / (iteration_s * gpus * peak);
   r.days_for_budget = job.token_budget / r.tokens_per_s / 86400.0;
   return r;
 }
 
 std::vector<ColumnSpec> JobMetrics::table_columns() {
-  return {{"id", "1", ColumnType::kInt64, "job number in submission order (1, 2, ...)"},
-          {"model", "1", ColumnType::kInt64, "1: a training job timed by the iteration model; 0: fixed work (trace)"},
-          {"submit_s", "s", ColumnType::kFloat64, "submitted"},
-          {"start_s", "s", ColumnType::kFloat64, "first start (NaN: never started)"},
-          {"end_s", "s", ColumnType::kFloat64, "finished or rejected (NaN: unfinished at the horizon)"},
-          {"gpus", "1", ColumnType::kInt64, "GPUs asked for"},
-          {"gpu_milli", "1", ColumnType::kInt64, "share of each GPU in thousandths (< 1000: a GPU-sharing pod)"},
-          {"priority", "1", ColumnType::kInt64, "scheduling priority (larger first)"},
-          {"status", "1", ColumnType::kInt64, "0 waiting, 1 running (unfinished at the horizon), 2 finished, 3 never fits"},
-          {"iteration_s", "s", ColumnType::kFloat64, "model jobs: mean time of an iteration executed (NaN otherwise)"},
-          {"mfu", "1", ColumnType::kFloat64, "model jobs: model FLOPs utilization at that iteration time (6 N per token)"},
-          {"tokens_per_s", "1/s", ColumnType::kFloat64, "model jobs: training tokens per second while running"},
-          {"iterations", "1", ColumnType::kFloat64, "model jobs: iterations whose work counts"},
-          {"restarts", "1", ColumnType::kInt64, "starts after the first"},
-          {"preemptions", "1", ColumnType::kInt64, "times evicted by priority or by serving"},
-          {"failures", "1", ColumnType::kInt64, "node failures that interrupted it"},
-          {"lost_work_s", "s", ColumnType::kFloat64, "working time thrown away (since the last checkpoint)"},
-          {"useful_work_s", "s", ColumnType::kFloat64, "working time that counts"},
-          {"checkpoint_s", "s", ColumnType::kFloat64, "time paused writing checkpoints"},
-          {"restart_s", "s", ColumnType::kFloat64, "restart overhead paid"},
-          {"queue_s", "s", ColumnType::kFloat64, "time waiting in the queue, all waits"},
-          {"goodput", "1", ColumnType::kFloat64, "useful work / time holding GPUs"},
-          {"nodes", "1", ColumnType::kInt64, "nodes of its last placement"},
-          {"leaves", "1", ColumnType::kInt64, "leaf switches of its last placement"},
-          {"cost_usd", "USD", ColumnType::kFloat64, "GPU-hours held x its price per GPU-hour"}};
+  return {
+      {"id", "1", ColumnType::kInt64, "job number in submission order (1, 2, ...)"},
+      {"model", "1", ColumnType::kInt64, "1: a training job timed by the iteration model; 0: fixed work (trace)"},
+      {"submit_s", "s", ColumnType::kFloat64, "submitted"},
+      {"start_s", "s", ColumnType::kFloat64, "first start (NaN: never started)"},
+      {"end_s", "s", ColumnType::kFloat64, "finished or rejected (NaN: unfinished at the horizon)"},
+      {"gpus", "1", ColumnType::kInt64, "GPUs asked for"},
+      {"gpu_milli", "1", ColumnType::kInt64, "share of each GPU in thousandths (< 1000: a GPU-sharing pod)"},
+      {"priority", "1", ColumnType::kInt64, "scheduling priority (larger first)"},
+      {"status", "1", ColumnType::kInt64, "0 waiting, 1 running (unfinished at the horizon), 2 finished, 3 never fits"},
+      {"iteration_s", "s", ColumnType::kFloat64, "model jobs: mean time of an iteration executed (NaN otherwise)"},
+      {"mfu", "1", ColumnType::kFloat64, "model jobs: model FLOPs utilization at that iteration time (6 N per token)"},
+      {"tokens_per_s", "1/s", ColumnType::kFloat64, "model jobs: training tokens per second while running"},
+      {"iterations", "1", ColumnType::kFloat64, "model jobs: iterations whose work counts"},
+      {"restarts", "1", ColumnType::kInt64, "starts after the first"},
+      {"preemptions", "1", ColumnType::kInt64, "times evicted by priority or by serving"},
+      {"failures", "1", ColumnType::kInt64, "node failures that interrupted it"},
+      {"lost_work_s", "s", ColumnType::kFloat64, "working time thrown away (since the last checkpoint)"},
+      {"useful_work_s", "s", ColumnType::kFloat64, "working time that counts"},
+      {"checkpoint_s", "s", ColumnType::kFloat64, "time paused writing checkpoints"},
+      {"restart_s", "s", ColumnType::kFloat64, "restart overhead paid"},
+      {"queue_s", "s", ColumnType::kFloat64, "time waiting in the queue, all waits"},
+      {"goodput", "1", ColumnType::kFloat64, "useful work / time holding GPUs"},
+      {"nodes", "1", ColumnType::kInt64, "nodes of its last placement"},
+      {"leaves", "1", ColumnType::kInt64, "leaf switches of its last placement"},
+      {"cost_usd", "USD", ColumnType::kFloat64, "GPU-hours held x its price per GPU-hour"}};
 }
 
 JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, ColumnarWriter* table,
@@ -90,9 +82,9 @@ JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, Co
                     [&s] { return static_cast<double>(s.waiting_jobs()); });
   sampler.add_gauge({"jobs_running", "1", ColumnType::kFloat64, "jobs holding GPUs"},
                     [&s] { return static_cast<double>(s.running_jobs()); });
-  sampler.add_gauge({"fragmentation", "1", ColumnType::kFloat64,
-                     "free GPUs on partly used nodes / free GPUs (0 when none is free)"},
-                    [&s] { return s.fragmentation(); });
+  sampler.add_gauge(
+      {"fragmentation", "1", ColumnType::kFloat64, "free GPUs on partly used nodes / free GPUs (0 when none is free)"},
+      [&s] { return s.fragmentation(); });
   sampler.add_gauge({"failures", "1", ColumnType::kFloat64, "job interruptions by node failures in the last interval"},
                     [this] {
                       const std::uint64_t n = failures_ - failures_at_sample_;
@@ -256,12 +248,13 @@ void JobMetrics::write_summary(RunFile& out, Time end) {
     out.summary(p + "tflops_per_gpu", r.tflops_per_gpu);
     out.summary(p + "tflops_formula",
                 std::string(j.parallel.recompute_activations
-                                ? "Megatron-LM (Narayanan et al. SC'21 eq. 3): 96 B s l h^2 (1 + s/6h + V/16lh) per "
-                                  "iteration (full recomputation), / (iteration time x GPUs)"
-                                : "Megatron-LM (Narayanan et al. SC'21): 72 B s l h^2 (1 + s/6h + V/12lh) per "
-                                  "iteration (no recomputation), / (iteration time x GPUs)"));
+                                ? "Megatron-LM (Narayanan et al. SC'21): 4 (24 B s l h^2 + 4 B s^2 l h) + 6 B s h V "
+                                  "per iteration (full recomputation) / (iteration time x GPUs)"
+                                : "Megatron-LM (Narayanan et al. SC'21): 3 (24 B s l h^2 + 4 B s^2 l h) + 6 B s h V "
+                                  "per iteration (no recomputation) / (iteration time x GPUs)"));
     out.summary(p + "mfu", r.mfu);
-    out.summary(p + "mfu_formula", std::string("6 N tokens/s / (GPUs x dense peak), N = all parameters (PaLM app. B)"));
+    out.summary(p + "mfu_formula", std::string("model FLOPs (3 forward passes per token: 6 N + attention + LM head, "
+                                               "recomputation not counted) / (iteration time x GPUs x dense peak)"));
     out.summary(p + "days_for_budget", r.days_for_budget);
     const double goodput = m.done ? m.record.goodput() : 0.0;
     out.summary(p + "goodput", goodput);

@@ -15,23 +15,18 @@
 
 namespace cs {
 
-// Throughput of a model job at a given iteration time, by the published formulas.
+// Throughput of a model job at a given iteration time, by the formulas TrainingIterationModel
+// uses (sim/training/training_iteration.hpp): Megatron-LM's hardware FLOPs per GPU (the
+// recomputed forward counted, as Narayanan et al. SC'21 report it) and PaLM-style MFU (model
+// FLOPs of 3 forward passes per token over the dense peak).
 struct TrainingRates {
   double iteration_s = 0;
   double tokens_per_s = 0;
-  // Hardware FLOPs per GPU per second by Megatron-LM's count (Narayanan et al., SC'21, eq. 3):
-  //   F = 24·B·s·l·h²·(1 + s/(6h) + V/(12·l·h)) per forward pass of the global batch, times 3
-  //   for forward + backward, 4 with full activation recomputation (the logits layer is never
-  //   recomputed: 3 + 1 passes of its 2·B·s·h·V are not counted twice).
   double tflops_per_gpu = 0;
-  // Model FLOPs utilization (Chowdhery et al., PaLM 2022, app. B): 6·N FLOPs per token
-  // (N = all parameters), over the GPUs' dense bf16 peak; recomputation is not counted.
   double mfu = 0;
   double days_for_budget = 0;  // token budget / tokens_per_s, never interrupted
 };
 TrainingRates training_rates(const TrainingJobSpec& job, double iteration_s);
-// Megatron-LM hardware FLOPs of one iteration (see TrainingRates::tflops_per_gpu).
-double megatron_iteration_flops(const TrainingJobSpec& job);
 
 class JobMetrics {
  public:
@@ -68,7 +63,7 @@ class JobMetrics {
   double usd_per_gpu_hour_;
   std::vector<ModelJob> model_jobs_;
   std::unordered_map<std::uint64_t, std::size_t> model_index_;  // job id -> model_jobs_
-  std::unordered_map<std::uint64_t, double> price_;              // job id -> $/GPU-hour where it differs
+  std::unordered_map<std::uint64_t, double> price_;             // job id -> $/GPU-hour where it differs
   std::uint64_t failures_ = 0, failures_at_sample_ = 0;
   double job_cost_usd_ = 0;
   double sum_gpus_ = 0;  // over jobs with GPUs, for the mean size

@@ -103,7 +103,8 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     int topology_gpus_per_node = 0;
     if (s.network) {
       const auto* layout = std::get_if<ClusterSpec>(&s.network->topology.layout);
-      if (!layout) r.fail("topology", "a training cluster needs a node template and a fabric, not an explicit topology");
+      if (!layout)
+        r.fail("topology", "a training cluster needs a node template and a fabric, not an explicit topology");
       topology_nodes = layout->nodes;
       topology_gpus_per_node = layout->node.gpus;
     }

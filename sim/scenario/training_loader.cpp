@@ -22,7 +22,8 @@ CheckpointSpec read_checkpoint(MapReader r, CheckpointSpec base, const Transform
     if (bw <= 0) r.fail("storage_bandwidth", "the bandwidth must be positive");
     if (!model)
       r.fail("storage_bandwidth",
-             "a checkpoint's size comes from its model: give storage_bandwidth on a `training:` job, or a write_time here");
+             "a checkpoint's size comes from its model: give storage_bandwidth on a `training:` job, or a write_time "
+             "here");
     base.write_time = checkpoint_write_time(training_checkpoint_bytes(count_parameters(*model).total()), bw);
   } else {
     base.write_time = r.duration_or("write_time", base.write_time);
@@ -85,7 +86,19 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   t.gpu = lookup(r, "gpu", gpus);
   if (!c.gpu_type.empty() && t.gpu.name != c.gpu_type)
     r.fail("gpu", "the cluster's GPUs are " + c.gpu_type + ", not " + t.gpu.name);
+  if (r.has("vocab")) {
+    // Megatron-LM pads the vocabulary to a multiple of 128 x tp (GPT-3's 50,257 -> 51,200).
+    t.model.vocab = static_cast<int>(r.integer("vocab"));
+    r.check_range("vocab", t.model.vocab, 1, 1e9);
+  }
   t.precision = precision_for(Dtype::kBf16);
+  t.flash_attention = r.boolean_or("flash_attention", t.flash_attention);
+  if (r.has("gradient_dtype")) {
+    const std::string text = r.string("gradient_dtype");
+    const auto d = parse_dtype(text);
+    if (!d) r.fail("gradient_dtype", "unknown number format '" + text + "'; expected fp32, bf16 or fp16");
+    t.gradient_dtype = *d;
+  }
   t.global_batch_sequences = static_cast<int>(r.integer("global_batch"));
   r.check_range("global_batch", t.global_batch_sequences, 1, 1e9);
   t.sequence_length = static_cast<int>(r.integer("sequence_length"));
@@ -131,7 +144,8 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   r.check_range("price", price, 0, HUGE_VAL);
   if (c.gpus() > 0 && job.gpus > c.gpus())
     r.fail("dp", "the job needs tp x pp x dp = " + std::to_string(job.gpus) + " GPUs; the cluster has " +
-                     std::to_string(c.gpus()) + (c.failures_enabled && c.failures.spare_nodes > 0 ? " (spares included)" : ""));
+                     std::to_string(c.gpus()) +
+                     (c.failures_enabled && c.failures.spare_nodes > 0 ? " (spares included)" : ""));
   r.finish();
   job.training = std::move(t);
   c.jobs.push_back(std::move(job));
@@ -182,6 +196,8 @@ TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpu
     if (c.jobs.empty()) root.fail("training", "the list of training jobs is empty");
   }
   if (root.has("jobs")) c.trace = read_job_workload(root, "jobs");
+  if (!c.jobs.empty() && !c.from_topology)
+    root.fail("training", "training jobs are timed on the interconnect: add a `topology:` section");
   if (c.jobs.empty() && !c.trace)
     root.fail("cluster", "a cluster needs jobs: a `training:` section or a `jobs:` list or trace");
   // Jobs are submitted in order of their submit times (a stable sort keeps the file's order for ties).

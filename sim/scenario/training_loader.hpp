@@ -25,6 +25,9 @@
 //       virtual_stages: 1
 //       zero_stage: 1
 //       recompute: false
+//       flash_attention: true
+//       gradient_dtype: fp32     # the gradient buffer the DP reduction moves
+//       vocab: 51200             # optional: the padded vocabulary (overrides the model's)
 //       overlap_dp: true
 //       priority: 0
 //       preemptible: false

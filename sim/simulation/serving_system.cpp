@@ -37,7 +37,8 @@ void ServingSystem::start(Time horizon) {
   } else {
     for (int i = 0; i < spec_.initial_replicas; ++i) {
       if (lender_.acquire && !lender_.acquire(router_.next_replica_id(), spec_.replica.gpus))
-        throw std::runtime_error("serving: the cluster cannot lend the GPUs of initial replica " + std::to_string(i + 1));
+        throw std::runtime_error("serving: the cluster cannot lend the GPUs of initial replica " +
+                                 std::to_string(i + 1));
       router_.add_replica(make_replica(router_.next_replica_id())).start(Time{}, Time{});
     }
   }

@@ -90,9 +90,9 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
   if (scenario.training) {
     m.training = std::make_unique<TrainingSystem>(engine, *scenario.training,
                                                   scenario.network ? &scenario.network->topology : nullptr);
-    m.job_metrics = std::make_unique<JobMetrics>(m.training->scheduler(), sampler,
-                                                 &out.table("jobs", JobMetrics::table_columns()),
-                                                 m.training->model_jobs(), scenario.training->usd_per_gpu_hour);
+    m.job_metrics =
+        std::make_unique<JobMetrics>(m.training->scheduler(), sampler, &out.table("jobs", JobMetrics::table_columns()),
+                                     m.training->model_jobs(), scenario.training->usd_per_gpu_hour);
     m.training->on_job_submitted.connect(
         [metrics = m.job_metrics.get()](std::uint64_t id, const TrainingJobSpec* job, double usd_per_gpu_hour) {
           metrics->job_submitted(id, job, usd_per_gpu_hour);

@@ -3,22 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "sim/training/network_speed_model.hpp"
 #include "sim/training/pod_trace_jobs.hpp"
 
 namespace cs {
-
-namespace {
-
-// Until the iteration model (NetworkSpeedModel, branch train-iter) is merged: model-driven jobs
-// cannot be timed. Trace jobs (fixed work) never ask.
-class UnavailableSpeedModel final : public JobSpeedModel {
- public:
-  std::vector<IterationBreakdown> iterations(std::span<const RunningTrainingJob>) override {
-    throw std::runtime_error("training jobs: the iteration model (NetworkSpeedModel) is not available yet");
-  }
-};
-
-}  // namespace
 
 TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, const TopologySpec* topology)
     : engine_(engine), spec_(spec) {
@@ -31,7 +19,8 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
         ClusterInventory::uniform(spec_.nodes, spec_.gpus_per_node, spec_.nodes_per_leaf, spec_.gpu_type));
   }
   if (spec_.failures_enabled && spec_.failures.spare_nodes > 0) inventory_->reserve_spares(spec_.failures.spare_nodes);
-  speed_ = std::make_unique<UnavailableSpeedModel>();
+  // Model-driven jobs need links to be timed on; the loader allows them only with a topology.
+  if (topology_) speed_ = std::make_unique<NetworkSpeedModel>(*topology_, topology->efficiency);
   scheduler_ = std::make_unique<ClusterScheduler>(engine_, *inventory_, spec_.scheduler, speed_.get());
   if (spec_.failures_enabled) {
     failures_ = std::make_unique<FailureInjector>(engine_, spec_.failures, inventory_->node_count(),
