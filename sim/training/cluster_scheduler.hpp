@@ -151,25 +151,36 @@ class ClusterScheduler {
     std::uint64_t id;
     auto operator<=>(const QueueKey&) const = default;
   };
+  struct Loan {
+    std::uint64_t id;
+    std::vector<GpuIndex> gpus;
+  };
 
-  Job& job(std::uint64_t id);
-  const Job& job(std::uint64_t id) const;
+  Job& job(std::uint64_t id) { return *jobs_[id - 1]; }
+  const Job& job(std::uint64_t id) const { return *jobs_[id - 1]; }
   QueueKey key_of(const Job& j) const;
+  void enqueue(Job& j);
   void request_pass();
   void schedule_pass();
+  void pass_in_order(bool preempt);
+  void pass_easy_backfill();
+  bool fits_now(const Job& j) const;
   bool try_start(Job& j, int exclude_node);
   void start(Job& j, Placement placement);
   bool try_preempt_for(Job& j);
+  std::vector<std::uint64_t> preemption_victims(int below_priority) const;
   void interrupt(Job& j, bool preempted);
-  void advance(Job& j);  // brings progress up to now
+  void advance(Job& j);
   void plan_next_event(Job& j);
   void on_job_event(std::uint64_t id);
   void complete(Job& j);
   void release_gpus(Job& j);
+  void add_running(Job& j);
+  void remove_running(Job& j);
   void retime_model_jobs();
   Time expected_end(const Job& j) const;
   Time expected_run_time(const Job& j) const;
-  void account();  // integrals of allocated / in-service GPUs up to now
+  void account();
   ClusterJobRecord make_record(const Job& j) const;
 
   Engine& engine_;
@@ -179,16 +190,13 @@ class ClusterScheduler {
   RandomStream* placement_random_;
   std::vector<std::unique_ptr<Job>> jobs_;  // by id - 1
   std::set<QueueKey> queue_;
-  std::vector<std::uint64_t> running_model_jobs_;
+  std::vector<std::uint64_t> running_;  // every job holding GPUs (or a CPU-only pod running)
   std::vector<std::vector<std::uint64_t>> jobs_on_node_;
-  struct Loan {
-    std::uint64_t id;
-    std::vector<GpuIndex> gpus;
-  };
   std::vector<Loan> loans_;
   std::uint64_t next_loan_id_ = 1;
   int lent_gpus_ = 0;
   int running_count_ = 0;
+  int running_model_jobs_ = 0;
   bool pass_pending_ = false;
   bool model_set_changed_ = false;
   bool finished_ = false;
