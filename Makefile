@@ -46,6 +46,7 @@ bench: build
 	$(BUILD)/bench/bench_workloads
 	$(BUILD)/bench/bench_network
 	$(BUILD)/bench/bench_training
+	$(BUILD)/bench/bench_training_cluster
 
 build-asan/build.ninja: | deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_BENCH=OFF

@@ -9,6 +9,9 @@
 // services). CPU-only pods (num_gpu == 0) are replayed with 0 GPUs so they still get a row.
 // Every pod is a Kubernetes pod: all its GPUs on one node. Not preemptible, priority 0, unless
 // the options say otherwise.
+#include <cstdint>
+
+#include "sim/engine/engine.hpp"
 #include "sim/training/cluster_job.hpp"
 #include "workloads/job_trace_record.hpp"
 
@@ -22,5 +25,27 @@ struct PodReplayOptions {
 };
 
 ClusterJobSpec cluster_job_from_pod(const JobTraceRecord& pod, const PodReplayOptions& options = {});
+
+class ClusterScheduler;
+
+// Replays a JobSource into a scheduler: one pending arrival event at a time (memory does not
+// grow with the trace), each pod submitted at its creation time (or now, if that is past).
+class PodTraceFeeder {
+ public:
+  PodTraceFeeder(Engine& engine, ClusterScheduler& scheduler, JobSource& source, PodReplayOptions options = {});
+  void start();  // schedules the first arrival
+  std::uint64_t submitted() const { return submitted_; }
+
+ private:
+  void pull();
+  void arrive();
+
+  Engine& engine_;
+  ClusterScheduler& scheduler_;
+  JobSource& source_;
+  PodReplayOptions options_;
+  std::optional<JobTraceRecord> next_;
+  std::uint64_t submitted_ = 0;
+};
 
 }  // namespace cs

@@ -1,0 +1,316 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "sim/training/cluster_scheduler.hpp"
+
+using namespace cs;
+using namespace cs::time_literals;
+
+namespace {
+
+ClusterJobSpec fixed_job(std::string name, int gpus, Time duration) {
+  ClusterJobSpec j;
+  j.name = std::move(name);
+  j.gpus = gpus;
+  j.duration = duration;
+  return j;
+}
+
+// Collects the final record of each job, and fails on a second one.
+struct Finals {
+  std::map<std::uint64_t, ClusterJobRecord> by_id;
+  int duplicates = 0;
+  void listen(ClusterScheduler& s) {
+    s.on_job_finished.connect([this](const ClusterJobRecord& r) {
+      if (!by_id.emplace(r.id, r).second) ++duplicates;
+    });
+  }
+};
+
+// Iteration time = 1 s x the number of model jobs running together (they share one link),
+// and it checks the GPUs it is handed are in node-major rank order.
+class SharedLinkSpeed final : public JobSpeedModel {
+ public:
+  std::vector<IterationBreakdown> iterations(std::span<const RunningTrainingJob> running) override {
+    ++calls;
+    std::vector<IterationBreakdown> out(running.size());
+    for (std::size_t i = 0; i < running.size(); ++i) {
+      out[i].compute_s = static_cast<double>(running.size());
+      if (static_cast<int>(running[i].gpus.size()) != running[i].spec->parallel.gpus()) bad_ranks = true;
+      for (std::size_t r = 1; r < running[i].gpus.size(); ++r)
+        if (running[i].gpus[r] <= running[i].gpus[r - 1]) bad_ranks = true;
+    }
+    return out;
+  }
+  int calls = 0;
+  bool bad_ranks = false;
+};
+
+ClusterJobSpec model_job(std::string name, int tp, double iterations) {
+  ClusterJobSpec j;
+  j.name = std::move(name);
+  j.gpus = tp;
+  TrainingJobSpec t;
+  t.name = j.name;
+  t.global_batch_sequences = 1;
+  t.sequence_length = 1;
+  t.token_budget = iterations;  // one token per iteration
+  t.parallel.tp = tp;
+  j.training = t;
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("fifo keeps submission order and a 16-GPU gang waits for 16 free GPUs") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  const auto a = s.submit(fixed_job("a", 8, 100_s));
+  const auto b = s.submit(fixed_job("b", 16, 50_s));
+  const auto c = s.submit(fixed_job("c", 1, 10_s));
+  engine.run();
+  s.finish();
+  // a: 0-100 on one node. b needs both nodes: 100-150, although 8 GPUs sat idle meanwhile.
+  // c fits at once but may not overtake b: 150-160.
+  CHECK(finals.by_id.at(a).first_start == Time());
+  CHECK(finals.by_id.at(a).end == 100_s);
+  CHECK(finals.by_id.at(b).first_start == 100_s);
+  CHECK(finals.by_id.at(b).end == 150_s);
+  CHECK(finals.by_id.at(b).nodes_used == 2);
+  CHECK(finals.by_id.at(c).first_start == 150_s);
+  CHECK(finals.by_id.at(c).end == 160_s);
+  CHECK(finals.by_id.at(c).queue_s == 150.0);
+  CHECK(finals.duplicates == 0);
+  const auto t = s.totals();
+  CHECK(t.finished == 3);
+  // Mean completion (100 + 150 + 160) / 3; mean queueing (0 + 100 + 150) / 3.
+  CHECK(t.mean_completion_s == Approx(410.0 / 3));
+  CHECK(t.mean_queue_s == Approx(250.0 / 3));
+  // Allocated GPU-s: 8x100 + 16x50 + 1x10 = 1610 over 16 GPUs x 160 s.
+  CHECK(t.gpu_utilization == Approx(1610.0 / 2560.0));
+  CHECK(t.goodput == Approx(1.0));
+}
+
+TEST_CASE("easy backfill starts a short job early without delaying the head's reservation") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kEasyBackfill, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  const auto a = s.submit(fixed_job("a", 8, 100_s));
+  const auto b = s.submit(fixed_job("b", 16, 50_s));  // head: reservation at t = 100 (a ends)
+  const auto c = s.submit(fixed_job("c", 1, 10_s));   // ends at 10 <= 100: backfilled at 0
+  const auto d = s.submit(fixed_job("d", 2, 200_s));  // would end at 200 > 100, no GPUs spare at 100
+  engine.run();
+  s.finish();
+  CHECK(finals.by_id.at(a).first_start == Time());
+  CHECK(finals.by_id.at(c).first_start == Time());
+  CHECK(finals.by_id.at(c).end == 10_s);
+  CHECK(finals.by_id.at(b).first_start == 100_s);  // not delayed by the backfill
+  CHECK(finals.by_id.at(b).end == 150_s);
+  CHECK(finals.by_id.at(d).first_start == 150_s);
+  CHECK(finals.by_id.at(d).end == 350_s);
+}
+
+TEST_CASE("easy backfill lets a long job use GPUs the head will not need") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(3, 8, 3);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kEasyBackfill, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  s.submit(fixed_job("a", 16, 100_s));                // 0-100 on two nodes; 8 GPUs free
+  const auto b = s.submit(fixed_job("b", 20, 50_s));  // head: at 100, 24 free, 4 spare
+  const auto c = s.submit(fixed_job("c", 4, 500_s));  // uses 4 <= 4 spare GPUs: starts at 0
+  const auto d = s.submit(fixed_job("d", 2, 500_s));  // no spare GPUs left: waits for b
+  engine.run();
+  s.finish();
+  CHECK(finals.by_id.at(c).first_start == Time());
+  CHECK(finals.by_id.at(b).first_start == 100_s);
+  CHECK(finals.by_id.at(d).first_start == 150_s);
+}
+
+TEST_CASE("a high-priority job preempts a preemptible one, which loses the work since its checkpoint") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(1, 8, 1);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kPriorityPreemptive, PlacementPolicy::kTopologyAware},
+                     nullptr);
+  Finals finals;
+  finals.listen(s);
+  int preempted = 0;
+  s.on_job_preempted.connect([&](const ClusterJobRecord&) { ++preempted; });
+  auto low = fixed_job("low", 8, 100_s);
+  low.preemptible = true;
+  low.checkpoint = {30_s, Time(), 5_s};
+  const auto lo = s.submit(low);
+  std::uint64_t hi = 0;
+  engine.schedule_at(50_s, [&] {
+    auto high = fixed_job("high", 8, 20_s);
+    high.priority = 10;
+    hi = s.submit(high);
+  });
+  engine.run();
+  s.finish();
+  // low: works 0-50, checkpoint at 30, preempted at 50: 20 s lost. high runs 50-70. low
+  // restarts at 70, pays 5 s, works the remaining 70 s from 75 (checkpoints at 105 and 135
+  // are instant): ends at 145.
+  CHECK(preempted == 1);
+  CHECK(finals.by_id.at(hi).first_start == 50_s);
+  CHECK(finals.by_id.at(hi).end == 70_s);
+  const auto& r = finals.by_id.at(lo);
+  CHECK(r.end == 145_s);
+  CHECK(r.preemptions == 1);
+  CHECK(r.restarts == 1);
+  CHECK(r.lost_work_s == 20.0);
+  CHECK(r.useful_work_s == 100.0);
+  CHECK(r.restart_s == 5.0);
+  CHECK(r.held_s == 125.0);
+  CHECK(r.queue_s == 20.0);
+}
+
+TEST_CASE("a node failure sends its job back to the last checkpoint, with write and restart costs") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  int failures_seen = 0;
+  s.on_failure.connect([&](int node, bool, int jobs) {
+    CHECK(node == 0);
+    CHECK(jobs == 1);
+    ++failures_seen;
+  });
+  auto j = fixed_job("train", 8, 100_s);
+  j.checkpoint = {30_s, 2_s, 5_s};
+  const auto id = s.submit(j);
+  engine.schedule_at(50_s, [&] { s.node_down(0, true); });
+  engine.run();
+  s.finish();
+  // Works 0-30, writes 30-32, works 32-50: node 0 fails, 18 s lost. Restarts at once on node
+  // 1: 50-55 restart, then 70 s of work left: 55-85, write 85-87, 87-117, write 117-119,
+  // 119-129 done.
+  const auto& r = finals.by_id.at(id);
+  CHECK(failures_seen == 1);
+  CHECK(r.end == 129_s);
+  CHECK(r.failures == 1);
+  CHECK(r.lost_work_s == 18.0);
+  CHECK(r.useful_work_s == 100.0);
+  CHECK(r.checkpoint_s == 6.0);
+  CHECK(r.restart_s == 5.0);
+  CHECK(r.held_s == 129.0);
+  CHECK(r.goodput() == Approx(100.0 / 129.0));
+  CHECK(s.down_gpus() == 8);
+  s.node_up(0);
+}
+
+TEST_CASE("a spare node replaces a failed one at once and the repaired node becomes the spare") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  inventory.reserve_spares(1);
+  CHECK(inventory.in_service_gpus() == 8);
+  CHECK(inventory.spare_gpus() == 8);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  const auto id = s.submit(fixed_job("train", 8, 100_s));  // the spare is not schedulable: node 0
+  engine.schedule_at(40_s, [&] { s.node_down(0, false); });
+  engine.schedule_at(60_s, [&] { s.node_up(0); });
+  engine.run();
+  s.finish();
+  // No checkpoint: 40 s lost; the spare (node 1) takes over at 40, so the job ends at 140.
+  CHECK(finals.by_id.at(id).end == 140_s);
+  CHECK(finals.by_id.at(id).lost_work_s == 40.0);
+  CHECK(inventory.state(1) == NodeState::kInService);
+  CHECK(inventory.state(0) == NodeState::kSpare);
+  CHECK(inventory.in_service_gpus() == 8);
+}
+
+TEST_CASE("model jobs are re-timed together whenever the set of running model jobs changes") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  SharedLinkSpeed speed;
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, &speed);
+  Finals finals;
+  finals.listen(s);
+  const auto a = s.submit(model_job("a", 8, 100));
+  std::uint64_t b = 0;
+  engine.schedule_at(50_s, [&] { b = s.submit(model_job("b", 8, 100)); });
+  engine.run();
+  s.finish();
+  // a alone at 1 s/iteration for 50 s (50 done); together 2 s/iteration: a's last 50 take
+  // 100 s (ends 150) while b does 50; b alone again at 1 s: 50 more, ends at 200.
+  CHECK(finals.by_id.at(a).end == 150_s);
+  CHECK(finals.by_id.at(b).end == 200_s);
+  CHECK(finals.by_id.at(a).iterations_done == Approx(100));
+  // a: 150 s of work for 100 iterations.
+  CHECK(finals.by_id.at(a).mean_iteration_s == Approx(1.5));
+  CHECK_FALSE(speed.bad_ranks);
+}
+
+TEST_CASE("a training job without a speed model, or with mismatched GPUs, is rejected at submit") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(1, 8, 1);
+  ClusterScheduler s(engine, inventory, {}, nullptr);
+  CHECK_THROWS_AS(s.submit(model_job("m", 8, 10)), std::invalid_argument);
+  auto shared = fixed_job("s", 2, 1_s);
+  shared.gpu_milli = 500;
+  CHECK_THROWS_AS(s.submit(shared), std::invalid_argument);
+}
+
+TEST_CASE("borrowing GPUs takes free ones first, then preempts preemptible lower-priority jobs") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(3, 8, 3);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  auto victim = fixed_job("victim", 8, 100_s);
+  victim.preemptible = true;
+  const auto v = s.submit(victim);
+  const auto keep = s.submit(fixed_job("keep", 8, 100_s));
+  GpuLoan loan;
+  engine.schedule_at(10_s, [&] {
+    loan = s.borrow_gpus(16, 5);  // 8 free + 8 from the preemptible job
+    CHECK(s.lent_gpus() == 16);
+    CHECK(s.free_gpus() == 0);
+    CHECK(s.waiting_jobs() == 1);
+  });
+  engine.schedule_at(30_s, [&] { s.return_gpus(loan.id); });
+  engine.run();
+  s.finish();
+  CHECK(loan.gpus.size() == 16);
+  CHECK(finals.by_id.at(keep).end == 100_s);
+  // The victim lost its 10 s (no checkpoint), waited 10-30, then ran 100 s: ends at 130.
+  CHECK(finals.by_id.at(v).preemptions == 1);
+  CHECK(finals.by_id.at(v).end == 130_s);
+  CHECK(s.lent_gpus() == 0);
+}
+
+TEST_CASE("at the horizon every unfinished job is reported once, with its status") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(1, 8, 1);
+  ClusterScheduler s(engine, inventory, {}, nullptr);
+  Finals finals;
+  finals.listen(s);
+  const auto run = s.submit(fixed_job("running", 8, 100_s));
+  const auto wait = s.submit(fixed_job("waiting", 8, 100_s));
+  const auto big = s.submit(fixed_job("too big", 9, 1_s));
+  auto cpu = fixed_job("cpu only", 0, 5_s);
+  const auto c = s.submit(cpu);
+  CHECK(finals.by_id.at(big).status == ClusterJobStatus::kNeverFits);
+  engine.run_until(50_s);
+  s.finish();
+  s.finish();  // idempotent
+  CHECK(finals.by_id.size() == 4);
+  CHECK(finals.duplicates == 0);
+  CHECK(finals.by_id.at(run).status == ClusterJobStatus::kRunning);
+  CHECK(finals.by_id.at(run).useful_work_s == 50.0);  // in progress counts as useful
+  CHECK(finals.by_id.at(wait).status == ClusterJobStatus::kWaiting);
+  CHECK(finals.by_id.at(wait).queue_s == 50.0);
+  CHECK(finals.by_id.at(c).status == ClusterJobStatus::kFinished);
+  CHECK(finals.by_id.at(c).end == 5_s);
+  const auto t = s.totals();
+  CHECK(t.submitted == t.finished + t.waiting + t.running + t.never_fits);
+}
