@@ -88,6 +88,8 @@ std::vector<TrainingIterationResult> NetworkSpeedModel::results(std::span<const 
   out.reserve(running.size());
   for (std::size_t j = 0; j < running.size(); ++j)
     out.push_back(model_.time_with_dp(*running[j].spec, running[j].gpus, dp[j]));
+  // Running sets rarely repeat far apart in time: a bounded cache keeps memory flat in long runs.
+  if (cache_.size() >= kCacheLimit) cache_.clear();
   cache_.emplace(std::move(key), out);
   return out;
 }

@@ -34,6 +34,7 @@ class NetworkSpeedModel : public JobSpeedModel {
 
  private:
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
+  static constexpr std::size_t kCacheLimit = 256;
 
   const Topology& topo_;
   LinkEfficiency efficiency_;

@@ -32,7 +32,7 @@ void validate_spec(const TrainingJobSpec& spec) {
                                 std::to_string(spec.global_batch_sequences) + " is not a multiple of micro-batch x dp");
   if (p.zero_stage < 0 || p.zero_stage > 3)
     throw std::invalid_argument("training job " + spec.name + ": ZeRO stage must be 0-3");
-  if (spec.model.layers % (p.pp * p.virtual_stages) != 0)
+  if (p.virtual_stages > 1 && spec.model.layers % (p.pp * p.virtual_stages) != 0)
     throw std::invalid_argument(
         "training job " + spec.name + ": " + std::to_string(spec.model.layers) +
         " layers do not split into pp x virtual stages = " + std::to_string(p.pp * p.virtual_stages) + " equal chunks");
@@ -150,7 +150,10 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   const IterationShape mb = training_shape(par.micro_batch_size, spec.sequence_length);
   const int m = spec.micro_batches();
   const int v = par.virtual_stages;
-  const double layers = double(spec.model.layers) / par.pp;
+  // Balanced split: the first (layers % pp) stages take one layer more.
+  auto stage_layers = [&](int d) {
+    return double(spec.model.layers / par.pp + (d < spec.model.layers % par.pp ? 1 : 0));
+  };
 
   // One layer, one micro-batch.
   const LayerWork lw = layer_work(cost, spec, mb);
@@ -177,8 +180,7 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   // buffer, as a separate memory-bound kernel per parameter tensor. Per layer, on one GPU.
   KernelWork accumulate;
   accumulate.dtype = spec.precision.compute;
-  accumulate.bytes = cost.layer_weight_bytes_per_gpu() / dtype_bytes(spec.precision.weights) *
-                     (2 * dtype_bytes(spec.precision.weights) + 2 * dtype_bytes(spec.gradient_dtype));
+  accumulate.bytes = cost.layer_weight_bytes_per_gpu() / w * (2 * w + 2 * g);
   const double layer_accumulate = roofline_time(gpu, accumulate).seconds();
 
   // Per stage, per micro-batch, all chunks: compute and TP parts.
@@ -191,6 +193,7 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   sched.virtual_stages = v;
   for (int d = 0; d < par.pp; ++d) {
     StageParts& sp = parts[d];
+    const double layers = stage_layers(d);
     sp.forward_compute = layers * layer_forward + (d == par.pp - 1 ? head_forward : 0) + (d == 0 ? embedding : 0);
     sp.backward_compute =
         layers * (layer_backward + layer_accumulate) + (d == par.pp - 1 ? head_backward : 0) + (d == 0 ? embedding : 0);
@@ -233,7 +236,8 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   b.pp_comm_s = real.makespan_s - ideal.makespan_s;
 
   r.dp_comm_s = dp_comm_s ? *dp_comm_s : (par.dp > 1 ? dp_seconds(spec, layout.dp_groups.front()) : 0);
-  r.dp_overlap_window_s = par.overlap_dp_communication ? sp.backward_compute + layers * tp_backward : 0;
+  r.dp_overlap_window_s =
+      par.overlap_dp_communication ? sp.backward_compute + stage_layers(static_cast<int>(busiest)) * tp_backward : 0;
   b.dp_comm_exposed_s = std::max(0.0, r.dp_comm_s - r.dp_overlap_window_s);
 
   // Adam on the parameters this GPU updates.

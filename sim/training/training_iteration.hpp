@@ -10,6 +10,8 @@
 //               matrix computed, and written, softmaxed, dropped out and read through HBM:
 //               13 bytes per score element)
 //   backward  2 x the forward's work; + 1 forward with activation recomputation
+//             + adding the weight gradients into the gradient buffer (gradient_dtype): fresh
+//               gradient written and read, buffer read and written, memory-bound
 //   TP        2 all-reduces of b*s*h activations forward, 2 backward, 2 more recomputing,
 //             timed by the network's CollectiveCostModel on the job's real TP group
 // Stages: ceil(layers/pp) layers each, the LM head on the last, the embedding on the first.

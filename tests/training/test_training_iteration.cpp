@@ -55,4 +55,197 @@ TEST_CASE("GPT-3 175B on 1,024 A100s lands within 10% of Megatron-LM's 140 TFLOP
               r.seconds_for_budget / 86400);
   CHECK(r.achieved_flops_per_gpu / 1e12 == Approx(140).epsilon(0.10));
   CHECK(r.seconds_for_budget / 86400 == Approx(34).epsilon(0.10));
+
+  // The 64 DP groups (8 stages x 8 TP ranks) reduce at once over the full-bisection fat-tree,
+  // each on its own rail: run as flows together they take what one takes alone.
+  NetworkSpeedModel speed(topo);
+  const RunningTrainingJob job{7, &spec, ranks};
+  const std::vector<TrainingIterationResult> together = speed.results({&job, 1});
+  std::printf("speed model: dp %.3f s, iteration %.3f s\n", together[0].dp_comm_s, together[0].iteration_s);
+  CHECK(together[0].dp_comm_s == Approx(r.dp_comm_s).epsilon(0.01));
+}
+
+namespace {
+
+// A GPT-style model small enough to reason about: 8 layers, h = 4096, ffn 4h, no biases.
+TransformerSpec small_gpt(int layers = 8, int hidden = 4096) {
+  TransformerSpec m;
+  m.name = "small-gpt";
+  m.layers = layers;
+  m.hidden = hidden;
+  m.heads = hidden / 128;
+  m.kv_heads = m.heads;
+  m.ffn_hidden = 4 * hidden;
+  m.ffn_kind = FfnKind::kGelu;
+  m.norm_kind = NormKind::kLayerNorm;
+  m.vocab = 32000;
+  m.max_context = 2048;
+  return m;
+}
+
+TrainingJobSpec data_parallel_job(int dp) {
+  TrainingJobSpec s;
+  s.name = "small";
+  s.model = small_gpt();
+  s.gpu = testing::gpu("a100-80gb-sxm");
+  s.precision = precision_for(Dtype::kBf16);
+  s.global_batch_sequences = 8 * dp;
+  s.sequence_length = 2048;
+  s.token_budget = 1e9;
+  s.parallel.tp = 8;
+  s.parallel.dp = dp;
+  s.parallel.zero_stage = 0;
+  s.parallel.overlap_dp_communication = false;
+  return s;
+}
+
+Topology dgx_a100_cluster(int nodes, FabricKind kind, int leaf_ports = 32, double oversubscription = 1,
+                          int fat_tree_k = 0) {
+  ClusterSpec c;
+  c.node = node_preset("dgx_a100");
+  c.nodes = nodes;
+  c.fabric.kind = kind;
+  c.fabric.link_kind = LinkKind::kInfiniBand;
+  c.fabric.leaf_ports = leaf_ports;
+  c.fabric.oversubscription = oversubscription;
+  c.fabric.fat_tree_k = fat_tree_k;
+  return build_cluster(c);
+}
+
+}  // namespace
+
+TEST_CASE("DP all-reduce on a non-blocking fat-tree takes the ring time 2(n-1)/n x S / B") {
+  // k = 8: 4 NICs per edge switch, so a node's 8 NICs fill two edge switches. (With the
+  // smallest k, 6, a node straddles edge switches and hop-count routes to a GPU enter its node
+  // through another GPU's NIC and cross the CPU: not a non-blocking path.)
+  const Topology topo = dgx_a100_cluster(4, FabricKind::kFatTree, 32, 1, 8);
+  const TrainingJobSpec spec = data_parallel_job(4);
+  const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
+  // S = the stage's parameters on one GPU in fp32: 8 layers x (12 h^2 / 8 + 4h) + the
+  // vocab-split embedding and head (32000 x 4096 / 8 each, untied) ~ 234M x 4 B ~ 0.94 GB.
+  const double S = dp_gradient_bytes(spec);
+  CHECK(S == Approx(4 * (8 * (12.0 * 4096 * 4096 / 8 + 4 * 4096) + 2 * 32000.0 * 4096 / 8)).epsilon(0.01));
+  // B = one HDR NIC (25 GB/s) x InfiniBand efficiency 0.94; each DP group uses its own rail.
+  const double B = 25e9 * 0.94;
+  const double ring = 2.0 * 3 / 4 * S / B;  // ~60 ms; step latencies add < 0.1%
+  TrainingIterationModel model(topo);
+  const TrainingIterationResult alone = model.time(spec, ranks);
+  CHECK(alone.dp_comm_s == Approx(ring).epsilon(0.005));
+  CHECK(alone.breakdown.dp_comm_exposed_s == alone.dp_comm_s);  // no overlap configured
+
+  // All 8 DP groups (one per GPU index) run at once as flows: still one rail each.
+  NetworkSpeedModel speed(topo);
+  const RunningTrainingJob job{1, &spec, ranks};
+  const std::vector<double> contended = speed.contended_dp_seconds({&job, 1});
+  CHECK(contended[0] == Approx(ring).epsilon(0.005));
+}
+
+TEST_CASE("two identical jobs sharing a 2:1 oversubscribed spine each take twice as long to reduce gradients") {
+  // 4 DGX A100 on leaves of 16 ports (2 nodes x 8 NICs per leaf). At 2:1 a leaf's uplinks carry
+  // half its 16 x 25 GB/s downlinks: 8 uplinks of 25 GB/s, one per spine. Job A on nodes 0 and
+  // 2, job B on nodes 1 and 3 (tp 8, dp 2): every DP ring crosses the spine. Alone, A's 8 rings
+  // put 8 flows on leaf 0's 8 uplinks (InfiniBand D-mod-K spreads the destinations), each at the
+  // NIC rate. Together, A's and B's 16 flows share the 8 uplinks: 2 per uplink, half the rate
+  // each, so the bandwidth term of each job's reduction doubles (latency terms do not).
+  const Topology topo = dgx_a100_cluster(4, FabricKind::kLeafSpine, 16, 2.0);
+  const TrainingJobSpec spec = data_parallel_job(2);
+  std::vector<VertexId> a, b;
+  for (VertexId g : topo.gpus()) (topo.vertex(g).node % 2 == 0 ? a : b).push_back(g);
+  a = order_ranks(topo, a, spec.parallel);
+  b = order_ranks(topo, b, spec.parallel);
+  NetworkSpeedModel speed(topo);
+  const std::vector<RunningTrainingJob> only_a{{1, &spec, a}};
+  const std::vector<RunningTrainingJob> both{{1, &spec, a}, {2, &spec, b}};
+  const std::vector<TrainingIterationResult> alone = speed.results(only_a);
+  const std::vector<TrainingIterationResult> shared = speed.results(both);
+  const double S = dp_gradient_bytes(spec);
+  const double ring_alone = 2.0 * 1 / 2 * S / (25e9 * 0.94);
+  std::printf("oversubscribed: alone dp %.4f s iter %.4f s; shared dp %.4f / %.4f s iter %.4f s\n", alone[0].dp_comm_s,
+              alone[0].iteration_s, shared[0].dp_comm_s, shared[1].dp_comm_s, shared[0].iteration_s);
+  CHECK(alone[0].dp_comm_s == Approx(ring_alone).epsilon(0.005));
+  CHECK(shared[0].dp_comm_s == Approx(2 * ring_alone).epsilon(0.005));
+  CHECK(shared[1].dp_comm_s == Approx(shared[0].dp_comm_s));
+  // Nothing else changes: the iteration grows by exactly the extra reduction time.
+  CHECK(shared[0].iteration_s - alone[0].iteration_s == Approx(shared[0].dp_comm_s - alone[0].dp_comm_s).epsilon(1e-9));
+  // Asked again for the same running set: served from the cache.
+  speed.iterations(both);
+  CHECK(speed.evaluations() == 2);
+}
+
+TEST_CASE("a one-GPU job's iteration is its micro-batches' roofline work plus the optimizer step") {
+  // 2 layers, h = 1024, 8 heads, ffn 4h, vocab 1024, one A100 at ideal efficiencies, no launch
+  // cost; 4 micro-batches of one 1,024-token sequence; no recomputation, ZeRO 0, dp = 1.
+  TrainingJobSpec s;
+  s.model = small_gpt(2, 1024);
+  s.model.vocab = 1024;
+  s.gpu = testing::gpu("a100-80gb-sxm");
+  s.gpu.efficiency.compute = 1;
+  s.gpu.efficiency.memory = 1;
+  s.gpu.efficiency.launch_overhead = Time::ns(0);
+  s.precision = precision_for(Dtype::kBf16);
+  s.global_batch_sequences = 4;
+  s.sequence_length = 1024;
+  s.token_budget = 4096.0 * 1000;
+  s.parallel.zero_stage = 0;
+  const double P = 312e12, BW = 2039e9, T = 1024, h = 1024, V = 1024;
+  // Forward of one layer: GEMMs 24 T h^2 FLOPs (compute-bound: 24 h^2 B of weights are tiny);
+  // the activations 36 h elements per token in and out of the unfused kernels (attention block
+  // 13 h; FFN 2h + (h + f) + 2f + (f + h) + 3h = 23 h with f = 4h) at 2 bytes; causal
+  // attention 4 h T(T+1)/2 FLOPs (its 4 KiB of K and V per token are read faster).
+  const double gemm = 24 * T * h * h / P;
+  const double elementwise = 72 * h * T / BW;
+  const double attention = std::max(4 * h * T * (T + 1) / 2 / P, 4 * h * T / BW);
+  const double layer_forward = gemm + elementwise + attention;
+  // Gradient accumulation per layer: (12 h^2 + 4h) parameters x (2 + 2 + 4 + 4) bytes.
+  const double accumulate = (12 * h * h + 4 * h) * 12 / BW;
+  // LM head: 2 T V h FLOPs vs V h x 2 B of weights + T V x 4 B of fp32 logits.
+  const double head = std::max(2 * T * V * h / P, (V * h * 2 + T * V * 4) / BW);
+  const double embedding = T * h * 2 / BW;
+  const double micro_batch = 2 * (3 * layer_forward + accumulate) + 3 * head + 2 * embedding;
+  // Adam over the stage's parameters, 2 x (12 h^2 + 4h) + the untied embedding and head 2 V h
+  // (sim/llm's per-GPU count leaves out the final norm), 4 (fp32 gradient) + 24 (fp32 master,
+  // momentum, variance read and written) + 2 (bf16 weight written) bytes each.
+  const double params = 2 * (12 * h * h + 4 * h) + 2 * V * h;
+  const double optimizer = params * 30 / BW;
+
+  const Topology topo = dgx_a100_cluster(1, FabricKind::kNone);
+  TrainingIterationModel model(topo);
+  const std::vector<VertexId> one{topo.gpus().front()};
+  const TrainingIterationResult r = model.time(s, one, 2.0);
+  CHECK(r.breakdown.compute_s == Approx(4 * micro_batch).epsilon(1e-6));
+  CHECK(r.breakdown.bubble_s == Approx(0).margin(1e-12));
+  CHECK(r.breakdown.optimizer_s == Approx(optimizer).epsilon(1e-6));
+  CHECK(r.iteration_s == Approx(4 * micro_batch + optimizer).epsilon(1e-6));
+  // MFU: 3 forward passes of model FLOPs per token over the iteration at the 312 TFLOP/s peak.
+  CHECK(r.mfu == Approx(r.model_flops_per_iteration / (r.iteration_s * P)));
+  CHECK(r.tokens_per_s == Approx(4096 / r.iteration_s));
+  CHECK(r.seconds_for_budget == Approx(1000 * r.iteration_s));
+  CHECK(r.cost_usd == Approx(1000 * r.iteration_s / 3600 * 2.0));
+}
+
+TEST_CASE("in the full model interleaving shrinks the bubble by v and overlap hides DP behind one backward") {
+  ClusterSpec c;
+  c.node = node_preset("dgx_a100");
+  c.nodes = 128;
+  c.fabric.kind = FabricKind::kFatTree;
+  c.fabric.link_kind = LinkKind::kInfiniBand;
+  const Topology topo = build_cluster(c);
+  TrainingIterationModel model(topo);
+  TrainingJobSpec spec = gpt3_175b_megatron();
+  const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
+  for (int v : {1, 2, 4}) {
+    spec.parallel.virtual_stages = v;
+    const TrainingIterationResult r = model.time(spec, ranks);
+    const double busy = r.breakdown.compute_s + r.breakdown.tp_comm_s;
+    // (p - 1)/(v m) of the busiest (last, LM-head) stage's work; the other stages are a little
+    // lighter, so the idle time is a little less than the formula.
+    INFO("v = " << v);
+    CHECK(r.breakdown.bubble_s == Approx(7.0 / (v * 96) * busy).epsilon(0.03));
+  }
+  spec.parallel.virtual_stages = 2;
+  spec.parallel.overlap_dp_communication = true;
+  const TrainingIterationResult r = model.time(spec, ranks);
+  // Window: the last micro-batch's backward through the stage, its TP all-reduces included.
+  CHECK(r.dp_overlap_window_s == Approx(r.backward_s + r.tp_comm_per_micro_batch_s * 2.0 / 3.0));
+  CHECK(r.breakdown.dp_comm_exposed_s == Approx(r.dp_comm_s - r.dp_overlap_window_s));
 }
