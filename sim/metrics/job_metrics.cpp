@@ -238,6 +238,9 @@ void JobMetrics::write_summary(RunFile& out, Time end) {
     const IterationBreakdown& b = m.last;
     const TrainingRates r = training_rates(j, b.total_s());
     out.summary(p + "iteration_s", b.total_s());
+    // Working time / iterations executed over the run: differs from the latest iteration when
+    // restarts placed the job elsewhere or other jobs came and went.
+    if (m.done && m.record.mean_iteration_s > 0) out.summary(p + "iteration_mean_s", m.record.mean_iteration_s);
     out.summary(p + "iteration_compute_s", b.compute_s);
     out.summary(p + "iteration_bubble_s", b.bubble_s);
     out.summary(p + "iteration_tp_comm_s", b.tp_comm_s);
