@@ -45,6 +45,7 @@ bench: build
 	$(BUILD)/bench/bench_engine
 	$(BUILD)/bench/bench_workloads
 	$(BUILD)/bench/bench_network
+	$(BUILD)/bench/bench_training
 	$(BUILD)/bench/bench_training_cluster
 	$(BUILD)/bench/bench_serving
 

@@ -5,8 +5,11 @@ Usage: /usr/bin/python3 analysis/plot_run.py RUN.h5 [-o OUT_PREFIX]
 
 Writes OUT_PREFIX_timeline.png (one panel per timeline series, with its units), for a serving
 run also OUT_PREFIX_serving.png (load and queue, replicas ready vs booting, TTFT percentiles per
-interval from /requests, SLO attainment, utilization, cost), and prints the summary attributes.
-Needs Debian's python3-h5py and python3-matplotlib (and numpy).
+interval from /requests, SLO attainment, utilization, cost), for a run with a training cluster
+(/timeline/gpus_allocated) also OUT_PREFIX_cluster.png (the cluster's GPUs by use: jobs, lent to
+serving, down, free; jobs waiting and running, fragmentation and cumulative goodput, failures,
+the iteration time of each training job, and a count of /jobs rows by status), and prints the
+summary attributes. Needs Debian's python3-h5py and python3-matplotlib (and numpy).
 """
 import argparse
 import sys
@@ -113,6 +116,57 @@ def serving_dashboard(f, name, prefix, t, scale, unit_name):
     print(f"wrote {out}")
 
 
+JOB_STATUS = {0: "waiting", 1: "running", 2: "finished", 3: "never fits"}
+
+
+def plot_cluster(f, name, t, unit_scale, unit_name, prefix):
+    """The training cluster's panels, from the series JobMetrics writes."""
+    tl = f["timeline"]
+    x = t / unit_scale
+    iteration_keys = sorted(k for k in tl if k.startswith("iteration_s_job"))
+    rows = 4 + (1 if iteration_keys else 0)
+    fig, axes = plt.subplots(rows, 1, figsize=(10, 2.4 * rows), sharex=True, squeeze=False)
+    ax = axes[0, 0]
+    parts = [(k, label) for k, label in (("gpus_allocated", "jobs"), ("gpus_lent", "lent to serving"),
+                                         ("gpus_down", "down"), ("gpus_free", "free")) if k in tl]
+    ax.stackplot(x, *[tl[k][:] for k, _ in parts], labels=[label for _, label in parts], alpha=0.8)
+    ax.set_ylabel("GPUs", fontsize=8)
+    ax.legend(loc="upper right", fontsize=7)
+    ax = axes[1, 0]
+    for k in ("jobs_running", "jobs_waiting"):
+        ax.plot(x, tl[k][:], label=k.replace("jobs_", ""), linewidth=0.9)
+    ax.set_ylabel("jobs", fontsize=8)
+    ax.legend(loc="upper right", fontsize=7)
+    ax = axes[2, 0]
+    ax.plot(x, tl["fragmentation"][:], label="fragmentation", linewidth=0.9)
+    ax.plot(x, tl["goodput_cumulative"][:], label="goodput (cumulative)", linewidth=0.9)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("fraction", fontsize=8)
+    ax.legend(loc="lower right", fontsize=7)
+    ax = axes[3, 0]
+    ax.bar(x, tl["failures"][:], width=(x[1] - x[0]) if len(x) > 1 else 1.0, color="tab:red")
+    ax.set_ylabel("job interruptions\nby failures", fontsize=8)
+    if iteration_keys:
+        ax = axes[4, 0]
+        for k in iteration_keys:
+            quoted = text(tl[k].attrs.get("description", "")).split("'")  # "... job 'name' ..."
+            ax.plot(x, tl[k][:], label=quoted[1] if len(quoted) > 2 else k, linewidth=0.9)
+        ax.set_ylabel("iteration [s]", fontsize=8)
+        ax.legend(loc="upper right", fontsize=7)
+    for ax in axes[:, 0]:
+        ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel(f"simulated time [{unit_name}]")
+    fig.suptitle(f"clustersim: {name}, training cluster")
+    fig.tight_layout()
+    out = f"{prefix}_cluster.png"
+    fig.savefig(out, dpi=110)
+    print(f"wrote {out}")
+    if "jobs" in f and "status" in f["jobs"]:
+        status = f["jobs"]["status"][:]
+        counts = {JOB_STATUS.get(int(s), str(s)): int((status == s).sum()) for s in sorted(set(status.tolist()))}
+        print(f"/jobs: {len(status)} rows; " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run", help="HDF5 file written by clustersim run")
@@ -160,6 +214,8 @@ def main():
         print(f"wrote {out}")
         if "replicas_ready" in timeline:
             serving_dashboard(f, name, prefix, t, unit_scale, unit_name)
+        if "gpus_allocated" in timeline:
+            plot_cluster(f, name, t, unit_scale, unit_name, prefix)
 
         print(f"summary of {args.run}:")
         for key, value in f["summary"].attrs.items():

@@ -9,6 +9,7 @@
 #include "sim/engine/time.hpp"
 #include "sim/network/network_spec.hpp"
 #include "sim/queueing/server_pool.hpp"
+#include "sim/scenario/training_loader.hpp"
 #include "sim/serving/pool_selector.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
 #include "workloads/inference_workload.hpp"
@@ -33,7 +34,7 @@ struct Scenario {
   std::uint64_t seed = 1;
   SimulationSettings simulation;
   OutputSettings output;
-  // Exactly one workload model: a generic queue, or LLM serving fed by `workload:`.
+  // At most one request workload model: a generic queue, or LLM serving fed by `workload:`.
   std::optional<ServerPoolSpec> queueing;
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
   // `serving:` as one map: one pool. As a list: serving_pools (and `serving` stays empty).
@@ -57,6 +58,9 @@ struct Scenario {
     for (const auto& w : workload_streams) out.push_back(&w);
     return out;
   }
+  // `cluster:` + `training:` / `jobs:`: a GPU cluster scheduler with its jobs. Alone, or beside
+  // `serving:` (co-location: serving's replicas borrow the cluster's GPUs).
+  std::optional<TrainingClusterSpec> training;
 };
 
 }  // namespace cs

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 #include "sim/scenario/config_reader.hpp"
 #include "sim/scenario/distribution_reader.hpp"
@@ -11,6 +12,7 @@
 #include "sim/scenario/model_catalog_loader.hpp"
 #include "sim/scenario/serving_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
+#include "sim/scenario/training_loader.hpp"
 #include "sim/scenario/workload_loader.hpp"
 
 namespace cs {
@@ -112,14 +114,19 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     out.finish();
   }
   if (r.has("queueing")) s.queueing = read_queueing(r.map("queueing"));
-  if (r.has("serving")) {
-    if (s.queueing) r.fail("serving", "a scenario has one request workload model: `queueing:` or `serving:`, not both");
-    // The default catalogs, then whatever the scenario adds or `extends:` (same names replace).
+  const bool has_training = r.has("cluster") || r.has("training") || r.has("jobs");
+  // The default catalogs, then whatever the scenario adds or `extends:` (same names replace).
+  GpuCatalog gpus;
+  ModelCatalog models;
+  if (r.has("serving") || has_training) {
     const std::filesystem::path dir = config_dir();
-    GpuCatalog gpus = load_gpu_catalog(gpu_catalog_file(dir));
-    ModelCatalog models = load_model_catalog(model_catalog_dir(dir));
+    gpus = load_gpu_catalog(gpu_catalog_file(dir));
+    models = load_model_catalog(model_catalog_dir(dir));
     read_gpu_catalog(r, gpus);
     read_model_catalog(r, models);
+  }
+  if (r.has("serving")) {
+    if (s.queueing) r.fail("serving", "a scenario has one request workload model: `queueing:` or `serving:`, not both");
     if (r.required("serving").is_sequence()) {
       s.serving_pools = read_serving_pools(r.items("serving"), gpus, models);
       if (s.serving_pools.empty()) r.fail("serving", "the list of serving pools is empty");
@@ -156,11 +163,24 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   } else if (r.has("collectives")) {
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
+  if (has_training) {
+    std::optional<int> topology_nodes;
+    int topology_gpus_per_node = 0;
+    if (s.network) {
+      const auto* layout = std::get_if<ClusterSpec>(&s.network->topology.layout);
+      if (!layout)
+        r.fail("topology", "a training cluster needs a node template and a fabric, not an explicit topology");
+      topology_nodes = layout->nodes;
+      topology_gpus_per_node = layout->node.gpus;
+    }
+    s.training = read_training_cluster(r, gpus, models, topology_nodes, topology_gpus_per_node);
+    if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
+  }
   r.finish();
-  if (!s.queueing && s.all_serving_pools().empty() && !(s.network && !s.network->jobs.empty()))
+  if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
-                       "the scenario has no workload model: add a `queueing:` or `serving:` section, or "
-                       "`collectives:` jobs on a `topology:`");
+                       "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "
+                       "`jobs:` on a `cluster:`, or `collectives:` jobs on a `topology:`");
   return s;
 }
 

@@ -203,14 +203,65 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
   return w;
 }
 
-JobTraceSpec read_job_trace(MapReader r) {
+namespace {
+
+JobTraceSpec read_job_file(MapReader& r) {
   JobTraceSpec j;
-  r.choice<int>("format", {{"alibaba_pods", 0}});
   j.path = resolve_path(r, "path");
   j.options.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
   j.options.offset = r.duration_or("start", Time());
+  if (j.options.offset < Time()) r.fail("start", "the start must not be negative");
+  return j;
+}
+
+JobTraceRecord read_inline_job(MapReader r, std::size_t index) {
+  JobTraceRecord j;
+  j.name = r.string_or("name", "job-" + std::to_string(index));
+  j.creation = r.duration_or("submit", Time());
+  if (j.creation < Time()) r.fail("submit", "the submit time must not be negative");
+  j.num_gpu = r.integer("gpus");
+  r.check_range("gpus", static_cast<double>(j.num_gpu), 0, 1e7);
+  j.gpu_milli = j.num_gpu > 0 ? 1000 : 0;
+  const Time duration = r.duration("duration");
+  if (duration <= Time()) r.fail("duration", "the duration must be positive");
+  j.qos = r.string_or("qos", "");
+  j.scheduled = j.creation;
+  j.deletion = j.creation + duration;
+  j.phase = PodPhase::kSucceeded;
   r.finish();
   return j;
+}
+
+}  // namespace
+
+JobTraceSpec read_job_trace(MapReader r) {
+  r.choice<int>("format", {{"alibaba_pods", 0}});
+  JobTraceSpec j = read_job_file(r);
+  r.finish();
+  return j;
+}
+
+JobWorkloadSpec read_job_workload(MapReader& parent, std::string_view key) {
+  JobWorkloadSpec w;
+  const ConfigNode& node = parent.required(key);
+  const std::string path = parent.path_of(key);
+  if (node.is_sequence()) {
+    w.format = JobListFormat::kInline;
+    std::size_t i = 0;
+    for (const ConfigItem& item : parent.items(key)) {
+      JobTraceRecord j = read_inline_job(MapReader(item.node, item.path), i++);
+      if (!w.inline_jobs.empty() && j.creation < w.inline_jobs.back().creation)
+        throw_config_error(item.node.where, item.path, "jobs must be listed in submit order");
+      w.inline_jobs.push_back(std::move(j));
+    }
+    return w;
+  }
+  MapReader r(node, path);
+  w.format =
+      r.choice<JobListFormat>("format", {{"alibaba_pods", JobListFormat::kAlibabaPods}, {"csv", JobListFormat::kCsv}});
+  w.trace = read_job_file(r);
+  r.finish();
+  return w;
 }
 
 }  // namespace cs

@@ -30,11 +30,14 @@
 //       jitter: 10 s                                        # trace copies only
 //       copy_prefix_ids: keep | per_copy                    # trace copies only
 //
-//   jobs: {format: alibaba_pods, path: ..., skip_bad_rows: false, start: 0 s}
+//   jobs: {format: alibaba_pods | csv, path: ..., skip_bad_rows: false, start: 0 s}
+//   jobs:                                   # or the jobs themselves, in submit order
+//     - {name: a, submit: 0 s, gpus: 8, duration: 2 h, qos: LS}
 #include "sim/scenario/config_reader.hpp"
 #include "workloads/alibaba_pod_trace.hpp"
 #include "workloads/demand_profile.hpp"
 #include "workloads/inference_workload.hpp"
+#include "workloads/job_workload.hpp"
 
 namespace cs {
 
@@ -42,5 +45,8 @@ InferenceWorkloadSpec read_inference_workload(MapReader r);
 // A `demand:` map without the trace-only keys (preset + shape keys, or points).
 DemandProfile read_demand_profile(MapReader& r);
 JobTraceSpec read_job_trace(MapReader r);
+// `parent[key]`: a map naming a file (alibaba_pods or csv; csv_job_trace.hpp has the columns)
+// or a list of {name, submit, gpus, duration, qos}.
+JobWorkloadSpec read_job_workload(MapReader& parent, std::string_view key);
 
 }  // namespace cs

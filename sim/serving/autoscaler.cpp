@@ -107,6 +107,11 @@ int Autoscaler::add_replicas(int count, bool boot) {
     }
   }
   for (int i = 0; i < count; ++i) {
+    if (grant_ && !grant_(router_.next_replica_id(), spec_.gpus_per_replica)) {
+      shortfall_ += static_cast<std::uint64_t>(count - i);
+      count = i;
+      break;
+    }
     std::unique_ptr<Replica> replica = factory_(router_.next_replica_id());
     if (!replica || replica->spec().gpus != spec_.gpus_per_replica)
       throw std::logic_error("autoscaler: the factory built a replica of " +

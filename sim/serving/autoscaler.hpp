@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -73,6 +74,9 @@ struct AutoscalerSpec {
 
 // Builds replica `id` (not started). Must give it spec().gpus == gpus_per_replica.
 using ReplicaFactory = std::function<std::unique_ptr<Replica>(std::uint32_t id)>;
+// Co-location: asked for the GPUs of replica `id` before it is built, when the pool's GPUs
+// belong to a shared cluster; false when they cannot be had now (counted as a shortfall).
+using GpuGrant = std::function<bool(std::uint32_t id, int gpus)>;
 
 class Autoscaler {
  public:
@@ -83,6 +87,8 @@ class Autoscaler {
   // Creates `initial` replicas (at least min_replicas, at most what max_replicas and the GPU
   // limit allow), ready at once, then evaluates every period up to `end`.
   void start(int initial, Time end);
+  // Call before start(): every replica then needs the grant's yes, on top of gpu_limit.
+  void set_gpu_grant(GpuGrant grant) { grant_ = std::move(grant); }
 
   const AutoscalerSpec& spec() const { return spec_; }
   int desired() const { return desired_; }
@@ -104,6 +110,7 @@ class Autoscaler {
   RequestRouter& router_;
   AutoscalerSpec spec_;
   ReplicaFactory factory_;
+  GpuGrant grant_;
   Time end_;
   Time last_action_ = Time::ns(INT64_MIN / 2);
   int desired_ = 0;

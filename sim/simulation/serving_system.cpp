@@ -47,12 +47,24 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
   return std::make_unique<Replica>(engine_, id, spec_.replica, std::move(cost));
 }
 
+void ServingSystem::set_gpu_lender(GpuLender lender) {
+  lender_ = std::move(lender);
+  if (autoscaler_) autoscaler_->set_gpu_grant(lender_.acquire);
+  router_.on_replica_state.connect([this](const Replica& r, ReplicaState) {
+    if (r.state() == ReplicaState::kStopped) lender_.release(r.id());
+  });
+}
+
 void ServingSystem::start(Time horizon) {
   if (autoscaler_) {
     autoscaler_->start(spec_.initial_replicas, horizon);
   } else {
-    for (int i = 0; i < spec_.initial_replicas; ++i)
+    for (int i = 0; i < spec_.initial_replicas; ++i) {
+      if (lender_.acquire && !lender_.acquire(router_.next_replica_id(), spec_.replica.gpus))
+        throw std::runtime_error("serving: the cluster cannot lend the GPUs of initial replica " +
+                                 std::to_string(i + 1));
       router_.add_replica(make_replica(router_.next_replica_id())).start(Time{}, Time{});
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 // Autoscaler that builds replicas through a factory. Requests come from a ServingCluster,
 // which pulls the workload streams and picks the pool of each request.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -33,6 +34,15 @@ class ServingSystem {
   // start paying for it from this instant, booting or not).
   Signal<int> on_replica_created;
 
+  // Co-location: the pool's GPUs come from a shared cluster. `acquire` is asked before each
+  // replica is built (false: the GPUs cannot be had now); `release` is told when a replica has
+  // stopped (drained or cancelled). Call before start().
+  struct GpuLender {
+    std::function<bool(std::uint32_t replica, int gpus)> acquire;
+    std::function<void(std::uint32_t replica)> release;
+  };
+  void set_gpu_lender(GpuLender lender);
+
   // Builds the initial replicas (ready at once) and starts the autoscaler.
   void start(Time horizon);
   // A request arriving now, numbered `id` (unique across the pools of a run).
@@ -56,6 +66,7 @@ class ServingSystem {
   std::vector<int> slot_of_;  // by replica id
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
+  GpuLender lender_;
 };
 
 }  // namespace cs

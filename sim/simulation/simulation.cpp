@@ -3,9 +3,12 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 #include "sim/engine/engine.hpp"
 #include "sim/io/run_file.hpp"
+#include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
@@ -13,6 +16,7 @@
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/simulation/serving_cluster.hpp"
+#include "sim/simulation/training_system.hpp"
 
 namespace cs {
 
@@ -67,6 +71,8 @@ struct Models {
   std::unique_ptr<ServingClusterMetrics> serving_totals;
   std::unique_ptr<NetworkWorkload> network;
   std::unique_ptr<NetworkMetrics> network_metrics;
+  std::unique_ptr<TrainingSystem> training;
+  std::unique_ptr<JobMetrics> job_metrics;
 };
 
 // One ServingSystem per pool behind a ServingCluster that feeds them the workload streams;
@@ -105,11 +111,32 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.pool_metrics = std::make_unique<PoolMetrics>(
         engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
   }
-  // The network first: serving replicas are placed on its topology when there is one.
-  if (scenario.network) m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
+  // The network first: serving replicas are placed on its topology when there is one. A
+  // topology with neither collective jobs nor serving is the training cluster's alone.
   const std::vector<const ServingPoolSpec*> pools = scenario.all_serving_pools();
+  if (scenario.network && (!scenario.network->jobs.empty() || !pools.empty()))
+    m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
   if (!pools.empty()) build_serving(scenario, pools, engine, sampler, out, m);
-  if (scenario.network) {
+  if (scenario.training) {
+    m.training = std::make_unique<TrainingSystem>(engine, *scenario.training,
+                                                  scenario.network ? &scenario.network->topology : nullptr);
+    m.job_metrics =
+        std::make_unique<JobMetrics>(m.training->scheduler(), sampler, &out.table("jobs", JobMetrics::table_columns()),
+                                     m.training->model_jobs(), scenario.training->usd_per_gpu_hour);
+    m.training->on_job_submitted.connect(
+        [metrics = m.job_metrics.get()](std::uint64_t id, const TrainingJobSpec* job, double usd_per_gpu_hour) {
+          metrics->job_submitted(id, job, usd_per_gpu_hour);
+        });
+    // Co-location: the serving pool's replicas borrow the cluster's GPUs (lender keys are
+    // replica ids, which are per pool: one pool).
+    if (m.serving) {
+      if (m.serving->size() > 1)
+        throw std::invalid_argument("co-location of serving and a training cluster takes one serving pool, not " +
+                                    std::to_string(m.serving->size()));
+      m.serving->pool(0).set_gpu_lender(m.training->lender());
+    }
+  }
+  if (m.network) {
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }
@@ -144,6 +171,11 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
     out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->skipped_rows()));
   }
   if (m.network_metrics) m.network_metrics->write_summary(out);
+  if (m.job_metrics) {
+    m.job_metrics->write_summary(out, horizon);
+    if (const JobSource* trace = m.training->trace())
+      out.summary("job_trace_rows_skipped", static_cast<std::int64_t>(trace->skipped_rows()));
+  }
 }
 
 }  // namespace
@@ -163,9 +195,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (models.pool) models.pool->start(horizon);
   if (models.serving) models.serving->start(horizon);
   if (models.network) models.network->start(horizon);
+  if (models.training) models.training->start(horizon);
   sampler.start(timeline, horizon);
   run_to_horizon(engine, horizon, options, wall_start);
   if (models.serving) models.serving->finish();
+  if (models.training) models.training->finish();
   write_summaries(models, out, horizon);
 
   RunResult result;

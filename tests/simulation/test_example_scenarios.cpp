@@ -28,6 +28,10 @@ TEST_CASE("every example scenario loads and runs") {
     for (auto& w : s.workload_streams)
       if (w.trace && !fs::exists(w.trace->path))
         w.trace->path = (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(w.trace->path).filename()).string();
+    if (s.training && s.training->trace && !s.training->trace->trace.path.empty() &&
+        !fs::exists(s.training->trace->trace.path))
+      s.training->trace->trace.path =
+          (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(s.training->trace->trace.path).filename()).string();
     RunOptions run;
     run.output = dir.path() / (entry.path().stem().string() + ".h5");
     const RunResult r = run_scenario(s, run);

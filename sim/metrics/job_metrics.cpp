@@ -1,0 +1,271 @@
+#include "sim/metrics/job_metrics.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "sim/llm/transformer_cost.hpp"
+#include "sim/training/training_iteration.hpp"
+
+namespace cs {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double or_nan(const std::optional<Time>& t) {
+  return t ? t->seconds() : kNaN;
+}
+
+}  // namespace
+
+TrainingRates training_rates(const TrainingJobSpec& job, double iteration_s) {
+  TrainingRates r;
+  if (!(iteration_s > 0)) return r;
+  r.iteration_s = iteration_s;
+  const double gpus = job.parallel.gpus();
+  r.tokens_per_s = job.tokens_per_iteration() / iteration_s;
+  r.tflops_per_gpu = megatron_flops_per_iteration(job) / (iteration_s * gpus) / 1e12;
+  const double peak = job.gpu.peak_flops(job.precision.compute);
+  const double model_flops = training_flops(job.model, job.tokens_per_iteration(), job.sequence_length, false);
+  r.mfu = model_flops / (iteration_s * gpus * peak);
+  r.days_for_budget = job.token_budget / r.tokens_per_s / 86400.0;
+  return r;
+}
+
+std::vector<ColumnSpec> JobMetrics::table_columns() {
+  return {
+      {"id", "1", ColumnType::kInt64, "job number in submission order (1, 2, ...)"},
+      {"model", "1", ColumnType::kInt64, "1: a training job timed by the iteration model; 0: fixed work (trace)"},
+      {"submit_s", "s", ColumnType::kFloat64, "submitted"},
+      {"start_s", "s", ColumnType::kFloat64, "first start (NaN: never started)"},
+      {"end_s", "s", ColumnType::kFloat64, "finished or rejected (NaN: unfinished at the horizon)"},
+      {"gpus", "1", ColumnType::kInt64, "GPUs asked for"},
+      {"gpu_milli", "1", ColumnType::kInt64, "share of each GPU in thousandths (< 1000: a GPU-sharing pod)"},
+      {"priority", "1", ColumnType::kInt64, "scheduling priority (larger first)"},
+      {"status", "1", ColumnType::kInt64, "0 waiting, 1 running (unfinished at the horizon), 2 finished, 3 never fits"},
+      {"iteration_s", "s", ColumnType::kFloat64, "model jobs: mean time of an iteration executed (NaN otherwise)"},
+      {"mfu", "1", ColumnType::kFloat64, "model jobs: model FLOPs utilization at that iteration time (6 N per token)"},
+      {"tokens_per_s", "1/s", ColumnType::kFloat64, "model jobs: training tokens per second while running"},
+      {"iterations", "1", ColumnType::kFloat64, "model jobs: iterations whose work counts"},
+      {"restarts", "1", ColumnType::kInt64, "starts after the first"},
+      {"preemptions", "1", ColumnType::kInt64, "times evicted by priority or by serving"},
+      {"failures", "1", ColumnType::kInt64, "node failures that interrupted it"},
+      {"lost_work_s", "s", ColumnType::kFloat64, "working time thrown away (since the last checkpoint)"},
+      {"useful_work_s", "s", ColumnType::kFloat64, "working time that counts"},
+      {"checkpoint_s", "s", ColumnType::kFloat64, "time paused writing checkpoints"},
+      {"restart_s", "s", ColumnType::kFloat64, "restart overhead paid"},
+      {"queue_s", "s", ColumnType::kFloat64, "time waiting in the queue, all waits"},
+      {"goodput", "1", ColumnType::kFloat64, "useful work / time holding GPUs"},
+      {"nodes", "1", ColumnType::kInt64, "nodes of its last placement"},
+      {"leaves", "1", ColumnType::kInt64, "leaf switches of its last placement"},
+      {"cost_usd", "USD", ColumnType::kFloat64, "GPU-hours held x its price per GPU-hour"}};
+}
+
+JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, ColumnarWriter* table,
+                       const std::vector<const TrainingJobSpec*>& model_jobs, double usd_per_gpu_hour)
+    : scheduler_(scheduler), table_(table), usd_per_gpu_hour_(usd_per_gpu_hour), row_(table_columns().size()) {
+  for (const TrainingJobSpec* spec : model_jobs) {
+    ModelJob m;
+    m.spec = spec;
+    model_jobs_.push_back(m);
+  }
+  ClusterScheduler& s = scheduler_;
+  sampler.add_gauge({"gpus_allocated", "1", ColumnType::kFloat64, "GPUs held by training and trace jobs"},
+                    [&s] { return static_cast<double>(s.allocated_gpus()); });
+  sampler.add_gauge({"gpus_free", "1", ColumnType::kFloat64, "whole free GPUs on nodes in service"},
+                    [&s] { return static_cast<double>(s.free_gpus()); });
+  sampler.add_gauge({"gpus_down", "1", ColumnType::kFloat64, "GPUs on failed nodes being repaired"},
+                    [&s] { return static_cast<double>(s.down_gpus()); });
+  sampler.add_gauge({"gpus_lent", "1", ColumnType::kFloat64, "GPUs lent to serving (co-location)"},
+                    [&s] { return static_cast<double>(s.lent_gpus()); });
+  sampler.add_gauge({"jobs_waiting", "1", ColumnType::kFloat64, "jobs in the scheduler's queue"},
+                    [&s] { return static_cast<double>(s.waiting_jobs()); });
+  sampler.add_gauge({"jobs_running", "1", ColumnType::kFloat64, "jobs holding GPUs"},
+                    [&s] { return static_cast<double>(s.running_jobs()); });
+  sampler.add_gauge(
+      {"fragmentation", "1", ColumnType::kFloat64, "free GPUs on partly used nodes / free GPUs (0 when none is free)"},
+      [&s] { return s.fragmentation(); });
+  sampler.add_gauge({"failures", "1", ColumnType::kFloat64, "job interruptions by node failures in the last interval"},
+                    [this] {
+                      const std::uint64_t n = failures_ - failures_at_sample_;
+                      failures_at_sample_ = failures_;
+                      return static_cast<double>(n);
+                    });
+  sampler.add_gauge({"goodput_cumulative", "1", ColumnType::kFloat64,
+                     "since the start: GPU-weighted useful work / GPU time held by jobs"},
+                    [&s] { return s.totals().goodput; });
+  for (std::size_t i = 0; i < model_jobs_.size() && i < kIterationSeries; ++i)
+    sampler.add_gauge({"iteration_s_job" + std::to_string(i), "s", ColumnType::kFloat64,
+                       "iteration time of training job '" + model_jobs_[i].spec->name + "' (NaN while not running)"},
+                      [this, i] { return sample_iteration(i); });
+  s.on_failure.connect([this](int, bool, int jobs) { failures_ += static_cast<std::uint64_t>(jobs); });
+  s.on_job_started.connect([this](const ClusterJobRecord& r) {
+    if (ModelJob* m = model_job(r.id)) {
+      if (const IterationBreakdown* b = scheduler_.iteration_breakdown(r.id)) {
+        m->last = *b;
+        m->seen = true;
+      }
+    }
+  });
+  s.on_job_finished.connect([this](const ClusterJobRecord& r) { record(r); });
+}
+
+JobMetrics::ModelJob* JobMetrics::model_job(std::uint64_t id) {
+  const auto it = model_index_.find(id);
+  return it == model_index_.end() ? nullptr : &model_jobs_[it->second];
+}
+
+void JobMetrics::job_submitted(std::uint64_t id, const TrainingJobSpec* training, double usd_per_gpu_hour) {
+  if (usd_per_gpu_hour != usd_per_gpu_hour_) price_[id] = usd_per_gpu_hour;
+  if (!training) return;
+  for (std::size_t i = 0; i < model_jobs_.size(); ++i)
+    if (model_jobs_[i].spec == training && model_jobs_[i].id == 0) {
+      model_jobs_[i].id = id;
+      model_jobs_[i].usd_per_gpu_hour = usd_per_gpu_hour;
+      model_index_[id] = i;
+      return;
+    }
+}
+
+double JobMetrics::sample_iteration(std::size_t i) {
+  ModelJob& m = model_jobs_[i];
+  if (m.id == 0 || m.done) return kNaN;
+  const IterationBreakdown* b = scheduler_.iteration_breakdown(m.id);
+  if (!b) return kNaN;
+  m.last = *b;
+  m.seen = true;
+  return b->total_s();
+}
+
+void JobMetrics::record(const ClusterJobRecord& r) {
+  const auto price_it = price_.find(r.id);
+  const double price = price_it == price_.end() ? usd_per_gpu_hour_ : price_it->second;
+  const double gpus = static_cast<double>(r.gpus) * r.gpu_milli / 1000.0;
+  const double cost = r.held_s / 3600.0 * gpus * price;
+  job_cost_usd_ += cost;
+  sum_gpus_ += r.gpus;
+  ++rows_;
+  ModelJob* m = model_job(r.id);
+  double iteration_s = kNaN, mfu = kNaN, tokens_per_s = kNaN;
+  if (m) {
+    if (!m->seen)
+      if (const IterationBreakdown* b = scheduler_.iteration_breakdown(r.id)) {
+        m->last = *b;
+        m->seen = true;
+      }
+    const double it = r.mean_iteration_s > 0 ? r.mean_iteration_s : (m->seen ? m->last.total_s() : 0.0);
+    if (it > 0) {
+      const TrainingRates rates = training_rates(*m->spec, it);
+      iteration_s = it;
+      mfu = rates.mfu;
+      tokens_per_s = rates.tokens_per_s;
+    }
+    m->record = r;
+    m->record.mfu = std::isnan(mfu) ? 0.0 : mfu;
+    m->done = true;
+  }
+  if (!table_) return;
+  row_ = {static_cast<double>(r.id),
+          m ? 1.0 : 0.0,
+          r.submit.seconds(),
+          or_nan(r.first_start),
+          or_nan(r.end),
+          static_cast<double>(r.gpus),
+          static_cast<double>(r.gpu_milli),
+          static_cast<double>(r.priority),
+          static_cast<double>(r.status),
+          iteration_s,
+          mfu,
+          tokens_per_s,
+          m ? r.iterations_done : kNaN,
+          static_cast<double>(r.restarts),
+          static_cast<double>(r.preemptions),
+          static_cast<double>(r.failures),
+          r.lost_work_s,
+          r.useful_work_s,
+          r.checkpoint_s,
+          r.restart_s,
+          r.queue_s,
+          r.goodput(),
+          static_cast<double>(r.nodes_used),
+          static_cast<double>(r.leaves_used),
+          cost};
+  table_->append(row_);
+}
+
+void JobMetrics::write_summary(RunFile& out, Time end) {
+  const ClusterTotals t = scheduler_.totals();
+  const ClusterInventory& inv = scheduler_.inventory();
+  out.summary("cluster_gpus", static_cast<std::int64_t>(inv.gpu_count()));
+  out.summary("cluster_nodes", static_cast<std::int64_t>(inv.node_count()));
+  out.summary("cluster_policy", std::string(to_string(scheduler_.spec().policy)));
+  out.summary("cluster_placement", std::string(to_string(scheduler_.spec().placement)));
+  out.summary("jobs_submitted", static_cast<std::int64_t>(t.submitted));
+  out.summary("jobs_finished", static_cast<std::int64_t>(t.finished));
+  out.summary("jobs_unfinished", static_cast<std::int64_t>(t.waiting + t.running));
+  out.summary("jobs_waiting_at_end", static_cast<std::int64_t>(t.waiting));
+  out.summary("jobs_running_at_end", static_cast<std::int64_t>(t.running));
+  out.summary("jobs_never_fit", static_cast<std::int64_t>(t.never_fits));
+  out.summary("jobs_table_rows", static_cast<std::int64_t>(rows_));
+  out.summary("job_completion_mean_s", t.mean_completion_s);
+  out.summary("job_queue_mean_s", t.mean_queue_s);
+  out.summary("cluster_utilization", t.gpu_utilization);
+  out.summary("cluster_goodput", t.goodput);
+  out.summary("job_interruptions_by_failure", static_cast<std::int64_t>(t.failures));
+  out.summary("node_failures", static_cast<std::int64_t>(t.node_failures));
+  out.summary("job_preemptions", static_cast<std::int64_t>(t.preemptions));
+  out.summary("job_restarts", static_cast<std::int64_t>(t.restarts));
+  out.summary("useful_gpu_hours", t.useful_gpu_s / 3600.0);
+  out.summary("lost_gpu_hours", t.lost_gpu_s / 3600.0);
+  out.summary("checkpoint_gpu_hours", t.checkpoint_gpu_s / 3600.0);
+  out.summary("restart_gpu_hours", t.restart_gpu_s / 3600.0);
+  out.summary("cluster_cost_usd", static_cast<double>(inv.gpu_count()) * end.seconds() / 3600.0 * usd_per_gpu_hour_);
+  out.summary("jobs_cost_usd", job_cost_usd_);
+
+  std::size_t n = 0;
+  for (const ModelJob& m : model_jobs_) {
+    if (m.id == 0) continue;
+    const std::string p = model_jobs_.size() == 1 ? "training_" : "training" + std::to_string(n++) + "_";
+    const TrainingJobSpec& j = *m.spec;
+    out.summary(p + "job", j.name);
+    out.summary(p + "model", j.model.name);
+    out.summary(p + "gpus", static_cast<std::int64_t>(j.parallel.gpus()));
+    out.summary(p + "gpu", j.gpu.name);
+    if (!m.seen) {
+      out.summary(p + "status", std::string("never ran"));
+      continue;
+    }
+    const IterationBreakdown& b = m.last;
+    const TrainingRates r = training_rates(j, b.total_s());
+    out.summary(p + "iteration_s", b.total_s());
+    // Working time / iterations executed over the run: differs from the latest iteration when
+    // restarts placed the job elsewhere or other jobs came and went.
+    if (m.done && m.record.mean_iteration_s > 0) out.summary(p + "iteration_mean_s", m.record.mean_iteration_s);
+    out.summary(p + "iteration_compute_s", b.compute_s);
+    out.summary(p + "iteration_bubble_s", b.bubble_s);
+    out.summary(p + "iteration_tp_comm_s", b.tp_comm_s);
+    out.summary(p + "iteration_pp_comm_s", b.pp_comm_s);
+    out.summary(p + "iteration_dp_comm_exposed_s", b.dp_comm_exposed_s);
+    out.summary(p + "iteration_optimizer_s", b.optimizer_s);
+    out.summary(p + "tokens_per_s", r.tokens_per_s);
+    out.summary(p + "tflops_per_gpu", r.tflops_per_gpu);
+    out.summary(p + "tflops_formula",
+                std::string(j.parallel.recompute_activations
+                                ? "Megatron-LM (Narayanan et al. SC'21): 4 (24 B s l h^2 + 4 B s^2 l h) + 6 B s h V "
+                                  "per iteration (full recomputation) / (iteration time x GPUs)"
+                                : "Megatron-LM (Narayanan et al. SC'21): 3 (24 B s l h^2 + 4 B s^2 l h) + 6 B s h V "
+                                  "per iteration (no recomputation) / (iteration time x GPUs)"));
+    out.summary(p + "mfu", r.mfu);
+    out.summary(p + "mfu_formula", std::string("model FLOPs (3 forward passes per token: 6 N + attention + LM head, "
+                                               "recomputation not counted) / (iteration time x GPUs x dense peak)"));
+    out.summary(p + "days_for_budget", r.days_for_budget);
+    const double goodput = m.done ? m.record.goodput() : 0.0;
+    out.summary(p + "goodput", goodput);
+    if (goodput > 0) out.summary(p + "days_for_budget_at_goodput", r.days_for_budget / goodput);
+    out.summary(p + "cost_for_budget_usd", r.days_for_budget * 24 * j.parallel.gpus() * m.usd_per_gpu_hour);
+    out.summary(p + "token_budget", j.token_budget);
+    out.summary(p + "iterations_done", m.record.iterations_done);
+  }
+}
+
+}  // namespace cs

@@ -1,0 +1,108 @@
+#include "sim/simulation/training_system.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "sim/training/network_speed_model.hpp"
+#include "sim/training/pod_trace_jobs.hpp"
+
+namespace cs {
+
+TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, const TopologySpec* topology)
+    : engine_(engine), spec_(spec) {
+  if (spec_.from_topology) {
+    if (!topology) throw std::invalid_argument("training cluster: the inventory needs the scenario's topology");
+    topology_ = std::make_unique<Topology>(build_topology(*topology));
+    inventory_ = std::make_unique<ClusterInventory>(ClusterInventory::from_topology(*topology_, spec_.gpu_type));
+  } else {
+    inventory_ = std::make_unique<ClusterInventory>(
+        ClusterInventory::uniform(spec_.nodes, spec_.gpus_per_node, spec_.nodes_per_leaf, spec_.gpu_type));
+  }
+  if (spec_.failures_enabled && spec_.failures.spare_nodes > 0) inventory_->reserve_spares(spec_.failures.spare_nodes);
+  // Model-driven jobs need links to be timed on; the loader allows them only with a topology.
+  if (topology_) speed_ = std::make_unique<NetworkSpeedModel>(*topology_, topology->efficiency);
+  scheduler_ = std::make_unique<ClusterScheduler>(engine_, *inventory_, spec_.scheduler, speed_.get());
+  if (spec_.failures_enabled) {
+    failures_ = std::make_unique<FailureInjector>(engine_, spec_.failures, inventory_->node_count(),
+                                                  inventory_->max_gpus_per_node());
+    scheduler_->attach(*failures_);
+  }
+  if (spec_.trace) trace_ = make_job_source(*spec_.trace);
+}
+
+TrainingSystem::~TrainingSystem() = default;
+
+std::vector<const TrainingJobSpec*> TrainingSystem::model_jobs() const {
+  std::vector<const TrainingJobSpec*> out;
+  for (const ClusterJobSpec& j : spec_.jobs)
+    if (j.training) out.push_back(&*j.training);
+  return out;
+}
+
+void TrainingSystem::start(Time horizon) {
+  horizon_ = horizon;
+  if (failures_) failures_->start();
+  schedule_next_model_job();
+  if (trace_) schedule_next_trace_job();
+}
+
+void TrainingSystem::schedule_next_model_job() {
+  if (next_model_job_ >= spec_.jobs.size()) return;
+  const Time at = spec_.jobs[next_model_job_].submit;
+  if (at > horizon_) return;
+  engine_.schedule_at(std::max(at, engine_.now()), [this] {
+    const std::size_t i = next_model_job_++;
+    const ClusterJobSpec& job = spec_.jobs[i];
+    const std::uint64_t id = scheduler_->submit(job);
+    on_job_submitted.emit(id, job.training ? &*job.training : nullptr, spec_.job_usd_per_gpu_hour[i]);
+    schedule_next_model_job();
+  });
+}
+
+void TrainingSystem::schedule_next_trace_job() {
+  next_trace_ = trace_->next();
+  if (!next_trace_ || next_trace_->creation > horizon_) {
+    next_trace_.reset();
+    return;
+  }
+  engine_.schedule_at(std::max(next_trace_->creation, engine_.now()), [this] { submit_trace_job(); });
+}
+
+void TrainingSystem::submit_trace_job() {
+  ClusterJobSpec job = cluster_job_from_pod(*next_trace_);
+  // Only the Alibaba pods are Kubernetes pods (one node each); a CSV or inline job is a gang
+  // that may span nodes.
+  if (spec_.trace->format != JobListFormat::kAlibabaPods) job.single_node = false;
+  job.checkpoint = spec_.checkpoint;
+  job.submit = engine_.now();
+  const std::uint64_t id = scheduler_->submit(std::move(job));
+  on_job_submitted.emit(id, nullptr, spec_.usd_per_gpu_hour);
+  schedule_next_trace_job();
+}
+
+void TrainingSystem::finish() {
+  if (failures_) failures_->stop();
+  scheduler_->finish();
+}
+
+ServingSystem::GpuLender TrainingSystem::lender() {
+  ServingSystem::GpuLender l;
+  l.acquire = [this](std::uint32_t replica, int gpus) {
+    const GpuLoan loan = scheduler_->borrow_gpus(gpus, spec_.serving_priority);
+    if (static_cast<int>(loan.gpus.size()) < gpus) {
+      if (loan.id != 0) scheduler_->return_gpus(loan.id);
+      return false;
+    }
+    loans_[replica] = loan.id;
+    return true;
+  };
+  l.release = [this](std::uint32_t replica) {
+    const auto it = loans_.find(replica);
+    if (it == loans_.end()) return;
+    scheduler_->return_gpus(it->second);
+    loans_.erase(it);
+  };
+  return l;
+}
+
+}  // namespace cs

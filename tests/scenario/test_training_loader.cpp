@@ -1,0 +1,237 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "scenario_test_files.hpp"
+#include "sim/scenario/config_error.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+using namespace cs;
+using cs::test::TempDir;
+
+namespace {
+
+// Lines are numbered in comments: errors must name them.
+const std::string kTraining =
+    "name: t\n"                                                             // 1
+    "simulation: {horizon: 1 h}\n"                                          // 2
+    "topology:\n"                                                           // 3
+    "  node: dgx_a100\n"                                                    // 4
+    "  nodes: 4\n"                                                          // 5
+    "  fabric: {kind: leaf_spine}\n"                                        // 6
+    "cluster:\n"                                                            // 7
+    "  gpu: a100-80gb-sxm\n"                                                // 8
+    "  price: $1.50/h\n"                                                    // 9
+    "  scheduler: {policy: easy_backfill, placement: random}\n"             // 10
+    "  failures: {gpu_mtbf: 1000 h, repair_time: 2 h, spare_nodes: 1}\n"    // 11
+    "  checkpoint: {interval: 30 min, write_time: 20 s, restart: 5 min}\n"  // 12
+    "training:\n"                                                           // 13
+    "  - name: gpt\n"                                                       // 14
+    "    model: gpt-3\n"                                                    // 15
+    "    gpu: a100-80gb-sxm\n"                                              // 16
+    "    global_batch: 64\n"                                                // 17
+    "    sequence_length: 2048\n"                                           // 18
+    "    tokens: 300B\n"                                                    // 19
+    "    tp: 8\n"                                                           // 20
+    "    pp: 2\n"                                                           // 21
+    "    dp: 1\n"                                                           // 22
+    "    virtual_stages: 2\n"                                               // 23
+    "    recompute: true\n"                                                 // 24
+    "    submit: 10 min\n"                                                  // 25
+    "    preemptible: true\n"                                               // 26
+    "    priority: 3\n"                                                     // 27
+    "    checkpoint: {interval: 1 h}\n"                                     // 28
+    "  - name: early\n"                                                     // 29
+    "    model: gpt-3\n"                                                    // 30
+    "    gpu: a100-80gb-sxm\n"                                              // 31
+    "    global_batch: 16\n"                                                // 32
+    "    sequence_length: 2048\n"                                           // 33
+    "    tokens: 1B\n"                                                      // 34
+    "    tp: 8\n"                                                           // 35
+    "    pp: 1\n"                                                           // 36
+    "    zero_stage: 3\n"                                                   // 37
+    "    price: $3/h\n";                                                    // 38
+
+std::string error_of(const std::string& text) {
+  TempDir dir;
+  try {
+    load_scenario(dir.write("bad.yaml", text));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  FAIL("the scenario loaded without error");
+  return {};
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a training scenario reads the cluster from the topology and its jobs in submit order") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write("t.yaml", kTraining));
+  REQUIRE(s.training);
+  const TrainingClusterSpec& c = *s.training;
+  CHECK(c.from_topology);
+  CHECK(c.nodes == 4);
+  CHECK(c.gpus_per_node == 8);
+  CHECK(c.gpu_type == "a100-80gb-sxm");
+  CHECK(c.usd_per_gpu_hour == Approx(1.5));
+  CHECK(c.scheduler.policy == SchedulingPolicy::kEasyBackfill);
+  CHECK(c.scheduler.placement == PlacementPolicy::kRandom);
+  CHECK(c.failures_enabled);
+  CHECK(c.failures.gpu_mtbf_h == Approx(1000));
+  CHECK(c.failures.node_mtbf_h == 0);  // FailureSpec's default
+  CHECK(c.failures.repair_time == Time::s(7200));
+  CHECK(c.failures.spare_nodes == 1);
+  CHECK(c.checkpoint.interval == Time::s(1800));
+  REQUIRE(c.jobs.size() == 2);
+  // "early" (submit 0) comes before "gpt" (submit 10 min) although written second.
+  const ClusterJobSpec& early = c.jobs[0];
+  const ClusterJobSpec& gpt = c.jobs[1];
+  CHECK(early.name == "early");
+  CHECK(early.gpus == 8);
+  CHECK(c.job_usd_per_gpu_hour[0] == Approx(3));
+  REQUIRE(early.training);
+  CHECK(early.training->parallel.zero_stage == 3);
+  CHECK(early.checkpoint.write_time == Time::s(20));  // the cluster's default
+  CHECK(gpt.name == "gpt");
+  CHECK(gpt.submit == Time::s(600));
+  CHECK(gpt.gpus == 16);  // tp 8 x pp 2 x dp 1
+  CHECK(gpt.preemptible);
+  CHECK(gpt.priority == 3);
+  CHECK(c.job_usd_per_gpu_hour[1] == Approx(1.5));
+  // The job's checkpoint map overrides the interval only.
+  CHECK(gpt.checkpoint.interval == Time::s(3600));
+  CHECK(gpt.checkpoint.write_time == Time::s(20));
+  CHECK(gpt.checkpoint.restart_overhead == Time::s(300));
+  REQUIRE(gpt.training);
+  const TrainingJobSpec& t = *gpt.training;
+  CHECK(t.model.name == "gpt-3-175b");  // the alias resolved
+  CHECK(t.token_budget == Approx(300e9));
+  CHECK(t.parallel.virtual_stages == 2);
+  CHECK(t.parallel.recompute_activations);
+  CHECK(t.micro_batches() == 64);  // 64 sequences / (micro-batch 1 x dp 1)
+}
+
+TEST_CASE("a plain cluster of uniform nodes replays an inline job list") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write("j.yaml",
+                                             "name: j\n"
+                                             "simulation: {horizon: 1 h}\n"
+                                             "cluster: {nodes: 10, gpus_per_node: 4, nodes_per_leaf: 5}\n"
+                                             "jobs:\n"
+                                             "  - {name: a, submit: 0 s, gpus: 8, duration: 2 h}\n"
+                                             "  - {submit: 30 s, gpus: 1, duration: 90 s, qos: BE}\n"));
+  REQUIRE(s.training);
+  const TrainingClusterSpec& c = *s.training;
+  CHECK_FALSE(c.from_topology);
+  CHECK(c.gpus() == 40);
+  CHECK(c.nodes_per_leaf == 5);
+  CHECK(c.scheduler.policy == SchedulingPolicy::kFifo);
+  CHECK_FALSE(c.failures_enabled);  // no `failures:` section: none
+  REQUIRE(c.trace);
+  REQUIRE(c.trace->format == JobListFormat::kInline);
+  REQUIRE(c.trace->inline_jobs.size() == 2);
+  const JobTraceRecord& b = c.trace->inline_jobs[1];
+  CHECK(b.name == "job-1");
+  CHECK(b.creation == Time::s(30));
+  CHECK(b.deletion == Time::s(120));
+  CHECK(b.qos == "BE");
+}
+
+TEST_CASE("a CSV job list is read with the scenario's folder as the base of its path") {
+  TempDir dir;
+  dir.write("jobs.csv", "submit_s,gpus,duration_s,name\n0,8,3600,a\n1.5,2,10,\n");
+  const Scenario s = load_scenario(dir.write("c.yaml",
+                                             "name: c\n"
+                                             "simulation: {horizon: 1 h}\n"
+                                             "cluster: {nodes: 2}\n"
+                                             "jobs: {format: csv, path: jobs.csv}\n"));
+  REQUIRE(s.training);
+  REQUIRE(s.training->trace);
+  auto source = make_job_source(*s.training->trace);
+  const auto a = source->next();
+  REQUIRE(a);
+  CHECK(a->name == "a");
+  CHECK(a->num_gpu == 8);
+  CHECK(a->deletion == Time::s(3600));
+  const auto b = source->next();
+  REQUIRE(b);
+  CHECK(b->name == "job-1");
+  CHECK(b->creation == Time::ms(1500));
+  CHECK(b->deletion == Time::ms(11500));
+  CHECK_FALSE(source->next());
+}
+
+TEST_CASE("checkpoint storage bandwidth turns the model's checkpoint size into a write time") {
+  TempDir dir;
+  const Scenario s =
+      load_scenario(dir.write("t.yaml", replace(kTraining, "    checkpoint: {interval: 1 h}\n",
+                                                "    checkpoint: {interval: 1 h, storage_bandwidth: 100 GB/s}\n")));
+  // GPT-3: ~174.6e9 parameters x 14 bytes (bf16 weights + fp32 master + 2 fp32 Adam moments)
+  // = 2.44e12 bytes over 100 GB/s = 24.4 s.
+  CHECK(s.training->jobs[1].checkpoint.write_time.seconds() == Approx(24.4).epsilon(0.02));
+}
+
+TEST_CASE("training errors name the file, the line and the key") {
+  SECTION("an unknown key in a job, with the nearest known one") {
+    const std::string e = error_of(replace(kTraining, "    recompute: true\n", "    recomput: true\n"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:24"));
+    CHECK_THAT(e, Catch::Contains("training[0]"));
+    CHECK_THAT(e, Catch::Contains("did you mean 'recompute'"));
+  }
+  SECTION("an unknown scheduler policy") {
+    const std::string e = error_of(replace(kTraining, "policy: easy_backfill", "policy: easy"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:10"));
+    CHECK_THAT(e, Catch::Contains("cluster.scheduler.policy"));
+    CHECK_THAT(e, Catch::Contains("easy_backfill"));
+  }
+  SECTION("a global batch that does not split into micro-batches x dp") {
+    const std::string e = error_of(replace(kTraining, "    dp: 1\n", "    dp: 3\n"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:17"));
+    CHECK_THAT(e, Catch::Contains("training[0].global_batch"));
+  }
+  SECTION("a job that asks for another GPU than the cluster has") {
+    const std::string e = error_of(
+        replace(kTraining, "    gpu: a100-80gb-sxm\n    global_batch: 16", "    gpu: h100-sxm\n    global_batch: 16"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:31"));
+    CHECK_THAT(e, Catch::Contains("training[1].gpu"));
+  }
+  SECTION("a job larger than the cluster") {
+    const std::string e = error_of(replace(kTraining, "    dp: 1\n", "    dp: 4\n"));
+    CHECK_THAT(e, Catch::Contains("GPUs; the cluster has 32"));
+  }
+  SECTION("a tensor-parallel group wider than a node") {
+    const std::string e = error_of(replace(kTraining, "    tp: 8\n    pp: 2\n", "    tp: 16\n    pp: 1\n"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:20"));
+    CHECK_THAT(e, Catch::Contains("training[0].tp"));
+  }
+  SECTION("nodes given beside a topology") {
+    const std::string e = error_of(replace(kTraining, "  gpu: a100-80gb-sxm\n  price", "  nodes: 4\n  price"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:8"));
+    CHECK_THAT(e, Catch::Contains("cluster.nodes"));
+  }
+  SECTION("training jobs without a topology to time them on") {
+    const std::string e = error_of(
+        replace(replace(kTraining, "topology:\n  node: dgx_a100\n  nodes: 4\n  fabric: {kind: leaf_spine}\n", ""),
+                "  gpu: a100-80gb-sxm\n  price", "  nodes: 4\n  gpu: a100-80gb-sxm\n  price"));
+    CHECK_THAT(e, Catch::Contains("add a `topology:` section"));
+  }
+  SECTION("an inline job without a duration") {
+    const std::string e =
+        error_of("name: j\nsimulation: {horizon: 1 h}\ncluster: {nodes: 2}\njobs:\n  - {submit: 0 s, gpus: 8}\n");
+    CHECK_THAT(e, Catch::Contains("bad.yaml:5"));
+    CHECK_THAT(e, Catch::Contains("jobs[0]"));
+    CHECK_THAT(e, Catch::Contains("duration"));
+  }
+  SECTION("jobs with no cluster") {
+    const std::string e =
+        error_of("name: j\nsimulation: {horizon: 1 h}\njobs:\n  - {submit: 0 s, gpus: 8, duration: 1 h}\n");
+    CHECK_THAT(e, Catch::Contains("cluster: missing required key 'nodes'"));
+  }
+}
