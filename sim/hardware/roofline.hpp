@@ -3,6 +3,8 @@
 // bytes / (HBM bandwidth x memory efficiency)) plus a launch overhead per kernel. Work of
 // different classes (GEMMs, attention) is timed class by class and summed, since one may be
 // compute-bound while the other streams memory in the same step.
+#include <array>
+#include <exception>
 #include <string_view>
 
 #include "sim/hardware/dtype.hpp"
@@ -19,7 +21,12 @@ struct KernelWork {
   double launches = 0;         // kernels launched for this work
   Dtype dtype = Dtype::kBf16;  // format whose tensor-core peak the FLOPs run at
 
-  KernelWork& operator+=(const KernelWork& o);  // same dtype expected
+  KernelWork& operator+=(const KernelWork& o) {  // same dtype expected
+    flops += o.flops;
+    bytes += o.bytes;
+    launches += o.launches;
+    return *this;
+  }
 };
 
 struct KernelTime {
@@ -31,13 +38,48 @@ struct KernelTime {
   double seconds() const { return roofline_s + launch_s; }
   // The bound that holds for most of roofline_s.
   Bound bound() const;
-  KernelTime& operator+=(const KernelTime& o);
+  // Inline: an iteration model adds a handful of these per priced batch, millions of times.
+  KernelTime& operator+=(const KernelTime& o) {
+    compute_s += o.compute_s;
+    memory_s += o.memory_s;
+    roofline_s += o.roofline_s;
+    compute_bound_s += o.compute_bound_s;
+    launch_s += o.launch_s;
+    return *this;
+  }
   // The same work repeated n times (n layers).
-  KernelTime times(double n) const;
+  KernelTime times(double n) const {
+    KernelTime t = *this;
+    t.compute_s *= n;
+    t.memory_s *= n;
+    t.roofline_s *= n;
+    t.compute_bound_s *= n;
+    t.launch_s *= n;
+    return t;
+  }
 };
 
 KernelTime roofline_time(const GpuSpec& gpu, const KernelWork& work);
 // Same with efficiencies given explicitly (sweeps, and tests at the ideal 1.0).
 KernelTime roofline_time(const GpuSpec& gpu, const KernelWork& work, const KernelEfficiency& efficiency);
+
+// One GPU's roofline denominators resolved once (the peak of every format through the
+// wider-format fallback, HBM bandwidth, launch gap), for models that time many kernels on the
+// same GPU: a serving replica prices millions of batches, and the catalog's peak map lookup
+// per kernel dominated. time(w) equals roofline_time(gpu, w, efficiency) bit for bit, and a
+// format the GPU cannot run throws the same error, when work in it is timed.
+class RooflineRates {
+ public:
+  RooflineRates(const GpuSpec& gpu, const KernelEfficiency& efficiency);
+  explicit RooflineRates(const GpuSpec& gpu) : RooflineRates(gpu, gpu.efficiency) {}
+  KernelTime time(const KernelWork& work) const;
+
+ private:
+  static constexpr std::size_t kDtypes = 7;            // Dtype's enumerators
+  std::array<double, kDtypes> flops_per_s_{};          // peak x compute efficiency
+  std::array<std::exception_ptr, kDtypes> no_peak_{};  // set where peak_flops throws
+  double bytes_per_s_ = 0;                             // bandwidth x memory efficiency
+  double launch_s_ = 0;
+};
 
 }  // namespace cs

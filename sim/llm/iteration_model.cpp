@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "sim/hardware/link_estimate.hpp"
-
 namespace cs {
 
 Bound PhaseTime::bound() const {
@@ -17,34 +15,36 @@ IterationModel::IterationModel(const TransformerSpec& model, const GpuSpec& gpu,
     : cost_(model, precision, plan),
       gpu_(gpu),
       streaming_(std::move(streaming)),
-      communication_(std::move(communication)) {}
+      communication_(std::move(communication)),
+      rates_(gpu_),
+      // Only the paths a plan uses: a GPU with no link would otherwise price PCIe for nothing.
+      tp_path_(cost_.plan().tp > 1 ? group_path(gpu_, cost_.plan().tp) : LinkPath{}),
+      pp_path_(cost_.plan().pp > 1 ? group_path(gpu_, cost_.plan().replica_gpus()) : LinkPath{}),
+      ep_path_(cost_.plan().ep > 1 ? group_path(gpu_, cost_.plan().tp * cost_.plan().ep) : LinkPath{}) {}
 
 PhaseTime IterationModel::time(const IterationShape& s) const {
   const TransformerSpec& m = cost_.model();
   const ParallelPlan& plan = cost_.plan();
   PhaseTime t;
 
-  KernelTime layer = roofline_time(gpu_, cost_.layer_dense_work(s));
-  layer += roofline_time(gpu_, cost_.layer_attention_work(s));
+  KernelTime layer = rates_.time(cost_.layer_dense_work(s));
+  layer += rates_.time(cost_.layer_attention_work(s));
   t.gpu = layer.times(m.layers);
-  t.gpu += roofline_time(gpu_, cost_.embedding_work(s));
-  t.gpu += roofline_time(gpu_, cost_.lm_head_work(s));
+  t.gpu += rates_.time(cost_.embedding_work(s));
+  t.gpu += rates_.time(cost_.lm_head_work(s));
 
   if (plan.tp > 1) {
     const double bytes = cost_.tp_all_reduce_bytes(s);
     const double one = communication_.tp_all_reduce_s ? communication_.tp_all_reduce_s(bytes)
-                                                      : all_reduce_seconds(bytes, plan.tp, group_path(gpu_, plan.tp));
+                                                      : all_reduce_seconds(bytes, plan.tp, tp_path_);
     t.tp_comm_s = m.layers * TransformerCost::kTpAllReducesPerLayer * one;
   }
   if (plan.pp > 1) {
     const double bytes = cost_.pp_transfer_bytes(s);
-    t.pp_comm_s =
-        (plan.pp - 1) * (communication_.pp_send_s ? communication_.pp_send_s(bytes)
-                                                  : send_recv_seconds(bytes, group_path(gpu_, plan.replica_gpus())));
+    t.pp_comm_s = (plan.pp - 1) *
+                  (communication_.pp_send_s ? communication_.pp_send_s(bytes) : send_recv_seconds(bytes, pp_path_));
   }
-  if (plan.ep > 1)
-    t.ep_comm_s =
-        m.layers * 2 * all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep, group_path(gpu_, plan.tp * plan.ep));
+  if (plan.ep > 1) t.ep_comm_s = m.layers * 2 * all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep, ep_path_);
 
   if (streaming_ && streaming_->streamed_layers > 0) {
     // Every stage streams the same number of layers; a pass visits all pp stages.

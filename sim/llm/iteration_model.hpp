@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "sim/hardware/gpu_spec.hpp"
+#include "sim/hardware/link_estimate.hpp"
 #include "sim/hardware/roofline.hpp"
 #include "sim/llm/transformer_cost.hpp"
 #include "sim/llm/weight_streaming.hpp"
@@ -54,6 +55,9 @@ class IterationModel {
   GpuSpec gpu_;
   std::optional<StreamingPlan> streaming_;
   CommunicationCost communication_;
+  // Looked up once: time() runs per priced batch.
+  RooflineRates rates_;
+  LinkPath tp_path_, pp_path_, ep_path_;  // the alpha-beta fallbacks' links
 };
 
 }  // namespace cs

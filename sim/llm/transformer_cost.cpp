@@ -19,6 +19,21 @@ TransformerCost::TransformerCost(const TransformerSpec& model, const ModelPrecis
     : model_(model), precision_(precision), plan_(plan), params_(count_parameters(model)) {
   validate(model_);
   validate(plan_, model_);
+  const double tp = plan_.tp;
+  const double h = model_.hidden;
+  const double kv_gpu = kv_heads_per_gpu(model_, plan_.tp) * model_.head_dim_or_default();
+  const double attention_matmul = 2 * h * model_.q_dim() / tp + 2 * h * kv_gpu;
+  const double attention_params = attention_matmul + (model_.linear_bias ? (model_.q_dim() / tp + 2 * kv_gpu + h) : 0);
+  f_.expert_per_gpu = params_.expert_ffn / tp;
+  f_.dense_flops_per_token = attention_matmul + model_.experts_per_token * f_.expert_per_gpu + params_.router;
+  f_.dense_weights = attention_params + params_.norms + params_.router;
+  f_.activation_elements = activation_elements_per_token_layer();
+  f_.attention_flops_per_pair = 4.0 * model_.q_dim() / plan_.tp;
+  f_.kv_bytes = kv_bytes_per_token_layer_per_gpu();
+  f_.vocab_per_gpu = double(model_.vocab) / plan_.tp;
+  f_.lm_head_bytes = lm_head_bytes_or_shared();
+  f_.weight_bytes = dtype_bytes(precision_.weights);
+  f_.activation_bytes = dtype_bytes(precision_.activations);
 }
 
 double TransformerCost::activation_elements_per_token_layer() const {
@@ -48,22 +63,12 @@ double TransformerCost::touched_experts_per_gpu(double tokens) const {
 }
 
 KernelWork TransformerCost::layer_dense_work(const IterationShape& s) const {
-  const double tp = plan_.tp;
-  const double h = model_.hidden;
-  const double hd = model_.head_dim_or_default();
-  const double kv_gpu = kv_heads_per_gpu(model_, plan_.tp) * hd;
-  const double attention_matmul = 2 * h * model_.q_dim() / tp + 2 * h * kv_gpu;
-  const double attention_params = attention_matmul + (model_.linear_bias ? (model_.q_dim() / tp + 2 * kv_gpu + h) : 0);
-  const double expert_gpu = params_.expert_ffn / tp;
   const double T = s.new_tokens;
-
   KernelWork w;
   w.dtype = precision_.compute;
-  w.flops = 2 * T * (attention_matmul + model_.experts_per_token * expert_gpu + params_.router);
-  const double weights =
-      attention_params + params_.norms + params_.router + (T > 0 ? touched_experts_per_gpu(T) * expert_gpu : 0);
-  w.bytes = weights * dtype_bytes(precision_.weights) +
-            T * activation_elements_per_token_layer() * dtype_bytes(precision_.activations);
+  w.flops = 2 * T * f_.dense_flops_per_token;
+  const double weights = f_.dense_weights + (T > 0 ? touched_experts_per_gpu(T) * f_.expert_per_gpu : 0);
+  w.bytes = weights * f_.weight_bytes + T * f_.activation_elements * f_.activation_bytes;
   w.launches = T > 0 ? kKernelsPerLayer + (model_.is_moe() ? 2 : 0) : 0;
   return w;
 }
@@ -71,15 +76,15 @@ KernelWork TransformerCost::layer_dense_work(const IterationShape& s) const {
 KernelWork TransformerCost::layer_attention_work(const IterationShape& s) const {
   KernelWork w;
   w.dtype = attention_dtype(precision_.compute);
-  w.flops = 4.0 * model_.q_dim() / plan_.tp * s.attended_pairs;
-  w.bytes = kv_bytes_per_token_layer_per_gpu() * (s.kv_read_tokens + s.new_tokens);
+  w.flops = f_.attention_flops_per_pair * s.attended_pairs;
+  w.bytes = f_.kv_bytes * (s.kv_read_tokens + s.new_tokens);
   return w;
 }
 
 KernelWork TransformerCost::embedding_work(const IterationShape& s) const {
   KernelWork w;
   w.dtype = precision_.compute;
-  w.bytes = s.new_tokens * model_.hidden * dtype_bytes(precision_.weights);
+  w.bytes = s.new_tokens * model_.hidden * f_.weight_bytes;
   w.launches = s.new_tokens > 0 ? 1 : 0;
   return w;
 }
@@ -87,9 +92,8 @@ KernelWork TransformerCost::embedding_work(const IterationShape& s) const {
 KernelWork TransformerCost::lm_head_work(const IterationShape& s) const {
   KernelWork w;
   w.dtype = precision_.compute;
-  const double vocab_gpu = double(model_.vocab) / plan_.tp;
-  w.flops = 2 * s.logit_tokens * vocab_gpu * model_.hidden;
-  if (s.logit_tokens > 0) w.bytes = lm_head_bytes_or_shared() + s.logit_tokens * vocab_gpu * kLogitBytes;
+  w.flops = 2 * s.logit_tokens * f_.vocab_per_gpu * model_.hidden;
+  if (s.logit_tokens > 0) w.bytes = f_.lm_head_bytes + s.logit_tokens * f_.vocab_per_gpu * kLogitBytes;
   w.launches = s.logit_tokens > 0 ? 1 : 0;
   return w;
 }

@@ -66,6 +66,21 @@ class TransformerCost {
   ModelPrecision precision_;
   ParallelPlan plan_;
   ParameterCount params_;
+  // The shape-independent factors of the per-shape work, computed once by the constructor in
+  // the same order the formulas use them, so the work of a shape is a few multiplications
+  // (serving prices millions of batches) and its doubles do not change.
+  struct Factors {
+    double dense_flops_per_token = 0;  // per layer, / 2: attention matmuls + k experts + router
+    double dense_weights = 0;          // per layer: attention, norms, router (experts apart)
+    double expert_per_gpu = 0;         // one expert's FFN on this GPU
+    double activation_elements = 0;    // activation_elements_per_token_layer()
+    double attention_flops_per_pair = 0;
+    double kv_bytes = 0;  // kv_bytes_per_token_layer_per_gpu()
+    double vocab_per_gpu = 0;
+    double lm_head_bytes = 0;  // lm_head_bytes_or_shared()
+    double weight_bytes = 0;   // per element, by format
+    double activation_bytes = 0;
+  } f_;
 };
 
 // KV cache bytes per token for the whole model: 2 (K and V) * layers * kv_heads * head_dim *
