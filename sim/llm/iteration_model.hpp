@@ -46,6 +46,21 @@ class IterationModel {
 
   PhaseTime time(const IterationShape& shape) const;
 
+  // The terms of time(shape) that depend on the shape only through its new and logit tokens:
+  // the dense layers, embedding, LM head and communication. Consecutive decode steps of one
+  // batch share them (only the attended context grows), so a run of steps is priced with them
+  // computed once and time(token_terms(s), s) is time(s) to the last bit.
+  struct TokenTerms {
+    double new_tokens = 0;
+    double logit_tokens = 0;
+    KernelTime layer_dense, embedding, lm_head;
+    double tp_comm_s = 0, pp_comm_s = 0, ep_comm_s = 0;
+  };
+  TokenTerms token_terms(const IterationShape& shape) const;
+  // `terms` must come from a shape with the same new and logit tokens (std::invalid_argument).
+  // With a placement's communication, terms stay exact only while its prices do (one instant).
+  PhaseTime time(const TokenTerms& terms, const IterationShape& shape) const;
+
   const TransformerCost& cost() const { return cost_; }
   const GpuSpec& gpu() const { return gpu_; }
   const std::optional<StreamingPlan>& streaming() const { return streaming_; }

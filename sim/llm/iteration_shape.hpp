@@ -11,7 +11,14 @@ struct IterationShape {
   double kv_read_tokens = 0;  // cached tokens whose K and V are read from HBM
   double logit_tokens = 0;    // tokens whose next-token logits are computed
 
-  IterationShape& operator+=(const IterationShape& o);
+  IterationShape& operator+=(const IterationShape& o) {
+    sequences += o.sequences;
+    new_tokens += o.new_tokens;
+    attended_pairs += o.attended_pairs;
+    kv_read_tokens += o.kv_read_tokens;
+    logit_tokens += o.logit_tokens;
+    return *this;
+  }
   friend IterationShape operator+(IterationShape a, const IterationShape& b) { return a += b; }
 };
 
@@ -26,5 +33,22 @@ IterationShape decode_shape(double sequences, double context_tokens);
 IterationShape decode_run_shape(double sequences, double start_context, double steps);
 // Training (teacher forcing): `sequences` of `tokens` each, logits for every position.
 IterationShape training_shape(double sequences, double tokens);
+
+// Inline (decode_run_shape first, decode_shape uses it): priced for every step of a decode run.
+inline IterationShape decode_run_shape(double sequences, double start_context, double steps) {
+  IterationShape s;
+  // sum_{j=0}^{steps-1} (start + j) = steps*start + steps(steps-1)/2
+  const double cached_sum = steps * start_context + steps * (steps - 1) / 2;
+  s.sequences = sequences;
+  s.new_tokens = sequences * steps;
+  s.kv_read_tokens = sequences * cached_sum;
+  s.attended_pairs = sequences * (cached_sum + steps);
+  s.logit_tokens = sequences * steps;
+  return s;
+}
+
+inline IterationShape decode_shape(double sequences, double context_tokens) {
+  return decode_run_shape(sequences, context_tokens, 1);
+}
 
 }  // namespace cs

@@ -34,6 +34,7 @@ TransformerCost::TransformerCost(const TransformerSpec& model, const ModelPrecis
   f_.lm_head_bytes = lm_head_bytes_or_shared();
   f_.weight_bytes = dtype_bytes(precision_.weights);
   f_.activation_bytes = dtype_bytes(precision_.activations);
+  f_.attention_dtype = attention_dtype(precision_.compute);
 }
 
 double TransformerCost::activation_elements_per_token_layer() const {
@@ -70,14 +71,6 @@ KernelWork TransformerCost::layer_dense_work(const IterationShape& s) const {
   const double weights = f_.dense_weights + (T > 0 ? touched_experts_per_gpu(T) * f_.expert_per_gpu : 0);
   w.bytes = weights * f_.weight_bytes + T * f_.activation_elements * f_.activation_bytes;
   w.launches = T > 0 ? kKernelsPerLayer + (model_.is_moe() ? 2 : 0) : 0;
-  return w;
-}
-
-KernelWork TransformerCost::layer_attention_work(const IterationShape& s) const {
-  KernelWork w;
-  w.dtype = attention_dtype(precision_.compute);
-  w.flops = f_.attention_flops_per_pair * s.attended_pairs;
-  w.bytes = f_.kv_bytes * (s.kv_read_tokens + s.new_tokens);
   return w;
 }
 

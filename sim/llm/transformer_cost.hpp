@@ -80,8 +80,18 @@ class TransformerCost {
     double lm_head_bytes = 0;  // lm_head_bytes_or_shared()
     double weight_bytes = 0;   // per element, by format
     double activation_bytes = 0;
+    Dtype attention_dtype = Dtype::kBf16;
   } f_;
 };
+
+// Inline: a fused decode run prices every step's attention (the part that grows with context).
+inline KernelWork TransformerCost::layer_attention_work(const IterationShape& s) const {
+  KernelWork w;
+  w.dtype = f_.attention_dtype;
+  w.flops = f_.attention_flops_per_pair * s.attended_pairs;
+  w.bytes = f_.kv_bytes * (s.kv_read_tokens + s.new_tokens);
+  return w;
+}
 
 // KV cache bytes per token for the whole model: 2 (K and V) * layers * kv_heads * head_dim *
 // bytes.

@@ -5,6 +5,12 @@
 
 namespace cs {
 
+void IterationCostModel::decode_run_times(std::int64_t sequences, std::int64_t context_tokens,
+                                          std::span<Time> out) const {
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = iteration_time(BatchShape{{}, sequences, context_tokens + static_cast<std::int64_t>(i) * sequences});
+}
+
 LinearIterationCost::LinearIterationCost(const LinearIterationCostSpec& spec) : spec_(spec) {
   if (spec.base < Time{} || spec.per_prefill_token < Time{} || spec.per_decode_sequence < Time{} ||
       spec.per_context_token_ns < 0)

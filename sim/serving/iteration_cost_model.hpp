@@ -52,6 +52,11 @@ class IterationCostModel {
   virtual Time iteration_time(const BatchShape& batch) const = 0;
   // Time and FLOPs together, priced once; models that do not count FLOPs report 0.
   virtual IterationPrice price(const BatchShape& batch) const { return {iteration_time(batch), 0.0}; }
+  // Wall times of consecutive decode-only iterations of the same `sequences` (a fused decode
+  // run): out[i] = iteration_time({{}, sequences, context_tokens + i·sequences}), each step's
+  // sequences having one more token cached than in the step before. Priced one by one here;
+  // a model overrides it to compute what the steps share once.
+  virtual void decode_run_times(std::int64_t sequences, std::int64_t context_tokens, std::span<Time> out) const;
 };
 
 // A linear stand-in for the transformer cost model, for tests and for scenarios that give

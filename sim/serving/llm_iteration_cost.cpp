@@ -26,6 +26,16 @@ IterationPrice LlmIterationCost::price(const BatchShape& batch) const {
   return {positive_time(model_.time(shape).seconds()), unsharded_.forward_flops(shape)};
 }
 
+void LlmIterationCost::decode_run_times(std::int64_t sequences, std::int64_t context_tokens,
+                                        std::span<Time> out) const {
+  if (out.empty()) return;
+  const IterationModel::TokenTerms terms = model_.token_terms(shape_of(BatchShape{{}, sequences, context_tokens}));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const BatchShape step{{}, sequences, context_tokens + static_cast<std::int64_t>(i) * sequences};
+    out[i] = positive_time(model_.time(terms, shape_of(step)).seconds());
+  }
+}
+
 IterationShape LlmIterationCost::shape_of(const BatchShape& batch) const {
   IterationShape shape;
   for (const PrefillChunk& c : batch.prefills)

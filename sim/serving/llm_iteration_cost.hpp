@@ -23,6 +23,9 @@ class LlmIterationCost final : public IterationCostModel {
                    const ParallelPlan& plan, CommunicationCost communication = {});
   Time iteration_time(const BatchShape& batch) const override;
   IterationPrice price(const BatchShape& batch) const override;
+  // The dense layers, head and communication priced once for the run (they depend only on
+  // the number of sequences), the attention per step: equal to pricing each step alone.
+  void decode_run_times(std::int64_t sequences, std::int64_t context_tokens, std::span<Time> out) const override;
   const IterationModel& model() const { return model_; }
 
  private:

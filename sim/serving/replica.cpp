@@ -258,31 +258,32 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   step_blocks_.clear();
   step_end_.push_back(engine_.now() + first_step);
   step_blocks_.push_back(0);
+  // First how far the cache lets the run go, then the steps' prices in one call.
   std::int64_t reserved = 0;
   const std::int64_t free_after_first = free_blocks();
   for (std::int64_t j = 2; j <= k_max; ++j) {
     const std::int64_t need = block_phase_[static_cast<std::size_t>((j - 2) % b)];
     if (reserved + need > free_after_first) break;
     reserved += need;
-    const BatchShape step{{}, decodes, context + (j - 1) * decodes};
-    Time dt;
-    if (j == 2) {  // the one step priced with its FLOPs: the rest follow arithmetically
-      const IterationPrice price = cost_->price(step);
-      dt = price.time;
-      step_flops_growth_ = price.flops - step_flops_;
-    } else {
-      dt = cost_->iteration_time(step);
-    }
-    if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
-    step_end_.push_back(step_end_.back() + dt);
     step_blocks_.push_back(reserved);
   }
-  steps_ = step_end_.size();
-  if (steps_ < 2) {
+  const std::size_t more = step_blocks_.size() - 1;  // steps 2 .. more + 1
+  if (more == 0) {
     steps_ = 1;
     step_flops_growth_ = 0;
     return;
   }
+  // Step 2 is the one priced with its FLOPs: the rest follow arithmetically.
+  const IterationPrice second = cost_->price(BatchShape{{}, decodes, context + decodes});
+  step_flops_growth_ = second.flops - step_flops_;
+  step_time_.resize(more);
+  step_time_[0] = second.time;
+  cost_->decode_run_times(decodes, context + 2 * decodes, std::span<Time>(step_time_).subspan(1));
+  for (const Time dt : step_time_) {
+    if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
+    step_end_.push_back(step_end_.back() + dt);
+  }
+  steps_ = step_end_.size();
   used_blocks_ += reserved;
   fused_decodes_ = decodes;
 }

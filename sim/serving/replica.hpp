@@ -154,6 +154,7 @@ class Replica {
   std::int64_t fused_decodes_ = 0;
   std::vector<Time> step_end_;
   std::vector<std::int64_t> step_blocks_;
+  std::vector<Time> step_time_;  // scratch: the fused steps' durations, priced together
   std::vector<std::int64_t> block_phase_;
   // FLOPs of the iteration in flight: its first step, and for fused steps the growth per step
   // (decode FLOPs are linear in the context, which grows by one token per sequence a step).

@@ -61,3 +61,24 @@ TEST_CASE("classes are timed separately and summed, the bound follows the larger
   CHECK(layers.seconds() == Approx(0.300));
   CHECK(layers.compute_bound_s == Approx(0.200));
 }
+
+TEST_CASE("rates looked up once time work exactly as the per-call roofline, and a missing format still throws") {
+  GpuSpec g = round_gpu();
+  g.peak_flops_per_s = {{Dtype::kFp16, 100e12}, {Dtype::kFp8, 200e12}};  // no bf16, tf32 or fp32
+  const RooflineRates rates(g);
+  for (const Dtype d : {Dtype::kFp16, Dtype::kFp8, Dtype::kInt8, Dtype::kInt4}) {  // int8/int4 widen to fp8
+    for (const KernelWork w : {KernelWork{1e12, 1e9, 3, d}, KernelWork{3e9, 7e9, 0, d}, KernelWork{0, 0, 1, d}}) {
+      const KernelTime a = rates.time(w);
+      const KernelTime b = roofline_time(g, w);
+      CHECK(a.compute_s == b.compute_s);
+      CHECK(a.memory_s == b.memory_s);
+      CHECK(a.roofline_s == b.roofline_s);
+      CHECK(a.compute_bound_s == b.compute_bound_s);
+      CHECK(a.launch_s == b.launch_s);
+    }
+  }
+  // bf16 has no peak and nothing wider: only work with FLOPs needs one.
+  CHECK(rates.time(KernelWork{0, 8e9, 0, Dtype::kBf16}).seconds() == Approx(0.010));
+  CHECK_THROWS_AS(rates.time(KernelWork{1e9, 0, 0, Dtype::kBf16}), std::invalid_argument);
+  CHECK_THROWS_AS(roofline_time(g, KernelWork{1e9, 0, 0, Dtype::kBf16}), std::invalid_argument);
+}

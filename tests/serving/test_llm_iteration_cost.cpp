@@ -97,3 +97,55 @@ TEST_CASE("a replica counts the model FLOPs of every iteration, fused decode ste
   CHECK(replica.flops_executed() == Approx(expected).epsilon(1e-9));
   CHECK(replica.iterations() == 100);
 }
+
+TEST_CASE("a fused decode run priced at once costs each step exactly what it costs alone") {
+  // LlmIterationCost::decode_run_times shares the dense layers, head and communication of the
+  // run's steps; the result must be the per-step price to the nanosecond, over dense and MoE
+  // models, one GPU and TP groups, with and without a placement's communication prices.
+  struct Case {
+    const char* model;
+    const char* gpu;
+    ParallelPlan plan;
+    bool placed;
+  };
+  const Case cases[] = {{"llama-2-7b", "a100-80gb-sxm", {1, 1, 1, 1}, false},
+                        {"llama-2-70b", "h100-sxm", kTp4, false},
+                        {"llama-2-70b", "h100-sxm", kTp4, true},
+                        {"mixtral-8x7b", "h100-sxm", {2, 1, 1, 1}, false},
+                        {"llama-2-70b", "l40s", {4, 2, 1, 1}, true}};
+  for (const Case& c : cases) {
+    CommunicationCost placed;
+    if (c.placed) {
+      placed.tp_all_reduce_s = [](double bytes) { return 3e-6 + bytes / 170e9; };
+      placed.pp_send_s = [](double bytes) { return 5e-6 + bytes / 40e9; };
+    }
+    const LlmIterationCost cost(testing::model(c.model), testing::gpu(c.gpu), precision_for(Dtype::kBf16), c.plan,
+                                placed);
+    for (const std::int64_t n : {1, 3, 32, 255}) {
+      for (const std::int64_t context : {n, 7 * n + 5, 1000 * n + 17, 30'000 * n}) {
+        std::vector<Time> run(64);
+        cost.decode_run_times(n, context, run);
+        for (std::size_t i = 0; i < run.size(); ++i) {
+          const BatchShape step{{}, n, context + static_cast<std::int64_t>(i) * n};
+          REQUIRE(run[i] == cost.iteration_time(step));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("token terms of one shape price another with the same tokens exactly, and refuse other token counts") {
+  const IterationModel model(testing::model("llama-2-70b"), testing::gpu("h100-sxm"), precision_for(Dtype::kBf16),
+                             kTp4);
+  const IterationShape a = decode_shape(16, 900) + prefill_shape(1, 512, 2048);
+  const IterationShape b = decode_shape(16, 4000) + prefill_shape(1, 512, 0);  // same new and logit tokens
+  const IterationModel::TokenTerms terms = model.token_terms(a);
+  const PhaseTime shared = model.time(terms, b);
+  const PhaseTime alone = model.time(b);
+  CHECK(shared.seconds() == alone.seconds());
+  CHECK(shared.gpu.compute_s == alone.gpu.compute_s);
+  CHECK(shared.gpu.memory_s == alone.gpu.memory_s);
+  CHECK(shared.gpu.compute_bound_s == alone.gpu.compute_bound_s);
+  CHECK(shared.tp_comm_s == alone.tp_comm_s);
+  CHECK_THROWS_AS(model.time(terms, decode_shape(17, 900)), std::invalid_argument);
+}
