@@ -250,8 +250,9 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
     k_max = std::min(k_max, s.request.output_tokens - s.generated);
     // After step 1 the cache holds computed + 1 tokens; step j ≥ 2 writes position
     // computed + j − 1, which opens a new block when it is a multiple of b.
-    const std::int64_t offset = (b - (s.computed + 1) % b) % b;  // j − 2 of its first new block
-    ++block_phase_[static_cast<std::size_t>(offset)];
+    // j − 2 of its first new block: (b − (computed + 1) mod b) mod b, with one division.
+    const std::int64_t r = (s.computed + 1) % b;
+    ++block_phase_[static_cast<std::size_t>(r == 0 ? 0 : b - r)];
   }
   if (k_max < 2) return;
   step_end_.clear();
@@ -261,8 +262,9 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   // First how far the cache lets the run go, then the steps' prices in one call.
   std::int64_t reserved = 0;
   const std::int64_t free_after_first = free_blocks();
-  for (std::int64_t j = 2; j <= k_max; ++j) {
-    const std::int64_t need = block_phase_[static_cast<std::size_t>((j - 2) % b)];
+  std::size_t phase = 0;  // (j − 2) mod b, kept without a division per step
+  for (std::int64_t j = 2; j <= k_max; ++j, phase = phase + 1 == block_phase_.size() ? 0 : phase + 1) {
+    const std::int64_t need = block_phase_[phase];
     if (reserved + need > free_after_first) break;
     reserved += need;
     step_blocks_.push_back(reserved);
