@@ -10,22 +10,9 @@ namespace cs {
 
 namespace {
 
-enum Column {
-  kName,
-  kCpuMilli,
-  kMemoryMib,
-  kNumGpu,
-  kGpuMilli,
-  kGpuSpec,
-  kQos,
-  kPhase,
-  kCreation,
-  kDeletion,
-  kScheduled
-};
-constexpr const char* kColumnNames[] = {"name",          "cpu_milli",     "memory_mib",    "num_gpu",
-                                        "gpu_milli",     "gpu_spec",      "qos",           "pod_phase",
-                                        "creation_time", "deletion_time", "scheduled_time"};
+enum Column { kName, kCpuMilli, kMemoryMib, kNumGpu, kGpuMilli, kGpuSpec, kQos, kPhase, kCreation, kDeletion, kScheduled };
+constexpr const char* kColumnNames[] = {"name",     "cpu_milli", "memory_mib",    "num_gpu",       "gpu_milli",     "gpu_spec",
+                                        "qos",      "pod_phase", "creation_time", "deletion_time", "scheduled_time"};
 
 PodPhase parse_phase(std::string_view s) {
   if (s == "Pending") return PodPhase::kPending;

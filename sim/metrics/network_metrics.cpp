@@ -32,11 +32,10 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
   const auto top = workload.probe_busiest_links(static_cast<std::size_t>(workload.spec().timeline_top_links));
   for (std::size_t i = 0; i < top.size(); ++i) {
     const LinkId l = top[i];
-    sampler.add_rate(
-        {"link_util_top" + std::to_string(i), "1", ColumnType::kFloat64,
-         workload.topology().link_name(l) + " (" + std::string(to_string(workload.topology().link(l).kind)) +
-             "): utilization of its achievable capacity"},
-        [&net, l] { return net.link_bytes(l) / net.capacity(l); });
+    sampler.add_rate({"link_util_top" + std::to_string(i), "1", ColumnType::kFloat64,
+                      workload.topology().link_name(l) + " (" + std::string(to_string(workload.topology().link(l).kind)) +
+                          "): utilization of its achievable capacity"},
+                     [&net, l] { return net.link_bytes(l) / net.capacity(l); });
   }
   sampler.add_gauge({"collectives_running", "1", ColumnType::kFloat64, "collectives in flight"},
                     [&workload] { return static_cast<double>(workload.collectives().running()); });
@@ -47,16 +46,11 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
     busbw_sum_ += r.busbw_bytes_per_s();
     ++completed_;
     if (!table_) return;
-    row_ = {static_cast<double>(r.id),
-            static_cast<double>(job),
-            static_cast<double>(r.op),
-            static_cast<double>(r.algorithm),
-            static_cast<double>(r.ranks),
-            r.bytes,
-            r.start.seconds(),
-            r.end.seconds(),
-            r.seconds(),
-            r.algbw_bytes_per_s(),
+    row_ = {static_cast<double>(r.id),          static_cast<double>(job),
+            static_cast<double>(r.op),          static_cast<double>(r.algorithm),
+            static_cast<double>(r.ranks),       r.bytes,
+            r.start.seconds(),                  r.end.seconds(),
+            r.seconds(),                        r.algbw_bytes_per_s(),
             r.busbw_bytes_per_s()};
     table_->append(row_);
   });
