@@ -29,6 +29,16 @@ def text(value):
     return value.decode() if isinstance(value, bytes) else value
 
 
+def save_figure(fig, bottom_ax, unit_name, title, out, dpi=110):
+    """Labels the shared time axis, titles the figure, writes it to `out` and closes it."""
+    bottom_ax.set_xlabel(f"simulated time [{unit_name}]")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(out, dpi=dpi)
+    plt.close(fig)
+    print(f"wrote {out}")
+
+
 def ttft_percentiles(f, t):
     """p50/p90/p99 TTFT of the requests whose first token came in each sample interval."""
     import numpy as np
@@ -104,16 +114,12 @@ def serving_dashboard(f, name, prefix, t, scale, unit_name):
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
-    axes[-1].set_xlabel(f"simulated time [{unit_name}]")
     s = f["summary"].attrs
-    fig.suptitle(f"clustersim: {name} — p99 TTFT {s.get('ttft_p99_s', float('nan')):.2f} s, "
-                 f"SLO attainment {100 * s.get('slo_attainment', float('nan')):.2f}%, "
-                 f"cost ${s.get('cost_usd', float('nan')):,.0f}")
-    fig.tight_layout()
-    out = f"{prefix}_serving.png"
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
-    print(f"wrote {out}")
+    save_figure(fig, axes[-1], unit_name,
+                f"clustersim: {name} — p99 TTFT {s.get('ttft_p99_s', float('nan')):.2f} s, "
+                f"SLO attainment {100 * s.get('slo_attainment', float('nan')):.2f}%, "
+                f"cost ${s.get('cost_usd', float('nan')):,.0f}",
+                f"{prefix}_serving.png", dpi=100)
 
 
 JOB_STATUS = {0: "waiting", 1: "running", 2: "finished", 3: "never fits"}
@@ -155,12 +161,7 @@ def plot_cluster(f, name, t, unit_scale, unit_name, prefix):
         ax.legend(loc="upper right", fontsize=7)
     for ax in axes[:, 0]:
         ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel(f"simulated time [{unit_name}]")
-    fig.suptitle(f"clustersim: {name}, training cluster")
-    fig.tight_layout()
-    out = f"{prefix}_cluster.png"
-    fig.savefig(out, dpi=110)
-    print(f"wrote {out}")
+    save_figure(fig, axes[-1, 0], unit_name, f"clustersim: {name}, training cluster", f"{prefix}_cluster.png")
     if "jobs" in f and "status" in f["jobs"]:
         status = f["jobs"]["status"][:]
         counts = {JOB_STATUS.get(int(s), str(s)): int((status == s).sum()) for s in sorted(set(status.tolist()))}
@@ -205,13 +206,8 @@ def main():
                 ax.legend(fontsize=7, loc="upper left")
             ax.set_ylabel(f"{key}\n[{text(ds.attrs.get('units', ''))}]", fontsize=8)
             ax.grid(alpha=0.3)
-        axes[-1, 0].set_xlabel(f"simulated time [{unit_name}]")
-        fig.suptitle(f"clustersim: {name} (seed {meta.get('seed')})")
-        fig.tight_layout()
-        out = f"{prefix}_timeline.png"
-        fig.savefig(out, dpi=110)
-        plt.close(fig)
-        print(f"wrote {out}")
+        save_figure(fig, axes[-1, 0], unit_name, f"clustersim: {name} (seed {meta.get('seed')})",
+                    f"{prefix}_timeline.png")
         if "replicas_ready" in timeline:
             serving_dashboard(f, name, prefix, t, unit_scale, unit_name)
         if "gpus_allocated" in timeline:

@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <utility>
 
-#include "workloads/trace_error.hpp"
 #include "workloads/trace_field_parse.hpp"
 
 namespace cs {
@@ -26,30 +25,16 @@ PodPhase parse_phase(std::string_view s) {
 }  // namespace
 
 AlibabaPodTrace::AlibabaPodTrace(std::string path, JobTraceOptions options)
-    : lines_(std::move(path)), options_(options), last_creation_(options.offset) {
-  std::string_view line;
-  if (!lines_.next(line)) throw TraceError(lines_.path(), 0, "empty file: no header line");
-  try {
-    for (std::string_view name : splitter_.split(line)) header_.emplace_back(name);
-  } catch (const std::invalid_argument& e) {
-    throw TraceError(lines_.path(), lines_.line_number(), std::string("bad header: ") + e.what());
-  }
+    : LineJobSource(std::move(path), options, "creation_time") {
   for (int c = 0; c < 11; ++c) {
-    const auto it = std::find(header_.begin(), header_.end(), kColumnNames[c]);
-    if (it == header_.end()) {
-      throw TraceError(lines_.path(), lines_.line_number(), std::string("missing column '") + kColumnNames[c] + "' in the header");
-    }
-    column_[c] = static_cast<std::size_t>(it - header_.begin());
+    const auto it = std::find(header().begin(), header().end(), kColumnNames[c]);
+    if (it == header().end()) fail_header(std::string("missing column '") + kColumnNames[c] + "' in the header");
+    column_[c] = static_cast<std::size_t>(it - header().begin());
   }
 }
 
 JobTraceRecord AlibabaPodTrace::parse_row(std::string_view line) {
-  const auto& f = splitter_.split(line);
-  if (f.size() != header_.size()) {
-    std::string what = "row has " + std::to_string(f.size()) + " fields, expected " + std::to_string(header_.size());
-    if (f.size() < header_.size()) what += " (missing column '" + header_[f.size()] + "')";
-    throw std::invalid_argument(what);
-  }
+  const auto& f = split_row(line);
   auto field = [&](Column c) { return f[column_[c]]; };
   auto count = [&](Column c) {
     try {
@@ -60,7 +45,7 @@ JobTraceRecord AlibabaPodTrace::parse_row(std::string_view line) {
   };
   auto seconds = [&](Column c) -> std::optional<Time> {
     if (field(c).empty()) return std::nullopt;
-    return options_.offset + Time::s(count(c));
+    return options().offset + Time::s(count(c));
   };
   JobTraceRecord r;
   r.name = std::string(field(kName));
@@ -79,24 +64,7 @@ JobTraceRecord AlibabaPodTrace::parse_row(std::string_view line) {
   r.creation = *creation;
   r.deletion = seconds(kDeletion);
   r.scheduled = seconds(kScheduled);
-  if (r.creation < last_creation_) throw std::invalid_argument("creation_time before the previous row's");
   return r;
-}
-
-std::optional<JobTraceRecord> AlibabaPodTrace::next() {
-  std::string_view line;
-  while (lines_.next(line)) {
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    try {
-      JobTraceRecord r = parse_row(line);
-      last_creation_ = r.creation;
-      return r;
-    } catch (const std::invalid_argument& e) {
-      if (!options_.skip_bad_rows) throw TraceError(lines_.path(), lines_.line_number(), e.what());
-      if (skipped_++ == 0) first_skipped_ = trace_location_message(lines_.path(), lines_.line_number(), e.what());
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace cs

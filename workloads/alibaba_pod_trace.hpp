@@ -8,47 +8,19 @@
 // std::nullopt). Any other empty field is a malformed row. Times are kept as in the file
 // (not rebased), plus `offset`; rows must come in creation order.
 #include <string>
-#include <vector>
 
-#include "workloads/csv_line_split.hpp"
-#include "workloads/job_trace_record.hpp"
-#include "workloads/trace_line_reader.hpp"
+#include "workloads/line_job_source.hpp"
 
 namespace cs {
 
-struct JobTraceOptions {
-  bool skip_bad_rows = false;  // as TraceReadOptions::skip_bad_rows
-  Time offset;
-};
-
-class AlibabaPodTrace final : public JobSource {
+class AlibabaPodTrace final : public LineJobSource {
  public:
   AlibabaPodTrace(std::string path, JobTraceOptions options = {});
-  std::optional<JobTraceRecord> next() override;
-  std::uint64_t skipped_rows() const override { return skipped_; }
-  std::string first_skipped_reason() const override { return first_skipped_; }
 
  private:
-  JobTraceRecord parse_row(std::string_view line);
+  JobTraceRecord parse_row(std::string_view line) override;
 
-  TraceLineReader lines_;
-  JobTraceOptions options_;
-  CsvLineSplitter splitter_;
-  std::vector<std::string> header_;
   std::size_t column_[11] = {};
-  Time last_creation_;
-  std::uint64_t skipped_ = 0;
-  std::string first_skipped_;
-};
-
-}  // namespace cs
-
-namespace cs {
-
-// A job trace as a scenario names it.
-struct JobTraceSpec {
-  std::string path;
-  JobTraceOptions options;
 };
 
 }  // namespace cs

@@ -11,34 +11,20 @@
 // its duration, so the same adapter turns both formats into cluster jobs (the duration is
 // deletion - scheduled).
 #include <string>
-#include <vector>
 
-#include "workloads/alibaba_pod_trace.hpp"
-#include "workloads/csv_line_split.hpp"
-#include "workloads/job_trace_record.hpp"
-#include "workloads/trace_line_reader.hpp"
+#include "workloads/line_job_source.hpp"
 
 namespace cs {
 
-class CsvJobTrace final : public JobSource {
+class CsvJobTrace final : public LineJobSource {
  public:
   CsvJobTrace(std::string path, JobTraceOptions options = {});
-  std::optional<JobTraceRecord> next() override;
-  std::uint64_t skipped_rows() const override { return skipped_; }
-  std::string first_skipped_reason() const override { return first_skipped_; }
 
  private:
-  JobTraceRecord parse_row(std::string_view line);
+  JobTraceRecord parse_row(std::string_view line) override;
 
-  TraceLineReader lines_;
-  JobTraceOptions options_;
-  CsvLineSplitter splitter_;
-  std::size_t fields_ = 0;
   int submit_ = -1, gpus_ = -1, duration_ = -1, name_ = -1, qos_ = -1;
-  Time last_submit_;
   std::uint64_t row_ = 0;
-  std::uint64_t skipped_ = 0;
-  std::string first_skipped_;
 };
 
 }  // namespace cs

@@ -57,7 +57,6 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
 }
 
 void NetworkMetrics::write_summary(RunFile& out) const {
-  out.summary("topology", describe(workload_.spec().topology));
   out.summary("collectives_started", static_cast<std::int64_t>(workload_.started()));
   out.summary("collectives_completed", static_cast<std::int64_t>(completed_));
   out.summary("collective_time_mean_s", time_.mean());

@@ -69,8 +69,9 @@ struct Models {
   std::unique_ptr<ServingCluster> serving;
   std::vector<std::unique_ptr<ServingMetrics>> serving_metrics;  // one per pool
   std::unique_ptr<ServingClusterMetrics> serving_totals;
+  const TopologySpec* topology = nullptr;  // the scenario's, for the summary
   std::unique_ptr<NetworkWorkload> network;
-  std::unique_ptr<NetworkMetrics> network_metrics;
+  std::unique_ptr<NetworkMetrics> network_metrics;  // only with collective jobs
   std::unique_ptr<TrainingSystem> training;
   std::unique_ptr<JobMetrics> job_metrics;
 };
@@ -136,7 +137,11 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
       m.serving->pool(0).set_gpu_lender(m.training->lender());
     }
   }
-  if (m.network) {
+  // Link timelines and the /collectives table only where collectives run: a topology that
+  // only places serving replicas or the training cluster moves no flows, so they would be all
+  // zeros.
+  if (scenario.network) m.topology = &scenario.network->topology;
+  if (m.network && !scenario.network->jobs.empty()) {
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }
@@ -170,6 +175,7 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
     }
     out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->skipped_rows()));
   }
+  if (m.topology) out.summary("topology", describe(*m.topology));
   if (m.network_metrics) m.network_metrics->write_summary(out);
   if (m.job_metrics) {
     m.job_metrics->write_summary(out, horizon);

@@ -2,36 +2,20 @@
 
 #include <string>
 
-#include "scenario_test_files.hpp"
-#include "sim/scenario/config_error.hpp"
-#include "sim/scenario/scenario_loader.hpp"
+#include "scenario_load_error.hpp"
 
 using namespace cs;
 using cs::test::kValidScenario;
+using cs::test::replace;
 using cs::test::TempDir;
 
 namespace {
 
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
-
-// Loads `text` and returns the error message (the test fails if it loads).
+// The error message of `text` after the file's path, which every message starts with.
 std::string error_of(const std::string& text, const LoadOptions& options = {}) {
-  TempDir dir;
-  const auto file = dir.write("bad.yaml", text);
-  try {
-    load_scenario(file, options);
-  } catch (const ConfigError& e) {
-    const std::string message = e.what();
-    // Every message starts with the file it is about.
-    CHECK(message.rfind(file.string(), 0) == 0);
-    return message.substr(file.string().size());
-  }
-  FAIL("the scenario loaded without error");
-  return {};
+  const std::string message = test::error_of(text, options);
+  const auto after_file = message.find("bad.yaml");
+  return after_file == std::string::npos ? message : message.substr(after_file + 8);
 }
 
 }  // namespace

@@ -2,11 +2,11 @@
 
 #include <string>
 
-#include "scenario_test_files.hpp"
-#include "sim/scenario/config_error.hpp"
-#include "sim/scenario/scenario_loader.hpp"
+#include "scenario_load_error.hpp"
 
 using namespace cs;
+using cs::test::error_of;
+using cs::test::replace;
 using cs::test::TempDir;
 
 namespace {
@@ -31,23 +31,6 @@ const std::string kPools =
     "     pool: {initial_replicas: 1, price: $1.60/h}}\n"                              // 16
     "  \n"                                                                             // 17
     "  - {name: small, model: llama-3-8b, gpu: l40s, pool: {initial_replicas: 1}}\n";  // 18
-
-std::string error_of(const std::string& text) {
-  TempDir dir;
-  try {
-    load_scenario(dir.write("bad.yaml", text));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  FAIL("the scenario loaded without error");
-  return {};
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
 

@@ -2,11 +2,11 @@
 
 #include <string>
 
-#include "scenario_test_files.hpp"
-#include "sim/scenario/config_error.hpp"
-#include "sim/scenario/scenario_loader.hpp"
+#include "scenario_load_error.hpp"
 
 using namespace cs;
+using cs::test::error_of;
+using cs::test::replace;
 using cs::test::TempDir;
 
 namespace {
@@ -51,23 +51,6 @@ const std::string kTraining =
     "    pp: 1\n"                                                           // 36
     "    zero_stage: 3\n"                                                   // 37
     "    price: $3/h\n";                                                    // 38
-
-std::string error_of(const std::string& text) {
-  TempDir dir;
-  try {
-    load_scenario(dir.write("bad.yaml", text));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  FAIL("the scenario loaded without error");
-  return {};
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
 

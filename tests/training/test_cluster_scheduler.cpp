@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <optional>
 
 #include "sim/training/cluster_scheduler.hpp"
 
@@ -26,6 +27,22 @@ struct Finals {
       if (!by_id.emplace(r.id, r).second) ++duplicates;
     });
   }
+};
+
+// A scheduler on `nodes` 8-GPU nodes under one leaf, started by a test, with every job's final
+// record collected.
+struct SchedulerRun {
+  ClusterScheduler& start(int nodes, SchedulingPolicy policy, JobSpeedModel* speed = nullptr, int spare_nodes = 0) {
+    inventory.emplace(ClusterInventory::uniform(nodes, 8, nodes));
+    inventory->reserve_spares(spare_nodes);
+    scheduler.emplace(engine, *inventory, ClusterSchedulerSpec{policy, PlacementPolicy::kTopologyAware}, speed);
+    finals.listen(*scheduler);
+    return *scheduler;
+  }
+  Engine engine{1};
+  std::optional<ClusterInventory> inventory;
+  std::optional<ClusterScheduler> scheduler;
+  Finals finals;
 };
 
 // Iteration time = 1 s x the number of model jobs running together (they share one link),
@@ -63,12 +80,8 @@ ClusterJobSpec model_job(std::string name, int tp, double iterations) {
 
 }  // namespace
 
-TEST_CASE("fifo keeps submission order and a 16-GPU gang waits for 16 free GPUs") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(2, 8, 2);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "fifo keeps submission order and a 16-GPU gang waits for 16 free GPUs") {
+  auto& s = start(2, SchedulingPolicy::kFifo);
   const auto a = s.submit(fixed_job("a", 8, 100_s));
   const auto b = s.submit(fixed_job("b", 16, 50_s));
   const auto c = s.submit(fixed_job("c", 1, 10_s));
@@ -95,12 +108,8 @@ TEST_CASE("fifo keeps submission order and a 16-GPU gang waits for 16 free GPUs"
   CHECK(t.goodput == Approx(1.0));
 }
 
-TEST_CASE("easy backfill starts a short job early without delaying the head's reservation") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(2, 8, 2);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kEasyBackfill, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "easy backfill starts a short job early without delaying the head's reservation") {
+  auto& s = start(2, SchedulingPolicy::kEasyBackfill);
   const auto a = s.submit(fixed_job("a", 8, 100_s));
   const auto b = s.submit(fixed_job("b", 16, 50_s));  // head: reservation at t = 100 (a ends)
   const auto c = s.submit(fixed_job("c", 1, 10_s));   // ends at 10 <= 100: backfilled at 0
@@ -116,12 +125,8 @@ TEST_CASE("easy backfill starts a short job early without delaying the head's re
   CHECK(finals.by_id.at(d).end == 350_s);
 }
 
-TEST_CASE("easy backfill lets a long job use GPUs the head will not need") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(3, 8, 3);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kEasyBackfill, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "easy backfill lets a long job use GPUs the head will not need") {
+  auto& s = start(3, SchedulingPolicy::kEasyBackfill);
   s.submit(fixed_job("a", 16, 100_s));                // 0-100 on two nodes; 8 GPUs free
   const auto b = s.submit(fixed_job("b", 20, 50_s));  // head: at 100, 24 free, 4 spare
   const auto c = s.submit(fixed_job("c", 4, 500_s));  // uses 4 <= 4 spare GPUs: starts at 0
@@ -133,13 +138,9 @@ TEST_CASE("easy backfill lets a long job use GPUs the head will not need") {
   CHECK(finals.by_id.at(d).first_start == 150_s);
 }
 
-TEST_CASE("a high-priority job preempts a preemptible one, which loses the work since its checkpoint") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(1, 8, 1);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kPriorityPreemptive, PlacementPolicy::kTopologyAware},
-                     nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun,
+                 "a high-priority job preempts a preemptible one, which loses the work since its checkpoint") {
+  auto& s = start(1, SchedulingPolicy::kPriorityPreemptive);
   int preempted = 0;
   s.on_job_preempted.connect([&](const ClusterJobRecord&) { ++preempted; });
   auto low = fixed_job("low", 8, 100_s);
@@ -171,12 +172,9 @@ TEST_CASE("a high-priority job preempts a preemptible one, which loses the work 
   CHECK(r.queue_s == 20.0);
 }
 
-TEST_CASE("a node failure sends its job back to the last checkpoint, with write and restart costs") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(2, 8, 2);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun,
+                 "a node failure sends its job back to the last checkpoint, with write and restart costs") {
+  auto& s = start(2, SchedulingPolicy::kFifo);
   int failures_seen = 0;
   s.on_failure.connect([&](int node, bool, int jobs) {
     CHECK(node == 0);
@@ -206,15 +204,10 @@ TEST_CASE("a node failure sends its job back to the last checkpoint, with write 
   s.node_up(0);
 }
 
-TEST_CASE("a spare node replaces a failed one at once and the repaired node becomes the spare") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(2, 8, 2);
-  inventory.reserve_spares(1);
-  CHECK(inventory.in_service_gpus() == 8);
-  CHECK(inventory.spare_gpus() == 8);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "a spare node replaces a failed one at once and the repaired node becomes the spare") {
+  auto& s = start(2, SchedulingPolicy::kFifo, nullptr, 1);
+  CHECK(inventory->in_service_gpus() == 8);
+  CHECK(inventory->spare_gpus() == 8);
   const auto id = s.submit(fixed_job("train", 8, 100_s));  // the spare is not schedulable: node 0
   engine.schedule_at(40_s, [&] { s.node_down(0, false); });
   engine.schedule_at(60_s, [&] { s.node_up(0); });
@@ -223,18 +216,14 @@ TEST_CASE("a spare node replaces a failed one at once and the repaired node beco
   // No checkpoint: 40 s lost; the spare (node 1) takes over at 40, so the job ends at 140.
   CHECK(finals.by_id.at(id).end == 140_s);
   CHECK(finals.by_id.at(id).lost_work_s == 40.0);
-  CHECK(inventory.state(1) == NodeState::kInService);
-  CHECK(inventory.state(0) == NodeState::kSpare);
-  CHECK(inventory.in_service_gpus() == 8);
+  CHECK(inventory->state(1) == NodeState::kInService);
+  CHECK(inventory->state(0) == NodeState::kSpare);
+  CHECK(inventory->in_service_gpus() == 8);
 }
 
-TEST_CASE("model jobs are re-timed together whenever the set of running model jobs changes") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(2, 8, 2);
+TEST_CASE_METHOD(SchedulerRun, "model jobs are re-timed together whenever the set of running model jobs changes") {
   SharedLinkSpeed speed;
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, &speed);
-  Finals finals;
-  finals.listen(s);
+  auto& s = start(2, SchedulingPolicy::kFifo, &speed);
   const auto a = s.submit(model_job("a", 8, 100));
   std::uint64_t b = 0;
   engine.schedule_at(50_s, [&] { b = s.submit(model_job("b", 8, 100)); });
@@ -250,22 +239,16 @@ TEST_CASE("model jobs are re-timed together whenever the set of running model jo
   CHECK_FALSE(speed.bad_ranks);
 }
 
-TEST_CASE("a training job without a speed model, or with mismatched GPUs, is rejected at submit") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(1, 8, 1);
-  ClusterScheduler s(engine, inventory, {}, nullptr);
+TEST_CASE_METHOD(SchedulerRun, "a training job without a speed model, or with mismatched GPUs, is rejected at submit") {
+  auto& s = start(1, SchedulingPolicy::kFifo);
   CHECK_THROWS_AS(s.submit(model_job("m", 8, 10)), std::invalid_argument);
   auto shared = fixed_job("s", 2, 1_s);
   shared.gpu_milli = 500;
   CHECK_THROWS_AS(s.submit(shared), std::invalid_argument);
 }
 
-TEST_CASE("borrowing GPUs takes free ones first, then preempts preemptible lower-priority jobs") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(3, 8, 3);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "borrowing GPUs takes free ones first, then preempts preemptible lower-priority jobs") {
+  auto& s = start(3, SchedulingPolicy::kFifo);
   auto victim = fixed_job("victim", 8, 100_s);
   victim.preemptible = true;
   const auto v = s.submit(victim);
@@ -288,12 +271,8 @@ TEST_CASE("borrowing GPUs takes free ones first, then preempts preemptible lower
   CHECK(s.lent_gpus() == 0);
 }
 
-TEST_CASE("at the horizon every unfinished job is reported once, with its status") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(1, 8, 1);
-  ClusterScheduler s(engine, inventory, {}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "at the horizon every unfinished job is reported once, with its status") {
+  auto& s = start(1, SchedulingPolicy::kFifo);
   const auto run = s.submit(fixed_job("running", 8, 100_s));
   const auto wait = s.submit(fixed_job("waiting", 8, 100_s));
   const auto big = s.submit(fixed_job("too big", 9, 1_s));
@@ -315,12 +294,8 @@ TEST_CASE("at the horizon every unfinished job is reported once, with its status
   CHECK(t.submitted == t.finished + t.waiting + t.running + t.never_fits);
 }
 
-TEST_CASE("easy backfill keeps later single-node jobs off the node reserved for the head") {
-  Engine engine(1);
-  auto inventory = ClusterInventory::uniform(2, 8, 2);
-  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kEasyBackfill, PlacementPolicy::kTopologyAware}, nullptr);
-  Finals finals;
-  finals.listen(s);
+TEST_CASE_METHOD(SchedulerRun, "easy backfill keeps later single-node jobs off the node reserved for the head") {
+  auto& s = start(2, SchedulingPolicy::kEasyBackfill);
   auto pod = [](std::string name, int gpus, Time duration) {
     auto j = fixed_job(std::move(name), gpus, duration);
     j.single_node = true;

@@ -33,15 +33,24 @@ TrainingJobSpec gpt3_175b_megatron() {
   return s;
 }
 
+Topology dgx_a100_cluster(int nodes, FabricKind kind, int leaf_ports = 32, double oversubscription = 1,
+                          int fat_tree_k = 0) {
+  ClusterSpec c;
+  c.node = node_preset("dgx_a100");
+  c.nodes = nodes;
+  c.fabric.kind = kind;
+  c.fabric.link_kind = LinkKind::kInfiniBand;
+  c.fabric.leaf_ports = leaf_ports;
+  c.fabric.oversubscription = oversubscription;
+  c.fabric.fat_tree_k = fat_tree_k;
+  return build_cluster(c);
+}
+
 }  // namespace
 
 TEST_CASE("GPT-3 175B on 1,024 A100s lands within 10% of Megatron-LM's 140 TFLOP/s and 34 days") {
-  ClusterSpec c;
-  c.node = node_preset("dgx_a100");
-  c.nodes = 128;
-  c.fabric.kind = FabricKind::kFatTree;
-  c.fabric.link_kind = LinkKind::kInfiniBand;
-  const Topology topo = build_cluster(c);
+  // Megatron-LM's cluster: 128 DGX A100 on a non-blocking InfiniBand fat-tree.
+  const Topology topo = dgx_a100_cluster(128, FabricKind::kFatTree);
   const TrainingJobSpec spec = gpt3_175b_megatron();
   const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
   TrainingIterationModel model(topo);
@@ -97,19 +106,6 @@ TrainingJobSpec data_parallel_job(int dp) {
   s.parallel.zero_stage = 0;
   s.parallel.overlap_dp_communication = false;
   return s;
-}
-
-Topology dgx_a100_cluster(int nodes, FabricKind kind, int leaf_ports = 32, double oversubscription = 1,
-                          int fat_tree_k = 0) {
-  ClusterSpec c;
-  c.node = node_preset("dgx_a100");
-  c.nodes = nodes;
-  c.fabric.kind = kind;
-  c.fabric.link_kind = LinkKind::kInfiniBand;
-  c.fabric.leaf_ports = leaf_ports;
-  c.fabric.oversubscription = oversubscription;
-  c.fabric.fat_tree_k = fat_tree_k;
-  return build_cluster(c);
 }
 
 }  // namespace
@@ -224,12 +220,8 @@ TEST_CASE("a one-GPU job's iteration is its micro-batches' roofline work plus th
 }
 
 TEST_CASE("in the full model interleaving shrinks the bubble by v and overlap hides DP behind one backward") {
-  ClusterSpec c;
-  c.node = node_preset("dgx_a100");
-  c.nodes = 128;
-  c.fabric.kind = FabricKind::kFatTree;
-  c.fabric.link_kind = LinkKind::kInfiniBand;
-  const Topology topo = build_cluster(c);
+  // Megatron-LM's cluster: 128 DGX A100 on a non-blocking InfiniBand fat-tree.
+  const Topology topo = dgx_a100_cluster(128, FabricKind::kFatTree);
   TrainingIterationModel model(topo);
   TrainingJobSpec spec = gpt3_175b_megatron();
   const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
