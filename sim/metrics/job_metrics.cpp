@@ -130,8 +130,8 @@ void JobMetrics::watch_links(NetworkSpeedModel& speed, TimelineSampler& sampler,
   }
   for (std::size_t i = 0; i < top; ++i)
     sampler.add_gauge({"link_util_top" + std::to_string(i), "1", ColumnType::kFloat64,
-                       "utilization of the " + std::to_string(i + 1) +
-                           "-th busiest link by running training jobs' DP traffic at the instant (any link)"},
+                       "utilization of the busiest link but " + std::to_string(i) +
+                           " by running training jobs' DP traffic at the instant (whichever link it is)"},
                       [this, i] { return i < link_load_.busiest.size() ? link_load_.busiest[i].second : 0.0; });
 }
 

@@ -11,33 +11,6 @@
 using namespace cs;
 namespace fs = std::filesystem;
 
-namespace {
-
-// Reads a fixed-length text column back with the plain C API, padding stripped.
-std::vector<std::string> read_text_column(hid_t file, const std::string& path, std::size_t* size_out) {
-  const hid_t ds = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
-  const hid_t type = H5Dget_type(ds);
-  const std::size_t size = H5Tget_size(type);
-  *size_out = size;
-  const hid_t space = H5Dget_space(ds);
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(space, &n, nullptr);
-  std::string raw(n * size, '\0');
-  if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data());
-  std::vector<std::string> out;
-  for (hsize_t i = 0; i < n; ++i) {
-    std::string v = raw.substr(i * size, size);
-    v.erase(v.find_last_not_of('\0') + 1);
-    out.push_back(v);
-  }
-  H5Sclose(space);
-  H5Tclose(type);
-  H5Dclose(ds);
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("a text column stores fixed-length nul-padded strings and counts the values it cuts") {
   std::random_device rd;
   const fs::path path = fs::temp_directory_path() / ("text-" + std::to_string(rd()) + ".h5");
@@ -63,7 +36,7 @@ TEST_CASE("a text column stores fixed-length nul-padded strings and counts the v
   }
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   std::size_t size = 0;
-  const auto names = read_text_column(file, "/jobs/name", &size);
+  const auto names = test::read_text_column(file, "/jobs/name", &size);
   CHECK(size == 8);
   REQUIRE(names.size() == rows);
   CHECK(names[0] == "job0");

@@ -168,6 +168,23 @@ TEST_CASE("a CSV job list is read with the scenario's folder as the base of its 
   CHECK_FALSE(source->next());
 }
 
+TEST_CASE("a job trace's time scale and the scheduler's preemption back-off are read") {
+  TempDir dir;
+  dir.write("jobs.csv", "submit_s,gpus,duration_s\n0,8,3600\n");
+  const Scenario s = load_scenario(dir.write("c.yaml",
+                                             "name: c\n"
+                                             "simulation: {horizon: 1 h}\n"
+                                             "cluster: {nodes: 2, scheduler: {preemption_backoff: 20 min}}\n"
+                                             "jobs: {format: csv, path: jobs.csv, time_scale: 400}\n"));
+  REQUIRE(s.training);
+  CHECK(s.training->trace->time_scale == 400.0);
+  CHECK(s.training->scheduler.preemption_backoff == Time::s(1200));
+  const std::string e = error_of(
+      "name: c\nsimulation: {horizon: 1 h}\ncluster: {nodes: 2}\njobs: {format: csv, path: x.csv, time_scale: 0}\n");
+  CHECK_THAT(e, Catch::Contains("bad.yaml:4"));
+  CHECK_THAT(e, Catch::Contains("time_scale"));
+}
+
 TEST_CASE("checkpoint storage bandwidth turns the model's checkpoint size into a write time") {
   TempDir dir;
   const Scenario s =
