@@ -244,6 +244,7 @@ void JobMetrics::write_summary(RunFile& out, Time end) {
   out.summary("cluster_goodput", t.goodput);
   out.summary("job_interruptions_by_failure", static_cast<std::int64_t>(t.failures));
   out.summary("node_failures", static_cast<std::int64_t>(t.node_failures));
+  out.summary("gpu_loans_revoked", static_cast<std::int64_t>(t.loans_revoked));
   out.summary("job_preemptions", static_cast<std::int64_t>(t.preemptions));
   out.summary("job_restarts", static_cast<std::int64_t>(t.restarts));
   out.summary("useful_gpu_hours", t.useful_gpu_s / 3600.0);

@@ -784,6 +784,7 @@ void ClusterScheduler::revoke_loans_on(int node) {
     lent_gpus_ -= static_cast<int>(it->gpus.size());
     const std::uint64_t id = it->id;
     it = loans_.erase(it);
+    ++loans_revoked_;
     on_loan_revoked.emit(id);
   }
 }
@@ -912,6 +913,7 @@ ClusterTotals ClusterScheduler::totals() const {
     held += w * r.held_s;
   }
   t.node_failures = node_failures_;
+  t.loans_revoked = loans_revoked_;
   if (t.finished > 0) {
     t.mean_completion_s = completion / static_cast<double>(t.finished);
     t.mean_queue_s = queue / static_cast<double>(t.finished);

@@ -90,6 +90,7 @@ struct ClusterTotals {
   std::uint64_t never_fits = 0;
   std::uint64_t failures = 0;  // job interruptions by failures
   std::uint64_t node_failures = 0;
+  std::uint64_t loans_revoked = 0;  // GPU loans ended by node failures
   std::uint64_t preemptions = 0;
   std::uint64_t restarts = 0;
   double mean_completion_s = 0;  // end - submit
@@ -234,6 +235,7 @@ class ClusterScheduler {
   double allocated_gpu_s_ = 0;
   double in_service_gpu_s_ = 0;
   std::uint64_t node_failures_ = 0;
+  std::uint64_t loans_revoked_ = 0;
 };
 
 }  // namespace cs

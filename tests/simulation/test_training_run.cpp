@@ -180,3 +180,16 @@ TEST_CASE("during the launch-day spike serving borrows GPUs and the preemptible 
   REQUIRE(preemptions.size() == 2);
   for (std::size_t i = 0; i < 2; ++i) CHECK((priority[i] == 10 ? preemptions[i] == 0 : preemptions[i] >= 1));
 }
+
+TEST_CASE("a node failure under a serving replica ends its GPU loan and the run carries on") {
+  test::TempDir dir;
+  // A GPU MTBF of 20 h on 512 GPUs: a node failure every ~2.3 min, ~60 in 150 min; with 12-64
+  // of the 512 GPUs lent, several land on a lent node.
+  const fs::path file = run_example(dir, "colocation_spike",
+                                    {"simulation.horizon=150 min", "cluster.failures.enabled=true",
+                                     "cluster.failures.gpu_mtbf=20 h", "cluster.failures.repair_time=30 min"});
+  Output out(file);
+  CHECK(out.summary("node_failures") >= 1);
+  CHECK(out.summary("gpu_loans_revoked") >= 1);
+  CHECK(out.summary("gpu_loans_revoked") <= out.summary("node_failures"));
+}

@@ -473,6 +473,7 @@ TEST_CASE("a node failure ends the loans with a GPU on it") {
   engine.run_until(20_s);
   REQUIRE(revoked.size() == 1);
   CHECK(revoked.front() == loan.id);
+  CHECK(s.totals().loans_revoked == 1);
   CHECK_THROWS_AS(s.return_gpus(loan.id), std::invalid_argument);
   s.finish();
 }
