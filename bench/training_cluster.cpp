@@ -5,7 +5,7 @@
 //
 // In real time the trace offers ~14 GPUs of work on average (most pods are small, GPU-sharing
 // ones), and even all its pods at once fit in 6,000 GPUs, so the cluster never queues; the
-// second block therefore compresses arrival times 400x (run times kept) onto 1,000 GPUs, which
+// second block therefore compresses arrival times 400x (jobs.time_scale: run times kept) onto 1,000 GPUs, which
 // makes the queue, backfill, preemption and fragmentation do real work.
 // Usage: bench_training_cluster [trace.csv]
 #include <sys/resource.h>
@@ -13,13 +13,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <optional>
 #include <string>
 #include <utility>
 
-#include "sim/training/cluster_scheduler.hpp"
-#include "sim/training/pod_trace_jobs.hpp"
-#include "workloads/alibaba_pod_trace.hpp"
+#include "sim/simulation/training_system.hpp"
 
 namespace {
 
@@ -29,52 +26,35 @@ double peak_rss_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is KiB on Linux
 }
 
-// Arrival times divided by `factor`; scheduled/deletion shifted along, so run times are kept.
-class CompressedArrivals final : public cs::JobSource {
- public:
-  CompressedArrivals(cs::JobSource& inner, std::int64_t factor) : inner_(inner), factor_(factor) {}
-  std::optional<cs::JobTraceRecord> next() override {
-    auto r = inner_.next();
-    if (!r) return r;
-    const cs::Time created = cs::Time::ns(r->creation.count_ns() / factor_);
-    const cs::Time shift = r->creation - created;
-    r->creation = created;
-    if (r->scheduled) *r->scheduled -= shift;
-    if (r->deletion) *r->deletion -= shift;
-    return r;
-  }
-
- private:
-  cs::JobSource& inner_;
-  std::int64_t factor_;
-};
-
 void run(const std::string& path, cs::SchedulingPolicy policy, cs::PlacementPolicy placement, bool failures,
          std::int64_t compress, int nodes) {
   using namespace cs;
   const auto t0 = std::chrono::steady_clock::now();
   Engine engine(2023);
-  auto inventory = ClusterInventory::uniform(nodes, 8, 32);
-  if (failures) inventory.reserve_spares(8);
-  ClusterScheduler scheduler(engine, inventory, {policy, placement}, nullptr);
-  FailureSpec failure_spec;  // Llama 3 per-GPU MTBF, 4 h repairs
-  failure_spec.spare_nodes = 8;
-  FailureInjector injector(engine, failure_spec, inventory.node_count(), 8);
-  if (failures) {
-    scheduler.attach(injector);
-    injector.start();
-  }
-  AlibabaPodTrace trace(path);
-  CompressedArrivals arrivals(trace, compress);
-  PodTraceFeeder feeder(engine, scheduler, arrivals);
-  feeder.start();
+  TrainingClusterSpec spec;
+  spec.nodes = nodes;
+  spec.gpus_per_node = 8;
+  spec.nodes_per_leaf = 32;
+  spec.scheduler = {policy, placement};
+  spec.failures_enabled = failures;  // Llama 3 per-GPU MTBF, 4 h repairs
+  spec.failures.spare_nodes = 8;
+  JobWorkloadSpec trace;
+  trace.format = JobListFormat::kAlibabaPods;
+  trace.trace.path = path;
+  trace.time_scale = static_cast<double>(compress);
+  spec.trace = trace;
+  TrainingSystem system(engine, spec, nullptr);
+  ClusterScheduler& scheduler = system.scheduler();
   // The last pod arrives at 12.9 million s; the horizon leaves the longest ones time to end
   // (failures never stop, so a run with them needs one).
-  if (failures)
+  if (failures) {
+    system.start(Time::s(26'000'000));
     engine.run_until(Time::s(26'000'000));
-  else
+  } else {
+    system.start(Time::max());
     engine.run();
-  scheduler.finish();
+  }
+  system.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto t = scheduler.totals();
   std::printf(

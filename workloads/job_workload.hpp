@@ -16,6 +16,9 @@ struct JobWorkloadSpec {
   JobListFormat format = JobListFormat::kAlibabaPods;
   JobTraceSpec trace;                       // kAlibabaPods, kCsv: the file and how to read it
   std::vector<JobTraceRecord> inline_jobs;  // kInline, in submit order
+  // Arrival-time compression (a scheduler load test): each job is submitted at its trace
+  // submit time / time_scale; its run time is unchanged. 1: the trace's own clock.
+  double time_scale = 1;
 };
 
 std::unique_ptr<JobSource> make_job_source(const JobWorkloadSpec& spec);

@@ -35,6 +35,8 @@ TrainingRates training_rates(const TrainingJobSpec& job, double iteration_s) {
 std::vector<ColumnSpec> JobMetrics::table_columns() {
   return {
       {"id", "1", ColumnType::kInt64, "job number in submission order (1, 2, ...)"},
+      {"name", "", ColumnType::kString,
+       "trace pod name or training job name (UTF-8, nul-padded; cut at 64 bytes: see truncated_values)", kNameBytes},
       {"model", "1", ColumnType::kInt64, "1: a training job timed by the iteration model; 0: fixed work (trace)"},
       {"submit_s", "s", ColumnType::kFloat64, "submitted"},
       {"start_s", "s", ColumnType::kFloat64, "first start (NaN: never started)"},
@@ -63,7 +65,7 @@ std::vector<ColumnSpec> JobMetrics::table_columns() {
 
 JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, ColumnarWriter* table,
                        const std::vector<const TrainingJobSpec*>& model_jobs, double usd_per_gpu_hour)
-    : scheduler_(scheduler), table_(table), usd_per_gpu_hour_(usd_per_gpu_hour), row_(table_columns().size()) {
+    : scheduler_(scheduler), table_(table), usd_per_gpu_hour_(usd_per_gpu_hour), row_(table_columns().size() - 1) {
   for (const TrainingJobSpec* spec : model_jobs) {
     ModelJob m;
     m.spec = spec;
@@ -108,6 +110,35 @@ JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, Co
     }
   });
   s.on_job_finished.connect([this](const ClusterJobRecord& r) { record(r); });
+}
+
+void JobMetrics::watch_links(NetworkSpeedModel& speed, TimelineSampler& sampler, std::size_t top) {
+  speed_ = &speed;
+  top_links_ = top;
+  bool first = true;
+  for (const LinkKind kind : speed.link_kinds()) {
+    const std::string name(to_string(kind));
+    // The first series of the instant prices the running set once for all the others.
+    sampler.add_gauge({"link_util_" + name, "1", ColumnType::kFloat64,
+                       "running training jobs' DP traffic on all " + name +
+                           " links (bytes per iteration / iteration time) / their achievable capacity"},
+                      [this, kind, first] {
+                        if (first) sample_links();
+                        return link_load_.kind_utilization[static_cast<std::size_t>(kind)];
+                      });
+    first = false;
+  }
+  for (std::size_t i = 0; i < top; ++i)
+    sampler.add_gauge({"link_util_top" + std::to_string(i), "1", ColumnType::kFloat64,
+                       "utilization of the busiest link but " + std::to_string(i) +
+                           " by running training jobs' DP traffic at the instant (whichever link it is)"},
+                      [this, i] { return i < link_load_.busiest.size() ? link_load_.busiest[i].second : 0.0; });
+}
+
+void JobMetrics::sample_links() {
+  std::vector<double> iteration_s;
+  const std::vector<RunningTrainingJob> running = scheduler_.running_training_jobs(&iteration_s);
+  link_load_ = speed_->link_load(running, iteration_s, top_links_);
 }
 
 JobMetrics::ModelJob* JobMetrics::model_job(std::uint64_t id) {
@@ -190,7 +221,7 @@ void JobMetrics::record(const ClusterJobRecord& r) {
           static_cast<double>(r.nodes_used),
           static_cast<double>(r.leaves_used),
           cost};
-  table_->append(row_);
+  table_->append(row_, {r.name});
 }
 
 void JobMetrics::write_summary(RunFile& out, Time end) {
@@ -213,6 +244,7 @@ void JobMetrics::write_summary(RunFile& out, Time end) {
   out.summary("cluster_goodput", t.goodput);
   out.summary("job_interruptions_by_failure", static_cast<std::int64_t>(t.failures));
   out.summary("node_failures", static_cast<std::int64_t>(t.node_failures));
+  out.summary("gpu_loans_revoked", static_cast<std::int64_t>(t.loans_revoked));
   out.summary("job_preemptions", static_cast<std::int64_t>(t.preemptions));
   out.summary("job_restarts", static_cast<std::int64_t>(t.restarts));
   out.summary("useful_gpu_hours", t.useful_gpu_s / 3600.0);

@@ -11,6 +11,7 @@
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/training/cluster_scheduler.hpp"
+#include "sim/training/network_speed_model.hpp"
 #include "sim/training/training_job_spec.hpp"
 
 namespace cs {
@@ -37,10 +38,17 @@ class JobMetrics {
   JobMetrics(const JobMetrics&) = delete;
   JobMetrics& operator=(const JobMetrics&) = delete;
   static constexpr std::size_t kIterationSeries = 8;
+  static constexpr std::size_t kNameBytes = 64;  // /jobs name column
   static std::vector<ColumnSpec> table_columns();
 
   // Job `id` was just submitted with this spec (null training: fixed work) and price.
   void job_submitted(std::uint64_t id, const TrainingJobSpec* training, double usd_per_gpu_hour);
+  // Per-link utilization timelines of the running model jobs' DP traffic (time-average bytes/s
+  // of each job: DP bytes per iteration on each link / iteration time, see NetworkSpeedModel):
+  // `link_util_<kind>` (all links of the kind / their achievable capacity) for every link kind
+  // of the topology, and `link_util_top<i>` (the i-th busiest link at the sample instant,
+  // whichever it is) for i < top. Gauges at the sample instant, the names NetworkMetrics uses.
+  void watch_links(NetworkSpeedModel& speed, TimelineSampler& sampler, std::size_t top);
   // After ClusterScheduler::finish(): every job has reported.
   void write_summary(RunFile& out, Time end);
 
@@ -57,6 +65,7 @@ class JobMetrics {
   void record(const ClusterJobRecord& r);
   double sample_iteration(std::size_t i);
   ModelJob* model_job(std::uint64_t id);
+  void sample_links();
 
   ClusterScheduler& scheduler_;
   ColumnarWriter* table_;
@@ -69,6 +78,9 @@ class JobMetrics {
   double sum_gpus_ = 0;  // over jobs with GPUs, for the mean size
   std::uint64_t rows_ = 0;
   std::vector<double> row_;
+  NetworkSpeedModel* speed_ = nullptr;
+  NetworkSpeedModel::LinkLoad link_load_;  // at the latest sample instant
+  std::size_t top_links_ = 0;
 };
 
 }  // namespace cs

@@ -62,6 +62,8 @@ void read_scheduler(MapReader r, ClusterSchedulerSpec& s) {
   s.placement = r.choice_or<PlacementPolicy>(
       "placement", {{"topology_aware", PlacementPolicy::kTopologyAware}, {"random", PlacementPolicy::kRandom}},
       s.placement);
+  s.preemption_backoff = r.duration_or("preemption_backoff", s.preemption_backoff);
+  if (s.preemption_backoff < Time{}) r.fail("preemption_backoff", "the back-off must not be negative");
   r.finish();
 }
 

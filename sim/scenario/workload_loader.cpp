@@ -48,7 +48,8 @@ CsvTraceMapping read_columns(MapReader r) {
   m.output_tokens = read_column(r, "output_tokens");
   if (r.has("model")) m.model = read_column(r, "model");
   for (const CsvColumn* c : {&m.time, &m.input_tokens, &m.output_tokens}) {
-    if (!m.has_header && !c->name.empty()) r.fail("header", "without a header every column must be a position (1, 2, ...)");
+    if (!m.has_header && !c->name.empty())
+      r.fail("header", "without a header every column must be a position (1, 2, ...)");
   }
   r.finish();
   return m;
@@ -56,11 +57,13 @@ CsvTraceMapping read_columns(MapReader r) {
 
 TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   TraceSourceSpec t;
-  t.format = r.choice<TraceFormat>("format", {{"azure", TraceFormat::kAzure}, {"jsonl", TraceFormat::kJsonl}, {"csv", TraceFormat::kCsv}});
+  t.format = r.choice<TraceFormat>(
+      "format", {{"azure", TraceFormat::kAzure}, {"jsonl", TraceFormat::kJsonl}, {"csv", TraceFormat::kCsv}});
   t.path = resolve_path(r, "path");
   t.read.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
-  t.read.origin = r.choice_or<TraceTimeOrigin>("time_origin", {{"first_row", TraceTimeOrigin::kFirstRow}, {"file", TraceTimeOrigin::kFileZero}},
-                                               TraceTimeOrigin::kFirstRow);
+  t.read.origin = r.choice_or<TraceTimeOrigin>(
+      "time_origin", {{"first_row", TraceTimeOrigin::kFirstRow}, {"file", TraceTimeOrigin::kFileZero}},
+      TraceTimeOrigin::kFirstRow);
   t.read.offset = r.duration_or("start", Time());
   if (t.read.offset < Time()) r.fail("start", "the start must not be negative");
   if (t.format == TraceFormat::kCsv) {
@@ -98,7 +101,8 @@ DemandProfile read_preset(MapReader& r, const std::string& name) {
     s.growth_per_week = r.quantity_or("growth_per_week", Dimension::kRatio, s.growth_per_week);
     s.horizon = r.duration_or("horizon", s.horizon);
     s.step = r.duration_or("step", s.step);
-    if (s.horizon / (s.step > Time() ? s.step : Time::ns(1)) > 1'000'000) r.fail("step", "more than a million points; use a longer step");
+    if (s.horizon / (s.step > Time() ? s.step : Time::ns(1)) > 1'000'000)
+      r.fail("step", "more than a million points; use a longer step");
     return weekly_growth_profile(s);
   }
   if (name == "flash_burst") {
@@ -126,7 +130,8 @@ DemandProfile read_demand_profile(MapReader& r) {
     std::vector<DemandPoint> points;
     for (const auto& item : r.items("points")) {
       if (item.node.is_sequence()) {
-        if (item.node.items.size() != 2) throw_config_error(item.node.where, item.path, "a point is [time, multiplier]");
+        if (item.node.items.size() != 2)
+          throw_config_error(item.node.where, item.path, "a point is [time, multiplier]");
         points.push_back({read_duration(item.node.items[0], item.path + "[0]"),
                           read_quantity(item.node.items[1], item.path + "[1]", Dimension::kRatio)});
       } else {
@@ -167,7 +172,8 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
       d.finish();
     }
     if (s.has("lengths_from")) {
-      if (s.has("input_tokens") || s.has("output_tokens")) s.fail("lengths_from", "give token distributions or lengths_from, not both");
+      if (s.has("input_tokens") || s.has("output_tokens"))
+        s.fail("lengths_from", "give token distributions or lengths_from, not both");
       w.lengths_from = read_trace(s.map("lengths_from"), false);
     } else {
       g.lengths.input = read_distribution(s.map("input_tokens"), Dimension::kCount);
@@ -194,7 +200,8 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
       shaping.jitter = d.duration_or("jitter", shaping.jitter);
       if (shaping.jitter < Time()) d.fail("jitter", "the jitter must not be negative");
       shaping.copy_prefix_ids = d.choice_or<CopyPrefixIds>(
-          "copy_prefix_ids", {{"keep", CopyPrefixIds::kKeep}, {"per_copy", CopyPrefixIds::kPerCopySpace}}, CopyPrefixIds::kKeep);
+          "copy_prefix_ids", {{"keep", CopyPrefixIds::kKeep}, {"per_copy", CopyPrefixIds::kPerCopySpace}},
+          CopyPrefixIds::kKeep);
     }
     d.finish();
     w.demand = std::move(shaping);
@@ -260,6 +267,8 @@ JobWorkloadSpec read_job_workload(MapReader& parent, std::string_view key) {
   w.format =
       r.choice<JobListFormat>("format", {{"alibaba_pods", JobListFormat::kAlibabaPods}, {"csv", JobListFormat::kCsv}});
   w.trace = read_job_file(r);
+  w.time_scale = r.number_or("time_scale", 1.0);
+  if (!(w.time_scale > 0)) r.fail("time_scale", "the time scale must be positive");
   r.finish();
   return w;
 }

@@ -53,6 +53,11 @@ void ServingSystem::set_gpu_lender(GpuLender lender) {
   router_.on_replica_state.connect([this](const Replica& r, ReplicaState) {
     if (r.state() == ReplicaState::kStopped) lender_.release(r.id());
   });
+  if (lender_.revoked)
+    lender_.revoked->connect([this](std::uint32_t id) {
+      Replica& r = *router_.replicas().at(id);
+      if (r.state() != ReplicaState::kStopped && r.state() != ReplicaState::kDraining) r.drain();
+    });
 }
 
 void ServingSystem::start(Time horizon) {

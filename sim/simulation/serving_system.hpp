@@ -40,6 +40,10 @@ class ServingSystem {
   struct GpuLender {
     std::function<bool(std::uint32_t replica, int gpus)> acquire;
     std::function<void(std::uint32_t replica)> release;
+    // The lender ends a replica's loan itself (a node of its GPUs failed): the replica drains
+    // (takes no new requests; the ones it holds finish — the failure kills them on a real
+    // node, a simplification) and the autoscaler replaces it. May be null.
+    Signal<std::uint32_t /*replica*/>* revoked = nullptr;
   };
   void set_gpu_lender(GpuLender lender);
 

@@ -145,6 +145,9 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }
+  // Training jobs' per-link DP traffic, under the link_util_* names collective jobs use otherwise.
+  if (m.training && m.training->network_speed() && !m.network_metrics)
+    m.job_metrics->watch_links(*m.training->network_speed(), sampler, 4);
 }
 
 void write_summaries(const Models& m, RunFile& out, Time horizon) {

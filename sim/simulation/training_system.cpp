@@ -1,6 +1,7 @@
 #include "sim/simulation/training_system.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "sim/training/network_speed_model.hpp"
@@ -20,8 +21,19 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
   }
   if (spec_.failures_enabled && spec_.failures.spare_nodes > 0) inventory_->reserve_spares(spec_.failures.spare_nodes);
   // Model-driven jobs need links to be timed on; the loader allows them only with a topology.
-  if (topology_) speed_ = std::make_unique<NetworkSpeedModel>(*topology_, topology->efficiency);
+  if (topology_) {
+    auto speed = std::make_unique<NetworkSpeedModel>(*topology_, topology->efficiency);
+    network_speed_ = speed.get();
+    speed_ = std::move(speed);
+  }
   scheduler_ = std::make_unique<ClusterScheduler>(engine_, *inventory_, spec_.scheduler, speed_.get());
+  scheduler_->on_loan_revoked.connect([this](std::uint64_t loan_id) {
+    const auto it = std::find_if(loans_.begin(), loans_.end(), [&](const auto& kv) { return kv.second == loan_id; });
+    if (it == loans_.end()) return;
+    const std::uint32_t replica = it->first;
+    loans_.erase(it);
+    revoked_.emit(replica);
+  });
   if (spec_.failures_enabled) {
     failures_ = std::make_unique<FailureInjector>(engine_, spec_.failures, inventory_->node_count(),
                                                   inventory_->max_gpus_per_node());
@@ -61,11 +73,15 @@ void TrainingSystem::schedule_next_model_job() {
 
 void TrainingSystem::schedule_next_trace_job() {
   next_trace_ = trace_->next();
-  if (!next_trace_ || next_trace_->creation > horizon_) {
+  if (!next_trace_) return;
+  Time at = next_trace_->creation;
+  if (spec_.trace->time_scale != 1)
+    at = Time::ns(std::llround(static_cast<double>(at.count_ns()) / spec_.trace->time_scale));
+  if (at > horizon_) {
     next_trace_.reset();
     return;
   }
-  engine_.schedule_at(std::max(next_trace_->creation, engine_.now()), [this] { submit_trace_job(); });
+  engine_.schedule_at(std::max(at, engine_.now()), [this] { submit_trace_job(); });
 }
 
 void TrainingSystem::submit_trace_job() {
@@ -96,6 +112,7 @@ ServingSystem::GpuLender TrainingSystem::lender() {
     loans_[replica] = loan.id;
     return true;
   };
+  l.revoked = &revoked_;
   l.release = [this](std::uint32_t replica) {
     const auto it = loans_.find(replica);
     if (it == loans_.end()) return;

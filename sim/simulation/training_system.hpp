@@ -18,6 +18,7 @@
 #include "sim/training/cluster_inventory.hpp"
 #include "sim/training/cluster_scheduler.hpp"
 #include "sim/training/failure_model.hpp"
+#include "sim/training/network_speed_model.hpp"
 #include "topology/topology_graph.hpp"
 #include "workloads/job_workload.hpp"
 
@@ -46,8 +47,11 @@ class TrainingSystem {
   std::vector<const TrainingJobSpec*> model_jobs() const;
   const JobSource* trace() const { return trace_.get(); }
   const Topology* topology() const { return topology_.get(); }
+  // The speed model of model jobs (null without a topology).
+  NetworkSpeedModel* network_speed() { return network_speed_; }
   // For ServingSystem::set_gpu_lender: each replica borrows its GPUs from the scheduler at
-  // spec().serving_priority and returns them when it stops.
+  // spec().serving_priority and returns them when it stops; a node failure under a loan
+  // revokes it (the replica drains).
   ServingSystem::GpuLender lender();
 
  private:
@@ -60,12 +64,14 @@ class TrainingSystem {
   std::unique_ptr<Topology> topology_;
   std::unique_ptr<ClusterInventory> inventory_;
   std::unique_ptr<JobSpeedModel> speed_;
+  NetworkSpeedModel* network_speed_ = nullptr;  // speed_, typed
   std::unique_ptr<ClusterScheduler> scheduler_;
   std::unique_ptr<FailureInjector> failures_;
   std::unique_ptr<JobSource> trace_;
   std::optional<JobTraceRecord> next_trace_;
   std::size_t next_model_job_ = 0;
   std::unordered_map<std::uint32_t, std::uint64_t> loans_;  // serving replica -> loan id
+  Signal<std::uint32_t> revoked_;                           // replicas whose loan the cluster ended
   Time horizon_;
 };
 

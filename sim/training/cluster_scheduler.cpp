@@ -476,7 +476,7 @@ void ClusterScheduler::complete(Job& j) {
   request_pass();
 }
 
-void ClusterScheduler::interrupt(Job& j, bool preempted) {
+void ClusterScheduler::interrupt(Job& j, Cause cause) {
   advance(j);
   engine_.cancel(j.event);
   j.event = EventHandle{};
@@ -486,14 +486,81 @@ void ClusterScheduler::interrupt(Job& j, bool preempted) {
   j.remaining_work = j.checkpointed_remaining_work;
   j.remaining_iterations = j.checkpointed_remaining_iterations;
   j.phase = Phase::kWorking;
-  if (preempted)
-    ++j.preemptions;
-  else
+  if (cause == Cause::kFailure)
     ++j.failures;
+  else
+    ++j.preemptions;
   j.pay_restart = true;
   release_gpus(j);
   remove_running(j);
-  enqueue(j);
+  if (cause != Cause::kLoan || spec_.preemption_backoff <= Time()) {
+    enqueue(j);
+    return;
+  }
+  j.status = ClusterJobStatus::kWaiting;
+  j.queued_since = engine_.now();
+  held_.push_back(j.id);
+  if (!hold_armed_) {
+    hold_armed_ = true;
+    engine_.schedule_at(*last_lender_change_ + spec_.preemption_backoff, [this] { release_held(); });
+  }
+}
+
+void ClusterScheduler::release_held() {
+  hold_armed_ = false;
+  if (finished_ || held_.empty()) return;
+  const Time quiet_at = *last_lender_change_ + spec_.preemption_backoff;
+  if (engine_.now() < quiet_at) {
+    // The lender borrowed or returned GPUs meanwhile: wait for its quiet period to end.
+    hold_armed_ = true;
+    engine_.schedule_at(quiet_at, [this] { release_held(); });
+    return;
+  }
+  // Back in the queue with their original keys; queued_since stays the eviction time.
+  for (std::uint64_t id : held_) queue_.insert(key_of(job(id)));
+  held_.clear();
+  request_pass();
+}
+
+double ClusterScheduler::unsaved_gpu_s(const Job& j) const {
+  Time unsaved = j.worked_since_checkpoint;
+  if (j.phase == Phase::kWorking) unsaved += engine_.now() - j.phase_start;
+  return j.gpu_weight() * unsaved.seconds();
+}
+
+std::vector<std::uint64_t> ClusterScheduler::loan_victims(int need, int below_priority) const {
+  std::vector<std::uint64_t> candidates;
+  for (std::uint64_t id : preemption_victims(below_priority))
+    if (job(id).spec.gpu_milli == ClusterInventory::kMilliPerGpu) candidates.push_back(id);  // frees whole GPUs
+  if (candidates.empty()) return {};
+  // Only the lowest priority present is touched while it can free enough GPUs.
+  std::stable_sort(candidates.begin(), candidates.end(), [&](std::uint64_t a, std::uint64_t b) {
+    const Job& x = job(a);
+    const Job& y = job(b);
+    if (x.spec.priority != y.spec.priority) return x.spec.priority < y.spec.priority;
+    return unsaved_gpu_s(x) < unsaved_gpu_s(y);
+  });
+  const int lowest = job(candidates.front()).spec.priority;
+  int lowest_gpus = 0;
+  for (std::uint64_t id : candidates)
+    if (job(id).spec.priority == lowest) lowest_gpus += static_cast<int>(job(id).gpus.size());
+  if (lowest_gpus >= need) {
+    // One job that frees enough alone, the one losing the least work.
+    for (std::uint64_t id : candidates) {
+      if (job(id).spec.priority != lowest) break;
+      if (static_cast<int>(job(id).gpus.size()) >= need) return {id};
+    }
+  }
+  std::vector<std::uint64_t> chosen;
+  int freed = 0;
+  for (std::uint64_t id : candidates) {
+    if (freed >= need) break;
+    chosen.push_back(id);
+    freed += static_cast<int>(job(id).gpus.size());
+  }
+  // Evicting jobs that cannot free enough would lose their work for nothing.
+  if (freed < need) chosen.clear();
+  return chosen;
 }
 
 std::vector<std::uint64_t> ClusterScheduler::preemption_victims(int below_priority) const {
@@ -576,7 +643,7 @@ bool ClusterScheduler::try_preempt_for(Job& j) {
   }
   for (std::uint64_t id : chosen) {
     Job& r = job(id);
-    interrupt(r, true);
+    interrupt(r, Cause::kPreemption);
     on_job_preempted.emit(make_record(r));
   }
   return !chosen.empty();
@@ -643,7 +710,8 @@ void ClusterScheduler::node_down(int node, bool gpu_fault) {
   if (finished_) return;
   account();
   const auto hit = jobs_on_node_[static_cast<std::size_t>(node)];  // a copy: interrupt() edits it
-  for (std::uint64_t id : hit) interrupt(job(id), false);
+  for (std::uint64_t id : hit) interrupt(job(id), Cause::kFailure);
+  revoke_loans_on(node);
   inventory_.set_down(node);
   ++node_failures_;
   on_failure.emit(node, gpu_fault, static_cast<int>(hit.size()));
@@ -661,6 +729,7 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority) {
   GpuLoan loan;
   if (finished_ || count <= 0) return loan;
   account();
+  last_lender_change_ = engine_.now();
   std::vector<GpuIndex> taken;
   auto take_free = [&] {
     const int want = std::min(count - static_cast<int>(taken.size()), inventory_.free_whole_gpus());
@@ -675,13 +744,13 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority) {
   };
   take_free();
   if (static_cast<int>(taken.size()) < count) {
-    for (std::uint64_t id : preemption_victims(priority)) {
-      if (static_cast<int>(taken.size()) >= count) break;
+    const int need = count - static_cast<int>(taken.size()) - inventory_.free_whole_gpus();
+    for (std::uint64_t id : loan_victims(need, priority)) {
       Job& r = job(id);
-      interrupt(r, true);
+      interrupt(r, Cause::kLoan);
       on_job_preempted.emit(make_record(r));
-      take_free();
     }
+    take_free();
   }
   if (taken.empty()) return loan;
   std::sort(taken.begin(), taken.end());
@@ -696,10 +765,28 @@ void ClusterScheduler::return_gpus(std::uint64_t loan_id) {
   auto it = std::find_if(loans_.begin(), loans_.end(), [&](const Loan& l) { return l.id == loan_id; });
   if (it == loans_.end()) throw std::invalid_argument("cluster scheduler: no such GPU loan");
   account();
+  last_lender_change_ = engine_.now();
   for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu);
   lent_gpus_ -= static_cast<int>(it->gpus.size());
   loans_.erase(it);
   request_pass();
+}
+
+void ClusterScheduler::revoke_loans_on(int node) {
+  for (auto it = loans_.begin(); it != loans_.end();) {
+    const bool hit =
+        std::any_of(it->gpus.begin(), it->gpus.end(), [&](GpuIndex g) { return inventory_.node_of(g) == node; });
+    if (!hit) {
+      ++it;
+      continue;
+    }
+    for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu);
+    lent_gpus_ -= static_cast<int>(it->gpus.size());
+    const std::uint64_t id = it->id;
+    it = loans_.erase(it);
+    ++loans_revoked_;
+    on_loan_revoked.emit(id);
+  }
 }
 
 void ClusterScheduler::finish() {
@@ -766,6 +853,21 @@ ClusterJobRecord ClusterScheduler::record(std::uint64_t id) const {
   return make_record(job(id));
 }
 
+std::vector<RunningTrainingJob> ClusterScheduler::running_training_jobs(std::vector<double>* iteration_s) const {
+  std::vector<std::uint64_t> ids;
+  for (std::uint64_t id : running_)
+    if (job(id).model()) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  std::vector<RunningTrainingJob> out;
+  if (iteration_s) iteration_s->clear();
+  for (std::uint64_t id : ids) {
+    const Job& r = job(id);
+    out.push_back(RunningTrainingJob{id, &*r.spec.training, std::span<const VertexId>(r.vertices)});
+    if (iteration_s) iteration_s->push_back(r.iteration_s);
+  }
+  return out;
+}
+
 const IterationBreakdown* ClusterScheduler::iteration_breakdown(std::uint64_t id) const {
   if (id == 0 || id > jobs_.size()) return nullptr;
   const Job& j = job(id);
@@ -811,6 +913,7 @@ ClusterTotals ClusterScheduler::totals() const {
     held += w * r.held_s;
   }
   t.node_failures = node_failures_;
+  t.loans_revoked = loans_revoked_;
   if (t.finished > 0) {
     t.mean_completion_s = completion / static_cast<double>(t.finished);
     t.mean_queue_s = queue / static_cast<double>(t.finished);

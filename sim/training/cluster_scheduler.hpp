@@ -20,6 +20,14 @@
 //                        then the most recently started) when that frees enough GPUs; else it
 //                        blocks the queue as in fifo.
 //
+// Co-location loans (borrow_gpus): free GPUs first; then preemptible jobs below the lender's
+// priority are evicted, choosing the lowest priority, then a single job that frees enough
+// GPUs on its own with the least work lost (GPUs x unsaved working time), else jobs in order
+// of least work lost until enough are free. What the loan does not take stays free, and the
+// next borrow takes it first (topology-aware best fit packs later replicas onto those nodes).
+// A job evicted for a loan is held out of the queue until the lender has been quiet (no
+// borrow, no return) for spec.preemption_backoff. A node failure ends every loan with a GPU on it (on_loan_revoked).
+//
 // Interruptions: a failed node interrupts every job holding a GPU on it; a preempted job is
 // interrupted the same way. Either way the job loses the work since its last completed
 // checkpoint (preemption gives no time to save: a checkpoint of a large model takes minutes,
@@ -58,6 +66,13 @@ std::string_view to_string(SchedulingPolicy p);
 struct ClusterSchedulerSpec {
   SchedulingPolicy policy = SchedulingPolicy::kFifo;
   PlacementPolicy placement = PlacementPolicy::kTopologyAware;
+  // Co-location: a job preempted to lend GPUs to serving waits until the lender has neither
+  // borrowed nor returned GPUs for this long before it may start again (0: it may restart at
+  // once). A gang job restarted the moment enough replicas drain is evicted again at the next
+  // scale-up, paying a restart and losing its work each time; held off until serving has
+  // settled, its free GPUs meanwhile absorb serving's scale-ups without an eviction (the
+  // spirit of Kubernetes' restart back-off; an elastic job would instead shrink).
+  Time preemption_backoff{};
 };
 
 // GPUs lent to another pool (serving during a spike); whole GPUs, node-major.
@@ -75,6 +90,7 @@ struct ClusterTotals {
   std::uint64_t never_fits = 0;
   std::uint64_t failures = 0;  // job interruptions by failures
   std::uint64_t node_failures = 0;
+  std::uint64_t loans_revoked = 0;  // GPU loans ended by node failures
   std::uint64_t preemptions = 0;
   std::uint64_t restarts = 0;
   double mean_completion_s = 0;  // end - submit
@@ -114,6 +130,9 @@ class ClusterScheduler {
   // does). May return fewer (even none); the caller gives back what it cannot use.
   GpuLoan borrow_gpus(int count, int priority);
   void return_gpus(std::uint64_t loan_id);
+  // A loan ended by the cluster: a GPU of it is on a node that failed. Its GPUs are no longer
+  // lent (the borrower must stop using them; return_gpus of it is not needed and throws).
+  Signal<std::uint64_t /*loan id*/> on_loan_revoked;
 
   // At the horizon: accounts up to now and reports every unfinished job (waiting or running)
   // through on_job_finished with its status, so that each submitted job gets exactly one
@@ -124,13 +143,17 @@ class ClusterScheduler {
   // The latest iteration breakdown of a running model job (null otherwise), for MFU.
   const IterationBreakdown* iteration_breakdown(std::uint64_t id) const;
   ClusterTotals totals() const;
+  // Running model jobs in id order, with their current iteration time (0: not timed yet).
+  // The spans point into the scheduler: valid until it next changes the running set.
+  std::vector<RunningTrainingJob> running_training_jobs(std::vector<double>* iteration_s) const;
 
   // Gauges for timelines.
   int allocated_gpus() const { return inventory_.allocated_gpus() - lent_gpus_; }  // to jobs
   int free_gpus() const { return inventory_.free_whole_gpus(); }
   int down_gpus() const { return inventory_.down_gpus(); }
   int lent_gpus() const { return lent_gpus_; }
-  int waiting_jobs() const { return static_cast<int>(queue_.size()); }
+  // Queued jobs and jobs held off after a loan preemption.
+  int waiting_jobs() const { return static_cast<int>(queue_.size() + held_.size()); }
   int running_jobs() const { return running_count_; }
   double fragmentation() const { return inventory_.fragmentation(); }
 
@@ -169,7 +192,12 @@ class ClusterScheduler {
   void start(Job& j, Placement placement);
   bool try_preempt_for(Job& j);
   std::vector<std::uint64_t> preemption_victims(int below_priority) const;
-  void interrupt(Job& j, bool preempted);
+  std::vector<std::uint64_t> loan_victims(int need, int below_priority) const;
+  double unsaved_gpu_s(const Job& j) const;
+  enum class Cause : std::uint8_t { kFailure, kPreemption, kLoan };
+  void interrupt(Job& j, Cause cause);
+  void release_held();
+  void revoke_loans_on(int node);
   void advance(Job& j);
   void plan_next_event(Job& j);
   void on_job_event(std::uint64_t id);
@@ -193,6 +221,9 @@ class ClusterScheduler {
   std::vector<std::uint64_t> running_;  // every job holding GPUs (or a CPU-only pod running)
   std::vector<std::vector<std::uint64_t>> jobs_on_node_;
   std::vector<Loan> loans_;
+  std::vector<std::uint64_t> held_;  // evicted for a loan, waiting for the lender to be quiet
+  std::optional<Time> last_lender_change_;
+  bool hold_armed_ = false;
   std::uint64_t next_loan_id_ = 1;
   int lent_gpus_ = 0;
   int running_count_ = 0;
@@ -204,6 +235,7 @@ class ClusterScheduler {
   double allocated_gpu_s_ = 0;
   double in_service_gpu_s_ = 0;
   std::uint64_t node_failures_ = 0;
+  std::uint64_t loans_revoked_ = 0;
 };
 
 }  // namespace cs

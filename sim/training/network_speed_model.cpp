@@ -1,6 +1,7 @@
 #include "sim/training/network_speed_model.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "sim/network/collectives.hpp"
@@ -41,16 +42,26 @@ NetworkSpeedModel::NetworkSpeedModel(const Topology& topo, LinkEfficiency effici
       efficiency_(efficiency),
       tuning_(tuning),
       dp_algorithm_(dp_algorithm),
-      model_(topo, efficiency, tuning, dp_algorithm) {}
+      model_(topo, efficiency, tuning, dp_algorithm) {
+  for (std::size_t l = 0; l < topo_.link_count(); ++l)
+    kind_capacity_[static_cast<std::size_t>(topo_.link(static_cast<LinkId>(l)).kind)] +=
+        link_capacity(static_cast<LinkId>(l));
+}
 
-std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const RunningTrainingJob> running) {
-  Router router(topo_);
-  Engine engine(1);
-  FlowNetwork network(engine, router, efficiency_);
-  Collectives collectives(network, tuning_);
+struct NetworkSpeedModel::Scratch {
+  Engine engine{1};
+  Router router;
+  FlowNetwork network;
+  Collectives collectives;
+  Scratch(const Topology& topo, const LinkEfficiency& efficiency, const CollectiveTuning& tuning)
+      : router(topo), network(engine, router, efficiency), collectives(network, tuning) {}
+};
+
+std::vector<double> NetworkSpeedModel::run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const {
+  Collectives& collectives = scratch.collectives;
   ChainRun run;
   run.collectives = &collectives;
-  run.engine = &engine;
+  run.engine = &scratch.engine;
   run.finish_s.assign(running.size(), 0);
   for (std::size_t j = 0; j < running.size(); ++j) {
     const RunningTrainingJob& job = running[j];
@@ -69,11 +80,65 @@ std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const Runn
     }
   }
   for (std::size_t i = 0; i < run.chains.size(); ++i) run.step(i);
-  engine.run();
+  scratch.engine.run();
   for (const Chain& c : run.chains)
     if (c.next != c.requests.size() || collectives.running() != 0)
       throw std::logic_error("a DP reduction did not complete");
   return run.finish_s;
+}
+
+std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const RunningTrainingJob> running) {
+  Scratch scratch(topo_, efficiency_, tuning_);
+  return run_dp(scratch, running);
+}
+
+const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::dp_link_bytes(const RunningTrainingJob& job) {
+  Key key;
+  key.emplace_back(job.job_id, std::vector<VertexId>(job.gpus.begin(), job.gpus.end()));
+  if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
+  Scratch scratch(topo_, efficiency_, tuning_);
+  run_dp(scratch, {&job, 1});
+  std::vector<std::pair<LinkId, double>> bytes;
+  for (std::size_t l = 0; l < topo_.link_count(); ++l) {
+    const double b = scratch.network.link_bytes(static_cast<LinkId>(l));
+    if (b > 0) bytes.emplace_back(static_cast<LinkId>(l), b);
+  }
+  if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
+  return link_bytes_cache_.emplace(std::move(key), std::move(bytes)).first->second;
+}
+
+double NetworkSpeedModel::link_capacity(LinkId l) const {
+  const LinkInfo& info = topo_.link(l);
+  return info.bandwidth_bytes_per_s * efficiency_.fraction(info.kind);
+}
+
+std::vector<LinkKind> NetworkSpeedModel::link_kinds() const {
+  std::vector<LinkKind> kinds;
+  for (int k = 0; k < kLinkKindCount; ++k)
+    if (kind_capacity_[static_cast<std::size_t>(k)] > 0) kinds.push_back(static_cast<LinkKind>(k));
+  return kinds;
+}
+
+NetworkSpeedModel::LinkLoad NetworkSpeedModel::link_load(std::span<const RunningTrainingJob> running,
+                                                         std::span<const double> iteration_s, std::size_t top) {
+  if (iteration_s.size() != running.size()) throw std::invalid_argument("link_load: one iteration time per job");
+  std::map<LinkId, double> rate;  // bytes/s
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    if (!(iteration_s[j] > 0)) continue;
+    for (const auto& [l, b] : dp_link_bytes(running[j])) rate[l] += b / iteration_s[j];
+  }
+  LinkLoad load;
+  for (const auto& [l, r] : rate) {
+    const auto k = static_cast<std::size_t>(topo_.link(l).kind);
+    load.kind_utilization[k] += r;
+    load.busiest.emplace_back(l, r / link_capacity(l));
+  }
+  for (std::size_t k = 0; k < load.kind_utilization.size(); ++k)
+    load.kind_utilization[k] = kind_capacity_[k] > 0 ? load.kind_utilization[k] / kind_capacity_[k] : 0.0;
+  std::stable_sort(load.busiest.begin(), load.busiest.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (load.busiest.size() > top) load.busiest.resize(top);
+  return load;
 }
 
 std::vector<TrainingIterationResult> NetworkSpeedModel::results(std::span<const RunningTrainingJob> running) {

@@ -10,6 +10,13 @@
 //
 // Answers are cached by the running set (job id and GPUs of each job): the scheduler asks
 // again whenever the set changes, and the same set is priced once.
+//
+// Link traffic (for the per-link utilization timelines): a job's DP reduction bytes on every
+// link per iteration, from running its DP collectives alone on a scratch network (the bytes
+// and routes do not depend on contention), cached by job id and GPUs. Its time-average load
+// while it runs is those bytes / its iteration time. TP (inside a node) and PP hand-offs are
+// not counted: they are priced on the idle network, not run as flows.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -32,7 +39,25 @@ class NetworkSpeedModel : public JobSpeedModel {
 
   std::uint64_t evaluations() const { return evaluations_; }  // cache misses
 
+  // (link, bytes per iteration) of the job's DP reduction, links it does not touch left out.
+  const std::vector<std::pair<LinkId, double>>& dp_link_bytes(const RunningTrainingJob& job);
+  // Running jobs' time-average DP traffic: job i at dp_link_bytes / iteration_s[i].
+  struct LinkLoad {
+    std::array<double, kLinkKindCount> kind_utilization{};  // bytes/s on the kind / its capacity
+    std::vector<std::pair<LinkId, double>> busiest;         // (link, utilization), highest first
+  };
+  LinkLoad link_load(std::span<const RunningTrainingJob> running, std::span<const double> iteration_s, std::size_t top);
+  // Achievable capacity (line rate x efficiency), as FlowNetwork counts it.
+  double link_capacity(LinkId l) const;
+  double kind_capacity(LinkKind kind) const { return kind_capacity_[static_cast<std::size_t>(kind)]; }
+  // Link kinds with at least one link, in enum order.
+  std::vector<LinkKind> link_kinds() const;
+  const Topology& topology() const { return topo_; }
+
  private:
+  struct Scratch;
+  std::vector<double> run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const;
+
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
   static constexpr std::size_t kCacheLimit = 256;
 
@@ -42,6 +67,8 @@ class NetworkSpeedModel : public JobSpeedModel {
   CollectiveAlgorithm dp_algorithm_;
   TrainingIterationModel model_;
   std::map<Key, std::vector<TrainingIterationResult>> cache_;
+  std::map<Key, std::vector<std::pair<LinkId, double>>> link_bytes_cache_;
+  std::array<double, kLinkKindCount> kind_capacity_{};
   std::uint64_t evaluations_ = 0;
 };
 

@@ -26,24 +26,4 @@ ClusterJobSpec cluster_job_from_pod(const JobTraceRecord& pod, const PodReplayOp
   return job;
 }
 
-PodTraceFeeder::PodTraceFeeder(Engine& engine, ClusterScheduler& scheduler, JobSource& source, PodReplayOptions options)
-    : engine_(engine), scheduler_(scheduler), source_(source), options_(options) {}
-
-void PodTraceFeeder::start() {
-  pull();
-}
-
-void PodTraceFeeder::pull() {
-  next_ = source_.next();
-  if (!next_) return;
-  const Time at = std::max(next_->creation, engine_.now());
-  engine_.schedule_at(at, [this] { arrive(); });
-}
-
-void PodTraceFeeder::arrive() {
-  scheduler_.submit(cluster_job_from_pod(*next_, options_));
-  ++submitted_;
-  pull();
-}
-
 }  // namespace cs

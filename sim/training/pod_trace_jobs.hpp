@@ -1,5 +1,6 @@
 #pragma once
-// Cluster trace pods (Alibaba GPU pod list, JobTraceRecord) as cluster jobs to replay.
+// Cluster trace pods (Alibaba GPU pod list, JobTraceRecord) as cluster jobs to replay
+// (TrainingSystem submits them, one arrival event at a time).
 //
 // Run time: deletion − scheduled when both are known: the time the pod actually ran. A pod
 // never scheduled in the trace (Pending) but deleted: deletion − creation, the time its owner
@@ -11,7 +12,6 @@
 // the options say otherwise.
 #include <cstdint>
 
-#include "sim/engine/engine.hpp"
 #include "sim/training/cluster_job.hpp"
 #include "workloads/job_trace_record.hpp"
 
@@ -25,27 +25,5 @@ struct PodReplayOptions {
 };
 
 ClusterJobSpec cluster_job_from_pod(const JobTraceRecord& pod, const PodReplayOptions& options = {});
-
-class ClusterScheduler;
-
-// Replays a JobSource into a scheduler: one pending arrival event at a time (memory does not
-// grow with the trace), each pod submitted at its creation time (or now, if that is past).
-class PodTraceFeeder {
- public:
-  PodTraceFeeder(Engine& engine, ClusterScheduler& scheduler, JobSource& source, PodReplayOptions options = {});
-  void start();  // schedules the first arrival
-  std::uint64_t submitted() const { return submitted_; }
-
- private:
-  void pull();
-  void arrive();
-
-  Engine& engine_;
-  ClusterScheduler& scheduler_;
-  JobSource& source_;
-  PodReplayOptions options_;
-  std::optional<JobTraceRecord> next_;
-  std::uint64_t submitted_ = 0;
-};
 
 }  // namespace cs

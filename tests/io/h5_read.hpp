@@ -22,6 +22,30 @@ inline std::vector<double> read_column(hid_t file, const std::string& path) {
   return out;
 }
 
+// A fixed-length text column, nul padding stripped; `size_out`: the strings' byte size.
+inline std::vector<std::string> read_text_column(hid_t file, const std::string& path, std::size_t* size_out = nullptr) {
+  const hid_t ds = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
+  if (ds < 0) throw std::runtime_error("no dataset " + path);
+  const hid_t type = H5Dget_type(ds);
+  const std::size_t size = H5Tget_size(type);
+  if (size_out) *size_out = size;
+  const hid_t space = H5Dget_space(ds);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, nullptr);
+  std::string raw(n * size, '\0');
+  if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data());
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < n; ++i) {
+    std::string v = raw.substr(i * size, size);
+    v.erase(v.find_last_not_of('\0') + 1);
+    out.push_back(v);
+  }
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(ds);
+  return out;
+}
+
 inline std::string read_string_attribute(hid_t object, const std::string& name) {
   const hid_t attr = H5Aopen(object, name.c_str(), H5P_DEFAULT);
   if (attr < 0) throw std::runtime_error("no attribute " + name);

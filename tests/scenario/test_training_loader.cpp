@@ -127,16 +127,18 @@ TEST_CASE("a plain cluster of uniform nodes replays an inline job list") {
   CHECK(b.qos == "BE");
 }
 
-TEST_CASE("a CSV job list is read with the scenario's folder as the base of its path") {
+TEST_CASE("a CSV job list is read with the scenario's folder as the base of its path, its time scale too") {
   TempDir dir;
   dir.write("jobs.csv", "submit_s,gpus,duration_s,name\n0,8,3600,a\n1.5,2,10,\n");
   const Scenario s = load_scenario(dir.write("c.yaml",
                                              "name: c\n"
                                              "simulation: {horizon: 1 h}\n"
-                                             "cluster: {nodes: 2}\n"
-                                             "jobs: {format: csv, path: jobs.csv}\n"));
+                                             "cluster: {nodes: 2, scheduler: {preemption_backoff: 20 min}}\n"
+                                             "jobs: {format: csv, path: jobs.csv, time_scale: 400}\n"));
   REQUIRE(s.training);
   REQUIRE(s.training->trace);
+  CHECK(s.training->trace->time_scale == 400.0);
+  CHECK(s.training->scheduler.preemption_backoff == Time::s(1200));
   auto source = make_job_source(*s.training->trace);
   const auto a = source->next();
   REQUIRE(a);
@@ -167,6 +169,12 @@ TEST_CASE("training errors name the file, the line and the key") {
     CHECK_THAT(e, Catch::Contains("bad.yaml:24"));
     CHECK_THAT(e, Catch::Contains("training[0]"));
     CHECK_THAT(e, Catch::Contains("did you mean 'recompute'"));
+  }
+  SECTION("a time scale that is not positive") {
+    const std::string e = error_of(
+        "name: c\nsimulation: {horizon: 1 h}\ncluster: {nodes: 2}\njobs: {format: csv, path: x.csv, time_scale: 0}\n");
+    CHECK_THAT(e, Catch::Contains("bad.yaml:4"));
+    CHECK_THAT(e, Catch::Contains("jobs.time_scale"));
   }
   SECTION("an unknown scheduler policy") {
     const std::string e = error_of(replace(kTraining, "policy: easy_backfill", "policy: easy"));

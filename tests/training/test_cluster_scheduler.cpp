@@ -18,6 +18,11 @@ ClusterJobSpec fixed_job(std::string name, int gpus, Time duration) {
   return j;
 }
 
+ClusterJobSpec preemptible(ClusterJobSpec j) {
+  j.preemptible = true;
+  return j;
+}
+
 // Collects the final record of each job, and fails on a second one.
 struct Finals {
   std::map<std::uint64_t, ClusterJobRecord> by_id;
@@ -341,4 +346,109 @@ TEST_CASE("topology-aware placement keeps gangs on fewer nodes and leaves than r
   CHECK(nodes[1] > nodes[0]);
   CHECK(leaves[1] > leaves[0]);
   CHECK(fragmentation[1] > fragmentation[0]);
+}
+
+// Co-location loans: victims, back-off, revocation.
+
+TEST_CASE("a loan evicts the preemptible job that frees enough GPUs with the least unsaved work") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(4, 8, 4);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  Finals ends;
+  ends.listen(s);
+  const auto small = s.submit(preemptible(fixed_job("small", 8, 1000_s)));  // id 1
+  const auto big = s.submit(preemptible(fixed_job("big", 16, 1000_s)));     // id 2
+  s.submit(fixed_job("keep", 8, 1000_s));
+  engine.schedule_at(10_s, [&] {
+    // 4 GPUs: both free enough alone; unsaved work at 10 s (no checkpoints): small 8 x 10 =
+    // 80 GPU-s, big 16 x 10 = 160 GPU-s: small goes (the old rule, most recent start then
+    // highest id, took big).
+    CHECK(s.borrow_gpus(4, 5).gpus.size() == 4);
+    CHECK(s.free_gpus() == 4);  // the rest of small's node stays free for the lender
+  });
+  engine.schedule_at(20_s, [&] {
+    CHECK(s.borrow_gpus(4, 5).gpus.size() == 4);  // the 4 left on that node, no eviction
+    CHECK(s.free_gpus() == 0);
+  });
+  engine.schedule_at(30_s, [&] {
+    // 12 more: only big frees 12 alone (small is already out): big goes, 4 stay free.
+    CHECK(s.borrow_gpus(12, 5).gpus.size() == 12);
+    CHECK(s.free_gpus() == 4);
+  });
+  engine.run_until(40_s);
+  s.finish();
+  CHECK(ends.by_id.at(small).preemptions == 1);
+  CHECK(ends.by_id.at(big).preemptions == 1);
+  CHECK(ends.by_id.at(big).lost_work_s == Approx(30.0));
+  CHECK(ends.by_id.at(small).lost_work_s == Approx(10.0));
+}
+
+TEST_CASE("a loan that eviction cannot satisfy evicts nobody") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  s.submit(preemptible(fixed_job("victim", 8, 100_s)));
+  s.submit(fixed_job("keep", 8, 100_s));
+  engine.schedule_at(10_s, [&] {
+    // 12 GPUs: the victim frees only 8.
+    CHECK(s.borrow_gpus(12, 5).gpus.empty());
+    CHECK(s.running_jobs() == 2);
+  });
+  engine.run();
+  s.finish();
+  CHECK(s.totals().preemptions == 0);
+}
+
+TEST_CASE(
+    "a job evicted for a loan restarts only after the lender has neither borrowed nor returned for the back-off") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterSchedulerSpec spec{SchedulingPolicy::kPriorityPreemptive, PlacementPolicy::kTopologyAware, 60_s};
+  ClusterScheduler s(engine, inventory, spec, nullptr);
+  Finals ends;
+  ends.listen(s);
+  const auto v = s.submit(preemptible(fixed_job("victim", 16, 100_s)));
+  GpuLoan first;
+  GpuLoan second;
+  engine.schedule_at(10_s, [&] { first = s.borrow_gpus(8, 5); });   // evicts the victim: 10 s lost
+  engine.schedule_at(20_s, [&] { s.return_gpus(first.id); });       // all 16 free, victim held
+  engine.schedule_at(40_s, [&] { second = s.borrow_gpus(4, 5); });  // free ones, no eviction
+  engine.schedule_at(50_s, [&] { s.return_gpus(second.id); });      // last change: quiet from 110 s
+  engine.schedule_at(109_s, [&] {
+    CHECK(s.waiting_jobs() == 1);
+    CHECK(s.free_gpus() == 16);
+  });
+  engine.run();
+  s.finish();
+  // Held 10-110 s (without the back-off it would have restarted at 20 s and been evicted again
+  // at 40 s), then 100 s of work: ends at 210 s.
+  const ClusterJobRecord& r = ends.by_id.at(v);
+  CHECK(r.end == 210_s);
+  CHECK(r.preemptions == 1);
+  CHECK(r.restarts == 1);
+  CHECK(r.queue_s == Approx(100.0));
+  CHECK(r.lost_work_s == Approx(10.0));
+}
+
+TEST_CASE("a node failure ends the loans with a GPU on it") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {}, nullptr);
+  s.submit(fixed_job("keep", 8, 100_s));
+  std::vector<std::uint64_t> revoked;
+  s.on_loan_revoked.connect([&](std::uint64_t id) { revoked.push_back(id); });
+  GpuLoan loan;
+  engine.schedule_at(5_s, [&] { loan = s.borrow_gpus(4, 5); });
+  engine.schedule_at(10_s, [&] {
+    const int node = s.inventory().node_of(loan.gpus.front());
+    s.node_down(node, true);
+    CHECK(s.lent_gpus() == 0);
+    CHECK(s.down_gpus() == 8);
+  });
+  engine.run_until(20_s);
+  REQUIRE(revoked.size() == 1);
+  CHECK(revoked.front() == loan.id);
+  CHECK(s.totals().loans_revoked == 1);
+  CHECK_THROWS_AS(s.return_gpus(loan.id), std::invalid_argument);
+  s.finish();
 }

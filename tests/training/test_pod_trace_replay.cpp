@@ -1,10 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include <vector>
-
-#include "sim/training/cluster_scheduler.hpp"
 #include "sim/training/pod_trace_jobs.hpp"
-#include "workloads/alibaba_pod_trace.hpp"
 
 using namespace cs;
 using namespace cs::time_literals;
@@ -44,37 +40,4 @@ TEST_CASE("a pod's run time is deletion minus scheduled, or minus creation when 
   pod.gpu_milli = 0;
   CHECK(cluster_job_from_pod(pod).gpus == 0);
   CHECK(cluster_job_from_pod(pod).gpu_milli == 1000);
-}
-
-TEST_CASE("every pod of the Alibaba trace gets exactly one final record on 6,000 GPUs, under each policy") {
-  const std::string path = std::string(CLUSTERSIM_TRACE_DIR) + "/alibaba_gpu_v2023_openb_pod_list_default.csv";
-  for (auto policy :
-       {SchedulingPolicy::kFifo, SchedulingPolicy::kEasyBackfill, SchedulingPolicy::kPriorityPreemptive}) {
-    for (auto placement : {PlacementPolicy::kTopologyAware, PlacementPolicy::kRandom}) {
-      CAPTURE(to_string(policy), to_string(placement));
-      Engine engine(11);
-      auto inventory = ClusterInventory::uniform(750, 8, 32);
-      ClusterScheduler s(engine, inventory, {policy, placement}, nullptr);
-      std::vector<int> finals;
-      s.on_job_finished.connect([&](const ClusterJobRecord& r) {
-        if (finals.size() < r.id) finals.resize(r.id, 0);
-        ++finals[r.id - 1];
-      });
-      AlibabaPodTrace trace(path);
-      PodTraceFeeder feeder(engine, s, trace);
-      feeder.start();
-      // Stop inside the trace (it spans 12.9 million s), so that some pods are still running
-      // or waiting and must be reported by finish().
-      engine.run_until(Time::s(12'000'000));
-      s.finish();
-      CHECK(feeder.submitted() == s.totals().submitted);
-      CHECK(finals.size() == feeder.submitted());
-      int not_once = 0;
-      for (int n : finals) not_once += n == 1 ? 0 : 1;
-      CHECK(not_once == 0);
-      const auto t = s.totals();
-      CHECK(t.submitted == t.finished + t.waiting + t.running + t.never_fits);
-      CHECK(t.running > 0);
-    }
-  }
 }

@@ -136,6 +136,54 @@ TEST_CASE("DP all-reduce on a non-blocking fat-tree takes the ring time 2(n-1)/n
   CHECK(contended[0] == Approx(ring).epsilon(0.005));
 }
 
+TEST_CASE("a job alone on a non-blocking fat-tree loads each NIC uplink with its ring share per iteration") {
+  const Topology topo = dgx_a100_cluster(4, FabricKind::kFatTree, 32, 1, 8);
+  const TrainingJobSpec spec = data_parallel_job(4);  // tp 8, dp 4: 8 rings of 4 ranks, one per rail
+  const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
+  NetworkSpeedModel speed(topo);
+  const RunningTrainingJob job{1, &spec, ranks};
+  // A ring all-reduce rank sends 2(n-1)/n x S to its successor, n = 4: 1.5 S through its NIC.
+  const double S = dp_gradient_bytes(spec);
+  const double per_rank = 2.0 * 3 / 4 * S;
+  int nic_uplinks = 0;
+  double ib_bytes = 0;
+  for (const auto& [l, bytes] : speed.dp_link_bytes(job)) {
+    const LinkInfo& info = topo.link(l);
+    if (info.kind != LinkKind::kInfiniBand) continue;
+    ib_bytes += bytes;
+    if (topo.vertex(info.from).kind == VertexKind::kNic) {
+      ++nic_uplinks;
+      CHECK(bytes == Approx(per_rank));
+    }
+  }
+  CHECK(nic_uplinks == 32);  // every GPU's NIC, 4 nodes x 8
+  const double iteration = speed.iterations({&job, 1})[0].total_s();
+  const std::vector<double> iteration_s{iteration};
+  const auto load = speed.link_load({&job, 1}, iteration_s, topo.link_count());
+  // The busiest InfiniBand link is a NIC uplink (non-blocking: no fabric link carries two
+  // rings): 1.5 S / (iteration x one HDR NIC of 25 GB/s x InfiniBand efficiency 0.94).
+  const double B = 25e9 * 0.94;
+  bool found = false;
+  for (const auto& [l, util] : load.busiest) {
+    if (topo.link(l).kind != LinkKind::kInfiniBand) continue;
+    CHECK(util == Approx(per_rank / (iteration * B)));
+    found = true;
+    break;
+  }
+  CHECK(found);
+  // The kind's utilization: every InfiniBand byte per iteration / (iteration x the summed
+  // capacity of the topology's InfiniBand links).
+  CHECK(load.kind_utilization[static_cast<std::size_t>(LinkKind::kInfiniBand)] ==
+        Approx(ib_bytes / (iteration * speed.kind_capacity(LinkKind::kInfiniBand))));
+  CHECK(speed.kind_capacity(LinkKind::kInfiniBand) == Approx(B * static_cast<double>([&] {
+                                                               std::size_t n = 0;
+                                                               for (std::size_t l = 0; l < topo.link_count(); ++l)
+                                                                 n += topo.link(static_cast<LinkId>(l)).kind ==
+                                                                      LinkKind::kInfiniBand;
+                                                               return n;
+                                                             }())));
+}
+
 TEST_CASE("two identical jobs sharing a 2:1 oversubscribed spine each take twice as long to reduce gradients") {
   // 4 DGX A100 on leaves of 16 ports (2 nodes x 8 NICs per leaf). At 2:1 a leaf's uplinks carry
   // half its 16 x 25 GB/s downlinks: 8 uplinks of 25 GB/s, one per spine. Job A on nodes 0 and
