@@ -6,9 +6,29 @@
 
 namespace cs {
 
+bool ServingGpuRegistry::all_free(std::span<const VertexId> gpus) const {
+  return std::none_of(gpus.begin(), gpus.end(), [&](VertexId g) { return held_.at(g); });
+}
+
+void ServingGpuRegistry::claim(std::span<const VertexId> gpus) {
+  if (!all_free(gpus)) throw std::logic_error("serving: a GPU claimed by two replicas");
+  for (const VertexId g : gpus) held_[g] = true;
+  held_count_ += static_cast<int>(gpus.size());
+}
+
+void ServingGpuRegistry::release(std::span<const VertexId> gpus) {
+  for (const VertexId g : gpus)
+    if (!held_.at(g)) throw std::logic_error("serving: a GPU released that no replica holds");
+  for (const VertexId g : gpus) held_[g] = false;
+  held_count_ -= static_cast<int>(gpus.size());
+}
+
 ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology,
-                                   CollectiveCostModel& collectives)
-    : pool_(pool) {
+                                   CollectiveCostModel& collectives, ServingGpuRegistry* shared)
+    : pool_(pool),
+      collectives_(collectives),
+      own_registry_(shared ? nullptr : std::make_unique<ServingGpuRegistry>(topology)),
+      registry_(shared ? shared : own_registry_.get()) {
   const int tp = pool.plan.tp, pp = pool.plan.pp;
   // GPUs by node, in topology order.
   std::map<std::int32_t, std::vector<VertexId>> by_node;
@@ -47,16 +67,20 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
 }
 
 int ReplicaPlacement::acquire() {
-  const auto it = std::find(taken_.begin(), taken_.end(), false);
-  if (it == taken_.end()) return -1;
-  *it = true;
-  ++in_use_;
-  return static_cast<int>(it - taken_.begin());
+  for (std::size_t k = 0; k < slots_.size(); ++k) {
+    if (taken_[k] || !registry_->all_free(slots_[k]->gpus)) continue;
+    registry_->claim(slots_[k]->gpus);
+    taken_[k] = true;
+    ++in_use_;
+    return static_cast<int>(k);
+  }
+  return -1;
 }
 
 void ReplicaPlacement::release(int slot) {
   if (!taken_.at(static_cast<std::size_t>(slot))) throw std::logic_error("replica slot released twice");
   taken_[static_cast<std::size_t>(slot)] = false;
+  registry_->release(slots_[static_cast<std::size_t>(slot)]->gpus);
   --in_use_;
 }
 
@@ -99,8 +123,33 @@ double ReplicaPlacement::pp_send_s(int slot, double bytes) {
 
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for(int slot) {
   auto& cached = cost_by_slot_.at(static_cast<std::size_t>(slot));
-  if (cached) return cached;
-  const std::shared_ptr<Slot> s = slots_[static_cast<std::size_t>(slot)];
+  if (!cached) cached = cost_of(slots_[static_cast<std::size_t>(slot)]);
+  return cached;
+}
+
+std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::span<const VertexId> gpus) {
+  const int tp = pool_.plan.tp, pp = pool_.plan.pp;
+  if (gpus.size() != static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp))
+    throw std::invalid_argument("serving: a replica of " + std::to_string(tp * pp) + " GPUs priced on " +
+                                std::to_string(gpus.size()));
+  auto& cached = cost_by_gpus_[std::vector<VertexId>(gpus.begin(), gpus.end())];
+  if (!cached) {
+    auto slot = std::make_shared<Slot>();
+    slot->gpus.assign(gpus.begin(), gpus.end());
+    slot->collectives = &collectives_;
+    slot->tp = tp;
+    slot->pp = pp;
+    // Its own model, not one shared by probe signature: lent GPUs are anywhere, and the
+    // probes agreeing would not prove two GPU sets cost the same at every size.
+    CommunicationCost comm;
+    comm.tp_all_reduce_s = [slot](double bytes) { return slot->tp_all_reduce_s(bytes); };
+    comm.pp_send_s = [slot](double bytes) { return slot->pp_send_s(bytes); };
+    cached = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm));
+  }
+  return cached;
+}
+
+std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::shared_ptr<Slot>& s) {
   // Slots on alike nodes cost the same: probe sizes from a decode step to a full prefill.
   std::vector<double> signature;
   for (const double bytes : {16.0 * 1024, 1024.0 * 1024, 64.0 * 1024 * 1024}) {
@@ -114,8 +163,7 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for(int slot) {
     comm.pp_send_s = [s](double bytes) { return s->pp_send_s(bytes); };
     shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm));
   }
-  cached = shared;
-  return cached;
+  return shared;
 }
 
 }  // namespace cs

@@ -9,8 +9,15 @@
 // a decode step's all-reduce sizes repeat. The cached costs are those of the network when
 // first asked (idle unless collective jobs run beside the pool): serving traffic itself adds
 // no flows. Slots whose costs agree share one iteration cost model.
+//
+// Several pools on one topology share a ServingGpuRegistry (the GPUs serving replicas hold):
+// each pool cuts its own slots (its tp and pp), and takes the lowest slot whose GPUs are all
+// free in the registry, so two pools never hold the same GPU and pools of different TP sizes
+// coexist on one free set. In co-location the cluster scheduler picks the GPUs instead, and
+// cost_for_gpus() prices a replica on the GPUs it was lent.
 #include <map>
 #include <memory>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -21,23 +28,43 @@
 
 namespace cs {
 
+// Which of a topology's GPUs serving replicas hold, over every pool placed on it.
+class ServingGpuRegistry {
+ public:
+  explicit ServingGpuRegistry(const Topology& topology) : held_(topology.vertex_count(), false) {}
+  bool all_free(std::span<const VertexId> gpus) const;
+  // Throws std::logic_error if a GPU is already held (claim) or not held (release).
+  void claim(std::span<const VertexId> gpus);
+  void release(std::span<const VertexId> gpus);
+  int held() const { return held_count_; }
+
+ private:
+  std::vector<bool> held_;  // by vertex id
+  int held_count_ = 0;
+};
+
 class ReplicaPlacement {
  public:
-  // Throws std::invalid_argument when the topology cannot hold one replica.
-  ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology, CollectiveCostModel& collectives);
+  // Throws std::invalid_argument when the topology cannot hold one replica. `shared`: the
+  // registry of every pool on this topology (null: this pool alone, with its own).
+  ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology, CollectiveCostModel& collectives,
+                   ServingGpuRegistry* shared = nullptr);
   ReplicaPlacement(const ReplicaPlacement&) = delete;
   ReplicaPlacement& operator=(const ReplicaPlacement&) = delete;
 
   int slots() const { return static_cast<int>(slots_.size()); }
   // The slot's GPUs, stage by stage (stage s: positions s·tp .. s·tp + tp − 1).
   const std::vector<VertexId>& gpus_of(int slot) const { return slots_.at(static_cast<std::size_t>(slot))->gpus; }
-  // The lowest free slot, now taken; -1 when every slot is taken.
+  // The lowest slot whose GPUs are all free in the registry, now taken; -1 when none is.
   int acquire();
   void release(int slot);
   int in_use() const { return in_use_; }
 
   // The iteration cost model of a replica in `slot`.
   std::shared_ptr<const LlmIterationCost> cost_for(int slot);
+  // The iteration cost model of a replica on exactly these GPUs (tp·pp of them, stage by
+  // stage as in gpus_of), wherever they are; cached by the GPU list itself.
+  std::shared_ptr<const LlmIterationCost> cost_for_gpus(std::span<const VertexId> gpus);
   // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
   double tp_all_reduce_s(int slot, double bytes);
   double pp_send_s(int slot, double bytes);
@@ -52,12 +79,18 @@ class ReplicaPlacement {
     double pp_send_s(double bytes);
   };
 
+  std::shared_ptr<const LlmIterationCost> cost_of(const std::shared_ptr<Slot>& slot);
+
   ServingPoolSpec pool_;
+  CollectiveCostModel& collectives_;
+  std::unique_ptr<ServingGpuRegistry> own_registry_;
+  ServingGpuRegistry* registry_;
   std::vector<std::shared_ptr<Slot>> slots_;
   std::vector<bool> taken_;
   int in_use_ = 0;
   std::vector<std::shared_ptr<const LlmIterationCost>> cost_by_slot_;
   std::map<std::vector<double>, std::shared_ptr<const LlmIterationCost>> cost_by_signature_;
+  std::map<std::vector<VertexId>, std::shared_ptr<const LlmIterationCost>> cost_by_gpus_;
 };
 
 }  // namespace cs

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "sim/network/network_workload.hpp"
+#include "sim/simulation/replica_placement.hpp"
+
 namespace cs {
 
 namespace {
@@ -18,15 +21,14 @@ ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPo
                                NetworkWorkload* network)
     : engine_(engine),
       selector_(targets_of(pools), split, split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
-  // Each pool places its replicas on the topology by itself, so two pools would take the same
-  // GPUs: until placement is shared, a topology carries one serving pool.
-  if (network && pools.size() > 1)
-    throw std::invalid_argument(
-        "serving: several pools on one `topology:` are not supported yet; give the pools no "
-        "topology, or run one pool per scenario");
-  for (const ServingPoolSpec* p : pools) pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, network));
+  // Every pool takes its replicas' GPUs from one registry of the topology: no GPU is held twice.
+  if (network) gpus_ = std::make_unique<ServingGpuRegistry>(network->topology());
+  for (const ServingPoolSpec* p : pools)
+    pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, network, gpus_.get()));
   for (auto& s : streams) streams_.push_back({std::move(s), std::nullopt});
 }
+
+ServingCluster::~ServingCluster() = default;
 
 void ServingCluster::start(Time horizon) {
   horizon_ = horizon;

@@ -4,7 +4,8 @@
 // with the traces); at its arrival a request is numbered (one sequence across all streams)
 // and a PoolSelector sends it to a pool serving the model it names, by the pools' shares. A
 // request naming a model no pool serves is refused here, reported once through
-// on_unroutable, never lost.
+// on_unroutable, never lost. With a topology, every pool's replicas take GPUs from one shared
+// ServingGpuRegistry, so pools never share a GPU.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@ class ServingCluster {
   ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
                  std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
                  NetworkWorkload* network = nullptr);
+  ~ServingCluster();
   ServingCluster(const ServingCluster&) = delete;
   ServingCluster& operator=(const ServingCluster&) = delete;
 
@@ -53,6 +55,7 @@ class ServingCluster {
   void arrive(std::size_t stream);
 
   Engine& engine_;
+  std::unique_ptr<ServingGpuRegistry> gpus_;  // with a topology: the GPUs replicas hold
   std::vector<std::unique_ptr<ServingSystem>> pools_;
   std::vector<Stream> streams_;
   PoolSelector selector_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -13,19 +14,24 @@
 #include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/serving/request_router.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
+#include "topology/topology_graph.hpp"
 #include "workloads/inference_request.hpp"
 
 namespace cs {
 
 class NetworkWorkload;
 class ReplicaPlacement;
+class ServingGpuRegistry;
 
 class ServingSystem {
  public:
   // With a `network` (the scenario has a topology), replicas are placed on its GPUs and their
   // TP/PP communication is priced there (ReplicaPlacement); the topology's GPUs then also
-  // bound the pool. Without one, on the GPU-link estimate.
-  ServingSystem(Engine& engine, const ServingPoolSpec& spec, NetworkWorkload* network = nullptr);
+  // bound the pool. Without one, on the GPU-link estimate. `registry`: the GPUs held by every
+  // pool on that topology (null: this pool alone); a replica whose GPUs cannot be had is
+  // refused (the autoscaler counts a capacity shortfall).
+  ServingSystem(Engine& engine, const ServingPoolSpec& spec, NetworkWorkload* network = nullptr,
+                ServingGpuRegistry* registry = nullptr);
   ~ServingSystem();
   ServingSystem(const ServingSystem&) = delete;
   ServingSystem& operator=(const ServingSystem&) = delete;
@@ -33,12 +39,18 @@ class ServingSystem {
   // Emitted with the replica's GPU count just before a replica joins the pool (the metrics
   // start paying for it from this instant, booting or not).
   Signal<int> on_replica_created;
+  // Emitted as a replica is built with the GPUs its communication is priced on (topology
+  // vertices, stage by stage), or the GPUs lent for it without a topology.
+  Signal<std::uint32_t /*replica*/, std::span<const VertexId>> on_replica_placed;
 
   // Co-location: the pool's GPUs come from a shared cluster. `acquire` is asked before each
-  // replica is built (false: the GPUs cannot be had now); `release` is told when a replica has
-  // stopped (drained or cancelled). Call before start().
+  // replica is built, for `gpus` GPUs in whole TP groups of `group` on one node where it can;
+  // it answers the GPUs it lent (topology vertices, or the cluster's GPU indices without a
+  // topology), in the loan's order, which the replica's communication is then priced on
+  // (empty: the GPUs cannot be had now). `release` is told when a replica has stopped
+  // (drained or cancelled). Call before start().
   struct GpuLender {
-    std::function<bool(std::uint32_t replica, int gpus)> acquire;
+    std::function<std::vector<VertexId>(std::uint32_t replica, int gpus, int group)> acquire;
     std::function<void(std::uint32_t replica)> release;
     // The lender ends a replica's loan itself (a node of its GPUs failed): the replica drains
     // (takes no new requests; the ones it holds finish — the failure kills them on a real
@@ -59,15 +71,22 @@ class ServingSystem {
   const RequestRouter& router() const { return router_; }
   const Autoscaler* autoscaler() const { return autoscaler_.get(); }
   const ReplicaPlacement* placement() const { return placement_.get(); }
+  // The GPUs replica `id` was placed on (empty before it is built, or without a topology
+  // and a lender).
+  std::span<const VertexId> gpus_of_replica(std::uint32_t id) const;
 
  private:
+  // The GPUs of the next replica, `id`, reserved now (from the lender, else a placement
+  // slot); false when they cannot be had.
+  bool reserve_gpus(std::uint32_t id);
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
 
   Engine& engine_;
   ServingPoolSpec spec_;
   std::shared_ptr<const LlmIterationCost> cost_;
   std::unique_ptr<ReplicaPlacement> placement_;
-  std::vector<int> slot_of_;  // by replica id
+  std::vector<int> slot_of_;                    // by replica id, -1: none
+  std::vector<std::vector<VertexId>> gpus_of_;  // by replica id
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
   GpuLender lender_;

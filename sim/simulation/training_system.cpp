@@ -103,14 +103,16 @@ void TrainingSystem::finish() {
 
 ServingSystem::GpuLender TrainingSystem::lender() {
   ServingSystem::GpuLender l;
-  l.acquire = [this](std::uint32_t replica, int gpus) {
-    const GpuLoan loan = scheduler_->borrow_gpus(gpus, spec_.serving_priority);
+  l.acquire = [this](std::uint32_t replica, int gpus, int group) {
+    std::vector<VertexId> lent;
+    const GpuLoan loan = scheduler_->borrow_gpus(gpus, spec_.serving_priority, group);
     if (static_cast<int>(loan.gpus.size()) < gpus) {
       if (loan.id != 0) scheduler_->return_gpus(loan.id);
-      return false;
+      return lent;
     }
     loans_[replica] = loan.id;
-    return true;
+    for (const GpuIndex g : loan.gpus) lent.push_back(inventory_->vertex_of(g));
+    return lent;
   };
   l.revoked = &revoked_;
   l.release = [this](std::uint32_t replica) {

@@ -50,8 +50,10 @@ class TrainingSystem {
   // The speed model of model jobs (null without a topology).
   NetworkSpeedModel* network_speed() { return network_speed_; }
   // For ServingSystem::set_gpu_lender: each replica borrows its GPUs from the scheduler at
-  // spec().serving_priority and returns them when it stops; a node failure under a loan
-  // revokes it (the replica drains).
+  // spec().serving_priority (in TP groups within nodes where it can) and returns them when it
+  // stops; the answer is the lent GPUs as topology vertices (the inventory's vertex_of; this
+  // topology is built from the same spec as the serving network's, so vertex ids agree); a
+  // node failure under a loan revokes it (the replica drains).
   ServingSystem::GpuLender lender();
 
  private:

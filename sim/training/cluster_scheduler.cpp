@@ -725,24 +725,39 @@ void ClusterScheduler::node_up(int node) {
   request_pass();
 }
 
-GpuLoan ClusterScheduler::borrow_gpus(int count, int priority) {
+GpuLoan ClusterScheduler::borrow_gpus(int count, int priority, int group) {
   GpuLoan loan;
   if (finished_ || count <= 0) return loan;
+  group = std::max(group, 1);
   account();
   last_lender_change_ = engine_.now();
   std::vector<GpuIndex> taken;
-  auto take_free = [&] {
-    const int want = std::min(count - static_cast<int>(taken.size()), inventory_.free_whole_gpus());
-    if (want <= 0) return;
-    PlacementRequest request{want, ClusterInventory::kMilliPerGpu, false, 1, {}, -1};
-    auto placement = place_job(inventory_, request, PlacementPolicy::kTopologyAware, nullptr);
-    if (!placement) return;
-    for (GpuIndex g : placement->gpus) {
+  auto allocate = [&](const Placement& placement) {
+    for (GpuIndex g : placement.gpus) {
       inventory_.allocate(g, ClusterInventory::kMilliPerGpu);
       taken.push_back(g);
     }
   };
-  take_free();
+  // Free GPUs, `granularity` of them (or a multiple) per node: all that is wanted at once
+  // (best fit over the whole request), else one group at a time while groups still fit.
+  auto take_free = [&](int granularity) {
+    int want = std::min(count - static_cast<int>(taken.size()), inventory_.free_whole_gpus());
+    want -= want % granularity;
+    if (want <= 0) return;
+    PlacementRequest request{want, ClusterInventory::kMilliPerGpu, false, granularity, {}, -1};
+    if (auto placement = place_job(inventory_, request, PlacementPolicy::kTopologyAware, nullptr)) {
+      allocate(*placement);
+      return;
+    }
+    if (granularity == 1) return;
+    request.gpus = granularity;
+    while (count - static_cast<int>(taken.size()) >= granularity) {
+      auto placement = place_job(inventory_, request, PlacementPolicy::kTopologyAware, nullptr);
+      if (!placement) return;
+      allocate(*placement);
+    }
+  };
+  take_free(group);
   if (static_cast<int>(taken.size()) < count) {
     const int need = count - static_cast<int>(taken.size()) - inventory_.free_whole_gpus();
     for (std::uint64_t id : loan_victims(need, priority)) {
@@ -750,10 +765,14 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority) {
       interrupt(r, Cause::kLoan);
       on_job_preempted.emit(make_record(r));
     }
-    take_free();
+    take_free(group);
   }
+  // No node has a whole group free: the rest spans nodes (the borrower pays for that).
+  if (group > 1 && static_cast<int>(taken.size()) < count) take_free(1);
   if (taken.empty()) return loan;
-  std::sort(taken.begin(), taken.end());
+  // In groups the order taken is kept: each placement is node-major, so every `group`
+  // consecutive GPUs taken in groups share a node.
+  if (group == 1) std::sort(taken.begin(), taken.end());
   loan.id = next_loan_id_++;
   loan.gpus = taken;
   lent_gpus_ += static_cast<int>(taken.size());

@@ -75,7 +75,8 @@ struct ClusterSchedulerSpec {
   Time preemption_backoff{};
 };
 
-// GPUs lent to another pool (serving during a spike); whole GPUs, node-major.
+// GPUs lent to another pool (serving during a spike); whole GPUs, node-major (borrowed in
+// groups: group after group, each node-major, then any that span nodes).
 struct GpuLoan {
   std::uint64_t id = 0;  // 0: nothing lent
   std::vector<GpuIndex> gpus;
@@ -127,8 +128,10 @@ class ClusterScheduler {
 
   // Co-location: up to `count` whole GPUs for another pool, free ones first, then by
   // preempting preemptible running jobs of priority below `priority` (as the priority policy
-  // does). May return fewer (even none); the caller gives back what it cannot use.
-  GpuLoan borrow_gpus(int count, int priority);
+  // does). May return fewer (even none); the caller gives back what it cannot use. With
+  // `group` > 1 (a serving replica's TP size) the GPUs come in whole groups of `group` on one
+  // node where free nodes allow; what cannot be had so spans nodes.
+  GpuLoan borrow_gpus(int count, int priority, int group = 1);
   void return_gpus(std::uint64_t loan_id);
   // A loan ended by the cluster: a GPU of it is on a node that failed. Its GPUs are no longer
   // lent (the borrower must stop using them; return_gpus of it is not needed and throws).

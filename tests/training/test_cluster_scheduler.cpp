@@ -452,3 +452,35 @@ TEST_CASE("a node failure ends the loans with a GPU on it") {
   CHECK_THROWS_AS(s.return_gpus(loan.id), std::invalid_argument);
   s.finish();
 }
+
+TEST_CASE("a loan in TP groups keeps each group inside one node, and spans nodes only when no node has a group free") {
+  Engine engine(1);
+  auto inventory = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  s.submit(fixed_job("two", 2, 100_s));  // leaves 6 free on its node, 8 on the other
+  engine.schedule_at(10_s, [&] {
+    // 12 GPUs in groups of 4: 4 of the 6 on one node, 8 on the other; each group in one node.
+    const GpuLoan loan = s.borrow_gpus(12, 5, 4);
+    REQUIRE(loan.gpus.size() == 12);
+    for (std::size_t k = 0; k < loan.gpus.size(); ++k)
+      CHECK(inventory.node_of(loan.gpus[k]) == inventory.node_of(loan.gpus[k - k % 4]));
+    CHECK(s.free_gpus() == 2);
+    s.return_gpus(loan.id);
+  });
+  engine.run_until(20_s);
+  s.finish();
+
+  Engine engine2(1);
+  auto inventory2 = ClusterInventory::uniform(2, 8, 2);
+  ClusterScheduler s2(engine2, inventory2, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  s2.submit(fixed_job("six", 6, 100_s));
+  s2.submit(fixed_job("six too", 6, 100_s));  // 2 free on each node: no node holds a group of 4
+  engine2.schedule_at(10_s, [&] {
+    const GpuLoan loan = s2.borrow_gpus(4, 5, 4);
+    REQUIRE(loan.gpus.size() == 4);
+    CHECK(inventory2.node_of(loan.gpus.front()) != inventory2.node_of(loan.gpus.back()));
+  });
+  engine2.run_until(20_s);
+  s2.finish();
+  CHECK(s2.totals().preemptions == 0);
+}
