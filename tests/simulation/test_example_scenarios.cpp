@@ -5,6 +5,7 @@
 #include "../scenario/scenario_test_files.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
+#include "trace_redirect.hpp"
 
 using namespace cs;
 namespace fs = std::filesystem;
@@ -20,18 +21,7 @@ TEST_CASE("every example scenario loads and runs") {
     LoadOptions o;
     o.overrides = {"simulation.horizon=10 min"};
     Scenario s = load_scenario(entry.path(), o);
-    // Examples name their traces in shared/ beside the checkout (as CI lays it out); a worktree
-    // elsewhere reads the same file from the configured trace folder.
-    if (s.workload && s.workload->trace && !fs::exists(s.workload->trace->path))
-      s.workload->trace->path =
-          (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(s.workload->trace->path).filename()).string();
-    for (auto& w : s.workload_streams)
-      if (w.trace && !fs::exists(w.trace->path))
-        w.trace->path = (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(w.trace->path).filename()).string();
-    if (s.training && s.training->trace && !s.training->trace->trace.path.empty() &&
-        !fs::exists(s.training->trace->trace.path))
-      s.training->trace->trace.path =
-          (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(s.training->trace->trace.path).filename()).string();
+    test::redirect_traces(s);
     RunOptions run;
     run.output = dir.path() / (entry.path().stem().string() + ".h5");
     const RunResult r = run_scenario(s, run);

@@ -13,6 +13,7 @@
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "sim/simulation/training_system.hpp"
+#include "trace_redirect.hpp"
 #include "workloads/inference_workload.hpp"
 
 using namespace cs;
@@ -21,8 +22,8 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
   LoadOptions options;
   // Ramp 30 min -> 2 h to 10x: the spike evicts the preemptible job and replicas come and go.
   options.overrides = {"simulation.horizon=150 min"};
-  const Scenario s =
-      load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
+  Scenario s = load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
+  test::redirect_traces(s);
   REQUIRE(s.network);
   REQUIRE(s.training);
   Engine engine(s.seed);

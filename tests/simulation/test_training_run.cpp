@@ -11,6 +11,7 @@
 #include "../scenario/scenario_test_files.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
+#include "trace_redirect.hpp"
 
 using namespace cs;
 namespace fs = std::filesystem;
@@ -19,16 +20,6 @@ namespace {
 
 fs::path example(const std::string& name) {
   return fs::path(CLUSTERSIM_SOURCE_DIR) / "configs" / "scenarios" / (name + ".yaml");
-}
-
-// Examples name their traces in shared/ beside the checkout; elsewhere the configured folder.
-void find_traces(Scenario& s) {
-  auto fix = [](std::string& path) {
-    if (!path.empty() && !fs::exists(path))
-      path = (fs::path(CLUSTERSIM_TRACE_DIR) / fs::path(path).filename()).string();
-  };
-  if (s.workload && s.workload->trace) fix(s.workload->trace->path);
-  if (s.training && s.training->trace) fix(s.training->trace->trace.path);
 }
 
 // The run's HDF5 file, opened read-only, with its /summary group.
@@ -52,7 +43,7 @@ class Output {
 };
 
 fs::path run(const test::TempDir& dir, Scenario s) {
-  find_traces(s);
+  test::redirect_traces(s);
   RunOptions o;
   o.output = dir.path() / (s.name + ".h5");
   run_scenario(s, o);
