@@ -1,5 +1,6 @@
 #include "sim/scenario/workload_loader.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -17,6 +18,19 @@ std::string resolve_path(MapReader& r, std::string_view key) {
   const std::filesystem::path p = read_string(n, r.path_of(key));
   if (p.is_absolute() || !n.where.origin || n.where.line == 0) return p.string();
   return (std::filesystem::path(*n.where.origin).parent_path() / p).lexically_normal().string();
+}
+
+// The example scenarios name the public traces where the README puts them (shared/ beside the
+// checkout). A clone elsewhere finds the same file by name in the trace folder:
+// $CLUSTERSIM_TRACE_DIR, else the one the build was configured with. A path that exists, or a
+// name the folder does not hold, is kept, so a missing file is still reported as written.
+std::string resolve_trace_path(MapReader& r, std::string_view key) {
+  namespace fs = std::filesystem;
+  const std::string path = resolve_path(r, key);
+  if (fs::exists(path)) return path;
+  const char* env = std::getenv("CLUSTERSIM_TRACE_DIR");
+  const fs::path candidate = fs::path(env && *env ? env : CLUSTERSIM_TRACE_DIR) / fs::path(path).filename();
+  return fs::exists(candidate) ? candidate.string() : path;
 }
 
 CsvColumn read_column(MapReader& r, std::string_view key) {
@@ -59,7 +73,7 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   TraceSourceSpec t;
   t.format = r.choice<TraceFormat>(
       "format", {{"azure", TraceFormat::kAzure}, {"jsonl", TraceFormat::kJsonl}, {"csv", TraceFormat::kCsv}});
-  t.path = resolve_path(r, "path");
+  t.path = resolve_trace_path(r, "path");
   t.read.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
   t.read.origin = r.choice_or<TraceTimeOrigin>(
       "time_origin", {{"first_row", TraceTimeOrigin::kFirstRow}, {"file", TraceTimeOrigin::kFileZero}},
@@ -214,7 +228,7 @@ namespace {
 
 JobTraceSpec read_job_file(MapReader& r) {
   JobTraceSpec j;
-  j.path = resolve_path(r, "path");
+  j.path = resolve_trace_path(r, "path");
   j.options.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
   j.options.offset = r.duration_or("start", Time());
   if (j.options.offset < Time()) r.fail("start", "the start must not be negative");

@@ -5,7 +5,6 @@
 #include "../scenario/scenario_test_files.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
-#include "trace_redirect.hpp"
 
 using namespace cs;
 namespace fs = std::filesystem;
@@ -20,8 +19,7 @@ TEST_CASE("every example scenario loads and runs") {
     INFO(entry.path().string());
     LoadOptions o;
     o.overrides = {"simulation.horizon=10 min"};
-    Scenario s = load_scenario(entry.path(), o);
-    test::redirect_traces(s);
+    const Scenario s = load_scenario(entry.path(), o);
     RunOptions run;
     run.output = dir.path() / (entry.path().stem().string() + ".h5");
     const RunResult r = run_scenario(s, run);

@@ -13,7 +13,6 @@
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "sim/simulation/training_system.hpp"
-#include "trace_redirect.hpp"
 #include "workloads/inference_workload.hpp"
 
 using namespace cs;
@@ -22,8 +21,8 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
   LoadOptions options;
   // Ramp 30 min -> 2 h to 10x: the spike evicts the preemptible job and replicas come and go.
   options.overrides = {"simulation.horizon=150 min"};
-  Scenario s = load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
-  test::redirect_traces(s);
+  const Scenario s =
+      load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
   REQUIRE(s.network);
   REQUIRE(s.training);
   Engine engine(s.seed);

@@ -11,7 +11,6 @@
 #include "../scenario/scenario_test_files.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
-#include "trace_redirect.hpp"
 
 using namespace cs;
 namespace fs = std::filesystem;
@@ -42,8 +41,7 @@ class Output {
   hid_t summary_;
 };
 
-fs::path run(const test::TempDir& dir, Scenario s) {
-  test::redirect_traces(s);
+fs::path run(const test::TempDir& dir, const Scenario& s) {
   RunOptions o;
   o.output = dir.path() / (s.name + ".h5");
   run_scenario(s, o);
