@@ -4,6 +4,10 @@
 // GPUs), 4 h repairs, 2 spare nodes, checkpoints every 30 min (30 s writes, 10 min restarts),
 // through the whole run pipeline (scenario, scheduler, iteration model, metrics, HDF5).
 // Prints wall time, events, peak resident memory and the job's figures. Target: < 30 s.
+// Then the same model as one job on 16,384 GPUs (2,048 DGX A100 nodes, TP8 PP8 DP256) and on
+// 100,352 GPUs (12,544 nodes, TP8 PP8 DP1568) on an HDR fat-tree, one simulated hour each: the
+// wall time is mostly the first training step (its DP reductions run as flows over the whole
+// fabric, contention kept). Targets: 16k <= 5 s, 100k <= 60 s and <= 4 GiB peak RSS.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -30,6 +34,26 @@ std::string summary_value(const cs::RunResult& r, const std::string& name) {
 
 }  // namespace
 
+void scale_run(const std::filesystem::path& scenario, int nodes, int dp) {
+  namespace fs = std::filesystem;
+  cs::LoadOptions load;
+  load.overrides = {"simulation.horizon=1 h", "simulation.sample_interval=10 min",
+                    "topology.nodes=" + std::to_string(nodes), "training[0].dp=" + std::to_string(dp),
+                    "training[0].global_batch=" + std::to_string(2 * dp)};
+  const auto t0 = std::chrono::steady_clock::now();
+  const cs::Scenario s = cs::load_scenario(scenario, load);
+  cs::RunOptions run;
+  run.output = fs::temp_directory_path() / "bench_training_scale.h5";
+  const cs::RunResult r = cs::run_scenario(s, run);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("gpt3-175b on %d GPUs (TP8 PP8 DP%d), 1 simulated hour: wall %.2f s  events %llu  peak RSS %.0f MiB  "
+              "iteration %s s\n",
+              nodes * 8, dp, wall, static_cast<unsigned long long>(r.events), peak_rss_mib(),
+              summary_value(r, "training_iteration_s").c_str());
+  std::error_code ignored;
+  fs::remove(run.output, ignored);
+}
+
 int main() {
   namespace fs = std::filesystem;
   const fs::path scenario = fs::path(CLUSTERSIM_SOURCE_DIR) / "configs" / "scenarios" / "gpt3_175b_calibration.yaml";
@@ -53,5 +77,7 @@ int main() {
     std::printf("  %-36s %s\n", k, summary_value(r, k).c_str());
   std::error_code ignored;
   fs::remove(run.output, ignored);
+  scale_run(scenario, 2048, 256);
+  scale_run(scenario, 12544, 1568);
   return 0;
 }

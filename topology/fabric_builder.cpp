@@ -47,11 +47,16 @@ void build_leaf_spine(Topology& topo, const std::vector<VertexId>& nics, const F
     for (const VertexId spine : spine_ids) topo.add_link(leaf, spine, f.link_kind, up.bytes_per_s, f.link_latency);
 }
 
-void build_fat_tree(Topology& topo, const std::vector<VertexId>& nics, const FabricSpec& f, double rate) {
+void build_fat_tree(Topology& topo, const std::vector<VertexId>& nics, const FabricSpec& f, double rate,
+                    int nics_per_node) {
   int k = f.fat_tree_k;
   if (k == 0) {
+    // Edge switches hold whole nodes or an equal share of one (k/2 divides the node's NICs or
+    // the reverse), as clusters are cabled: a node's rails never straddle edge switches
+    // unevenly, and D-mod-K then keeps rail-aligned shifts collision-free.
+    auto aligned = [&](int half) { return nics_per_node % half == 0 || half % nics_per_node == 0; };
     k = 2;
-    while (static_cast<std::size_t>(k) * k * k / 4 < nics.size()) k += 2;
+    while (static_cast<std::size_t>(k) * k * k / 4 < nics.size() || !aligned(k / 2)) k += 2;
   }
   if (k < 2 || k % 2) throw std::invalid_argument("fat-tree: k must be even and at least 2");
   if (static_cast<std::size_t>(k) * k * k / 4 < nics.size())
@@ -144,7 +149,7 @@ Topology build_cluster(const ClusterSpec& spec) {
       break;
     }
     case FabricKind::kLeafSpine: build_leaf_spine(topo, nics, f, rate); break;
-    case FabricKind::kFatTree: build_fat_tree(topo, nics, f, rate); break;
+    case FabricKind::kFatTree: build_fat_tree(topo, nics, f, rate, spec.node.nics); break;
     case FabricKind::kRailOptimized: build_rail_optimized(topo, nodes, f, rate); break;
   }
   return topo;

@@ -28,7 +28,8 @@ struct FabricSpec {
   int leaf_ports = 32;               // NIC-facing ports of a leaf / rail switch
   double oversubscription = 1.0;     // leaf downlink capacity / uplink capacity (>= 1)
   int spines = 0;                    // 0: enough spines for the ratio at the leaf port rate
-  int fat_tree_k = 0;                // 0: the smallest even k whose k^3/4 ports hold every NIC
+  int fat_tree_k = 0;                // 0: the smallest even k whose k^3/4 ports hold every NIC and whose
+                                     // k/2 divides a node's NICs or is a multiple of them
   int rail_group_nodes = 0;          // 0: min(nodes, leaf_ports)
 };
 

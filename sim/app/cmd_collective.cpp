@@ -45,12 +45,17 @@ E parse_name(const std::string& text, std::optional<E> (*parse)(std::string_view
   return *v;
 }
 
+TopologySpec topology_from_file(const std::string& path) {
+  const ConfigNode root = load_config_file(path);
+  MapReader r(root, "");
+  return read_topology(r.map("topology"));
+}
+
 TopologySpec topology_from_options(const po::variables_map& vm) {
-  if (vm.count("scenario")) {
-    const ConfigNode root = load_config_file(vm["scenario"].as<std::string>());
-    MapReader r(root, "");
-    return read_topology(r.map("topology"));
-  }
+  if (vm.count("scenario")) return topology_from_file(vm["scenario"].as<std::string>());
+  // A YAML file in place of a template name: its `topology:` section (multi-node validation rows).
+  const std::string name = vm["topology"].as<std::string>();
+  if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") return topology_from_file(name);
   TopologySpec spec;
   ClusterSpec c;
   try {
@@ -100,7 +105,7 @@ int cmd_collective(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")(
       "topology,t", po::value<std::string>()->default_value("dgx_h100"),
-      "built-in node template: dgx_h100, dgx_a100, pcie_8gpu, hgx_4gpu")(
+      "built-in node template (dgx_h100, dgx_a100, pcie_8gpu, hgx_4gpu) or a YAML file with a topology: section")(
       "nodes,N", po::value<int>()->default_value(1), "nodes of that template")(
       "fabric", po::value<std::string>()->default_value("rail_optimized"),
       "between nodes: rail_optimized, leaf_spine, fat_tree, single_switch")(
@@ -117,7 +122,9 @@ int cmd_collective(const std::vector<std::string>& args) {
       "max-bytes,e", po::value<std::string>()->default_value("8G"), "largest size (nccl-tests -e)")(
       "factor,f", po::value<double>()->default_value(2.0), "size multiplier between steps (nccl-tests -f)")(
       "root", po::value<int>()->default_value(0), "broadcast root rank")(
-      "json", "print a JSON list of {bytes, time_s, algbw_GBps, busbw_GBps, algorithm}");
+      "protocol", po::value<std::string>()->default_value("auto"), "auto, ll, ll128, simple (NCCL_PROTO)")(
+      "launch-overhead-us", po::value<double>(), "per-call launch overhead in microseconds (default: the model's)")(
+      "json", "print a JSON list of {bytes, time_s, algbw_GBps, busbw_GBps, algorithm, protocol}");
   const auto vm = parse_command_line("collective", args, opts, po::positional_options_description{});
   if (vm.count("help")) {
     std::cout << help_text(
@@ -145,10 +152,18 @@ int cmd_collective(const std::vector<std::string>& args) {
   if (max_bytes < min_bytes) throw UsageError("--max-bytes is smaller than --min-bytes");
   if (!(factor > 1) && max_bytes > min_bytes) throw UsageError("--factor must be greater than 1");
 
+  CollectiveTuning tuning;
+  tuning.protocol = parse_name<CollectiveProtocol>(vm["protocol"].as<std::string>(), collective_protocol_from_string,
+                                                   "--protocol", "auto, ll, ll128, simple");
+  if (vm.count("launch-overhead-us")) {
+    const double us = vm["launch-overhead-us"].as<double>();
+    if (!(us >= 0 && us < 1e9)) throw UsageError("--launch-overhead-us must be a non-negative number");
+    tuning.launch_overhead = Time::from_seconds_ceil(us * 1e-6);
+  }
   const TopologySpec spec = topology_from_options(vm);
   const Topology topo = build_topology(spec);
   const std::vector<VertexId> group = group_from_options(topo, vm);
-  CollectiveRunner runner(topo, spec.efficiency);
+  CollectiveRunner runner(topo, spec.efficiency, tuning);
   const bool json = vm.count("json") > 0;
   if (!json) {
     std::printf("# clustersim collective: %s on %zu GPUs of %s\n", std::string(to_string(op)).c_str(), group.size(),
@@ -168,11 +183,12 @@ int cmd_collective(const std::vector<std::string>& args) {
     const double algbw = r.algbw_bytes_per_s() / 1e9, busbw = r.busbw_bytes_per_s() / 1e9;
     if (json) {
       std::printf("%s\n  {\"bytes\": %.0f, \"time_s\": %.9g, \"algbw_GBps\": %.6g, \"busbw_GBps\": %.6g, "
-                  "\"algorithm\": \"%s\"}",
-                  first ? "" : ",", bytes, r.seconds(), algbw, busbw, std::string(to_string(r.algorithm)).c_str());
+                  "\"algorithm\": \"%s\", \"protocol\": \"%s\"}",
+                  first ? "" : ",", bytes, r.seconds(), algbw, busbw, std::string(to_string(r.algorithm)).c_str(),
+                  std::string(to_string(r.protocol)).c_str());
     } else {
-      std::printf("  %14.0f %14.2f %12.2f %12.2f  %s\n", bytes, r.seconds() * 1e6, algbw, busbw,
-                  std::string(to_string(r.algorithm)).c_str());
+      std::printf("  %14.0f %14.2f %12.2f %12.2f  %s/%s\n", bytes, r.seconds() * 1e6, algbw, busbw,
+                  std::string(to_string(r.algorithm)).c_str(), std::string(to_string(r.protocol)).c_str());
     }
     first = false;
     if (!(factor > 1)) break;

@@ -7,6 +7,7 @@
 
 #include "sim/network/binary_tree.hpp"
 #include "sim/network/group_layout.hpp"
+#include "sim/network/ring_channels.hpp"
 
 namespace cs {
 
@@ -56,30 +57,50 @@ int CollectiveCostModel::pipeline_chunks(double bytes) const {
 }
 
 CollectiveCostModel::Phase CollectiveCostModel::edge_phase(const std::vector<Edge>& edges, Entry& entry,
-                                                           double rate_fraction, Time extra_latency) {
+                                                           double rate_fraction) {
   Router& router = network_.router();
   std::vector<RouteId> routes;
   routes.reserve(edges.size());
-  for (const auto& [s, d] : edges) {
-    routes.push_back(router.route_id(s, d, tuning_.flow_label));
-    for (const LinkId l : router.path(routes.back()).links)
+  for (const auto& [s, d] : edges) routes.push_back(router.route_id(s, d, tuning_.flow_label));
+  return route_phase(routes, entry, rate_fraction);
+}
+
+CollectiveCostModel::Phase CollectiveCostModel::route_phase(const std::vector<RouteId>& routes, Entry& entry,
+                                                            double rate_fraction, bool mean_latency) {
+  Router& router = network_.router();
+  for (const RouteId id : routes)
+    for (const LinkId l : router.path(id).links)
       if (own_[l]++ == 0) entry.links.emplace_back(l, network_.link_version(l));
-  }
   Phase p;
   p.bandwidth = std::numeric_limits<double>::infinity();
-  Time latency;
+  Time latency, latency_sum;
+  HopClass slowest = HopClass::kNvLink;
+  std::array<double, 3> count{0, 0, 0};
   for (const RouteId id : routes) {
     const Route r = router.path(id);
     latency = std::max(latency, r.latency);
-    for (const LinkId l : r.links) {
+    latency_sum += r.latency;
+    const HopClass c = slowest_hop(network_.topology(), r.links);
+    slowest = std::max(slowest, c);
+    count[static_cast<std::size_t>(c)] += 1;
+  }
+  p.hop_share = {0, 0, 0};
+  if (mean_latency && !routes.empty()) {
+    for (std::size_t c = 0; c < 3; ++c) p.hop_share[c] = count[c] / static_cast<double>(routes.size());
+  } else {
+    p.hop_share[static_cast<std::size_t>(slowest)] = 1;
+  }
+  // Each link once (own_ is cleared on the first visit): a 100k-rank ring is not quadratic.
+  for (const RouteId id : routes)
+    for (const LinkId l : router.path(id).links) {
+      if (own_[l] == 0) continue;
       const double cap = network_.capacity(l);
       p.bandwidth = std::min(p.bandwidth, std::min(cap * rate_fraction,
                                                    cap / static_cast<double>(own_[l] + network_.link_flow_count(l))));
+      own_[l] = 0;
     }
-  }
-  for (const RouteId id : routes)
-    for (const LinkId l : router.path(id).links) own_[l] = 0;
-  p.latency_s = (latency + tuning_.step_overhead + extra_latency).seconds();
+  p.latency_s = mean_latency && !routes.empty() ? latency_sum.seconds() / static_cast<double>(routes.size())
+                                                : latency.seconds();
   return p;
 }
 
@@ -92,10 +113,12 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
   std::vector<Edge> edges;
   switch (a) {
     case CollectiveAlgorithm::kRing: {
-      for (std::size_t r = 0; r < n; ++r) edges.emplace_back(group[r], group[(r + 1) % n]);
-      Phase p = edge_phase(edges, e, 1.0, Time{});
+      const RingRoutes rings = ring_routes(network_.router(), group, tuning_);
+      std::vector<RouteId> routes;
+      for (const auto& channel : rings.channels) routes.insert(routes.end(), channel.begin(), channel.end());
+      Phase p = route_phase(routes, e, 1.0, /*mean_latency=*/true);
       p.steps = op == CollectiveOp::kAllReduce ? 2 * (dn - 1) : dn - 1;
-      p.fraction = 1 / dn;
+      p.fraction = 1 / (dn * static_cast<double>(rings.channels.size()) * rings.qps);
       e.phases.push_back(p);
       break;
     }
@@ -110,7 +133,7 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
             edges.emplace_back(group[static_cast<std::size_t>(tree.parent[r])], group[r]);
           }
       }
-      Phase p = edge_phase(edges, e, 1.0, Time{});
+      Phase p = edge_phase(edges, e, 1.0);
       p.pipelined = true;
       p.depth = 2.0 * height;
       p.fraction = 0.5;  // each tree carries half
@@ -123,7 +146,8 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
         edges.emplace_back(g, sw);
         edges.emplace_back(sw, g);
       }
-      Phase p = edge_phase(edges, e, tuning_.nvls_efficiency, tuning_.step_overhead);
+      Phase p = edge_phase(edges, e, tuning_.nvls_efficiency);
+      p.hops_per_step = 2;
       // Per GPU and direction: all_reduce S(n+1)/n; reduce_scatter and all_gather S (the larger side).
       p.fraction = op == CollectiveOp::kAllReduce ? (dn + 1) / dn : 1.0;
       e.phases.push_back(p);
@@ -137,14 +161,14 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
           for (std::size_t j = 0; j < n; ++j)
             if (i != j) edges.emplace_back(group[i], group[j]);
       }
-      Phase p = edge_phase(edges, e, 1.0, Time{});
+      Phase p = edge_phase(edges, e, 1.0);
       p.fraction = op == CollectiveOp::kSendRecv ? 1.0 : 1 / dn;
       e.phases.push_back(p);
       break;
     }
     case CollectiveAlgorithm::kPipeline: {
       for (std::size_t i = 0; i + 1 < n; ++i) edges.emplace_back(group[i], group[i + 1]);
-      Phase p = edge_phase(edges, e, 1.0, Time{});
+      Phase p = edge_phase(edges, e, 1.0);
       p.pipelined = true;
       p.depth = dn - 1;
       e.phases.push_back(p);
@@ -183,48 +207,81 @@ const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, Co
   return e;
 }
 
-double CollectiveCostModel::phase_seconds(const Phase& p, double bytes) const {
-  if (!p.pipelined) return p.steps * (bytes * p.fraction / p.bandwidth + p.latency_s);
+double CollectiveCostModel::phase_seconds(const Phase& p, double bytes, CollectiveProtocol protocol) const {
+  const ProtocolCost& pc = tuning_.cost(protocol);
+  double hop = 0;
+  for (std::size_t c = 0; c < 3; ++c)
+    if (p.hop_share[c] > 0) hop += p.hop_share[c] * hop_latency(pc, static_cast<HopClass>(c)).seconds();
+  const double step_latency = p.latency_s + p.hops_per_step * hop;
+  const double rate = p.bandwidth * pc.payload_fraction;
+  if (!p.pipelined) return p.steps * (bytes * p.fraction / rate + step_latency);
   const double part = bytes * p.fraction;
   const int chunks = pipeline_chunks(part);
-  return (chunks + p.depth - 1) * (part / chunks / p.bandwidth + p.latency_s);
+  return (chunks + p.depth - 1) * (part / chunks / rate + step_latency);
 }
 
 double CollectiveCostModel::flat_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
-                                         double bytes) {
+                                         double bytes, CollectiveProtocol protocol) {
   double t = 0;
-  for (const Phase& p : entry(op, a, group).phases) t += phase_seconds(p, bytes);
+  for (const Phase& p : entry(op, a, group).phases) t += phase_seconds(p, bytes, protocol);
   return t;
 }
 
-double CollectiveCostModel::best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes) {
+double CollectiveCostModel::best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes,
+                                              CollectiveProtocol protocol) {
   if (group.size() < 2) return 0;
   double best = std::numeric_limits<double>::infinity();
   for (const CollectiveAlgorithm a : candidates(op))
     if (a != CollectiveAlgorithm::kHierarchical && supports(op, a, group))
-      best = std::min(best, flat_seconds(op, a, group, bytes));
+      best = std::min(best, flat_seconds(op, a, group, bytes, protocol));
   return best;
 }
 
 double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
                                              double bytes) {
   if (a == CollectiveAlgorithm::kAuto) a = best(op, group, bytes);
+  return estimate_seconds(op, a, group, bytes, best_protocol(op, a, group, bytes));
+}
+
+CollectiveProtocol CollectiveCostModel::best_protocol(CollectiveOp op, CollectiveAlgorithm a,
+                                                      std::span<const VertexId> group, double bytes) {
+  if (tuning_.protocol != CollectiveProtocol::kAuto) return tuning_.protocol;
+  CollectiveProtocol chosen = CollectiveProtocol::kSimple;
+  double best_s = estimate_seconds(op, a, group, bytes, chosen);
+  for (const CollectiveProtocol p : {CollectiveProtocol::kLL128, CollectiveProtocol::kLL}) {
+    const double t = estimate_seconds(op, a, group, bytes, p);
+    if (t < best_s) {
+      best_s = t;
+      chosen = p;
+    }
+  }
+  return chosen;
+}
+
+double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
+                                             double bytes, CollectiveProtocol protocol) {
+  if (a == CollectiveAlgorithm::kAuto) a = best(op, group, bytes);
   if (!supports(op, a, group))
     throw std::invalid_argument("collective: " + std::string(to_string(a)) + " cannot run " +
                                 std::string(to_string(op)) + " on this group");
   const double launch = tuning_.launch_overhead.seconds();
   if (group.size() < 2) return launch;
-  if (a != CollectiveAlgorithm::kHierarchical) return launch + flat_seconds(op, a, group, bytes);
+  const double start = launch + tuning_.cost(protocol).base_latency.seconds();
+  if (a != CollectiveAlgorithm::kHierarchical) return start + flat_seconds(op, a, group, bytes, protocol);
   // Reduce-scatter in a node, all-reduce of S/k across nodes per local index, all-gather in a
-  // node. Nodes are alike (templates), so the first node stands for all of them.
+  // node, pipelined in chunks. Nodes are alike (templates), so the first node stands for all.
   const GroupLayout layout = group_layout(network_.topology(), group);
   const auto intra = intra_node_groups(layout, group);
   const auto inter = inter_node_groups(layout, group);
+  const int chunks = pipeline_chunks(bytes);
+  const double chunk = bytes / chunks;
   double across = 0;
   for (const auto& g : inter)
-    across = std::max(across, best_flat_seconds(CollectiveOp::kAllReduce, g, bytes / static_cast<double>(inter.size())));
-  return launch + best_flat_seconds(CollectiveOp::kReduceScatter, intra[0], bytes) + across +
-         best_flat_seconds(CollectiveOp::kAllGather, intra[0], bytes);
+    across = std::max(across, best_flat_seconds(CollectiveOp::kAllReduce, g, chunk / static_cast<double>(inter.size()),
+                                                protocol));
+  const double scatter = best_flat_seconds(CollectiveOp::kReduceScatter, intra[0], chunk, protocol);
+  const double gather = best_flat_seconds(CollectiveOp::kAllGather, intra[0], chunk, protocol);
+  return start + scatter + across + gather + (chunks - 1) * std::max({scatter, across, gather});
 }
 
 CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const VertexId> group, double bytes) {
@@ -232,7 +289,7 @@ CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const V
   double best_s = std::numeric_limits<double>::infinity();
   for (const CollectiveAlgorithm a : candidates(op)) {
     if (!supports(op, a, group)) continue;
-    const double t = estimate_seconds(op, a, group, bytes);
+    const double t = estimate_seconds(op, a, group, bytes, best_protocol(op, a, group, bytes));
     if (t < best_s) {
       best_s = t;
       chosen = a;

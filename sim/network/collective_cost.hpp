@@ -3,14 +3,22 @@
 // parallel all-reduce per layer, millions of times) and for choosing an algorithm.
 //
 // An algorithm is a few phases; a phase is a number of steps in which the algorithm's edges
-// all carry a chunk at once. A step costs chunk / bandwidth + latency, where
+// all carry a chunk at once. With protocol P (LL, LL128, Simple) a step costs
+//   chunk / (payload fraction of P x bandwidth) + route latency + hop latency of P,
 //   bandwidth = min over the phase's links of capacity / (its own edges on the link + flows
 //               already on the link)   -- the share max-min fairness would give it;
-//   latency   = the longest edge route latency + the per-step overhead.
-// Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps.
+//   route latency = the longest edge route's; hop latency = P's for the slowest kind of hop
+//               (NVLink, PCIe, network) the phase crosses.
+// Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps. A collective adds the
+// launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
+// (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
+// T = t1 + t2 + t3 + (chunks - 1) x max(t1, t2, t3) for one chunk's phase times.
+// `auto` (algorithm and protocol) takes the smallest estimate, as NCCL's tuner does with its own
+// latency + size / bandwidth model (NCCL src/graph/tuning.cc).
 // The per-group result (bandwidths, latencies) is cached; an entry is recomputed only when a
 // flow started or ended on one of its links since, so an idle or steady network costs one
 // hash lookup per call. The flow-level simulation is the reference; tests check agreement.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -29,9 +37,15 @@ class CollectiveCostModel {
   // Whether `algorithm` can run `op` on this group (NVLS needs one reducing NVSwitch,
   // hierarchical needs at least two nodes with the same number of ranks each, ...).
   bool supports(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group) const;
-  // Seconds from the call to the end, launch overhead included.
+  // Seconds from the call to the end, launch overhead included, with the tuning's protocol (or
+  // the fastest when it is auto).
   double estimate_seconds(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group,
                           double bytes);
+  double estimate_seconds(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group,
+                          double bytes, CollectiveProtocol protocol);
+  // The protocol with the smallest estimate (ties: Simple, LL128, LL).
+  CollectiveProtocol best_protocol(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group,
+                                   double bytes);
   // The supported algorithm with the smallest estimate (ties: ring, tree, NVLS, hierarchical).
   CollectiveAlgorithm best(CollectiveOp op, std::span<const VertexId> group, double bytes);
   // The algorithms tried for `op`, in order of preference on ties.
@@ -53,7 +67,9 @@ class CollectiveCostModel {
     double fraction = 1;    // of the collective's bytes this phase moves per edge (per step if fixed)
     bool pipelined = false;
     double bandwidth = 0;   // bytes/s per edge
-    double latency_s = 0;   // per step
+    double latency_s = 0;   // per step: the longest edge route (ring: the mean, see route_phase)
+    std::array<double, 3> hop_share{1, 0, 0};  // weight of each HopClass's protocol hop latency
+    double hops_per_step = 1;          // protocol handshakes per step (NVLS: reduce, then multicast)
   };
   struct Entry {
     std::vector<Phase> phases;
@@ -64,10 +80,16 @@ class CollectiveCostModel {
 
   const Entry& entry(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
   Entry compute(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
-  Phase edge_phase(const std::vector<Edge>& edges, Entry& entry, double rate_fraction, Time extra_latency);
-  double phase_seconds(const Phase& p, double bytes) const;
-  double flat_seconds(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group, double bytes);
-  double best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes);
+  Phase edge_phase(const std::vector<Edge>& edges, Entry& entry, double rate_fraction);
+  // `mean_latency`: a ring's chunk travels every edge in turn, so a step costs the mean edge
+  // latency (NCCL's model: intra-node steps x NVLink latency + inter-node steps x network
+  // latency); otherwise a step waits for its slowest edge.
+  Phase route_phase(const std::vector<RouteId>& routes, Entry& entry, double rate_fraction, bool mean_latency = false);
+  double phase_seconds(const Phase& p, double bytes, CollectiveProtocol protocol) const;
+  double flat_seconds(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group, double bytes,
+                      CollectiveProtocol protocol);
+  double best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes,
+                           CollectiveProtocol protocol);
 
   FlowNetwork& network_;
   const CollectiveTuning& tuning_;

@@ -1,5 +1,6 @@
 #include "sim/network/collective_types.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace cs {
@@ -11,7 +12,41 @@ constexpr std::array<std::string_view, 6> kOpNames = {"all_reduce", "all_gather"
 constexpr std::array<std::string_view, 7> kAlgorithmNames = {"auto", "ring",   "tree",    "hierarchical",
                                                              "nvls", "direct", "pipeline"};
 
+constexpr std::array<std::string_view, 4> kProtocolNames = {"auto", "ll", "ll128", "simple"};
+
 }  // namespace
+
+std::string_view to_string(CollectiveProtocol p) { return kProtocolNames[static_cast<std::size_t>(p)]; }
+
+std::optional<CollectiveProtocol> collective_protocol_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kProtocolNames.size(); ++i)
+    if (kProtocolNames[i] == s) return static_cast<CollectiveProtocol>(i);
+  return std::nullopt;
+}
+
+HopClass hop_class(LinkKind kind) {
+  switch (kind) {
+    case LinkKind::kNvLink: return HopClass::kNvLink;
+    case LinkKind::kInfiniBand:
+    case LinkKind::kEthernet: return HopClass::kNetwork;
+    default: return HopClass::kPcie;
+  }
+}
+
+HopClass slowest_hop(const Topology& topo, std::span<const LinkId> links) {
+  HopClass c = HopClass::kNvLink;
+  for (const LinkId l : links) c = std::max(c, hop_class(topo.link(l).kind));
+  return c;
+}
+
+Time hop_latency(const ProtocolCost& p, HopClass c) {
+  switch (c) {
+    case HopClass::kNvLink: return p.hop_nvlink;
+    case HopClass::kPcie: return p.hop_pcie;
+    case HopClass::kNetwork: return p.hop_network;
+  }
+  return p.hop_pcie;
+}
 
 std::string_view to_string(CollectiveOp op) { return kOpNames[static_cast<std::size_t>(op)]; }
 std::string_view to_string(CollectiveAlgorithm a) { return kAlgorithmNames[static_cast<std::size_t>(a)]; }

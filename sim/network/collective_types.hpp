@@ -8,7 +8,9 @@
 //   busbw    = algbw x 2(n-1)/n (all_reduce), x (n-1)/n (all_gather, reduce_scatter, all_to_all),
 //              x 1 (broadcast, send_recv): the per-link rate, comparable to the hardware peak.
 #include <cstdint>
+#include <array>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -39,18 +41,52 @@ std::optional<CollectiveAlgorithm> collective_algorithm_from_string(std::string_
 // busbw / algbw for an operation on n ranks (nccl-tests).
 double bus_bandwidth_factor(CollectiveOp op, std::size_t ranks);
 
+// NCCL's three protocols (NCCL docs, "NCCL_PROTO"; the constants below are the figures of
+// NCCL's tuning model, src/graph/tuning.cc, ring column, NCCL 2.18):
+//   LL      8-byte stores of 4 bytes data + 4 bytes flag: lowest latency, half the bandwidth;
+//   LL128   128-byte lines of 120 bytes data + 8 bytes flag (NVLink / IB with ordered writes);
+//   Simple  large chunks behind a memory fence and one flag: full bandwidth, highest latency.
+enum class CollectiveProtocol : std::uint8_t { kAuto, kLL, kLL128, kSimple };
+std::string_view to_string(CollectiveProtocol p);
+std::optional<CollectiveProtocol> collective_protocol_from_string(std::string_view s);
+
+struct ProtocolCost {
+  Time base_latency;         // per collective (NCCL baseLat)
+  Time hop_nvlink;           // per algorithm step whose slowest hop is NVLink (NCCL hwLat NVLINK)
+  Time hop_pcie;             // ... PCIe (hwLat PCI)
+  Time hop_network;          // ... the network between nodes (hwLat NET)
+  double payload_fraction;   // data bytes per byte on the wire
+};
+
+// Which of a protocol's hop latencies a step pays: that of the slowest kind of hop it crosses.
+enum class HopClass : std::uint8_t { kNvLink, kPcie, kNetwork };
+HopClass hop_class(LinkKind kind);
+// The slowest kind of hop on a path (NVLink < PCIe < network).
+HopClass slowest_hop(const Topology& topo, std::span<const LinkId> links);
+Time hop_latency(const ProtocolCost& p, HopClass c);
+
 struct CollectiveTuning {
-  // Per collective: kernel launch and set-up. Per step: the flag handshake between neighbours
-  // before a chunk moves. Both are of the order of NCCL's own tuning model (its base latencies
-  // are several microseconds, its per-hop latencies a fraction of one to a few).
-  Time launch_overhead = Time::us(5);
-  Time step_overhead = Time::ns(500);
-  // Pipelined algorithms (tree, broadcast chain) move the data in chunks of about this size,
-  // at most this many: more chunks pipeline better but cost more flows.
+  // Per collective call as a framework issues it (kernel launch, NCCL enqueue and proxy set-up,
+  // stream synchronisation): 62 us, fitted by analysis/fit_collective_launch.py to the four
+  // 8x A100 all-reduce medians of Vidur's NCCL profile (8-64 MiB; minimax relative error).
+  Time launch_overhead = Time::us(62);
+  // LL, LL128, Simple in that order (index = protocol - 1).
+  std::array<ProtocolCost, 3> protocols = {
+      ProtocolCost{Time::ns(6600), Time::ns(600), Time::ns(1000), Time::ns(2700), 0.5},
+      ProtocolCost{Time::ns(14000), Time::ns(1900), Time::ns(2500), Time::ns(4000), 120.0 / 128.0},
+      ProtocolCost{Time::ns(8400), Time::ns(3400), Time::ns(5700), Time::ns(14000), 1.0}};
+  CollectiveProtocol protocol = CollectiveProtocol::kAuto;  // kAuto: the fastest by the cost model
+  // Pipelined algorithms (tree, broadcast chain, hierarchical phases) move the data in chunks of
+  // about this size, at most this many: more chunks pipeline better but cost more flows.
   double pipeline_chunk_bytes = 4.0 * 1024 * 1024;
   int max_pipeline_chunks = 32;
   double nvls_efficiency = kDefaultNvlsEfficiency;
   std::uint32_t flow_label = 0;  // ECMP label of the collective's flows (like a fixed QP set)
+  // Queue pairs each ring connection spreads over on an ECMP (Ethernet) fabric, each hashed on
+  // its own (NCCL_IB_QPS_PER_CONNECTION; RoCE deployments set several for routing entropy).
+  int ethernet_qps_per_connection = 4;
+
+  const ProtocolCost& cost(CollectiveProtocol p) const { return protocols[static_cast<std::size_t>(p) - 1]; }
 };
 
 struct CollectiveRequest {
@@ -65,6 +101,7 @@ struct CollectiveRecord {
   std::uint64_t id = 0;
   CollectiveOp op = CollectiveOp::kAllReduce;
   CollectiveAlgorithm algorithm = CollectiveAlgorithm::kRing;
+  CollectiveProtocol protocol = CollectiveProtocol::kSimple;
   std::size_t ranks = 0;
   double bytes = 0;
   Time start;

@@ -5,7 +5,9 @@
 #include <unordered_set>
 
 #include "sim/network/binary_tree.hpp"
+#include "sim/network/flow_class.hpp"
 #include "sim/network/group_layout.hpp"
+#include "sim/network/ring_channels.hpp"
 
 namespace cs {
 
@@ -13,7 +15,8 @@ namespace {
 
 constexpr double kUnlimited = FlowNetwork::kUnlimited;
 
-// Ring reduce-scatter / all-gather / all-reduce: `steps` steps of S/n from rank r to r+1.
+// Ring reduce-scatter / all-gather / all-reduce: `steps` steps of S/(n C) per channel edge.
+// Each channel is one flow class: its edges move in lockstep at the slowest edge's rate.
 class RingTask final : public CollectiveTask {
  public:
   RingTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, std::size_t steps)
@@ -22,42 +25,33 @@ class RingTask final : public CollectiveTask {
   void start() override {
     const std::size_t n = group_.size();
     if (n < 2 || steps_ == 0) return finish();
-    chunk_ = bytes_ / static_cast<double>(n);
-    Router& router = owner_.network().router();
-    routes_.resize(n);
-    for (std::size_t r = 0; r < n; ++r)
-      routes_[r] = router.route_id(group_[r], group_[(r + 1) % n], owner_.tuning().flow_label);
-    sent_.assign(n, 0);
-    received_.assign(n, 0);
-    busy_.assign(n, 0);
-    remaining_ = n * steps_;
-    for (std::size_t r = 0; r < n; ++r) try_send(r);
+    FlowNetwork& net = owner_.network();
+    const RingRoutes rings = ring_routes(net.router(), group_, owner_.tuning());
+    const double channels = static_cast<double>(rings.channels.size());
+    const double per_member =
+        wire(bytes_ / channels / static_cast<double>(n)) / rings.qps * static_cast<double>(steps_);
+    remaining_ = rings.channels.size();
+    FlowClassLinks links(net.topology().link_count());
+    for (const auto& channel : rings.channels) {
+      // A chunk travels every edge in turn: each step costs the mean edge latency (route plus
+      // protocol hop), as NCCL's model sums intra- and inter-node step latencies.
+      links.clear();
+      Time edge_sum;
+      for (const RouteId id : channel) {
+        links.add(net.router().path(id));
+        edge_sum += net.router().path(id).latency + hop(id);
+      }
+      const Time latency = Time::from_seconds_ceil(edge_sum.seconds() * static_cast<double>(steps_) /
+                                                   static_cast<double>(channel.size()));
+      net.start_class(links.links(), per_member, [this] { delivered(); }, latency);
+    }
   }
 
  private:
-  // Rank r sends step k once it received step k-1 (received_ >= k) and its last send is done.
-  void try_send(std::size_t r) {
-    if (busy_[r] || sent_[r] >= steps_ || received_[r] < sent_[r]) return;
-    busy_[r] = 1;
-    ++sent_[r];
-    const auto rank = static_cast<std::uint32_t>(r);
-    owner_.network().start_on(
-        routes_[r], chunk_, [this, rank] { delivered(rank); }, kUnlimited, owner_.tuning().step_overhead);
+  void delivered() {
+    if (--remaining_ == 0) finish();
   }
-  void delivered(std::uint32_t r) {
-    busy_[r] = 0;
-    const std::size_t next = (r + 1) % group_.size();
-    ++received_[next];
-    if (--remaining_ == 0) return finish();
-    try_send(r);
-    try_send(next);
-  }
-
   std::size_t steps_;
-  double chunk_ = 0;
-  std::vector<RouteId> routes_;
-  std::vector<std::uint32_t> sent_, received_;
-  std::vector<std::uint8_t> busy_;
   std::size_t remaining_ = 0;
 };
 
@@ -134,7 +128,7 @@ class TreeTask final : public CollectiveTask {
   }
   void send(RouteId route, std::uint32_t tag) {
     owner_.network().start_on(
-        route, chunk_, [this, tag] { delivered(tag); }, kUnlimited, owner_.tuning().step_overhead);
+        route, wire(chunk_), [this, tag] { delivered(tag); }, kUnlimited, hop(route));
   }
   void delivered(std::uint32_t tag) {
     const int t = static_cast<int>(tag >> 2 & 1);
@@ -190,17 +184,16 @@ class NvlsTask final : public CollectiveTask {
     if (op_ == CollectiveOp::kAllGather) up = bytes_ / dn, down = bytes_;
     remaining_ = 2 * n;
     const CollectiveTuning& tuning = owner_.tuning();
-    // The switch reduces, then multicasts: two handshakes per chunk instead of one.
-    const Time overhead = tuning.step_overhead * 2;
     for (const VertexId g : group_) {
       const RouteId to_switch = net.router().route_id(g, sw, tuning.flow_label);
       const RouteId from_switch = net.router().route_id(sw, g, tuning.flow_label);
       const double cap_up = net.capacity(net.router().path(to_switch).links.front()) * tuning.nvls_efficiency;
       const double cap_down = net.capacity(net.router().path(from_switch).links.back()) * tuning.nvls_efficiency;
+      // The switch reduces, then multicasts: two handshakes per chunk instead of one.
       net.start_on(
-          to_switch, up, [this] { delivered(); }, cap_up, overhead);
+          to_switch, wire(up), [this] { delivered(); }, cap_up, hop(to_switch) * 2);
       net.start_on(
-          from_switch, down, [this] { delivered(); }, cap_down, overhead);
+          from_switch, wire(down), [this] { delivered(); }, cap_down, hop(from_switch) * 2);
     }
   }
 
@@ -224,8 +217,9 @@ class DirectTask final : public CollectiveTask {
     const CollectiveTuning& tuning = owner_.tuning();
     if (op_ == CollectiveOp::kSendRecv) {
       remaining_ = 1;
-      net.start(
-          group_[0], group_[1], bytes_, [this] { delivered(); }, tuning.flow_label, kUnlimited, tuning.step_overhead);
+      const RouteId route = net.router().route_id(group_[0], group_[1], tuning.flow_label);
+      net.start_on(
+          route, wire(bytes_), [this] { delivered(); }, kUnlimited, hop(route));
       return;
     }
     if (n < 2) return finish();
@@ -233,10 +227,11 @@ class DirectTask final : public CollectiveTask {
     const double part = bytes_ / static_cast<double>(n);
     // Rank i starts with i+1, i+2, ... so the first flows do not all converge on rank 0.
     for (std::size_t k = 1; k < n; ++k)
-      for (std::size_t i = 0; i < n; ++i)
-        net.start(
-            group_[i], group_[(i + k) % n], part, [this] { delivered(); }, tuning.flow_label, kUnlimited,
-            tuning.step_overhead);
+      for (std::size_t i = 0; i < n; ++i) {
+        const RouteId route = net.router().route_id(group_[i], group_[(i + k) % n], tuning.flow_label);
+        net.start_on(
+            route, wire(part), [this] { delivered(); }, kUnlimited, hop(route));
+      }
   }
 
  private:
@@ -274,9 +269,9 @@ class PipelineTask final : public CollectiveTask {
     busy_[i] = 1;
     ++sent_[i];
     const auto at = static_cast<std::uint32_t>(i);
-    owner_.network().start(
-        group_[i], group_[i + 1], chunk_, [this, at] { delivered(at); }, owner_.tuning().flow_label, kUnlimited,
-        owner_.tuning().step_overhead);
+    const RouteId route = owner_.network().router().route_id(group_[i], group_[i + 1], owner_.tuning().flow_label);
+    owner_.network().start_on(
+        route, wire(chunk_), [this, at] { delivered(at); }, kUnlimited, hop(route));
   }
   void delivered(std::uint32_t i) {
     busy_[i] = 0;
@@ -293,7 +288,9 @@ class PipelineTask final : public CollectiveTask {
 };
 
 // Reduce-scatter in every node, all-reduce across nodes per local index, all-gather in every
-// node. Each phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by cost.
+// node, pipelined in chunks: chunk j enters phase p once chunk j-1 has left it and chunk j has
+// finished phase p-1 (so one chunk per phase at a time, as in NCCL's pipelined kernels). Each
+// phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by cost.
 class HierarchicalTask final : public CollectiveTask {
  public:
   using CollectiveTask::CollectiveTask;
@@ -302,32 +299,45 @@ class HierarchicalTask final : public CollectiveTask {
     const GroupLayout layout = group_layout(owner_.network().topology(), group_);
     intra_ = intra_node_groups(layout, group_);
     inter_ = inter_node_groups(layout, group_);
-    run_phase(CollectiveOp::kReduceScatter, intra_, bytes_);
+    chunks_ = static_cast<std::size_t>(owner_.cost_model().pipeline_chunks(bytes_));
+    chunk_ = bytes_ / static_cast<double>(chunks_);
+    try_start(0);
   }
 
  private:
-  void run_phase(CollectiveOp op, const std::vector<std::vector<VertexId>>& groups, double bytes) {
-    pending_ = groups.size();
+  static constexpr int kPhases = 3;
+  void try_start(int p) {
+    if (p >= kPhases) return;
+    const std::size_t j = started_[p];
+    if (j >= chunks_ || finished_[p] != j || (p > 0 && finished_[p - 1] <= j)) return;
+    ++started_[p];
+    const CollectiveOp op = p == 0 ? CollectiveOp::kReduceScatter
+                                   : (p == 1 ? CollectiveOp::kAllReduce : CollectiveOp::kAllGather);
+    const auto& groups = p == 1 ? inter_ : intra_;
+    const double bytes = p == 1 ? chunk_ / static_cast<double>(inter_.size()) : chunk_;
+    pending_[p] = groups.size();
     const std::size_t first = children_.size();
     for (const auto& g : groups) {
-      // Each sub-collective takes the algorithm the cost model finds fastest for it.
       const CollectiveAlgorithm a = owner_.resolve(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});
-      children_.push_back(owner_.make_task(op, a, g, bytes, [this] { child_done(); }));
+      children_.push_back(owner_.make_task(op, a, g, bytes, [this, p] { child_done(p); }, protocol_));
     }
     // Started after all are built: a child may finish at once (one-rank groups).
     for (std::size_t i = first; i < children_.size(); ++i) children_[i]->start();
   }
-  void child_done() {
-    if (--pending_ > 0) return;
-    ++phase_;
-    if (phase_ == 1) return run_phase(CollectiveOp::kAllReduce, inter_, bytes_ / static_cast<double>(inter_.size()));
-    if (phase_ == 2) return run_phase(CollectiveOp::kAllGather, intra_, bytes_);
-    finish();
+  void child_done(int p) {
+    if (--pending_[p] > 0) return;
+    ++finished_[p];
+    if (finished_[kPhases - 1] == chunks_) return finish();
+    try_start(p);
+    try_start(p + 1);
   }
   std::vector<std::vector<VertexId>> intra_, inter_;
   std::vector<std::unique_ptr<CollectiveTask>> children_;
-  std::size_t pending_ = 0;
-  int phase_ = 0;
+  std::size_t chunks_ = 1;
+  double chunk_ = 0;
+  std::size_t started_[kPhases] = {0, 0, 0};
+  std::size_t finished_[kPhases] = {0, 0, 0};
+  std::size_t pending_[kPhases] = {0, 0, 0};
 };
 
 void validate(const CollectiveRequest& req, const Topology& topo) {
@@ -346,6 +356,15 @@ void validate(const CollectiveRequest& req, const Topology& topo) {
 }
 
 }  // namespace
+
+const ProtocolCost& CollectiveTask::protocol_cost() const { return owner_.tuning().cost(protocol_); }
+
+Time CollectiveTask::hop(RouteId route) const {
+  FlowNetwork& net = owner_.network();
+  return hop_latency(protocol_cost(), slowest_hop(net.topology(), net.router().path(route).links));
+}
+
+double CollectiveTask::wire(double payload) const { return payload / protocol_cost().payload_fraction; }
 
 Collectives::Collectives(FlowNetwork& network, CollectiveTuning tuning)
     : network_(network), tuning_(std::move(tuning)), cost_(network_, tuning_) {
@@ -373,7 +392,15 @@ CollectiveAlgorithm Collectives::resolve(const CollectiveRequest& req) {
 
 std::unique_ptr<CollectiveTask> Collectives::make_task(CollectiveOp op, CollectiveAlgorithm a,
                                                        std::vector<VertexId> group, double bytes, Callback done,
-                                                       int root) {
+                                                       CollectiveProtocol protocol, int root) {
+  std::unique_ptr<CollectiveTask> task = make_algorithm_task(op, a, std::move(group), bytes, std::move(done), root);
+  task->set_protocol(protocol);
+  return task;
+}
+
+std::unique_ptr<CollectiveTask> Collectives::make_algorithm_task(CollectiveOp op, CollectiveAlgorithm a,
+                                                                 std::vector<VertexId> group, double bytes,
+                                                                 Callback done, int root) {
   const std::size_t n = group.size();
   switch (a) {
     case CollectiveAlgorithm::kRing:
@@ -395,18 +422,26 @@ std::unique_ptr<CollectiveTask> Collectives::make_task(CollectiveOp op, Collecti
   throw std::logic_error("collective: make_task needs a resolved algorithm");
 }
 
+CollectiveProtocol Collectives::resolve_protocol(const CollectiveRequest& req, CollectiveAlgorithm algorithm) {
+  if (tuning_.protocol != CollectiveProtocol::kAuto) return tuning_.protocol;
+  return cost_.best_protocol(req.op, algorithm, req.group, req.bytes);
+}
+
 std::uint64_t Collectives::start(const CollectiveRequest& req, Callback done) {
   const CollectiveAlgorithm algorithm = resolve(req);
+  const CollectiveProtocol protocol = resolve_protocol(req, algorithm);
   const std::uint32_t slot = slots_.acquire();
   Running& run = slots_[slot];
-  run.record =
-      CollectiveRecord{next_id_++, req.op, algorithm, req.group.size(), req.bytes, network_.engine().now(), Time{}};
+  run.record = CollectiveRecord{next_id_++, req.op,    algorithm, protocol, req.group.size(), req.bytes,
+                                network_.engine().now(), Time{}};
   run.done = std::move(done);
   run.task = make_task(
-      req.op, algorithm, req.group, req.bytes, [this, slot] { finished(slot); }, req.root);
+      req.op, algorithm, req.group, req.bytes, [this, slot] { finished(slot); }, protocol, req.root);
   ++running_;
   CollectiveTask* task = run.task.get();
-  network_.engine().schedule_in(tuning_.launch_overhead, [task] { task->start(); });
+  const Time start = req.group.size() < 2 ? tuning_.launch_overhead
+                                          : tuning_.launch_overhead + tuning_.cost(protocol).base_latency;
+  network_.engine().schedule_in(start, [task] { task->start(); });
   return run.record.id;
 }
 

@@ -6,7 +6,11 @@
 // global barrier per step.
 //
 //   ring          all_reduce (reduce-scatter + all-gather, 2(n-1) steps of S/n),
-//                 all_gather and reduce_scatter (n-1 steps of S/n)
+//                 all_gather and reduce_scatter (n-1 steps of S/n); across nodes one channel
+//                 per rank of a node (one per NIC, rail-aligned: ring_channels.hpp), each
+//                 moving S/C. Every step of a ring waits for the slowest edge, so a channel's
+//                 edges advance in lockstep: each channel is one flow class (flow_network.hpp)
+//                 carrying all its steps, delivered steps x (route + protocol hop latency) late
 //   tree          all_reduce on a double binary tree: each tree reduces half the data up to its
 //                 root and broadcasts it back down, pipelined in chunks
 //   nvls          all_reduce / reduce_scatter / all_gather on an NVSwitch with NVLink SHARP: each
@@ -15,7 +19,12 @@
 //                 per GPU, capped at the NVLS efficiency of the link)
 //   hierarchical  all_reduce: reduce-scatter inside every node, all-reduce of S/k between the
 //                 GPUs with the same local index (one rail each, all rails at once), all-gather
-//                 inside every node; phases are separated by a barrier
+//                 inside every node; pipelined in chunks as NCCL pipelines them: chunk j enters
+//                 a phase once chunk j-1 left it and chunk j finished the phase before
+// Every algorithm runs with a protocol (LL, LL128, Simple: collective_types.hpp): its wire bytes
+// are the payload / the protocol's payload fraction, each step waits the protocol's hop latency
+// for the slowest kind of hop it crosses, and the collective starts after the launch overhead
+// and the protocol's base latency.
 //   direct        all_to_all (every pair at once, S/n each) and send_recv (one flow)
 //   pipeline      broadcast along a chain from the root, pipelined in chunks
 #include <cstdint>
@@ -37,6 +46,7 @@ class CollectiveTask {
  public:
   CollectiveTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done)
       : owner_(owner), group_(std::move(group)), bytes_(bytes), done_(std::move(done)) {}
+  void set_protocol(CollectiveProtocol p) { protocol_ = p; }
   virtual ~CollectiveTask() = default;
   CollectiveTask(const CollectiveTask&) = delete;
   CollectiveTask& operator=(const CollectiveTask&) = delete;
@@ -48,7 +58,13 @@ class CollectiveTask {
     Callback d = std::move(done_);
     if (d) d();
   }
+  // The protocol's step latency on a route, and the bytes on the wire for `payload`.
+  Time hop(RouteId route) const;
+  double wire(double payload) const;
+  const ProtocolCost& protocol_cost() const;
+
   Collectives& owner_;
+  CollectiveProtocol protocol_ = CollectiveProtocol::kSimple;
   std::vector<VertexId> group_;
   double bytes_;
   Callback done_;
@@ -66,6 +82,8 @@ class Collectives {
   std::uint64_t start(const CollectiveRequest& request, Callback done = {});
   // The algorithm start() would run: the request's, or the cost model's best for kAuto.
   CollectiveAlgorithm resolve(const CollectiveRequest& request);
+  // The protocol it would run with: the tuning's, or the cost model's best for the size.
+  CollectiveProtocol resolve_protocol(const CollectiveRequest& request, CollectiveAlgorithm algorithm);
 
   // Every finished top-level collective, in completion order.
   Signal<const CollectiveRecord&> on_complete;
@@ -77,7 +95,7 @@ class Collectives {
 
   // Builds (does not start) the task of a resolved algorithm; used for composite algorithms.
   std::unique_ptr<CollectiveTask> make_task(CollectiveOp op, CollectiveAlgorithm algorithm, std::vector<VertexId> group,
-                                            double bytes, Callback done, int root = 0);
+                                            double bytes, Callback done, CollectiveProtocol protocol, int root = 0);
 
  private:
   struct Running {
@@ -86,6 +104,9 @@ class Collectives {
     Callback done;
   };
   void finished(std::uint32_t slot);
+  std::unique_ptr<CollectiveTask> make_algorithm_task(CollectiveOp op, CollectiveAlgorithm algorithm,
+                                                      std::vector<VertexId> group, double bytes, Callback done,
+                                                      int root);
 
   FlowNetwork& network_;
   CollectiveTuning tuning_;

@@ -25,6 +25,7 @@ FlowNetwork::FlowNetwork(Engine& engine, Router& router, const LinkEfficiency& e
   const Topology& t = router.topology();
   links_.resize(t.link_count());
   link_flows_.resize(t.link_count());
+  link_members_.assign(t.link_count(), 0);
   link_stamp_.assign(t.link_count(), 0);
   residual_.assign(t.link_count(), 0);
   unfrozen_.assign(t.link_count(), 0);
@@ -49,16 +50,7 @@ FlowId FlowNetwork::start_on(RouteId route, double bytes, Callback delivered, do
     engine_.schedule_in(r.latency + extra_latency, std::move(delivered));
     return kNoFlow;
   }
-  FlowId f;
-  if (free_flows_.empty()) {
-    f = static_cast<FlowId>(flows_.size());
-    flows_.emplace_back();
-    flow_stamp_.push_back(0);
-    new_rate_.push_back(0);
-  } else {
-    f = free_flows_.back();
-    free_flows_.pop_back();
-  }
+  const FlowId f = new_flow();
   Flow& fl = flows_[f];
   fl.remaining = bytes;
   fl.rate = 0;
@@ -67,8 +59,54 @@ FlowId FlowNetwork::start_on(RouteId route, double bytes, Callback delivered, do
   fl.completion = EventHandle{};
   fl.route = route;
   fl.hops = static_cast<std::uint32_t>(r.links.size());
+  fl.is_class = false;
   fl.active = true;
   fl.latency = r.latency + extra_latency;
+  fl.delivered = std::move(delivered);
+  attach(f);
+  ++active_count_;
+  ++stats_.flows_started;
+  stats_.peak_active_flows = std::max(stats_.peak_active_flows, active_count_);
+  request_recompute();
+  return f;
+}
+
+FlowId FlowNetwork::new_flow() {
+  if (free_flows_.empty()) {
+    flows_.emplace_back();
+    flow_stamp_.push_back(0);
+    new_rate_.push_back(0);
+    return static_cast<FlowId>(flows_.size() - 1);
+  }
+  const FlowId f = free_flows_.back();
+  free_flows_.pop_back();
+  return f;
+}
+
+FlowId FlowNetwork::start_class(std::span<const ClassLink> links, double bytes, Callback delivered, Time latency) {
+  if (links.empty() || !(bytes > 0)) {
+    engine_.schedule_in(latency, std::move(delivered));
+    return kNoFlow;
+  }
+  const FlowId f = new_flow();
+  Flow& fl = flows_[f];
+  fl.remaining = bytes;
+  fl.rate = 0;
+  fl.max_rate = kUnlimited;
+  fl.updated_ns = engine_.now().count_ns();
+  fl.completion = EventHandle{};
+  fl.is_class = true;
+  fl.class_links.clear();
+  fl.class_count.clear();
+  for (const ClassLink& c : links) {
+    if (c.count == 0) continue;
+    fl.class_links.push_back(c.link);
+    fl.class_count.push_back(c.count);
+  }
+  fl.class_position.assign(fl.class_links.size(), 0);
+  fl.hops = static_cast<std::uint32_t>(fl.class_links.size());
+  fl.active = true;
+  fl.latency = latency;
   fl.delivered = std::move(delivered);
   attach(f);
   ++active_count_;
@@ -83,8 +121,9 @@ void FlowNetwork::attach(FlowId f) {
   const auto links = flow_links(fl);
   for (std::uint32_t h = 0; h < fl.hops; ++h) {
     auto& list = link_flows_[links[h]];
-    fl.position[h] = static_cast<std::uint32_t>(list.size());
-    list.push_back(f);
+    position(fl, h) = static_cast<std::uint32_t>(list.size());
+    list.push_back({f, h});
+    link_members_[links[h]] += members(fl, h);
     ++links_[links[h]].version;
     mark_dirty(links[h]);
   }
@@ -97,19 +136,12 @@ void FlowNetwork::detach(FlowId f) {
   for (std::uint32_t h = 0; h < fl.hops; ++h) {
     const LinkId l = links[h];
     auto& list = link_flows_[l];
-    const std::uint32_t pos = fl.position[h];
-    const FlowId moved = list.back();
+    const std::uint32_t pos = position(fl, h);
+    link_members_[l] -= members(fl, h);
+    const OnLink moved = list.back();
     list[pos] = moved;
     list.pop_back();
-    if (moved != f) {
-      Flow& mv = flows_[moved];
-      const auto mv_links = flow_links(mv);
-      for (std::uint32_t k = 0; k < mv.hops; ++k)
-        if (mv_links[k] == l) {
-          mv.position[k] = pos;
-          break;
-        }
-    }
+    if (moved.flow != f) position(flows_[moved.flow], moved.hop) = pos;
     ++links_[l].version;
     mark_dirty(l);
   }
@@ -154,7 +186,7 @@ void FlowNetwork::recompute() {
     }
   dirty_.clear();
   for (std::size_t i = 0; i < comp_links_.size(); ++i)
-    for (const FlowId f : link_flows_[comp_links_[i]]) {
+    for (const auto [f, hop] : link_flows_[comp_links_[i]]) {
       if (flow_stamp_[f] == stamp_) continue;
       flow_stamp_[f] = stamp_;
       comp_flows_.push_back(f);
@@ -183,7 +215,7 @@ void FlowNetwork::recompute() {
   }
   for (const LinkId l : comp_links_) {
     double sum = 0;
-    for (const FlowId f : link_flows_[l]) sum += flows_[f].rate;
+    for (const auto [f, hop] : link_flows_[l]) sum += flows_[f].rate * members(flows_[f], hop);
     set_link_rate(l, sum);
   }
 }
@@ -191,8 +223,10 @@ void FlowNetwork::recompute() {
 void FlowNetwork::fill_component() {
   if (comp_flows_.size() == 1) {
     const FlowId f = comp_flows_.front();
-    double r = flows_[f].max_rate;
-    for (const LinkId l : flow_links(flows_[f])) r = std::min(r, links_[l].capacity);
+    const Flow& fl = flows_[f];
+    double r = fl.max_rate;
+    const auto links = flow_links(fl);
+    for (std::uint32_t h = 0; h < fl.hops; ++h) r = std::min(r, links_[links[h]].capacity / members(fl, h));
     new_rate_[f] = r;
     return;
   }
@@ -203,8 +237,8 @@ void FlowNetwork::fill_component() {
   heap_.clear();
   for (const LinkId l : comp_links_) {
     residual_[l] = links_[l].capacity;
-    unfrozen_[l] = static_cast<std::uint32_t>(link_flows_[l].size());
-    if (unfrozen_[l] > 0) heap_.push_back({residual_[l] / unfrozen_[l], l, 0});
+    unfrozen_[l] = link_members_[l];
+    if (unfrozen_[l] > 0) heap_.push_back({residual_[l] / static_cast<double>(unfrozen_[l]), l, 0});
   }
   for (const FlowId f : comp_flows_)
     if (flows_[f].max_rate < kUnlimited) heap_.push_back({flows_[f].max_rate, f, UINT32_MAX});
@@ -216,9 +250,12 @@ void FlowNetwork::fill_component() {
     flow_stamp_[f] = frozen;
     new_rate_[f] = share;
     --left;
-    for (const LinkId l : flow_links(flows_[f])) {
-      residual_[l] -= share;
-      --unfrozen_[l];
+    const Flow& fl = flows_[f];
+    const auto links = flow_links(fl);
+    for (std::uint32_t h = 0; h < fl.hops; ++h) {
+      const std::uint32_t m = members(fl, h);
+      residual_[links[h]] -= share * m;
+      unfrozen_[links[h]] -= m;
     }
   };
   while (left > 0 && !heap_.empty()) {
@@ -232,13 +269,13 @@ void FlowNetwork::fill_component() {
     const LinkId l = e.id;
     if (unfrozen_[l] == 0) continue;
     // A link already full by rounding still gives its last flows a sliver, never zero.
-    const double share = std::max(residual_[l], links_[l].capacity * 1e-9) / unfrozen_[l];
+    const double share = std::max(residual_[l], links_[l].capacity * 1e-9) / static_cast<double>(unfrozen_[l]);
     if (share > e.share * (1 + 1e-12)) {
       heap_.push_back({share, l, 0});
       std::push_heap(heap_.begin(), heap_.end(), HeapOrder{});
       continue;
     }
-    for (const FlowId f : link_flows_[l])
+    for (const auto [f, hop] : link_flows_[l])
       if (flow_stamp_[f] != frozen) freeze(f, share);
   }
 }

@@ -10,6 +10,12 @@
 // their completion event cancelled and rescheduled. Flows that start or end at the same
 // instant (the steps of a collective) share one recomputation.
 //
+// Flow classes: `start_class` runs transfers that advance in lockstep as one flow with one
+// rate: the edges of a ring (every step waits for the slowest edge, so all edges move at its
+// pace) or the same flow of identical groups. Each of its links carries count x rate, so a
+// 1,024-rank ring is one flow crossing ~2,000 links instead of 2 million step flows, with the
+// max-min sharing against everything else on those links kept.
+//
 // Accounting for timelines: every link keeps its current aggregate rate and the bytes it has
 // carried, so a sampler can read utilization per link, per link kind, or for the busiest links.
 #include <array>
@@ -51,6 +57,13 @@ class FlowNetwork {
   FlowId start_on(RouteId route, double bytes, Callback delivered, double max_rate = kUnlimited,
                   Time extra_latency = Time{});
   static constexpr FlowId kNoFlow = UINT32_MAX;
+  // A flow class: `bytes` per member; link l of `links` carries `count` members. `delivered`
+  // runs once, `latency` after the last byte (the members' path and step latencies).
+  struct ClassLink {
+    LinkId link;
+    std::uint32_t count;
+  };
+  FlowId start_class(std::span<const ClassLink> links, double bytes, Callback delivered, Time latency);
 
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   double rate(FlowId f) const { return flows_[f].rate; }
@@ -60,7 +73,8 @@ class FlowNetwork {
   double capacity(LinkId l) const { return links_[l].capacity; }
   double link_rate(LinkId l) const { return links_[l].rate; }
   double link_bytes(LinkId l) const;
-  std::size_t link_flow_count(LinkId l) const { return link_flows_[l].size(); }
+  // Members crossing the link now (a flow class counts each of its members there).
+  std::size_t link_flow_count(LinkId l) const { return link_members_[l]; }
   // Changes whenever a flow starts or ends on the link: an analytical cost that read the link's
   // load is stale when any of its links' versions moved.
   std::uint64_t link_version(LinkId l) const { return links_[l].version; }
@@ -91,6 +105,10 @@ class FlowNetwork {
     Time latency;
     Callback delivered;
     std::array<std::uint32_t, kMaxHops> position{};  // index in each hop's link_flows_ list
+    // A flow class: its own links, members per link and list positions (route unused).
+    bool is_class = false;
+    std::vector<LinkId> class_links;
+    std::vector<std::uint32_t> class_count, class_position;
   };
   struct Link {
     double capacity = 0;
@@ -109,7 +127,14 @@ class FlowNetwork {
   void fill_component();
   void complete(FlowId f, std::uint32_t generation);
   void set_link_rate(LinkId l, double rate);
-  std::span<const LinkId> flow_links(const Flow& f) const { return router_.path(f.route).links; }
+  FlowId new_flow();
+  std::span<const LinkId> flow_links(const Flow& f) const {
+    return f.is_class ? std::span<const LinkId>(f.class_links) : router_.path(f.route).links;
+  }
+  static std::uint32_t members(const Flow& f, std::uint32_t hop) { return f.is_class ? f.class_count[hop] : 1; }
+  static std::uint32_t& position(Flow& f, std::uint32_t hop) {
+    return f.is_class ? f.class_position[hop] : f.position[hop];
+  }
 
   Engine& engine_;
   Router& router_;
@@ -117,7 +142,12 @@ class FlowNetwork {
   std::vector<Flow> flows_;
   std::vector<FlowId> free_flows_;
   std::vector<Link> links_;
-  std::vector<std::vector<FlowId>> link_flows_;
+  struct OnLink {
+    FlowId flow;
+    std::uint32_t hop;  // which of the flow's links this is: O(1) position updates on detach
+  };
+  std::vector<std::vector<OnLink>> link_flows_;
+  std::vector<std::uint64_t> link_members_;  // by link: members of the flows on it
   std::size_t active_count_ = 0;
   std::uint64_t version_ = 0;
   std::array<double, kLinkKindCount> kind_capacity_{};
@@ -134,7 +164,7 @@ class FlowNetwork {
   std::vector<FlowId> comp_flows_;
   std::vector<double> new_rate_;       // by flow id
   std::vector<double> residual_;       // by link id
-  std::vector<std::uint32_t> unfrozen_;  // by link id
+  std::vector<std::uint64_t> unfrozen_;  // by link id: members not yet frozen
   struct HeapEntry {
     double share;
     std::uint32_t id;     // link id, or flow id for a rate cap

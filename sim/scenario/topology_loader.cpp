@@ -148,7 +148,13 @@ void read_collectives(MapReader r, NetworkSpec& spec) {
   {
     MapReader t = r.map("tuning", true);
     spec.tuning.launch_overhead = t.duration_or("launch_overhead", spec.tuning.launch_overhead);
-    spec.tuning.step_overhead = t.duration_or("step_overhead", spec.tuning.step_overhead);
+    const std::string protocol = t.string_or("protocol", "auto");
+    const auto proto = collective_protocol_from_string(protocol);
+    if (!proto) t.fail("protocol", "unknown protocol '" + protocol + "'; expected auto, ll, ll128 or simple");
+    spec.tuning.protocol = *proto;
+    spec.tuning.ethernet_qps_per_connection =
+        static_cast<int>(t.integer_or("ethernet_qps_per_connection", spec.tuning.ethernet_qps_per_connection));
+    t.check_range("ethernet_qps_per_connection", spec.tuning.ethernet_qps_per_connection, 1, 64);
     spec.tuning.pipeline_chunk_bytes = t.quantity_or("pipeline_chunk", Dimension::kBytes, spec.tuning.pipeline_chunk_bytes);
     t.check_range("pipeline_chunk", spec.tuning.pipeline_chunk_bytes, 1, 1e15);
     spec.tuning.max_pipeline_chunks = static_cast<int>(t.integer_or("max_pipeline_chunks", spec.tuning.max_pipeline_chunks));

@@ -121,6 +121,11 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   p.zero_stage = static_cast<int>(r.integer_or("zero_stage", p.zero_stage));
   r.check_range("zero_stage", p.zero_stage, 0, 3);
   p.recompute_activations = r.boolean_or("recompute", p.recompute_activations);
+  p.selective_recompute = r.boolean_or("selective_recompute", p.selective_recompute);
+  if (p.recompute_activations && p.selective_recompute)
+    r.fail("selective_recompute", "recompute (full) and selective_recompute exclude each other; set one");
+  p.sequence_parallel = r.boolean_or("sequence_parallel", p.sequence_parallel);
+  p.tp_comm_overlap = r.boolean_or("tp_comm_overlap", p.tp_comm_overlap);
   p.overlap_dp_communication = r.boolean_or("overlap_dp", p.overlap_dp_communication);
   if (t.global_batch_sequences % (p.micro_batch_size * p.dp) != 0)
     r.fail("global_batch", "the global batch (" + std::to_string(t.global_batch_sequences) +

@@ -32,6 +32,8 @@ void validate_spec(const TrainingJobSpec& spec) {
                                 std::to_string(spec.global_batch_sequences) + " is not a multiple of micro-batch x dp");
   if (p.zero_stage < 0 || p.zero_stage > 3)
     throw std::invalid_argument("training job " + spec.name + ": ZeRO stage must be 0-3");
+  if (p.recompute_activations && p.selective_recompute)
+    throw std::invalid_argument("training job " + spec.name + ": full and selective recomputation exclude each other");
   if (p.virtual_stages > 1 && spec.model.layers % (p.pp * p.virtual_stages) != 0)
     throw std::invalid_argument(
         "training job " + spec.name + ": " + std::to_string(spec.model.layers) +
@@ -61,6 +63,11 @@ LayerWork layer_work(const TransformerCost& cost, const TrainingJobSpec& spec, c
   w.elementwise.dtype = dense.dtype;
   w.elementwise.bytes = std::max(0.0, dense.bytes - weights);
   w.attention = cost.layer_attention_work(mb);
+  // Sequence parallelism: the norms, dropouts and residuals work on 1/tp of the sequence.
+  if (spec.parallel.sequence_parallel) {
+    w.elementwise.bytes /= spec.parallel.tp;
+    w.elementwise.flops /= spec.parallel.tp;
+  }
   if (!spec.flash_attention) {
     const TransformerSpec& m = cost.model();
     const double b = spec.parallel.micro_batch_size, s = spec.sequence_length, t = spec.parallel.tp;
@@ -105,7 +112,9 @@ double megatron_flops_per_iteration(const TrainingJobSpec& spec) {
   const double B = spec.global_batch_sequences, s = spec.sequence_length, l = spec.model.layers, h = spec.model.hidden,
                V = spec.model.vocab;
   const double passes = spec.parallel.recompute_activations ? 4 : 3;
-  return passes * (24 * B * s * l * h * h + 4 * B * s * s * l * h) + 6 * B * s * h * V;
+  // Selective recomputation repeats the attention's QK^T and AV: one more 4 B s^2 l h.
+  const double selective = spec.parallel.selective_recompute ? 4 * B * s * s * l * h : 0;
+  return passes * (24 * B * s * l * h * h + 4 * B * s * s * l * h) + selective + 6 * B * s * h * V;
 }
 
 TrainingIterationModel::TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
@@ -158,18 +167,30 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   // One layer, one micro-batch.
   const LayerWork lw = layer_work(cost, spec, mb);
   const double layer_forward = seconds(gpu, lw, 1);
-  const double layer_backward = seconds(gpu, lw, 2) + (par.recompute_activations ? layer_forward : 0);
+  const double attention_forward = roofline_time(gpu, lw.attention).seconds();
+  const double layer_backward = seconds(gpu, lw, 2) + (par.recompute_activations ? layer_forward : 0) +
+                                (par.selective_recompute ? attention_forward : 0);
   const double w = dtype_bytes(spec.precision.weights);
   const double g = dtype_bytes(spec.gradient_dtype);
   double tp_all_reduce = 0;
   if (par.tp > 1) {
     const std::vector<VertexId>& group = layout.tp_groups.front();
     const double bytes = cost.tp_all_reduce_bytes(mb);
-    tp_all_reduce = cost_.estimate_seconds(CollectiveOp::kAllReduce, cost_.best(CollectiveOp::kAllReduce, group, bytes),
-                                           group, bytes);
+    auto priced = [&](CollectiveOp op) {
+      return cost_.estimate_seconds(op, cost_.best(op, group, bytes), group, bytes);
+    };
+    // Sequence parallelism: a reduce-scatter + all-gather of the same activations instead.
+    tp_all_reduce = par.sequence_parallel ? priced(CollectiveOp::kReduceScatter) + priced(CollectiveOp::kAllGather)
+                                          : priced(CollectiveOp::kAllReduce);
   }
-  const double tp_forward = TransformerCost::kTpAllReducesPerLayer * tp_all_reduce;
-  const double tp_backward = tp_forward * (par.recompute_activations ? 2 : 1);
+  // TP overlapped with the GEMMs beside it: only what outlasts them is exposed, per pass.
+  const double gemm_forward = roofline_time(gpu, lw.gemm).seconds();
+  auto exposed_tp = [&](double tp, double gemm) { return par.tp_comm_overlap ? std::max(0.0, tp - gemm) : tp; };
+  const double tp_forward = exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, gemm_forward);
+  const double tp_backward =
+      exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, 2 * gemm_forward) +
+      (par.recompute_activations ? exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, gemm_forward)
+                                 : 0);
 
   const KernelWork head = cost.lm_head_work(mb);
   const double head_forward = roofline_time(gpu, head).seconds();

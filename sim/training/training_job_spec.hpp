@@ -20,6 +20,16 @@ struct TrainingParallelism {
   int virtual_stages = 1;
   int zero_stage = 1;                    // 0-3 (ZeRO, Rajbhandari et al. 2020)
   bool recompute_activations = false;    // one more forward per micro-batch in the backward
+  // Selective recomputation (Korthikanti et al. 2022): only the core attention (QK^T, softmax,
+  // dropout, AV) is recomputed in the backward; no TP collective is repeated.
+  bool selective_recompute = false;
+  // Sequence parallelism (Korthikanti et al. 2022): each TP all-reduce becomes a reduce-scatter
+  // + all-gather of the same activations, and norms, dropouts and residuals run on 1/tp of the
+  // sequence.
+  bool sequence_parallel = false;
+  // TP communication overlapped with the GEMMs next to it (Transformer Engine userbuffers):
+  // per layer and pass only max(0, TP time - GEMM time) is exposed.
+  bool tp_comm_overlap = false;
   bool overlap_dp_communication = true;  // gradient reduction runs behind the backward pass
 
   int gpus() const { return tp * pp * dp; }

@@ -10,10 +10,12 @@ using namespace cs::testing;
 
 namespace {
 
+// The Simple protocol without latencies: pure bandwidth, for checks against S/B formulas.
 CollectiveTuning no_overheads() {
   CollectiveTuning t;
   t.launch_overhead = Time{};
-  t.step_overhead = Time{};
+  t.protocol = CollectiveProtocol::kSimple;
+  t.protocols[2] = ProtocolCost{Time{}, Time{}, Time{}, Time{}, 1.0};
   return t;
 }
 
@@ -86,17 +88,17 @@ TEST_CASE("a double binary tree all-reduce moves about 2S per link at large size
   CHECK(r.seconds() < 2 * s / 10e9 * 1.5);
 }
 
-TEST_CASE("hierarchical all-reduce beats a flat ring across two nodes of eight GPUs") {
-  // The flat ring crosses between the nodes on one NIC each way (~47 GB/s) and that link paces
-  // every step; hierarchical keeps S/8 per rail on all eight NICs and the rest on NVLink.
+TEST_CASE("a ring across two nodes runs one channel per NIC, so all eight NICs carry it") {
+  // DGX H100: 8 channels, each leaving a node on its own 400 Gb/s NIC (50 GB/s x 0.94 = 47);
+  // NVLink (450 x 0.8 = 360 GB/s a GPU) carries 7 channels' edges, 51 GB/s each: the NICs
+  // bound every channel, busbw = 8 x 47 GB/s, not the one NIC of a single ring.
   const Topology t = dgx_cluster("dgx_h100", 2);
-  const double s = 1024.0 * 1024 * 1024;
+  const double s = 8.0 * 1024 * 1024 * 1024;
   const CollectiveRecord ring = run(t, CollectiveOp::kAllReduce, CollectiveAlgorithm::kRing, s);
+  CHECK(ring.busbw_bytes_per_s() == Approx(8 * 47e9).epsilon(0.03));
+  // Hierarchical, pipelined in chunks, moves S/8 per rail between the nodes and lands close.
   const CollectiveRecord hier = run(t, CollectiveOp::kAllReduce, CollectiveAlgorithm::kHierarchical, s);
-  // The ring can go no faster than the one NIC each way it crosses nodes on: 50 GB/s x 0.94.
-  CHECK(ring.busbw_bytes_per_s() <= 47e9 * 1.001);
-  CHECK(hier.seconds() < ring.seconds() / 3);
-  CHECK(run(t, CollectiveOp::kAllReduce, CollectiveAlgorithm::kAuto, s).algorithm != CollectiveAlgorithm::kRing);
+  CHECK(hier.seconds() < ring.seconds() * 1.5);
 }
 
 TEST_CASE("all-to-all on a 4:1 oversubscribed leaf-spine is about 3.2x slower than on a fat-tree") {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "network_test_support.hpp"
+#include "sim/network/flow_class.hpp"
 
 using namespace cs;
 using namespace cs::testing;
@@ -138,4 +139,29 @@ TEST_CASE("link efficiency scales the capacity a flow sees") {
   const FlowId a = net.network.start(net.v("g0"), net.v("g1"), 1e9, [] {});
   net.engine.run_until(Time::ns(1));
   CHECK(net.network.rate(a) == Approx(9e9));
+}
+
+TEST_CASE("a flow class of two members on one link moves at half its rate and shares max-min with a lone flow") {
+  // Class: g0->sw->g2 and g1->sw->g2 in lockstep: the sw->g2 link carries 2 members, each
+  // g->sw link one. A lone flow g3->sw->g2 joins the sw->g2 link: 3 members share 10 GB/s,
+  // 10/3 GB/s each, until the class has moved its 1 GB per member.
+  Net net(star(4, 10e9, Time{}));
+  Recorder rec{.engine = &net.engine};
+  FlowClassLinks links(net.topo.link_count());
+  links.add(net.router.route(net.v("g0"), net.v("g2")));
+  links.add(net.router.route(net.v("g1"), net.v("g2")));
+  const auto into_g2 = net.router.route(net.v("g0"), net.v("g2")).links[1];
+  REQUIRE(links.links().size() == 3);
+  const FlowId c = net.network.start_class(links.links(), 1e9, rec.at(0), Time::us(7));
+  const FlowId f = net.network.start(net.v("g3"), net.v("g2"), 2e9, rec.at(1));
+  net.engine.run_until(Time::ms(1));
+  CHECK(net.network.rate(c) == Approx(10e9 / 3));
+  CHECK(net.network.rate(f) == Approx(10e9 / 3));
+  CHECK(net.network.link_flow_count(into_g2) == 3);
+  CHECK(net.network.link_rate(into_g2) == Approx(10e9));
+  net.engine.run();
+  // Class: 1 GB at 10/3 GB/s = 0.3 s, + 7 us. Lone flow: 1 GB by 0.3 s, then 1 GB alone at 10 GB/s.
+  CHECK(rec.done_s[0] == Approx(0.3 + 7e-6));
+  CHECK(rec.done_s[1] == Approx(0.4));
+  CHECK(net.network.link_bytes(into_g2) == Approx(4e9));
 }
