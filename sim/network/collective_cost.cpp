@@ -240,7 +240,20 @@ double CollectiveCostModel::best_flat_seconds(CollectiveOp op, std::span<const V
 double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
                                              double bytes) {
   if (a == CollectiveAlgorithm::kAuto) a = best(op, group, bytes);
-  return estimate_seconds(op, a, group, bytes, best_protocol(op, a, group, bytes));
+  if (tuning_.protocol != CollectiveProtocol::kAuto || a == CollectiveAlgorithm::kHierarchical || group.size() < 2)
+    return estimate_seconds(op, a, group, bytes, best_protocol(op, a, group, bytes));
+  if (!supports(op, a, group))
+    throw std::invalid_argument("collective: " + std::string(to_string(a)) + " cannot run " +
+                                std::string(to_string(op)) + " on this group");
+  // One cache lookup, every protocol priced on it (a hot path: a TP all-reduce per layer).
+  const Entry& e = entry(op, a, group);
+  double best_s = std::numeric_limits<double>::infinity();
+  for (const CollectiveProtocol p : {CollectiveProtocol::kSimple, CollectiveProtocol::kLL128, CollectiveProtocol::kLL}) {
+    double t = tuning_.launch_overhead.seconds() + tuning_.cost(p).base_latency.seconds();
+    for (const Phase& phase : e.phases) t += phase_seconds(phase, bytes, p);
+    best_s = std::min(best_s, t);
+  }
+  return best_s;
 }
 
 CollectiveProtocol CollectiveCostModel::best_protocol(CollectiveOp op, CollectiveAlgorithm a,
@@ -289,7 +302,7 @@ CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const V
   double best_s = std::numeric_limits<double>::infinity();
   for (const CollectiveAlgorithm a : candidates(op)) {
     if (!supports(op, a, group)) continue;
-    const double t = estimate_seconds(op, a, group, bytes, best_protocol(op, a, group, bytes));
+    const double t = estimate_seconds(op, a, group, bytes);
     if (t < best_s) {
       best_s = t;
       chosen = a;

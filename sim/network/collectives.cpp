@@ -17,22 +17,33 @@ constexpr double kUnlimited = FlowNetwork::kUnlimited;
 
 // Ring reduce-scatter / all-gather / all-reduce: `steps` steps of S/(n C) per channel edge.
 // Each channel is one flow class: its edges move in lockstep at the slowest edge's rate.
+// `peers`: groups laid out like this one (the nodes of a hierarchical phase) that run the same
+// ring at the same time: their channel c joins this group's channel c in one flow class, so
+// 2,048 identical node rings cost one flow, with every link they load still counted.
 class RingTask final : public CollectiveTask {
  public:
-  RingTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, std::size_t steps)
-      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), steps_(steps) {}
+  RingTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, std::size_t steps,
+           std::vector<std::vector<VertexId>> peers = {})
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), steps_(steps), peers_(std::move(peers)) {}
 
   void start() override {
     const std::size_t n = group_.size();
     if (n < 2 || steps_ == 0) return finish();
     FlowNetwork& net = owner_.network();
     const RingRoutes rings = ring_routes(net.router(), group_, owner_.tuning());
+    std::vector<RingRoutes> peer_rings;
+    for (const auto& g : peers_) {
+      peer_rings.push_back(ring_routes(net.router(), g, owner_.tuning()));
+      if (peer_rings.back().channels.size() != rings.channels.size() || peer_rings.back().qps != rings.qps)
+        throw std::logic_error("collective: lockstep ring groups are not laid out alike");
+    }
     const double channels = static_cast<double>(rings.channels.size());
     const double per_member =
         wire(bytes_ / channels / static_cast<double>(n)) / rings.qps * static_cast<double>(steps_);
     remaining_ = rings.channels.size();
     FlowClassLinks links(net.topology().link_count());
-    for (const auto& channel : rings.channels) {
+    for (std::size_t c = 0; c < rings.channels.size(); ++c) {
+      const auto& channel = rings.channels[c];
       // A chunk travels every edge in turn: each step costs the mean edge latency (route plus
       // protocol hop), as NCCL's model sums intra- and inter-node step latencies.
       links.clear();
@@ -41,6 +52,8 @@ class RingTask final : public CollectiveTask {
         links.add(net.router().path(id));
         edge_sum += net.router().path(id).latency + hop(id);
       }
+      for (const RingRoutes& peer : peer_rings)
+        for (const RouteId id : peer.channels[c]) links.add(net.router().path(id));
       const Time latency = Time::from_seconds_ceil(edge_sum.seconds() * static_cast<double>(steps_) /
                                                    static_cast<double>(channel.size()));
       net.start_class(links.links(), per_member, [this] { delivered(); }, latency);
@@ -52,6 +65,7 @@ class RingTask final : public CollectiveTask {
     if (--remaining_ == 0) finish();
   }
   std::size_t steps_;
+  std::vector<std::vector<VertexId>> peers_;
   std::size_t remaining_ = 0;
 };
 
@@ -168,10 +182,14 @@ class TreeTask final : public CollectiveTask {
 };
 
 // NVLS: one flow up to the switch and one down per GPU, at the switch's reduction rate.
+// With `peers` (identical nodes of a hierarchical phase), all GPUs' up flows form one flow class
+// and all down flows another; the switch's reduction rate is then taken as wire bytes / the NVLS
+// efficiency instead of a rate cap (the same time on links nothing else uses).
 class NvlsTask final : public CollectiveTask {
  public:
-  NvlsTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, CollectiveOp op)
-      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), op_(op) {}
+  NvlsTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, CollectiveOp op,
+           std::vector<std::vector<VertexId>> peers = {})
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), op_(op), peers_(std::move(peers)) {}
 
   void start() override {
     const std::size_t n = group_.size();
@@ -182,8 +200,9 @@ class NvlsTask final : public CollectiveTask {
     double up = bytes_ * (dn + 1) / dn, down = up;
     if (op_ == CollectiveOp::kReduceScatter) up = bytes_, down = bytes_ / dn;
     if (op_ == CollectiveOp::kAllGather) up = bytes_ / dn, down = bytes_;
-    remaining_ = 2 * n;
     const CollectiveTuning& tuning = owner_.tuning();
+    if (!peers_.empty()) return start_classes(sw, up, down);
+    remaining_ = 2 * n;
     for (const VertexId g : group_) {
       const RouteId to_switch = net.router().route_id(g, sw, tuning.flow_label);
       const RouteId from_switch = net.router().route_id(sw, g, tuning.flow_label);
@@ -198,10 +217,32 @@ class NvlsTask final : public CollectiveTask {
   }
 
  private:
+  void start_classes(VertexId sw, double up, double down) {
+    FlowNetwork& net = owner_.network();
+    const CollectiveTuning& tuning = owner_.tuning();
+    FlowClassLinks to_switch(net.topology().link_count()), from_switch(net.topology().link_count());
+    Time up_latency, down_latency;
+    auto add = [&](const std::vector<VertexId>& group, VertexId s) {
+      for (const VertexId g : group) {
+        const RouteId u = net.router().route_id(g, s, tuning.flow_label);
+        const RouteId d = net.router().route_id(s, g, tuning.flow_label);
+        to_switch.add(net.router().path(u));
+        from_switch.add(net.router().path(d));
+        up_latency = std::max(up_latency, net.router().path(u).latency + hop(u) * 2);
+        down_latency = std::max(down_latency, net.router().path(d).latency + hop(d) * 2);
+      }
+    };
+    add(group_, sw);
+    for (const auto& g : peers_) add(g, group_layout(net.topology(), g).nvls_switch);
+    remaining_ = 2;
+    net.start_class(to_switch.links(), wire(up) / tuning.nvls_efficiency, [this] { delivered(); }, up_latency);
+    net.start_class(from_switch.links(), wire(down) / tuning.nvls_efficiency, [this] { delivered(); }, down_latency);
+  }
   void delivered() {
     if (--remaining_ == 0) finish();
   }
   CollectiveOp op_;
+  std::vector<std::vector<VertexId>> peers_;
   std::size_t remaining_ = 0;
 };
 
@@ -315,11 +356,29 @@ class HierarchicalTask final : public CollectiveTask {
                                    : (p == 1 ? CollectiveOp::kAllReduce : CollectiveOp::kAllGather);
     const auto& groups = p == 1 ? inter_ : intra_;
     const double bytes = p == 1 ? chunk_ / static_cast<double>(inter_.size()) : chunk_;
-    pending_[p] = groups.size();
     const std::size_t first = children_.size();
-    for (const auto& g : groups) {
-      const CollectiveAlgorithm a = owner_.resolve(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});
-      children_.push_back(owner_.make_task(op, a, g, bytes, [this, p] { child_done(p); }, protocol_));
+    // The groups of a phase are laid out alike (nodes of one template; one rank per node and
+    // rail): one sub-collective in lockstep over all of them, one flow class per channel.
+    const CollectiveAlgorithm a =
+        owner_.resolve(CollectiveRequest{op, groups.front(), bytes, CollectiveAlgorithm::kAuto, 0});
+    const std::vector<std::vector<VertexId>> peers(groups.begin() + 1, groups.end());
+    Callback done = [this, p] { child_done(p); };
+    const std::size_t n = groups.front().size();
+    if (a == CollectiveAlgorithm::kRing && n >= 2) {
+      const std::size_t steps = op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
+      children_.push_back(std::make_unique<RingTask>(owner_, groups.front(), bytes, std::move(done), steps, peers));
+    } else if (a == CollectiveAlgorithm::kNvls && n >= 2) {
+      children_.push_back(std::make_unique<NvlsTask>(owner_, groups.front(), bytes, std::move(done), op, peers));
+    }
+    if (children_.size() > first) {
+      children_.back()->set_protocol(protocol_);
+      pending_[p] = 1;
+    } else {
+      pending_[p] = groups.size();
+      for (const auto& g : groups) {
+        const CollectiveAlgorithm ga = owner_.resolve(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});
+        children_.push_back(owner_.make_task(op, ga, g, bytes, [this, p] { child_done(p); }, protocol_));
+      }
     }
     // Started after all are built: a child may finish at once (one-rank groups).
     for (std::size_t i = first; i < children_.size(); ++i) children_[i]->start();
