@@ -71,9 +71,13 @@ class RingTask final : public CollectiveTask {
 
 // Double binary tree all-reduce, pipelined: chunk c goes up once every child delivered chunk c,
 // and down once the parent delivered it (the root turns it around once reduced).
+// With `peers` (groups laid out alike, in lockstep), each send is one flow class over the same
+// edge of every group.
 class TreeTask final : public CollectiveTask {
  public:
-  using CollectiveTask::CollectiveTask;
+  TreeTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done,
+           std::vector<std::vector<VertexId>> peers = {})
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), peers_(std::move(peers)) {}
 
   void start() override {
     const std::size_t n = group_.size();
@@ -99,6 +103,7 @@ class TreeTask final : public CollectiveTask {
       const std::size_t root = static_cast<std::size_t>(trees_[t].root);
       if (trees_[t].children[root][0] < 0 && trees_[t].children[root][1] < 0) state_[t][root].down_have = chunks_;
     }
+    if (!peers_.empty()) build_classes();
     for (int t = 0; t < 2; ++t)
       for (std::size_t r = 0; r < n; ++r) try_up(t, r);
   }
@@ -141,8 +146,36 @@ class TreeTask final : public CollectiveTask {
     return static_cast<std::uint32_t>(r) << 3 | static_cast<std::uint32_t>(t) << 2 | static_cast<std::uint32_t>(what);
   }
   void send(RouteId route, std::uint32_t tag) {
-    owner_.network().start_on(
-        route, wire(chunk_), [this, tag] { delivered(tag); }, kUnlimited, hop(route));
+    FlowNetwork& net = owner_.network();
+    if (peers_.empty()) {
+      net.start_on(
+          route, wire(chunk_), [this, tag] { delivered(tag); }, kUnlimited, hop(route));
+      return;
+    }
+    net.start_class(classes_[tag], wire(chunk_), [this, tag] { delivered(tag); }, net.router().path(route).latency + hop(route));
+  }
+  // The links of every edge's flow class, by the edge's tag: the edge in this group and in
+  // every peer (same tree shapes: the groups have the same size).
+  void build_classes() {
+    FlowNetwork& net = owner_.network();
+    Router& router = net.router();
+    const std::uint32_t label = owner_.tuning().flow_label;
+    const std::size_t n = group_.size();
+    classes_.assign(static_cast<std::size_t>(pack(1, n - 1, 3)) + 1, {});
+    FlowClassLinks links(net.topology().link_count());
+    for (int t = 0; t < 2; ++t)
+      for (std::size_t r = 0; r < n; ++r)
+        for (int what = 0; what < 3; ++what) {
+          const std::int32_t other = what == 2 ? trees_[t].parent[r] : trees_[t].children[r][what];
+          if (other < 0) continue;
+          links.clear();
+          auto add = [&](const std::vector<VertexId>& g) {
+            links.add(router.path(router.route_id(g[r], g[static_cast<std::size_t>(other)], label)));
+          };
+          add(group_);
+          for (const auto& g : peers_) add(g);
+          classes_[pack(t, r, what)].assign(links.links().begin(), links.links().end());
+        }
   }
   void delivered(std::uint32_t tag) {
     const int t = static_cast<int>(tag >> 2 & 1);
@@ -174,6 +207,8 @@ class TreeTask final : public CollectiveTask {
     }
   }
 
+  std::vector<std::vector<VertexId>> peers_;
+  std::vector<std::vector<FlowNetwork::ClassLink>> classes_;
   TreeShape trees_[2];
   std::vector<RankState> state_[2];
   std::uint32_t chunks_ = 1;
@@ -369,6 +404,8 @@ class HierarchicalTask final : public CollectiveTask {
       children_.push_back(std::make_unique<RingTask>(owner_, groups.front(), bytes, std::move(done), steps, peers));
     } else if (a == CollectiveAlgorithm::kNvls && n >= 2) {
       children_.push_back(std::make_unique<NvlsTask>(owner_, groups.front(), bytes, std::move(done), op, peers));
+    } else if (a == CollectiveAlgorithm::kTree && n >= 2) {
+      children_.push_back(std::make_unique<TreeTask>(owner_, groups.front(), bytes, std::move(done), peers));
     }
     if (children_.size() > first) {
       children_.back()->set_protocol(protocol_);
