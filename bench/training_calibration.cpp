@@ -39,7 +39,7 @@ void scale_run(const std::filesystem::path& scenario, int nodes, int dp) {
   cs::LoadOptions load;
   load.overrides = {"simulation.horizon=1 h", "simulation.sample_interval=10 min",
                     "topology.nodes=" + std::to_string(nodes), "training[0].dp=" + std::to_string(dp),
-                    "training[0].global_batch=" + std::to_string(2 * dp)};
+                    "training[0].global_batch=" + std::to_string(8 * dp)};
   const auto t0 = std::chrono::steady_clock::now();
   const cs::Scenario s = cs::load_scenario(scenario, load);
   cs::RunOptions run;
