@@ -45,7 +45,11 @@ ReplicaBound replica_throughput_bound(const Scenario& candidate, const WorkloadP
   q.batch = b.batch;
   q.streaming = StreamingMode::kAuto;  // the loader already refused what cannot fit at all
   const InferenceEstimate e = estimate_inference(pool.model, pool.gpu, pool.precision, pool.plan, q);
-  b.replica_output_tokens_per_s = e.output_tokens_per_s;
+  // Every output token takes one place in a decode step, and a step of the full batch takes at
+  // least the roofline's decode time: batch / step time bounds the replica from above, prefill
+  // aside (which only lowers it). Continuous batching comes close to it, hence not the
+  // estimate's serial prefill-then-decode figure, which it beats.
+  b.replica_output_tokens_per_s = e.decode_s_per_token > 0 ? b.batch / e.decode_s_per_token : 0;
   if (!(b.replica_output_tokens_per_s > 0)) return b;
   b.applies = true;
   b.min_replicas = std::max(1, static_cast<int>(std::ceil(peak.peak_output_tokens_per_s / b.replica_output_tokens_per_s)));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "sim/planning/slo_figures.hpp"
@@ -63,12 +64,13 @@ ConfigOutcome judge(const CapacityPlanSpec& spec, int value, const std::vector<S
                     const std::vector<const PointResult*>& results) {
   ConfigOutcome o;
   o.value = value;
+  std::map<std::string, std::vector<std::string>> missed_seeds;  // per SLO name
   for (std::size_t i = 0; i < results.size(); ++i) {
     const PointResult& r = *results[i];
-    const std::string seed = "seed " + std::to_string(points[i].seed.value_or(r.seed));
+    const std::string seed = std::to_string(points[i].seed.value_or(r.seed));
     o.run_files.push_back(r.run_file);
     if (!r.ok) {
-      o.violations.push_back("the run failed (" + seed + "): " + r.error);
+      o.violations.push_back("the run failed (seed " + seed + "): " + r.error);
       continue;
     }
     o.cost_usd = std::max(o.cost_usd, summary_number(r.summary, spec.cost_key));
@@ -79,16 +81,22 @@ ConfigOutcome judge(const CapacityPlanSpec& spec, int value, const std::vector<S
     for (const SloBound& b : spec.slo) {
       const double v = summary_number(r.summary, b.summary_key);
       if (std::isnan(v)) {
-        o.violations.push_back(b.summary_key + " is not in the run's summary (" + seed + ")");
+        o.violations.push_back(b.summary_key + " is not in the run's summary (seed " + seed + ")");
         continue;
       }
       auto [it, fresh] = o.worst.emplace(b.name, v);
       if (!fresh) it->second = b.at_most ? std::max(it->second, v) : std::min(it->second, v);
-      const bool ok = b.at_most ? v <= b.bound : v >= b.bound;
-      if (!ok)
-        o.violations.push_back(b.name + " " + figure_text(v, b.unit) + (b.at_most ? " > " : " < ") +
-                               figure_text(b.bound, b.unit) + " (" + seed + ")");
+      if (!(b.at_most ? v <= b.bound : v >= b.bound)) missed_seeds[b.name].push_back(seed);
     }
+  }
+  for (const SloBound& b : spec.slo) {  // one line per objective: its worst value, the seeds that missed
+    const auto it = missed_seeds.find(b.name);
+    if (it == missed_seeds.end()) continue;
+    std::string seeds;
+    for (const auto& s : it->second) seeds += (seeds.empty() ? "" : ", ") + s;
+    o.violations.push_back(b.name + " " + figure_text(o.worst.at(b.name), b.unit) + (b.at_most ? " > " : " < ") +
+                           figure_text(b.bound, b.unit) + " (seed" + (it->second.size() > 1 ? "s " : " ") + seeds +
+                           ")");
   }
   o.meets = o.violations.empty();
   return o;

@@ -130,6 +130,14 @@ std::string capacity_plan_text(const CapacityPlanSpec& spec, const CapacityPlanR
                 r.candidates.size(), spec.knob.paths.front().c_str(), spec.knob.min, spec.knob.max, pruned,
                 r.points_run, r.rounds);
   add(line);
+  for (const auto& c : r.candidates) {
+    if (!c.bound.applies || c.status == CandidateOutcome::Status::kPruned) continue;
+    std::snprintf(line, sizeof line,
+                  "  analytical bound %-28s >= %d replicas (decode roofline %.0f output tokens/s each at batch %d)%s",
+                  c.label.c_str(), c.bound.min_replicas, c.bound.replica_output_tokens_per_s, c.bound.batch,
+                  c.answer >= 0 && c.answer < c.bound.min_replicas ? "; simulation found fewer enough" : "");
+    add(line);
+  }
 
   const SloBound& q = quality_bound(spec, r);
   const auto quality = [&](const ConfigOutcome& o) {

@@ -8,6 +8,7 @@
 
 #include "sim/io/columnar_writer.hpp"
 #include "sim/planning/capacity_plan.hpp"
+#include "sim/planning/capacity_plan_report.hpp"
 #include "sim/planning/slo_figures.hpp"
 #include "sim/planning/sweep_index.hpp"
 #include "tests/scenario/scenario_test_files.hpp"
@@ -120,7 +121,9 @@ TEST_CASE("the worst-window p99 TTFT is the largest nearest-rank p99 over window
                   H5Aclose);
     H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &horizon);
     ColumnarWriter requests(f.get(), "requests",
-                            {{"arrival_s", "s"}, {"first_token_s", "s"}, {"status", "1", ColumnType::kInt64}});
+                            {{"arrival_s", "s", ColumnType::kFloat64, ""},
+                             {"first_token_s", "s", ColumnType::kFloat64, ""},
+                             {"status", "1", ColumnType::kInt64, ""}});
     const double nan = std::numeric_limits<double>::quiet_NaN();
     // Window [0, 300): 100 requests with TTFT 0.01 .. 1.00 s: nearest-rank p99 = the 99th = 0.99 s.
     for (int i = 1; i <= 100; ++i) requests.append({1.0 * i, 1.0 * i + 0.01 * i, 0});
