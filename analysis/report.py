@@ -15,6 +15,8 @@ import argparse
 import html
 import os
 
+from matplotlib.ticker import FuncFormatter
+
 from runfile import (MaxNLocator, figure_png, interval_percentiles, np, open_run, plt, shade_phases, spike_phases,
                      summary, text, time_unit, usd_per_1k_tokens, worst_window_ttft_p99)
 
@@ -132,6 +134,9 @@ class Panels:
                 if isinstance(slo, float) and slo > 0:
                     ax.axhline(slo * k, color="black", ls="--", lw=0.9, label=f"SLO {slo * k:g} {unit}")
                 ax.set_yscale("log")
+                plain = FuncFormatter(lambda v, _: f"{v:g}")  # 60, not 6x10^1
+                ax.yaxis.set_major_formatter(plain)
+                ax.yaxis.set_minor_formatter(plain)
                 ax.set_ylabel(f"{which.upper()} per interval [{unit}]")
             draws.append(draw)
         self.figure("latency", "Latency percentiles per interval against the SLO", draws)
@@ -169,7 +174,8 @@ class Panels:
                 ax.set_ylim(bottom=0)
                 ax.set_ylabel("link utilization")
             draws.append(draw_links)
-        self.figure("utilization", "GPU and link utilization", draws)
+        title = " and ".join(t for t, present in (("GPU", gpu), ("link", links)) if present) + " utilization"
+        self.figure("utilization", title, draws)
 
     def training(self):
         if not self.has("gpus_allocated"):

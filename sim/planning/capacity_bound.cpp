@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "sim/llm/inference_estimate.hpp"
+#include "sim/llm/iteration_model.hpp"
 
 namespace cs {
 
@@ -39,17 +39,15 @@ ReplicaBound replica_throughput_bound(const Scenario& candidate, const WorkloadP
   const double context = peak.mean_input_tokens + peak.mean_output_tokens;
   const double kv_tokens = pool.replica.kv_cache_bytes / pool.replica.kv_bytes_per_token;
   b.batch = std::max(1, static_cast<int>(std::min<double>(pool.replica.max_num_seqs, std::floor(kv_tokens / context))));
-  InferenceQuery q;
-  q.input_tokens = peak.mean_input_tokens;
-  q.output_tokens = peak.mean_output_tokens;
-  q.batch = b.batch;
-  q.streaming = StreamingMode::kAuto;  // the loader already refused what cannot fit at all
-  const InferenceEstimate e = estimate_inference(pool.model, pool.gpu, pool.precision, pool.plan, q);
-  // Every output token takes one place in a decode step, and a step of the full batch takes at
-  // least the roofline's decode time: batch / step time bounds the replica from above, prefill
-  // aside (which only lowers it). Continuous batching comes close to it, hence not the
-  // estimate's serial prefill-then-decode figure, which it beats.
-  b.replica_output_tokens_per_s = e.decode_s_per_token > 0 ? b.batch / e.decode_s_per_token : 0;
+  // Every output token takes one place in a decode step, and a step of the full batch at the
+  // mean context takes at least the roofline's time (sim/llm's IterationModel, as
+  // estimate_inference prices its decode step; engine overheads only add to it): batch / step
+  // time bounds the replica from above, prefill aside (which only lowers it). The loader has
+  // already checked that the weights stay resident, so no layer is streamed.
+  const IterationModel iteration(pool.model, pool.gpu, pool.precision, pool.plan);
+  const double step_s =
+      iteration.time(decode_shape(b.batch, peak.mean_input_tokens + peak.mean_output_tokens / 2)).seconds();
+  b.replica_output_tokens_per_s = step_s > 0 ? b.batch / step_s : 0;
   if (!(b.replica_output_tokens_per_s > 0)) return b;
   b.applies = true;
   b.min_replicas = std::max(1, static_cast<int>(std::ceil(peak.peak_output_tokens_per_s / b.replica_output_tokens_per_s)));

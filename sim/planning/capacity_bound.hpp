@@ -4,8 +4,8 @@
 // whether its replica fits in memory (the scenario loader sizes the KV cache with sim/llm's
 // memory model and refuses a plan that does not fit) and the fewest replicas that could carry
 // the peak: peak output tokens/s over one replica's decode throughput at its largest batch,
-// from sim/llm's estimate_inference (the roofline decode step at the mean lengths), an upper
-// bound of what the replica can generate.
+// from sim/llm's IterationModel (the roofline decode step estimate_inference uses, at the mean
+// lengths), an upper bound of what the replica can generate.
 #include <cstdint>
 #include <string>
 

@@ -29,7 +29,11 @@ std::string clock_text(double seconds) {
 class Progress {
  public:
   Progress(const ProgressOptions& o, std::size_t total, std::size_t reused)
-      : options_(o), total_(total), done_(reused), reused_(reused), terminal_(isatty(STDERR_FILENO)) {}
+      : options_(o), total_(total), done_(reused), reused_(reused), terminal_(isatty(STDERR_FILENO)) {
+    if (options_.show && reused_ > 0)
+      std::fprintf(stderr, "%s: %zu reused of %zu points (finished before, settings unchanged)\n", options_.label.c_str(),
+                   reused_, total_);
+  }
   ~Progress() {
     if (drawn_) std::fputs("\n", stderr);
   }

@@ -9,7 +9,10 @@ killed:   a sweep killed (SIGKILL, with its children) after its first point resu
           only what was not finished, and ends with every point.
 mpi:      `mpirun -n 2` gives the same index as a local run, and `mpirun -n 3 plan` the same
           plan as a local one.
-analysis: report.py, compare.py and sweep.py write non-empty outputs for real runs.
+analysis-report, analysis-compare, analysis-sweep: report.py, compare.py (+ plot_run.py) and
+          sweep.py write non-empty outputs for real runs.
+example FILE: a worked example of configs/plans or configs/sweeps runs, reduced (a few
+          simulated minutes, one seed, a narrow search).
 """
 import csv
 import glob
@@ -45,14 +48,14 @@ output: {out}
 """
 
 PLAN = """scenario: base.yaml
-set: {{simulation.horizon: 5 min}}
+set: {{simulation.horizon: 2 min}}
 slo: {{at_most: {{wait_p99_s: 0.5}}}}
 candidates:
   variants:
     - {{queueing.service_time.mean: 0.5 s}}
     - {{queueing.service_time.mean: 0.3 s, queueing.price: $3/h}}
 search: {{path: queueing.servers, min: 20, max: 64}}
-seeds: [1, 2]
+seeds: [3]
 output: {out}
 """
 
@@ -143,27 +146,64 @@ def test_mpi(d, mpiexec):
     check("Cheapest configurations" in local_plan, "plan prints its ranked table")
 
 
-def test_analysis(d):
-    a, b = os.path.join(d, "a.h5"), os.path.join(d, "b.h5")
+def serving_run(d, name, *sets):
+    out = os.path.join(d, name)
     scenario = os.path.join(SRC, "configs", "scenarios", "steady_state.yaml")
-    run(EXE, "run", scenario, "-q", "-o", a, "--set", "simulation.horizon=3 min")
-    run(EXE, "run", scenario, "-q", "-o", b, "--set", "simulation.horizon=3 min", "--set",
-        "serving.pool.initial_replicas=2")
-    p = run(PY, os.path.join(SRC, "analysis", "report.py"), a, "-o", os.path.join(d, "report"))
+    args = [EXE, "run", scenario, "-q", "-o", out, "--set", "simulation.horizon=3 min"]
+    for s in sets:
+        args += ["--set", s]
+    run(*args)
+    return out
+
+
+def test_analysis_report(d):
+    a = serving_run(d, "a.h5")
+    run(PY, os.path.join(SRC, "analysis", "report.py"), a, "-o", os.path.join(d, "report"))
     html = open(os.path.join(d, "report", "report.html")).read()
     check(html.count("data:image/png;base64,") >= 4, "report embeds its figures")
     check("p99 time to first token" in html, "report has the headline figures")
+
+
+def test_analysis_compare(d):
+    a = serving_run(d, "a.h5")
+    b = serving_run(d, "b.h5", "serving.pool.initial_replicas=2")
     p = run(PY, os.path.join(SRC, "analysis", "compare.py"), a, b, "-o", os.path.join(d, "cmp"))
     check("initial_replicas=2" in p.stdout, "compare labels runs by their --set overrides")
     for f in ("decision.png", "timelines.png"):
         check(os.path.getsize(os.path.join(d, "cmp", f)) > 1000, f"compare wrote {f}")
     p = run(PY, os.path.join(SRC, "analysis", "plot_run.py"), a, "-o", os.path.join(d, "plot"))
     check(os.path.getsize(os.path.join(d, "plot_serving.png")) > 1000, "plot_run wrote the serving dashboard")
+
+
+def test_analysis_sweep(d):
     run(EXE, "sweep", os.path.join(d, "sweep.yaml"), "-j", "2", "-q")
     p = run(PY, os.path.join(SRC, "analysis", "sweep.py"), os.path.join(d, "out", "index.csv"), "--quality",
             "utilization_mean", "-o", os.path.join(d, "sw"))
     for f in ("pareto.png", "heatmap_utilization_mean.png", "heatmap_cost_usd.png"):
         check(os.path.getsize(os.path.join(d, "sw", f)) > 1000, f"sweep.py wrote {f}")
+
+
+def test_example(d, path):
+    import yaml
+    with open(path) as f:
+        doc = yaml.safe_load(f)
+    doc["scenario"] = os.path.join(os.path.dirname(os.path.abspath(path)), doc["scenario"])
+    doc["output"] = os.path.join(d, "example")
+    doc.setdefault("set", {})["simulation.horizon"] = "3 min"
+    doc.pop("replications", None)
+    doc["seeds"] = [1]
+    is_plan = "search" in doc
+    if is_plan:
+        doc["search"]["max"] = min(doc["search"]["max"], 8)
+    reduced = os.path.join(d, os.path.basename(path))
+    with open(reduced, "w") as f:
+        yaml.safe_dump(doc, f)
+    p = run(EXE, "plan" if is_plan else "sweep", reduced, "-j", "2", "-q")
+    if is_plan:
+        check("Cheapest configurations that meet every SLO" in p.stdout, f"plan prints its table: {p.stdout}")
+    else:
+        rows = index_rows(os.path.join(d, "example"))
+        check(rows and all(r["status"] == "ok" for r in rows), f"every point of {path} runs: {rows}")
 
 
 def main():
@@ -172,8 +212,11 @@ def main():
         setup(d)
         if WHAT == "mpi":
             test_mpi(d, sys.argv[4])
+        elif WHAT == "example":
+            test_example(d, sys.argv[4])
         else:
-            {"index": test_index, "resume": test_resume, "killed": test_killed, "analysis": test_analysis}[WHAT](d)
+            {"index": test_index, "resume": test_resume, "killed": test_killed, "analysis-report": test_analysis_report,
+             "analysis-compare": test_analysis_compare, "analysis-sweep": test_analysis_sweep}[WHAT](d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     print(f"{WHAT}: ok")
