@@ -15,7 +15,7 @@ import argparse
 import html
 import os
 
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from runfile import (MaxNLocator, figure_png, interval_percentiles, np, open_run, plt, shade_phases, spike_phases,
                      summary, text, time_unit, usd_per_1k_tokens, worst_window_ttft_p99)
@@ -134,9 +134,10 @@ class Panels:
                 if isinstance(slo, float) and slo > 0:
                     ax.axhline(slo * k, color="black", ls="--", lw=0.9, label=f"SLO {slo * k:g} {unit}")
                 ax.set_yscale("log")
-                plain = FuncFormatter(lambda v, _: f"{v:g}")  # 60, not 6x10^1
-                ax.yaxis.set_major_formatter(plain)
-                ax.yaxis.set_minor_formatter(plain)
+                # Ticks at 1, 2, 5 x 10^k written plainly (60, not 6x10^1); no crowded minor labels.
+                ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+                ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                ax.yaxis.set_minor_formatter(NullFormatter())
                 ax.set_ylabel(f"{which.upper()} per interval [{unit}]")
             draws.append(draw)
         self.figure("latency", "Latency percentiles per interval against the SLO", draws)

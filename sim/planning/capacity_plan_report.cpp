@@ -149,8 +149,9 @@ std::string capacity_plan_text(const CapacityPlanSpec& spec, const CapacityPlanR
   else {
     std::string header = "  rank  candidate                              " + std::string("knob") +
                          "      GPUs     cost $   $/1k tok";
-    for (const auto& b : spec.slo) {
-      std::snprintf(line, sizeof line, " %14s", b.name.substr(0, 14).c_str());
+    for (const auto& b : spec.slo) {  // each column as wide as its SLO's name: never cut
+      std::snprintf(line, sizeof line, " %*s", static_cast<int>(std::max<std::size_t>(b.name.size(), 12)),
+                    b.name.c_str());
       header += line;
     }
     add(header);
@@ -162,7 +163,7 @@ std::string capacity_plan_text(const CapacityPlanSpec& spec, const CapacityPlanR
       std::string row = line;
       for (const auto& b : spec.slo) {
         const double v = worst(*o, b.name);
-        std::snprintf(line, sizeof line, " %14s",
+        std::snprintf(line, sizeof line, " %*s", static_cast<int>(std::max<std::size_t>(b.name.size(), 12)),
                       (b.unit == "%" ? format("%.2f%%", 100 * v) : format(b.unit == "s" ? "%.3g s" : "%.4g", v)).c_str());
         row += line;
       }
