@@ -72,17 +72,20 @@ def overrides(f):
     return out
 
 
-def run_label(f, path):
-    """What tells this run from others: its --set overrides and seed, never cut short."""
+def run_label(f, path, shared=()):
+    """What tells this run from others: its --set overrides (less those in `shared`) and seed,
+    never cut short."""
     name = text(f["meta"].attrs.get("scenario_name", os.path.basename(path)))
-    sets = overrides(f)
+    sets = [s for s in overrides(f) if s not in shared]
     parts = [s.split("=", 1)[0].rsplit(".", 1)[-1] + "=" + s.split("=", 1)[1] if "=" in s else s for s in sets]
     return f"{name} " + (" ".join(parts) + " " if parts else "") + f"seed {f['meta'].attrs.get('seed')}"
 
 
 def distinct_labels(files, paths):
-    """Run labels; where two coincide (same scenario, overrides and seed), the file names tell them apart."""
-    labels = [run_label(f, p) for f, p in zip(files, paths)]
+    """Run labels by the overrides that differ between the runs; where two labels still
+    coincide (same scenario, overrides and seed), the file names tell them apart."""
+    shared = set.intersection(*[set(overrides(f)) for f in files]) if len(files) > 1 else set()
+    labels = [run_label(f, p, shared) for f, p in zip(files, paths)]
     for i, lab in enumerate(labels):
         if labels.count(lab) > 1:
             labels[i] = f"{lab} [{os.path.basename(paths[i])}]"

@@ -28,7 +28,8 @@ def read_index(path):
             if frame[k].dtype == object:
                 frame[k] = frame[k].str.decode("utf-8")
         return frame
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    # As text: a setting reads as written ("8", not 8.0); figures are converted where used.
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
 
 
 def swept_columns(frame):
@@ -83,6 +84,10 @@ def main():
     fig, ax = plt.subplots(figsize=(9, 5.5))
     ax.scatter(ok[args.cost], ok[args.quality], s=22, color="tab:blue", alpha=0.7, label="points")
     front = pareto(ok, args.cost, args.quality)
+    if len(ok) <= 40:  # few enough points to name each one; the frontier's names are drawn below
+        for idx, row in ok.drop(index=front.index).iterrows():
+            ax.annotate(setting_label(row, swept), (row[args.cost], row[args.quality]), fontsize=6, color="0.4",
+                        xytext=(4, 3), textcoords="offset points")
     ax.plot(front[args.cost], front[args.quality], "-o", color="tab:red", ms=5, lw=1.2, label="Pareto frontier")
     for _, row in front.iterrows():
         ax.annotate(setting_label(row, swept) + f" seed {row['seed']}", (row[args.cost], row[args.quality]),
@@ -105,7 +110,10 @@ def main():
         a, b = axes2
         rest = [c for c in swept if c not in axes2]
         for figure_key in (args.quality, args.cost):
-            table = ok.groupby([a, b])[figure_key].mean().unstack(b)
+            table = ok.groupby([a, b])[figure_key].mean().unstack(b) if ok[[a, b]].notna().all(axis=1).any() else None
+            if table is None or table.empty:
+                print(f"no point sets both {a} and {b}: no heatmap")
+                break
             table = table.reindex(index=numeric_axis(table.index), columns=numeric_axis(table.columns))
             fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(table.columns), 1.4 + 0.5 * len(table.index)))
             im = ax.imshow(table.values, aspect="auto", cmap="viridis" if figure_key == args.quality else "magma_r")

@@ -73,7 +73,9 @@ ConfigOutcome judge(const CapacityPlanSpec& spec, int value, const std::vector<S
       o.violations.push_back("the run failed (seed " + seed + "): " + r.error);
       continue;
     }
-    o.cost_usd = std::max(o.cost_usd, summary_number(r.summary, spec.cost_key));
+    const double cost = summary_number(r.summary, spec.cost_key);
+    if (std::isnan(cost)) o.violations.push_back(spec.cost_key + " is not in the run's summary (seed " + seed + ")");
+    else o.cost_usd = std::max(o.cost_usd, cost);
     const double per_1k = usd_per_1k_tokens(r.summary);
     if (!std::isnan(per_1k)) o.usd_per_1k_tokens = std::max(o.usd_per_1k_tokens, per_1k);
     const double gpus = summary_number(r.summary, "gpus_peak");

@@ -84,7 +84,15 @@ std::vector<PointResult> run_points(const std::vector<SweepPoint>& points, const
                                     PointLauncher& launcher, const ProgressOptions& progress) {
   std::vector<PointResult> results(points.size());
   std::vector<std::size_t> todo;
+  // A point listed twice is run once: two processes must never write the same files.
+  std::map<std::string, std::size_t> first_of_key;
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (point, the earlier one it repeats)
   for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto [it, fresh] = first_of_key.emplace(points[i].key(), i);
+    if (!fresh) {
+      repeats.emplace_back(i, it->second);
+      continue;
+    }
     auto stored = read_point_result(folder, points[i]);
     if (stored && stored->ok) {
       results[i] = std::move(*stored);
@@ -94,7 +102,7 @@ std::vector<PointResult> run_points(const std::vector<SweepPoint>& points, const
       todo.push_back(i);
     }
   }
-  Progress bar(progress, points.size(), points.size() - todo.size());
+  Progress bar(progress, points.size() - repeats.size(), points.size() - repeats.size() - todo.size());
   std::size_t next = 0, running = 0;
   while (next < todo.size() || running > 0) {
     while (next < todo.size() && static_cast<int>(running) < launcher.slots()) {
@@ -107,6 +115,7 @@ std::vector<PointResult> run_points(const std::vector<SweepPoint>& points, const
     bar.point_done(result, running);
     results[id] = std::move(result);
   }
+  for (const auto& [point, earlier] : repeats) results[point] = results[earlier];
   return results;
 }
 

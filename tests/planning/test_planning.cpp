@@ -181,6 +181,16 @@ TEST_CASE("a sweep run again reuses the points that finished and reruns those th
   CHECK(again.launched.empty());
 }
 
+TEST_CASE("a point listed twice runs once and both rows get its result", "[planning]") {
+  test::TempDir dir;
+  const SweepPoint p{"x.yaml", {}, {{"v", "1"}}, 1, Time::s(300)};
+  TableLauncher launcher;
+  const auto results = run_points({p, p}, dir.path(), launcher, {false, "test"});
+  CHECK(launcher.launched == std::vector<std::size_t>{0});
+  CHECK(results[1].key == results[0].key);
+  CHECK(results[1].ok);
+}
+
 TEST_CASE("a point whose settings do not load fails with the loader's message and the sweep carries on",
           "[planning]") {
   test::TempDir dir;
