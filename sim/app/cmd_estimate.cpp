@@ -400,11 +400,12 @@ int cmd_estimate(const std::vector<std::string>& args) {
       c.fabric.kind = FabricKind::kNone;
       spec.layout = c;
       node.emplace(build_topology(spec));
-      if (static_cast<int>(node->gpus().size()) < plan.tp)
-        throw UsageError("--topology: " + s.topology + " has " + std::to_string(node->gpus().size()) +
+      const auto gpus = node->gpus();
+      if (static_cast<int>(gpus.size()) < plan.tp)
+        throw UsageError("--topology: " + s.topology + " has " + std::to_string(gpus.size()) +
                          " GPUs, fewer than tp " + std::to_string(plan.tp));
       runner.emplace(*node, spec.efficiency);
-      const std::vector<VertexId> group(node->gpus().begin(), node->gpus().begin() + plan.tp);
+      const std::vector<VertexId> group(gpus.begin(), gpus.begin() + plan.tp);
       q.communication.tp_all_reduce_s = [&runner, group](double bytes) {
         return runner->run({CollectiveOp::kAllReduce, group, bytes, CollectiveAlgorithm::kAuto, 0}).record.seconds();
       };

@@ -34,10 +34,12 @@ IterationModel::IterationModel(const TransformerSpec& model, const GpuSpec& gpu,
   attention_flops_per_s_ = gpu_.peak_flops(attention) * attention_efficiency;
   hbm_bytes_per_s_ = gpu_.memory_bandwidth_bytes_per_s * gpu_.efficiency.memory;
   kv_streams_per_sequence_ = kv_heads_per_gpu(model, plan.tp);
-  // Every layer's kernels, its TP all-reduces and MoE dispatch/combine, and the head's.
-  const double per_layer = engine_.kernels_per_layer + (plan.tp > 1 ? TransformerCost::kTpAllReducesPerLayer : 0) +
-                           (model.is_moe() ? 2 : 0);
-  kernels_per_iteration_ = model.layers * per_layer + engine_.kernels_per_iteration;
+  // Kernels by class: a layer's attention kernel, its other kernels (MoE routing included),
+  // its TP all-reduces; the embedding, head and sampling once per iteration.
+  dense_kernels_per_layer_ = engine_.kernels_per_layer - 1 + (model.is_moe() ? 2 : 0);
+  comm_kernels_per_layer_ = plan.tp > 1 ? TransformerCost::kTpAllReducesPerLayer : 0;
+  kernels_per_iteration_ =
+      model.layers * (dense_kernels_per_layer_ + 1 + comm_kernels_per_layer_) + engine_.kernels_per_iteration;
 }
 
 namespace {
@@ -72,31 +74,12 @@ IterationModel::TokenTerms IterationModel::token_terms(const IterationShape& s) 
   k.prompts = s.prompts;
   k.new_tokens = s.new_tokens;
   k.logit_tokens = s.logit_tokens;
-  if (engine_.bare()) {
-    k.layer_dense = rates_.time(cost_.layer_dense_work(s));
-    k.embedding = rates_.time(cost_.embedding_work(s));
-    k.lm_head = rates_.time(cost_.lm_head_work(s));
-  } else {
-    // Kernel launches are the engine's (gaps and dispatch below), not the roofline's.
-    const double gemm = dense_flops_per_s_ * saturation(s.new_tokens, engine_.gemm_half_tokens);
-    k.layer_dense = roofline_at(gemm, hbm_bytes_per_s_, 0, cost_.layer_dense_work(s));
-    k.embedding = roofline_at(gemm, hbm_bytes_per_s_, 0, cost_.embedding_work(s));
-    const double head = dense_flops_per_s_ * saturation(s.logit_tokens, engine_.gemm_half_tokens);
-    k.lm_head = roofline_at(head, hbm_bytes_per_s_, 0, cost_.lm_head_work(s));
-    if (s.new_tokens > 0) {
-      k.kernel_gaps_s = kernels_per_iteration_ * engine_.kernel_gap_s;
-      const bool graph = s.prompts == 0 && s.sequences <= engine_.cuda_graph_max_sequences;
-      k.dispatch_s = graph ? 0 : kernels_per_iteration_ * engine_.kernel_dispatch_s;
-      k.host_s = engine_.host_iteration_s + (s.prompts > 0 ? engine_.host_prefill_s : 0) +
-                 engine_.host_sequence_s * s.sequences;
-    }
-  }
-
+  double all_reduce_s = 0;  // one TP all-reduce
   if (plan.tp > 1) {
     const double bytes = cost_.tp_all_reduce_bytes(s);
-    const double one = communication_.tp_all_reduce_s ? communication_.tp_all_reduce_s(bytes)
-                                                      : all_reduce_seconds(bytes, plan.tp, tp_path_);
-    k.tp_comm_s = m.layers * TransformerCost::kTpAllReducesPerLayer * one;
+    all_reduce_s = communication_.tp_all_reduce_s ? communication_.tp_all_reduce_s(bytes)
+                                                  : all_reduce_seconds(bytes, plan.tp, tp_path_);
+    k.tp_comm_s = m.layers * TransformerCost::kTpAllReducesPerLayer * all_reduce_s;
   }
   if (plan.pp > 1) {
     const double bytes = cost_.pp_transfer_bytes(s);
@@ -104,6 +87,34 @@ IterationModel::TokenTerms IterationModel::token_terms(const IterationShape& s) 
                   (communication_.pp_send_s ? communication_.pp_send_s(bytes) : send_recv_seconds(bytes, pp_path_));
   }
   if (plan.ep > 1) k.ep_comm_s = m.layers * 2 * all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep, ep_path_);
+
+  if (engine_.bare()) {
+    k.layer_dense = rates_.time(cost_.layer_dense_work(s));
+    k.embedding = rates_.time(cost_.embedding_work(s));
+    k.lm_head = rates_.time(cost_.lm_head_work(s));
+    return k;
+  }
+  // Kernel launches are the engine's (gaps and dispatch below), not the roofline's.
+  const double gemm = dense_flops_per_s_ * saturation(s.new_tokens, engine_.gemm_half_tokens);
+  k.layer_dense = roofline_at(gemm, hbm_bytes_per_s_, 0, cost_.layer_dense_work(s));
+  k.embedding = roofline_at(gemm, hbm_bytes_per_s_, 0, cost_.embedding_work(s));
+  const double head = dense_flops_per_s_ * saturation(s.logit_tokens, engine_.gemm_half_tokens);
+  k.lm_head = roofline_at(head, hbm_bytes_per_s_, 0, cost_.lm_head_work(s));
+  if (s.new_tokens <= 0) return k;
+  const double gap = engine_.kernel_gap_s;
+  k.kernel_gaps_s = kernels_per_iteration_ * gap;
+  // An eager kernel cannot start before the host has launched it: a class of kernels takes the
+  // longer of its GPU time and its dispatch, so dispatch shows where kernels are short.
+  const bool graph = s.prompts == 0 && s.sequences <= engine_.cuda_graph_max_sequences;
+  k.attention_dispatch_s = graph ? 0 : engine_.kernel_dispatch_s;
+  const double d = k.attention_dispatch_s;
+  const double dense_gpu = k.layer_dense.seconds() + dense_kernels_per_layer_ * gap;
+  const double head_gpu = k.embedding.seconds() + k.lm_head.seconds() + engine_.kernels_per_iteration * gap;
+  k.dispatch_stall_s = m.layers * (std::max(0.0, dense_kernels_per_layer_ * d - dense_gpu) +
+                                   comm_kernels_per_layer_ * std::max(0.0, d - (all_reduce_s + gap))) +
+                       std::max(0.0, engine_.kernels_per_iteration * d - head_gpu);
+  k.host_s = engine_.host_iteration_s + (s.prompts > 0 ? engine_.host_prefill_s : 0) +
+             engine_.host_sequence_s * s.sequences;
   return k;
 }
 
@@ -116,7 +127,14 @@ PhaseTime IterationModel::time(const TokenTerms& k, const IterationShape& s) con
   PhaseTime t;
 
   KernelTime layer = k.layer_dense;
-  layer += engine_.bare() ? rates_.time(cost_.layer_attention_work(s)) : engine_attention(s);
+  if (engine_.bare()) {
+    layer += rates_.time(cost_.layer_attention_work(s));
+  } else {
+    const KernelTime attention = engine_attention(s);
+    layer += attention;
+    t.dispatch_stall_s = k.dispatch_stall_s +
+                         m.layers * std::max(0.0, k.attention_dispatch_s - (attention.seconds() + engine_.kernel_gap_s));
+  }
   t.gpu = layer.times(m.layers);
   t.gpu += k.embedding;
   t.gpu += k.lm_head;
@@ -124,8 +142,6 @@ PhaseTime IterationModel::time(const TokenTerms& k, const IterationShape& s) con
   t.tp_comm_s = k.tp_comm_s;
   t.pp_comm_s = k.pp_comm_s;
   t.ep_comm_s = k.ep_comm_s;
-  // Eager dispatch runs ahead of the GPU: only what the GPU's own time does not cover shows.
-  t.dispatch_stall_s = std::max(0.0, k.dispatch_s - (t.gpu.seconds() + t.comm_s()));
   t.host_s = k.host_s;
 
   if (streaming_ && streaming_->streamed_layers > 0) {

@@ -64,9 +64,10 @@ class IterationModel {
     double logit_tokens = 0;
     KernelTime layer_dense, embedding, lm_head;
     double tp_comm_s = 0, pp_comm_s = 0, ep_comm_s = 0;
-    double kernel_gaps_s = 0;  // engine: GPU gaps between the iteration's kernels
-    double dispatch_s = 0;     // engine: host time to dispatch them (0 for a graph replay)
-    double host_s = 0;         // engine: host work per iteration
+    double kernel_gaps_s = 0;         // engine: GPU gaps between the iteration's kernels
+    double dispatch_stall_s = 0;      // engine: dispatch the non-attention kernels' GPU time leaves
+    double attention_dispatch_s = 0;  // engine: host time to launch one attention kernel (0: graph)
+    double host_s = 0;                // engine: host work per iteration
   };
   TokenTerms token_terms(const IterationShape& shape) const;
   // `terms` must come from a shape with the same sequences, prompts, new and logit tokens
@@ -95,7 +96,9 @@ class IterationModel {
   double attention_flops_per_s_ = 0;  // prefill attention at long context
   double hbm_bytes_per_s_ = 0;
   double kv_streams_per_sequence_ = 0;  // KV heads on one GPU
-  double kernels_per_iteration_ = 0;
+  double dense_kernels_per_layer_ = 0;  // a layer's kernels but its attention
+  double comm_kernels_per_layer_ = 0;   // its TP all-reduces
+  double kernels_per_iteration_ = 0;    // all of them
   LinkPath tp_path_, pp_path_, ep_path_;  // the alpha-beta fallbacks' links
 };
 
