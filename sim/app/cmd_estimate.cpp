@@ -318,7 +318,12 @@ int cmd_estimate(const std::vector<std::string>& args) {
         "JSON keys include flops_per_request, weights_bytes, memory_per_gpu_bytes, fits, prefill_s,\n"
         "decode_s_per_token, bound_prefill, bound_decode, tokens_per_s (input + output tokens per\n"
         "second of one replica; output_tokens_per_s counts generated ones), usd_per_1k_tokens\n"
-        "(input + output), train_flops, train_days, train_usd.\n"
+        "(input + output), train_flops, train_days, train_usd; engine, topology, decode_comm_s,\n"
+        "prefill_comm_s, decode_host_s and prefill_host_s (the engine's host work and the kernel\n"
+        "dispatch the GPU could not hide).\n"
+        "The serving engine (--engine, default vllm; configs/engines/) adds its per-iteration host\n"
+        "work, kernel launch costs and kernel efficiencies to the roofline; --engine roofline is\n"
+        "the bare roofline. --topology prices the TP all-reduces on one node of that template.\n"
         "Exit status: 0 done, 2 bad input (unknown name, plan that cannot fit).",
         opts,
         "  clustersim estimate --model llama-2-70b --gpu h100-sxm --tp 4 --input-tokens 1024 --output-tokens 256\n"

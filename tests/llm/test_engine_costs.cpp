@@ -22,7 +22,7 @@ EngineProfile engine_with_kernels(double per_layer, double per_iteration) {
 
 }  // namespace
 
-TEST_CASE("an eager step takes the longer of its GPU work and its kernel dispatch, then the host's work") {
+TEST_CASE("an eager kernel class takes the longer of its GPU work and its dispatch, then the host's work adds") {
   const GpuSpec& a100 = testing::gpu("a100-80gb-sxm");
   EngineProfile e = engine_with_kernels(10, 4);
   e.kernel_dispatch_s = 50e-6;
@@ -36,13 +36,16 @@ TEST_CASE("an eager step takes the longer of its GPU work and its kernel dispatc
   CHECK(t.host_s == Approx(4e-3).epsilon(1e-12));
   CHECK(t.seconds() == Approx(5.2e-3).epsilon(1e-12));
 
-  // Llama 2 70B on one GPU streams 138 GB of weights per step: ~80 ms of GPU work, so the same
-  // dispatch (80 x 10 + 4 kernels, 40.2 ms) is hidden and only the host's work adds.
+  // Llama 2 70B on one GPU: each layer's 9 non-attention kernels stream 1.7 GB of weights
+  // (~1 ms) and hide their 450 us of dispatch, the LM head (0.5 GB) hides the 4 head kernels'
+  // 200 us; the attention kernel over 100 cached tokens takes well under a microsecond, so its
+  // 50 us of dispatch shows in each of the 80 layers. The host's 3 ms come on top.
   const IterationModel big(testing::model("llama-2-70b"), a100, kBf16, kOne, std::nullopt, {}, e);
   const IterationModel bare(testing::model("llama-2-70b"), a100, kBf16, kOne);
   const PhaseTime d = big.time(decode_shape(1, 100));
-  CHECK(d.dispatch_stall_s == 0);
-  CHECK(d.seconds() == Approx(d.gpu.seconds() + 3e-3).epsilon(1e-12));
+  CHECK(d.dispatch_stall_s > 80 * 49e-6);
+  CHECK(d.dispatch_stall_s < 80 * 50e-6);
+  CHECK(d.seconds() == Approx(d.gpu.seconds() + d.dispatch_stall_s + 3e-3).epsilon(1e-12));
   CHECK(d.gpu.roofline_s == Approx(bare.time(decode_shape(1, 100)).gpu.roofline_s).epsilon(1e-12));
 }
 
