@@ -71,7 +71,7 @@ class JsonObject {
 struct EstimateSettings {
   std::string model, gpu, dtype = "bf16", kv_dtype;
   std::string engine = kDefaultEngine;
-  std::string topology;  // a node template whose network prices the TP all-reduces; empty: the GPU link
+  std::string topology;                // a node template whose network prices the TP all-reduces; empty: the GPU link
   int tp = 0, pp = 0, dp = 1, ep = 1;  // tp = pp = 0: pick the smallest plan that fits
   double input_tokens = 1024, output_tokens = 256, batch = 1;
   std::string streaming = "auto";
@@ -282,8 +282,8 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "serving engine: a name in configs/engines (vllm, trtllm; default vllm) or an engine YAML file")(
       "topology", po::value<std::string>(),
       "price the TP all-reduces on this node template's network (dgx_a100, dgx_h100, pcie_8gpu, hgx_4gpu) "
-      "instead of the GPU-link estimate")(
-      "tp", po::value<int>(), "tensor-parallel degree (with --pp; default: the smallest plan that fits)")(
+      "instead of the GPU-link estimate")("tp", po::value<int>(),
+                                          "tensor-parallel degree (with --pp; default: the smallest plan that fits)")(
       "pp", po::value<int>(), "pipeline-parallel degree")("dp", po::value<int>(), "data-parallel replicas (default 1)")(
       "ep", po::value<int>(), "expert-parallel degree for MoE models (divides dp)")(
       "input-tokens", po::value<std::string>(), "prompt tokens per request (default 1024)")(
@@ -407,8 +407,8 @@ int cmd_estimate(const std::vector<std::string>& args) {
       node.emplace(build_topology(spec));
       const auto gpus = node->gpus();
       if (static_cast<int>(gpus.size()) < plan.tp)
-        throw UsageError("--topology: " + s.topology + " has " + std::to_string(gpus.size()) +
-                         " GPUs, fewer than tp " + std::to_string(plan.tp));
+        throw UsageError("--topology: " + s.topology + " has " + std::to_string(gpus.size()) + " GPUs, fewer than tp " +
+                         std::to_string(plan.tp));
       runner.emplace(*node, spec.efficiency);
       const std::vector<VertexId> group(gpus.begin(), gpus.begin() + plan.tp);
       q.communication.tp_all_reduce_s = [&runner, group](double bytes) {

@@ -22,12 +22,12 @@ void validate(const EngineProfile& e) {
   require(e.attention_stream_bytes_per_s >= 0, e, "attention stream bandwidth must not be negative");
   // Without kernels the profile is the bare roofline, which would ignore every other term.
   const EngineProfile bare;
-  require(!e.bare() || (e.host_iteration_s == 0 && e.host_prefill_s == 0 && e.host_sequence_s == 0 &&
-                        e.kernels_per_iteration == 0 && e.kernel_gap_s == 0 && e.kernel_dispatch_s == 0 &&
-                        e.gemm_half_tokens == 0 && e.fp8_efficiency == bare.fp8_efficiency &&
-                        e.attention_efficiency == 0 && e.attention_half_context == 0 &&
-                        e.attention_stream_bytes_per_s == 0),
-          e, "an engine with costs needs kernels_per_layer of at least 1");
+  require(
+      !e.bare() || (e.host_iteration_s == 0 && e.host_prefill_s == 0 && e.host_sequence_s == 0 &&
+                    e.kernels_per_iteration == 0 && e.kernel_gap_s == 0 && e.kernel_dispatch_s == 0 &&
+                    e.gemm_half_tokens == 0 && e.fp8_efficiency == bare.fp8_efficiency && e.attention_efficiency == 0 &&
+                    e.attention_half_context == 0 && e.attention_stream_bytes_per_s == 0),
+      e, "an engine with costs needs kernels_per_layer of at least 1");
 }
 
 }  // namespace cs

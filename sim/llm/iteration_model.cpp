@@ -113,8 +113,8 @@ IterationModel::TokenTerms IterationModel::token_terms(const IterationShape& s) 
   k.dispatch_stall_s = m.layers * (std::max(0.0, dense_kernels_per_layer_ * d - dense_gpu) +
                                    comm_kernels_per_layer_ * std::max(0.0, d - (all_reduce_s + gap))) +
                        std::max(0.0, engine_.kernels_per_iteration * d - head_gpu);
-  k.host_s = engine_.host_iteration_s + (s.prompts > 0 ? engine_.host_prefill_s : 0) +
-             engine_.host_sequence_s * s.sequences;
+  k.host_s =
+      engine_.host_iteration_s + (s.prompts > 0 ? engine_.host_prefill_s : 0) + engine_.host_sequence_s * s.sequences;
   return k;
 }
 
@@ -132,8 +132,9 @@ PhaseTime IterationModel::time(const TokenTerms& k, const IterationShape& s) con
   } else {
     const KernelTime attention = engine_attention(s);
     layer += attention;
-    t.dispatch_stall_s = k.dispatch_stall_s +
-                         m.layers * std::max(0.0, k.attention_dispatch_s - (attention.seconds() + engine_.kernel_gap_s));
+    t.dispatch_stall_s =
+        k.dispatch_stall_s +
+        m.layers * std::max(0.0, k.attention_dispatch_s - (attention.seconds() + engine_.kernel_gap_s));
   }
   t.gpu = layer.times(m.layers);
   t.gpu += k.embedding;

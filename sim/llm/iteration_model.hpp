@@ -83,7 +83,6 @@ class IterationModel {
  private:
   KernelTime engine_attention(const IterationShape& s) const;
 
-
   TransformerCost cost_;
   GpuSpec gpu_;
   std::optional<StreamingPlan> streaming_;
@@ -95,10 +94,10 @@ class IterationModel {
   double dense_flops_per_s_ = 0;      // GEMMs: peak x compute efficiency (x fp8 efficiency)
   double attention_flops_per_s_ = 0;  // prefill attention at long context
   double hbm_bytes_per_s_ = 0;
-  double kv_streams_per_sequence_ = 0;  // KV heads on one GPU
-  double dense_kernels_per_layer_ = 0;  // a layer's kernels but its attention
-  double comm_kernels_per_layer_ = 0;   // its TP all-reduces
-  double kernels_per_iteration_ = 0;    // all of them
+  double kv_streams_per_sequence_ = 0;    // KV heads on one GPU
+  double dense_kernels_per_layer_ = 0;    // a layer's kernels but its attention
+  double comm_kernels_per_layer_ = 0;     // its TP all-reduces
+  double kernels_per_iteration_ = 0;      // all of them
   LinkPath tp_path_, pp_path_, ep_path_;  // the alpha-beta fallbacks' links
 };
 

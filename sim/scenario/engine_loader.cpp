@@ -14,7 +14,8 @@ std::string read_source(MapReader& r) {
   if (!n) return "";
   if (!n->is_sequence()) return read_string(*n, r.path_of("source"));
   std::string joined;
-  for (const ConfigItem& item : r.items("source")) joined += (joined.empty() ? "" : "\n") + read_string(item.node, item.path);
+  for (const ConfigItem& item : r.items("source"))
+    joined += (joined.empty() ? "" : "\n") + read_string(item.node, item.path);
   return joined;
 }
 

@@ -14,7 +14,7 @@ ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Networ
     : engine_(engine),
       spec_(spec),
       cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan, CommunicationCost{},
-                                              spec.engine)),
+                                               spec.engine)),
       router_(engine, spec.router) {
   if (network) {
     placement_ =

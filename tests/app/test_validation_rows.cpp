@@ -82,7 +82,8 @@ TEST_CASE("the vllm engine matches Splitwise's A100 Llama-2-70B profile: median 
                   row.at("dtype") + " --tp " + row.at("tp") + " --engine " + row.at("engine") + " --topology " +
                   row.at("topology") + " --input-tokens " + row.at("input_tokens") + " --output-tokens " +
                   row.at("output_tokens") + " --batch " + row.at("batch"));
-    const double simulated = 1e3 * json_number(json, row.at("metric") == "prefill_ms" ? "prefill_s" : "decode_s_per_token");
+    const double simulated =
+        1e3 * json_number(json, row.at("metric") == "prefill_ms" ? "prefill_s" : "decode_s_per_token");
     const double error = simulated / std::stod(row.at("published")) - 1;
     errors.push_back(std::abs(error));
     INFO(row.at("id") << ": " << simulated << " ms, error " << error);
@@ -102,11 +103,14 @@ TEST_CASE("the trtllm engine matches TensorRT-LLM's Llama 3.1 8B FP8 H100 throug
     for (int i = 0; i < n; ++i) trace += "0," + row.at("input_tokens") + "," + row.at("output_tokens") + "\n";
     const auto trace_file = dir.write("trace.csv", trace);
     const auto scenario = dir.write(
-        "s.yaml", "extends: " + kValidation + "models.yaml\nname: v\nsimulation: {horizon: 30 d, sample_interval: 1 h}\n"
-                  "workload:\n  model: " + row.at("model") + "\n  trace: {format: csv, path: " + trace_file.string() +
-                  ", columns: {time: t, input_tokens: in, output_tokens: out}}\nserving:\n  model: " + row.at("model") +
-                  "\n  gpu: " + row.at("gpu") + "\n  dtype: " + row.at("dtype") + "\n  tp: " + row.at("tp") +
-                  "\n  engine: " + row.at("engine") + "\n  pool: {initial_replicas: 1}\n");
+        "s.yaml",
+        "extends: " + kValidation +
+            "models.yaml\nname: v\nsimulation: {horizon: 30 d, sample_interval: 1 h}\n"
+            "workload:\n  model: " +
+            row.at("model") + "\n  trace: {format: csv, path: " + trace_file.string() +
+            ", columns: {time: t, input_tokens: in, output_tokens: out}}\nserving:\n  model: " + row.at("model") +
+            "\n  gpu: " + row.at("gpu") + "\n  dtype: " + row.at("dtype") + "\n  tp: " + row.at("tp") +
+            "\n  engine: " + row.at("engine") + "\n  pool: {initial_replicas: 1}\n");
     const auto out = dir.path() / "run.h5";
     output_of("run " + scenario.string() + " -o " + out.string());
     const hid_t f = H5Fopen(out.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);

@@ -121,8 +121,8 @@ TEST_CASE("prefill attention reaches half its efficiency at the half context, an
                                 f.token_terms(s).lm_head.compute_s;
   CHECK(attention == Approx(2 * flat_attention).epsilon(1e-9));
   // At 0.5 of the bf16 peak: 4 q_dim FLOPs per attended pair and layer.
-  CHECK(flat_attention == Approx(llama.layers * 4.0 * llama.q_dim() * 1000 / (0.5 * h100.peak_flops(Dtype::kBf16)))
-                              .epsilon(1e-9));
+  CHECK(flat_attention ==
+        Approx(llama.layers * 4.0 * llama.q_dim() * 1000 / (0.5 * h100.peak_flops(Dtype::kBf16))).epsilon(1e-9));
 }
 
 TEST_CASE("decode attention streams each sequence's KV heads at the stream rate when HBM would be faster") {

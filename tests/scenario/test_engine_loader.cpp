@@ -49,8 +49,9 @@ TEST_CASE("a pool runs vLLM unless it names an engine, and its replica keys over
   const Scenario trt = load_scenario(
       dir.write("b.yaml", replace(kServing, "  pool:", "  engine: trtllm\n  replica: {max_num_seqs: 64}\n  pool:")));
   CHECK(trt.serving->engine.name == "trtllm");
-  CHECK(trt.serving->replica.max_num_seqs == 64);                                            // the pool's
-  CHECK(trt.serving->replica.kv_block_tokens == load_engine("trtllm", kConfigs).replica.kv_block_tokens);  // the engine's
+  CHECK(trt.serving->replica.max_num_seqs == 64);  // the pool's
+  CHECK(trt.serving->replica.kv_block_tokens ==
+        load_engine("trtllm", kConfigs).replica.kv_block_tokens);  // the engine's
   CHECK(trt.serving->replica.chunked_prefill);
 }
 
@@ -71,8 +72,8 @@ TEST_CASE("a mistake inside an engine file names that file, line and key") {
     FAIL("the engine loaded");
   } catch (const ConfigError& err) {
     const std::string m = err.what();
-    CHECK_THAT(m, Catch::Contains("my_engine.yaml:3") && Catch::Contains("host.iteraton") &&
-                      Catch::Contains("iteration"));
+    CHECK_THAT(m,
+               Catch::Contains("my_engine.yaml:3") && Catch::Contains("host.iteraton") && Catch::Contains("iteration"));
   }
   const auto no_kernels = dir.write("k.yaml", "name: k\nkernels: {per_layer: 0}\n");
   CHECK_THROWS_WITH(load_engine(no_kernels.string(), kConfigs), Catch::Contains("kernels.per_layer"));

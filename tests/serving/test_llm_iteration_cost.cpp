@@ -129,25 +129,25 @@ TEST_CASE("a fused decode run priced at once costs each step exactly what it cos
   engine.attention_half_context = 256;
   engine.attention_stream_bytes_per_s = 100e9;
   for (const EngineProfile& e : {EngineProfile{}, engine})
-  for (const Case& c : cases) {
-    CommunicationCost placed;
-    if (c.placed) {
-      placed.tp_all_reduce_s = [](double bytes) { return 3e-6 + bytes / 170e9; };
-      placed.pp_send_s = [](double bytes) { return 5e-6 + bytes / 40e9; };
-    }
-    const LlmIterationCost cost(testing::model(c.model), testing::gpu(c.gpu), precision_for(Dtype::kBf16), c.plan,
-                                placed, e);
-    for (const std::int64_t n : {1, 3, 32, 255}) {
-      for (const std::int64_t context : {n, 7 * n + 5, 1000 * n + 17, 30'000 * n}) {
-        std::vector<Time> run(64);
-        cost.decode_run_times(n, context, run);
-        for (std::size_t i = 0; i < run.size(); ++i) {
-          const BatchShape step{{}, n, context + static_cast<std::int64_t>(i) * n};
-          REQUIRE(run[i] == cost.iteration_time(step));
+    for (const Case& c : cases) {
+      CommunicationCost placed;
+      if (c.placed) {
+        placed.tp_all_reduce_s = [](double bytes) { return 3e-6 + bytes / 170e9; };
+        placed.pp_send_s = [](double bytes) { return 5e-6 + bytes / 40e9; };
+      }
+      const LlmIterationCost cost(testing::model(c.model), testing::gpu(c.gpu), precision_for(Dtype::kBf16), c.plan,
+                                  placed, e);
+      for (const std::int64_t n : {1, 3, 32, 255}) {
+        for (const std::int64_t context : {n, 7 * n + 5, 1000 * n + 17, 30'000 * n}) {
+          std::vector<Time> run(64);
+          cost.decode_run_times(n, context, run);
+          for (std::size_t i = 0; i < run.size(); ++i) {
+            const BatchShape step{{}, n, context + static_cast<std::int64_t>(i) * n};
+            REQUIRE(run[i] == cost.iteration_time(step));
+          }
         }
       }
     }
-  }
 }
 
 TEST_CASE("token terms of one shape price another with the same tokens exactly, and refuse other token counts") {
