@@ -4,6 +4,7 @@
 #   make test    build and run the whole test suite through CTest
 #   make bench   build and run the benchmarks in bench/
 #   make test-asan  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make validate   simulated vs published measurements (validation/), errors per table
 
 SCENARIO ?= launch_day
 BUILD    ?= build
@@ -16,7 +17,7 @@ PACKAGES := cmake ninja-build g++ libboost-graph-dev libboost-program-options-de
             python3-pandas python3-yaml nlohmann-json3-dev libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench test-asan clean
+.PHONY: all deps configure build run test bench test-asan validate clean
 
 all: build
 
@@ -51,6 +52,9 @@ bench: build
 	$(BUILD)/bench/bench_training
 	$(BUILD)/bench/bench_training_cluster
 	$(BUILD)/bench/bench_serving
+
+validate: build
+	$(PYTHON) validation/run_validation.py --build $(BUILD) --check
 
 build-asan/build.ninja: | deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_BENCH=OFF

@@ -11,9 +11,13 @@
 #include "sim/cost/cost_formulas.hpp"
 #include "sim/llm/inference_estimate.hpp"
 #include "sim/llm/training_estimate.hpp"
+#include "sim/network/collective_runner.hpp"
+#include "sim/network/network_spec.hpp"
 #include "sim/scenario/config_error.hpp"
+#include "sim/scenario/engine_loader.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/scenario/model_catalog_loader.hpp"
+#include "sim/scenario/topology_loader.hpp"
 
 namespace cs {
 
@@ -66,6 +70,8 @@ class JsonObject {
 // Flags and the scenario's `estimate:` section share these names.
 struct EstimateSettings {
   std::string model, gpu, dtype = "bf16", kv_dtype;
+  std::string engine = kDefaultEngine;
+  std::string topology;                // a node template whose network prices the TP all-reduces; empty: the GPU link
   int tp = 0, pp = 0, dp = 1, ep = 1;  // tp = pp = 0: pick the smallest plan that fits
   double input_tokens = 1024, output_tokens = 256, batch = 1;
   std::string streaming = "auto";
@@ -84,6 +90,8 @@ void read_estimate_section(MapReader r, EstimateSettings& s) {
   s.gpu = r.string_or("gpu", s.gpu);
   s.dtype = r.string_or("dtype", s.dtype);
   s.kv_dtype = r.string_or("kv_dtype", s.kv_dtype);
+  s.engine = r.string_or("engine", s.engine);
+  s.topology = r.string_or("topology", s.topology);
   s.tp = static_cast<int>(r.integer_or("tp", s.tp));
   s.pp = static_cast<int>(r.integer_or("pp", s.pp));
   s.dp = static_cast<int>(r.integer_or("dp", s.dp));
@@ -142,6 +150,7 @@ std::string seconds_text(double s) {
 }
 
 struct Results {
+  std::string engine;
   const TransformerSpec* model;
   const GpuSpec* gpu;
   ModelPrecision precision;
@@ -158,10 +167,10 @@ struct Results {
 void print_table(const Results& r, const EstimateSettings& s) {
   const InferenceEstimate& e = r.inference;
   const ParameterCount p = count_parameters(*r.model);
-  std::printf("%s on %d x %s (%s%s), weights %s, KV cache %s\n", r.model->display_name.c_str(), e.plan.replica_gpus(),
-              r.gpu->display_name.c_str(), e.plan.describe().c_str(), r.plan_chosen ? ", smallest plan that fits" : "",
-              std::string(dtype_name(r.precision.weights)).c_str(),
-              std::string(dtype_name(r.precision.kv_cache)).c_str());
+  std::printf("%s on %d x %s (%s%s), weights %s, KV cache %s, engine %s\n", r.model->display_name.c_str(),
+              e.plan.replica_gpus(), r.gpu->display_name.c_str(), e.plan.describe().c_str(),
+              r.plan_chosen ? ", smallest plan that fits" : "", std::string(dtype_name(r.precision.weights)).c_str(),
+              std::string(dtype_name(r.precision.kv_cache)).c_str(), r.engine.c_str());
   std::printf("\n%-22s %.2fB parameters (%.2fB active), %.1f GB of weights, %.0f KiB KV cache per token\n", "model",
               p.total() / 1e9, p.active() / 1e9, e.weights_bytes / 1e9, e.kv_bytes_per_token / 1024);
   const InferenceMemory& m = e.streaming ? e.streaming->memory_per_gpu : e.fit.needed_per_gpu;
@@ -207,6 +216,8 @@ void print_json(const Results& r, const EstimateSettings& s) {
   JsonObject j;
   j.add("model", r.model->name);
   j.add("gpu", r.gpu->name);
+  j.add("engine", r.engine);
+  j.add("topology", s.topology.empty() ? std::string("gpu-link estimate") : s.topology);
   j.add("dtype", std::string(dtype_name(r.precision.weights)));
   j.add("kv_dtype", std::string(dtype_name(r.precision.kv_cache)));
   j.add("tp", e.plan.tp);
@@ -232,6 +243,9 @@ void print_json(const Results& r, const EstimateSettings& s) {
   j.add("bound_prefill", std::string(bound_name(e.prefill.bound())));
   j.add("bound_decode", std::string(bound_name(e.decode.bound())));
   j.add("decode_comm_s", e.decode.comm_s());
+  j.add("prefill_comm_s", e.prefill.comm_s());
+  j.add("decode_host_s", e.decode.host_s + e.decode.dispatch_stall_s);
+  j.add("prefill_host_s", e.prefill.host_s + e.prefill.dispatch_stall_s);
   j.add("request_latency_s", e.request_latency_s);
   j.add("tokens_per_s", e.tokens_per_s);
   j.add("output_tokens_per_s", e.output_tokens_per_s);
@@ -264,7 +278,12 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "dtype", po::value<std::string>(),
       "weights and compute format: fp32 tf32 bf16 fp16 fp8 int8 int4 (default bf16)")(
       "kv-dtype", po::value<std::string>(), "KV cache format (default: follows --dtype; bf16 for int4)")(
-      "tp", po::value<int>(), "tensor-parallel degree (with --pp; default: the smallest plan that fits)")(
+      "engine", po::value<std::string>(),
+      "serving engine: a name in configs/engines (vllm, trtllm; default vllm) or an engine YAML file")(
+      "topology", po::value<std::string>(),
+      "price the TP all-reduces on this node template's network (dgx_a100, dgx_h100, pcie_8gpu, hgx_4gpu) "
+      "instead of the GPU-link estimate")("tp", po::value<int>(),
+                                          "tensor-parallel degree (with --pp; default: the smallest plan that fits)")(
       "pp", po::value<int>(), "pipeline-parallel degree")("dp", po::value<int>(), "data-parallel replicas (default 1)")(
       "ep", po::value<int>(), "expert-parallel degree for MoE models (divides dp)")(
       "input-tokens", po::value<std::string>(), "prompt tokens per request (default 1024)")(
@@ -299,7 +318,12 @@ int cmd_estimate(const std::vector<std::string>& args) {
         "JSON keys include flops_per_request, weights_bytes, memory_per_gpu_bytes, fits, prefill_s,\n"
         "decode_s_per_token, bound_prefill, bound_decode, tokens_per_s (input + output tokens per\n"
         "second of one replica; output_tokens_per_s counts generated ones), usd_per_1k_tokens\n"
-        "(input + output), train_flops, train_days, train_usd.\n"
+        "(input + output), train_flops, train_days, train_usd; engine, topology, decode_comm_s,\n"
+        "prefill_comm_s, decode_host_s and prefill_host_s (the engine's host work and the kernel\n"
+        "dispatch the GPU could not hide).\n"
+        "The serving engine (--engine, default vllm; configs/engines/) adds its per-iteration host\n"
+        "work, kernel launch costs and kernel efficiencies to the roofline; --engine roofline is\n"
+        "the bare roofline. --topology prices the TP all-reduces on one node of that template.\n"
         "Exit status: 0 done, 2 bad input (unknown name, plan that cannot fit).",
         opts,
         "  clustersim estimate --model llama-2-70b --gpu h100-sxm --tp 4 --input-tokens 1024 --output-tokens 256\n"
@@ -323,6 +347,8 @@ int cmd_estimate(const std::vector<std::string>& args) {
   if (vm.count("gpu")) s.gpu = vm["gpu"].as<std::string>();
   if (vm.count("dtype")) s.dtype = vm["dtype"].as<std::string>();
   if (vm.count("kv-dtype")) s.kv_dtype = vm["kv-dtype"].as<std::string>();
+  if (vm.count("engine")) s.engine = vm["engine"].as<std::string>();
+  if (vm.count("topology")) s.topology = vm["topology"].as<std::string>();
   if (vm.count("tp")) s.tp = vm["tp"].as<int>();
   if (vm.count("pp")) s.pp = vm["pp"].as<int>();
   if (vm.count("dp")) s.dp = vm["dp"].as<int>();
@@ -355,6 +381,9 @@ int cmd_estimate(const std::vector<std::string>& args) {
     q.batch = s.batch;
     q.streaming = streaming_flag(s.streaming);
     q.streaming_options.host_bandwidth_bytes_per_s = s.host_bandwidth;
+    const ServingEngine engine = load_engine(s.engine, dir);
+    q.engine = engine.profile;
+    r.engine = engine.profile.name;
     ParallelPlan plan{std::max(s.tp, 1), std::max(s.pp, 1), s.dp, s.ep};
     r.plan_chosen = s.tp == 0 && s.pp == 0;
     if (r.plan_chosen) {
@@ -364,6 +393,27 @@ int cmd_estimate(const std::vector<std::string>& args) {
       plan = found.value_or(ParallelPlan{tensor_parallel_candidates(*r.model, *r.gpu).back(), 1, 1, 1});
       plan.dp = s.dp;
       plan.ep = s.ep;
+    }
+    // The node's collective physics, run once per payload size as `clustersim collective` does.
+    std::optional<CollectiveRunner> runner;
+    std::optional<Topology> node;
+    if (!s.topology.empty()) {
+      TopologySpec spec;
+      ClusterSpec c;
+      c.node = node_preset(s.topology);
+      c.nodes = 1;
+      c.fabric.kind = FabricKind::kNone;
+      spec.layout = c;
+      node.emplace(build_topology(spec));
+      const auto gpus = node->gpus();
+      if (static_cast<int>(gpus.size()) < plan.tp)
+        throw UsageError("--topology: " + s.topology + " has " + std::to_string(gpus.size()) + " GPUs, fewer than tp " +
+                         std::to_string(plan.tp));
+      runner.emplace(*node, spec.efficiency);
+      const std::vector<VertexId> group(gpus.begin(), gpus.begin() + plan.tp);
+      q.communication.tp_all_reduce_s = [&runner, group](double bytes) {
+        return runner->run({CollectiveOp::kAllReduce, group, bytes, CollectiveAlgorithm::kAuto, 0}).record.seconds();
+      };
     }
     r.inference = estimate_inference(*r.model, *r.gpu, r.precision, plan, q);
     const int replica_gpus = plan.replica_gpus();

@@ -35,7 +35,7 @@ InferenceEstimate estimate_inference(const TransformerSpec& model, const GpuSpec
     e.streaming = sp;
   }
 
-  const IterationModel iteration(model, gpu, precision, plan, e.streaming);
+  const IterationModel iteration(model, gpu, precision, plan, e.streaming, q.communication, q.engine);
   const IterationShape one_prefill = prefill_shape(1, q.input_tokens);
   // The first output token comes out of the prefill; the other output - 1 come from decode
   // steps at contexts input .. input + output - 2.

@@ -23,6 +23,8 @@ struct InferenceQuery {
   StreamingMode streaming = StreamingMode::kAuto;
   MemoryOptions memory;
   StreamingOptions streaming_options;
+  EngineProfile engine;             // default: the bare roofline
+  CommunicationCost communication;  // empty: the GPU-link estimate
 };
 
 struct InferenceEstimate {

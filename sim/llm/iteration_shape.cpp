@@ -6,6 +6,7 @@ IterationShape prefill_shape(double prompts, double prompt_tokens, double cached
   const double n = prompt_tokens;
   IterationShape s;
   s.sequences = prompts;
+  s.prompts = prompts;
   s.new_tokens = prompts * n;
   s.attended_pairs = prompts * (n * cached_tokens + n * (n + 1) / 2);
   s.kv_read_tokens = prompts * cached_tokens;

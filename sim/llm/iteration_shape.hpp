@@ -6,6 +6,7 @@ namespace cs {
 
 struct IterationShape {
   double sequences = 0;       // sequences touched by the step
+  double prompts = 0;         // of those, prompts (or prompt chunks) being prefilled
   double new_tokens = 0;      // tokens whose activations pass through every layer
   double attended_pairs = 0;  // sum over new tokens of the context each attends to (causal)
   double kv_read_tokens = 0;  // cached tokens whose K and V are read from HBM
@@ -13,6 +14,7 @@ struct IterationShape {
 
   IterationShape& operator+=(const IterationShape& o) {
     sequences += o.sequences;
+    prompts += o.prompts;
     new_tokens += o.new_tokens;
     attended_pairs += o.attended_pairs;
     kv_read_tokens += o.kv_read_tokens;

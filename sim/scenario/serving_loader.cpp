@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "sim/llm/transformer_cost.hpp"
+#include "sim/scenario/engine_loader.hpp"
+#include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
 
 namespace cs {
@@ -16,6 +18,8 @@ Dtype read_dtype(MapReader& r, std::string_view key, Dtype fallback) {
   if (auto d = parse_dtype(text)) return *d;
   r.fail(key, "unknown number format '" + text + "'; expected bf16, fp16, fp32, tf32, fp8, int8 or int4");
 }
+
+}  // namespace
 
 void read_replica_limits(MapReader r, ReplicaSpec& s) {
   s.max_num_seqs = static_cast<int>(r.integer_or("max_num_seqs", s.max_num_seqs));
@@ -31,6 +35,8 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
   r.finish();
 }
+
+namespace {
 
 AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
   AutoscalerSpec a;
@@ -146,6 +152,17 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   s.memory_utilization = r.quantity_or("memory_utilization", Dimension::kRatio, s.memory_utilization);
   if (s.memory_utilization <= 0 || s.memory_utilization > 1)
     r.fail("memory_utilization", "the memory utilization must be in (0, 100%]");
+  // The engine's costs, and its scheduler defaults under the pool's own `replica:` keys.
+  {
+    const std::string engine = r.string_or("engine", kDefaultEngine);
+    try {
+      ServingEngine e = load_engine(engine, config_dir());
+      s.engine = std::move(e.profile);
+      s.replica = e.replica;
+    } catch (const std::invalid_argument& e) {
+      r.fail("engine", e.what());
+    }
+  }
   read_replica_limits(r.map("replica", true), s.replica);
   try {
     size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.memory_utilization);

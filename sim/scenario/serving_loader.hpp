@@ -10,6 +10,7 @@
 //     tp: 4
 //     pp: 1
 //     memory_utilization: 90%
+//     engine: vllm                # configs/engines/<name>.yaml (default vllm): costs + replica defaults
 //     replica: {max_num_seqs: 256, max_batched_tokens: 8192, chunked_prefill: true,
 //               prefill_chunk_tokens: 0, kv_block_tokens: 16, max_fused_decode_steps: 64}
 //     pool:
@@ -46,6 +47,9 @@
 #include "sim/serving/serving_pool_spec.hpp"
 
 namespace cs {
+
+// A `replica:` block (a pool's, or an engine's defaults) over `spec`, key by key.
+void read_replica_limits(MapReader r, ReplicaSpec& spec);
 
 // `in_list`: an item of the list form (name required, `share:` allowed).
 ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list = false);

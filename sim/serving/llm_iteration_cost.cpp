@@ -6,8 +6,9 @@
 namespace cs {
 
 LlmIterationCost::LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                                   const ParallelPlan& plan, CommunicationCost communication)
-    : model_((validate(plan, model), model), gpu, precision, plan, std::nullopt, std::move(communication)),
+                                   const ParallelPlan& plan, CommunicationCost communication, EngineProfile engine)
+    : model_((validate(plan, model), model), gpu, precision, plan, std::nullopt, std::move(communication),
+             std::move(engine)),
       unsharded_(model, precision) {}
 
 namespace {

@@ -18,9 +18,10 @@ class LlmIterationCost final : public IterationCostModel {
   // Throws std::invalid_argument for a plan the model cannot be split by.
   // `communication`: the replica's TP all-reduce and PP hand-off priced on its placement
   // (sim/simulation fills it from the topology's collective cost model); empty: the GPU-link
-  // alpha-beta estimate.
+  // alpha-beta estimate. `engine`: the serving engine's fixed costs and kernel efficiencies
+  // (default: the bare roofline).
   LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                   const ParallelPlan& plan, CommunicationCost communication = {});
+                   const ParallelPlan& plan, CommunicationCost communication = {}, EngineProfile engine = {});
   Time iteration_time(const BatchShape& batch) const override;
   IterationPrice price(const BatchShape& batch) const override;
   // The dense layers, head and communication priced once for the run (they depend only on

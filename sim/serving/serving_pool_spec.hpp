@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/hardware/gpu_spec.hpp"
+#include "sim/llm/engine_profile.hpp"
 #include "sim/llm/model_precision.hpp"
 #include "sim/llm/parallel_plan.hpp"
 #include "sim/llm/transformer_spec.hpp"
@@ -25,6 +26,7 @@ struct ServingPoolSpec {
   GpuSpec gpu;
   ModelPrecision precision;
   ParallelPlan plan;                // tp, pp (dp and ep stay 1: replicas are the data parallelism)
+  EngineProfile engine;             // the serving engine's costs (configs/engines/<name>.yaml)
   ReplicaSpec replica;              // limits; gpus and KV sizes filled from the memory model
   double memory_utilization = 0.9;  // share of each GPU's memory the engine may use
   int initial_replicas = 1;

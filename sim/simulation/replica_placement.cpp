@@ -144,7 +144,8 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::spa
     CommunicationCost comm;
     comm.tp_all_reduce_s = [slot](double bytes) { return slot->tp_all_reduce_s(bytes); };
     comm.pp_send_s = [slot](double bytes) { return slot->pp_send_s(bytes); };
-    cached = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm));
+    cached = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
+                                                pool_.engine);
   }
   return cached;
 }
@@ -161,7 +162,8 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::sha
     CommunicationCost comm;
     comm.tp_all_reduce_s = [s](double bytes) { return s->tp_all_reduce_s(bytes); };
     comm.pp_send_s = [s](double bytes) { return s->pp_send_s(bytes); };
-    shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm));
+    shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
+                                                pool_.engine);
   }
   return shared;
 }

@@ -13,7 +13,8 @@ ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Networ
                              ServingGpuRegistry* registry)
     : engine_(engine),
       spec_(spec),
-      cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan)),
+      cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan, CommunicationCost{},
+                                               spec.engine)),
       router_(engine, spec.router) {
   if (network) {
     placement_ =

@@ -113,25 +113,41 @@ TEST_CASE("a fused decode run priced at once costs each step exactly what it cos
                         {"llama-2-70b", "h100-sxm", kTp4, true},
                         {"mixtral-8x7b", "h100-sxm", {2, 1, 1, 1}, false},
                         {"llama-2-70b", "l40s", {4, 2, 1, 1}, true}};
-  for (const Case& c : cases) {
-    CommunicationCost placed;
-    if (c.placed) {
-      placed.tp_all_reduce_s = [](double bytes) { return 3e-6 + bytes / 170e9; };
-      placed.pp_send_s = [](double bytes) { return 5e-6 + bytes / 40e9; };
-    }
-    const LlmIterationCost cost(testing::model(c.model), testing::gpu(c.gpu), precision_for(Dtype::kBf16), c.plan,
-                                placed);
-    for (const std::int64_t n : {1, 3, 32, 255}) {
-      for (const std::int64_t context : {n, 7 * n + 5, 1000 * n + 17, 30'000 * n}) {
-        std::vector<Time> run(64);
-        cost.decode_run_times(n, context, run);
-        for (std::size_t i = 0; i < run.size(); ++i) {
-          const BatchShape step{{}, n, context + static_cast<std::int64_t>(i) * n};
-          REQUIRE(run[i] == cost.iteration_time(step));
+  // And with an engine's costs: eager dispatch (hidden or not), kernel gaps, host work, GEMM
+  // and attention efficiencies, a decode-attention stream limit, graphs up to 32 sequences.
+  EngineProfile engine;
+  engine.name = "test";
+  engine.kernels_per_layer = 12;
+  engine.kernels_per_iteration = 6;
+  engine.kernel_gap_s = 2e-6;
+  engine.kernel_dispatch_s = 20e-6;
+  engine.cuda_graph_max_sequences = 32;
+  engine.host_iteration_s = 4e-3;
+  engine.host_sequence_s = 10e-6;
+  engine.gemm_half_tokens = 64;
+  engine.attention_efficiency = 0.6;
+  engine.attention_half_context = 256;
+  engine.attention_stream_bytes_per_s = 100e9;
+  for (const EngineProfile& e : {EngineProfile{}, engine})
+    for (const Case& c : cases) {
+      CommunicationCost placed;
+      if (c.placed) {
+        placed.tp_all_reduce_s = [](double bytes) { return 3e-6 + bytes / 170e9; };
+        placed.pp_send_s = [](double bytes) { return 5e-6 + bytes / 40e9; };
+      }
+      const LlmIterationCost cost(testing::model(c.model), testing::gpu(c.gpu), precision_for(Dtype::kBf16), c.plan,
+                                  placed, e);
+      for (const std::int64_t n : {1, 3, 32, 255}) {
+        for (const std::int64_t context : {n, 7 * n + 5, 1000 * n + 17, 30'000 * n}) {
+          std::vector<Time> run(64);
+          cost.decode_run_times(n, context, run);
+          for (std::size_t i = 0; i < run.size(); ++i) {
+            const BatchShape step{{}, n, context + static_cast<std::int64_t>(i) * n};
+            REQUIRE(run[i] == cost.iteration_time(step));
+          }
         }
       }
     }
-  }
 }
 
 TEST_CASE("token terms of one shape price another with the same tokens exactly, and refuse other token counts") {

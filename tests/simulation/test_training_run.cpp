@@ -163,7 +163,10 @@ TEST_CASE("during the launch-day spike serving borrows GPUs and the preemptible 
   // The stable (concurrency) target borrows once for the spike: one eviction, no flapping
   // (a p99 TTFT target created 96 replicas and evicted the job 4 times over the 6 h).
   CHECK(out.summary("job_preemptions") == 1);
-  CHECK(out.summary("replicas_created") <= 22);
+  // Every replica created is still serving at the peak: none was removed and made again (how
+  // many the spike needs depends on the serving engine's iteration times: 30 with vllm's).
+  CHECK(out.summary("autoscaler_replicas_removed") == 0);
+  CHECK(out.summary("replicas_created") <= peak_ready);
   const auto preemptions = out.column("/jobs/preemptions");
   const auto priority = out.column("/jobs/priority");
   REQUIRE(preemptions.size() == 2);

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "scenario_load_error.hpp"
+#include "sim/scenario/engine_loader.hpp"
+
+using namespace cs;
+using cs::test::error_of;
+using cs::test::replace;
+using cs::test::TempDir;
+
+namespace {
+
+const std::filesystem::path kConfigs = std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "configs";
+
+const std::string kServing =
+    "name: s\n"
+    "simulation: {horizon: 10 min}\n"
+    "workload:\n"
+    "  synthetic:\n"
+    "    arrivals: {process: poisson, rate: 5/s}\n"
+    "    input_tokens: {distribution: fixed, mean: 1000}\n"
+    "    output_tokens: {distribution: fixed, mean: 100}\n"
+    "serving:\n"
+    "  model: llama-3-8b\n"
+    "  gpu: h100-sxm\n"
+    "  pool: {initial_replicas: 1}\n";
+
+}  // namespace
+
+TEST_CASE("the repository's engines load with their kernel models and scheduler defaults") {
+  const ServingEngine vllm = load_engine("vllm", kConfigs);
+  CHECK(vllm.profile.name == "vllm");
+  CHECK(vllm.profile.kernels_per_layer >= 1);
+  CHECK(vllm.replica.max_num_seqs == 256);
+  CHECK_FALSE(vllm.source.empty());
+  const ServingEngine trt = load_engine("trtllm", kConfigs);
+  CHECK(trt.profile.name == "trtllm");
+  CHECK(trt.replica.chunked_prefill);
+  CHECK(trt.replica.max_num_seqs == 2048);
+  CHECK(engine_names(kConfigs) == std::vector<std::string>{"trtllm", "vllm"});
+}
+
+TEST_CASE("a pool runs vLLM unless it names an engine, and its replica keys override the engine's one by one") {
+  TempDir dir;
+  const Scenario plain = load_scenario(dir.write("a.yaml", kServing));
+  CHECK(plain.serving->engine.name == "vllm");
+  const Scenario trt = load_scenario(
+      dir.write("b.yaml", replace(kServing, "  pool:", "  engine: trtllm\n  replica: {max_num_seqs: 64}\n  pool:")));
+  CHECK(trt.serving->engine.name == "trtllm");
+  CHECK(trt.serving->replica.max_num_seqs == 64);  // the pool's
+  CHECK(trt.serving->replica.kv_block_tokens ==
+        load_engine("trtllm", kConfigs).replica.kv_block_tokens);  // the engine's
+  CHECK(trt.serving->replica.chunked_prefill);
+}
+
+TEST_CASE("an unknown engine is an error at the pool's engine key naming the known ones") {
+  const std::string e = error_of(replace(kServing, "  pool:", "  engine: vlm\n  pool:"));
+  CHECK_THAT(e, Catch::Contains("serving.engine") && Catch::Contains("unknown engine 'vlm'") &&
+                    Catch::Contains("did you mean 'vllm'"));
+}
+
+TEST_CASE("a mistake inside an engine file names that file, line and key") {
+  TempDir dir;
+  const auto file = dir.write("my_engine.yaml",
+                              "name: mine\n"
+                              "kernels: {per_layer: 10, dispatch: 5 us}\n"
+                              "host: {iteraton: 1 ms}\n");
+  try {
+    load_engine(file.string(), kConfigs);
+    FAIL("the engine loaded");
+  } catch (const ConfigError& err) {
+    const std::string m = err.what();
+    CHECK_THAT(m,
+               Catch::Contains("my_engine.yaml:3") && Catch::Contains("host.iteraton") && Catch::Contains("iteration"));
+  }
+  const auto no_kernels = dir.write("k.yaml", "name: k\nkernels: {per_layer: 0}\n");
+  CHECK_THROWS_WITH(load_engine(no_kernels.string(), kConfigs), Catch::Contains("kernels.per_layer"));
+}
