@@ -21,14 +21,37 @@ namespace {
 
 SimulationSettings read_simulation(MapReader r) {
   SimulationSettings s;
-  s.horizon = r.duration("horizon");
-  if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration");
+  s.until_drained = r.string("horizon") == "drain";
+  if (s.until_drained) {
+    s.horizon = r.duration_or("drain_cap", Time::s(7 * 86400));
+    if (s.horizon <= Time{}) r.fail("drain_cap", "the cap must be a positive duration");
+  } else {
+    s.horizon = r.duration("horizon");
+    if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration (or `drain`)");
+    if (r.has("drain_cap")) r.fail("drain_cap", "a cap goes with `horizon: drain`");
+  }
   s.sample_interval = r.duration_or("sample_interval", s.sample_interval);
   if (s.sample_interval <= Time{}) r.fail("sample_interval", "the sample interval must be a positive duration");
   if (s.horizon / s.sample_interval > 50'000'000)
     r.fail("sample_interval", "more than 50 million samples over the horizon; choose a longer interval");
   r.finish();
   return s;
+}
+
+// `horizon: drain` needs a serving workload that ends, and nothing else that runs on.
+void check_drainable(MapReader& r, const Scenario& s) {
+  MapReader sim = r.map("simulation");
+  if (s.all_serving_pools().empty() || s.training || s.queueing || (s.network && !s.network->jobs.empty()))
+    sim.fail("horizon", "`horizon: drain` ends a serving-only run when its requests are done; this scenario has "
+                        "other models that run on (give a duration)");
+  for (const InferenceWorkloadSpec* w : s.all_workloads()) {
+    const bool endless = w->trace ? w->trace->passes == 0
+                                  : w->synthetic->end == Time::max() && w->synthetic->max_requests == 0;
+    if (endless)
+      sim.fail("horizon", "workload '" + w->name +
+                              "' never ends (a trace with loop: 0, or a synthetic stream without end or "
+                              "max_requests): `horizon: drain` needs a finite one");
+  }
 }
 
 ServerPoolSpec read_queueing(MapReader r) {
@@ -177,6 +200,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
   }
   r.finish();
+  if (s.simulation.until_drained) check_drainable(r, s);
   if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "
