@@ -77,6 +77,46 @@ bool carries_models(const InferenceWorkloadSpec& w) {
                      (w.trace->format == TraceFormat::kCsv && w.trace->columns.model.has_value()));
 }
 
+// The longest prompt a stream can make, when its spec says (0: not known before the run).
+std::int64_t known_max_prompt(const InferenceWorkloadSpec& w) {
+  if (w.trace) return w.trace->max_tokens > 0 ? w.trace->max_tokens - 1 : 0;
+  const TokenLengthSpec& l = w.synthetic->lengths;
+  if (l.max_input_tokens > 0) return l.max_input_tokens;
+  if (!l.resample && l.input.kind == DistributionKind::kFixed)
+    return std::max<std::int64_t>(1, std::llround(l.input.mean));
+  return 0;
+}
+
+// Prompts a pool could never take — longer than the model's context window, or than the
+// token budget of a scheduler without chunked prefill — are refused here when the workload's
+// longest prompt is known (otherwise they are counted in /summary when they come).
+void check_prompt_limits(MapReader& r, const Scenario& s) {
+  const bool list = r.required("workload").is_sequence();
+  const std::vector<ConfigItem> items = list ? r.items("workload") : std::vector<ConfigItem>{};
+  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    const InferenceWorkloadSpec& w = *streams[i];
+    const std::int64_t prompt = known_max_prompt(w);
+    if (prompt == 0) continue;
+    const std::string& model = w.trace ? w.trace->read.model : w.synthetic->model;
+    for (const ServingPoolSpec* p : s.all_serving_pools()) {
+      if (!model.empty() && p->model.name != model) continue;
+      const ReplicaSpec& rep = p->replica;
+      const bool budget_bound = !rep.chunked_prefill && rep.scheduler != SchedulerMode::kOrca;
+      std::string why;
+      if (p->model.max_context > 0 && prompt > p->model.max_context)
+        why = "the model's " + std::to_string(p->model.max_context) + "-token context window";
+      else if (budget_bound && prompt > rep.max_batched_tokens)
+        why = "max_batched_tokens " + std::to_string(rep.max_batched_tokens) + " without chunked prefill";
+      if (why.empty()) continue;
+      MapReader at = list ? MapReader(items[i].node, items[i].path) : r.map("workload");
+      at.fail(w.trace ? "trace" : "synthetic", "prompts of up to " + std::to_string(prompt) + " tokens exceed pool '" +
+                                                   p->router.name + "': " + why +
+                                                   "; they could never be served (cap the prompts, or change the pool)");
+    }
+  }
+}
+
 // A stream's `model:` becomes the catalog name the pools use, and must be served by a pool;
 // a stream without one needs a single served model (or requests that name theirs).
 void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models) {
@@ -176,6 +216,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
         "pool_split", {{"smooth_round_robin", PoolSplit::kSmoothRoundRobin}, {"random", PoolSplit::kRandom}},
         s.pool_split);
     resolve_stream_models(r, s, models);
+    check_prompt_limits(r, s);
   } else if (r.has("workload")) {
     r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
   }

@@ -125,3 +125,18 @@ TEST_CASE("a scenario's defaults.efficiency reaches the catalog's GPUs and slows
   };
   CHECK(decode(*slowed.serving) > decode(*plain.serving));
 }
+
+TEST_CASE("prompts known to exceed the context window or an unchunked token budget are refused at load") {
+  // Fixed 1000-token prompts fit Llama 2's 4096-token window and the default 8192 budget.
+  TempDir dir;
+  CHECK_NOTHROW(load_scenario(dir.write("ok.yaml", kServing)));
+  const std::string window = error_of(replace(kServing, "mean: 1000}", "mean: 5000}"));
+  CHECK_THAT(window, Catch::Contains("workload.synthetic") && Catch::Contains("4096-token context window"));
+  const std::string budget = error_of(replace(
+      replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {max_batched_tokens: 512}\n"), "mean: 1000}",
+      "mean: 1000}\n    max_input_tokens: 3000"));
+  CHECK_THAT(budget, Catch::Contains("max_batched_tokens 512 without chunked prefill"));
+  // With chunked prefill the same prompts are served piece by piece.
+  CHECK_NOTHROW(load_scenario(dir.write(
+      "c.yaml", replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {max_batched_tokens: 512, chunked_prefill: true}\n"))));
+}
