@@ -8,7 +8,7 @@ namespace cs {
 
 void TraceTransform::apply(InferenceRequest& r) const {
   if (time_scale != 1 && r.arrival > start)
-    r.arrival = start + Time::ns(std::llround(static_cast<double>((r.arrival - start).count_ns()) / time_scale));
+    r.arrival = start + Time::ns(std::llround(static_cast<double>((r.arrival - start).count_ns()) * time_scale));
   if (max_tokens > 0) {
     r.input_tokens = std::min(r.input_tokens, max_tokens - 1);
     r.output_tokens = std::min(r.output_tokens, max_tokens - r.input_tokens);

@@ -1,9 +1,10 @@
 #pragma once
 // A request trace replayed on another clock and under an engine's length limit, applied to
 // each request as it streams by (nothing is read ahead):
-//   * time_scale: arrivals after the trace's start come time_scale times faster (as
-//     jobs.time_scale does for job traces): a request `d` after the start arrives at
-//     start + d / time_scale; 2 doubles the rate, 0.5 halves it;
+//   * time_scale: the trace's clock stretched by this factor, as Vidur's trace
+//     time_scale_factor (so a trace replayed on both gives the same arrivals): a request `d`
+//     after the start arrives at start + d · time_scale; 1.5 plays it at 2/3 of its rate, 0.5
+//     at twice its rate. (jobs.time_scale divides instead: it compresses job traces.)
 //   * max_tokens: prompt + output clipped to at most max_tokens, as an engine caps a request
 //     at its max_model_len (vLLM) or max_seq_len (TensorRT-LLM): the prompt keeps at most
 //     max_tokens − 1 tokens and the output what is left, so at least one token is generated.
@@ -15,7 +16,7 @@
 namespace cs {
 
 struct TraceTransform {
-  double time_scale = 1;       // > 0
+  double time_scale = 1;       // > 0: the clock's stretch
   std::int64_t max_tokens = 0;  // 0: no clip; else at least 2
   Time start;                  // the trace's start in simulated time (its read offset)
 

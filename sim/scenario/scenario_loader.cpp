@@ -27,7 +27,7 @@ SimulationSettings read_simulation(MapReader r) {
     if (s.horizon <= Time{}) r.fail("drain_cap", "the cap must be a positive duration");
   } else {
     s.horizon = r.duration("horizon");
-    if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration (or `drain`)");
+    if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration");
     if (r.has("drain_cap")) r.fail("drain_cap", "a cap goes with `horizon: drain`");
   }
   s.sample_interval = r.duration_or("sample_interval", s.sample_interval);
