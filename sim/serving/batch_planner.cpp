@@ -83,6 +83,7 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
                         const AdmitRules& rules) const {
   int admitted = 0;
   std::int64_t longest = 0;  // padded budget: the longest prompt admitted so far
+  std::int64_t padded_sum = 0;  // and the tokens of those admitted
   const auto max_seqs = static_cast<std::size_t>(spec_.max_num_seqs);
   std::size_t i = 0;
   while (i < state.waiting.size() && state.running.size() < max_seqs && (!rules.token_budget || budget > 0)) {
@@ -104,9 +105,12 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
       if (rules.round_chunks && tokens < want) tokens -= tokens % state.kv.block_tokens();
       if (tokens == 0) break;
     }
-    const bool fits = !rules.token_budget ||
-                      (rules.padded_budget ? (admitted + 1) * std::max(longest, tokens) <= spec_.max_batched_tokens
-                                           : tokens <= budget);
+    const std::int64_t padded = (admitted + 1) * std::max(longest, tokens);
+    const bool fits =
+        !rules.token_budget ||
+        (rules.padded_budget ? padded <= spec_.max_batched_tokens &&
+                                   (rules.max_paddings == 0 || padded - padded_sum - tokens <= rules.max_paddings)
+                             : tokens <= budget);
     if (!fits) {
       if (rules.skip_oversized) {
         ++i;
@@ -123,9 +127,10 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
     state.kv.take(need);
     s.blocks = need;
     if (swapped) plan.swap_tokens += s.computed;  // copied back in before the forward pass
-    if (rules.padded_budget)
+    if (rules.padded_budget) {
       longest = std::max(longest, tokens);
-    else
+      padded_sum += tokens;
+    } else
       budget -= tokens;
     ++admitted;
     plan.admitted.push_back(slot);

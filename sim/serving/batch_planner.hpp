@@ -78,6 +78,7 @@ class BatchPlanner {
                                     // otherwise the scan stops at it
     bool reserve_whole = false;     // blocks for prompt + every output token are taken at admission
     bool padded_budget = false;     // the budget counts sequences × longest prompt (vLLM v0)
+    std::int64_t max_paddings = 0;  // padded budget: pad tokens allowed in the batch (0: any)
     bool token_budget = true;       // false: only sequences and KV blocks limit admission (Orca)
     bool resume_only = false;       // only swapped-out sequences (at the front) come back
     std::int64_t keep_free_blocks = 0;  // KV watermark

@@ -15,11 +15,14 @@ namespace {
 // prompt is waiting and can be admitted, an iteration prefills prompts only and every running
 // decode pauses for it. Prompts are admitted first come, first served while (admitted + 1) ×
 // the longest of them stays within max_num_batched_tokens (v0.2's padded batch: prompts were
-// padded to the longest), max_num_seqs holds, and the block manager can allocate the prompt
+// padded to the longest) with at most max_paddings = 256 pad tokens (v0.2's SchedulerConfig
+// default), max_num_seqs holds, and the block manager can allocate the prompt
 // leaving its watermark (1% of the blocks) free; the first that does not fit ends the scan.
 // Otherwise the iteration decodes every running sequence, preempting the newest when a block
 // is short, and swapped-out sequences come back first (no prompt is admitted while one is out).
 class VllmV0Planner final : public BatchPlanner {
+  static constexpr std::int64_t kMaxPaddings = 256;
+
  public:
   explicit VllmV0Planner(const ReplicaSpec& spec)
       : BatchPlanner(spec),
@@ -31,6 +34,7 @@ class VllmV0Planner final : public BatchPlanner {
     if (!state.waiting.empty() && state.slots[state.waiting.front()].computed == 0) {
       AdmitRules prompts;
       prompts.padded_budget = true;
+      prompts.max_paddings = kMaxPaddings;
       prompts.keep_free_blocks = watermark_blocks_;
       if (admit(state, plan, budget, budget, prompts) > 0) return;
     }

@@ -95,6 +95,21 @@ TEST_CASE("vllm_v0 counts its token budget as prompts times the longest of them"
   CHECK(v1.done.at(3).first_token == 10_ms);
 }
 
+TEST_CASE("vllm_v0 stops adding prompts once padding them to the longest wastes over 256 tokens") {
+  // 400 and 100: 2 × 400 = 800 fit 1000 tokens, but 300 of them would be padding (> 256), so
+  // the 100-token prompt waits for the next iteration; 400 and 200 (200 pad tokens) go together.
+  Bench v0(mode_spec(SchedulerMode::kVllmV0));
+  v0.enqueue_at(0_s, 1, 400, 2);
+  v0.enqueue_at(0_s, 2, 100, 2);
+  v0.engine.run();
+  CHECK(v0.done.at(2).first_scheduled == 10_ms);
+  Bench together(mode_spec(SchedulerMode::kVllmV0));
+  together.enqueue_at(0_s, 1, 400, 2);
+  together.enqueue_at(0_s, 2, 200, 2);
+  together.engine.run();
+  CHECK(together.done.at(2).first_scheduled == 0_s);
+}
+
 TEST_CASE("vllm_v0 refuses a prompt that would take the watermark of an empty cache") {
   // 100 blocks of 16 tokens and a 10% watermark: a 1440-token prompt (90 blocks) leaves the
   // 10 watermark blocks, a 1456-token one (91) cannot, though vllm_v1 serves it.
