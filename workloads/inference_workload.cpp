@@ -9,13 +9,22 @@
 
 namespace cs {
 
-std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec) {
+namespace {
+std::unique_ptr<RequestSource> open_trace_file(const TraceSourceSpec& spec) {
   switch (spec.format) {
     case TraceFormat::kAzure: return std::make_unique<CsvRequestTrace>(spec.path, azure_llm_trace_mapping(), spec.read);
     case TraceFormat::kCsv: return std::make_unique<CsvRequestTrace>(spec.path, spec.columns, spec.read);
     case TraceFormat::kJsonl: return std::make_unique<JsonlRequestTrace>(spec.path, spec.read);
   }
   throw std::logic_error("unknown trace format");
+}
+}  // namespace
+
+std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec) {
+  std::unique_ptr<RequestSource> file = open_trace_file(spec);
+  const TraceTransform transform{spec.time_scale, spec.max_tokens, spec.read.offset};
+  if (transform.identity()) return file;
+  return std::make_unique<TransformedSource>(std::move(file), transform);
 }
 
 std::unique_ptr<RequestSource> make_request_source(const InferenceWorkloadSpec& spec, std::uint64_t run_seed) {

@@ -13,6 +13,7 @@
 #include "workloads/request_source.hpp"
 #include "workloads/synthetic_request_source.hpp"
 #include "workloads/trace_read_options.hpp"
+#include "workloads/trace_transform.hpp"
 
 namespace cs {
 
@@ -25,6 +26,8 @@ struct TraceSourceSpec {
   TraceReadOptions read;
   std::uint64_t passes = 1;  // played back to back this many times; 0: for ever
   Time loop_period;          // zero: the first pass's span plus its mean gap
+  double time_scale = 1;           // each pass's clock (TraceTransform; start = read.offset)
+  std::int64_t max_tokens = 0;     // prompt + output clip; 0: none
 };
 
 struct InferenceWorkloadSpec {
@@ -37,7 +40,8 @@ struct InferenceWorkloadSpec {
   std::optional<DemandShapingSpec> demand;
 };
 
-// Opens the trace once (no looping, no shaping). Throws TraceError.
+// Opens the trace once, on its time scale and length clip (no looping, no shaping). Throws
+// TraceError.
 std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec);
 // The workload's stream, seeded from the run seed and the workload's name. Throws
 // std::invalid_argument for a spec with neither or both of trace and synthetic, TraceError

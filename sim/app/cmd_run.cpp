@@ -43,6 +43,7 @@ int cmd_run(const std::vector<std::string>& args) {
   run.progress = [&progress](const ProgressReport& r) { progress.update(r); };
 
   const RunResult result = run_scenario(scenario, run);
+  for (const std::string& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (!quiet) {
     std::printf("%s: simulated %s in %.2f s wall (%llu events)\n", scenario.name.c_str(),
                 format_duration(scenario.simulation.horizon).c_str(), result.wall_s,

@@ -24,9 +24,21 @@ int cmd_validate(const std::vector<std::string>& args) {
   const Scenario s = load_scenario(vm["scenario"].as<std::string>(), scenario_load_options(vm));
   if (vm.count("print"))
     std::cout << s.resolved_yaml;
-  else
-    std::printf("%s: valid (horizon %s, seed %llu)\n", s.name.c_str(), format_duration(s.simulation.horizon).c_str(),
+  else {
+    std::printf("%s: valid (horizon %s, seed %llu)\n", s.name.c_str(),
+                s.simulation.until_drained
+                    ? ("drain, capped at " + format_duration(s.simulation.horizon)).c_str()
+                    : format_duration(s.simulation.horizon).c_str(),
                 static_cast<unsigned long long>(s.seed));
+    // What each replica's KV cache holds once weights and the largest iteration are in memory.
+    for (const ServingPoolSpec* p : s.all_serving_pools()) {
+      const std::int64_t blocks = kv_cache_blocks(p->replica);
+      std::printf("  pool %s: %s, %lld KV blocks of %lld tokens per replica (%.1f GiB, %lld tokens)\n",
+                  p->router.name.c_str(), std::string(scheduler_mode_name(p->replica.scheduler)).c_str(),
+                  static_cast<long long>(blocks), static_cast<long long>(p->replica.kv_block_tokens),
+                  p->replica.kv_cache_bytes / (1ull << 30), static_cast<long long>(blocks * p->replica.kv_block_tokens));
+    }
+  }
   return kExitOk;
 }
 

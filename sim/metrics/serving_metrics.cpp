@@ -28,7 +28,7 @@ std::vector<ColumnSpec> ServingMetrics::table_columns() {
       {"generated_tokens", "1", ColumnType::kInt64, "output tokens produced"},
       {"replica", "1", ColumnType::kInt64, "replica id within its pool (-1: never reached one)"},
       {"pool", "1", ColumnType::kInt64, "pool index in the scenario's `serving:` list (-1: no pool serves its model)"},
-      {"preemptions", "1", ColumnType::kInt64, "times evicted from the KV cache and recomputed"},
+      {"preemptions", "1", ColumnType::kInt64, "times evicted from the KV cache (recomputed or swapped)"},
       {"status", "1", ColumnType::kInt64, "0 completed, 1 rejected, 2 dropped, 3 unfinished"}};
 }
 
@@ -39,6 +39,7 @@ ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, cons
       slo_(spec.slo),
       usd_per_gpu_hour_(spec.usd_per_gpu_hour),
       gpus_per_replica_(spec.replica.gpus),
+      kv_blocks_per_replica_(kv_cache_blocks(spec.replica)),
       table_(table),
       pool_(pool),
       row_(table_columns().size()),
@@ -123,6 +124,8 @@ bool ServingMetrics::meets_slo(const RequestOutcome& o) const {
 
 void ServingMetrics::record(const RequestOutcome& o) {
   preemptions_ += static_cast<std::uint64_t>(o.preemptions);
+  recomputed_tokens_ += static_cast<std::uint64_t>(o.recomputed_tokens);
+  swapped_tokens_ += static_cast<std::uint64_t>(o.swapped_tokens);
   if (o.status == RequestStatus::kCompleted) {
     ttft_.add(o.ttft().seconds());
     e2e_.add(o.e2e().seconds());
@@ -213,6 +216,7 @@ ServingSummary ServingMetrics::summary() {
   s.rejected = router_.count_of(RequestStatus::kRejected);
   s.dropped = router_.count_of(RequestStatus::kDropped);
   s.unfinished = router_.count_of(RequestStatus::kUnfinished);
+  s.over_context = router_.over_context();
   s.ttft = ttft_;
   s.tpot = tpot_;
   s.e2e = e2e_;
@@ -228,6 +232,9 @@ ServingSummary ServingMetrics::summary() {
   }
   s.busy_gpu_seconds = busy * gpus_per_replica_;
   s.preemptions = preemptions_;
+  s.recomputed_tokens = recomputed_tokens_;
+  s.swapped_tokens = swapped_tokens_;
+  s.kv_blocks_per_replica = kv_blocks_per_replica_;
   s.replicas_created = static_cast<std::int64_t>(router_.replicas().size());
   s.replicas_ready_peak = ready_peak_;
   s.gpus_peak = gpus_peak_;

@@ -53,6 +53,7 @@ class ServingMetrics {
   ServingSlo slo_;
   double usd_per_gpu_hour_;
   double gpus_per_replica_;
+  std::int64_t kv_blocks_per_replica_;
   ColumnarWriter* table_;
   std::int64_t pool_;
   std::vector<double> row_;
@@ -62,6 +63,8 @@ class ServingMetrics {
   double met_output_tokens_ = 0;
   double completed_tokens_ = 0;  // input + output of completed requests
   std::uint64_t preemptions_ = 0;
+  std::uint64_t recomputed_tokens_ = 0;
+  std::uint64_t swapped_tokens_ = 0;
 
   // GPU-seconds held, integrated to last_change_ at gpus_ GPUs.
   double gpu_seconds_ = 0;

@@ -10,6 +10,7 @@ ServingSummary& ServingSummary::operator+=(const ServingSummary& o) {
   rejected += o.rejected;
   dropped += o.dropped;
   unfinished += o.unfinished;
+  over_context += o.over_context;
   ttft.merge(o.ttft);
   tpot.merge(o.tpot);
   e2e.merge(o.e2e);
@@ -20,6 +21,9 @@ ServingSummary& ServingSummary::operator+=(const ServingSummary& o) {
   completed_tokens += o.completed_tokens;
   output_tokens_generated += o.output_tokens_generated;
   preemptions += o.preemptions;
+  recomputed_tokens += o.recomputed_tokens;
+  swapped_tokens += o.swapped_tokens;
+  if (kv_blocks_per_replica != o.kv_blocks_per_replica) kv_blocks_per_replica = -1;
   replicas_created += o.replicas_created;
   gpu_hours += o.gpu_hours;
   busy_gpu_seconds += o.busy_gpu_seconds;
@@ -37,6 +41,7 @@ void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, cons
   put("requests_rejected", count(s.rejected));
   put("requests_dropped", count(s.dropped));
   put("requests_unfinished", count(s.unfinished));
+  put("requests_over_context", count(s.over_context));
   const auto percentiles = [&](const std::string& name, const LatencyHistogram& h) {
     put(name + "_mean_s", h.mean());
     put(name + "_p50_s", h.quantile(0.50));
@@ -48,17 +53,24 @@ void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, cons
   percentiles("e2e", s.e2e);
   percentiles("queue_wait", s.queue_wait);
   constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-  put("slo_ttft_s", s.slo_differs ? kNan : s.slo.ttft.seconds());
-  put("slo_tpot_s", s.slo_differs ? kNan : s.slo.tpot.seconds());
-  put("requests_met_slo", count(s.met_slo));
-  // Every arrived request counts: rejected, dropped and unfinished ones missed the SLO.
-  put("slo_attainment", s.arrived ? static_cast<double>(s.met_slo) / static_cast<double>(s.arrived) : 0.0);
   const double span = end.seconds();
-  put("goodput_requests_per_s", span > 0 ? static_cast<double>(s.met_slo) / span : 0.0);
-  put("goodput_output_tokens_per_s", span > 0 ? s.met_output_tokens / span : 0.0);
+  // Without an objective there is nothing to meet: no attainment or goodput (never "100%").
+  const bool has_slo = s.slo_differs || s.slo.ttft > Time{} || s.slo.tpot > Time{};
+  if (has_slo) {
+    put("slo_ttft_s", s.slo_differs ? kNan : s.slo.ttft.seconds());
+    put("slo_tpot_s", s.slo_differs ? kNan : s.slo.tpot.seconds());
+    put("requests_met_slo", count(s.met_slo));
+    // Every arrived request counts: rejected, dropped and unfinished ones missed the SLO.
+    put("slo_attainment", s.arrived ? static_cast<double>(s.met_slo) / static_cast<double>(s.arrived) : 0.0);
+    put("goodput_requests_per_s", span > 0 ? static_cast<double>(s.met_slo) / span : 0.0);
+    put("goodput_output_tokens_per_s", span > 0 ? s.met_output_tokens / span : 0.0);
+  }
   put("output_tokens_generated", static_cast<std::int64_t>(s.output_tokens_generated));
   put("output_tokens_per_s", span > 0 ? s.output_tokens_generated / span : 0.0);
   put("preemptions", count(s.preemptions));
+  put("preempted_tokens_recomputed", count(s.recomputed_tokens));
+  put("preempted_tokens_swapped", count(s.swapped_tokens));
+  if (s.kv_blocks_per_replica >= 0) put("kv_blocks_per_replica", s.kv_blocks_per_replica);
   put("replicas_created", s.replicas_created);
   put("replicas_ready_peak", s.replicas_ready_peak);
   put("gpus_peak", s.gpus_peak);

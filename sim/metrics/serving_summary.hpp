@@ -15,6 +15,7 @@ namespace cs {
 
 struct ServingSummary {
   std::uint64_t arrived = 0, completed = 0, rejected = 0, dropped = 0, unfinished = 0;
+  std::uint64_t over_context = 0;  // prompt + output over the context window: refused or clipped
   LatencyHistogram ttft, tpot, e2e, queue_wait;  // completed requests
   ServingSlo slo;                                // NaN seconds in the written summary when pools differ
   bool slo_differs = false;
@@ -23,6 +24,9 @@ struct ServingSummary {
   double completed_tokens = 0;  // input + output of completed requests
   double output_tokens_generated = 0;
   std::uint64_t preemptions = 0;
+  std::uint64_t recomputed_tokens = 0;  // KV tokens preemptions threw away (computed again)
+  std::uint64_t swapped_tokens = 0;     // KV tokens preemptions copied to host memory and back
+  std::int64_t kv_blocks_per_replica = 0;  // -1 when pools differ (not written)
   std::int64_t replicas_created = 0;
   std::int64_t replicas_ready_peak = 0;
   std::int64_t gpus_peak = 0;

@@ -104,6 +104,14 @@ void read_gpu_catalog(MapReader& root, GpuCatalog& catalog) {
   if (root.has("defaults")) {
     MapReader d = root.map("defaults");
     defaults = read_kernel_efficiency(d.map("efficiency", true), defaults);
+    // A scenario's defaults reach the GPUs already in the catalog too: the fractions it
+    // names replace theirs (the rest stay as the catalog states them). In the catalog file
+    // itself nothing is loaded yet, so this only shapes the entries below.
+    for (const std::string& name : catalog.names()) {
+      GpuSpec g = catalog.get(name);
+      g.efficiency = read_kernel_efficiency(d.map("efficiency", true), g.efficiency);
+      catalog.add(std::move(g));
+    }
     d.finish();
   }
   read_catalog_entries(root, "gpus", catalog,

@@ -17,7 +17,10 @@
 namespace cs {
 
 struct SimulationSettings {
-  Time horizon;                        // simulated time the run covers
+  Time horizon;                        // simulated time the run covers (with until_drained: its cap)
+  // `horizon: drain`: the run ends when the last request of the (finite) serving workload
+  // has its outcome, or at the cap `horizon`, whichever comes first.
+  bool until_drained = false;
   Time sample_interval = Time::s(10);  // the /timeline clock
 };
 

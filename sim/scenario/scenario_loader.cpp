@@ -21,14 +21,37 @@ namespace {
 
 SimulationSettings read_simulation(MapReader r) {
   SimulationSettings s;
-  s.horizon = r.duration("horizon");
-  if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration");
+  s.until_drained = r.string("horizon") == "drain";
+  if (s.until_drained) {
+    s.horizon = r.duration_or("drain_cap", Time::s(7 * 86400));
+    if (s.horizon <= Time{}) r.fail("drain_cap", "the cap must be a positive duration");
+  } else {
+    s.horizon = r.duration("horizon");
+    if (s.horizon <= Time{}) r.fail("horizon", "the horizon must be a positive duration");
+    if (r.has("drain_cap")) r.fail("drain_cap", "a cap goes with `horizon: drain`");
+  }
   s.sample_interval = r.duration_or("sample_interval", s.sample_interval);
   if (s.sample_interval <= Time{}) r.fail("sample_interval", "the sample interval must be a positive duration");
   if (s.horizon / s.sample_interval > 50'000'000)
     r.fail("sample_interval", "more than 50 million samples over the horizon; choose a longer interval");
   r.finish();
   return s;
+}
+
+// `horizon: drain` needs a serving workload that ends, and nothing else that runs on.
+void check_drainable(MapReader& r, const Scenario& s) {
+  MapReader sim = r.map("simulation");
+  if (s.all_serving_pools().empty() || s.training || s.queueing || (s.network && !s.network->jobs.empty()))
+    sim.fail("horizon", "`horizon: drain` ends a serving-only run when its requests are done; this scenario has "
+                        "other models that run on (give a duration)");
+  for (const InferenceWorkloadSpec* w : s.all_workloads()) {
+    const bool endless = w->trace ? w->trace->passes == 0
+                                  : w->synthetic->end == Time::max() && w->synthetic->max_requests == 0;
+    if (endless)
+      sim.fail("horizon", "workload '" + w->name +
+                              "' never ends (a trace with loop: 0, or a synthetic stream without end or "
+                              "max_requests): `horizon: drain` needs a finite one");
+  }
 }
 
 ServerPoolSpec read_queueing(MapReader r) {
@@ -52,6 +75,46 @@ std::string& stamped_model(InferenceWorkloadSpec& w) {
 bool carries_models(const InferenceWorkloadSpec& w) {
   return w.trace && (w.trace->format == TraceFormat::kJsonl ||
                      (w.trace->format == TraceFormat::kCsv && w.trace->columns.model.has_value()));
+}
+
+// The longest prompt a stream can make, when its spec says (0: not known before the run).
+std::int64_t known_max_prompt(const InferenceWorkloadSpec& w) {
+  if (w.trace) return w.trace->max_tokens > 0 ? w.trace->max_tokens - 1 : 0;
+  const TokenLengthSpec& l = w.synthetic->lengths;
+  if (l.max_input_tokens > 0) return l.max_input_tokens;
+  if (!l.resample && l.input.kind == DistributionKind::kFixed)
+    return std::max<std::int64_t>(1, std::llround(l.input.mean));
+  return 0;
+}
+
+// Prompts a pool could never take — longer than the model's context window, or than the
+// token budget of a scheduler without chunked prefill — are refused here when the workload's
+// longest prompt is known (otherwise they are counted in /summary when they come).
+void check_prompt_limits(MapReader& r, const Scenario& s) {
+  const bool list = r.required("workload").is_sequence();
+  const std::vector<ConfigItem> items = list ? r.items("workload") : std::vector<ConfigItem>{};
+  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    const InferenceWorkloadSpec& w = *streams[i];
+    const std::int64_t prompt = known_max_prompt(w);
+    if (prompt == 0) continue;
+    const std::string& model = w.trace ? w.trace->read.model : w.synthetic->model;
+    for (const ServingPoolSpec* p : s.all_serving_pools()) {
+      if (!model.empty() && p->model.name != model) continue;
+      const ReplicaSpec& rep = p->replica;
+      const bool budget_bound = !rep.chunked_prefill && rep.scheduler != SchedulerMode::kOrca;
+      std::string why;
+      if (p->model.max_context > 0 && prompt > p->model.max_context)
+        why = "the model's " + std::to_string(p->model.max_context) + "-token context window";
+      else if (budget_bound && prompt > rep.max_batched_tokens)
+        why = "max_batched_tokens " + std::to_string(rep.max_batched_tokens) + " without chunked prefill";
+      if (why.empty()) continue;
+      MapReader at = list ? MapReader(items[i].node, items[i].path) : r.map("workload");
+      at.fail(w.trace ? "trace" : "synthetic", "prompts of up to " + std::to_string(prompt) + " tokens exceed pool '" +
+                                                   p->router.name + "': " + why +
+                                                   "; they could never be served (cap the prompts, or change the pool)");
+    }
+  }
 }
 
 // A stream's `model:` becomes the catalog name the pools use, and must be served by a pool;
@@ -153,6 +216,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
         "pool_split", {{"smooth_round_robin", PoolSplit::kSmoothRoundRobin}, {"random", PoolSplit::kRandom}},
         s.pool_split);
     resolve_stream_models(r, s, models);
+    check_prompt_limits(r, s);
   } else if (r.has("workload")) {
     r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
   }
@@ -177,6 +241,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
   }
   r.finish();
+  if (s.simulation.until_drained) check_drainable(r, s);
   if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "

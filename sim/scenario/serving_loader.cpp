@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "sim/llm/transformer_cost.hpp"
 #include "sim/scenario/engine_loader.hpp"
@@ -26,7 +27,22 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   r.check_range("max_num_seqs", s.max_num_seqs, 1, 1'000'000);
   s.max_batched_tokens = r.integer_or("max_batched_tokens", s.max_batched_tokens);
   r.check_range("max_batched_tokens", static_cast<double>(s.max_batched_tokens), 1, 1e9);
+  s.scheduler = r.choice_or<SchedulerMode>("scheduler",
+                                           {{"vllm_v0", SchedulerMode::kVllmV0},
+                                            {"vllm_v1", SchedulerMode::kVllmV1},
+                                            {"sglang", SchedulerMode::kVllmV1},
+                                            {"trtllm_max_utilization", SchedulerMode::kTrtllmMaxUtilization},
+                                            {"trtllm_no_evict", SchedulerMode::kTrtllmNoEvict},
+                                            {"orca", SchedulerMode::kOrca}},
+                                           s.scheduler);
   s.chunked_prefill = r.boolean_or("chunked_prefill", s.chunked_prefill);
+  if (s.chunked_prefill && (s.scheduler == SchedulerMode::kVllmV0 || s.scheduler == SchedulerMode::kOrca))
+    r.fail("chunked_prefill", "scheduler " + std::string(scheduler_mode_name(s.scheduler)) +
+                                  " has no chunked prefill (use vllm_v1 or a trtllm mode)");
+  s.preemption = r.choice_or<PreemptionMode>(
+      "preemption", {{"recompute", PreemptionMode::kRecompute}, {"swap", PreemptionMode::kSwap}}, s.preemption);
+  s.kv_watermark = r.quantity_or("kv_watermark", Dimension::kRatio, s.kv_watermark);
+  if (!(s.kv_watermark >= 0 && s.kv_watermark < 1)) r.fail("kv_watermark", "the KV watermark must be in [0, 100%)");
   s.prefill_chunk_tokens = r.integer_or("prefill_chunk_tokens", s.prefill_chunk_tokens);
   r.check_range("prefill_chunk_tokens", static_cast<double>(s.prefill_chunk_tokens), 0, 1e9);
   s.kv_block_tokens = r.integer_or("kv_block_tokens", s.kv_block_tokens);
@@ -166,6 +182,11 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   read_replica_limits(r.map("replica", true), s.replica);
   try {
     size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.memory_utilization);
+    // Swap preemption copies each GPU's share of the KV over its own PCIe link.
+    s.replica.swap_bytes_per_s = s.gpu.host_link_bytes_per_s() * s.replica.gpus;
+    if (s.replica.preemption == PreemptionMode::kSwap && !(s.replica.swap_bytes_per_s > 0))
+      throw std::invalid_argument("swap preemption needs the GPU's PCIe link to host memory ('" + s.gpu.name +
+                                  "' has none in the catalog)");
     if (!s.replica.chunked_prefill && s.replica.max_batched_tokens < 1)
       throw std::invalid_argument("max_batched_tokens must be at least 1");
   } catch (const std::invalid_argument& e) {
@@ -185,6 +206,10 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
                                                    {"power_of_two", RoutingPolicy::kPowerOfTwo}},
                                                   s.router.policy);
   s.router.max_queued_requests = pool.integer_or("max_queued_requests", 0);
+  s.router.context_window = s.model.max_context;
+  s.router.context_overflow = pool.choice_or<ContextOverflow>(
+      "context_overflow", {{"refuse", ContextOverflow::kRefuse}, {"clip", ContextOverflow::kClip}},
+      s.router.context_overflow);
   pool.check_range("max_queued_requests", static_cast<double>(s.router.max_queued_requests), 0, 1e12);
   if (pool.has("autoscaler")) s.autoscaler = read_autoscaler(pool.map("autoscaler"), s);
   pool.finish();

@@ -83,7 +83,11 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   if (t.format == TraceFormat::kCsv) {
     t.columns = read_columns(r.map("columns"));
   }
+  t.max_tokens = r.integer_or("max_tokens", 0);
+  if (t.max_tokens != 0) r.check_range("max_tokens", static_cast<double>(t.max_tokens), 2, 1e12);
   if (allow_loop) {
+    t.time_scale = r.number_or("time_scale", 1.0);
+    if (!(t.time_scale > 0)) r.fail("time_scale", "the time scale must be positive");
     const std::int64_t passes = r.integer_or("loop", 1);
     r.check_range("loop", static_cast<double>(passes), 0, 1e9);
     t.passes = static_cast<std::uint64_t>(passes);

@@ -11,6 +11,8 @@
 //       start: 0 s                          # where the trace begins in simulated time
 //       loop: 1                             # passes back to back; 0 = for ever
 //       loop_period: 1 h                    # default: span + mean gap
+//       time_scale: 1                       # the trace's clock × this (1.5: 2/3 of the rate)
+//       max_tokens: 0                       # clip prompt + output to this (0: no clip)
 //       columns: {time: t_ms, time_unit: ms, input_tokens: in, output_tokens: out,
 //                 model: m, delimiter: ",", header: true}   # csv only; positions are 1-based
 //     synthetic:                            # ... or this

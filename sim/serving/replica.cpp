@@ -23,28 +23,19 @@ std::string_view replica_state_name(ReplicaState state) {
   return "unknown";
 }
 
-std::int64_t kv_cache_blocks(const ReplicaSpec& spec) {
-  if (spec.kv_block_tokens < 1) throw std::invalid_argument("kv_block_tokens must be at least 1");
-  if (!(spec.kv_bytes_per_token > 0)) throw std::invalid_argument("kv_bytes_per_token must be positive");
-  if (!(spec.kv_cache_bytes >= 0)) throw std::invalid_argument("kv_cache_bytes must not be negative");
-  return static_cast<std::int64_t>(
-      std::floor(spec.kv_cache_bytes / (static_cast<double>(spec.kv_block_tokens) * spec.kv_bytes_per_token)));
-}
-
 Replica::Replica(Engine& engine, std::uint32_t id, const ReplicaSpec& spec,
                  std::shared_ptr<const IterationCostModel> cost)
-    : engine_(engine), id_(id), spec_(spec), cost_(std::move(cost)), total_blocks_(kv_cache_blocks(spec)) {
+    : engine_(engine), id_(id), spec_(spec), cost_(std::move(cost)), planner_(make_batch_planner(spec)), sched_(spec) {
   if (!cost_) throw std::invalid_argument("a replica needs an iteration cost model");
   if (spec.gpus < 1) throw std::invalid_argument("a replica needs at least one GPU");
   if (spec.max_num_seqs < 1) throw std::invalid_argument("max_num_seqs must be at least 1");
   if (spec.max_batched_tokens < 1) throw std::invalid_argument("max_batched_tokens must be at least 1");
   if (spec.prefill_chunk_tokens < 0) throw std::invalid_argument("prefill_chunk_tokens must not be negative");
   if (spec.max_fused_decode_steps < 1) throw std::invalid_argument("max_fused_decode_steps must be at least 1");
-  if (total_blocks_ < 1)
-    throw std::invalid_argument("the KV cache holds no block of " + std::to_string(spec.kv_block_tokens) +
-                                " tokens: the model leaves no memory for it");
-  running_.reserve(static_cast<std::size_t>(spec.max_num_seqs));
-  chunks_.reserve(static_cast<std::size_t>(spec.max_num_seqs));
+  if (spec.preemption == PreemptionMode::kSwap && !(spec.swap_bytes_per_s > 0))
+    throw std::invalid_argument("swap preemption needs a host-memory copy rate");
+  sched_.running.reserve(static_cast<std::size_t>(spec.max_num_seqs));
+  plan_.prefills.reserve(static_cast<std::size_t>(spec.max_num_seqs));
   block_phase_.resize(static_cast<std::size_t>(spec.kv_block_tokens));
 }
 
@@ -93,7 +84,7 @@ void Replica::drain() {
 }
 
 void Replica::stop_if_drained() {
-  if (state_ == ReplicaState::kDraining && !busy_ && waiting_.empty() && running_.empty())
+  if (state_ == ReplicaState::kDraining && !busy_ && sched_.waiting.empty() && sched_.running.empty())
     set_state(ReplicaState::kStopped);
 }
 
@@ -104,17 +95,14 @@ void Replica::enqueue(const ServingRequest& request) {
   if (request.input_tokens < 1 || request.output_tokens < 1)
     throw std::invalid_argument("request " + std::to_string(request.id) +
                                 " needs at least one input and one output token");
-  const std::uint32_t slot = slots_.acquire();
-  slots_[slot] = Sequence{};
-  slots_[slot].request = request;
-  // The cache holds at most prompt + output − 1 tokens (the last token is never fed back).
-  const bool never_fits = blocks_for(request.input_tokens + request.output_tokens - 1) > total_blocks_ ||
-                          (!spec_.chunked_prefill && request.input_tokens > spec_.max_batched_tokens);
-  if (never_fits) {
+  const std::uint32_t slot = sched_.slots.acquire();
+  sched_.slots[slot] = Sequence{};
+  sched_.slots[slot].request = request;
+  if (!planner_->can_ever_serve(request, sched_.kv)) {
     release(slot, RequestStatus::kDropped, engine_.now());
     return;
   }
-  waiting_.push_back(slot);
+  sched_.waiting.push_back(slot);
   if (!busy_) {
     // An idle replica starts once every arrival of this instant is queued, so requests that
     // arrive together are batched together.
@@ -131,109 +119,36 @@ void Replica::enqueue(const ServingRequest& request) {
   }
 }
 
-void Replica::preempt(std::uint32_t slot) {
-  Sequence& s = slots_[slot];
-  used_blocks_ -= s.blocks;
-  s.blocks = 0;
-  s.computed = 0;
-  s.step_tokens = 0;
-  s.prefilling = true;
-  ++s.preemptions;
-  ++preemptions_;
-  // Victims leave newest first, so pushing each to the front keeps admission order.
-  waiting_.push_front(slot);
-}
-
 void Replica::start_iteration() {
   const Time now = engine_.now();
   // Set while planning too: a listener of a drop below that submits a request only queues it.
   busy_ = true;
-  std::int64_t budget = spec_.max_batched_tokens;
-  const std::int64_t chunk_cap =
-      spec_.chunked_prefill && spec_.prefill_chunk_tokens > 0 ? spec_.prefill_chunk_tokens : spec_.max_batched_tokens;
-  chunks_.clear();
-  std::int64_t decodes = 0, context = 0;
-  bool preempted = false;
+  planner_->plan(sched_, plan_);
+  for (const std::uint32_t slot : plan_.admitted)
+    if (sched_.slots[slot].first_scheduled == kNever) sched_.slots[slot].first_scheduled = now;
+  for (const std::uint32_t slot : plan_.dropped) release(slot, RequestStatus::kDropped, now);
 
-  // Running sequences first, oldest first: one decode token each, or the next prefill chunk.
-  for (std::size_t i = 0; i < running_.size(); ++i) {
-    Sequence& s = slots_[running_[i]];
-    s.step_tokens = 0;
-    const std::int64_t want = s.prefilling ? std::min(pending(s), chunk_cap) : pending(s);
-    const std::int64_t tokens = std::min(want, budget);
-    if (tokens <= 0) continue;  // token budget spent: this one sits the iteration out
-    const std::int64_t need = blocks_for(s.computed + tokens) - s.blocks;
-    bool self_preempted = false;
-    while (need > free_blocks()) {
-      const std::uint32_t victim = running_.back();
-      running_.pop_back();
-      preempt(victim);
-      preempted = true;
-      if (running_.size() == i) {  // the victim was this sequence itself
-        self_preempted = true;
-        break;
-      }
-    }
-    if (self_preempted) break;
-    s.blocks += need;
-    used_blocks_ += need;
-    s.step_tokens = tokens;
-    budget -= tokens;
-    if (s.prefilling) {
-      chunks_.push_back({tokens, s.computed});
-    } else {
-      ++decodes;
-      context += s.computed;
-    }
-  }
-
-  // Then new (or preempted) sequences in arrival order, while sequences, tokens and free blocks
-  // last; not after a preemption, which would only evict what it admits (unless nothing runs).
-  const bool nothing_scheduled = chunks_.empty() && decodes == 0;
-  if (!preempted || nothing_scheduled) {
-    while (!waiting_.empty() && running_.size() < static_cast<std::size_t>(spec_.max_num_seqs) && budget > 0) {
-      const std::uint32_t slot = waiting_.front();
-      Sequence& s = slots_[slot];
-      const std::int64_t want = pending(s);
-      if (!spec_.chunked_prefill && want > spec_.max_batched_tokens) {
-        // A preempted sequence whose prompt + generated tokens outgrew the batch: it can never
-        // be recomputed without chunking.
-        waiting_.pop_front();
-        release(slot, RequestStatus::kDropped, now);
-        continue;
-      }
-      const std::int64_t tokens = spec_.chunked_prefill ? std::min({want, budget, chunk_cap}) : want;
-      if (tokens > budget) break;
-      const std::int64_t need = blocks_for(tokens);
-      if (need > free_blocks()) break;
-      waiting_.pop_front();
-      running_.push_back(slot);
-      s.blocks = need;
-      used_blocks_ += need;
-      s.step_tokens = tokens;
-      budget -= tokens;
-      if (s.first_scheduled == kNever) s.first_scheduled = now;
-      chunks_.push_back({tokens, 0});
-    }
-  }
-
-  if (chunks_.empty() && decodes == 0) {
+  if (plan_.empty()) {
     busy_ = false;
     stop_if_drained();
     return;
   }
-  const IterationPrice price = cost_->price(BatchShape{chunks_, decodes, context});
-  const Time dt = price.time;
+  const IterationPrice price = cost_->price(BatchShape{plan_.prefills, plan_.decodes, plan_.decode_context});
+  Time dt = price.time;
   if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
+  // Swapped KV crosses PCIe before the forward pass can use (or after it frees) the blocks.
+  if (plan_.swap_tokens > 0)
+    dt += Time::from_seconds_ceil(static_cast<double>(plan_.swap_tokens) * spec_.kv_bytes_per_token /
+                                  spec_.swap_bytes_per_s);
   iteration_start_ = now;
   steps_ = 1;
   fused_decodes_ = 0;
   step_flops_ = price.flops;
   step_flops_growth_ = 0;
   ++iterations_;
-  if (spec_.max_fused_decode_steps > 1 && chunks_.empty() && waiting_.empty() && !preempted &&
-      decodes == static_cast<std::int64_t>(running_.size()))
-    plan_fused_steps(decodes, context, dt);
+  if (spec_.max_fused_decode_steps > 1 && plan_.prefills.empty() && sched_.waiting.empty() && !plan_.preempted &&
+      plan_.decodes == static_cast<std::int64_t>(sched_.running.size()))
+    plan_fused_steps(plan_.decodes, plan_.decode_context, dt);
   const Time end = steps_ > 1 ? step_end_[steps_ - 1] : now + dt;
   end_event_ = engine_.schedule_at(end, [this] { finish_iteration(); });
 }
@@ -245,14 +160,18 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   const std::int64_t b = spec_.kv_block_tokens;
   std::int64_t k_max = spec_.max_fused_decode_steps;
   std::fill(block_phase_.begin(), block_phase_.end(), 0);
-  for (const std::uint32_t slot : running_) {
-    const Sequence& s = slots_[slot];
+  for (const std::uint32_t slot : sched_.running) {
+    const Sequence& s = sched_.slots[slot];
     k_max = std::min(k_max, s.request.output_tokens - s.generated);
     // After step 1 the cache holds computed + 1 tokens; step j ≥ 2 writes position
-    // computed + j − 1, which opens a new block when it is a multiple of b.
-    // j − 2 of its first new block: (b − (computed + 1) mod b) mod b, with one division.
-    const std::int64_t r = (s.computed + 1) % b;
-    ++block_phase_[static_cast<std::size_t>(r == 0 ? 0 : b - r)];
+    // computed + j − 1, which needs a new block first when j − 2 = blocks·b − (computed + 1)
+    // and every b steps after. Blocks reserved ahead (no-evict policies) may put that beyond
+    // b steps: the run then stops before it.
+    const std::int64_t first = s.blocks * b - (s.computed + 1);
+    if (first < b)
+      ++block_phase_[static_cast<std::size_t>(first)];
+    else
+      k_max = std::min(k_max, first + 1);
   }
   if (k_max < 2) return;
   step_end_.clear();
@@ -261,7 +180,7 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   step_blocks_.push_back(0);
   // First how far the cache lets the run go, then the steps' prices in one call.
   std::int64_t reserved = 0;
-  const std::int64_t free_after_first = free_blocks();
+  const std::int64_t free_after_first = sched_.kv.free();
   std::size_t phase = 0;  // (j − 2) mod b, kept without a division per step
   for (std::int64_t j = 2; j <= k_max; ++j, phase = phase + 1 == block_phase_.size() ? 0 : phase + 1) {
     const std::int64_t need = block_phase_[phase];
@@ -286,7 +205,7 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
     step_end_.push_back(step_end_.back() + dt);
   }
   steps_ = step_end_.size();
-  used_blocks_ += reserved;
+  sched_.kv.take(reserved);
   fused_decodes_ = decodes;
 }
 
@@ -301,7 +220,7 @@ void Replica::truncate_fused_steps() {
   const std::size_t keep = fused_steps_done() + 1;
   if (keep >= steps_) return;
   engine_.cancel(end_event_);
-  used_blocks_ -= step_blocks_[steps_ - 1] - step_blocks_[keep - 1];
+  sched_.kv.give_back(step_blocks_[steps_ - 1] - step_blocks_[keep - 1]);
   steps_ = keep;
   end_event_ = engine_.schedule_at(step_end_[keep - 1], [this] { finish_iteration(); });
 }
@@ -324,15 +243,16 @@ void Replica::finish_iteration() {
   flops_ += fused_flops(k);
   // busy_ stays set while listeners run, so a request they submit only queues.
   std::size_t kept = 0;
-  for (std::size_t i = 0; i < running_.size(); ++i) {
-    const std::uint32_t slot = running_[i];
-    Sequence& s = slots_[slot];
+  if (on_iteration_end.connected()) emit_iterations(now);
+  for (std::size_t i = 0; i < sched_.running.size(); ++i) {
+    const std::uint32_t slot = sched_.running[i];
+    Sequence& s = sched_.slots[slot];
     if (s.step_tokens > 0) {
       if (k > 1) {  // k decode steps: k tokens, all after the first
         s.computed += k;
         s.generated += k;
         tokens_generated_ += static_cast<std::uint64_t>(k);
-        s.blocks = blocks_for(s.computed);
+        s.blocks = std::max(s.blocks, sched_.kv.blocks_for(s.computed));
       } else {
         s.computed += s.step_tokens;
         if (s.computed == s.request.input_tokens + s.generated) produce_token(s, now);
@@ -344,13 +264,29 @@ void Replica::finish_iteration() {
         continue;
       }
     }
-    running_[kept++] = slot;
+    sched_.running[kept++] = slot;
   }
-  running_.resize(kept);
+  sched_.running.resize(kept);
   steps_ = 1;
   fused_decodes_ = 0;
   busy_ = false;
   start_iteration();
+}
+
+void Replica::emit_iterations(Time now) {
+  IterationRecord r;
+  r.replica = id_;
+  r.start = iteration_start_;
+  r.end = steps_ > 1 ? step_end_[0] : now;
+  r.prefill_tokens = BatchShape{plan_.prefills, 0, 0}.prefill_tokens();
+  r.decode_sequences = plan_.decodes;
+  r.batch_size = static_cast<std::int64_t>(plan_.prefills.size()) + plan_.decodes;
+  on_iteration_end.emit(r);
+  for (std::size_t j = 1; j < steps_; ++j) {  // the fused steps: the same decodes, one token further
+    r.start = step_end_[j - 1];
+    r.end = step_end_[j];
+    on_iteration_end.emit(r);
+  }
 }
 
 RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time finish) const {
@@ -359,6 +295,8 @@ RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time
   o.replica = id_;
   o.status = status;
   o.preemptions = s.preemptions;
+  o.recomputed_tokens = s.recomputed_tokens;
+  o.swapped_tokens = s.swapped_tokens;
   o.input_tokens = s.request.input_tokens;
   o.output_tokens = s.request.output_tokens;
   o.generated_tokens = s.generated;
@@ -370,10 +308,10 @@ RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time
 }
 
 void Replica::release(std::uint32_t slot, RequestStatus status, Time finish) {
-  Sequence& s = slots_[slot];
-  used_blocks_ -= s.blocks;
+  Sequence& s = sched_.slots[slot];
+  sched_.kv.give_back(s.blocks);
   s.blocks = 0;
-  slots_.release(slot);
+  sched_.slots.release(slot);
   on_request_done.emit(outcome_of(s, status, finish));
 }
 
@@ -387,21 +325,22 @@ void Replica::abandon_unfinished() {
     busy_ = false;
     steps_ = 1;
   }
-  for (const std::uint32_t slot : running_) release(slot, RequestStatus::kUnfinished, kNever);
-  running_.clear();
-  while (!waiting_.empty()) {
-    const std::uint32_t slot = waiting_.front();
-    waiting_.pop_front();
+  for (const std::uint32_t slot : sched_.running) release(slot, RequestStatus::kUnfinished, kNever);
+  sched_.running.clear();
+  while (!sched_.waiting.empty()) {
+    const std::uint32_t slot = sched_.waiting.front();
+    sched_.waiting.pop_front();
     release(slot, RequestStatus::kUnfinished, kNever);
   }
-  used_blocks_ = 0;
+  // Blocks reserved for fused steps cut short belong to no sequence.
+  sched_.kv.give_back(sched_.kv.used());
 }
 
 std::int64_t Replica::kv_blocks_used() const {
-  if (steps_ < 2) return used_blocks_;
+  if (steps_ < 2) return sched_.kv.used();
   // Blocks of fused steps not yet begun are reserved but not yet in use.
   const std::size_t in_flight = std::min(fused_steps_done() + 1, steps_);
-  return used_blocks_ - (step_blocks_[steps_ - 1] - step_blocks_[in_flight - 1]);
+  return sched_.kv.used() - (step_blocks_[steps_ - 1] - step_blocks_[in_flight - 1]);
 }
 
 std::uint64_t Replica::tokens_generated() const {

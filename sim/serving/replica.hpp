@@ -1,18 +1,13 @@
 #pragma once
-// One model instance (TP·PP GPUs) serving requests with an iteration-level scheduler, the way
-// vLLM-class engines do:
-//   * continuous batching: every iteration runs one decode step for each running sequence and
-//     prefills newly admitted ones, within max_num_seqs sequences and max_batched_tokens tokens;
-//   * optional chunked prefill: a long prompt is computed over several iterations, in chunks
-//     that fill the token budget left after the decodes;
-//   * a paged KV cache of fixed-size blocks; when a running sequence needs a block and none is
-//     free, the most recently admitted sequence is preempted by recomputation (its blocks are
-//     freed, it goes back to the head of the queue and later prefills prompt + generated
-//     tokens again).
-// Iteration time comes from an IterationCostModel. One event per iteration; a run of
-// decode-only iterations with nothing waiting is priced step by step but scheduled as one
-// event (max_fused_decode_steps), cut short at the next step boundary when a request arrives,
-// so results are the same as stepping one iteration at a time.
+// One model instance (TP·PP GPUs) serving requests with iteration-level scheduling: the event
+// mechanics of its iterations. Which sequences compute which tokens in each iteration is the
+// BatchPlanner's (sim/serving/batch_planner.hpp) for the spec's scheduler mode, over a paged
+// KV cache of fixed-size blocks (KvBlockAllocator); the replica prices the batch with an
+// IterationCostModel, adds the time of KV copies to host memory when sequences are swapped,
+// and ends the iteration one event later. A run of decode-only iterations with nothing
+// waiting is priced step by step but scheduled as one event (max_fused_decode_steps), cut
+// short at the next step boundary when a request arrives, so results are the same as
+// stepping one iteration at a time.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -21,8 +16,9 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
-#include "sim/engine/slot_pool.hpp"
+#include "sim/serving/batch_planner.hpp"
 #include "sim/serving/iteration_cost_model.hpp"
+#include "sim/serving/replica_spec.hpp"
 #include "sim/serving/serving_request.hpp"
 
 namespace cs {
@@ -30,21 +26,15 @@ namespace cs {
 enum class ReplicaState : std::uint8_t { kProvisioning, kLoadingWeights, kReady, kDraining, kStopped };
 std::string_view replica_state_name(ReplicaState state);
 
-struct ReplicaSpec {
-  int gpus = 1;  // TP × PP: what the provider bills and what its capacity limit counts
-  int max_num_seqs = 256;
-  std::int64_t max_batched_tokens = 8192;
-  bool chunked_prefill = false;
-  std::int64_t prefill_chunk_tokens = 0;  // per sequence and iteration; 0: only the token budget limits
-  std::int64_t kv_block_tokens = 16;
-  double kv_bytes_per_token = 0;  // 2 · layers · kv_heads · head_dim · bytes, per GPU share summed
-  double kv_cache_bytes = 0;      // memory left for the KV cache after weights and activations
-  // Decode-only iterations priced together and scheduled as one event; 1 disables fusion.
-  int max_fused_decode_steps = 64;
+// One iteration as it ran (a step of a fused decode run is one).
+struct IterationRecord {
+  std::uint32_t replica = 0;
+  Time start;
+  Time end;
+  std::int64_t prefill_tokens = 0;
+  std::int64_t decode_sequences = 0;
+  std::int64_t batch_size = 0;  // sequences computing in it: prompts (or chunks) + decodes
 };
-
-// KV blocks the spec gives: floor(kv_cache_bytes / (kv_block_tokens · kv_bytes_per_token)).
-std::int64_t kv_cache_blocks(const ReplicaSpec& spec);
 
 class Replica {
  public:
@@ -56,9 +46,9 @@ class Replica {
   // Boots the instance: provisioning for `provisioning`, then loading weights for
   // `weight_load`, then ready. Zero delays make it ready at once (a pre-warmed replica).
   void start(Time provisioning, Time weight_load);
-  // Accepts a request; only while ready. A request that can never fit this replica (its
-  // prompt over the token budget without chunking, or prompt + output over the whole KV
-  // cache) ends at once as dropped.
+  // Accepts a request; only while ready. A request that can never fit this replica under its
+  // scheduler (its prompt over the token budget without chunking, or prompt + output over the
+  // whole KV cache) ends at once as dropped.
   void enqueue(const ServingRequest& request);
   // Stops taking requests, finishes those it has (queued and running), then stops. A replica
   // still booting stops at once.
@@ -71,16 +61,18 @@ class Replica {
   // When a request's first output token is produced (its TTFT is known from here on).
   Signal<const RequestOutcome&> on_first_token;
   Signal<const Replica&, ReplicaState /*previous*/> on_state_change;
+  // At the end of every iteration (a fused decode run: once per step), for trace exporters.
+  Signal<const IterationRecord&> on_iteration_end;
 
   std::uint32_t id() const { return id_; }
   const ReplicaSpec& spec() const { return spec_; }
   ReplicaState state() const { return state_; }
   bool accepting() const { return state_ == ReplicaState::kReady; }
   // Gauges for the router, the autoscaler and the metrics layer.
-  std::size_t waiting() const { return waiting_.size(); }
-  std::size_t running() const { return running_.size(); }
-  std::size_t outstanding() const { return waiting_.size() + running_.size(); }
-  std::int64_t kv_blocks_total() const { return total_blocks_; }
+  std::size_t waiting() const { return sched_.waiting.size(); }
+  std::size_t running() const { return sched_.running.size(); }
+  std::size_t outstanding() const { return sched_.waiting.size() + sched_.running.size(); }
+  std::int64_t kv_blocks_total() const { return sched_.kv.total(); }
   std::int64_t kv_blocks_used() const;
   std::uint64_t tokens_generated() const;  // output tokens produced so far (a counter)
   double busy_seconds() const;             // time with an iteration in flight (a counter)
@@ -88,28 +80,10 @@ class Replica {
   double flops_executed() const;
   bool iterating() const { return busy_; }
   std::uint64_t iterations() const { return iterations_; }  // scheduler iterations (fused steps count one each)
-  std::uint64_t preemptions() const { return preemptions_; }
+  std::uint64_t preemptions() const { return sched_.preemptions; }
   std::uint64_t completed() const { return completed_; }
 
  private:
-  struct Sequence {
-    ServingRequest request;
-    Time first_scheduled = kNever;
-    Time first_token = kNever;
-    std::int64_t computed = 0;     // tokens whose KV is in the cache
-    std::int64_t generated = 0;    // output tokens produced
-    std::int64_t blocks = 0;       // KV blocks held
-    std::int64_t step_tokens = 0;  // tokens computed in the iteration in flight
-    std::int32_t preemptions = 0;
-    bool prefilling = true;  // admitted (or re-admitted) and not yet produced a token since
-  };
-  std::int64_t blocks_for(std::int64_t tokens) const {
-    return (tokens + spec_.kv_block_tokens - 1) / spec_.kv_block_tokens;
-  }
-  // Tokens known (prompt + generated) but not in the cache.
-  static std::int64_t pending(const Sequence& s) { return s.request.input_tokens + s.generated - s.computed; }
-  std::int64_t free_blocks() const { return total_blocks_ - used_blocks_; }
-
   void set_state(ReplicaState next);
   void become_ready();
   void start_iteration();
@@ -118,7 +92,7 @@ class Replica {
   void truncate_fused_steps();
   std::size_t fused_steps_done() const;
   double fused_flops(std::int64_t steps) const;  // FLOPs of the first `steps` steps in flight
-  void preempt(std::uint32_t slot);
+  void emit_iterations(Time now);
   void produce_token(Sequence& s, Time now);
   void release(std::uint32_t slot, RequestStatus status, Time finish);
   RequestOutcome outcome_of(const Sequence& s, RequestStatus status, Time finish) const;
@@ -128,16 +102,11 @@ class Replica {
   std::uint32_t id_;
   ReplicaSpec spec_;
   std::shared_ptr<const IterationCostModel> cost_;
-  std::int64_t total_blocks_;
-  std::int64_t used_blocks_ = 0;
+  std::unique_ptr<BatchPlanner> planner_;
+  SchedulerState sched_;  // sequences (in recycled slots), their queues, the KV blocks
   ReplicaState state_ = ReplicaState::kProvisioning;
   bool started_ = false;
   EventHandle boot_event_;
-
-  // Sequences live in recycled slots; the queues hold slot numbers.
-  SlotPool<Sequence> slots_;
-  std::deque<std::uint32_t> waiting_;
-  std::vector<std::uint32_t> running_;  // in admission order: preemption takes from the back
 
   // After the model events of an instant, before observers sample it.
   static constexpr Priority kWakePriority = static_cast<Priority>(32);
@@ -147,7 +116,7 @@ class Replica {
   bool busy_ = false;
   EventHandle end_event_;
   Time iteration_start_;
-  std::vector<PrefillChunk> chunks_;  // reused: no allocation per iteration
+  BatchPlan plan_;  // reused: no allocation per iteration
   // Fused decode steps: end time of each step, and KV blocks reserved through each step
   // beyond the first; steps_ == 1 for an ordinary iteration.
   std::size_t steps_ = 1;
@@ -165,7 +134,6 @@ class Replica {
   std::uint64_t tokens_generated_ = 0;
   std::int64_t busy_ns_ = 0;
   std::uint64_t iterations_ = 0;
-  std::uint64_t preemptions_ = 0;
   std::uint64_t completed_ = 0;
 };
 

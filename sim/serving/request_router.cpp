@@ -35,6 +35,7 @@ RequestOutcome outcome_before_replica(const ServingRequest& request, RequestStat
 RequestRouter::RequestRouter(Engine& engine, const RequestRouterSpec& spec)
     : engine_(engine), spec_(spec), rng_(engine.random(spec.name.empty() ? "router" : "router:" + spec.name)) {
   if (spec.max_queued_requests < 0) throw std::invalid_argument("max_queued_requests must not be negative");
+  if (spec.context_window < 0) throw std::invalid_argument("the context window must not be negative");
 }
 
 Replica& RequestRouter::add_replica(std::unique_ptr<Replica> replica) {
@@ -98,9 +99,17 @@ std::int64_t RequestRouter::gpus_in_use() const {
   return n;
 }
 
-void RequestRouter::submit(const ServingRequest& request) {
+void RequestRouter::submit(ServingRequest request) {
   ++arrived_;
-  if (spec_.max_queued_requests > 0 && queued() >= static_cast<std::size_t>(spec_.max_queued_requests)) {
+  const std::int64_t window = spec_.context_window;
+  bool refuse = false;
+  if (window > 0 && request.input_tokens + request.output_tokens > window) {
+    ++over_context_;
+    refuse = spec_.context_overflow == ContextOverflow::kRefuse || request.input_tokens >= window;
+    if (!refuse) request.output_tokens = window - request.input_tokens;
+  }
+  if (refuse ||
+      (spec_.max_queued_requests > 0 && queued() >= static_cast<std::size_t>(spec_.max_queued_requests))) {
     RequestOutcome o = outcome_before_replica(request, RequestStatus::kRejected);
     o.finish = engine_.now();
     relay_done(o);

@@ -29,10 +29,18 @@ enum class RoutingPolicy : std::uint8_t {
 };
 std::string_view routing_policy_name(RoutingPolicy policy);
 
+// What becomes of a request whose prompt + output exceeds the model's context window.
+enum class ContextOverflow : std::uint8_t {
+  kRefuse,  // rejected on arrival, as vLLM and TensorRT-LLM refuse it (the default)
+  kClip,    // output cut to what the window leaves; a prompt that fills it alone is refused
+};
+
 struct RequestRouterSpec {
   std::string name;  // the pool; names the random stream "router:<name>" ("router" when empty)
   RoutingPolicy policy = RoutingPolicy::kLeastOutstanding;
   std::int64_t max_queued_requests = 0;  // admission control bound; 0: no admission control
+  std::int64_t context_window = 0;       // the model's max context in tokens; 0: none
+  ContextOverflow context_overflow = ContextOverflow::kRefuse;
 };
 
 class RequestRouter {
@@ -46,7 +54,8 @@ class RequestRouter {
   std::uint32_t next_replica_id() const { return static_cast<std::uint32_t>(replicas_.size()); }
   Replica& add_replica(std::unique_ptr<Replica> replica);
 
-  void submit(const ServingRequest& request);
+  // Refuses or clips a request over the context window (counted), then admits or queues it.
+  void submit(ServingRequest request);
   // End of the run: everything still in the backlog or on a replica is reported unfinished.
   void finish_run();
 
@@ -56,6 +65,8 @@ class RequestRouter {
   Signal<const Replica&, ReplicaState /*previous*/> on_replica_state;
 
   const RequestRouterSpec& spec() const { return spec_; }
+  // Requests whose prompt + output exceeded the context window (refused or clipped).
+  std::uint64_t over_context() const { return over_context_; }
   const std::vector<std::unique_ptr<Replica>>& replicas() const { return replicas_; }
   const std::vector<Replica*>& ready_replicas() const { return ready_; }
   int count_in(ReplicaState state) const { return state_counts_[static_cast<std::size_t>(state)]; }
@@ -83,6 +94,7 @@ class RequestRouter {
   std::array<int, 5> state_counts_{};
   std::array<std::uint64_t, 4> status_counts_{};
   std::uint64_t arrived_ = 0;
+  std::uint64_t over_context_ = 0;
 };
 
 }  // namespace cs

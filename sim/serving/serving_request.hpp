@@ -34,6 +34,8 @@ struct RequestOutcome {
   std::uint32_t replica = kNoReplica;
   RequestStatus status = RequestStatus::kUnfinished;
   std::int32_t preemptions = 0;
+  std::int64_t recomputed_tokens = 0;  // KV tokens its preemptions threw away (computed again)
+  std::int64_t swapped_tokens = 0;     // KV tokens its preemptions copied to host memory and back
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
   std::int64_t generated_tokens = 0;  // equals output_tokens when completed

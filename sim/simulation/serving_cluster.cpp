@@ -23,8 +23,10 @@ ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPo
       selector_(targets_of(pools), split, split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
   // Every pool takes its replicas' GPUs from one registry of the topology: no GPU is held twice.
   if (network) gpus_ = std::make_unique<ServingGpuRegistry>(network->topology());
-  for (const ServingPoolSpec* p : pools)
+  for (const ServingPoolSpec* p : pools) {
     pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, network, gpus_.get()));
+    pools_.back()->router().on_request_done.connect([this](const RequestOutcome&) { outcome_known(); });
+  }
   for (auto& s : streams) streams_.push_back({std::move(s), std::nullopt});
 }
 
@@ -66,6 +68,16 @@ void ServingCluster::arrive(std::size_t stream) {
   o.input_tokens = std::max<std::int64_t>(request.input_tokens, 1);
   o.output_tokens = std::max<std::int64_t>(request.output_tokens, 1);
   on_unroutable.emit(o);
+  outcome_known();
+}
+
+void ServingCluster::outcome_known() {
+  ++outcomes_;
+  if (drained_ || outcomes_ != next_id_) return;
+  for (const Stream& s : streams_)
+    if (s.next) return;
+  drained_ = true;
+  on_drained.emit();
 }
 
 void ServingCluster::finish() {

@@ -32,6 +32,9 @@ class ServingCluster {
 
   // A request no pool could take (its outcome has status kRejected and no replica).
   Signal<const RequestOutcome&> on_unroutable;
+  // Once, when every stream is exhausted (or past the horizon) and every request read has its
+  // outcome: what `horizon: drain` stops the run at.
+  Signal<> on_drained;
 
   // Starts every pool, then the arrivals; requests arriving after `horizon` are not read.
   void start(Time horizon);
@@ -53,6 +56,7 @@ class ServingCluster {
   };
   void schedule_next_arrival(std::size_t stream);
   void arrive(std::size_t stream);
+  void outcome_known();
 
   Engine& engine_;
   std::unique_ptr<ServingGpuRegistry> gpus_;  // with a topology: the GPUs replicas hold
@@ -61,6 +65,8 @@ class ServingCluster {
   PoolSelector selector_;
   std::uint64_t next_id_ = 0;
   std::uint64_t unroutable_ = 0;
+  std::uint64_t outcomes_ = 0;  // requests with their outcome
+  bool drained_ = false;
   std::string first_unroutable_model_;
   Time horizon_;
 };

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -50,14 +51,15 @@ void write_meta(RunFile& out, const Scenario& s, const RunOptions& o) {
 }
 
 // Runs the engine to the horizon in slices, reporting progress between them.
+// Stops early once `drained` is set (and the engine stopped) by `horizon: drain`.
 void run_to_horizon(Engine& engine, Time horizon, const RunOptions& options,
-                    std::chrono::steady_clock::time_point wall_start) {
+                    std::chrono::steady_clock::time_point wall_start, const bool& drained) {
   auto report = [&] {
     if (!options.progress) return;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     options.progress({engine.now(), horizon, engine.events_processed(), wall});
   };
-  while (!engine.run_until(horizon, kEventsPerSlice)) report();
+  while (!engine.run_until(horizon, kEventsPerSlice) && !drained) report();
   report();
 }
 
@@ -187,6 +189,26 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
   }
 }
 
+// Requests a pool refused for their length or could never serve, one line per kind and pool.
+std::vector<std::string> serving_losses(const ServingCluster& serving) {
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < serving.size(); ++i) {
+    const RequestRouter& router = serving.pool(i).router();
+    const std::string pool = "pool '" + router.spec().name + "': ";
+    if (router.over_context() > 0)
+      lines.push_back(pool + std::to_string(router.over_context()) + " requests had prompt + output over the model's " +
+                      std::to_string(router.spec().context_window) + "-token context window and were " +
+                      (router.spec().context_overflow == ContextOverflow::kClip ? "clipped" : "refused") +
+                      " (requests_over_context)");
+    const std::uint64_t dropped = router.count_of(RequestStatus::kDropped);
+    if (dropped > 0)
+      lines.push_back(pool + std::to_string(dropped) +
+                      " requests could never be served and were dropped: a prompt over max_batched_tokens "
+                      "without chunked prefill, or prompt + output over a replica's KV cache (requests_dropped)");
+  }
+  return lines;
+}
+
 }  // namespace
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
@@ -206,16 +228,29 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (models.network) models.network->start(horizon);
   if (models.training) models.training->start(horizon);
   sampler.start(timeline, horizon);
-  run_to_horizon(engine, horizon, options, wall_start);
+  bool drained = false;
+  if (scenario.simulation.until_drained && models.serving)
+    models.serving->on_drained.connect([&] {
+      drained = true;
+      engine.stop();
+    });
+  run_to_horizon(engine, horizon, options, wall_start, drained);
+  // Rates and utilizations are averaged over the time the run covered: the makespan when drained.
+  const Time end = drained ? engine.now() : horizon;
   if (models.serving) models.serving->finish();
   if (models.training) models.training->finish();
-  write_summaries(models, out, horizon);
+  write_summaries(models, out, end);
 
   RunResult result;
+  if (models.serving) result.warnings = serving_losses(*models.serving);
   result.events = engine.events_processed();
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out.summary("events", static_cast<std::int64_t>(result.events));
-  out.summary("simulated_s", horizon.seconds());
+  out.summary("simulated_s", end.seconds());
+  if (scenario.simulation.until_drained) {
+    // The last outcome's time; NaN when the cap came first (requests still unfinished).
+    out.summary("makespan_s", drained ? end.seconds() : std::numeric_limits<double>::quiet_NaN());
+  }
   result.summary = out.summary_entries();
   out.commit();
   return result;

@@ -31,6 +31,8 @@ struct RunResult {
   std::uint64_t events = 0;
   double wall_s = 0;
   std::vector<std::pair<std::string, std::string>> summary;  // as written to /summary
+  // Requests the run lost that the summary counts but a reader may miss (for stderr).
+  std::vector<std::string> warnings;
 };
 
 // Throws on a simulation error; the output file then does not exist.

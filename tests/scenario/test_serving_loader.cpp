@@ -3,6 +3,7 @@
 #include <string>
 
 #include "scenario_load_error.hpp"
+#include "sim/serving/llm_iteration_cost.hpp"
 
 using namespace cs;
 using cs::test::error_of;
@@ -83,4 +84,59 @@ TEST_CASE("an autoscaler takes a weight-load time or a bandwidth, not both") {
   const std::string e = error_of(
       replace(kServing, "weight_load_bandwidth: 2 GB/s\n", "weight_load_bandwidth: 2 GB/s\n      weight_load: 90 s\n"));
   CHECK_THAT(e, Catch::Contains("not both"));
+}
+
+TEST_CASE("the replica block reads the scheduler mode, preemption and KV watermark") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write(
+      "s.yaml", replace(kServing, "  tp: 4\n",
+                        "  tp: 4\n  replica: {scheduler: vllm_v0, preemption: swap, kv_watermark: 5%}\n")));
+  const ReplicaSpec& r = s.serving->replica;
+  CHECK(r.scheduler == SchedulerMode::kVllmV0);
+  CHECK(r.preemption == PreemptionMode::kSwap);
+  CHECK(r.kv_watermark == Approx(0.05));
+  // Each of the 4 GPUs swaps its share over its own PCIe link.
+  CHECK(r.swap_bytes_per_s == Approx(4 * s.serving->gpu.host_link_bytes_per_s()));
+  CHECK(load_scenario(dir.write("d.yaml", kServing)).serving->replica.scheduler == SchedulerMode::kVllmV1);
+}
+
+TEST_CASE("a scheduler mode without chunked prefill refuses it with the key") {
+  const std::string e = error_of(
+      replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {scheduler: orca, chunked_prefill: true}\n"));
+  CHECK_THAT(e, Catch::Contains("serving.replica.chunked_prefill") && Catch::Contains("orca"));
+  const std::string mode = error_of(replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {scheduler: vllm_v3}\n"));
+  CHECK_THAT(mode, Catch::Contains("serving.replica.scheduler"));
+}
+
+TEST_CASE("a scenario's defaults.efficiency reaches the catalog's GPUs and slows memory-bound steps") {
+  TempDir dir;
+  const auto file = dir.write("s.yaml", kServing);
+  const Scenario plain = load_scenario(file);
+  LoadOptions o;
+  o.overrides = {"defaults.efficiency.memory=0.57"};
+  const Scenario slowed = load_scenario(file, o);
+  CHECK(plain.serving->gpu.efficiency.memory != 0.57);  // as the catalog states it
+  CHECK(slowed.serving->gpu.efficiency.memory == 0.57);
+  // The fraction it does not name keeps the catalog's value.
+  CHECK(slowed.serving->gpu.efficiency.compute == plain.serving->gpu.efficiency.compute);
+  // A decode step of 64 sequences reads the weights: memory bound, so slower at 0.57.
+  const auto decode = [](const ServingPoolSpec& p) {
+    return LlmIterationCost(p.model, p.gpu, p.precision, p.plan).iteration_time(BatchShape{{}, 64, 64 * 1000});
+  };
+  CHECK(decode(*slowed.serving) > decode(*plain.serving));
+}
+
+TEST_CASE("prompts known to exceed the context window or an unchunked token budget are refused at load") {
+  // Fixed 1000-token prompts fit Llama 2's 4096-token window and the default 8192 budget.
+  TempDir dir;
+  CHECK_NOTHROW(load_scenario(dir.write("ok.yaml", kServing)));
+  const std::string window = error_of(replace(kServing, "mean: 1000}", "mean: 5000}"));
+  CHECK_THAT(window, Catch::Contains("workload.synthetic") && Catch::Contains("4096-token context window"));
+  const std::string budget = error_of(replace(
+      replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {max_batched_tokens: 512}\n"), "mean: 1000}",
+      "mean: 1000}\n    max_input_tokens: 3000"));
+  CHECK_THAT(budget, Catch::Contains("max_batched_tokens 512 without chunked prefill"));
+  // With chunked prefill the same prompts are served piece by piece.
+  CHECK_NOTHROW(load_scenario(dir.write(
+      "c.yaml", replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {max_batched_tokens: 512, chunked_prefill: true}\n"))));
 }

@@ -105,13 +105,14 @@ TEST_CASE("max_num_seqs and max_batched_tokens hold sequences back until there i
   b.enqueue_at(0_s, 2, 600, 2);  // 1200 tokens do not fit one batch of 1000
   b.enqueue_at(0_s, 3, 10, 1);
   b.engine.run();
-  // it 1 (0–1 ms): prefill 1. it 2: decode 1 (1 token) + prefill 2 (600) → 1 done at 2 ms.
-  // it 3: decode 2 + prefill 3 (2 sequences) → both done at 3 ms.
+  // vllm_v1 (the default): it 1 (0–1 ms): prefill 1; 2 does not fit the 400 tokens left and
+  // is skipped, 3 fits (2 sequences) and its one token ends it. it 2: decode 1 (1 token) +
+  // prefill 2 (600) → 1 done at 2 ms. it 3: decode 2 → done at 3 ms.
   CHECK(b.done.at(1).finish == 2_ms);
   CHECK(b.done.at(2).first_scheduled == 1_ms);
   CHECK(b.done.at(2).finish == 3_ms);
-  CHECK(b.done.at(3).first_scheduled == 2_ms);
-  CHECK(b.done.at(3).finish == 3_ms);
+  CHECK(b.done.at(3).first_scheduled == 0_ms);
+  CHECK(b.done.at(3).finish == 1_ms);
 }
 
 TEST_CASE("chunked prefill splits a long prompt over iterations that also run decodes") {

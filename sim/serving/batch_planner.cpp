@@ -1,0 +1,142 @@
+#include "sim/serving/batch_planner.hpp"
+
+#include <algorithm>
+
+namespace cs {
+
+void BatchPlan::clear() {
+  prefills.clear();
+  decodes = 0;
+  decode_context = 0;
+  swap_tokens = 0;
+  preempted = false;
+  admitted.clear();
+  dropped.clear();
+}
+
+BatchPlanner::BatchPlanner(const ReplicaSpec& spec) : spec_(spec) {}
+
+bool BatchPlanner::can_ever_serve(const ServingRequest& request, const KvBlockAllocator& kv) const {
+  return lifetime_blocks(request, kv) <= kv.total() &&
+         (spec_.chunked_prefill || request.input_tokens <= spec_.max_batched_tokens);
+}
+
+void BatchPlanner::add_to_batch(Sequence& s, std::int64_t tokens, BatchPlan& plan) {
+  s.step_tokens = tokens;
+  if (s.prefilling) {
+    plan.prefills.push_back({tokens, s.computed});
+  } else {
+    ++plan.decodes;
+    plan.decode_context += s.computed;
+  }
+}
+
+void BatchPlanner::preempt(SchedulerState& state, std::uint32_t slot, BatchPlan& plan) const {
+  Sequence& s = state.slots[slot];
+  state.kv.give_back(s.blocks);
+  s.blocks = 0;
+  s.step_tokens = 0;
+  if (spec_.preemption == PreemptionMode::kSwap && s.computed > 0) {
+    // Its KV goes to host memory and comes back whole: nothing is computed again.
+    plan.swap_tokens += s.computed;
+    s.swapped_tokens += s.computed;
+  } else {
+    s.recomputed_tokens += s.computed;
+    s.computed = 0;
+    s.prefilling = true;
+  }
+  ++s.preemptions;
+  ++state.preemptions;
+  plan.preempted = true;
+  // Victims leave newest first, so pushing each to the front keeps admission order.
+  state.waiting.push_front(slot);
+}
+
+void BatchPlanner::schedule_running(SchedulerState& state, BatchPlan& plan, std::int64_t& budget,
+                                    std::int64_t chunk_cap) const {
+  for (std::size_t i = 0; i < state.running.size(); ++i) {
+    Sequence& s = state.slots[state.running[i]];
+    s.step_tokens = 0;
+    const std::int64_t want = s.prefilling ? std::min(s.pending(), chunk_cap) : s.pending();
+    const std::int64_t tokens = std::min(want, budget);
+    if (tokens <= 0) continue;  // token budget spent: this one sits the iteration out
+    const std::int64_t need = std::max<std::int64_t>(0, state.kv.blocks_for(s.computed + tokens) - s.blocks);
+    bool self_preempted = false;
+    while (!state.kv.can_take(need)) {
+      const std::uint32_t victim = state.running.back();
+      state.running.pop_back();
+      preempt(state, victim, plan);
+      if (state.running.size() == i) {  // the victim was this sequence itself
+        self_preempted = true;
+        break;
+      }
+    }
+    if (self_preempted) break;
+    state.kv.take(need);
+    s.blocks += need;
+    budget -= tokens;
+    add_to_batch(s, tokens, plan);
+  }
+}
+
+int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& budget, std::int64_t chunk_cap,
+                        const AdmitRules& rules) const {
+  int admitted = 0;
+  std::int64_t longest = 0;  // padded budget: the longest prompt admitted so far
+  std::int64_t padded_sum = 0;  // and the tokens of those admitted
+  const auto max_seqs = static_cast<std::size_t>(spec_.max_num_seqs);
+  std::size_t i = 0;
+  while (i < state.waiting.size() && state.running.size() < max_seqs && (!rules.token_budget || budget > 0)) {
+    const std::uint32_t slot = state.waiting[i];
+    Sequence& s = state.slots[slot];
+    const bool swapped = s.computed > 0;
+    if (rules.resume_only && !swapped) break;
+    const std::int64_t want = s.pending();
+    if (rules.token_budget && !rules.chunk && want > spec_.max_batched_tokens) {
+      // A preempted sequence whose prompt + generated tokens outgrew the batch: it can never
+      // be recomputed without chunking.
+      state.waiting.erase(state.waiting.begin() + static_cast<std::ptrdiff_t>(i));
+      plan.dropped.push_back(slot);
+      continue;
+    }
+    std::int64_t tokens = want;
+    if (rules.token_budget && rules.chunk && s.prefilling) {
+      tokens = std::min({want, budget, chunk_cap});
+      if (rules.round_chunks && tokens < want) tokens -= tokens % state.kv.block_tokens();
+      if (tokens == 0) break;
+    }
+    const std::int64_t padded = (admitted + 1) * std::max(longest, tokens);
+    const bool fits =
+        !rules.token_budget ||
+        (rules.padded_budget ? padded <= spec_.max_batched_tokens &&
+                                   (rules.max_paddings == 0 || padded - padded_sum - tokens <= rules.max_paddings)
+                             : tokens <= budget);
+    if (!fits) {
+      if (rules.skip_oversized) {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    const std::int64_t need = rules.reserve_whole ? std::max(lifetime_blocks(s.request, state.kv),
+                                                             state.kv.blocks_for(s.computed + tokens))
+                                                  : state.kv.blocks_for(s.computed + tokens);
+    if (!state.kv.can_take(need, rules.keep_free_blocks)) break;
+    state.waiting.erase(state.waiting.begin() + static_cast<std::ptrdiff_t>(i));
+    state.running.push_back(slot);
+    state.kv.take(need);
+    s.blocks = need;
+    if (swapped) plan.swap_tokens += s.computed;  // copied back in before the forward pass
+    if (rules.padded_budget) {
+      longest = std::max(longest, tokens);
+      padded_sum += tokens;
+    } else
+      budget -= tokens;
+    ++admitted;
+    plan.admitted.push_back(slot);
+    add_to_batch(s, tokens, plan);
+  }
+  return admitted;
+}
+
+}  // namespace cs
