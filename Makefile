@@ -12,7 +12,8 @@ JOBS     ?= $(shell nproc)
 PYTHON   := /usr/bin/python3
 
 PACKAGES := cmake ninja-build g++ libboost-graph-dev libboost-program-options-dev \
-            libyaml-cpp-dev libhdf5-dev catch2 hdf5-tools python3-h5py python3-matplotlib python3-numpy
+            libyaml-cpp-dev libhdf5-dev catch2 hdf5-tools python3-h5py python3-matplotlib python3-numpy \
+            libssl-dev nlohmann-json3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps configure build run test bench test-asan clean

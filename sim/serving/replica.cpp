@@ -322,6 +322,12 @@ void Replica::finish_iteration() {
   iterations_ += steps_ - 1;
   const auto k = static_cast<std::int64_t>(steps_);
   flops_ += fused_flops(k);
+  if (on_iteration_end.connected()) {
+    std::int64_t prefill = 0, batch = 0;
+    for (const PrefillChunk& c : chunks_) prefill += c.tokens;
+    for (const std::uint32_t slot : running_) batch += slots_[slot].step_tokens > 0;
+    on_iteration_end.emit(id_, iteration_start_, now, prefill, batch - static_cast<std::int64_t>(chunks_.size()), batch);
+  }
   // busy_ stays set while listeners run, so a request they submit only queues.
   std::size_t kept = 0;
   for (std::size_t i = 0; i < running_.size(); ++i) {

@@ -71,6 +71,9 @@ class Replica {
   // When a request's first output token is produced (its TTFT is known from here on).
   Signal<const RequestOutcome&> on_first_token;
   Signal<const Replica&, ReplicaState /*previous*/> on_state_change;
+  // After each iteration (a fused run of decode steps is one): replica id, start, end, prefill
+  // tokens computed, sequences decoding, sequences in the batch.
+  Signal<std::uint32_t, Time, Time, std::int64_t, std::int64_t, std::int64_t> on_iteration_end;
 
   std::uint32_t id() const { return id_; }
   const ReplicaSpec& spec() const { return spec_; }
