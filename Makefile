@@ -49,6 +49,7 @@ bench: build
 	$(BUILD)/bench/bench_training
 	$(BUILD)/bench/bench_training_cluster
 	$(BUILD)/bench/bench_serving
+	$(BUILD)/bench/bench_jsonl
 
 build-asan/build.ninja: | deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_BENCH=OFF

@@ -1,5 +1,7 @@
 // `clustersim collective`: nccl-tests for the simulator. One collective at a time on an idle
 // network, over a size sweep, printing time, algbw and busbw (nccl-tests conventions, GB = 1e9).
+#include <nlohmann/json.hpp>
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -163,14 +165,12 @@ int cmd_collective(const std::vector<std::string>& args) {
   const std::vector<VertexId> group = group_from_options(topo, vm);
   CollectiveRunner runner(topo, spec.efficiency);
   const bool json = vm.count("json") > 0;
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (!json) {
     std::printf("# clustersim collective: %s on %zu GPUs of %s\n", std::string(to_string(op)).c_str(), group.size(),
                 describe(spec).c_str());
     std::printf("# %14s %14s %12s %12s  %s\n", "size(B)", "time(us)", "algbw(GB/s)", "busbw(GB/s)", "algorithm");
-  } else {
-    std::printf("[");
   }
-  bool first = true;
   for (double bytes = min_bytes; bytes <= max_bytes; bytes = std::floor(bytes * factor)) {
     CollectiveRecord r;
     try {
@@ -180,17 +180,18 @@ int cmd_collective(const std::vector<std::string>& args) {
     }
     const double algbw = r.algbw_bytes_per_s() / 1e9, busbw = r.busbw_bytes_per_s() / 1e9;
     if (json) {
-      std::printf("%s\n  {\"bytes\": %.0f, \"time_s\": %.9g, \"algbw_GBps\": %.6g, \"busbw_GBps\": %.6g, "
-                  "\"algorithm\": \"%s\"}",
-                  first ? "" : ",", bytes, r.seconds(), algbw, busbw, std::string(to_string(r.algorithm)).c_str());
+      rows.push_back({{"bytes", bytes},
+                      {"time_s", r.seconds()},
+                      {"algbw_GBps", algbw},
+                      {"busbw_GBps", busbw},
+                      {"algorithm", std::string(to_string(r.algorithm))}});
     } else {
       std::printf("  %14.0f %14.2f %12.2f %12.2f  %s\n", bytes, r.seconds() * 1e6, algbw, busbw,
                   std::string(to_string(r.algorithm)).c_str());
     }
-    first = false;
     if (!(factor > 1)) break;
   }
-  if (json) std::printf("\n]\n");
+  if (json) std::cout << rows.dump(2) << "\n";
   return kExitOk;
 }
 

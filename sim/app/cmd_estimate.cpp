@@ -1,6 +1,8 @@
 // `clustersim estimate`: the back-of-the-envelope a capacity planner runs first. One model on
 // one GPU type with one parallel plan: FLOPs, memory and fit, prefill and decode latency with
 // their bounds, throughput and $ per 1k tokens, and the cost of training it.
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -23,44 +25,19 @@ constexpr double kDefaultUsdPerGpuHour = 2.0;  // the essay's A100 rate
 constexpr double kChinchillaTokensPerParam = 20;
 constexpr int kMaxTrainingGpus = 1 << 16;
 
-// A flat JSON object written by hand (no JSON library in the dependency set).
+// The JSON answer, in the order the fields are added; a non-finite number is written as null
+// (JSON has no NaN or infinity).
 class JsonObject {
  public:
-  void add(const std::string& key, double v) {
-    char buf[64];
-    if (std::isfinite(v))
-      std::snprintf(buf, sizeof buf, "%.9g", v);
-    else
-      std::snprintf(buf, sizeof buf, "null");
-    field(key, buf);
-  }
-  void add(const std::string& key, int v) { field(key, std::to_string(v)); }
-  void add(const std::string& key, bool v) { field(key, v ? "true" : "false"); }
-  void add(const std::string& key, const std::string& v) { field(key, quote(v)); }
-  void add(const std::string& key, const char* v) { add(key, std::string(v)); }
-  std::string str() const { return "{\n" + body_.str() + "\n}\n"; }
+  void add(const std::string& key, double v) { body_[key] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; }
+  void add(const std::string& key, int v) { body_[key] = v; }
+  void add(const std::string& key, bool v) { body_[key] = v; }
+  void add(const std::string& key, const std::string& v) { body_[key] = v; }
+  void add(const std::string& key, const char* v) { body_[key] = v; }
+  std::string str() const { return body_.dump(2) + "\n"; }
 
  private:
-  static std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-        continue;
-      }
-      out += c;
-    }
-    return out + "\"";
-  }
-  void field(const std::string& key, const std::string& value) {
-    body_ << (first_ ? "" : ",\n") << "  " << quote(key) << ": " << value;
-    first_ = false;
-  }
-  std::ostringstream body_;
-  bool first_ = true;
+  nlohmann::ordered_json body_ = nlohmann::ordered_json::object();
 };
 
 // Flags and the scenario's `estimate:` section share these names.

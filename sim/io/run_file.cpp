@@ -41,6 +41,12 @@ void sync_to_disk(const fs::path& path, bool directory) {
 
 RunFile::RunFile(fs::path final_path) : final_path_(std::move(final_path)) {
   check_output_path(final_path_);
+  // A file whose close failed (a full disk) stays in HDF5's table in a broken state, and the
+  // library's own clean-up at exit would close it again and crash (HDF5 1.10, exit 139): every
+  // file we open we close ourselves, so that clean-up is not needed. It must be asked for
+  // before HDF5's first call, and RunFile is its first user in the executable.
+  static const bool no_atexit = H5dont_atexit() >= 0;
+  (void)no_atexit;
   // Errors surface as exceptions with our message; HDF5's own stack dump would only confuse.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (final_path_.has_parent_path()) {

@@ -57,8 +57,10 @@ namespace {
 
 // YAML aliases let a few lines stand for an exponential tree ("billion laughs": 8 nested
 // levels of 9 aliases are 9^8 = 43 million values). No scenario comes near this many values
-// (the largest example has a few thousand); past it the text is refused while it is expanded.
-constexpr std::size_t kMaxValues = 1'000'000;
+// (the largest example has a few hundred; long lists belong in trace files); past it the text
+// is refused while it is expanded, within a fraction of a second.
+constexpr std::size_t kMaxValues = 250'000;
+constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{64} << 20;
 
 class Loader {
  public:
@@ -68,6 +70,14 @@ class Loader {
     if (ec) canonical = path;  // a pipe or a vanished folder: compare as written
     if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end())
       throw ConfigError(path.string() + ": included from itself (include cycle)");
+    // Only a regular file of sane size: /dev/zero or a FIFO would never end.
+    std::error_code status_error;
+    const fs::file_status status = fs::status(path, status_error);
+    if (fs::exists(status) && !fs::is_regular_file(status))
+      throw ConfigError(path.string() + ": not a regular file");
+    if (fs::is_regular_file(status) && fs::file_size(path, status_error) > kMaxFileBytes)
+      throw ConfigError(path.string() + ": larger than " + std::to_string(kMaxFileBytes >> 20) +
+                        " MiB; a scenario names its data files instead of holding them");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path.string() + ": cannot open the file");
     std::stringstream text;

@@ -135,7 +135,7 @@ void TraceExport::start(Time horizon) {
     }
   }
   if (training_) out_->process_name(kTrainingPid, "training jobs");
-  if (network_) {
+  if (network_ && !network_->spec().jobs.empty()) {
     out_->process_name(kCollectivesPid, "collectives");
     for (std::size_t j = 0; j < network_->spec().jobs.size(); ++j)
       out_->thread_name(kCollectivesPid, static_cast<std::int64_t>(j), network_->spec().jobs[j].name);
