@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 // Trace Event Format timestamps are microseconds; simulated time is kept to the nanosecond.
-double micros(Time t) { return static_cast<double>(t.count_ns()) / 1e3; }
+double micros(std::int64_t ns) { return static_cast<double>(ns) / 1e3; }
 }  // namespace
 
 TraceEventWriter::TraceEventWriter(fs::path final_path, std::uint64_t max_events)
@@ -55,18 +55,18 @@ void TraceEventWriter::thread_name(int pid, std::int64_t tid, const std::string&
   write({{"ph", "M"}, {"pid", pid}, {"tid", tid}, {"name", "thread_name"}, {"args", {{"name", name}}}});
 }
 
-void TraceEventWriter::complete(int pid, std::int64_t tid, const std::string& name, const char* category, Time start,
-                                Time end, nlohmann::json args) {
+void TraceEventWriter::complete(int pid, std::int64_t tid, const std::string& name, const char* category,
+                                std::int64_t start_ns, std::int64_t end_ns, nlohmann::json args) {
   if (!admit()) return;
   nlohmann::json e = {{"ph", "X"},          {"pid", pid},           {"tid", tid}, {"name", name}, {"cat", category},
-                      {"ts", micros(start)}, {"dur", micros(end - start)}};
+                      {"ts", micros(start_ns)}, {"dur", micros(end_ns - start_ns)}};
   if (!args.is_null()) e["args"] = std::move(args);
   write(e);
 }
 
-void TraceEventWriter::counter(int pid, const std::string& name, Time at, const nlohmann::json& values) {
+void TraceEventWriter::counter(int pid, const std::string& name, std::int64_t at_ns, const nlohmann::json& values) {
   if (!admit()) return;
-  write({{"ph", "C"}, {"pid", pid}, {"tid", 0}, {"name", name}, {"ts", micros(at)}, {"args", values}});
+  write({{"ph", "C"}, {"pid", pid}, {"tid", 0}, {"name", name}, {"ts", micros(at_ns)}, {"args", values}});
 }
 
 void TraceEventWriter::commit(nlohmann::json other) {

@@ -3,7 +3,8 @@
 // Google's "Trace Event Format" and read by ui.perfetto.dev and chrome://tracing):
 //   {"traceEvents": [ {"ph": "X", "pid", "tid", "ts", "dur", "name", "cat", "args"}, ... ],
 //    "displayTimeUnit": "ms", "otherData": {...}}
-// Times are microseconds (simulated time since the start of the run). Events are streamed to
+// Times are given in nanoseconds of simulated time (since the start of the run) and written as
+// microseconds, the format's unit. Events are streamed to
 // NAME.partial as they come and the file is renamed into place by commit(), like the HDF5
 // output; at most `max_events` are written, the rest are counted in otherData.events_dropped.
 #include <nlohmann/json.hpp>
@@ -13,7 +14,6 @@
 #include <fstream>
 #include <string>
 
-#include "sim/engine/time.hpp"
 
 namespace cs {
 
@@ -30,10 +30,10 @@ class TraceEventWriter {
   void process_name(int pid, const std::string& name);
   void thread_name(int pid, std::int64_t tid, const std::string& name);
   // A slice [start, end) on track (pid, tid).
-  void complete(int pid, std::int64_t tid, const std::string& name, const char* category, Time start, Time end,
-                nlohmann::json args = nullptr);
+  void complete(int pid, std::int64_t tid, const std::string& name, const char* category, std::int64_t start_ns,
+                std::int64_t end_ns, nlohmann::json args = nullptr);
   // A counter track per (pid, name); each key of `values` is one series.
-  void counter(int pid, const std::string& name, Time at, const nlohmann::json& values);
+  void counter(int pid, const std::string& name, std::int64_t at_ns, const nlohmann::json& values);
 
   bool full() const { return written_ >= max_events_; }
   std::uint64_t written() const { return written_; }

@@ -39,6 +39,11 @@ const char* status_name(RequestStatus s) {
 
 }  // namespace
 
+void TraceExport::slice(int pid, std::int64_t tid, const std::string& name, const char* category, Time start, Time end,
+                        nlohmann::json args) {
+  out_->complete(pid, tid, name, category, start.count_ns(), end.count_ns(), std::move(args));
+}
+
 TraceExport::TraceExport(Engine& engine, const TraceExportOptions& options, ServingCluster* serving,
                          NetworkWorkload* network, TrainingSystem* training, Time sample_interval)
     : engine_(engine),
@@ -66,21 +71,21 @@ TraceExport::TraceExport(Engine& engine, const TraceExportOptions& options, Serv
                                      {"preemptions", o.preemptions}};
         const Time end = o.finish == kNever ? engine_.now() : o.finish;
         if (o.first_scheduled == kNever) {  // never computed: rejected, dropped or still queued
-          out_->complete(pid, tid, o.status == RequestStatus::kUnfinished ? "queued" : status_name(o.status),
+          slice(pid, tid, o.status == RequestStatus::kUnfinished ? "queued" : status_name(o.status),
                          "request", o.arrival, end, args);
           return;
         }
-        out_->complete(pid, tid, "queued", "request", o.arrival, o.first_scheduled, args);
+        slice(pid, tid, "queued", "request", o.arrival, o.first_scheduled, args);
         const Time first = o.first_token == kNever ? end : o.first_token;
-        out_->complete(pid, tid, "prefill", "request", o.first_scheduled, first);
-        if (o.first_token != kNever) out_->complete(pid, tid, "decode", "request", o.first_token, end);
+        slice(pid, tid, "prefill", "request", o.first_scheduled, first);
+        if (o.first_token != kNever) slice(pid, tid, "decode", "request", o.first_token, end);
       });
     }
   }
   if (network_) {
     network_->on_collective.connect([this](const CollectiveRecord& r, std::size_t job) {
       if (!in_window(r.start, r.end)) return;
-      out_->complete(kCollectivesPid, static_cast<std::int64_t>(job), std::string(to_string(r.op)), "collective",
+      slice(kCollectivesPid, static_cast<std::int64_t>(job), std::string(to_string(r.op)), "collective",
                      r.start, r.end,
                      {{"bytes", r.bytes},
                       {"algorithm", std::string(to_string(r.algorithm))},
@@ -119,7 +124,7 @@ void TraceExport::connect_replicas(std::size_t pool) {
                                                  std::int64_t decoding, std::int64_t batch) {
       if (!in_window(start, end)) return;
       const char* name = prefill == 0 ? "decode" : decoding == 0 ? "prefill" : "prefill+decode";
-      out_->complete(pid, id, name, "iteration", start, end,
+      slice(pid, id, name, "iteration", start, end,
                      {{"batch_size", batch}, {"prefill_tokens", prefill}, {"decode_sequences", decoding}});
     });
   }
@@ -152,8 +157,8 @@ void TraceExport::tick(Time horizon) {
       connect_replicas(i);
       const RequestRouter& router = serving_->pool(i).router();
       const int pid = kServingPid + static_cast<int>(i);
-      out_->counter(pid, "queue_depth", now, {{"queued", router.queued()}});
-      out_->counter(pid, "replicas", now,
+      out_->counter(pid, "queue_depth", now.count_ns(), {{"queued", router.queued()}});
+      out_->counter(pid, "replicas", now.count_ns(),
                     {{"booting", router.count_in(ReplicaState::kProvisioning) +
                                      router.count_in(ReplicaState::kLoadingWeights)},
                      {"ready", router.count_in(ReplicaState::kReady)},
@@ -186,13 +191,13 @@ void TraceExport::draw_job(std::uint64_t id, JobTrack& track, Time until) {
                                                    {"dp", b->dp_comm_exposed_s},  {"optimizer", b->optimizer_s}};
   while (track.next_iteration + iteration <= end && !out_->full()) {
     const Time start = track.next_iteration;
-    out_->complete(kTrainingPid, tid, "iteration", "training", start, start + iteration,
+    slice(kTrainingPid, tid, "iteration", "training", start, start + iteration,
                    {{"iteration_s", b->total_s()}});
     Time at = start;
     for (const auto& [name, seconds] : phases) {
       if (!(seconds > 0)) continue;
       const Time next = at + Time::ns(std::llround(seconds * 1e9));
-      out_->complete(kTrainingPid, tid, name, "training", at, std::min(next, start + iteration));
+      slice(kTrainingPid, tid, name, "training", at, std::min(next, start + iteration));
       at = next;
     }
     track.next_iteration = start + iteration;
@@ -203,7 +208,7 @@ void TraceExport::finish_job(std::uint64_t id, JobTrack& track, Time until) {
   if (track.model) {
     draw_job(id, track, until);
   } else if (in_window(track.segment_start, until)) {  // fixed work: one slice per run of the job
-    out_->complete(kTrainingPid, static_cast<std::int64_t>(id), "running", "training",
+    slice(kTrainingPid, static_cast<std::int64_t>(id), "running", "training",
                    std::max(track.segment_start, options_.from), std::min(until, options_.to));
   }
 }

@@ -17,8 +17,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/time.hpp"
@@ -58,6 +61,8 @@ class TraceExport {
     bool model = false;   // timed by the iteration model (has a breakdown)
     IterationBreakdown breakdown;
   };
+  void slice(int pid, std::int64_t tid, const std::string& name, const char* category, Time start, Time end,
+             nlohmann::json args = nullptr);
   bool in_window(Time start, Time end) const { return end >= options_.from && start <= options_.to; }
   void connect_replicas(std::size_t pool);
   void tick(Time horizon);

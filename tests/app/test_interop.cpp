@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "../io/h5_read.hpp"
 #include "clustersim_process.hpp"
 
 namespace fs = std::filesystem;
@@ -46,8 +47,8 @@ TEST_CASE("the serving trace has replica iterations, request phases and counters
   REQUIRE(r.exit_code == 0);
   const json t = trace_of(file);
   const auto names = process_names(t);
-  CHECK(names.at(1) == "serving h100-tp4");
-  CHECK(names.at(1001) == "requests h100-tp4");
+  CHECK(names.at(1) == "serving chat");
+  CHECK(names.at(1001) == "requests chat");
   int iterations = 0, counters = 0;
   std::map<std::int64_t, std::vector<json>> requests;
   for (const json& e : t["traceEvents"]) {
@@ -183,15 +184,8 @@ TEST_CASE("code columns are HDF5 enums that name their codes; /collectives names
               .exit_code == 0);
   const hid_t f = H5Fopen(h5.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(f >= 0);
-  const hid_t ds = H5Dopen2(f, "/collectives/op", H5P_DEFAULT);
-  const hid_t type = H5Dget_type(ds);
-  CHECK(H5Tget_class(type) == H5T_ENUM);
-  char name[32] = {};
-  const std::int64_t code = 3;
-  REQUIRE(H5Tenum_nameof(type, &code, name, sizeof name) >= 0);
-  CHECK(std::string(name) == "all_to_all");
-  H5Tclose(type);
-  H5Dclose(ds);
+  CHECK(cs::test::enum_name(f, "/collectives/op", 3) == "all_to_all");
+  CHECK(cs::test::enum_name(f, "/collectives/algorithm", 1) == "ring");
   CHECK(H5Lexists(f, "/collectives/job_name", H5P_DEFAULT) > 0);
   H5Fclose(f);
 }
