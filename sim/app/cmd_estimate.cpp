@@ -240,7 +240,7 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "gpu,g", po::value<std::string>(), "GPU name from the catalog (clustersim catalog gpus)")(
       "dtype", po::value<std::string>(),
       "weights and compute format: fp32 tf32 bf16 fp16 fp8 int8 int4 (default bf16)")(
-      "kv-dtype", po::value<std::string>(), "KV cache format (default: follows --dtype; bf16 for int4)")(
+      "kv-dtype", po::value<std::string>(), "KV cache format (default follows --dtype; bf16 for int4)")(
       "tp", po::value<int>(), "tensor-parallel degree (with --pp; default: the smallest plan that fits)")(
       "pp", po::value<int>(), "pipeline-parallel degree")("dp", po::value<int>(), "data-parallel replicas (default 1)")(
       "ep", po::value<int>(), "expert-parallel degree for MoE models (divides dp)")(
@@ -248,11 +248,11 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "output-tokens", po::value<std::string>(), "generated tokens per request (default 256)")(
       "batch", po::value<std::string>(), "requests decoded together (default 1)")(
       "streaming", po::value<std::string>(), "weight streaming when weights do not fit: auto (default), on, off")(
-      "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default: PCIe)")(
+      "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default PCIe)")(
       "price", po::value<std::string>(), "rental price per GPU-hour, e.g. \"$2.21/h\" (default $2.00/h)")(
       "train-tokens", po::value<std::string>(), "training token budget, e.g. 300B (default 20 per parameter)")(
-      "train-gpus", po::value<int>(), "GPUs for training (default: the fewest, link domain x 2^k, that fit)")(
-      "mfu", po::value<std::string>(), "model FLOPs utilization for training, e.g. 40% (default: simulated)")(
+      "train-gpus", po::value<int>(), "GPUs for training (default the fewest, link domain x 2^k, that fit)")(
+      "mfu", po::value<std::string>(), "model FLOPs utilization for training, e.g. 40% (default simulated)")(
       "sequence-length", po::value<std::string>(), "training sequence length (default min(context, 4096))")(
       "zero", po::value<int>(), "ZeRO stage 0-3 for training memory (default 1)")(
       "recompute", "train with full activation recomputation")(
@@ -260,7 +260,7 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "YAML file with an `estimate:` section (same keys, snake_case) and optional extra `gpus:` / `models:`")(
       "catalog", po::value<std::string>(),
       "configs directory holding hardware/gpus.yaml and models/ "
-      "(default: $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")("json",
+      "(default $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")("json",
                                                                         "print one JSON object instead of the table");
   const auto vm = parse_command_line("estimate", args, opts, {});
   if (vm.count("help")) {

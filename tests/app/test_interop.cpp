@@ -205,3 +205,29 @@ TEST_CASE("collective sizes: a bare G is 2^30 bytes, GB is 10^9 and GiB 2^30, as
   // -o is an output file everywhere: collective's op has a long name only.
   CHECK(clustersim(dir, "collective -o all_reduce").exit_code == 2);
 }
+
+TEST_CASE("a short flag means the same long option in every command, and defaults read \"(default X)\"") {
+  TempDir dir;
+  std::map<std::string, std::string> meaning;  // "-o" -> "--output"
+  for (const char* command : {"run", "validate", "estimate", "collective", "catalog"}) {
+    const Outcome help = clustersim(dir, std::string(command) + " --help");
+    REQUIRE(help.exit_code == 0);
+    CHECK(help.out.find("(default: ") == std::string::npos);
+    CHECK(help.out.find("(=") == std::string::npos);  // Program_options' own default display
+    std::istringstream lines(help.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      // Program_options writes "  -o [ --output ] arg  ...".
+      const auto dash = line.find("  -");
+      const auto open = line.find(" [ --");
+      if (dash != 0 || open == std::string::npos) continue;
+      const std::string short_flag = line.substr(2, 2);
+      const std::string long_flag = line.substr(open + 3, line.find(' ', open + 3) - open - 3);
+      const auto [it, fresh] = meaning.emplace(short_flag, long_flag);
+      INFO(command << ": " << short_flag);
+      CHECK(it->second == long_flag);
+    }
+  }
+  CHECK(meaning.at("-o") == "--output");
+  CHECK(meaning.at("-h") == "--help");
+}
