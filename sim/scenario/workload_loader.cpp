@@ -321,9 +321,9 @@ JobWorkloadSpec read_job_workload(MapReader& parent, std::string_view key) {
   MapReader r(node, path);
   w.format =
       r.choice<JobListFormat>("format", {{"alibaba_pods", JobListFormat::kAlibabaPods}, {"csv", JobListFormat::kCsv}});
-  w.trace = read_job_file(r);
   w.time_scale = r.number_or("time_scale", 1.0);
   if (!(w.time_scale > 0)) r.fail("time_scale", "the time scale must be positive");
+  w.trace = read_job_file(r);
   probe_input_file(r, "path", [&w] { return make_job_source(w); });
   r.finish();
   return w;
