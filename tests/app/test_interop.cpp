@@ -90,6 +90,19 @@ TEST_CASE("the serving trace has replica iterations, request phases and counters
   }
   CHECK(t["otherData"]["requests_drawn"] == requests.size());
   CHECK(t["otherData"]["events_dropped"] == 0);
+  // /meta pins the trace read: its key, absolute path, size and SHA-256 (data/traces/SOURCES.md).
+  const hid_t f = H5Fopen((dir.path() / "x.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t meta = H5Gopen2(f, "meta", H5P_DEFAULT);
+  CHECK(cs::test::read_number_attribute(meta, "input_files") == 1);
+  CHECK(cs::test::read_string_attribute(meta, "input_file_0_key") == "workload.trace.path");
+  CHECK(cs::test::read_string_attribute(meta, "input_file_0_path") ==
+        (fs::path(CLUSTERSIM_SOURCE_DIR) / "data" / "traces" / "AzureLLMInferenceTrace_conv.csv").lexically_normal().string());
+  CHECK(cs::test::read_number_attribute(meta, "input_file_0_bytes") == 719188);
+  CHECK(cs::test::read_string_attribute(meta, "input_file_0_sha256") ==
+        "2f1e5b666d4e3055fdbba98598ce2ec307767b9064e03e2fa46676dbcc7d0bf8");
+  H5Gclose(meta);
+  H5Fclose(f);
 }
 
 TEST_CASE("the training trace draws each iteration as its phases, summing to the iteration") {
