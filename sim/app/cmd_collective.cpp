@@ -191,7 +191,11 @@ int cmd_collective(const std::vector<std::string>& args) {
     }
     if (!(factor > 1)) break;
   }
-  if (json) std::cout << rows.dump(2) << "\n";
+  if (json) {  // one size per line, as nccl-tests prints one per line
+    std::cout << "[";
+    for (std::size_t i = 0; i < rows.size(); ++i) std::cout << (i ? ",\n " : "\n ") << rows[i].dump();
+    std::cout << "\n]\n";
+  }
   return kExitOk;
 }
 

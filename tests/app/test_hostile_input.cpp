@@ -150,7 +150,7 @@ TEST_CASE("a negative or oversized --seed is refused instead of wrapping around"
   CHECK(clustersim(dir, "validate " + ok + " --seed 9223372036854775807").exit_code == 0);
 }
 
-TEST_CASE("-o onto a device, a directory or a path ending in / is refused before simulating") {
+TEST_CASE("run refuses an output (-o) onto a device, a directory or a path ending in / before simulating") {
   TempDir dir;
   const std::string ok = dir.write("ok.yaml", cs::test::kValidScenario).string();
   const Outcome device = clustersim(dir, "run " + ok + " -o /dev/null");
