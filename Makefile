@@ -14,7 +14,7 @@ PYTHON   := /usr/bin/python3
 
 PACKAGES := cmake ninja-build g++ libboost-graph-dev libboost-program-options-dev \
             libyaml-cpp-dev libhdf5-dev catch2 hdf5-tools python3-h5py python3-matplotlib python3-numpy \
-            python3-pandas python3-yaml nlohmann-json3-dev libopenmpi-dev openmpi-bin
+            python3-pandas python3-yaml nlohmann-json3-dev libopenmpi-dev openmpi-bin libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps configure build run test bench test-asan validate clean
@@ -52,6 +52,7 @@ bench: build
 	$(BUILD)/bench/bench_training
 	$(BUILD)/bench/bench_training_cluster
 	$(BUILD)/bench/bench_serving
+	$(BUILD)/bench/bench_jsonl
 
 validate: build
 	$(PYTHON) validation/run_validation.py --build $(BUILD) --check

@@ -38,7 +38,7 @@ std::unique_ptr<RequestSource> make_request_source(const InferenceWorkloadSpec& 
       source = open_request_trace(*spec.trace);
     } else {
       const TraceSourceSpec trace = *spec.trace;
-      source = std::make_unique<LoopedSource>([trace] { return open_request_trace(trace); }, trace.passes, trace.loop_period);
+      source = std::make_unique<LoopedSource>([trace] { return open_request_trace(trace); }, trace.passes, trace.loop_period, trace.path);
     }
     if (spec.demand) source = std::make_unique<DemandShapedSource>(std::move(source), *spec.demand, seed);
     return source;

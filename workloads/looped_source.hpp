@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "workloads/request_source.hpp"
 
@@ -16,8 +17,10 @@ class LoopedSource final : public RequestSource {
  public:
   using Opener = std::function<std::unique_ptr<RequestSource>()>;
   // `passes` 0: for ever. `period` zero: derived from the first pass as above. Throws
-  // std::invalid_argument for a negative period.
-  LoopedSource(Opener open, std::uint64_t passes, Time period = Time());
+  // std::invalid_argument for a negative period; TraceError (naming `name`, the trace file)
+  // from next() when the first pass spans no time and no period is given, or when the given
+  // period is shorter than the first pass's span.
+  LoopedSource(Opener open, std::uint64_t passes, Time period = Time(), std::string name = "looped trace");
   std::optional<InferenceRequest> next() override;
   // Skips summed over every pass so far (a bad row is counted once per pass it is read in).
   std::uint64_t skipped_rows() const override;
@@ -36,6 +39,7 @@ class LoopedSource final : public RequestSource {
   std::uint64_t first_pass_rows_ = 0;
   std::uint64_t skipped_before_ = 0;  // by finished passes
   std::string first_skipped_;
+  std::string name_;
 };
 
 }  // namespace cs

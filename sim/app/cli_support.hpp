@@ -26,6 +26,12 @@ po::variables_map parse_command_line(const std::string& command, const std::vect
                                      const po::options_description& options,
                                      const po::positional_options_description& positional);
 
+// An option's value, or `fallback` when it was not given (the help text states the default).
+template <typename T>
+T option_or(const po::variables_map& vm, const char* name, T fallback) {
+  return vm.count(name) ? vm[name].as<T>() : fallback;
+}
+
 // The usage block printed by `clustersim <command> --help`.
 std::string help_text(const std::string& synopsis, const std::string& description,
                       const po::options_description& options, const std::string& examples);

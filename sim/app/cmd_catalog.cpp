@@ -68,8 +68,8 @@ int cmd_catalog(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")("what", po::value<std::string>(), "gpus, models or all (positional)")(
       "catalog", po::value<std::string>(),
-      "configs directory (default: $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")(
-      "sources,s", "show where each entry's numbers come from");
+      "configs directory (default $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")(
+      "sources", "show where each entry's numbers come from");
   po::positional_options_description pos;
   pos.add("what", 1);
   const auto vm = parse_command_line("catalog", args, opts, pos);

@@ -1,5 +1,8 @@
 // `clustersim collective`: nccl-tests for the simulator. One collective at a time on an idle
 // network, over a size sweep, printing time, algbw and busbw (nccl-tests conventions, GB = 1e9).
+#include <nlohmann/json.hpp>
+
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -9,32 +12,40 @@
 #include "sim/network/collective_runner.hpp"
 #include "sim/network/network_spec.hpp"
 #include "sim/scenario/config_node.hpp"
+#include "sim/scenario/quantity.hpp"
 #include "sim/scenario/topology_loader.hpp"
 
 namespace cs {
 
 namespace {
 
-// nccl-tests sizes: a number with an optional binary suffix (1K = 1024, 8G = 8 GiB).
+// A size: nccl-tests' bare suffixes are binary (1K = 2^10, 8G = 2^33 bytes); with a unit the
+// scenario rules apply, so GB is 10^9 bytes and GiB 2^30 bytes, as written.
 double parse_size(const std::string& text, const char* option) {
   std::size_t used = 0;
   double value = 0;
   try {
     value = std::stod(text, &used);
   } catch (const std::exception&) {
-    throw UsageError(std::string(option) + ": '" + text + "' is not a size (e.g. 1K, 64M, 8G)");
+    throw UsageError(std::string(option) + ": '" + text + "' is not a size (e.g. 1K, 64M, 8G, 8 GB, 8 GiB)");
   }
   std::string suffix = text.substr(used);
-  if (!suffix.empty() && (suffix.back() == 'B' || suffix.back() == 'b')) suffix.pop_back();
-  if (suffix.size() == 2 && suffix[1] == 'i') suffix.pop_back();
-  double scale = 1;
-  if (suffix == "K" || suffix == "k") scale = 1024.0;
-  else if (suffix == "M" || suffix == "m") scale = 1024.0 * 1024;
-  else if (suffix == "G" || suffix == "g") scale = 1024.0 * 1024 * 1024;
-  else if (suffix == "T" || suffix == "t") scale = 1024.0 * 1024 * 1024 * 1024;
-  else if (!suffix.empty()) throw UsageError(std::string(option) + ": unknown size suffix in '" + text + "'");
-  if (!(value * scale >= 0)) throw UsageError(std::string(option) + ": size must not be negative");
-  return std::floor(value * scale);
+  suffix.erase(0, suffix.find_first_not_of(' '));
+  double bytes = 0;
+  if (suffix.empty() || suffix.size() == 1) {
+    static constexpr std::string_view kBinary = "KMGT";
+    const std::size_t power = suffix.empty() ? 0 : kBinary.find(static_cast<char>(std::toupper(suffix[0]))) + 1;
+    if (power == 0) throw UsageError(std::string(option) + ": unknown size suffix in '" + text + "'");
+    bytes = std::ldexp(value, 10 * static_cast<int>(power));
+  } else {
+    try {
+      bytes = parse_quantity(text, Dimension::kBytes);
+    } catch (const QuantityError& e) {
+      throw UsageError(std::string(option) + ": " + e.what());
+    }
+  }
+  if (!(bytes >= 0) || !std::isfinite(bytes)) throw UsageError(std::string(option) + ": size must not be negative");
+  return std::floor(bytes);
 }
 
 template <typename E>
@@ -54,18 +65,18 @@ TopologySpec topology_from_file(const std::string& path) {
 TopologySpec topology_from_options(const po::variables_map& vm) {
   if (vm.count("scenario")) return topology_from_file(vm["scenario"].as<std::string>());
   // A YAML file in place of a template name: its `topology:` section (multi-node validation rows).
-  const std::string name = vm["topology"].as<std::string>();
+  const std::string name = option_or<std::string>(vm, "topology", "dgx_h100");
   if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") return topology_from_file(name);
   TopologySpec spec;
   ClusterSpec c;
   try {
-    c.node = node_preset(vm["topology"].as<std::string>());
+    c.node = node_preset(name);
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--topology: ") + e.what());
   }
-  c.nodes = vm["nodes"].as<int>();
+  c.nodes = option_or<int>(vm, "nodes", 1);
   if (c.nodes < 1) throw UsageError("--nodes must be at least 1");
-  const std::string fabric = vm["fabric"].as<std::string>();
+  const std::string fabric = option_or<std::string>(vm, "fabric", "rail_optimized");
   if (c.nodes == 1) {
     c.fabric.kind = FabricKind::kNone;
   } else if (fabric == "rail_optimized") {
@@ -80,11 +91,11 @@ TopologySpec topology_from_options(const po::variables_map& vm) {
     throw UsageError("--fabric: unknown value '" + fabric +
                      "'; expected rail_optimized, leaf_spine, fat_tree or single_switch");
   }
-  const std::string link = vm["link"].as<std::string>();
+  const std::string link = option_or<std::string>(vm, "link", "infiniband");
   if (link != "infiniband" && link != "ethernet") throw UsageError("--link: expected infiniband or ethernet");
   c.fabric.link_kind = link == "ethernet" ? LinkKind::kEthernet : LinkKind::kInfiniBand;
   c.fabric.link_latency = default_fabric_latency(c.fabric.link_kind);
-  c.fabric.oversubscription = vm["oversubscription"].as<double>();
+  c.fabric.oversubscription = option_or<double>(vm, "oversubscription", 1.0);
   if (c.fabric.oversubscription < 1) throw UsageError("--oversubscription must be at least 1");
   spec.layout = c;
   return spec;
@@ -92,7 +103,7 @@ TopologySpec topology_from_options(const po::variables_map& vm) {
 
 std::vector<VertexId> group_from_options(const Topology& topo, const po::variables_map& vm) {
   const auto gpus = topo.gpus();
-  const int first = vm["first-gpu"].as<int>();
+  const int first = option_or<int>(vm, "first-gpu", 0);
   const int count = vm.count("gpus") ? vm["gpus"].as<int>() : static_cast<int>(gpus.size()) - first;
   if (first < 0 || count < 1 || static_cast<std::size_t>(first + count) > gpus.size())
     throw UsageError("--gpus/--first-gpu: the topology has " + std::to_string(gpus.size()) + " GPUs");
@@ -103,27 +114,32 @@ std::vector<VertexId> group_from_options(const Topology& topo, const po::variabl
 
 int cmd_collective(const std::vector<std::string>& args) {
   po::options_description opts("Options");
+  // Short flags mean one thing across commands (-o is an output file, -g a GPU type, so the
+  // op and the group size have long names only); defaults are stated as "(default X)".
   opts.add_options()("help,h", "show this help")(
-      "topology,t", po::value<std::string>()->default_value("dgx_h100"),
-      "built-in node template (dgx_h100, dgx_a100, pcie_8gpu, hgx_4gpu) or a YAML file with a topology: section")(
-      "nodes,N", po::value<int>()->default_value(1), "nodes of that template")(
-      "fabric", po::value<std::string>()->default_value("rail_optimized"),
-      "between nodes: rail_optimized, leaf_spine, fat_tree, single_switch")(
-      "link", po::value<std::string>()->default_value("infiniband"), "fabric technology: infiniband or ethernet")(
-      "oversubscription", po::value<double>()->default_value(1.0), "leaf-spine / rail spine oversubscription")(
+      "topology,t", po::value<std::string>(),
+      "built-in node template (dgx_h100, dgx_a100, pcie_8gpu, hgx_4gpu) or a YAML file with a topology: section "
+      "(default dgx_h100)")(
+      "nodes,N", po::value<int>(), "nodes of that template (default 1)")(
+      "fabric", po::value<std::string>(),
+      "between nodes: rail_optimized, leaf_spine, fat_tree, single_switch (default rail_optimized)")(
+      "link", po::value<std::string>(), "fabric technology: infiniband or ethernet (default infiniband)")(
+      "oversubscription", po::value<double>(), "leaf-spine / rail spine oversubscription (default 1)")(
       "scenario,s", po::value<std::string>(), "take the topology from a scenario's `topology:` section instead")(
-      "gpus,g", po::value<int>(), "GPUs in the group (default: all, in topology order)")(
-      "first-gpu", po::value<int>()->default_value(0), "index of the group's first GPU")(
-      "op,o", po::value<std::string>()->default_value("all_reduce"),
-      "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv")(
-      "algorithm,a", po::value<std::string>()->default_value("auto"),
-      "auto, ring, tree, hierarchical, nvls, direct, pipeline")(
-      "min-bytes,b", po::value<std::string>()->default_value("1K"), "smallest size (nccl-tests -b)")(
-      "max-bytes,e", po::value<std::string>()->default_value("8G"), "largest size (nccl-tests -e)")(
-      "factor,f", po::value<double>()->default_value(2.0), "size multiplier between steps (nccl-tests -f)")(
-      "root", po::value<int>()->default_value(0), "broadcast root rank")(
-      "protocol", po::value<std::string>()->default_value("auto"), "auto, ll, ll128, simple (NCCL_PROTO)")(
-      "launch-overhead-us", po::value<double>(), "per-call launch overhead in microseconds (default: the model's)")(
+      "gpus", po::value<int>(), "GPUs in the group (default all, in topology order)")(
+      "first-gpu", po::value<int>(), "index of the group's first GPU (default 0)")(
+      "op", po::value<std::string>(),
+      "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv (default all_reduce)")(
+      "algorithm,a", po::value<std::string>(),
+      "auto, ring, tree, hierarchical, nvls, direct, pipeline (default auto)")(
+      "min-bytes,b", po::value<std::string>(),
+      "smallest size, nccl-tests -b: 1K = 2^10 bytes, 8G = 2^33; or with a unit, 8 GB = 8x10^9, 8 GiB = 8x2^30 "
+      "(default 1K)")(
+      "max-bytes,e", po::value<std::string>(), "largest size, nccl-tests -e, as --min-bytes (default 8G)")(
+      "factor,f", po::value<double>(), "size multiplier between steps, nccl-tests -f (default 2)")(
+      "root", po::value<int>(), "broadcast root rank (default 0)")(
+      "protocol", po::value<std::string>(), "auto, ll, ll128, simple: NCCL_PROTO (default auto)")(
+      "launch-overhead-us", po::value<double>(), "per-call launch overhead in microseconds (default the model's)")(
       "json", "print a JSON list of {bytes, time_s, algbw_GBps, busbw_GBps, algorithm, protocol}");
   const auto vm = parse_command_line("collective", args, opts, po::positional_options_description{});
   if (vm.count("help")) {
@@ -141,19 +157,19 @@ int cmd_collective(const std::vector<std::string>& args) {
         "  clustersim collective --scenario configs/scenarios/interconnect_pcie_eth.yaml --op all_to_all --json\n");
     return kExitOk;
   }
-  const auto op = parse_name<CollectiveOp>(vm["op"].as<std::string>(), collective_op_from_string, "--op",
+  const auto op = parse_name<CollectiveOp>(option_or<std::string>(vm, "op", "all_reduce"), collective_op_from_string, "--op",
                                            "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv");
-  const auto algorithm = parse_name<CollectiveAlgorithm>(vm["algorithm"].as<std::string>(),
+  const auto algorithm = parse_name<CollectiveAlgorithm>(option_or<std::string>(vm, "algorithm", "auto"),
                                                          collective_algorithm_from_string, "--algorithm",
                                                          "auto, ring, tree, hierarchical, nvls, direct, pipeline");
-  const double min_bytes = parse_size(vm["min-bytes"].as<std::string>(), "--min-bytes");
-  const double max_bytes = parse_size(vm["max-bytes"].as<std::string>(), "--max-bytes");
-  const double factor = vm["factor"].as<double>();
+  const double min_bytes = parse_size(option_or<std::string>(vm, "min-bytes", "1K"), "--min-bytes");
+  const double max_bytes = parse_size(option_or<std::string>(vm, "max-bytes", "8G"), "--max-bytes");
+  const double factor = option_or<double>(vm, "factor", 2.0);
   if (max_bytes < min_bytes) throw UsageError("--max-bytes is smaller than --min-bytes");
   if (!(factor > 1) && max_bytes > min_bytes) throw UsageError("--factor must be greater than 1");
 
   CollectiveTuning tuning;
-  tuning.protocol = parse_name<CollectiveProtocol>(vm["protocol"].as<std::string>(), collective_protocol_from_string,
+  tuning.protocol = parse_name<CollectiveProtocol>(option_or<std::string>(vm, "protocol", "auto"), collective_protocol_from_string,
                                                    "--protocol", "auto, ll, ll128, simple");
   if (vm.count("launch-overhead-us")) {
     const double us = vm["launch-overhead-us"].as<double>();
@@ -165,35 +181,38 @@ int cmd_collective(const std::vector<std::string>& args) {
   const std::vector<VertexId> group = group_from_options(topo, vm);
   CollectiveRunner runner(topo, spec.efficiency, tuning);
   const bool json = vm.count("json") > 0;
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (!json) {
     std::printf("# clustersim collective: %s on %zu GPUs of %s\n", std::string(to_string(op)).c_str(), group.size(),
                 describe(spec).c_str());
     std::printf("# %14s %14s %12s %12s  %s\n", "size(B)", "time(us)", "algbw(GB/s)", "busbw(GB/s)", "algorithm");
-  } else {
-    std::printf("[");
   }
-  bool first = true;
   for (double bytes = min_bytes; bytes <= max_bytes; bytes = std::floor(bytes * factor)) {
     CollectiveRecord r;
     try {
-      r = runner.run({op, group, bytes, algorithm, vm["root"].as<int>()}).record;
+      r = runner.run({op, group, bytes, algorithm, option_or<int>(vm, "root", 0)}).record;
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what());
     }
     const double algbw = r.algbw_bytes_per_s() / 1e9, busbw = r.busbw_bytes_per_s() / 1e9;
     if (json) {
-      std::printf("%s\n  {\"bytes\": %.0f, \"time_s\": %.9g, \"algbw_GBps\": %.6g, \"busbw_GBps\": %.6g, "
-                  "\"algorithm\": \"%s\", \"protocol\": \"%s\"}",
-                  first ? "" : ",", bytes, r.seconds(), algbw, busbw, std::string(to_string(r.algorithm)).c_str(),
-                  std::string(to_string(r.protocol)).c_str());
+      rows.push_back({{"bytes", bytes},
+                      {"time_s", r.seconds()},
+                      {"algbw_GBps", algbw},
+                      {"busbw_GBps", busbw},
+                      {"algorithm", std::string(to_string(r.algorithm))},
+                      {"protocol", std::string(to_string(r.protocol))}});
     } else {
       std::printf("  %14.0f %14.2f %12.2f %12.2f  %s/%s\n", bytes, r.seconds() * 1e6, algbw, busbw,
                   std::string(to_string(r.algorithm)).c_str(), std::string(to_string(r.protocol)).c_str());
     }
-    first = false;
     if (!(factor > 1)) break;
   }
-  if (json) std::printf("\n]\n");
+  if (json) {  // one size per line, as nccl-tests prints one per line
+    std::cout << "[";
+    for (std::size_t i = 0; i < rows.size(); ++i) std::cout << (i ? ",\n " : "\n ") << rows[i].dump();
+    std::cout << "\n]\n";
+  }
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 // `clustersim estimate`: the back-of-the-envelope a capacity planner runs first. One model on
 // one GPU type with one parallel plan: FLOPs, memory and fit, prefill and decode latency with
 // their bounds, throughput and $ per 1k tokens, and the cost of training it.
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -27,44 +29,19 @@ constexpr double kDefaultUsdPerGpuHour = 2.0;  // the essay's A100 rate
 constexpr double kChinchillaTokensPerParam = 20;
 constexpr int kMaxTrainingGpus = 1 << 16;
 
-// A flat JSON object written by hand (no JSON library in the dependency set).
+// The JSON answer, in the order the fields are added; a non-finite number is written as null
+// (JSON has no NaN or infinity).
 class JsonObject {
  public:
-  void add(const std::string& key, double v) {
-    char buf[64];
-    if (std::isfinite(v))
-      std::snprintf(buf, sizeof buf, "%.9g", v);
-    else
-      std::snprintf(buf, sizeof buf, "null");
-    field(key, buf);
-  }
-  void add(const std::string& key, int v) { field(key, std::to_string(v)); }
-  void add(const std::string& key, bool v) { field(key, v ? "true" : "false"); }
-  void add(const std::string& key, const std::string& v) { field(key, quote(v)); }
-  void add(const std::string& key, const char* v) { add(key, std::string(v)); }
-  std::string str() const { return "{\n" + body_.str() + "\n}\n"; }
+  void add(const std::string& key, double v) { body_[key] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; }
+  void add(const std::string& key, int v) { body_[key] = v; }
+  void add(const std::string& key, bool v) { body_[key] = v; }
+  void add(const std::string& key, const std::string& v) { body_[key] = v; }
+  void add(const std::string& key, const char* v) { body_[key] = v; }
+  std::string str() const { return body_.dump(2) + "\n"; }
 
  private:
-  static std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') out += '\\';
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-        continue;
-      }
-      out += c;
-    }
-    return out + "\"";
-  }
-  void field(const std::string& key, const std::string& value) {
-    body_ << (first_ ? "" : ",\n") << "  " << quote(key) << ": " << value;
-    first_ = false;
-  }
-  std::ostringstream body_;
-  bool first_ = true;
+  nlohmann::ordered_json body_ = nlohmann::ordered_json::object();
 };
 
 // Flags and the scenario's `estimate:` section share these names.
@@ -277,7 +254,7 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "gpu,g", po::value<std::string>(), "GPU name from the catalog (clustersim catalog gpus)")(
       "dtype", po::value<std::string>(),
       "weights and compute format: fp32 tf32 bf16 fp16 fp8 int8 int4 (default bf16)")(
-      "kv-dtype", po::value<std::string>(), "KV cache format (default: follows --dtype; bf16 for int4)")(
+      "kv-dtype", po::value<std::string>(), "KV cache format (default follows --dtype; bf16 for int4)")(
       "engine", po::value<std::string>(),
       "serving engine: a name in configs/engines (vllm, trtllm; default vllm) or an engine YAML file")(
       "topology", po::value<std::string>(),
@@ -290,11 +267,11 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "output-tokens", po::value<std::string>(), "generated tokens per request (default 256)")(
       "batch", po::value<std::string>(), "requests decoded together (default 1)")(
       "streaming", po::value<std::string>(), "weight streaming when weights do not fit: auto (default), on, off")(
-      "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default: PCIe)")(
+      "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default PCIe)")(
       "price", po::value<std::string>(), "rental price per GPU-hour, e.g. \"$2.21/h\" (default $2.00/h)")(
       "train-tokens", po::value<std::string>(), "training token budget, e.g. 300B (default 20 per parameter)")(
-      "train-gpus", po::value<int>(), "GPUs for training (default: the fewest, link domain x 2^k, that fit)")(
-      "mfu", po::value<std::string>(), "model FLOPs utilization for training, e.g. 40% (default: simulated)")(
+      "train-gpus", po::value<int>(), "GPUs for training (default the fewest, link domain x 2^k, that fit)")(
+      "mfu", po::value<std::string>(), "model FLOPs utilization for training, e.g. 40% (default simulated)")(
       "sequence-length", po::value<std::string>(), "training sequence length (default min(context, 4096))")(
       "zero", po::value<int>(), "ZeRO stage 0-3 for training memory (default 1)")(
       "recompute", "train with full activation recomputation")(
@@ -302,7 +279,7 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "YAML file with an `estimate:` section (same keys, snake_case) and optional extra `gpus:` / `models:`")(
       "catalog", po::value<std::string>(),
       "configs directory holding hardware/gpus.yaml and models/ "
-      "(default: $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")("json",
+      "(default $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")("json",
                                                                         "print one JSON object instead of the table");
   const auto vm = parse_command_line("estimate", args, opts, {});
   if (vm.count("help")) {

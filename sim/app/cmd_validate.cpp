@@ -15,13 +15,15 @@ int cmd_validate(const std::vector<std::string>& args) {
   const auto vm = parse_command_line("validate", args, opts, scenario_positional());
   if (vm.count("help")) {
     std::cout << help_text("clustersim validate SCENARIO [--set path=value]... [--print]",
-                           "Loads and checks a scenario (syntax, keys, units, ranges) without simulating.\n"
+                           "Loads and checks a scenario (syntax, keys, units, ranges; that its trace and job files\n"
+                           "exist and their header and first row parse) without simulating.\n"
                            "Exit status: 0 valid, 2 invalid (the message names file:line:column and the key).",
                            opts, "  clustersim validate configs/scenarios/default.yaml\n");
     return kExitOk;
   }
   if (!vm.count("scenario")) throw UsageError("missing the scenario file (see: clustersim validate --help)");
   const Scenario s = load_scenario(vm["scenario"].as<std::string>(), scenario_load_options(vm));
+  for (const std::string& w : s.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (vm.count("print"))
     std::cout << s.resolved_yaml;
   else {

@@ -8,8 +8,11 @@ namespace cs {
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO)) {}
 
-ProgressLine::~ProgressLine() {
+ProgressLine::~ProgressLine() { finish(); }
+
+void ProgressLine::finish() {
   if (drawn_) std::fputs("\n", stderr);
+  drawn_ = false;
 }
 
 void ProgressLine::update(const ProgressReport& r) {

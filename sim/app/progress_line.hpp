@@ -11,6 +11,8 @@ class ProgressLine {
   explicit ProgressLine(bool enabled);
   ~ProgressLine();
   void update(const ProgressReport& r);
+  // Ends the line (once) so that what is printed next starts on its own line.
+  void finish();
 
  private:
   bool enabled_;

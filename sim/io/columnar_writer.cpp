@@ -27,6 +27,11 @@ ColumnarWriter::ColumnarWriter(hid_t parent, const std::string& group, std::vect
                            H5Dclose);
     write_attribute(datasets_.back().get(), "units", c.units);
     if (!c.description.empty()) write_attribute(datasets_.back().get(), "description", c.description);
+    if (!c.labels.empty()) {
+      std::string labels;
+      for (const auto& [code, name] : c.labels) labels += (labels.empty() ? "" : ", ") + std::to_string(code) + "=" + name;
+      write_attribute(datasets_.back().get(), "labels", labels);
+    }
   }
   for (const ColumnSpec& c : columns_) (c.type == ColumnType::kString ? text_columns_ : numeric_columns_) += 1;
   buffers_.assign(columns_.size(), {});
@@ -41,6 +46,12 @@ ColumnarWriter::ColumnarWriter(hid_t parent, const std::string& group, std::vect
 }
 
 H5Handle ColumnarWriter::file_type(const ColumnSpec& c) {
+  if (c.type == ColumnType::kInt64 && !c.labels.empty()) {
+    H5Handle type(h5_check(H5Tenum_create(H5T_NATIVE_INT64), "enum type of " + c.name), H5Tclose);
+    for (const auto& [code, name] : c.labels)
+      h5_check(H5Tenum_insert(type.get(), name.c_str(), &code), "enum value " + name + " of " + c.name);
+    return type;
+  }
   if (c.type != ColumnType::kString)
     return H5Handle(H5Tcopy(c.type == ColumnType::kInt64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE), H5Tclose);
   if (c.string_bytes == 0) throw std::invalid_argument("text column " + c.name + " of 0 bytes");
@@ -96,7 +107,9 @@ void ColumnarWriter::flush() {
       continue;
     } else if (columns_[i].type == ColumnType::kInt64) {
       as_int.assign(buffers_[i].begin(), buffers_[i].end());
-      h5_check(H5Dwrite(ds, H5T_NATIVE_INT64, mem_space.get(), file_space.get(), H5P_DEFAULT, as_int.data()), what);
+      // An enum column is written in its own type: HDF5 converts enums by name only.
+      const H5Handle type = file_type(columns_[i]);
+      h5_check(H5Dwrite(ds, type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, as_int.data()), what);
     } else {
       h5_check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT, buffers_[i].data()),
                what);

@@ -10,11 +10,14 @@
 // column chunked and deflated like the others. A longer value is cut to `string_bytes` bytes
 // (never inside a UTF-8 character) and the column's `truncated_values` attribute counts the
 // values cut so far.
+//
+// Code columns (status, op, algorithm) are HDF5 enums: the file says what each number means.
 #include <hdf5.h>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/io/h5_handle.hpp"
@@ -29,6 +32,10 @@ struct ColumnSpec {
   ColumnType type = ColumnType::kFloat64;
   std::string description;
   std::size_t string_bytes = 64;  // kString only
+  // kInt64 only: names of the codes. The column is then an HDF5 enum of int64 (h5py:
+  // h5py.check_enum_dtype(ds.dtype) gives {name: code}) and carries a `labels` attribute
+  // "0=completed, 1=rejected, ..." for readers that see only the numbers.
+  std::vector<std::pair<std::int64_t, std::string>> labels{};
 };
 
 class ColumnarWriter {

@@ -27,6 +27,8 @@ class H5Handle {
   ~H5Handle() { close(); }
 
   hid_t get() const { return id_; }
+  // Gives up ownership: for a close whose failure must be seen (H5Fclose flushes).
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
   void close() {
     if (id_ >= 0 && closer_) closer_(id_);
     id_ = H5I_INVALID_HID;

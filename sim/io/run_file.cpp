@@ -1,6 +1,11 @@
 #include "sim/io/run_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -10,7 +15,38 @@ namespace cs {
 
 namespace fs = std::filesystem;
 
+void check_output_path(const fs::path& path) {
+  if (path.empty()) throw std::invalid_argument("the output path is empty");
+  const std::string text = path.string();
+  if (text.back() == '/' || path.filename() == "." || path.filename() == "..")
+    throw std::invalid_argument("the output path " + text + " names a directory, not a file");
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);  // follows a symlink
+  if (!fs::exists(status) || fs::is_regular_file(status)) return;
+  throw std::invalid_argument("the output path " + text + " exists and is " +
+                              (fs::is_directory(status) ? "a directory" : "not a regular file (a device, FIFO or socket)") +
+                              "; name a file");
+}
+
+void sync_to_disk(const fs::path& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + " to sync it: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  // A directory on a file system that cannot sync directories is not an error.
+  if (rc != 0 && !(directory && (err == EINVAL || err == EBADF)))
+    throw std::runtime_error("cannot sync " + path.string() + " to disk: " + std::strerror(err));
+}
+
 RunFile::RunFile(fs::path final_path) : final_path_(std::move(final_path)) {
+  check_output_path(final_path_);
+  // A file whose close failed (a full disk) stays in HDF5's table in a broken state, and the
+  // library's own clean-up at exit would close it again and crash (HDF5 1.10, exit 139): every
+  // file we open we close ourselves, so that clean-up is not needed. It must be asked for
+  // before HDF5's first call, and RunFile is its first user in the executable.
+  static const bool no_atexit = H5dont_atexit() >= 0;
+  (void)no_atexit;
   // Errors surface as exceptions with our message; HDF5's own stack dump would only confuse.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (final_path_.has_parent_path()) {
@@ -20,6 +56,11 @@ RunFile::RunFile(fs::path final_path) : final_path_(std::move(final_path)) {
       throw std::runtime_error("cannot create directory " + final_path_.parent_path().string() + ": " + ec.message());
   }
   const std::string partial = partial_path().string();
+  // A partial file left by a killed run (or anything else under that name) is replaced.
+  std::error_code stale;
+  if (fs::is_directory(fs::symlink_status(partial_path(), stale)))
+    throw std::runtime_error("cannot write " + partial + ": a directory has that name");
+  fs::remove(partial_path(), stale);
   file_ = H5Handle(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (file_.get() < 0) throw std::runtime_error("cannot create output file " + partial);
   meta_ = H5Handle(h5_check(H5Gcreate2(file_.get(), "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "group /meta"),
@@ -53,15 +94,26 @@ void RunFile::summary(const std::string& name, double value) {
   write_attribute(summary_.get(), name, value);
   char text[32];
   std::snprintf(text, sizeof text, "%.6g", value);
-  summary_entries_.emplace_back(name, text);
+  record_summary(name, text, value);
 }
 void RunFile::summary(const std::string& name, std::int64_t value) {
   write_attribute(summary_.get(), name, value);
-  summary_entries_.emplace_back(name, std::to_string(value));
+  record_summary(name, std::to_string(value), value);
 }
 void RunFile::summary(const std::string& name, const std::string& value) {
   write_attribute(summary_.get(), name, value);
-  summary_entries_.emplace_back(name, value);
+  record_summary(name, value, value);
+}
+
+void RunFile::record_summary(const std::string& name, std::string text, SummaryValue value) {
+  for (std::size_t i = 0; i < summary_entries_.size(); ++i)
+    if (summary_entries_[i].first == name) {
+      summary_entries_[i].second = std::move(text);
+      summary_values_[i].second = std::move(value);
+      return;
+    }
+  summary_entries_.emplace_back(name, std::move(text));
+  summary_values_.emplace_back(name, std::move(value));
 }
 
 ColumnarWriter& RunFile::timeline(const std::vector<ColumnSpec>& series) {
@@ -87,13 +139,15 @@ void RunFile::commit() {
   meta_.close();
   summary_.close();
   h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush " + partial_path().string());
-  file_.close();
+  if (H5Fclose(file_.release()) < 0) throw std::runtime_error("HDF5: cannot close " + partial_path().string());
+  sync_to_disk(partial_path(), false);
   std::error_code ec;
   fs::rename(partial_path(), final_path_, ec);
   if (ec)
     throw std::runtime_error("cannot rename " + partial_path().string() + " to " + final_path_.string() + ": " +
                              ec.message());
   committed_ = true;
+  sync_to_disk(final_path_.has_parent_path() ? final_path_.parent_path() : fs::path("."), true);
 }
 
 }  // namespace cs

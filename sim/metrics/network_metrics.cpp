@@ -7,9 +7,13 @@ namespace cs {
 std::vector<ColumnSpec> NetworkMetrics::table_columns() {
   return {{"id", "1", ColumnType::kInt64, "collective number in start order"},
           {"job", "1", ColumnType::kInt64, "index of its job in the scenario's collectives.jobs"},
+          {"job_name", "1", ColumnType::kString, "its job's `name:` in the scenario"},
           {"op", "1", ColumnType::kInt64,
-           "0 all_reduce, 1 all_gather, 2 reduce_scatter, 3 all_to_all, 4 broadcast, 5 send_recv"},
-          {"algorithm", "1", ColumnType::kInt64, "1 ring, 2 tree, 3 hierarchical, 4 nvls, 5 direct, 6 pipeline"},
+           "0 all_reduce, 1 all_gather, 2 reduce_scatter, 3 all_to_all, 4 broadcast, 5 send_recv", 64,
+           {{0, "all_reduce"}, {1, "all_gather"}, {2, "reduce_scatter"}, {3, "all_to_all"}, {4, "broadcast"},
+            {5, "send_recv"}}},
+          {"algorithm", "1", ColumnType::kInt64, "1 ring, 2 tree, 3 hierarchical, 4 nvls, 5 direct, 6 pipeline", 64,
+           {{1, "ring"}, {2, "tree"}, {3, "hierarchical"}, {4, "nvls"}, {5, "direct"}, {6, "pipeline"}}},
           {"ranks", "1", ColumnType::kInt64, "GPUs in the group"},
           {"bytes", "bytes", ColumnType::kFloat64, "size, nccl-tests convention"},
           {"start_s", "s", ColumnType::kFloat64, "start (launch)"},
@@ -52,7 +56,7 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
             r.start.seconds(),                  r.end.seconds(),
             r.seconds(),                        r.algbw_bytes_per_s(),
             r.busbw_bytes_per_s()};
-    table_->append(row_);
+    table_->append(row_, {workload_.spec().jobs[job].name});
   });
 }
 

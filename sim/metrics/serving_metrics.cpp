@@ -29,7 +29,8 @@ std::vector<ColumnSpec> ServingMetrics::table_columns() {
       {"replica", "1", ColumnType::kInt64, "replica id within its pool (-1: never reached one)"},
       {"pool", "1", ColumnType::kInt64, "pool index in the scenario's `serving:` list (-1: no pool serves its model)"},
       {"preemptions", "1", ColumnType::kInt64, "times evicted from the KV cache (recomputed or swapped)"},
-      {"status", "1", ColumnType::kInt64, "0 completed, 1 rejected, 2 dropped, 3 unfinished"}};
+      {"status", "1", ColumnType::kInt64, "0 completed, 1 rejected, 2 dropped, 3 unfinished", 64,
+       {{0, "completed"}, {1, "rejected"}, {2, "dropped"}, {3, "unfinished"}}}};
 }
 
 ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec,

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "sim/scenario/config_error.hpp"
 
@@ -53,6 +55,13 @@ std::string_view ConfigNode::kind_name() const {
 
 namespace {
 
+// YAML aliases let a few lines stand for an exponential tree ("billion laughs": 8 nested
+// levels of 9 aliases are 9^8 = 43 million values). No scenario comes near this many values
+// (the largest example has a few hundred; long lists belong in trace files); past it the text
+// is refused while it is expanded, within a fraction of a second.
+constexpr std::size_t kMaxValues = 250'000;
+constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{64} << 20;
+
 class Loader {
  public:
   ConfigNode load_file(const fs::path& path) {
@@ -61,6 +70,14 @@ class Loader {
     if (ec) canonical = path;  // a pipe or a vanished folder: compare as written
     if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end())
       throw ConfigError(path.string() + ": included from itself (include cycle)");
+    // Only a regular file of sane size: /dev/zero or a FIFO would never end.
+    std::error_code status_error;
+    const fs::file_status status = fs::status(path, status_error);
+    if (fs::exists(status) && !fs::is_regular_file(status))
+      throw ConfigError(path.string() + ": not a regular file");
+    if (fs::is_regular_file(status) && fs::file_size(path, status_error) > kMaxFileBytes)
+      throw ConfigError(path.string() + ": larger than " + std::to_string(kMaxFileBytes >> 20) +
+                        " MiB; a scenario names its data files instead of holding them");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path.string() + ": cannot open the file");
     std::stringstream text;
@@ -117,6 +134,10 @@ class Loader {
                      const std::string& path) {
     ConfigNode n;
     n.where = {origin, y.Mark().line + 1, y.Mark().column + 1};
+    if (++values_ > kMaxValues)
+      throw_config_error(n.where, path,
+                         "the document expands to more than " + std::to_string(kMaxValues) +
+                             " values (YAML aliases nested too deep?)");
     if (y.Tag() == "!include") {
       if (!y.IsScalar()) throw_config_error(n.where, path, "!include takes a file name");
       try {
@@ -142,12 +163,13 @@ class Loader {
         break;
       case YAML::NodeType::Map:
         n.kind = ConfigNode::Kind::kMap;
+        std::unordered_set<std::string> seen;  // a linear duplicate check: maps may be large
         for (const auto& kv : y) {
           const SourceLocation key_at{origin, kv.first.Mark().line + 1, kv.first.Mark().column + 1};
           if (!kv.first.IsScalar()) throw_config_error(key_at, path, "map keys must be plain names");
           const std::string key = kv.first.Scalar();
           const std::string child = path.empty() ? key : path + "." + key;
-          if (n.find(key)) throw_config_error(key_at, child, "duplicate key (each key may appear once in a map)");
+          if (!seen.insert(key).second) throw_config_error(key_at, child, "duplicate key (each key may appear once in a map)");
           ConfigNode value = convert(kv.second, origin, dir, child);
           // A key with no value ("key:") has no position of its own: point at the key.
           if (value.is_null()) value.where = key_at;
@@ -160,6 +182,7 @@ class Loader {
   }
 
   std::vector<fs::path> stack_;
+  std::size_t values_ = 0;  // converted so far, !include and extends: files included
 };
 
 void emit(YAML::Emitter& out, const ConfigNode& n) {
@@ -201,11 +224,16 @@ void merge_into(ConfigNode& base, ConfigNode over) {
     base = std::move(over);
     return;
   }
+  // Positions by key: merging two large maps stays linear.
+  std::unordered_map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < base.entries.size(); ++i) position.emplace(base.entries[i].first, i);
   for (auto& [key, value] : over.entries) {
-    if (ConfigNode* existing = base.find(key))
-      merge_into(*existing, std::move(value));
-    else
+    if (const auto it = position.find(key); it != position.end()) {
+      merge_into(base.entries[it->second].second, std::move(value));
+    } else {
+      position.emplace(key, base.entries.size());
       base.entries.emplace_back(key, std::move(value));
+    }
   }
 }
 

@@ -28,6 +28,13 @@ struct OutputSettings {
   bool requests_table = true;  // one /requests row per finished item
 };
 
+// A file the run reads besides the scenario (a request trace, a job list): the key that named
+// it and the absolute path it resolved to. /meta records each one's size and SHA-256.
+struct InputFile {
+  std::string key;   // "workload.trace.path"
+  std::string path;  // absolute
+};
+
 struct Scenario {
   std::string name;  // `name:`, or the file's stem
   std::string description;
@@ -64,6 +71,12 @@ struct Scenario {
   // `cluster:` + `training:` / `jobs:`: a GPU cluster scheduler with its jobs. Alone, or beside
   // `serving:` (co-location: serving's replicas borrow the cluster's GPUs).
   std::optional<TrainingClusterSpec> training;
+  std::vector<InputFile> input_files;  // in the order the scenario names them
+  // What is valid but likely not meant ("file:line:col: key: ..."): run and validate print them.
+  std::vector<std::string> warnings;
+  // "file:line:col: key" of the serving pools' replica count, for the errors only placing them
+  // on the topology at run time finds (more initial replicas than fit).
+  std::string serving_where;
 };
 
 }  // namespace cs

@@ -148,11 +148,67 @@ void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models
   }
 }
 
+void list_input_files(Scenario& s) {
+  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    const std::string key = s.workload ? "workload" : "workload[" + std::to_string(i) + "]";
+    if (streams[i]->trace) s.input_files.push_back({key + ".trace.path", streams[i]->trace->path});
+    if (streams[i]->lengths_from)
+      s.input_files.push_back({key + ".synthetic.lengths_from.path", streams[i]->lengths_from->path});
+  }
+  if (s.training && s.training->trace && s.training->trace->format != JobListFormat::kInline)
+    s.input_files.push_back({"jobs.path", s.training->trace->trace.path});
+}
+
+std::string located(const ConfigNode& n, const std::string& path) {
+  return (n.key_where.origin ? n.key_where : n.where).describe() + ": " + path;
+}
+
+// The checks that warn rather than refuse: a run that is valid but unlikely to be what the
+// author meant.
+void add_warnings(const ConfigNode& root, Scenario& s) {
+  const ConfigNode* sim = root.find("simulation");
+  if (sim && s.simulation.sample_interval > s.simulation.horizon) {
+    const ConfigNode* n = sim->find("sample_interval");
+    s.warnings.push_back(located(n ? *n : *sim, "simulation.sample_interval") + ": the sample interval (" +
+                         format_duration(s.simulation.sample_interval) + ") is longer than the horizon (" +
+                         format_duration(s.simulation.horizon) + "): the timeline has a single row");
+  }
+  const ConfigNode* workload = root.find("workload");
+  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
+  for (std::size_t i = 0; workload && i < streams.size(); ++i) {
+    if (!streams[i]->demand) continue;
+    const DemandProfile& d = streams[i]->demand->demand;
+    if (!(d.peak() > 1)) continue;
+    // The spike starts where the rise into the first peak does.
+    const std::vector<DemandPoint>& points = d.points();
+    std::size_t peak = 0;
+    while (points[peak].multiplier != d.peak()) ++peak;
+    std::size_t rise = peak;
+    while (rise > 0 && points[rise - 1].multiplier < points[rise].multiplier) --rise;
+    if (points[rise].at < s.simulation.horizon) continue;  // the run sees the spike begin
+    const Time peak_at = points[peak].at;
+    const ConfigNode& stream = workload->is_sequence() ? workload->items[i] : *workload;
+    const ConfigNode* demand = stream.is_map() ? stream.find("demand") : nullptr;
+    const std::string path = workload->is_sequence() ? "workload[" + std::to_string(i) + "].demand" : "workload.demand";
+    s.warnings.push_back(located(demand ? *demand : stream, path) + ": the horizon (" +
+                         format_duration(s.simulation.horizon) + ") ends before the demand spike starts (at " +
+                         format_duration(points[rise].at) + ", peaking at " + std::to_string(d.peak()) + "x at " +
+                         format_duration(peak_at) + ")");
+  }
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
   ConfigNode root = load_config_file(file);
   for (const auto& o : options.overrides) apply_override(root, o);
+  // The resolved scenario in /meta reruns as this run did: it carries the seed used.
+  // (the default, 1, is written out too).
+  if (options.seed)
+    apply_override(root, "seed=" + std::to_string(*options.seed));
+  else if (root.is_map() && !root.find("seed"))
+    apply_override(root, "seed=1");
 
   Scenario s;
   s.source_file = file.string();
@@ -167,9 +223,9 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   MapReader r(root, "");
   s.name = r.string_or("name", file.stem().string());
   s.description = r.string_or("description", "");
-  const std::int64_t seed = r.integer_or("seed", 1);
+  const std::int64_t seed = r.integer("seed");
   r.check_range("seed", static_cast<double>(seed), 0, HUGE_VAL);
-  s.seed = options.seed.value_or(static_cast<std::uint64_t>(seed));
+  s.seed = static_cast<std::uint64_t>(seed);
   s.simulation = read_simulation(r.map("simulation"));
   {
     MapReader out = r.map("output", true);
@@ -242,6 +298,13 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   }
   r.finish();
   if (s.simulation.until_drained) check_drainable(r, s);
+  list_input_files(s);
+  add_warnings(root, s);
+  if (const ConfigNode* serving = root.find("serving")) {
+    const ConfigNode* pool = serving->is_map() ? serving->find("pool") : nullptr;
+    const ConfigNode* count = pool && pool->is_map() ? pool->find("initial_replicas") : nullptr;
+    s.serving_where = count ? located(*count, "serving.pool.initial_replicas") : located(*serving, "serving");
+  }
   if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "

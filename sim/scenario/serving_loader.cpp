@@ -205,12 +205,14 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
                                                    {"join_shortest_queue", RoutingPolicy::kJoinShortestQueue},
                                                    {"power_of_two", RoutingPolicy::kPowerOfTwo}},
                                                   s.router.policy);
-  s.router.max_queued_requests = pool.integer_or("max_queued_requests", 0);
+  // Every queue is bounded: a waiting request holds memory, and a hostile demand can queue
+  // without end. Past the bound arrivals are rejected and counted (requests_rejected).
+  s.router.max_queued_requests = pool.integer_or("max_queued_requests", kDefaultMaxQueuedRequests);
+  pool.check_range("max_queued_requests", static_cast<double>(s.router.max_queued_requests), 1, 1e8);
   s.router.context_window = s.model.max_context;
   s.router.context_overflow = pool.choice_or<ContextOverflow>(
       "context_overflow", {{"refuse", ContextOverflow::kRefuse}, {"clip", ContextOverflow::kClip}},
       s.router.context_overflow);
-  pool.check_range("max_queued_requests", static_cast<double>(s.router.max_queued_requests), 0, 1e12);
   if (pool.has("autoscaler")) s.autoscaler = read_autoscaler(pool.map("autoscaler"), s);
   pool.finish();
   if (!s.autoscaler && s.initial_replicas < 1)

@@ -17,7 +17,7 @@
 //       initial_replicas: 4
 //       price: $2.50/h            # per GPU-hour
 //       router: least_outstanding | round_robin | join_shortest_queue | power_of_two
-//       max_queued_requests: 0    # admission control bound; 0: none
+//       max_queued_requests: 1000000  # admission control bound (1 .. 10^8)
 //       autoscaler:
 //         target: {metric: queue_per_replica | utilization | ttft, value: 4 | 70% | 2 s,
 //                  quantile: 0.99, window: 60 s}
@@ -50,6 +50,9 @@ namespace cs {
 
 // A `replica:` block (a pool's, or an engine's defaults) over `spec`, key by key.
 void read_replica_limits(MapReader r, ReplicaSpec& spec);
+// A pool's admission bound when the scenario gives none: a million waiting requests (a few
+// hundred MB), far past any queue a served pool recovers from.
+constexpr std::int64_t kDefaultMaxQueuedRequests = 1'000'000;
 
 // `in_list`: an item of the list form (name required, `share:` allowed).
 ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list = false);

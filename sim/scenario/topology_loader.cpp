@@ -1,6 +1,9 @@
 #include "sim/scenario/topology_loader.hpp"
 
 #include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
 
 namespace cs {
 
@@ -56,7 +59,14 @@ FabricSpec read_fabric(MapReader r) {
                                    f.kind);
   f.link_kind = r.choice_or<LinkKind>("link", {{"infiniband", LinkKind::kInfiniBand}, {"ethernet", LinkKind::kEthernet}},
                                       f.link_kind);
-  f.link_bytes_per_s = r.quantity_or("bandwidth", Dimension::kBandwidth, 0.0);
+  // `auto` (the default) is the nodes' NIC rate; a number must be positive (0 is no link).
+  if (const ConfigNode* b = r.optional("bandwidth"); b && b->is_scalar() && b->scalar == "auto") {
+    f.link_bytes_per_s = 0.0;
+  } else {
+    f.link_bytes_per_s = r.quantity_or("bandwidth", Dimension::kBandwidth, 0.0);
+    if (r.has("bandwidth") && !(f.link_bytes_per_s > 0))
+      r.fail("bandwidth", "the fabric bandwidth must be positive (or `auto`: the NICs' rate)");
+  }
   f.link_latency = r.duration_or("latency", default_fabric_latency(f.link_kind));
   f.leaf_ports = static_cast<int>(r.integer_or("leaf_ports", f.leaf_ports));
   r.check_range("leaf_ports", f.leaf_ports, 1, 1e6);
@@ -119,6 +129,39 @@ ExplicitTopologySpec read_explicit(MapReader& r) {
   return spec;
 }
 
+// A GPU of an explicit topology that cannot reach another (following the links' direction),
+// as "a cannot reach b"; empty when every GPU reaches every other. Two searches from the first
+// GPU (forward and against the links) decide it: all GPUs reach each other iff all reach it
+// and it reaches all.
+std::string unreachable_gpus(const Topology& t) {
+  const auto gpus = t.gpus();
+  if (gpus.size() < 2) return "";
+  for (const bool forward : {true, false}) {
+    std::vector<std::vector<VertexId>> next(t.vertex_count());
+    for (LinkId l = 0; l < t.link_count(); ++l) {
+      const LinkInfo& link = t.link(l);
+      if (forward)
+        next[link.from].push_back(link.to);
+      else
+        next[link.to].push_back(link.from);
+    }
+    std::vector<bool> seen(t.vertex_count(), false);
+    std::vector<VertexId> stack{gpus[0]};
+    seen[gpus[0]] = true;
+    while (!stack.empty()) {
+      const VertexId v = stack.back();
+      stack.pop_back();
+      for (const VertexId w : next[v])
+        if (!seen[w]) seen[w] = true, stack.push_back(w);
+    }
+    for (const VertexId g : gpus)
+      if (!seen[g])
+        return forward ? t.vertex(gpus[0]).name + " cannot reach " + t.vertex(g).name
+                       : t.vertex(g).name + " cannot reach " + t.vertex(gpus[0]).name;
+  }
+  return "";
+}
+
 }  // namespace
 
 TopologySpec read_topology(MapReader r) {
@@ -137,7 +180,11 @@ TopologySpec read_topology(MapReader r) {
   spec.efficiency = read_efficiency(r.map("efficiency", true));
   r.finish();
   try {
-    (void)build_topology(spec);  // reject an unbuildable topology at load time, with the path
+    const Topology built = build_topology(spec);  // reject an unbuildable topology at load time, with the path
+    if (std::holds_alternative<ExplicitTopologySpec>(spec.layout)) {
+      if (const std::string cut = unreachable_gpus(built); !cut.empty())
+        r.fail("links", "the GPUs are not all connected: " + cut);
+    }
   } catch (const std::invalid_argument& e) {
     throw_config_error(r.node().where, r.path(), e.what());
   }

@@ -3,34 +3,65 @@
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "sim/scenario/distribution_reader.hpp"
 #include "workloads/demand_presets.hpp"
+#include "workloads/trace_error.hpp"
 
 namespace cs {
 
 namespace {
 
-// A path in a scenario is relative to the file that wrote it (extends/!include keep working
-// from anywhere); one given with --set is relative to the working directory.
-std::string resolve_path(MapReader& r, std::string_view key) {
+// Bounds on demand shaping: every copy of a trace request is a request to simulate, and copies
+// are held until no later one can precede them, so memory grows with multiplier x jitter. A
+// 1000x spike on the Azure conversation trace (5.5 req/s) is 5,500 req/s; with 10 min of
+// jitter at most ~1.7 M copies wait (about 0.3 GB). A steeper launch belongs to a synthetic
+// arrival process, a wider smear to the trace's own clock.
+constexpr double kMaxDemandMultiplier = 1000;
+constexpr Time kMaxJitter = Time::s(600);
+
+// A trace or job file named in a scenario: relative to the file that wrote the path (extends
+// and !include keep working from anywhere; a --set path is relative to the working
+// directory), then, for a relative path that is not there, in $CLUSTERSIM_TRACE_DIR (the path
+// as written, then its file name). Only a regular file is accepted: a FIFO or a device would
+// block or never end. The result is absolute, as /meta records it.
+std::string resolve_input_file(MapReader& r, std::string_view key) {
+  namespace fs = std::filesystem;
   const ConfigNode& n = r.required(key);
-  const std::filesystem::path p = read_string(n, r.path_of(key));
-  if (p.is_absolute() || !n.where.origin || n.where.line == 0) return p.string();
-  return (std::filesystem::path(*n.where.origin).parent_path() / p).lexically_normal().string();
+  const fs::path written = read_string(n, r.path_of(key));
+  if (written.empty()) r.fail(key, "the path is empty");
+  std::vector<fs::path> candidates;
+  if (written.is_absolute()) {
+    candidates.push_back(written);
+  } else {
+    const bool from_file = n.where.origin && n.where.line > 0;
+    candidates.push_back((from_file ? fs::path(*n.where.origin).parent_path() : fs::path()) / written);
+    if (const char* env = std::getenv("CLUSTERSIM_TRACE_DIR"); env && *env) {
+      candidates.push_back(fs::path(env) / written);
+      candidates.push_back(fs::path(env) / written.filename());
+    }
+  }
+  std::string tried;
+  for (const fs::path& p : candidates) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(p, ec);
+    if (fs::is_regular_file(status)) return fs::absolute(p).lexically_normal().string();
+    if (fs::exists(status)) r.fail(key, "'" + p.string() + "' is not a regular file");
+    tried += (tried.empty() ? "" : ", ") + p.string();
+  }
+  r.fail(key, "no such file (tried " + tried + (std::getenv("CLUSTERSIM_TRACE_DIR") ? ")" : "; $CLUSTERSIM_TRACE_DIR is not set)"));
 }
 
-// The example scenarios name the public traces where the README puts them (shared/ beside the
-// checkout). A clone elsewhere finds the same file by name in the trace folder:
-// $CLUSTERSIM_TRACE_DIR, else the one the build was configured with. A path that exists, or a
-// name the folder does not hold, is kept, so a missing file is still reported as written.
-std::string resolve_trace_path(MapReader& r, std::string_view key) {
-  namespace fs = std::filesystem;
-  const std::string path = resolve_path(r, key);
-  if (fs::exists(path)) return path;
-  const char* env = std::getenv("CLUSTERSIM_TRACE_DIR");
-  const fs::path candidate = fs::path(env && *env ? env : CLUSTERSIM_TRACE_DIR) / fs::path(path).filename();
-  return fs::exists(candidate) ? candidate.string() : path;
+// Reads the file's header and first row now, so that `validate` (and a run, before it
+// simulates anything) reports an unreadable trace at the scenario key that names it.
+template <typename Open>
+void probe_input_file(MapReader& r, std::string_view key, Open open) {
+  try {
+    open()->next();
+  } catch (const TraceError& e) {
+    r.fail(key, e.what());
+  }
 }
 
 CsvColumn read_column(MapReader& r, std::string_view key) {
@@ -73,7 +104,7 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   TraceSourceSpec t;
   t.format = r.choice<TraceFormat>(
       "format", {{"azure", TraceFormat::kAzure}, {"jsonl", TraceFormat::kJsonl}, {"csv", TraceFormat::kCsv}});
-  t.path = resolve_trace_path(r, "path");
+  t.path = resolve_input_file(r, "path");
   t.read.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
   t.read.origin = r.choice_or<TraceTimeOrigin>(
       "time_origin", {{"first_row", TraceTimeOrigin::kFirstRow}, {"file", TraceTimeOrigin::kFileZero}},
@@ -85,6 +116,7 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   }
   t.max_tokens = r.integer_or("max_tokens", 0);
   if (t.max_tokens != 0) r.check_range("max_tokens", static_cast<double>(t.max_tokens), 2, 1e12);
+  probe_input_file(r, "path", [&t] { return open_request_trace(t); });
   if (allow_loop) {
     t.time_scale = r.number_or("time_scale", 1.0);
     if (!(t.time_scale > 0)) r.fail("time_scale", "the time scale must be positive");
@@ -135,6 +167,13 @@ DemandProfile read_preset(MapReader& r, const std::string& name) {
   return demand_preset(name);  // throws naming the known presets
 }
 
+DemandProfile bounded(MapReader& r, std::string_view key, DemandProfile profile) {
+  if (profile.peak() > kMaxDemandMultiplier)
+    r.fail(key, "the demand peaks at " + std::to_string(profile.peak()) + "x; the limit is " +
+                    std::to_string(static_cast<int>(kMaxDemandMultiplier)) + "x");
+  return profile;
+}
+
 }  // namespace
 
 DemandProfile read_demand_profile(MapReader& r) {
@@ -143,7 +182,7 @@ DemandProfile read_demand_profile(MapReader& r) {
       if (r.has("points")) r.fail("points", "give either a preset or points, not both");
       const std::string name = r.choice<std::string>(
           "preset", {{"launch_day", "launch_day"}, {"weekly_growth", "weekly_growth"}, {"flash_burst", "flash_burst"}});
-      return read_preset(r, name);
+      return bounded(r, "preset", read_preset(r, name));
     }
     std::vector<DemandPoint> points;
     for (const auto& item : r.items("points")) {
@@ -159,7 +198,7 @@ DemandProfile read_demand_profile(MapReader& r) {
       }
     }
     if (points.empty()) r.fail("points", "a demand profile needs a preset or at least one point");
-    return DemandProfile(std::move(points));
+    return bounded(r, "points", DemandProfile(std::move(points)));
   } catch (const std::invalid_argument& e) {
     throw_config_error(r.node().where, r.path(), e.what());
   }
@@ -216,7 +255,8 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
     shaping.demand = read_demand_profile(d);
     if (w.trace) {
       shaping.jitter = d.duration_or("jitter", shaping.jitter);
-      if (shaping.jitter < Time()) d.fail("jitter", "the jitter must not be negative");
+      if (shaping.jitter < Time() || shaping.jitter > kMaxJitter)
+        d.fail("jitter", "the jitter must be between 0 s and " + format_duration(kMaxJitter));
       shaping.copy_prefix_ids = d.choice_or<CopyPrefixIds>(
           "copy_prefix_ids", {{"keep", CopyPrefixIds::kKeep}, {"per_copy", CopyPrefixIds::kPerCopySpace}},
           CopyPrefixIds::kKeep);
@@ -232,7 +272,7 @@ namespace {
 
 JobTraceSpec read_job_file(MapReader& r) {
   JobTraceSpec j;
-  j.path = resolve_trace_path(r, "path");
+  j.path = resolve_input_file(r, "path");
   j.options.skip_bad_rows = r.boolean_or("skip_bad_rows", false);
   j.options.offset = r.duration_or("start", Time());
   if (j.options.offset < Time()) r.fail("start", "the start must not be negative");
@@ -262,6 +302,7 @@ JobTraceRecord read_inline_job(MapReader r, std::size_t index) {
 JobTraceSpec read_job_trace(MapReader r) {
   r.choice<int>("format", {{"alibaba_pods", 0}});
   JobTraceSpec j = read_job_file(r);
+  probe_input_file(r, "path", [&j] { return std::make_unique<AlibabaPodTrace>(j.path, j.options); });
   r.finish();
   return j;
 }
@@ -284,9 +325,10 @@ JobWorkloadSpec read_job_workload(MapReader& parent, std::string_view key) {
   MapReader r(node, path);
   w.format =
       r.choice<JobListFormat>("format", {{"alibaba_pods", JobListFormat::kAlibabaPods}, {"csv", JobListFormat::kCsv}});
-  w.trace = read_job_file(r);
   w.time_scale = r.number_or("time_scale", 1.0);
   if (!(w.time_scale > 0)) r.fail("time_scale", "the time scale must be positive");
+  w.trace = read_job_file(r);
+  probe_input_file(r, "path", [&w] { return make_job_source(w); });
   r.finish();
   return w;
 }

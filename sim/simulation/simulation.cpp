@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/engine/engine.hpp"
+#include "sim/io/file_digest.hpp"
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
@@ -15,6 +16,7 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
+#include "sim/scenario/config_error.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/training_system.hpp"
@@ -46,6 +48,16 @@ void write_meta(RunFile& out, const Scenario& s, const RunOptions& o) {
   out.meta("command_line", o.command_line);
   out.meta("horizon_s", static_cast<std::int64_t>(s.simulation.horizon.seconds()));
   out.meta("sample_interval_s", std::to_string(s.simulation.sample_interval.seconds()));
+  // The trace and job files exactly as read: where, how many bytes, which bytes.
+  out.meta("input_files", static_cast<std::int64_t>(s.input_files.size()));
+  for (std::size_t i = 0; i < s.input_files.size(); ++i) {
+    const std::string prefix = "input_file_" + std::to_string(i) + "_";
+    const FileDigest d = digest_file(s.input_files[i].path);
+    out.meta(prefix + "key", s.input_files[i].key);
+    out.meta(prefix + "path", s.input_files[i].path);
+    out.meta(prefix + "bytes", static_cast<std::int64_t>(d.bytes));
+    out.meta(prefix + "sha256", d.sha256);
+  }
   out.meta("units", std::string("SI throughout: seconds, bytes, bytes/s, watts, USD. Every dataset has a `units` "
                                 "attribute; every /summary name ends in its unit (_s, _usd, _bytes) or is a count."));
 }
@@ -119,7 +131,16 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
   const std::vector<const ServingPoolSpec*> pools = scenario.all_serving_pools();
   if (scenario.network && (!scenario.network->jobs.empty() || !pools.empty()))
     m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
-  if (!pools.empty()) build_serving(scenario, pools, engine, sampler, out, m);
+  if (!pools.empty()) {
+    // Placing the pools on the topology is where too many initial replicas show: an input
+    // error, reported at the scenario's key.
+    try {
+      build_serving(scenario, pools, engine, sampler, out, m);
+    } catch (const std::invalid_argument& e) {
+      if (scenario.serving_where.empty() || !scenario.network) throw;
+      throw ConfigError(scenario.serving_where + ": " + e.what());
+    }
+  }
   if (scenario.training) {
     m.training = std::make_unique<TrainingSystem>(engine, *scenario.training,
                                                   scenario.network ? &scenario.network->topology : nullptr);
@@ -222,6 +243,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   Models models;
   build(scenario, engine, sampler, out, models);
 
+  std::unique_ptr<TraceExport> trace;
+  if (options.trace_events)
+    trace = std::make_unique<TraceExport>(engine, *options.trace_events, models.serving.get(), models.network.get(),
+                                          models.training.get(), scenario.simulation.sample_interval);
+
   ColumnarWriter& timeline = out.timeline(sampler.columns());
   if (models.pool) models.pool->start(horizon);
   if (models.serving) models.serving->start(horizon);
@@ -234,11 +260,13 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       drained = true;
       engine.stop();
     });
+  if (trace) trace->start(horizon);
   run_to_horizon(engine, horizon, options, wall_start, drained);
   // Rates and utilizations are averaged over the time the run covered: the makespan when drained.
   const Time end = drained ? engine.now() : horizon;
   if (models.serving) models.serving->finish();
   if (models.training) models.training->finish();
+  if (trace) trace->commit(end);
   write_summaries(models, out, end);
 
   RunResult result;
@@ -252,6 +280,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     out.summary("makespan_s", drained ? end.seconds() : std::numeric_limits<double>::quiet_NaN());
   }
   result.summary = out.summary_entries();
+  result.summary_values = out.summary_values();
   out.commit();
   return result;
 }

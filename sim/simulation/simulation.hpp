@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "sim/engine/time.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/simulation/trace_export.hpp"
 
 namespace cs {
 
@@ -23,6 +26,7 @@ struct ProgressReport {
 
 struct RunOptions {
   std::filesystem::path output;
+  std::optional<TraceExportOptions> trace_events;       // --trace-events
   std::string command_line;                             // recorded in /meta
   std::function<void(const ProgressReport&)> progress;  // called every ~1M events and at the end
 };
@@ -33,6 +37,7 @@ struct RunResult {
   std::vector<std::pair<std::string, std::string>> summary;  // as written to /summary
   // Requests the run lost that the summary counts but a reader may miss (for stderr).
   std::vector<std::string> warnings;
+  std::vector<std::pair<std::string, std::variant<double, std::int64_t, std::string>>> summary_values;  // typed
 };
 
 // Throws on a simulation error; the output file then does not exist.

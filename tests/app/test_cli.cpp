@@ -1,37 +1,18 @@
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "../scenario/scenario_test_files.hpp"
+#include "clustersim_process.hpp"
 
 namespace fs = std::filesystem;
+using cs::test::clustersim;
+using cs::test::Outcome;
 using cs::test::TempDir;
 
 namespace {
-
-struct Outcome {
-  int exit_code;
-  std::string out, err;
-};
-
-// Runs `clustersim <args>` with stdout and stderr captured to files.
-Outcome clustersim(const TempDir& dir, const std::string& args) {
-  const fs::path out = dir.path() / "stdout.txt", err = dir.path() / "stderr.txt";
-  const std::string cmd = std::string(CLUSTERSIM_EXE) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
 
 std::string broken_scenario() {
   std::string text = cs::test::kValidScenario;

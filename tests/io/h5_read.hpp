@@ -84,4 +84,16 @@ inline std::vector<std::string> member_names(hid_t file, const std::string& grou
   return names;
 }
 
+// The name an enum column gives `code`; empty when the column is not an enum or has no such code.
+inline std::string enum_name(hid_t file, const std::string& path, std::int64_t code) {
+  const hid_t ds = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
+  if (ds < 0) throw std::runtime_error("no dataset " + path);
+  const hid_t type = H5Dget_type(ds);
+  char name[64] = {};
+  const bool named = H5Tget_class(type) == H5T_ENUM && H5Tenum_nameof(type, &code, name, sizeof name) >= 0;
+  H5Tclose(type);
+  H5Dclose(ds);
+  return named ? name : "";
+}
+
 }  // namespace cs::test

@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <variant>
 
 #include "h5_read.hpp"
+#include "sim/io/file_digest.hpp"
 #include "sim/io/run_file.hpp"
 
 using namespace cs;
@@ -88,4 +91,69 @@ TEST_CASE("a row with the wrong number of values is refused") {
   RunFile out(path);
   auto& table = out.table("t", {{"a", "1", ColumnType::kFloat64, ""}, {"b", "1", ColumnType::kFloat64, ""}});
   CHECK_THROWS_AS(table.append({1.0}), std::logic_error);
+}
+
+TEST_CASE("a code column is an HDF5 enum naming its codes, with a labels attribute") {
+  const fs::path path = temp_h5("enum");
+  {
+    RunFile out(path);
+    auto& t = out.table("requests", {{"status", "1", ColumnType::kInt64, "", 64, {{0, "completed"}, {3, "unfinished"}}}});
+    t.append({3});
+    t.append({0});
+    out.commit();
+  }
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  CHECK(test::read_column(f, "/requests/status") == std::vector<double>{3, 0});
+  CHECK(test::enum_name(f, "/requests/status", 3) == "unfinished");
+  CHECK(test::enum_name(f, "/requests/status", 0) == "completed");
+  const hid_t ds = H5Dopen2(f, "/requests/status", H5P_DEFAULT);
+  CHECK(test::read_string_attribute(ds, "labels") == "0=completed, 3=unfinished");
+  H5Dclose(ds);
+  H5Fclose(f);
+  fs::remove(path);
+}
+
+TEST_CASE("a summary name written twice keeps one entry with the last value") {
+  const fs::path path = temp_h5("twice");
+  RunFile out(path);
+  out.summary("events", std::int64_t{1});
+  out.summary("wait_s", 0.5);
+  out.summary("events", std::int64_t{7});
+  REQUIRE(out.summary_entries().size() == 2);
+  CHECK(out.summary_entries()[0] == std::pair<std::string, std::string>{"events", "7"});
+  CHECK(std::get<std::int64_t>(out.summary_values()[0].second) == 7);
+}
+
+TEST_CASE("an output path that is a directory or a device is refused; a stale partial file is replaced") {
+  CHECK_THROWS_WITH(check_output_path(fs::temp_directory_path()), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(check_output_path("/dev/null"), Catch::Contains("not a regular file"));
+  CHECK_THROWS_WITH(check_output_path("out/"), Catch::Contains("names a directory"));
+  const fs::path path = temp_h5("stale");
+  std::ofstream(path.string() + ".partial") << "junk from a killed run";
+  CHECK_NOTHROW(check_output_path(path));
+  {
+    RunFile out(path);
+    out.summary("x", 1.0);
+    out.commit();
+  }
+  CHECK(fs::exists(path));
+  CHECK_FALSE(fs::exists(path.string() + ".partial"));
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  CHECK(f >= 0);
+  H5Fclose(f);
+  fs::remove(path);
+}
+
+TEST_CASE("an input file's digest is its size and FIPS 180-4 SHA-256") {
+  const fs::path path = temp_h5("digest");
+  std::ofstream(path, std::ios::binary) << "abc";
+  const FileDigest d = digest_file(path);
+  CHECK(d.bytes == 3);
+  // FIPS 180-4 example "abc" (NIST CSRC example values).
+  CHECK(d.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  fs::remove(path);
+  // The shipped trace: the hash its SOURCES.md gives.
+  CHECK(digest_file(std::string(CLUSTERSIM_SOURCE_DIR) + "/data/traces/AzureLLMInferenceTrace_conv.csv").sha256 ==
+        "2f1e5b666d4e3055fdbba98598ce2ec307767b9064e03e2fa46676dbcc7d0bf8");
 }

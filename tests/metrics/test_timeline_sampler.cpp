@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <random>
+#include <string>
 
 #include "../io/h5_read.hpp"
 #include "sim/io/run_file.hpp"
@@ -10,7 +12,9 @@ using namespace cs;
 using namespace cs::time_literals;
 
 TEST_CASE("samples fall on the interval grid, see same-instant model events, and rates are per second") {
-  const auto path = std::filesystem::temp_directory_path() / "clustersim-sampler-test.h5";
+  // A name of its own: test runs of other checkouts share /tmp.
+  const auto path =
+      std::filesystem::temp_directory_path() / ("clustersim-sampler-test-" + std::to_string(std::random_device{}()) + ".h5");
   {
     Engine engine(1);
     double level = 0, counter = 0;

@@ -19,8 +19,12 @@ InferenceWorkloadSpec load(const TempDir& dir, const std::string& yaml) {
   r.finish();
   return w;
 }
+// A two-row trace in the Azure format, which the loader opens to check its header.
+constexpr const char* kAzureRows =
+    "TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:00:00.0,10,1\r\n2023-11-16 18:00:01.0,20,2";
 std::string error_of(const std::string& yaml) {
   TempDir dir;
+  dir.write("x.csv", kAzureRows);
   try {
     load(dir, yaml);
   } catch (const ConfigError& e) {
@@ -32,7 +36,7 @@ std::string error_of(const std::string& yaml) {
 
 TEST_CASE("a trace workload reads its file relative to the scenario, loops and takes a demand preset") {
   TempDir dir;
-  dir.write("t.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:00:00.0,10,1\r\n2023-11-16 18:00:01.0,20,2");
+  dir.write("t.csv", kAzureRows);
   const auto w = load(dir,
                       "workload:\n"
                       "  model: llama-70b\n"
@@ -105,6 +109,9 @@ TEST_CASE("bad workload sections name the key and its line") {
 
 TEST_CASE("a job trace section names the Alibaba pod list") {
   TempDir dir;
+  dir.write("pods.csv",
+            "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n"
+            "openb-pod-0017,88000,327680,8,1000,,Burstable,Succeeded,9437497,10769854,9437497\n");
   const ConfigNode root = load_config_file(dir.write("j.yaml", "jobs: {format: alibaba_pods, path: pods.csv, skip_bad_rows: true}\n"));
   MapReader r(root, "");
   const auto j = read_job_trace(r.map("jobs"));

@@ -134,3 +134,21 @@ TEST_CASE("a looped trace repeats back to back, one mean gap after its last arri
   while (auto r = fixed.next()) fixed_times.push_back(r->arrival);
   CHECK(fixed_times.back() == 9_s);
 }
+
+TEST_CASE("a looped trace that spans no time, or a loop period shorter than its span, is refused") {
+  auto same_instant = [] {
+    return std::make_unique<VectorRequestSource>(
+        std::vector<InferenceRequest>{{3_s, 1, 1, "", {}}, {3_s, 2, 2, "", {}}, {3_s, 3, 3, "", {}}});
+  };
+  // Without the check the period became 1 ns and a 1 ms horizon held a million passes.
+  LoopedSource forever(same_instant, 0, Time(), "same.csv");
+  for (int i = 0; i < 3; ++i) CHECK(forever.next().has_value());
+  CHECK_THROWS_WITH(forever.next(), Catch::Contains("same.csv: every row has the same arrival time"));
+  auto spread = [] {
+    return std::make_unique<VectorRequestSource>(
+        std::vector<InferenceRequest>{{0_s, 1, 1, "", {}}, {2_s, 2, 2, "", {}}, {4_s, 3, 3, "", {}}});
+  };
+  LoopedSource overlapping(spread, 2, 3_s, "spread.csv");
+  for (int i = 0; i < 3; ++i) CHECK(overlapping.next().has_value());
+  CHECK_THROWS_WITH(overlapping.next(), Catch::Contains("is shorter than the trace's span"));
+}
