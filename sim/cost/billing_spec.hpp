@@ -22,6 +22,8 @@ struct BillingSpec {
   double host_power_w_per_gpu = 0;
   double network_power_w_per_gpu = 0;
   double pue = 1;
+  // Owned: committed GPUs the pool does not hold still sit powered in their servers, idle.
+  bool unused_capacity_draws_power = false;
   double usd_per_kwh = 0;  // electricity billed separately (owned); 0 when it is in the rent
   double egress_usd_per_byte = 0;
   // Bytes leaving the provider per request: the answer's text at ~4 bytes a token (OpenAI's

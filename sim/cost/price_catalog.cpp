@@ -108,6 +108,7 @@ BillingSpec owned_billing(const OwnedServer& s, double gpu_tdp_w, std::int64_t o
   b.host_power_w_per_gpu = s.host_power_w / s.gpus_per_server;
   b.network_power_w_per_gpu = s.network_ports * s.power_w_per_port / s.gpus_per_server;
   b.pue = s.pue;
+  b.unused_capacity_draws_power = true;
   b.usd_per_kwh = s.usd_per_kwh;
   b.egress_usd_per_byte = s.egress_usd_per_byte;
   return b;

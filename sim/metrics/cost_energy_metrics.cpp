@@ -87,7 +87,10 @@ void CostEnergyMetrics::replica_provisioned(std::size_t pool) {
 void CostEnergyMetrics::integrate(Pool& p) {
   const Time now = engine_.now();
   const std::int64_t over = std::max<std::int64_t>(0, p.held - p.billing.committed_gpus);
-  p.overage_gpu_s += static_cast<double>(over) * (now - p.last_change).seconds();
+  const std::int64_t unused = std::max<std::int64_t>(0, p.billing.committed_gpus - p.held);
+  const double span = (now - p.last_change).seconds();
+  p.overage_gpu_s += static_cast<double>(over) * span;
+  p.unused_gpu_s += static_cast<double>(unused) * span;
   p.last_change = now;
   p.held = p.view.serving->gpus_held();
 }
@@ -116,7 +119,12 @@ CostFigures CostEnergyMetrics::figures(std::size_t pool) {
   f.compute_usd = committed_h * b.committed_usd_per_gpu_hour + billed_gpu_seconds(p) / 3600 * b.usd_per_gpu_hour;
   const double gpu_s = p.view.serving->gpu_hours() * 3600;
   const double busy_gpu_s = p.peak_flops_per_gpu > 0 ? p.view.serving->flops_executed() / p.peak_flops_per_gpu : 0;
-  f.energy_j = b.pue * (p.static_w_per_gpu * gpu_s + p.dynamic_w * std::min(busy_gpu_s, gpu_s));
+  double powered_gpu_s = gpu_s;
+  if (b.unused_capacity_draws_power) {
+    integrate(p);
+    powered_gpu_s += p.unused_gpu_s;
+  }
+  f.energy_j = b.pue * (p.static_w_per_gpu * powered_gpu_s + p.dynamic_w * std::min(busy_gpu_s, gpu_s));
   f.energy_usd = f.energy_j / kJoulesPerKwh * b.usd_per_kwh;
   double tokens = 0;
   for (const auto& r : p.view.router->replicas()) tokens += static_cast<double>(r->tokens_generated());

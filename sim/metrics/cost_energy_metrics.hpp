@@ -69,6 +69,7 @@ class CostEnergyMetrics {
     // GPUs held beyond the committed ones, integrated (committed billing).
     std::int64_t held = 0;
     double overage_gpu_s = 0;
+    double unused_gpu_s = 0;  // committed GPUs not held, integrated
     Time last_change;
     std::uint64_t spot_interruptions = 0;
     double peak_power_w = 0;

@@ -207,7 +207,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       topology_nodes = layout->nodes;
       topology_gpus_per_node = layout->node.gpus;
     }
-    s.training = read_training_cluster(r, gpus, models, topology_nodes, topology_gpus_per_node);
+    s.training = read_training_cluster(r, gpus, models, topology_nodes, topology_gpus_per_node, &prices);
     if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
   }
   r.finish();

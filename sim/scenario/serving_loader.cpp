@@ -182,6 +182,8 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
                          : static_cast<std::int64_t>(s.autoscaler->max_replicas) * d.gpus_per_replica;
     s.billing = read_billing(pool, s.gpu, d, prices);
     s.usd_per_gpu_hour = s.billing.usd_per_gpu_hour;
+    if (s.billing.spot_interruptions_per_s > 0 && !s.autoscaler)
+      pool.fail("option", "a spot pool needs an `autoscaler:` to replace the replicas the provider reclaims");
   }
   pool.finish();
   if (!s.autoscaler && s.initial_replicas < 1)
