@@ -1,5 +1,7 @@
 #include "sim/cost/spot_interruptions.hpp"
 
+#include <utility>
+
 namespace cs {
 
 namespace {
@@ -7,20 +9,17 @@ namespace {
 constexpr double kNeverWithinS = 1e9;
 }  // namespace
 
-SpotInterruptions::SpotInterruptions(Engine& engine, RequestRouter& router, double interruptions_per_s,
-                                     const std::string& pool)
-    : engine_(engine), router_(router), rate_(interruptions_per_s), random_(engine.random("spot." + pool)) {}
+SpotInterruptions::SpotInterruptions(Engine& engine, double interruptions_per_s, const std::string& name,
+                                     std::function<bool(std::uint32_t)> reclaim)
+    : engine_(engine), rate_(interruptions_per_s), random_(engine.random("spot." + name)), reclaim_(std::move(reclaim)) {}
 
-void SpotInterruptions::replica_provisioned() {
+void SpotInterruptions::provisioned(std::uint32_t id) {
   if (rate_ <= 0) return;
-  const std::uint32_t id = router_.next_replica_id();
   const double life_s = random_.exponential(rate_);
   if (life_s > kNeverWithinS) return;
   engine_.schedule_in(Time::from_seconds_ceil(life_s), [this, id] {
-    Replica& r = *router_.replicas().at(id);
-    if (r.state() == ReplicaState::kStopped || r.state() == ReplicaState::kDraining) return;
+    if (!reclaim_(id)) return;
     ++interruptions_;
-    r.drain();
     on_interruption.emit(id);
   });
 }

@@ -1,38 +1,39 @@
 #pragma once
-// Spot capacity taken back: each replica of a spot pool is reclaimed after an exponential
-// time at the pool's interruption rate (per second of its life, from the instant it is
-// provisioned), independently of the others (two replicas sharing one instance are, on a real
-// cloud, reclaimed together; the rate per replica is right, the correlation is not modelled).
-// A reclaimed replica drains: it takes no new requests, finishes the ones it holds (the
-// provider's notice, 30 s to 2 min, is taken as long enough) and is released; the autoscaler
-// replaces it. A model, not a listener: it drives the replicas. Draws come from the named
-// stream `spot.<pool>`, so other models' numbers do not move.
+// Spot capacity taken back: each unit (a serving replica) is reclaimed after an exponential
+// time at the interruption rate (per second of its life, from the instant it is provisioned),
+// independently of the others (two replicas sharing one instance are, on a real cloud,
+// reclaimed together; the rate per replica is right, the correlation is not modelled). What a
+// reclaim does is the caller's: a serving replica drains (it takes no new requests and
+// finishes the ones it holds: the provider's notice, 30 s to 2 min, is taken as long enough)
+// and the autoscaler replaces it. A model, not a listener: it drives what it reclaims. Draws
+// come from the named stream `spot.<name>`, so other models' numbers do not move.
 #include <cstdint>
+#include <functional>
 #include <string>
-#include <vector>
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
-#include "sim/serving/request_router.hpp"
 
 namespace cs {
 
 class SpotInterruptions {
  public:
-  SpotInterruptions(Engine& engine, RequestRouter& router, double interruptions_per_s, const std::string& pool);
+  // `reclaim(id)`: take unit `id` back now; false if it was already gone (stopping or stopped).
+  SpotInterruptions(Engine& engine, double interruptions_per_s, const std::string& name,
+                    std::function<bool(std::uint32_t)> reclaim);
   SpotInterruptions(const SpotInterruptions&) = delete;
   SpotInterruptions& operator=(const SpotInterruptions&) = delete;
 
-  // The replica about to join the router (its id is the router's next) was provisioned now.
-  void replica_provisioned();
+  // Unit `id` was provisioned now.
+  void provisioned(std::uint32_t id);
   std::uint64_t interruptions() const { return interruptions_; }
-  Signal<std::uint32_t /*replica*/> on_interruption;
+  Signal<std::uint32_t /*id*/> on_interruption;
 
  private:
   Engine& engine_;
-  RequestRouter& router_;
   double rate_;
   RandomStream& random_;
+  std::function<bool(std::uint32_t)> reclaim_;
   std::uint64_t interruptions_ = 0;
 };
 

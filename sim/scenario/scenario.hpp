@@ -32,6 +32,7 @@ struct OutputSettings {
 struct BaselineSpec {
   std::filesystem::path file;
   std::vector<std::string> overrides;  // the main run's, then the baseline's own
+  std::vector<std::string> without;    // top-level sections removed (`serving`: the run without serving)
 };
 
 struct Scenario {

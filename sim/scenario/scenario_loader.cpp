@@ -91,6 +91,9 @@ void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models
 Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
   ConfigNode root = load_config_file(file);
   for (const auto& o : options.overrides) apply_override(root, o);
+  std::erase_if(root.entries, [&](const auto& e) {
+    return std::find(options.without.begin(), options.without.end(), e.first) != options.without.end();
+  });
 
   Scenario s;
   s.source_file = file.string();
@@ -127,13 +130,20 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       b.overrides = options.overrides;
     }
     for (const ConfigItem& item : c.items("set")) b.overrides.push_back(read_string(item.node, item.path));
-    if (!c.has("scenario") && !c.has("set"))
-      c.fail("set", "give the baseline as `set: [path=value, ...]` over this scenario, or `scenario: file.yaml`");
+    for (const ConfigItem& item : c.items("without")) {
+      b.without.push_back(read_string(item.node, item.path));
+      if (b.without.back() == "compare_to" || !r.optional(b.without.back()))
+        throw_config_error(item.node.where, item.path, "not a top-level section of this scenario");
+    }
+    if (!c.has("scenario") && !c.has("set") && !c.has("without"))
+      c.fail("set", "give the baseline as `set: [path=value, ...]` or `without: [section, ...]` over this "
+                    "scenario, or `scenario: file.yaml`");
     c.finish();
     if (options.read_baseline) {
       // Loaded now so that `validate` checks it; a baseline's own compare_to is not followed.
       LoadOptions inner;
       inner.overrides = b.overrides;
+      inner.without = b.without;
       inner.seed = options.seed;
       inner.read_baseline = false;
       (void)load_scenario(b.file, inner);

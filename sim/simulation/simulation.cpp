@@ -1,5 +1,6 @@
 #include "sim/simulation/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -116,8 +117,16 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
     // Spot reclaims, connected after the listeners so that they hear of a replica first.
     const double rate = pools[i]->billing.spot_interruptions_per_s;
     if (rate <= 0) continue;
-    m.spot.push_back(std::make_unique<SpotInterruptions>(engine, pool.router(), rate, pools[i]->router.name));
-    pool.on_replica_created.connect([spot = m.spot.back().get()](int) { spot->replica_provisioned(); });
+    RequestRouter* router = &pool.router();
+    m.spot.push_back(std::make_unique<SpotInterruptions>(engine, rate, pools[i]->router.name, [router](std::uint32_t id) {
+      Replica& r = *router->replicas().at(id);
+      if (r.state() == ReplicaState::kStopped || r.state() == ReplicaState::kDraining) return false;
+      r.drain();
+      return true;
+    }));
+    // The replica about to join is the router's next.
+    pool.on_replica_created.connect(
+        [spot = m.spot.back().get(), router](int) { spot->provisioned(router->next_replica_id()); });
     m.spot.back()->on_interruption.connect([cost = m.cost.get(), i](std::uint32_t) { cost->spot_interrupted(i); });
   }
   m.serving_totals = std::make_unique<ServingClusterMetrics>(std::move(views), sampler, table, engine,
@@ -212,10 +221,10 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
   }
 }
 
-double summary_number(const RunResult& r, const std::string& name) {
+std::optional<double> summary_number(const RunResult& r, const std::string& name) {
   for (const auto& [key, value] : r.summary)
     if (key == name) return std::stod(value);
-  return 0;
+  return std::nullopt;
 }
 
 // The baseline's file beside the run's: out/x.h5 -> out/x.baseline.h5.
@@ -234,6 +243,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (scenario.baseline) {
     LoadOptions load;
     load.overrides = scenario.baseline->overrides;
+    load.without = scenario.baseline->without;
     load.seed = scenario.seed;
     load.read_baseline = false;
     RunOptions inner;
@@ -267,14 +277,22 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   out.summary("events", static_cast<std::int64_t>(result.events));
   out.summary("simulated_s", horizon.seconds());
   if (baseline) {
-    // What the scenario costs beyond its baseline (a spike's extra cost).
+    // What the scenario costs beyond its baseline (a spike's extra cost), for the figures
+    // either run reports.
     result.summary = out.summary_entries();
     out.summary("baseline_file", baseline_output(options.output).string());
-    for (const char* key : {"cost_usd", "energy_kwh", "gpu_hours", "requests_completed"}) {
-      const double base = summary_number(*baseline, key);
-      out.summary(std::string("baseline_") + key, base);
-      out.summary(std::string("extra_") + key, summary_number(result, key) - base);
+    for (const char* key : {"cost_usd", "energy_kwh", "gpu_hours", "requests_completed", "useful_gpu_hours"}) {
+      const auto base = summary_number(*baseline, key);
+      const auto self = summary_number(result, key);
+      if (!base && !self) continue;
+      out.summary(std::string("baseline_") + key, base.value_or(0));
+      out.summary(std::string("extra_") + key, self.value_or(0) - base.value_or(0));
     }
+    // Co-location: the training work the serving pool's loans cost, against the run without it.
+    const auto& without = scenario.baseline->without;
+    if (std::find(without.begin(), without.end(), "serving") != without.end())
+      out.summary("training_gpu_hours_lost_to_serving", summary_number(*baseline, "useful_gpu_hours").value_or(0) -
+                                                            summary_number(result, "useful_gpu_hours").value_or(0));
   }
   result.summary = out.summary_entries();
   out.commit();

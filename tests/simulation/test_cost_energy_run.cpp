@@ -223,3 +223,27 @@ TEST_CASE("the worst window's p99 TTFT is what /requests gives window by window"
   CHECK(s["worst_window_ttft_p99_s"] == Approx(worst).epsilon(1e-9));
   CHECK(s["worst_window_ttft_p99_s"] >= s["ttft_p99_s"] * 0.99);
 }
+
+TEST_CASE("a baseline run's figures are subtracted: one replica more costs its GPU-hours at the price") {
+  test::TempDir dir;
+  const Summary s(run(dir, scenario("0.5/s", "    initial_replicas: 2\n    provider: testcloud\n") +
+                               "compare_to: {set: [\"serving.pool.initial_replicas=1\"]}\n"));
+  // One 4-GPU replica for 20 minutes at $3 per GPU-hour.
+  CHECK(s["extra_gpu_hours"] == Approx(4 / 3.0));
+  CHECK(s["baseline_cost_usd"] + s["extra_cost_usd"] == Approx(s["cost_usd"]));
+  CHECK(s["extra_cost_usd"] == Approx(4.0).margin(0.01));  // + the egress of the few extra tokens
+  CHECK(fs::exists(dir.path() / "c3.baseline.h5"));
+}
+
+TEST_CASE("a pool naming an unknown provider or an option it does not list is refused at its key") {
+  test::TempDir dir;
+  const auto load = [&](const std::string& pool) { return load_scenario(dir.write("c.yaml", scenario("1/s", pool))); };
+  CHECK_THROWS_WITH(load("    provider: testclod\n"),
+                    Catch::Contains("serving.pool.provider: unknown provider 'testclod'") &&
+                        Catch::Contains("did you mean 'testcloud'"));
+  CHECK_THROWS_WITH(load("    provider: testcloud\n    option: reserved_3y\n"),
+                    Catch::Contains("serving.pool.option:") && Catch::Contains("no reserved_3y price"));
+  CHECK_THROWS_WITH(load("    provider: testcloud\n    option: spot\n"),
+                    Catch::Contains("serving.pool.option: a spot pool needs an `autoscaler:`"));
+  CHECK_THROWS_WITH(load("    provider: testcloud\n    price: $2/h\n"), Catch::Contains("give one of price, provider or owned"));
+}
