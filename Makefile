@@ -1,6 +1,6 @@
 # clustersim: set-up, build, run and test in one place. Every target installs the Debian
 # packages it needs when they are missing (apt-get; sudo when not root), then builds.
-#   make run     simulate configs/scenarios/$(SCENARIO).yaml -> out/$(SCENARIO).h5 + plots
+#   make run     simulate configs/scenarios/$(SCENARIO).yaml -> out/$(SCENARIO).h5 + plots + HTML report
 #   make test    build and run the whole test suite through CTest
 #   make bench   build and run the benchmarks in bench/
 #   make test-asan  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -12,7 +12,8 @@ JOBS     ?= $(shell nproc)
 PYTHON   := /usr/bin/python3
 
 PACKAGES := cmake ninja-build g++ libboost-graph-dev libboost-program-options-dev \
-            libyaml-cpp-dev libhdf5-dev catch2 hdf5-tools python3-h5py python3-matplotlib python3-numpy
+            libyaml-cpp-dev libhdf5-dev catch2 hdf5-tools python3-h5py python3-matplotlib python3-numpy \
+            python3-pandas python3-yaml nlohmann-json3-dev libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps configure build run test bench test-asan clean
@@ -37,6 +38,8 @@ build: configure
 run: build
 	$(BUILD)/clustersim run configs/scenarios/$(SCENARIO).yaml -o out/$(SCENARIO).h5
 	$(PYTHON) analysis/plot_run.py out/$(SCENARIO).h5 -o out/$(SCENARIO)
+	$(PYTHON) analysis/report.py out/$(SCENARIO).h5 -o out/$(SCENARIO)_report
+	@echo "report: $(CURDIR)/out/$(SCENARIO)_report/report.html"
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

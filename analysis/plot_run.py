@@ -20,6 +20,8 @@ try:
 
     matplotlib.use("Agg")  # files only, no display needed
     import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
 except ImportError as e:
     sys.exit(f"plot_run.py: {e}. Run it with Debian's /usr/bin/python3 "
              "(apt-get install python3-h5py python3-matplotlib).")
@@ -32,8 +34,9 @@ def text(value):
 def save_figure(fig, bottom_ax, unit_name, title, out, dpi=110):
     """Labels the shared time axis, titles the figure, writes it to `out` and closes it."""
     bottom_ax.set_xlabel(f"simulated time [{unit_name}]")
-    fig.suptitle(title)
-    fig.tight_layout()
+    fig.suptitle(title, fontsize=11)
+    # Leave the top strip to the title, or tight_layout puts the first panel under it.
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
     fig.savefig(out, dpi=dpi)
     plt.close(fig)
     print(f"wrote {out}")
@@ -41,8 +44,6 @@ def save_figure(fig, bottom_ax, unit_name, title, out, dpi=110):
 
 def ttft_percentiles(f, t):
     """p50/p90/p99 TTFT of the requests whose first token came in each sample interval."""
-    import numpy as np
-
     if "requests" not in f or "first_token_s" not in f["requests"]:
         return None
     first = f["requests/first_token_s"][:]
@@ -69,54 +70,72 @@ def serving_dashboard(f, name, prefix, t, scale, unit_name):
         return timeline[key][:] if key in timeline else None
 
     x = t / scale
-    fig, axes = plt.subplots(7, 1, figsize=(11, 17), sharex=True)
-    ax = axes[0]
-    ax.plot(x, series("arrivals_per_s"), label="arrivals", linewidth=0.9)
-    ax.plot(x, series("completions_per_s"), label="completions", linewidth=0.9)
-    ax.set_ylabel("requests/s")
-    ax = axes[1]
-    ax.plot(x, series("queue_depth"), label="waiting (router + replica queues)", linewidth=0.9)
-    ax.plot(x, series("running"), label="running (in a batch)", linewidth=0.9)
-    ax.set_ylabel("requests")
-    ax = axes[2]
-    ax.step(x, series("replicas_ready"), where="post", label="ready")
-    ax.step(x, series("replicas_provisioning"), where="post", label="booting (provisioning + weight load)")
-    if series("replicas_draining") is not None:
-        ax.step(x, series("replicas_draining"), where="post", label="draining", alpha=0.7)
-    ax.set_ylabel("replicas")
-    ax = axes[3]
+
+    def rates(ax):
+        ax.plot(x, series("arrivals_per_s"), label="arrivals", linewidth=0.9, color="tab:blue")
+        ax.plot(x, series("completions_per_s"), label="completions", linewidth=0.9, color="tab:green")
+        ax.set_ylabel("requests/s")
+
+    def queue(ax):
+        ax.plot(x, series("queue_depth"), label="waiting (router + replica queues)", linewidth=0.9, color="tab:red")
+        ax.set_ylabel("requests waiting")
+
+    def running(ax):
+        ax.plot(x, series("running"), label="running (in a batch)", linewidth=0.9, color="tab:blue")
+        ax.set_ylabel("requests running")
+
+    def replicas(ax):
+        ax.step(x, series("replicas_ready"), where="post", label="ready", color="tab:green")
+        for key, label, color in (("replicas_provisioning", "booting (provisioning + weight load)", "tab:orange"),
+                                  ("replicas_draining", "draining", "0.5")):
+            if series(key) is not None and series(key).max(initial=0) > 0:
+                ax.step(x, series(key), where="post", label=label, color=color)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # replicas come whole
+        ax.set_ylabel("replicas")
+
     pct = ttft_percentiles(f, t)
-    if pct is not None:
-        for row, label in zip(pct, ("p50", "p90", "p99")):
-            ax.plot(x, row, label=f"TTFT {label}", linewidth=0.9)
+
+    def ttft(ax):
+        for row, label, color in zip(pct, ("p50", "p90", "p99"), ("tab:green", "tab:orange", "tab:red")):
+            ax.plot(x, row, label=f"TTFT {label}", linewidth=0.9, color=color)
         slo = f["summary"].attrs.get("slo_ttft_s", 0)
         if slo and slo > 0:
-            ax.axhline(slo, color="red", linestyle="--", linewidth=0.8, label=f"SLO {slo:g} s")
+            ax.axhline(slo, color="black", linestyle="--", linewidth=0.8, label=f"SLO {slo:g} s")
         ax.set_yscale("log")
-    else:
-        ax.text(0.5, 0.5, "no /requests table (output.requests_table: false)", ha="center", transform=ax.transAxes)
-    ax.set_ylabel("TTFT per interval [s]")
-    ax = axes[4]
-    ax.plot(x, series("slo_attainment"), label="SLO attainment of the interval's completions", linewidth=0.9)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("fraction")
-    ax = axes[5]
-    for key, label in (("gpu_utilization", "busy fraction (nvidia-smi)"),
-                       ("compute_utilization", "compute utilization (model FLOPs / peak)"),
-                       ("kv_cache_use", "KV-cache use")):
-        if series(key) is not None:
-            ax.plot(x, series(key), label=label, linewidth=0.9)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_ylabel("fraction")
-    ax = axes[6]
-    ax.plot(x, series("cost_usd"), label="cumulative GPU cost", linewidth=0.9)
-    ax.set_ylabel("USD")
-    for ax in axes:
+        ax.set_ylabel("TTFT per interval [s]")
+
+    def attainment(ax):
+        ax.plot(x, series("slo_attainment"), label="SLO attainment of the interval's completions", linewidth=0.9)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel("fraction")
+
+    def utilization(ax):
+        for key, label in (("gpu_utilization", "busy fraction (nvidia-smi)"),
+                           ("compute_utilization", "compute utilization (model FLOPs / peak)"),
+                           ("kv_cache_use", "KV-cache use")):
+            if series(key) is not None:
+                ax.plot(x, series(key), label=label, linewidth=0.9)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel("fraction")
+
+    def cost(ax):
+        ax.plot(x, series("cost_usd"), label="cumulative GPU cost", linewidth=0.9, color="tab:purple")
+        ax.set_ylabel("USD")
+
+    # A panel without data is left out rather than drawn empty.
+    draws = [rates, queue, running if series("running") is not None else None, replicas,
+             ttft if pct is not None and not np.all(np.isnan(pct)) else None,
+             attainment if series("slo_attainment") is not None else None, utilization,
+             cost if series("cost_usd") is not None else None]
+    draws = [d for d in draws if d is not None]
+    fig, axes = plt.subplots(len(draws), 1, figsize=(11, 2.2 * len(draws) + 0.6), sharex=True)
+    for ax, draw in zip(axes, draws):
+        draw(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
     s = f["summary"].attrs
     save_figure(fig, axes[-1], unit_name,
-                f"clustersim: {name} — p99 TTFT {s.get('ttft_p99_s', float('nan')):.2f} s, "
+                f"clustersim: {name}: p99 TTFT {s.get('ttft_p99_s', float('nan')):.2f} s, "
                 f"SLO attainment {100 * s.get('slo_attainment', float('nan')):.2f}%, "
                 f"cost ${s.get('cost_usd', float('nan')):,.0f}",
                 f"{prefix}_serving.png", dpi=100)
@@ -135,7 +154,11 @@ def plot_cluster(f, name, t, unit_scale, unit_name, prefix):
     ax = axes[0, 0]
     parts = [(k, label) for k, label in (("gpus_allocated", "jobs"), ("gpus_lent", "lent to serving"),
                                          ("gpus_down", "down"), ("gpus_free", "free")) if k in tl]
-    ax.stackplot(x, *[tl[k][:] for k, _ in parts], labels=[label for _, label in parts], alpha=0.8)
+    # Fixed colours: red is for GPUs that are down, grey for free ones, never the other way round.
+    colors = {"gpus_allocated": "tab:blue", "gpus_lent": "tab:orange", "gpus_down": "tab:red", "gpus_free": "0.8"}
+    ax.stackplot(x, *[tl[k][:] for k, _ in parts], labels=[label for _, label in parts], alpha=0.8,
+                 colors=[colors[k] for k, _ in parts])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("GPUs", fontsize=8)
     ax.legend(loc="upper right", fontsize=7)
     ax = axes[1, 0]
@@ -205,6 +228,8 @@ def main():
             if len(panels[key]) > 1:
                 ax.legend(fontsize=7, loc="upper left")
             ax.set_ylabel(f"{key}\n[{text(ds.attrs.get('units', ''))}]", fontsize=8)
+            if key.startswith("replicas_") or key.startswith("gpus_") or key.startswith("jobs_"):
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(alpha=0.3)
         save_figure(fig, axes[-1, 0], unit_name, f"clustersim: {name} (seed {meta.get('seed')})",
                     f"{prefix}_timeline.png")
