@@ -7,6 +7,7 @@
 #include "sim/app/commands.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/scenario/model_catalog_loader.hpp"
+#include "sim/scenario/price_catalog_loader.hpp"
 
 namespace cs {
 
@@ -62,30 +63,70 @@ void print_models(const ModelCatalog& models, bool verbose) {
   }
 }
 
+std::string price_text(const GpuOffer& o, PurchaseOption opt) {
+  const auto it = o.usd_per_gpu_hour.find(opt);
+  if (it == o.usd_per_gpu_hour.end()) return "-";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.3f", it->second);
+  return buf;
+}
+
+void print_prices(const PriceCatalog& prices, const GpuCatalog& gpus, bool verbose) {
+  std::printf("Rented GPUs: $ per GPU-hour by purchase option (configs/prices/)\n");
+  std::printf("  %-10s %-15s %-28s %9s %9s %9s %9s %11s %8s\n", "provider", "gpu", "instance", "on_demand",
+              "reserv_1y", "reserv_3y", "spot", "reclaims/h", "date");
+  for (const auto& p : prices.providers) {
+    for (const auto& o : p.offers) {
+      std::printf("  %-10s %-15s %-28s %9s %9s %9s %9s %11.2g %8s\n", p.name.c_str(), o.gpu.c_str(),
+                  o.instance.c_str(), price_text(o, PurchaseOption::kOnDemand).c_str(),
+                  price_text(o, PurchaseOption::kReserved1y).c_str(), price_text(o, PurchaseOption::kReserved3y).c_str(),
+                  price_text(o, PurchaseOption::kSpot).c_str(), o.spot_interruptions_per_instance_hour, o.date.c_str());
+      if (verbose) std::printf("  %-10s   source: %s\n", "", o.source.c_str());
+    }
+    std::printf("  %-10s   billed per %s (minimum %s), egress $%.3f/GB\n", "", format_duration(p.billing_increment).c_str(),
+                format_duration(p.billing_minimum).c_str(), p.egress_usd_per_byte * 1e9);
+  }
+  std::printf("Owned servers: the ownership rate per GPU-hour (purchase and ports over the life, hosting) and power\n");
+  std::printf("  %-14s %-15s %5s %11s %6s %10s %9s %5s %9s\n", "name", "gpu", "gpus", "purchase", "life", "$/GPU-h",
+              "host", "PUE", "$/kWh");
+  for (const auto& s : prices.owned) {
+    const GpuSpec* g = gpus.find(s.gpu);
+    std::printf("  %-14s %-15s %5d %11.0f %4.1f y %10.3f %7.0f W %5.2f %9.3f\n", s.name.c_str(), s.gpu.c_str(),
+                s.gpus_per_server, s.purchase_usd, s.life_years, g ? owned_usd_per_gpu_hour(s, g->tdp_w) : 0.0,
+                s.host_power_w, s.pue, s.usd_per_kwh);
+    if (verbose) std::printf("  %-14s   source: %s\n", "", s.source.c_str());
+  }
+}
+
 }  // namespace
 
 int cmd_catalog(const std::vector<std::string>& args) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "show this help")("what", po::value<std::string>(), "gpus, models or all (positional)")(
+  opts.add_options()("help,h", "show this help")("what", po::value<std::string>(), "gpus, models, prices or all (positional)")(
       "catalog", po::value<std::string>(),
       "configs directory (default $CLUSTERSIM_CONFIG_DIR or the repository's configs/)")(
-      "sources", "show where each entry's numbers come from");
+      "sources", "show where each entry's numbers come from")("prices", "list the price catalog (as `catalog prices`)");
   po::positional_options_description pos;
   pos.add("what", 1);
   const auto vm = parse_command_line("catalog", args, opts, pos);
   if (vm.count("help")) {
-    std::cout << help_text("clustersim catalog [gpus|models|all] [--sources] [--catalog DIR]",
+    std::cout << help_text("clustersim catalog [gpus|models|prices|all] [--prices] [--sources] [--catalog DIR]",
                            "Lists the GPUs and models of the catalogs (configs/hardware/gpus.yaml, configs/models/)\n"
                            "by the names `clustersim estimate` and scenarios use. Scenarios may add their own\n"
                            "entries under `gpus:` and `models:`.",
                            opts, "  clustersim catalog\n  clustersim catalog gpus --sources\n");
     return kExitOk;
   }
-  const std::string what = vm.count("what") ? vm["what"].as<std::string>() : "all";
-  if (what != "all" && what != "gpus" && what != "models")
-    throw UsageError("unknown list '" + what + "'; expected gpus, models or all");
+  const std::string what =
+      vm.count("prices") ? "prices" : vm.count("what") ? vm["what"].as<std::string>() : "all";
+  if (what != "all" && what != "gpus" && what != "models" && what != "prices")
+    throw UsageError("unknown list '" + what + "'; expected gpus, models, prices or all");
   const std::filesystem::path dir = config_dir(vm.count("catalog") ? vm["catalog"].as<std::string>() : "");
   const bool verbose = vm.count("sources") > 0;
+  if (what == "prices") {
+    print_prices(load_price_catalog(price_catalog_dir(dir)), load_gpu_catalog(gpu_catalog_file(dir)), verbose);
+    return kExitOk;
+  }
   if (what != "models") print_gpus(load_gpu_catalog(gpu_catalog_file(dir)), verbose);
   if (what == "all") std::printf("\n");
   if (what != "gpus") print_models(load_model_catalog(model_catalog_dir(dir)), verbose);

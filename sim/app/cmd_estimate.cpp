@@ -18,8 +18,10 @@
 #include "sim/scenario/config_error.hpp"
 #include "sim/scenario/engine_loader.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
+#include "sim/hardware/power_curve.hpp"
 #include "sim/scenario/model_catalog_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
+#include "sim/scenario/price_catalog_loader.hpp"
 
 namespace cs {
 
@@ -139,7 +141,33 @@ struct Results {
   bool train_recompute;
   TrainingEstimate training;
   double train_usd;
+  // Energy: the replica's GPUs at the compute utilization the estimate implies, plus the
+  // server's host and network share, x the provider's PUE (1 without one).
+  double compute_utilization, power_w_per_gpu, wh_per_1k_tokens;
+  // Every provider's price of this GPU under the chosen option: (provider, $/GPU-hour).
+  std::vector<std::pair<std::string, double>> by_provider;
 };
+
+// Energy and the price of 1k tokens under each provider listing the GPU (docs/COST_MODEL.md).
+void estimate_energy_and_providers(Results& r, const PriceCatalog& prices, const Provider* chosen,
+                                   PurchaseOption option) {
+  const InferenceEstimate& e = r.inference;
+  const int gpus = e.plan.replica_gpus();
+  const double tokens_per_request = e.tokens_per_s > 0 && e.request_latency_s > 0
+                                        ? e.tokens_per_s * e.request_latency_s
+                                        : 0;
+  const double flops_per_s = tokens_per_request > 0 ? e.flops_per_request * e.tokens_per_s / tokens_per_request : 0;
+  r.compute_utilization = flops_per_s / (gpus * r.gpu->peak_flops(r.precision.compute));
+  double extra_w = 0;
+  if (const ServerPower* p = prices.power_of(r.gpu->name))
+    extra_w = (p->host_power_w + p->network_power_w) / p->gpus_per_server;
+  r.power_w_per_gpu = (power_w(*r.gpu, r.compute_utilization) + extra_w) * (chosen ? chosen->pue : 1.0);
+  r.wh_per_1k_tokens = e.tokens_per_s > 0 ? gpus * r.power_w_per_gpu * 1000 / e.tokens_per_s / 3600 : 0;
+  for (const auto& p : prices.providers)
+    if (const GpuOffer* o = p.offer_for(r.gpu->name))
+      if (auto it = o->usd_per_gpu_hour.find(option); it != o->usd_per_gpu_hour.end())
+        r.by_provider.emplace_back(p.name, it->second);
+}
 
 void print_table(const Results& r, const EstimateSettings& s) {
   const InferenceEstimate& e = r.inference;
@@ -172,6 +200,11 @@ void print_table(const Results& r, const EstimateSettings& s) {
               e.tokens_per_s);
   std::printf("%-22s $%.5f per 1k tokens (in+out), $%.5f per 1k output tokens at $%.2f/GPU-hour\n", "cost",
               r.usd_per_1k_tokens, r.usd_per_1k_output_tokens, s.usd_per_gpu_hour);
+  std::printf("%-22s %.2f Wh per 1k tokens (%.0f%% compute utilization, %.0f W per GPU with host and PUE)\n",
+              "energy", r.wh_per_1k_tokens, r.compute_utilization * 100, r.power_w_per_gpu);
+  for (const auto& [provider, price] : r.by_provider)
+    std::printf("%-22s $%.5f per 1k tokens at $%.3f/GPU-hour\n", ("  " + provider).c_str(),
+                usd_per_1k_tokens(price, r.inference.plan.replica_gpus(), r.inference.tokens_per_s), price);
   const TrainingEstimate& t = r.training;
   std::printf("\n%-22s %.3g tokens on %d GPUs (%s), sequence %.0f, ZeRO-%d%s\n", "training", r.train_tokens,
               t.plan.total_gpus(), t.plan.describe().c_str(), r.train_sequence_length, s.zero_stage,
@@ -229,6 +262,10 @@ void print_json(const Results& r, const EstimateSettings& s) {
   j.add("usd_per_gpu_hour", s.usd_per_gpu_hour);
   j.add("usd_per_1k_tokens", r.usd_per_1k_tokens);
   j.add("usd_per_1k_output_tokens", r.usd_per_1k_output_tokens);
+  j.add("compute_utilization", r.compute_utilization);
+  j.add("wh_per_1k_tokens", r.wh_per_1k_tokens);
+  for (const auto& [provider, price] : r.by_provider)
+    j.add("usd_per_1k_tokens_" + provider, usd_per_1k_tokens(price, e.plan.replica_gpus(), e.tokens_per_s));
   j.add("train_tokens", r.train_tokens);
   j.add("train_gpus", t.plan.total_gpus());
   j.add("train_tp", t.plan.tp);
@@ -269,6 +306,9 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "streaming", po::value<std::string>(), "weight streaming when weights do not fit: auto (default), on, off")(
       "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default PCIe)")(
       "price", po::value<std::string>(), "rental price per GPU-hour, e.g. \"$2.21/h\" (default $2.00/h)")(
+      "provider", po::value<std::string>(), "price the GPU at this provider's list price (clustersim catalog prices)")(
+      "option", po::value<std::string>(), "purchase option with --provider: on_demand (default), reserved_1y, "
+                                          "reserved_3y, spot")(
       "train-tokens", po::value<std::string>(), "training token budget, e.g. 300B (default 20 per parameter)")(
       "train-gpus", po::value<int>(), "GPUs for training (default the fewest, link domain x 2^k, that fit)")(
       "mfu", po::value<std::string>(), "model FLOPs utilization for training, e.g. 40% (default simulated)")(
@@ -342,6 +382,19 @@ int cmd_estimate(const std::vector<std::string>& args) {
   s.sequence_length = quantity_flag(vm, "sequence-length", Dimension::kCount, s.sequence_length);
   if (vm.count("zero")) s.zero_stage = vm["zero"].as<int>();
   if (vm.count("recompute")) s.recompute = true;
+  const PriceCatalog prices = load_price_catalog(price_catalog_dir(dir));
+  PurchaseOption option = PurchaseOption::kOnDemand;
+  if (vm.count("option")) {
+    const auto o = parse_purchase_option(vm["option"].as<std::string>());
+    if (!o) throw UsageError("--option: expected on_demand, reserved_1y, reserved_3y or spot");
+    option = *o;
+  }
+  const Provider* provider = nullptr;
+  if (vm.count("provider")) {
+    if (vm.count("price")) throw UsageError("give --price or --provider, not both");
+    provider = prices.provider(vm["provider"].as<std::string>());
+    if (!provider) throw UsageError("--provider: unknown provider (names: clustersim catalog prices)");
+  }
   if (s.model.empty()) throw UsageError("missing --model (names: clustersim catalog models)");
   if (s.gpu.empty()) throw UsageError("missing --gpu (names: clustersim catalog gpus)");
 
@@ -393,6 +446,8 @@ int cmd_estimate(const std::vector<std::string>& args) {
       };
     }
     r.inference = estimate_inference(*r.model, *r.gpu, r.precision, plan, q);
+    if (provider) s.usd_per_gpu_hour = rented_billing(*provider, r.gpu->name, option, 1, 0, nullptr).usd_per_gpu_hour;
+    estimate_energy_and_providers(r, prices, provider, option);
     const int replica_gpus = plan.replica_gpus();
     r.usd_per_1k_tokens = usd_per_1k_tokens(s.usd_per_gpu_hour, replica_gpus, r.inference.tokens_per_s);
     r.usd_per_1k_output_tokens = usd_per_1k_tokens(s.usd_per_gpu_hour, replica_gpus, r.inference.output_tokens_per_s);

@@ -6,10 +6,15 @@
 namespace cs {
 
 ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools, TimelineSampler& sampler,
-                                             ColumnarWriter* table)
-    : pools_(std::move(pools)), table_(table) {
-  for (auto& p : pools_)
+                                             ColumnarWriter* table, const Engine& engine, Time slo_window)
+    : pools_(std::move(pools)), table_(table), worst_ttft_p99_(slo_window, 0.99) {
+  for (auto& p : pools_) {
     p.router->on_replica_state.connect([this](const Replica&, ReplicaState) { replicas_changed(); });
+    // The run's worst window over every pool's requests together.
+    p.router->on_request_done.connect([this, &engine](const RequestOutcome& o) {
+      if (o.status == RequestStatus::kCompleted) worst_ttft_p99_.add(engine.now(), o.ttft().seconds());
+    });
+  }
   // One pool: its own series are the run's, under the plain names.
   if (pools_.size() < 2) return;
   sampler.add_rate(
@@ -50,10 +55,6 @@ ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools,
       });
   sampler.add_gauge({"gpu_hours", "h", ColumnType::kFloat64, "cumulative GPU-hours held, all pools"},
                     [this] { return sum([](const ServingPoolView& p) { return p.metrics->gpu_hours(); }); });
-  sampler.add_gauge(
-      {"cost_usd", "USD", ColumnType::kFloat64, "cumulative GPU rental cost, all pools (each at its price)"}, [this] {
-        return sum([](const ServingPoolView& p) { return p.metrics->gpu_hours() * p.metrics->usd_per_gpu_hour(); });
-      });
 }
 
 double ServingClusterMetrics::sum(double (*read)(const ServingPoolView&)) const {
@@ -82,9 +83,13 @@ void ServingClusterMetrics::replicas_changed() {
 
 void ServingClusterMetrics::write_summary(RunFile& out, Time end) {
   std::vector<ServingSummary> per_pool;
-  for (auto& p : pools_) per_pool.push_back(p.metrics->summary());
+  for (auto& p : pools_) {
+    per_pool.push_back(p.metrics->summary());
+    if (p.cost_usd) per_pool.back().cost_usd = p.cost_usd();
+  }
   ServingSummary all = per_pool.front();
   for (std::size_t i = 1; i < per_pool.size(); ++i) all += per_pool[i];
+  all.worst_window_ttft_p99_s = worst_ttft_p99_.worst();
   all.arrived += unroutable_;
   all.rejected += unroutable_;
   if (pools_.size() > 1) {

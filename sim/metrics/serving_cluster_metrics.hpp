@@ -5,6 +5,7 @@
 // single-pool names (the sum of the pools, percentiles over all their requests, peaks of the
 // sum), each pool's under `<pool>.`. With one pool the output is that pool's, as it always was.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,15 @@ struct ServingPoolView {
   std::string name;
   RequestRouter* router;
   ServingMetrics* metrics;
+  // The pool's cost as billed (sim/metrics/cost_energy_metrics); empty: GPU-hours x price.
+  std::function<double()> cost_usd;
 };
 
 class ServingClusterMetrics {
  public:
   // Connect after the pools' ServingMetrics, so the GPUs they hold are current when read.
-  ServingClusterMetrics(std::vector<ServingPoolView> pools, TimelineSampler& sampler, ColumnarWriter* table);
+  ServingClusterMetrics(std::vector<ServingPoolView> pools, TimelineSampler& sampler, ColumnarWriter* table,
+                        const Engine& engine, Time slo_window = ServingMetrics::kDefaultSloWindow);
   ServingClusterMetrics(const ServingClusterMetrics&) = delete;
   ServingClusterMetrics& operator=(const ServingClusterMetrics&) = delete;
 
@@ -46,6 +50,7 @@ class ServingClusterMetrics {
   std::uint64_t unroutable_ = 0;
   std::int64_t ready_peak_ = 0;
   std::int64_t gpus_peak_ = 0;
+  WindowedWorst worst_ttft_p99_;
 };
 
 }  // namespace cs

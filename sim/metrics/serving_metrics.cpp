@@ -34,7 +34,7 @@ std::vector<ColumnSpec> ServingMetrics::table_columns() {
 }
 
 ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec,
-                               TimelineSampler& sampler, ColumnarWriter* table, std::int64_t pool)
+                               TimelineSampler& sampler, ColumnarWriter* table, std::int64_t pool, Time slo_window)
     : engine_(engine),
       router_(router),
       slo_(spec.slo),
@@ -46,6 +46,7 @@ ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, cons
       row_(table_columns().size()),
       last_change_(engine.now()),
       last_sample_(engine.now()),
+      worst_ttft_p99_(slo_window, 0.99),
       peak_flops_per_gpu_(spec.gpu.peak_flops(spec.precision.compute)) {
   sampler.add_rate({"arrivals_per_s", "1/s", ColumnType::kFloat64, "requests arrived over the last interval"},
                    [this] { return static_cast<double>(router_.arrived()); });
@@ -83,10 +84,20 @@ ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, cons
   sampler.add_gauge({"slo_attainment", "1", ColumnType::kFloat64,
                      "share of requests completed in the last interval that met the SLOs (NaN: none completed)"},
                     [this] { return interval_slo_attainment(); });
+  sampler.add_gauge({"ttft_p50_s", "s", ColumnType::kFloat64,
+                     "median TTFT of the requests completed in the last interval (NaN: none completed)"},
+                    [this] { return interval_latency(0); });
+  sampler.add_gauge({"ttft_p99_s", "s", ColumnType::kFloat64,
+                     "p99 TTFT of the requests completed in the last interval (NaN: none completed)"},
+                    [this] { return interval_latency(1); });
+  sampler.add_gauge({"tpot_p50_s", "s", ColumnType::kFloat64,
+                     "median time per output token of the requests completed in the last interval"},
+                    [this] { return interval_latency(2); });
+  sampler.add_gauge({"tpot_p99_s", "s", ColumnType::kFloat64,
+                     "p99 time per output token of the requests completed in the last interval"},
+                    [this] { return interval_latency(3); });
   sampler.add_gauge({"gpu_hours", "h", ColumnType::kFloat64, "cumulative GPU-hours held"},
                     [this] { return gpu_hours(); });
-  sampler.add_gauge({"cost_usd", "USD", ColumnType::kFloat64, "cumulative GPU rental cost"},
-                    [this] { return gpu_hours() * usd_per_gpu_hour_; });
 
   router_.on_request_done.connect([this](const RequestOutcome& o) { record(o); });
   router_.on_replica_state.connect([this](const Replica&, ReplicaState) {
@@ -132,7 +143,12 @@ void ServingMetrics::record(const RequestOutcome& o) {
     e2e_.add(o.e2e().seconds());
     queue_wait_.add(o.queue_wait().seconds());
     const double tpot = o.tpot_seconds();
-    if (!std::isnan(tpot)) tpot_.add(tpot);
+    if (!std::isnan(tpot)) {
+      tpot_.add(tpot);
+      interval_tpot_.push_back(tpot);
+    }
+    interval_ttft_.push_back(o.ttft().seconds());
+    worst_ttft_p99_.add(engine_.now(), o.ttft().seconds());
     completed_tokens_ += static_cast<double>(o.input_tokens + o.output_tokens);
     ++interval_completed_;
     if (meets_slo(o)) {
@@ -204,6 +220,18 @@ double ServingMetrics::kv_cache_use() const {
   return total > 0 ? used / total : 0.0;
 }
 
+double ServingMetrics::interval_latency(int which) {
+  if (which == 0) {
+    interval_quantiles_[0] = nearest_rank_quantile(interval_ttft_, 0.50);
+    interval_quantiles_[1] = nearest_rank_quantile(interval_ttft_, 0.99);
+    interval_quantiles_[2] = nearest_rank_quantile(interval_tpot_, 0.50);
+    interval_quantiles_[3] = nearest_rank_quantile(interval_tpot_, 0.99);
+    interval_ttft_.clear();
+    interval_tpot_.clear();
+  }
+  return interval_quantiles_[which];
+}
+
 double ServingMetrics::interval_slo_attainment() {
   const double a = interval_completed_ ? static_cast<double>(interval_met_) / interval_completed_ : kNan;
   interval_completed_ = interval_met_ = 0;
@@ -243,6 +271,7 @@ ServingSummary ServingMetrics::summary() {
   s.cost_usd = s.gpu_hours * usd_per_gpu_hour_;
   s.flops_executed = flops_executed();
   s.peak_flop_capacity = s.gpu_hours * 3600.0 * peak_flops_per_gpu_;
+  s.worst_window_ttft_p99_s = worst_ttft_p99_.worst();
   return s;
 }
 

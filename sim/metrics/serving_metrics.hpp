@@ -11,6 +11,7 @@
 #include "sim/metrics/latency_histogram.hpp"
 #include "sim/metrics/serving_summary.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
+#include "sim/metrics/window_quantile.hpp"
 #include "sim/serving/request_router.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
 
@@ -19,8 +20,10 @@ namespace cs {
 class ServingMetrics {
  public:
   // `pool`: the pool's index in the scenario, written in the table's `pool` column.
+  // `slo_window`: the span of `worst_window_ttft_p99_s`.
   ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec, TimelineSampler& sampler,
-                 ColumnarWriter* table, std::int64_t pool = 0);
+                 ColumnarWriter* table, std::int64_t pool = 0, Time slo_window = kDefaultSloWindow);
+  static constexpr Time kDefaultSloWindow = Time::s(300);
   ServingMetrics(const ServingMetrics&) = delete;
   ServingMetrics& operator=(const ServingMetrics&) = delete;
   static std::vector<ColumnSpec> table_columns();
@@ -33,6 +36,8 @@ class ServingMetrics {
   bool meets_slo(const RequestOutcome& o) const;
   double gpu_hours();
   double usd_per_gpu_hour() const { return usd_per_gpu_hour_; }
+  // Model FLOPs every replica has executed so far (the energy listener's utilization).
+  double flops_executed() const;
   // GPUs held now (booting and draining replicas included).
   std::int64_t gpus_held() const { return gpus_; }
   // After the router has reported every request (finish_run).
@@ -44,8 +49,9 @@ class ServingMetrics {
   void record(const RequestOutcome& o);
   double utilization_since_last_sample();
   double compute_utilization_since_last_sample();
-  double flops_executed() const;
   double kv_cache_use() const;
+  // The interval's TTFT and TPOT percentiles, taken once per sample (the first read).
+  double interval_latency(int which);
   double interval_slo_attainment();
 
   const Engine& engine_;
@@ -78,6 +84,9 @@ class ServingMetrics {
   Time last_sample_;
   std::uint64_t interval_completed_ = 0;
   std::uint64_t interval_met_ = 0;
+  std::vector<double> interval_ttft_, interval_tpot_;
+  double interval_quantiles_[4] = {};  // ttft p50, p99, tpot p50, p99 of the last interval
+  WindowedWorst worst_ttft_p99_;
   // Compute utilization: model FLOPs / (GPU-seconds held × dense peak at the compute format).
   double peak_flops_per_gpu_ = 0;
   double flops_at_last_sample_ = 0;

@@ -80,6 +80,9 @@ void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, cons
   put("compute_utilization_mean", s.peak_flop_capacity > 0 ? s.flops_executed / s.peak_flop_capacity : 0.0);
   put("cost_usd", s.cost_usd);
   put("usd_per_1k_tokens", s.completed_tokens > 0 ? s.cost_usd / s.completed_tokens * 1000 : 0.0);
+  // The price of one request served within its SLOs (NaN: none was).
+  put("usd_per_slo_request", s.met_slo ? s.cost_usd / static_cast<double>(s.met_slo) : kNan);
+  put("worst_window_ttft_p99_s", s.worst_window_ttft_p99_s);
 }
 
 }  // namespace cs

@@ -34,7 +34,10 @@ struct ServingSummary {
   double busy_gpu_seconds = 0;    // GPU-seconds with an iteration in flight
   double flops_executed = 0;      // model FLOPs of every iteration run
   double peak_flop_capacity = 0;  // dense peak FLOP/s x GPU-seconds held: compute utilization's denominator
-  double cost_usd = 0;
+  double cost_usd = 0;  // compute + energy + egress (sim/metrics/cost_energy_metrics)
+  // The highest p99 TTFT over back-to-back windows (`output.slo_window`); not additive: the
+  // caller of += sets the sum's own.
+  double worst_window_ttft_p99_s = 0;
 
   // Sums everything but the peaks (the caller knows the peaks of the sum).
   ServingSummary& operator+=(const ServingSummary& other);

@@ -2,6 +2,7 @@
 // A validated scenario: plain structs, no YAML. Built by load_scenario(); read by the
 // simulation builder. Every later model adds its spec here as an optional section.
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,15 @@ struct SimulationSettings {
 
 struct OutputSettings {
   bool requests_table = true;  // one /requests row per finished item
+  Time slo_window = Time::s(300);  // the span of worst_window_ttft_p99_s
+};
+
+// `compare_to:`: the run to subtract (sim/simulation: the extra cost of a spike). The same
+// file with more `--set` overrides, or another scenario file; run beside the main one.
+struct BaselineSpec {
+  std::filesystem::path file;
+  std::vector<std::string> overrides;  // the main run's, then the baseline's own
+  std::vector<std::string> without;    // top-level sections removed (`serving`: the run without serving)
 };
 
 // A file the run reads besides the scenario (a request trace, a job list): the key that named
@@ -44,6 +54,7 @@ struct Scenario {
   std::uint64_t seed = 1;
   SimulationSettings simulation;
   OutputSettings output;
+  std::optional<BaselineSpec> baseline;
   // At most one request workload model: a generic queue, or LLM serving fed by `workload:`.
   std::optional<ServerPoolSpec> queueing;
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`

@@ -10,6 +10,7 @@
 #include "sim/scenario/distribution_reader.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/scenario/model_catalog_loader.hpp"
+#include "sim/scenario/price_catalog_loader.hpp"
 #include "sim/scenario/serving_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
 #include "sim/scenario/training_loader.hpp"
@@ -209,6 +210,9 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     apply_override(root, "seed=" + std::to_string(*options.seed));
   else if (root.is_map() && !root.find("seed"))
     apply_override(root, "seed=1");
+  std::erase_if(root.entries, [&](const auto& e) {
+    return std::find(options.without.begin(), options.without.end(), e.first) != options.without.end();
+  });
 
   Scenario s;
   s.source_file = file.string();
@@ -230,27 +234,68 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   {
     MapReader out = r.map("output", true);
     s.output.requests_table = out.boolean_or("requests_table", true);
+    s.output.slo_window = out.duration_or("slo_window", s.output.slo_window);
+    if (s.output.slo_window <= Time{}) out.fail("slo_window", "the window must be a positive duration");
     out.finish();
+  }
+  if (r.has("compare_to")) {
+    MapReader c = r.map("compare_to");
+    BaselineSpec b;
+    b.file = file;
+    if (c.has("scenario")) {
+      const std::filesystem::path other = c.string("scenario");
+      b.file = other.is_absolute() ? other : file.parent_path() / other;
+    } else {
+      b.overrides = options.overrides;
+    }
+    for (const ConfigItem& item : c.items("set")) b.overrides.push_back(read_string(item.node, item.path));
+    for (const ConfigItem& item : c.items("without")) {
+      b.without.push_back(read_string(item.node, item.path));
+      // (A baseline's own reading sees the sections already removed.)
+      if (options.read_baseline && (b.without.back() == "compare_to" || !r.optional(b.without.back())))
+        throw_config_error(item.node.where, item.path, "not a top-level section of this scenario");
+    }
+    if (!c.has("scenario") && !c.has("set") && !c.has("without"))
+      c.fail("set", "give the baseline as `set: [path=value, ...]` or `without: [section, ...]` over this "
+                    "scenario, or `scenario: file.yaml`");
+    c.finish();
+    if (options.read_baseline) {
+      // Loaded now so that `validate` checks it; a baseline's own compare_to is not followed.
+      LoadOptions inner;
+      inner.overrides = b.overrides;
+      inner.without = b.without;
+      inner.seed = options.seed;
+      inner.read_baseline = false;
+      (void)load_scenario(b.file, inner);
+      s.baseline = std::move(b);
+    }
   }
   if (r.has("queueing")) s.queueing = read_queueing(r.map("queueing"));
   const bool has_training = r.has("cluster") || r.has("training") || r.has("jobs");
   // The default catalogs, then whatever the scenario adds or `extends:` (same names replace).
   GpuCatalog gpus;
   ModelCatalog models;
+  PriceCatalog prices;
   if (r.has("serving") || has_training) {
     const std::filesystem::path dir = config_dir();
     gpus = load_gpu_catalog(gpu_catalog_file(dir));
     models = load_model_catalog(model_catalog_dir(dir));
+    prices = load_price_catalog(price_catalog_dir(dir));
     read_gpu_catalog(r, gpus);
     read_model_catalog(r, models);
+    if (r.has("prices")) {
+      MapReader p = r.map("prices");
+      read_price_catalog(p, prices);
+      p.finish();
+    }
   }
   if (r.has("serving")) {
     if (s.queueing) r.fail("serving", "a scenario has one request workload model: `queueing:` or `serving:`, not both");
     if (r.required("serving").is_sequence()) {
-      s.serving_pools = read_serving_pools(r.items("serving"), gpus, models);
+      s.serving_pools = read_serving_pools(r.items("serving"), gpus, models, &prices);
       if (s.serving_pools.empty()) r.fail("serving", "the list of serving pools is empty");
     } else {
-      s.serving = read_serving(r.map("serving"), gpus, models);
+      s.serving = read_serving(r.map("serving"), gpus, models, false, &prices);
     }
     if (!r.has("workload")) r.fail("serving", "`serving:` needs a `workload:` section with its requests");
     if (r.required("workload").is_sequence()) {
@@ -293,7 +338,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       topology_nodes = layout->nodes;
       topology_gpus_per_node = layout->node.gpus;
     }
-    s.training = read_training_cluster(r, gpus, models, topology_nodes, topology_gpus_per_node);
+    s.training = read_training_cluster(r, gpus, models, topology_nodes, topology_gpus_per_node, &prices);
     if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
   }
   r.finish();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/llm/transformer_cost.hpp"
+#include "sim/scenario/billing_reader.hpp"
 #include "sim/scenario/engine_loader.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
@@ -131,7 +132,8 @@ AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
 
 }  // namespace
 
-ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list) {
+ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list,
+                             const PriceCatalog* prices) {
   ServingPoolSpec s;
   const std::string name = in_list ? r.string("name") : r.string_or("name", "serving");
   // The name prefixes the pool's timeline and summary names ("h100.ttft_p99_s").
@@ -196,8 +198,6 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   MapReader pool = r.map("pool");
   s.initial_replicas = static_cast<int>(pool.integer_or("initial_replicas", 1));
   pool.check_range("initial_replicas", s.initial_replicas, 0, 1'000'000);
-  s.usd_per_gpu_hour = pool.quantity_or("price", Dimension::kUsdPerHour, 0.0);
-  pool.check_range("price", s.usd_per_gpu_hour, 0, HUGE_VAL);
   s.router.name = name;
   s.router.policy = pool.choice_or<RoutingPolicy>("router",
                                                   {{"round_robin", RoutingPolicy::kRoundRobin},
@@ -214,6 +214,21 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
       "context_overflow", {{"refuse", ContextOverflow::kRefuse}, {"clip", ContextOverflow::kClip}},
       s.router.context_overflow);
   if (pool.has("autoscaler")) s.autoscaler = read_autoscaler(pool.map("autoscaler"), s);
+  {
+    BillingDefaults d;
+    d.gpus_per_replica = s.plan.replica_gpus();
+    d.reserved_gpus = static_cast<std::int64_t>(s.initial_replicas) * d.gpus_per_replica;
+    // Owned: as many GPUs as the pool can ever hold.
+    d.owned_gpus = d.reserved_gpus;
+    if (s.autoscaler)
+      d.owned_gpus = s.autoscaler->gpu_limit > 0
+                         ? s.autoscaler->gpu_limit
+                         : static_cast<std::int64_t>(s.autoscaler->max_replicas) * d.gpus_per_replica;
+    s.billing = read_billing(pool, s.gpu, d, prices);
+    s.usd_per_gpu_hour = s.billing.usd_per_gpu_hour;
+    if (s.billing.spot_interruptions_per_s > 0 && !s.autoscaler)
+      pool.fail("option", "a spot pool needs an `autoscaler:` to replace the replicas the provider reclaims");
+  }
   pool.finish();
   if (!s.autoscaler && s.initial_replicas < 1)
     pool.fail("initial_replicas", "without an autoscaler the pool needs at least one replica");
@@ -228,12 +243,12 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
 }
 
 std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& items, const GpuCatalog& gpus,
-                                                const ModelCatalog& models) {
+                                                const ModelCatalog& models, const PriceCatalog* prices) {
   std::vector<ServingPoolSpec> pools;
   for (const auto& item : items) {
     MapReader r(item.node, item.path);
     const bool has_share = r.has("share");
-    pools.push_back(read_serving(r, gpus, models, true));
+    pools.push_back(read_serving(r, gpus, models, true, prices));
     for (std::size_t j = 0; j + 1 < pools.size(); ++j)
       if (pools[j].router.name == pools.back().router.name)
         r.fail("name", "pool name '" + pools.back().router.name + "' is used twice (names must be unique)");

@@ -15,7 +15,8 @@
 //               prefill_chunk_tokens: 0, kv_block_tokens: 16, max_fused_decode_steps: 64}
 //     pool:
 //       initial_replicas: 4
-//       price: $2.50/h            # per GPU-hour
+//       price: $2.50/h            # per GPU-hour, or provider: aws + option: spot, or owned: dgx-a100
+//                                 # (sim/scenario/billing_reader.hpp)
 //       router: least_outstanding | round_robin | join_shortest_queue | power_of_two
 //       max_queued_requests: 1000000  # admission control bound (1 .. 10^8)
 //       autoscaler:
@@ -41,6 +42,7 @@
 //     - {name: a100, model: llama-2-70b, gpu: a100-80gb-sxm, tp: 8, share: 30%, pool: {...}}
 #include <vector>
 
+#include "sim/cost/price_catalog.hpp"
 #include "sim/hardware/gpu_catalog.hpp"
 #include "sim/llm/model_catalog.hpp"
 #include "sim/scenario/config_reader.hpp"
@@ -54,10 +56,12 @@ void read_replica_limits(MapReader r, ReplicaSpec& spec);
 // hundred MB), far past any queue a served pool recovers from.
 constexpr std::int64_t kDefaultMaxQueuedRequests = 1'000'000;
 
-// `in_list`: an item of the list form (name required, `share:` allowed).
-ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list = false);
+// `in_list`: an item of the list form (name required, `share:` allowed). `prices`: the price
+// catalog a pool's `provider:`/`owned:` names (null: bare prices only).
+ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list = false,
+                             const PriceCatalog* prices = nullptr);
 // The list form: names unique, shares required where a model has several pools.
 std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& items, const GpuCatalog& gpus,
-                                                const ModelCatalog& models);
+                                                const ModelCatalog& models, const PriceCatalog* prices = nullptr);
 
 }  // namespace cs

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/llm/transformer_spec.hpp"
+#include "sim/scenario/billing_reader.hpp"
 #include "sim/scenario/workload_loader.hpp"
 
 namespace cs {
@@ -162,7 +163,8 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
 }  // namespace
 
 TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpus, const ModelCatalog& models,
-                                          std::optional<int> topology_nodes, int topology_gpus_per_node) {
+                                          std::optional<int> topology_nodes, int topology_gpus_per_node,
+                                          const PriceCatalog* price_catalog) {
   TrainingClusterSpec c;
   MapReader r = root.map("cluster", true);
   c.from_topology = topology_nodes.has_value();
@@ -180,8 +182,19 @@ TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpu
     r.check_range("nodes_per_leaf", c.nodes_per_leaf, 1, 1e7);
   }
   if (r.has("gpu")) c.gpu_type = lookup(r, "gpu", gpus).name;
-  c.usd_per_gpu_hour = r.quantity_or("price", Dimension::kUsdPerHour, 0.0);
-  r.check_range("price", c.usd_per_gpu_hour, 0, HUGE_VAL);
+  if (r.has("provider") || r.has("owned")) {
+    // The whole cluster is held for the run: a provider's rate, or the ownership rate.
+    if (c.gpu_type.empty()) r.fail(r.has("owned") ? "owned" : "provider", "pricing the cluster needs its `gpu:`");
+    if (r.has("option") && r.string("option") == "spot")
+      r.fail("option", "spot training clusters are not modelled (reclaims of training nodes); use on_demand or reserved");
+    BillingDefaults d;
+    d.reserved_gpus = d.owned_gpus = static_cast<std::int64_t>(c.nodes) * c.gpus_per_node;
+    const BillingSpec b = read_billing(r, gpus.get(c.gpu_type), d, price_catalog);
+    c.usd_per_gpu_hour = b.committed_gpus > 0 ? b.committed_usd_per_gpu_hour : b.usd_per_gpu_hour;
+  } else {
+    c.usd_per_gpu_hour = r.quantity_or("price", Dimension::kUsdPerHour, 0.0);
+    r.check_range("price", c.usd_per_gpu_hour, 0, HUGE_VAL);
+  }
   read_scheduler(r.map("scheduler", true), c.scheduler);
   c.serving_priority = static_cast<int>(r.integer_or("serving_priority", c.serving_priority));
   r.check_range("serving_priority", c.serving_priority, -1e9, 2e9);

@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cost/price_catalog.hpp"
 #include "sim/hardware/gpu_catalog.hpp"
 #include "sim/llm/model_catalog.hpp"
 #include "sim/scenario/config_reader.hpp"
@@ -78,6 +79,7 @@ struct TrainingClusterSpec {
 // there; at least one of `training:`/`jobs:`). `gpus`/`models` resolve names; `topology_nodes`
 // and `topology_gpus_per_node` describe the scenario's topology when it has one.
 TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpus, const ModelCatalog& models,
-                                          std::optional<int> topology_nodes, int topology_gpus_per_node);
+                                          std::optional<int> topology_nodes, int topology_gpus_per_node,
+                                          const PriceCatalog* prices = nullptr);
 
 }  // namespace cs

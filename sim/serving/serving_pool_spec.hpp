@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/cost/billing_spec.hpp"
 #include "sim/hardware/gpu_spec.hpp"
 #include "sim/llm/engine_profile.hpp"
 #include "sim/llm/model_precision.hpp"
@@ -30,7 +31,8 @@ struct ServingPoolSpec {
   ReplicaSpec replica;              // limits; gpus and KV sizes filled from the memory model
   double memory_utilization = 0.9;  // share of each GPU's memory the engine may use
   int initial_replicas = 1;
-  double usd_per_gpu_hour = 0;
+  double usd_per_gpu_hour = 0;      // = billing.usd_per_gpu_hour
+  BillingSpec billing;              // how the pool's GPUs are billed and powered
   RequestRouterSpec router;
   std::optional<AutoscalerSpec> autoscaler;  // none: initial_replicas for the whole run
   ServingSlo slo;

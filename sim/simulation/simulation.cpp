@@ -1,15 +1,20 @@
 #include "sim/simulation/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "sim/cost/spot_interruptions.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/io/file_digest.hpp"
 #include "sim/io/run_file.hpp"
+#include "sim/metrics/cost_energy_metrics.hpp"
 #include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
@@ -18,6 +23,7 @@
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/queueing/server_pool.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/training_system.hpp"
 
@@ -83,6 +89,8 @@ struct Models {
   std::unique_ptr<ServingCluster> serving;
   std::vector<std::unique_ptr<ServingMetrics>> serving_metrics;  // one per pool
   std::unique_ptr<ServingClusterMetrics> serving_totals;
+  std::vector<std::unique_ptr<SpotInterruptions>> spot;  // one per spot pool
+  std::unique_ptr<CostEnergyMetrics> cost;
   const TopologySpec* topology = nullptr;  // the scenario's, for the summary
   std::unique_ptr<NetworkWorkload> network;
   std::unique_ptr<NetworkMetrics> network_metrics;  // only with collective jobs
@@ -105,13 +113,38 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
     ServingSystem& pool = m.serving->pool(i);
     if (pools.size() > 1) sampler.set_name_prefix(pools[i]->router.name + ".");
     m.serving_metrics.push_back(std::make_unique<ServingMetrics>(engine, pool.router(), *pools[i], sampler, table,
-                                                                 static_cast<std::int64_t>(i)));
+                                                                 static_cast<std::int64_t>(i),
+                                                                 scenario.output.slo_window));
     pool.on_replica_created.connect(
         [metrics = m.serving_metrics.back().get()](int gpus) { metrics->replica_created(gpus); });
-    views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get()});
+    views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get(), {}});
   }
   sampler.set_name_prefix("");
-  m.serving_totals = std::make_unique<ServingClusterMetrics>(std::move(views), sampler, table);
+  std::vector<CostPoolView> cost_views;
+  for (std::size_t i = 0; i < pools.size(); ++i)
+    cost_views.push_back({pools[i]->router.name, &m.serving->pool(i).router(), m.serving_metrics[i].get(), pools[i]});
+  m.cost = std::make_unique<CostEnergyMetrics>(engine, std::move(cost_views), sampler);
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    ServingSystem& pool = m.serving->pool(i);
+    pool.on_replica_created.connect([cost = m.cost.get(), i](int) { cost->replica_provisioned(i); });
+    views[i].cost_usd = [cost = m.cost.get(), i] { return cost->figures(i).total_usd(); };
+    // Spot reclaims, connected after the listeners so that they hear of a replica first.
+    const double rate = pools[i]->billing.spot_interruptions_per_s;
+    if (rate <= 0) continue;
+    RequestRouter* router = &pool.router();
+    m.spot.push_back(std::make_unique<SpotInterruptions>(engine, rate, pools[i]->router.name, [router](std::uint32_t id) {
+      Replica& r = *router->replicas().at(id);
+      if (r.state() == ReplicaState::kStopped || r.state() == ReplicaState::kDraining) return false;
+      r.drain();
+      return true;
+    }));
+    // The replica about to join is the router's next.
+    pool.on_replica_created.connect(
+        [spot = m.spot.back().get(), router](int) { spot->provisioned(router->next_replica_id()); });
+    m.spot.back()->on_interruption.connect([cost = m.cost.get(), i](std::uint32_t) { cost->spot_interrupted(i); });
+  }
+  m.serving_totals = std::make_unique<ServingClusterMetrics>(std::move(views), sampler, table, engine,
+                                                             scenario.output.slo_window);
   for (std::size_t i = 0; i < pools.size(); ++i)
     m.serving->pool(i).on_replica_created.connect(
         [totals = m.serving_totals.get()](int) { totals->replicas_changed(); });
@@ -200,6 +233,7 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
       out.summary("autoscaler_capacity_shortfall", shortfall);
     }
     out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->skipped_rows()));
+    m.cost->write_summary(out, horizon);
   }
   if (m.topology) out.summary("topology", describe(*m.topology));
   if (m.network_metrics) m.network_metrics->write_summary(out);
@@ -230,10 +264,36 @@ std::vector<std::string> serving_losses(const ServingCluster& serving) {
   return lines;
 }
 
+std::optional<double> summary_number(const RunResult& r, const std::string& name) {
+  for (const auto& [key, value] : r.summary)
+    if (key == name) return std::stod(value);
+  return std::nullopt;
+}
+
+// The baseline's file beside the run's: out/x.h5 -> out/x.baseline.h5.
+std::filesystem::path baseline_output(const std::filesystem::path& main) {
+  std::filesystem::path p = main;
+  p.replace_extension(".baseline.h5");
+  return p;
+}
+
 }  // namespace
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
+  // The baseline first, into its own file; its figures are subtracted in this run's summary.
+  std::optional<RunResult> baseline;
+  if (scenario.baseline) {
+    LoadOptions load;
+    load.overrides = scenario.baseline->overrides;
+    load.without = scenario.baseline->without;
+    load.seed = scenario.seed;
+    load.read_baseline = false;
+    RunOptions inner;
+    inner.output = baseline_output(options.output);
+    inner.command_line = options.command_line + " (baseline)";
+    baseline = run_scenario(load_scenario(scenario.baseline->file, load), inner);
+  }
   RunFile out(options.output);
   write_meta(out, scenario, options);
 
@@ -278,6 +338,24 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (scenario.simulation.until_drained) {
     // The last outcome's time; NaN when the cap came first (requests still unfinished).
     out.summary("makespan_s", drained ? end.seconds() : std::numeric_limits<double>::quiet_NaN());
+  }
+  if (baseline) {
+    // What the scenario costs beyond its baseline (a spike's extra cost), for the figures
+    // either run reports.
+    result.summary = out.summary_entries();
+    out.summary("baseline_file", baseline_output(options.output).string());
+    for (const char* key : {"cost_usd", "energy_kwh", "gpu_hours", "requests_completed", "useful_gpu_hours"}) {
+      const auto base = summary_number(*baseline, key);
+      const auto self = summary_number(result, key);
+      if (!base && !self) continue;
+      out.summary(std::string("baseline_") + key, base.value_or(0));
+      out.summary(std::string("extra_") + key, self.value_or(0) - base.value_or(0));
+    }
+    // Co-location: the training work the serving pool's loans cost, against the run without it.
+    const auto& without = scenario.baseline->without;
+    if (std::find(without.begin(), without.end(), "serving") != without.end())
+      out.summary("training_gpu_hours_lost_to_serving", summary_number(*baseline, "useful_gpu_hours").value_or(0) -
+                                                            summary_number(result, "useful_gpu_hours").value_or(0));
   }
   result.summary = out.summary_entries();
   result.summary_values = out.summary_values();

@@ -99,3 +99,24 @@ TEST_CASE("catalog lists GPUs and models by the names estimate accepts") {
   }
   CHECK(capture("catalog gpu").status == 2);
 }
+
+TEST_CASE("estimate prices a replica at a provider's list price and its tokens at every provider's") {
+  const Captured r = capture("estimate -m llama-2-13b -g a100-40gb-sxm --tp 1 --provider lambda --json");
+  CHECK(r.status == 0);
+  // Lambda's A100 40GB at $1.10 and AWS's at $4.096 per GPU-hour (configs/prices/clouds.yaml).
+  CHECK_THAT(r.text, Catch::Contains("\"usd_per_gpu_hour\": 1.1") && Catch::Contains("usd_per_1k_tokens_aws") &&
+                         Catch::Contains("usd_per_1k_tokens_lambda") && Catch::Contains("wh_per_1k_tokens"));
+  CHECK(capture("estimate -m llama-2-13b -g a100-40gb-sxm --provider nocloud").status == 2);
+  CHECK(capture("estimate -m llama-2-13b -g a100-40gb-sxm --provider aws --option lease").status == 2);
+  CHECK(capture("estimate -m llama-2-13b -g l40s --provider lambda").status == 2);  // not listed
+}
+
+TEST_CASE("catalog prices lists providers, purchase options and owned servers") {
+  const Captured r = capture("catalog prices");
+  CHECK(r.status == 0);
+  for (const char* name : {"aws", "azure", "gcp", "lambda", "coreweave", "p4d.24xlarge", "dgx-a100", "reserv_1y"}) {
+    INFO(name);
+    CHECK_THAT(r.text, Catch::Contains(name));
+  }
+  CHECK(capture("catalog --prices").text == r.text);
+}

@@ -1,0 +1,165 @@
+#include "sim/scenario/price_catalog_loader.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cs {
+
+namespace {
+
+template <typename Entry>
+void put(std::vector<Entry>& entries, Entry e) {
+  for (auto& old : entries)
+    if (old.name == e.name) {
+      old = std::move(e);
+      return;
+    }
+  entries.push_back(std::move(e));
+}
+
+double positive_price(MapReader& r, std::string_view key, Dimension d) {
+  const double v = r.quantity(key, d);
+  if (!(v >= 0 && std::isfinite(v))) r.fail(key, "a price must be zero or positive");
+  return v;
+}
+
+GpuOffer read_offer(MapReader r, const std::string& gpu) {
+  GpuOffer o;
+  o.gpu = gpu;
+  o.instance = r.string("instance");
+  o.gpus_per_instance = static_cast<int>(r.integer("gpus_per_instance"));
+  r.check_range("gpus_per_instance", o.gpus_per_instance, 1, 1024);
+  for (PurchaseOption opt : {PurchaseOption::kOnDemand, PurchaseOption::kReserved1y, PurchaseOption::kReserved3y,
+                             PurchaseOption::kSpot})
+    if (r.has(purchase_option_name(opt)))
+      o.usd_per_gpu_hour[opt] = positive_price(r, purchase_option_name(opt), Dimension::kUsdPerHour);
+  if (o.usd_per_gpu_hour.empty()) r.fail("on_demand", "an offer needs at least one price (on_demand, reserved_1y, ...)");
+  if (o.usd_per_gpu_hour.count(PurchaseOption::kSpot)) {
+    o.spot_interruptions_per_instance_hour = r.quantity("spot_interruption_rate", Dimension::kRate) * 3600;
+    r.check_range("spot_interruption_rate", o.spot_interruptions_per_instance_hour, 0, 3600);
+  }
+  o.date = r.string("date");
+  o.source = r.string("source");
+  r.optional("notes");
+  r.finish();
+  return o;
+}
+
+Provider read_provider(MapReader r, const std::string& name) {
+  Provider p;
+  p.name = name;
+  p.display_name = r.string_or("display_name", name);
+  {
+    MapReader b = r.map("billing");
+    p.billing_increment = b.duration("increment");
+    p.billing_minimum = b.duration_or("minimum", Time{});
+    if (p.billing_increment <= Time{}) b.fail("increment", "the billing increment must be positive");
+    if (p.billing_minimum < Time{}) b.fail("minimum", "the minimum must not be negative");
+    b.optional("source");
+    b.finish();
+  }
+  p.egress_usd_per_byte = positive_price(r, "egress", Dimension::kUsdPerGb) / 1e9;
+  p.pue = r.number_or("pue", 1.0);
+  r.check_range("pue", p.pue, 1, 5);
+  p.source = r.string("source");
+  r.optional("notes");
+  MapReader gpus = r.map("gpus");
+  for (const auto& [gpu, node] : gpus.node().entries) p.offers.push_back(read_offer(gpus.map(gpu), gpu));
+  gpus.finish();
+  r.finish();
+  return p;
+}
+
+OwnedServer read_owned(MapReader r, const std::string& name) {
+  OwnedServer s;
+  s.name = name;
+  s.gpu = r.string("gpu");
+  s.gpus_per_server = static_cast<int>(r.integer("gpus_per_server"));
+  r.check_range("gpus_per_server", s.gpus_per_server, 1, 1024);
+  s.purchase_usd = positive_price(r, "purchase", Dimension::kUsd);
+  s.life_years = r.number("life_years");
+  r.check_range("life_years", s.life_years, 0.1, 30);
+  s.host_power_w = r.quantity_or("host_power", Dimension::kPower, 0);
+  r.check_range("host_power", s.host_power_w, 0, 1e6);
+  s.network_ports = static_cast<int>(r.integer_or("network_ports", 0));
+  r.check_range("network_ports", s.network_ports, 0, 1024);
+  s.usd_per_port = r.has("usd_per_port") ? positive_price(r, "usd_per_port", Dimension::kUsd) : 0;
+  s.power_w_per_port = r.quantity_or("power_per_port", Dimension::kPower, 0);
+  r.check_range("power_per_port", s.power_w_per_port, 0, 1e5);
+  s.pue = r.number("pue");
+  r.check_range("pue", s.pue, 1, 5);
+  s.usd_per_kwh = positive_price(r, "electricity", Dimension::kUsdPerKwh);
+  s.hosting_usd_per_kw_month = r.number_or("hosting_usd_per_kw_month", 0);
+  r.check_range("hosting_usd_per_kw_month", s.hosting_usd_per_kw_month, 0, 1e6);
+  s.egress_usd_per_byte = r.has("egress") ? positive_price(r, "egress", Dimension::kUsdPerGb) / 1e9 : 0;
+  s.date = r.string("date");
+  s.source = r.string("source");
+  r.optional("notes");
+  r.finish();
+  return s;
+}
+
+ServerPower read_server_power(MapReader r, const std::string& gpu) {
+  ServerPower s;
+  s.gpu = gpu;
+  s.gpus_per_server = static_cast<int>(r.integer("gpus_per_server"));
+  r.check_range("gpus_per_server", s.gpus_per_server, 1, 1024);
+  s.host_power_w = r.quantity("host_power", Dimension::kPower);
+  r.check_range("host_power", s.host_power_w, 0, 1e6);
+  s.network_power_w = r.quantity_or("network_power", Dimension::kPower, 0);
+  r.check_range("network_power", s.network_power_w, 0, 1e6);
+  s.source = r.string("source");
+  r.optional("notes");
+  r.finish();
+  return s;
+}
+
+}  // namespace
+
+void read_price_catalog(MapReader& r, PriceCatalog& catalog) {
+  if (r.has("providers")) {
+    MapReader all = r.map("providers");
+    for (const auto& [name, node] : all.node().entries) put(catalog.providers, read_provider(all.map(name), name));
+    all.finish();
+  }
+  if (r.has("owned")) {
+    MapReader all = r.map("owned");
+    for (const auto& [name, node] : all.node().entries) put(catalog.owned, read_owned(all.map(name), name));
+    all.finish();
+  }
+  if (r.has("server_power")) {
+    MapReader all = r.map("server_power");
+    for (const auto& [gpu, node] : all.node().entries) {
+      ServerPower s = read_server_power(all.map(gpu), gpu);
+      auto same = std::find_if(catalog.server_power.begin(), catalog.server_power.end(),
+                               [&](const ServerPower& o) { return o.gpu == gpu; });
+      if (same != catalog.server_power.end())
+        *same = std::move(s);
+      else
+        catalog.server_power.push_back(std::move(s));
+    }
+    all.finish();
+  }
+}
+
+PriceCatalog load_price_catalog(const std::filesystem::path& dir) {
+  PriceCatalog catalog;
+  if (!std::filesystem::is_directory(dir)) return catalog;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    const ConfigNode root = load_config_file(f);
+    MapReader r(root, "");
+    read_price_catalog(r, catalog);
+    r.finish();
+  }
+  return catalog;
+}
+
+std::filesystem::path price_catalog_dir(const std::filesystem::path& config_dir) {
+  return config_dir / "prices";
+}
+
+}  // namespace cs
