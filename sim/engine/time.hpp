@@ -10,13 +10,17 @@
 namespace cs {
 
 class Time {
+  static constexpr std::int64_t kMaxNs = std::numeric_limits<std::int64_t>::max();
+  static constexpr std::int64_t kMinNs = std::numeric_limits<std::int64_t>::min();
+
  public:
   constexpr Time() = default;
   static constexpr Time ns(std::int64_t v) { return Time(v); }
   static constexpr Time us(std::int64_t v) { return Time(v * 1'000); }
   static constexpr Time ms(std::int64_t v) { return Time(v * 1'000'000); }
   static constexpr Time s(std::int64_t v) { return Time(v * 1'000'000'000); }
-  static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
+  static constexpr Time max() { return Time(kMaxNs); }
+  static constexpr Time min() { return Time(kMinNs); }
 
   // A duration computed from a rate (bytes / bandwidth, FLOPs / peak) rounds up to whole
   // nanoseconds, and anything positive takes at least 1 ns, so no work ever takes zero time.
@@ -29,21 +33,32 @@ class Time {
   constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
   constexpr auto operator<=>(const Time&) const = default;
-  constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }
-  constexpr Time operator-(Time o) const { return Time(ns_ - o.ns_); }
-  constexpr Time& operator+=(Time o) {
-    ns_ += o.ns_;
-    return *this;
+  // Arithmetic saturates at the ends of the range instead of wrapping (signed overflow is
+  // undefined): "never" (Time::max()) plus any delay stays "never", and an instant past the
+  // range (now + a century-long job) clamps to it rather than turning into the distant past.
+  constexpr Time operator+(Time o) const { return Time(saturating_add(ns_, o.ns_)); }
+  constexpr Time operator-(Time o) const { return Time(saturating_sub(ns_, o.ns_)); }
+  constexpr Time& operator+=(Time o) { return *this = *this + o; }
+  constexpr Time& operator-=(Time o) { return *this = *this - o; }
+  constexpr Time operator*(std::int64_t k) const {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(ns_, k, &r)) return (ns_ < 0) == (k < 0) ? max() : min();
+    return Time(r);
   }
-  constexpr Time& operator-=(Time o) {
-    ns_ -= o.ns_;
-    return *this;
-  }
-  constexpr Time operator*(std::int64_t k) const { return Time(ns_ * k); }
   constexpr std::int64_t operator/(Time o) const { return ns_ / o.ns_; }
 
  private:
   constexpr explicit Time(std::int64_t v) : ns_(v) {}
+  static constexpr std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? kMaxNs : kMinNs;
+    return r;
+  }
+  static constexpr std::int64_t saturating_sub(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? kMaxNs : kMinNs;
+    return r;
+  }
   std::int64_t ns_ = 0;
 };
 

@@ -33,3 +33,22 @@ TEST_CASE("durations format for people") {
   CHECK(format_duration(90_s) == "1m 30.0s");
   CHECK(format_duration(26_h + 3_min) == "1d 02h 03m 00.0s");
 }
+
+TEST_CASE("time arithmetic saturates at the ends of the range instead of wrapping") {
+  // "never" plus a delay is still never (today's scheduler computes now + duration for jobs
+  // whose remaining time may be Time::max()).
+  CHECK(Time::max() + 1_s == Time::max());
+  CHECK(Time::max() + Time::max() == Time::max());
+  // A week-long instant plus 300 years clamps to the end instead of becoming negative.
+  CHECK(24_h * 7 + 24_h * 365 * 300 == Time::max());
+  CHECK(Time::min() - 1_ns == Time::min());
+  CHECK(Time{} - Time::max() - 2_ns == Time::min());
+  CHECK(1_h * (std::int64_t{1} << 40) == Time::max());
+  CHECK(1_h * -(std::int64_t{1} << 40) == Time::min());
+  // Inside the range nothing changes.
+  CHECK((1_s - 2_s).count_ns() == -1'000'000'000);
+  Time t = 5_s;
+  t += 2_s;
+  t -= 1_s;
+  CHECK(t == 6_s);
+}

@@ -163,9 +163,16 @@ TEST_CASE("during the launch-day spike serving borrows GPUs and the preemptible 
   // The stable (concurrency) target borrows once for the spike: one eviction, no flapping
   // (a p99 TTFT target created 96 replicas and evicted the job 4 times over the 6 h).
   CHECK(out.summary("job_preemptions") == 1);
-  // Every replica created is still serving at the peak: none was removed and made again (how
-  // many the spike needs depends on the serving engine's iteration times: 30 with vllm's).
-  CHECK(out.summary("autoscaler_replicas_removed") == 0);
+  // No flapping: the ready count rises through the ramp and turns down at most once (trimming
+  // the overshoot once the ramp holds), and no replica is made again after one was removed.
+  int turns = 0, last_direction = 0;
+  for (std::size_t i = 1; i < ready.size(); ++i) {
+    const int direction = ready[i] > ready[i - 1] ? 1 : ready[i] < ready[i - 1] ? -1 : 0;
+    if (direction == 0) continue;
+    turns += last_direction != 0 && direction != last_direction;
+    last_direction = direction;
+  }
+  CHECK(turns <= 1);
   CHECK(out.summary("replicas_created") <= peak_ready);
   const auto preemptions = out.column("/jobs/preemptions");
   const auto priority = out.column("/jobs/priority");
