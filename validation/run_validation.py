@@ -23,6 +23,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -110,9 +111,57 @@ def run_serving(binary, row, engine, workdir):
     return generated / makespan
 
 
+def training_scenario(row, workdir):
+    """A training row without a scenario file: the row's model, GPU, dtype and parallelism (tp, pp,
+    gpus; dp = gpus / (tp x pp)), global batch `batch` of 2,048-token sequences, on `gpus` / 8 nodes of
+    its `topology` template joined by a non-blocking HDR InfiniBand fat-tree (one 200 Gb/s NIC per
+    GPU, as Selene's DGX A100 nodes). Megatron-LM's 2021 recipe, as the GPT-3 calibration scenario:
+    micro-batch 1, full activation recomputation, no FlashAttention, gradients reduced after the
+    flush, and the interleaved schedule with 2 model chunks per stage where a stage's layers split
+    evenly in two."""
+    tp, pp, gpus = int(row["tp"] or 1), int(row["pp"] or 1), int(row["gpus"])
+    if gpus % (tp * pp) or gpus % 8:
+        raise RuntimeError(f"{row['_where']}: gpus must be a multiple of tp x pp and of 8 (one node)")
+    with open(MODELS) as f:
+        layers = int(yaml.safe_load(f)["models"][row["model"]]["layers"])
+    chunks = 2 if pp > 1 and layers % (2 * pp) == 0 else 1
+    scenario = workdir / "training.yaml"
+    scenario.write_text(
+        f"extends: {MODELS}\n"
+        f"name: validation\n"
+        f"seed: 1\n"
+        f"simulation: {{horizon: 1 h, sample_interval: 10 min}}\n"
+        f"topology:\n"
+        f"  node: {row['topology'] or 'dgx_a100'}\n"
+        f"  nodes: {gpus // 8}\n"
+        f"  fabric: {{kind: fat_tree, link: infiniband, bandwidth: 200 Gbps}}\n"
+        f"cluster:\n"
+        f"  scheduler: {{policy: fifo, placement: topology_aware}}\n"
+        f"  failures: {{enabled: false}}\n"
+        f"training:\n"
+        f"  - name: validation\n"
+        f"    model: {row['model']}\n"
+        f"    gpu: {row['gpu']}\n"
+        f"    global_batch: {row['batch']}\n"
+        f"    sequence_length: 2048\n"
+        f"    tokens: 300B\n"
+        f"    tp: {tp}\n"
+        f"    pp: {pp}\n"
+        f"    dp: {gpus // (tp * pp)}\n"
+        f"    micro_batch: 1\n"
+        f"    virtual_stages: {chunks}\n"
+        f"    zero_stage: 0\n"
+        f"    recompute: true\n"
+        f"    overlap_dp: false\n"
+        f"    flash_attention: false\n"
+        f"    vocab: 51200\n")
+    return scenario
+
+
 def run_training(binary, row, workdir):
     out = workdir / "training.h5"
-    call([binary, "run", ROOT / row["scenario"], "-o", out])
+    scenario = ROOT / row["scenario"] if row.get("scenario") else training_scenario(row, workdir)
+    call([binary, "run", scenario, "-o", out])
     with h5py.File(out, "r") as f:
         attrs = f["summary"].attrs
         if row["metric"] not in attrs:

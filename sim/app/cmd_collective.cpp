@@ -140,6 +140,9 @@ int cmd_collective(const std::vector<std::string>& args) {
       "root", po::value<int>(), "broadcast root rank (default 0)")(
       "protocol", po::value<std::string>(), "auto, ll, ll128, simple: NCCL_PROTO (default auto)")(
       "launch-overhead-us", po::value<double>(), "per-call launch overhead in microseconds (default the model's)")(
+      "ll128-sustained", po::value<double>(),
+      "share of the link rate LL128 sustains beyond its wire format, in (0, 1] (default the model's; "
+      "validation/fit_collective_launch.py fits it)")(
       "json", "print a JSON list of {bytes, time_s, algbw_GBps, busbw_GBps, algorithm, protocol}");
   const auto vm = parse_command_line("collective", args, opts, po::positional_options_description{});
   if (vm.count("help")) {
@@ -175,6 +178,11 @@ int cmd_collective(const std::vector<std::string>& args) {
     const double us = vm["launch-overhead-us"].as<double>();
     if (!(us >= 0 && us < 1e9)) throw UsageError("--launch-overhead-us must be a non-negative number");
     tuning.launch_overhead = Time::from_seconds_ceil(us * 1e-6);
+  }
+  if (vm.count("ll128-sustained")) {
+    const double f = vm["ll128-sustained"].as<double>();
+    if (!(f > 0 && f <= 1)) throw UsageError("--ll128-sustained must be in (0, 1]");
+    tuning.protocols[static_cast<std::size_t>(CollectiveProtocol::kLL128) - 1].sustained_fraction = f;
   }
   const TopologySpec spec = topology_from_options(vm);
   const Topology topo = build_topology(spec);

@@ -117,6 +117,7 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
       std::vector<RouteId> routes;
       for (const auto& channel : rings.channels) routes.insert(routes.end(), channel.begin(), channel.end());
       Phase p = route_phase(routes, e, 1.0, /*mean_latency=*/true);
+      p.sliced = true;
       p.steps = op == CollectiveOp::kAllReduce ? 2 * (dn - 1) : dn - 1;
       p.fraction = 1 / (dn * static_cast<double>(rings.channels.size()) * rings.qps);
       e.phases.push_back(p);
@@ -212,8 +213,9 @@ double CollectiveCostModel::phase_seconds(const Phase& p, double bytes, Collecti
   double hop = 0;
   for (std::size_t c = 0; c < 3; ++c)
     if (p.hop_share[c] > 0) hop += p.hop_share[c] * hop_latency(pc, static_cast<HopClass>(c)).seconds();
-  const double step_latency = p.latency_s + p.hops_per_step * hop;
-  const double rate = p.bandwidth * pc.payload_fraction;
+  // A ring step waits for each of its slices' flags in turn (ProtocolCost::slices_per_step).
+  const double step_latency = (p.sliced ? pc.slices_per_step : 1.0) * (p.latency_s + p.hops_per_step * hop);
+  const double rate = p.bandwidth * pc.rate_fraction();
   if (!p.pipelined) return p.steps * (bytes * p.fraction / rate + step_latency);
   const double part = bytes * p.fraction;
   const int chunks = pipeline_chunks(part);

@@ -52,10 +52,25 @@ std::optional<CollectiveProtocol> collective_protocol_from_string(std::string_vi
 
 struct ProtocolCost {
   Time base_latency;         // per collective (NCCL baseLat)
-  Time hop_nvlink;           // per algorithm step whose slowest hop is NVLink (NCCL hwLat NVLINK)
+  Time hop_nvlink;           // per handshake of a step whose slowest hop is NVLink (NCCL hwLat NVLINK)
   Time hop_pcie;             // ... PCIe (hwLat PCI)
   Time hop_network;          // ... the network between nodes (hwLat NET)
   double payload_fraction;   // data bytes per byte on the wire
+  // Handshakes (flag waits) in one ring step. Simple moves a step's chunk as slices, each
+  // released by its own flag after a memory fence: NCCL's ring kernels cut a chunk into
+  // CHUNKSTEPS / SLICESTEPS = (NCCL_STEPS/2) / (NCCL_STEPS/4) = 2 slices (src/device/
+  // all_reduce.h, all_gather.h, reduce_scatter.h), and the next rank forwards a slice only once
+  // its flag arrived, so a message's first slices wait for steps x 2 flags in turn while later
+  // ones stream behind them (the pipeline's fill). LL and LL128 carry a flag in every 8- or
+  // 128-byte line: data streams as it lands, one handshake a step.
+  double slices_per_step = 1;
+  // The share of the link's data rate the protocol's copy loop sustains beyond its wire format
+  // (payload_fraction). NCCL's tuning model caps LL128 ring bandwidth per channel below Simple's
+  // (src/graph/tuning.cc, perChMaxRingLL128Bw); LL128's value is fitted by
+  // validation/fit_collective_launch.py on Vidur's 8x A100 rows, LL and Simple keep 1.
+  double sustained_fraction = 1;
+  // Data bytes per byte of link capacity the protocol moves.
+  double rate_fraction() const { return payload_fraction * sustained_fraction; }
 };
 
 // Which of a protocol's hop latencies a step pays: that of the slowest kind of hop it crosses.
@@ -67,14 +82,15 @@ Time hop_latency(const ProtocolCost& p, HopClass c);
 
 struct CollectiveTuning {
   // Per collective call as a framework issues it (kernel launch, NCCL enqueue and proxy set-up,
-  // stream synchronisation): 62 us, fitted by analysis/fit_collective_launch.py to the four
-  // 8x A100 all-reduce medians of Vidur's NCCL profile (8-64 MiB; minimax relative error).
-  Time launch_overhead = Time::us(62);
+  // stream synchronisation): 24 us, fitted with LL128's sustained share by
+  // validation/fit_collective_launch.py to the four 8x A100 all-reduce medians of Vidur's NCCL
+  // profile (8-64 MiB; minimax relative error, largest 6.5%).
+  Time launch_overhead = Time::us(24);
   // LL, LL128, Simple in that order (index = protocol - 1).
   std::array<ProtocolCost, 3> protocols = {
       ProtocolCost{Time::ns(6600), Time::ns(600), Time::ns(1000), Time::ns(2700), 0.5},
-      ProtocolCost{Time::ns(14000), Time::ns(1900), Time::ns(2500), Time::ns(4000), 120.0 / 128.0},
-      ProtocolCost{Time::ns(8400), Time::ns(3400), Time::ns(5700), Time::ns(14000), 1.0}};
+      ProtocolCost{Time::ns(14000), Time::ns(1900), Time::ns(2500), Time::ns(4000), 120.0 / 128.0, 1, 0.70},
+      ProtocolCost{Time::ns(8400), Time::ns(3400), Time::ns(5700), Time::ns(14000), 1.0, 2, 1}};
   CollectiveProtocol protocol = CollectiveProtocol::kAuto;  // kAuto: the fastest by the cost model
   // Pipelined algorithms (tree, broadcast chain, hierarchical phases) move the data in chunks of
   // about this size, at most this many: more chunks pipeline better but cost more flows.

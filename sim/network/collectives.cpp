@@ -54,7 +54,9 @@ class RingTask final : public CollectiveTask {
       }
       for (const RingRoutes& peer : peer_rings)
         for (const RouteId id : peer.channels[c]) links.add(net.router().path(id));
-      const Time latency = Time::from_seconds_ceil(edge_sum.seconds() * static_cast<double>(steps_) /
+      // ... and waits for each of its slices' flags in turn (ProtocolCost::slices_per_step).
+      const Time latency = Time::from_seconds_ceil(edge_sum.seconds() * static_cast<double>(steps_) *
+                                                   protocol_cost().slices_per_step /
                                                    static_cast<double>(channel.size()));
       net.start_class(links.links(), per_member, [this] { delivered(); }, latency);
     }
@@ -460,7 +462,7 @@ Time CollectiveTask::hop(RouteId route) const {
   return hop_latency(protocol_cost(), slowest_hop(net.topology(), net.router().path(route).links));
 }
 
-double CollectiveTask::wire(double payload) const { return payload / protocol_cost().payload_fraction; }
+double CollectiveTask::wire(double payload) const { return payload / protocol_cost().rate_fraction(); }
 
 Collectives::Collectives(FlowNetwork& network, CollectiveTuning tuning)
     : network_(network), tuning_(std::move(tuning)), cost_(network_, tuning_) {

@@ -65,12 +65,35 @@ TEST_CASE("8x A100 all-reduce at 8-64 MiB lands within 15% of Vidur's NCCL profi
 }
 
 TEST_CASE("a few-KB all-reduce on 8 A100s runs the LL protocol and costs tens of microseconds") {
-  // Ring with LL: launch 62 us + base 6.6 us + 14 steps x (NVLink hop 0.6 us + 2 x 0.25 us of
-  // links); 4 KiB x 2 wire bytes / 8 per step at 240 GB/s is negligible: 84 us.
+  // Ring with LL: launch + base 6.6 us + 14 steps x (NVLink hop 0.6 us + 2 x 0.25 us of links),
+  // one handshake a step; 4 KiB x 2 wire bytes / 8 per step at 240 GB/s is negligible.
   const Topology t = dgx_a100(1, FabricKind::kNone);
   const CollectiveRecord r = all_reduce(t, 4096, CollectiveAlgorithm::kRing);
+  const double launch = CollectiveTuning{}.launch_overhead.seconds();
   CHECK(r.protocol == CollectiveProtocol::kLL);
-  CHECK(r.seconds() == Approx(62e-6 + 6.6e-6 + 14 * 1.1e-6).epsilon(0.01));
+  CHECK(r.seconds() == Approx(launch + 6.6e-6 + 14 * 1.1e-6).epsilon(0.01));
   CHECK(all_reduce(t, 4096).protocol == CollectiveProtocol::kLL);
   CHECK(all_reduce(t, 1024 * kMiB).protocol == CollectiveProtocol::kSimple);
+}
+
+TEST_CASE("a Simple ring step waits for both of its slices' flags, an LL128 step for one") {
+  // 16 MiB on 8 A100s, ring, no launch overhead. Simple: base 8.4 us + 14 steps x 2 slices x
+  // (NVLink hop 3.4 us + 2 x 0.25 us of links) + 14 x 2 MiB at 300 GB/s x 0.80 = 240 GB/s.
+  // LL128: base 14 us + 14 x 1 x (1.9 + 0.5) us + 14 x 2 MiB at 240 GB/s x 120/128 x sustained.
+  const Topology t = dgx_a100(1, FabricKind::kNone);
+  const std::vector<VertexId> group(t.gpus().begin(), t.gpus().end());
+  const double step_bytes = 16 * kMiB / 8;
+  for (const CollectiveProtocol p : {CollectiveProtocol::kSimple, CollectiveProtocol::kLL128}) {
+    CollectiveTuning tuning;
+    tuning.launch_overhead = Time();
+    tuning.protocol = p;
+    CollectiveRunner runner(t, LinkEfficiency{}, tuning);
+    const double s = runner.run({CollectiveOp::kAllReduce, group, 16 * kMiB, CollectiveAlgorithm::kRing, 0}).record.seconds();
+    const ProtocolCost& c = tuning.cost(p);
+    const double by_hand = p == CollectiveProtocol::kSimple
+                               ? 8.4e-6 + 14 * 2 * 3.9e-6 + 14 * step_bytes / 240e9
+                               : 14e-6 + 14 * 2.4e-6 + 14 * step_bytes / (240e9 * 120.0 / 128.0 * c.sustained_fraction);
+    INFO(to_string(p));
+    CHECK(s == Approx(by_hand).epsilon(0.005));
+  }
 }
