@@ -54,14 +54,19 @@ TEST_CASE("ring busbw does not fall as DGX-A100 nodes are added on a non-blockin
   }
 }
 
-TEST_CASE("8x A100 all-reduce at 8-64 MiB lands within 15% of Vidur's NCCL profile medians") {
+TEST_CASE("8x A100 all-reduce at 8-64 MiB lands within 10% of Vidur's NCCL profile medians, LL128 at 8 MiB and Simple from 32 MiB") {
   // Vidur (Agrawal et al., MLSys 2024) NCCL profile, 8x A100 DGX all-reduce median times.
   const Topology t = dgx_a100(1, FabricKind::kNone);
   const std::pair<double, double> rows[] = {{8, 0.155e-3}, {16, 0.275e-3}, {32, 0.411e-3}, {64, 0.675e-3}};
   for (const auto& [mib, seconds] : rows) {
     INFO(mib << " MiB");
-    CHECK(all_reduce(t, mib * kMiB).seconds() == Approx(seconds).epsilon(0.15));
+    CHECK(all_reduce(t, mib * kMiB).seconds() == Approx(seconds).epsilon(0.10));
   }
+  // Past a few MiB Simple's bandwidth outweighs its longer handshakes (NCCL's tuner switches
+  // the same way: Vidur's 8 MiB row is on the LL128 line, 32 and 64 MiB on Simple's).
+  CHECK(all_reduce(t, 8 * kMiB).protocol == CollectiveProtocol::kLL128);
+  CHECK(all_reduce(t, 32 * kMiB).protocol == CollectiveProtocol::kSimple);
+  CHECK(all_reduce(t, 64 * kMiB).protocol == CollectiveProtocol::kSimple);
 }
 
 TEST_CASE("a few-KB all-reduce on 8 A100s runs the LL protocol and costs tens of microseconds") {
