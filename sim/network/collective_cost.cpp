@@ -213,8 +213,11 @@ double CollectiveCostModel::phase_seconds(const Phase& p, double bytes, Collecti
   double hop = 0;
   for (std::size_t c = 0; c < 3; ++c)
     if (p.hop_share[c] > 0) hop += p.hop_share[c] * hop_latency(pc, static_cast<HopClass>(c)).seconds();
-  // A ring step waits for each of its slices' flags in turn (ProtocolCost::slices_per_step).
-  const double step_latency = (p.sliced ? pc.slices_per_step : 1.0) * (p.latency_s + p.hops_per_step * hop);
+  // A ring inside a node waits for each of its slices' flags in turn (ProtocolCost::
+  // slices_per_step); one that crosses the network is paced by the proxy, which keeps NCCL_STEPS
+  // sends in flight per connection, and pays NCCL's per-step network latency once.
+  const bool sliced = p.sliced && p.hop_share[static_cast<std::size_t>(HopClass::kNetwork)] == 0;
+  const double step_latency = (sliced ? pc.slices_per_step : 1.0) * (p.latency_s + p.hops_per_step * hop);
   const double rate = p.bandwidth * pc.rate_fraction();
   if (!p.pipelined) return p.steps * (bytes * p.fraction / rate + step_latency);
   const double part = bytes * p.fraction;

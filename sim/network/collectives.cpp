@@ -48,15 +48,20 @@ class RingTask final : public CollectiveTask {
       // protocol hop), as NCCL's model sums intra- and inter-node step latencies.
       links.clear();
       Time edge_sum;
+      bool crosses_network = false;
       for (const RouteId id : channel) {
         links.add(net.router().path(id));
         edge_sum += net.router().path(id).latency + hop(id);
+        crosses_network = crosses_network ||
+                          slowest_hop(net.topology(), net.router().path(id).links) == HopClass::kNetwork;
       }
       for (const RingRoutes& peer : peer_rings)
         for (const RouteId id : peer.channels[c]) links.add(net.router().path(id));
-      // ... and waits for each of its slices' flags in turn (ProtocolCost::slices_per_step).
-      const Time latency = Time::from_seconds_ceil(edge_sum.seconds() * static_cast<double>(steps_) *
-                                                   protocol_cost().slices_per_step /
+      // ... and, inside a node, waits for each of its slices' flags in turn (ProtocolCost::
+      // slices_per_step); across the network the proxy keeps NCCL_STEPS sends in flight per
+      // connection and the step pays NCCL's per-step network latency once.
+      const double slices = crosses_network ? 1.0 : protocol_cost().slices_per_step;
+      const Time latency = Time::from_seconds_ceil(edge_sum.seconds() * static_cast<double>(steps_) * slices /
                                                    static_cast<double>(channel.size()));
       net.start_class(links.links(), per_member, [this] { delivered(); }, latency);
     }
