@@ -9,9 +9,9 @@
 //               already on the link)   -- the share max-min fairness would give it;
 //   route latency = the longest edge route's; hop latency = P's for the slowest kind of hop
 //               (NVLink, PCIe, network) the phase crosses.
-// Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps. A ring step waits for
-// P's slices' flags one after another (Simple: 2, see ProtocolCost), so its route and hop
-// latency count slices_per_step times. A collective adds the launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
+// Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps. A ring step inside a
+// node waits for P's slices' flags one after another (Simple: 2, see ProtocolCost), so its route
+// and hop latency count slices_per_step times; across the network, once. A collective adds the launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
 // (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
 // T = t1 + t2 + t3 + (chunks - 1) x max(t1, t2, t3) for one chunk's phase times.
 // `auto` (algorithm and protocol) takes the smallest estimate, as NCCL's tuner does with its own

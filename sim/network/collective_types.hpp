@@ -62,7 +62,9 @@ struct ProtocolCost {
   // all_reduce.h, all_gather.h, reduce_scatter.h), and the next rank forwards a slice only once
   // its flag arrived, so a message's first slices wait for steps x 2 flags in turn while later
   // ones stream behind them (the pipeline's fill). LL and LL128 carry a flag in every 8- or
-  // 128-byte line: data streams as it lands, one handshake a step.
+  // 128-byte line: data streams as it lands, one handshake a step. Counted for rings inside a
+  // node; a ring across the network pays NCCL's per-step network latency once (the proxy keeps
+  // NCCL_STEPS sends in flight per connection).
   double slices_per_step = 1;
   // The share of the link's data rate the protocol's copy loop sustains beyond its wire format
   // (payload_fraction). NCCL's tuning model caps LL128 ring bandwidth per channel below Simple's
