@@ -84,18 +84,19 @@ TEST_CASE("sequence parallelism prices TP as reduce-scatter + all-gather and shr
   spec.parallel.sequence_parallel = true;
   const TrainingIterationResult sp = f.time(spec);
   // Same bytes on the same ring: a reduce-scatter and an all-gather each take half an
-  // all-reduce's steps, plus one more launch and base latency each (62 + 8.4 us with Simple);
-  // 4 collectives per layer per micro-batch (2 forward, 2 backward), 8 layers.
-  const double extra_launches = 8 * 4 * (62e-6 + 8.4e-6);
+  // all-reduce's steps, plus one more launch and base latency each (LL128 at 16.8 MB on 8
+  // A100s); 4 collectives per layer per micro-batch (2 forward, 2 backward), 8 layers.
+  const CollectiveTuning tuning;
+  const double extra_launches =
+      8 * 4 * (tuning.launch_overhead.seconds() + tuning.cost(CollectiveProtocol::kLL128).base_latency.seconds());
   CHECK(sp.tp_comm_per_micro_batch_s == Approx(plain.tp_comm_per_micro_batch_s + extra_launches).epsilon(0.02));
   CHECK(sp.forward_s < plain.forward_s);
   CHECK(sp.backward_s < plain.backward_s);
 }
 
 TEST_CASE("TP communication overlapped with GEMMs exposes only what outlasts them, per layer and pass") {
-  // Per layer: T = the two all-reduces of a pass (16.8 MB each on 8 A100s: launch 62 us + ring
-  // ~0.18 ms), G = the forward GEMMs (24 b s h^2 / tp = 1.03e11 FLOPs, ~0.44 ms); the backward's
-  // GEMMs take 2G. Exposed per micro-batch = 8 layers x (max(0, T - G) + max(0, T - 2G)).
+  // Per layer: T = the two all-reduces of a pass (16.8 MB each on 8 A100s, ~0.26 ms each),
+  // G = the forward GEMMs (24 b s h^2 / tp = 1.03e11 FLOPs, ~0.44 ms); the backward's GEMMs take 2G. Exposed per micro-batch = 8 layers x (max(0, T - G) + max(0, T - 2G)).
   Fixture f;
   TrainingJobSpec spec = tp8_job();
   const TrainingIterationResult plain = f.time(spec);
