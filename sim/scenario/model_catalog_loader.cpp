@@ -55,16 +55,8 @@ void read_model_catalog(MapReader& root, ModelCatalog& catalog) {
 }
 
 ModelCatalog load_model_catalog(const std::filesystem::path& dir_or_file) {
-  std::vector<std::filesystem::path> files;
-  if (std::filesystem::is_directory(dir_or_file)) {
-    for (const auto& e : std::filesystem::directory_iterator(dir_or_file))
-      if (e.path().extension() == ".yaml") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-  } else {
-    files.push_back(dir_or_file);
-  }
   ModelCatalog catalog;
-  for (const auto& file : files) {
+  for (const auto& file : catalog_files(dir_or_file)) {
     const ConfigNode root = load_config_file(file);
     MapReader r(root, "");
     read_model_catalog(r, catalog);

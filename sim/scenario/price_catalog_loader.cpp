@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/scenario/catalog_entries_reader.hpp"
+
 namespace cs {
 
 namespace {
 
-template <typename Entry>
-void put(std::vector<Entry>& entries, Entry e) {
+// A later file's entry replaces an earlier one of the same key.
+template <typename Entry, typename Key>
+void put(std::vector<Entry>& entries, Entry e, Key key) {
   for (auto& old : entries)
-    if (old.name == e.name) {
+    if (old.*key == e.*key) {
       old = std::move(e);
       return;
     }
@@ -23,26 +26,33 @@ double positive_price(MapReader& r, std::string_view key, Dimension d) {
   return v;
 }
 
+// Every price carries the day it was read and its public source; `notes` are for people.
+template <typename Entry>
+Entry finish_dated(MapReader& r, Entry e) {
+  e.date = r.string("date");
+  e.source = r.string("source");
+  r.optional("notes");
+  r.finish();
+  return e;
+}
+
 GpuOffer read_offer(MapReader r, const std::string& gpu) {
   GpuOffer o;
   o.gpu = gpu;
   o.instance = r.string("instance");
   o.gpus_per_instance = static_cast<int>(r.integer("gpus_per_instance"));
   r.check_range("gpus_per_instance", o.gpus_per_instance, 1, 1024);
-  for (PurchaseOption opt : {PurchaseOption::kOnDemand, PurchaseOption::kReserved1y, PurchaseOption::kReserved3y,
-                             PurchaseOption::kSpot})
+  for (PurchaseOption opt :
+       {PurchaseOption::kOnDemand, PurchaseOption::kReserved1y, PurchaseOption::kReserved3y, PurchaseOption::kSpot})
     if (r.has(purchase_option_name(opt)))
       o.usd_per_gpu_hour[opt] = positive_price(r, purchase_option_name(opt), Dimension::kUsdPerHour);
-  if (o.usd_per_gpu_hour.empty()) r.fail("on_demand", "an offer needs at least one price (on_demand, reserved_1y, ...)");
+  if (o.usd_per_gpu_hour.empty())
+    r.fail("on_demand", "an offer needs at least one price (on_demand, reserved_1y, ...)");
   if (o.usd_per_gpu_hour.count(PurchaseOption::kSpot)) {
     o.spot_interruptions_per_instance_hour = r.quantity("spot_interruption_rate", Dimension::kRate) * 3600;
     r.check_range("spot_interruption_rate", o.spot_interruptions_per_instance_hour, 0, 3600);
   }
-  o.date = r.string("date");
-  o.source = r.string("source");
-  r.optional("notes");
-  r.finish();
-  return o;
+  return finish_dated(r, std::move(o));
 }
 
 Provider read_provider(MapReader r, const std::string& name) {
@@ -92,11 +102,7 @@ OwnedServer read_owned(MapReader r, const std::string& name) {
   s.hosting_usd_per_kw_month = r.number_or("hosting_usd_per_kw_month", 0);
   r.check_range("hosting_usd_per_kw_month", s.hosting_usd_per_kw_month, 0, 1e6);
   s.egress_usd_per_byte = r.has("egress") ? positive_price(r, "egress", Dimension::kUsdPerGb) / 1e9 : 0;
-  s.date = r.string("date");
-  s.source = r.string("source");
-  r.optional("notes");
-  r.finish();
-  return s;
+  return finish_dated(r, std::move(s));
 }
 
 ServerPower read_server_power(MapReader r, const std::string& gpu) {
@@ -117,39 +123,21 @@ ServerPower read_server_power(MapReader r, const std::string& gpu) {
 }  // namespace
 
 void read_price_catalog(MapReader& r, PriceCatalog& catalog) {
-  if (r.has("providers")) {
-    MapReader all = r.map("providers");
-    for (const auto& [name, node] : all.node().entries) put(catalog.providers, read_provider(all.map(name), name));
-    all.finish();
-  }
-  if (r.has("owned")) {
-    MapReader all = r.map("owned");
-    for (const auto& [name, node] : all.node().entries) put(catalog.owned, read_owned(all.map(name), name));
-    all.finish();
-  }
-  if (r.has("server_power")) {
-    MapReader all = r.map("server_power");
-    for (const auto& [gpu, node] : all.node().entries) {
-      ServerPower s = read_server_power(all.map(gpu), gpu);
-      auto same = std::find_if(catalog.server_power.begin(), catalog.server_power.end(),
-                               [&](const ServerPower& o) { return o.gpu == gpu; });
-      if (same != catalog.server_power.end())
-        *same = std::move(s);
-      else
-        catalog.server_power.push_back(std::move(s));
-    }
-    all.finish();
-  }
+  for_each_named_entry(r, "providers", [&](MapReader entry, const std::string& name) {
+    put(catalog.providers, read_provider(entry, name), &Provider::name);
+  });
+  for_each_named_entry(r, "owned", [&](MapReader entry, const std::string& name) {
+    put(catalog.owned, read_owned(entry, name), &OwnedServer::name);
+  });
+  for_each_named_entry(r, "server_power", [&](MapReader entry, const std::string& gpu) {
+    put(catalog.server_power, read_server_power(entry, gpu), &ServerPower::gpu);
+  });
 }
 
 PriceCatalog load_price_catalog(const std::filesystem::path& dir) {
   PriceCatalog catalog;
   if (!std::filesystem::is_directory(dir)) return catalog;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".yaml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
+  for (const auto& f : catalog_files(dir)) {
     const ConfigNode root = load_config_file(f);
     MapReader r(root, "");
     read_price_catalog(r, catalog);
