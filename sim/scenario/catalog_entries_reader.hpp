@@ -36,6 +36,30 @@ inline std::vector<std::filesystem::path> catalog_files(const std::filesystem::p
   return files;
 }
 
+// Reads every file of `catalog_files(dir_or_file)` with `read(MapReader& top_level)`, which
+// leaves unknown top-level keys to the finish() here.
+template <typename Read>
+void read_catalog_files(const std::filesystem::path& dir_or_file, Read read) {
+  for (const auto& file : catalog_files(dir_or_file)) {
+    const ConfigNode root = load_config_file(file);
+    MapReader r(root, "");
+    read(r);
+    r.finish();
+  }
+}
+
+// A whole number in [lo, hi] (a count or a size) as an int.
+inline int read_size(MapReader& r, std::string_view key, int lo, int hi) {
+  const auto v = r.integer(key);
+  r.check_range(key, static_cast<double>(v), lo, hi);
+  return static_cast<int>(v);
+}
+inline int read_size_or(MapReader& r, std::string_view key, int fallback, int lo, int hi) {
+  const auto v = r.integer_or(key, fallback);
+  r.check_range(key, static_cast<double>(v), lo, hi);
+  return static_cast<int>(v);
+}
+
 // Calls `read(MapReader entry, const std::string& name)` for each entry of the map under `key`
 // (none when the key is absent).
 template <typename Read>

@@ -7,19 +7,6 @@
 
 namespace cs {
 
-namespace {
-int read_size(MapReader& r, std::string_view key, int lo, int hi) {
-  const auto v = r.integer(key);
-  r.check_range(key, static_cast<double>(v), lo, hi);
-  return static_cast<int>(v);
-}
-int read_size_or(MapReader& r, std::string_view key, int fallback, int lo, int hi) {
-  const auto v = r.integer_or(key, fallback);
-  r.check_range(key, static_cast<double>(v), lo, hi);
-  return static_cast<int>(v);
-}
-}  // namespace
-
 TransformerSpec read_transformer_spec(MapReader r, const std::string& name) {
   constexpr int kBig = 1 << 30;
   TransformerSpec m;
@@ -56,12 +43,7 @@ void read_model_catalog(MapReader& root, ModelCatalog& catalog) {
 
 ModelCatalog load_model_catalog(const std::filesystem::path& dir_or_file) {
   ModelCatalog catalog;
-  for (const auto& file : catalog_files(dir_or_file)) {
-    const ConfigNode root = load_config_file(file);
-    MapReader r(root, "");
-    read_model_catalog(r, catalog);
-    r.finish();
-  }
+  read_catalog_files(dir_or_file, [&](MapReader& r) { read_model_catalog(r, catalog); });
   return catalog;
 }
 

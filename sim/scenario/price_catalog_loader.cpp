@@ -40,8 +40,7 @@ GpuOffer read_offer(MapReader r, const std::string& gpu) {
   GpuOffer o;
   o.gpu = gpu;
   o.instance = r.string("instance");
-  o.gpus_per_instance = static_cast<int>(r.integer("gpus_per_instance"));
-  r.check_range("gpus_per_instance", o.gpus_per_instance, 1, 1024);
+  o.gpus_per_instance = read_size(r, "gpus_per_instance", 1, 1024);
   for (PurchaseOption opt :
        {PurchaseOption::kOnDemand, PurchaseOption::kReserved1y, PurchaseOption::kReserved3y, PurchaseOption::kSpot})
     if (r.has(purchase_option_name(opt)))
@@ -84,15 +83,13 @@ OwnedServer read_owned(MapReader r, const std::string& name) {
   OwnedServer s;
   s.name = name;
   s.gpu = r.string("gpu");
-  s.gpus_per_server = static_cast<int>(r.integer("gpus_per_server"));
-  r.check_range("gpus_per_server", s.gpus_per_server, 1, 1024);
+  s.gpus_per_server = read_size(r, "gpus_per_server", 1, 1024);
   s.purchase_usd = positive_price(r, "purchase", Dimension::kUsd);
   s.life_years = r.number("life_years");
   r.check_range("life_years", s.life_years, 0.1, 30);
   s.host_power_w = r.quantity_or("host_power", Dimension::kPower, 0);
   r.check_range("host_power", s.host_power_w, 0, 1e6);
-  s.network_ports = static_cast<int>(r.integer_or("network_ports", 0));
-  r.check_range("network_ports", s.network_ports, 0, 1024);
+  s.network_ports = read_size_or(r, "network_ports", 0, 0, 1024);
   s.usd_per_port = r.has("usd_per_port") ? positive_price(r, "usd_per_port", Dimension::kUsd) : 0;
   s.power_w_per_port = r.quantity_or("power_per_port", Dimension::kPower, 0);
   r.check_range("power_per_port", s.power_w_per_port, 0, 1e5);
@@ -108,8 +105,7 @@ OwnedServer read_owned(MapReader r, const std::string& name) {
 ServerPower read_server_power(MapReader r, const std::string& gpu) {
   ServerPower s;
   s.gpu = gpu;
-  s.gpus_per_server = static_cast<int>(r.integer("gpus_per_server"));
-  r.check_range("gpus_per_server", s.gpus_per_server, 1, 1024);
+  s.gpus_per_server = read_size(r, "gpus_per_server", 1, 1024);
   s.host_power_w = r.quantity("host_power", Dimension::kPower);
   r.check_range("host_power", s.host_power_w, 0, 1e6);
   s.network_power_w = r.quantity_or("network_power", Dimension::kPower, 0);
@@ -137,12 +133,7 @@ void read_price_catalog(MapReader& r, PriceCatalog& catalog) {
 PriceCatalog load_price_catalog(const std::filesystem::path& dir) {
   PriceCatalog catalog;
   if (!std::filesystem::is_directory(dir)) return catalog;
-  for (const auto& f : catalog_files(dir)) {
-    const ConfigNode root = load_config_file(f);
-    MapReader r(root, "");
-    read_price_catalog(r, catalog);
-    r.finish();
-  }
+  read_catalog_files(dir, [&](MapReader& r) { read_price_catalog(r, catalog); });
   return catalog;
 }
 

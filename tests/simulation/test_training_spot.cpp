@@ -106,7 +106,9 @@ TEST_CASE("a spot training cluster takes the catalog's spot price and reclaim ra
   CHECK(s.training->usd_per_gpu_hour == Approx(3.687));
   CHECK(s.training->spot_reclaims_per_node_s * 3600 == Approx(2 * 0.00027));
   CHECK(s.training->spot_replacement == Time::s(600));
-  const Scenario later = load_scenario(dir.write("b.yaml", base + "  spot_replacement: 30 min\n"));
+  std::string later_yaml = base;
+  later_yaml.replace(later_yaml.find("spot\n"), 5, "spot\n  spot_replacement: 30 min\n");
+  const Scenario later = load_scenario(dir.write("b.yaml", later_yaml));
   CHECK(later.training->spot_replacement == Time::s(1800));
   std::string on_demand = base;
   on_demand.replace(on_demand.find("spot\n"), 5, "on_demand\n  spot_replacement: 30 min\n");
