@@ -17,6 +17,7 @@
 #include "sim/metrics/cost_energy_metrics.hpp"
 #include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
+#include "sim/metrics/output_tables.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
@@ -295,6 +296,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     baseline = run_scenario(load_scenario(scenario.baseline->file, load), inner);
   }
   RunFile out(options.output);
+  out.declare_summary(run_output_keys());
   write_meta(out, scenario, options);
 
   Engine engine(scenario.seed);
@@ -308,7 +310,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     trace = std::make_unique<TraceExport>(engine, *options.trace_events, models.serving.get(), models.network.get(),
                                           models.training.get(), scenario.simulation.sample_interval);
 
-  ColumnarWriter& timeline = out.timeline(sampler.columns());
+  ColumnarWriter& timeline = sampler.open_timeline(out);
   if (models.pool) models.pool->start(horizon);
   if (models.serving) models.serving->start(horizon);
   if (models.network) models.network->start(horizon);
