@@ -1,5 +1,7 @@
 #include "sim/simulation/simulation.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -279,6 +281,19 @@ std::filesystem::path baseline_output(const std::filesystem::path& main) {
 }
 
 }  // namespace
+
+void build_scenario_models(const Scenario& scenario) {
+  // The models open their tables as they are built: in a file never committed, which the
+  // RunFile removes when it goes.
+  RunFile out(std::filesystem::temp_directory_path() /
+              ("clustersim-build-" + std::to_string(::getpid()) + ".h5"));
+  out.declare_summary(run_output_keys());
+  Engine engine(scenario.seed);
+  TimelineSampler sampler(engine, scenario.simulation.sample_interval);
+  Models models;
+  build(scenario, engine, sampler, out, models);
+  sampler.open_timeline(out);  // every series declared, in its unit
+}
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
