@@ -7,6 +7,7 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/serving_summary.hpp"
+#include "sim/metrics/training_energy_metrics.hpp"
 
 namespace cs {
 
@@ -18,6 +19,7 @@ constexpr OutputKey kRunSummary[] = {
     {"topology", "text", "the topology's description"},
     {"trace_rows_skipped", "1", "request trace rows skipped, all streams"},
     {"job_trace_rows_skipped", "1", "job trace rows skipped"},
+    {"spot_reclaims", "1", "cluster.option: spot: nodes the provider reclaimed (each counted in node_failures too)"},
     {"autoscaler_replicas_added", "1", "replicas the autoscalers ordered"},
     {"autoscaler_replicas_removed", "1", "replicas the autoscalers stopped"},
     {"autoscaler_capacity_shortfall", "1", "replicas the autoscalers wanted but could not get GPUs for"},
@@ -54,6 +56,7 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &CostEnergyMetrics::output_keys(),
           &JobMetrics::output_keys(),
           &JobMetrics::link_output_keys(),
+          &TrainingEnergyMetrics::output_keys(),
           &NetworkMetrics::output_keys()};
 }
 
