@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from runfile import distinct_labels, figure_png, np, open_run, plt, summary, text, time_unit, usd_per_1k_tokens, \
+from runfile import distinct_labels, figure_png, np, open_run, plt, series_unit, summary, time_unit, usd_per_1k_tokens, \
     worst_window_ttft_p99
 
 # (title, function of (file, summary) -> value or None, unit)
@@ -115,7 +115,7 @@ def timelines(files, labels, out):
     for ax, key in zip(axes[:, 0], shared):
         for i, f in enumerate(files):
             ax.plot(f["timeline"]["time_s"][:] / scale, f["timeline"][key][:], lw=0.9, label=f"run {i}")
-        ax.set_ylabel(f"{key}\n[{text(files[0]['timeline'][key].attrs.get('units', ''))}]", fontsize=8)
+        ax.set_ylabel(f"{key}\n[{series_unit(files[0], key)}]", fontsize=8)
         ax.grid(alpha=0.3)
     axes[-1, 0].set_xlabel(f"simulated time [{unit}]")
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="lower center", fontsize=8, frameon=False)

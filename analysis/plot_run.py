@@ -26,6 +26,8 @@ except ImportError as e:
     sys.exit(f"plot_run.py: {e}. Run it with Debian's /usr/bin/python3 "
              "(apt-get install python3-h5py python3-matplotlib).")
 
+from runfile import series_unit, summary_units  # noqa: E402 (after the interpreter check)
+
 
 def text(value):
     return value.decode() if isinstance(value, bytes) else value
@@ -227,7 +229,7 @@ def main():
                 ax.plot(t / unit_scale, ds[:], label=pool or "all", **style)
             if len(panels[key]) > 1:
                 ax.legend(fontsize=7, loc="upper left")
-            ax.set_ylabel(f"{key}\n[{text(ds.attrs.get('units', ''))}]", fontsize=8)
+            ax.set_ylabel(f"{key}\n[{series_unit(f, key)}]", fontsize=8)
             if key.startswith("replicas_") or key.startswith("gpus_") or key.startswith("jobs_"):
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(alpha=0.3)
@@ -239,8 +241,10 @@ def main():
             plot_cluster(f, name, t, unit_scale, unit_name, prefix)
 
         print(f"summary of {args.run}:")
+        units = summary_units(f)
         for key, value in f["summary"].attrs.items():
-            print(f"  {key:28s} {text(value)}")
+            unit = units.get(key, "")
+            print(f"  {key:28s} {text(value)}" + (f" [{unit}]" if unit not in ("", "1", "text") else ""))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """What the analysis scripts share: opening a clustersim run file, its timeline with a time
-unit that suits its length, its summary as plain Python values, a label built from the run's
+unit that suits its length, its summary as plain Python values and the units the run declared, a label built from the run's
 --set overrides and seed, the spike phases of its demand profile, per-interval TTFT/TPOT
 percentiles from /requests, the decision figures (with the fallbacks the planner uses), and
 writing figures. Every script runs with Debian's /usr/bin/python3 (h5py, numpy, matplotlib,
@@ -44,6 +44,18 @@ def summary(f):
         v = text(v)
         out[k] = v if isinstance(v, str) else float(v)
     return out
+
+
+def summary_units(f):
+    """{name: unit} of /summary, as the run declared them (/summary_units: "s", "USD", "1" for a
+    count or ratio, "text"); empty for a file written before units were recorded."""
+    group = f.get("summary_units")
+    return {k: text(v) for k, v in group.attrs.items()} if group is not None else {}
+
+
+def series_unit(f, name):
+    """The unit of timeline series `name` (its dataset's `units` attribute)."""
+    return text(f["timeline"][name].attrs.get("units", ""))
 
 
 def time_unit(t_end_s):

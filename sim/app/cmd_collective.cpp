@@ -1,7 +1,5 @@
 // `clustersim collective`: nccl-tests for the simulator. One collective at a time on an idle
 // network, over a size sweep, printing time, algbw and busbw (nccl-tests conventions, GB = 1e9).
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +7,7 @@
 
 #include "sim/app/cli_support.hpp"
 #include "sim/app/commands.hpp"
+#include "sim/app/json_output.hpp"
 #include "sim/network/collective_runner.hpp"
 #include "sim/network/network_spec.hpp"
 #include "sim/scenario/config_node.hpp"
@@ -189,7 +188,7 @@ int cmd_collective(const std::vector<std::string>& args) {
   const std::vector<VertexId> group = group_from_options(topo, vm);
   CollectiveRunner runner(topo, spec.efficiency, tuning);
   const bool json = vm.count("json") > 0;
-  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  std::vector<JsonObject> rows;
   if (!json) {
     std::printf("# clustersim collective: %s on %zu GPUs of %s\n", std::string(to_string(op)).c_str(), group.size(),
                 describe(spec).c_str());
@@ -204,23 +203,17 @@ int cmd_collective(const std::vector<std::string>& args) {
     }
     const double algbw = r.algbw_bytes_per_s() / 1e9, busbw = r.busbw_bytes_per_s() / 1e9;
     if (json) {
-      rows.push_back({{"bytes", bytes},
-                      {"time_s", r.seconds()},
-                      {"algbw_GBps", algbw},
-                      {"busbw_GBps", busbw},
-                      {"algorithm", std::string(to_string(r.algorithm))},
-                      {"protocol", std::string(to_string(r.protocol))}});
+      JsonObject row;
+      row.add("bytes", bytes).add("time_s", r.seconds()).add("algbw_GBps", algbw).add("busbw_GBps", busbw);
+      row.add("algorithm", std::string(to_string(r.algorithm))).add("protocol", std::string(to_string(r.protocol)));
+      rows.push_back(std::move(row));
     } else {
       std::printf("  %14.0f %14.2f %12.2f %12.2f  %s/%s\n", bytes, r.seconds() * 1e6, algbw, busbw,
                   std::string(to_string(r.algorithm)).c_str(), std::string(to_string(r.protocol)).c_str());
     }
     if (!(factor > 1)) break;
   }
-  if (json) {  // one size per line, as nccl-tests prints one per line
-    std::cout << "[";
-    for (std::size_t i = 0; i < rows.size(); ++i) std::cout << (i ? ",\n " : "\n ") << rows[i].dump();
-    std::cout << "\n]\n";
-  }
+  if (json) print_json_rows(std::cout, rows);
   return kExitOk;
 }
 

@@ -1,7 +1,6 @@
 // `clustersim estimate`: the back-of-the-envelope a capacity planner runs first. One model on
 // one GPU type with one parallel plan: FLOPs, memory and fit, prefill and decode latency with
 // their bounds, throughput and $ per 1k tokens, and the cost of training it.
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -10,6 +9,7 @@
 
 #include "sim/app/cli_support.hpp"
 #include "sim/app/commands.hpp"
+#include "sim/app/json_output.hpp"
 #include "sim/cost/cost_formulas.hpp"
 #include "sim/llm/inference_estimate.hpp"
 #include "sim/llm/training_estimate.hpp"
@@ -30,21 +30,6 @@ namespace {
 constexpr double kDefaultUsdPerGpuHour = 2.0;  // the essay's A100 rate
 constexpr double kChinchillaTokensPerParam = 20;
 constexpr int kMaxTrainingGpus = 1 << 16;
-
-// The JSON answer, in the order the fields are added; a non-finite number is written as null
-// (JSON has no NaN or infinity).
-class JsonObject {
- public:
-  void add(const std::string& key, double v) { body_[key] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; }
-  void add(const std::string& key, int v) { body_[key] = v; }
-  void add(const std::string& key, bool v) { body_[key] = v; }
-  void add(const std::string& key, const std::string& v) { body_[key] = v; }
-  void add(const std::string& key, const char* v) { body_[key] = v; }
-  std::string str() const { return body_.dump(2) + "\n"; }
-
- private:
-  nlohmann::ordered_json body_ = nlohmann::ordered_json::object();
-};
 
 // Flags and the scenario's `estimate:` section share these names.
 struct EstimateSettings {
@@ -279,7 +264,7 @@ void print_json(const Results& r, const EstimateSettings& s) {
   j.add("train_days", t.seconds / 86400);
   j.add("train_gpu_hours", t.gpu_hours);
   j.add("train_usd", r.train_usd);
-  std::cout << j.str();
+  j.print(std::cout);
 }
 
 }  // namespace

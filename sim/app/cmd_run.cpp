@@ -1,5 +1,3 @@
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +5,7 @@
 
 #include "sim/app/cli_support.hpp"
 #include "sim/app/commands.hpp"
+#include "sim/app/json_output.hpp"
 #include "sim/app/progress_line.hpp"
 #include "sim/app/scenario_options.hpp"
 #include "sim/io/run_file.hpp"
@@ -20,12 +19,14 @@ namespace {
 
 using SummaryValues = std::vector<std::pair<std::string, std::variant<double, std::int64_t, std::string>>>;
 
-nlohmann::ordered_json summary_json(const Scenario& s, const RunOptions& run, const RunResult& r) {
-  nlohmann::ordered_json summary = nlohmann::ordered_json::object();
+void print_summary_json(const Scenario& s, const RunOptions& run, const RunResult& r) {
+  JsonObject summary;
   for (const auto& [name, value] : r.summary_values)
-    std::visit([&summary, &name = name](const auto& v) { summary[name] = v; }, value);
-  return {{"scenario", s.name},     {"output", run.output.string()}, {"seed", s.seed},
-          {"events", r.events},     {"wall_s", r.wall_s},            {"summary", std::move(summary)}};
+    std::visit([&summary, &name = name](const auto& v) { summary.add(name, v); }, value);
+  JsonObject j;
+  j.add("scenario", s.name).add("output", run.output.string()).add("seed", s.seed).add("events", r.events);
+  j.add("wall_s", r.wall_s).add("summary", std::move(summary));
+  j.print(std::cout);
 }
 
 // name,value rows; numbers at full precision (%.17g round-trips a double), text quoted.
@@ -139,7 +140,7 @@ int cmd_run(const std::vector<std::string>& args) {
   for (const std::string& w : result.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (summary_csv) write_summary_csv(*summary_csv, result.summary_values);
   if (json) {
-    std::cout << summary_json(scenario, run, result).dump(2) << "\n";
+    print_summary_json(scenario, run, result);
   } else if (!quiet) {
     std::printf("%s: simulated %s in %.2f s wall (%llu events)\n", scenario.name.c_str(),
                 format_duration(scenario.simulation.horizon).c_str(), result.wall_s,

@@ -5,18 +5,21 @@
 #include "sim/app/commands.hpp"
 #include "sim/app/scenario_options.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation/simulation.hpp"
 
 namespace cs {
 
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   add_scenario_options(opts);
-  opts.add_options()("print", "print the scenario as resolved (after extends, !include and --set)");
+  opts.add_options()("print", "print the scenario as resolved (after extends, !include and --set)")(
+      "build", "also build the models (place replicas on the topology, size the cluster) without running them");
   const auto vm = parse_command_line("validate", args, opts, scenario_positional());
   if (vm.count("help")) {
-    std::cout << help_text("clustersim validate SCENARIO [--set path=value]... [--print]",
+    std::cout << help_text("clustersim validate SCENARIO [--set path=value]... [--print] [--build]",
                            "Loads and checks a scenario (syntax, keys, units, ranges; that its trace and job files\n"
-                           "exist and their header and first row parse) without simulating.\n"
+                           "exist and their header and first row parse) without simulating. --build also builds\n"
+                           "the models, as `run` does before its first event.\n"
                            "Exit status: 0 valid, 2 invalid (the message names file:line:column and the key).",
                            opts, "  clustersim validate configs/scenarios/default.yaml\n");
     return kExitOk;
@@ -24,6 +27,7 @@ int cmd_validate(const std::vector<std::string>& args) {
   if (!vm.count("scenario")) throw UsageError("missing the scenario file (see: clustersim validate --help)");
   const Scenario s = load_scenario(vm["scenario"].as<std::string>(), scenario_load_options(vm));
   for (const std::string& w : s.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (vm.count("build")) build_scenario_models(s);
   if (vm.count("print"))
     std::cout << s.resolved_yaml;
   else {

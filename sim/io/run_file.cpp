@@ -67,6 +67,9 @@ RunFile::RunFile(fs::path final_path) : final_path_(std::move(final_path)) {
                    H5Gclose);
   summary_ = H5Handle(
       h5_check(H5Gcreate2(file_.get(), "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "group /summary"), H5Gclose);
+  summary_units_ = H5Handle(h5_check(H5Gcreate2(file_.get(), "summary_units", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                     "group /summary_units"),
+                            H5Gclose);
 }
 
 RunFile::~RunFile() {
@@ -75,6 +78,7 @@ RunFile::~RunFile() {
   timeline_.reset();
   meta_.close();
   summary_.close();
+  summary_units_.close();
   file_.close();
   std::error_code ignored;
   fs::remove(partial_path(), ignored);
@@ -84,40 +88,86 @@ fs::path RunFile::partial_path() const {
   return fs::path(final_path_.string() + ".partial");
 }
 
+namespace {
+
+// Adds {table, prefix} to `declared` unless there already; `keys` picks the table's half.
+template <class Declarations, class Keys>
+void add_declaration(Declarations& declared, const OutputKeyTable& table, const std::string& prefix, Keys keys) {
+  for (const auto& d : declared)
+    if (d.table == &table && d.prefix == prefix) return;
+  // A name two listeners declare would make the file's meaning depend on which wrote last.
+  for (const OutputKey& k : keys(table))
+    for (const auto& d : declared)
+      for (const OutputKey& other : keys(*d.table))
+        if (prefix + std::string(k.name) == d.prefix + std::string(other.name))
+          throw std::logic_error("output key '" + prefix + std::string(k.name) + "' is declared by both " +
+                                 std::string(table.listener) + " and " + std::string(d.table->listener));
+  declared.push_back({&table, prefix});
+}
+
+}  // namespace
+
+void RunFile::declare_summary(const OutputKeyTable& table, const std::string& prefix) {
+  add_declaration(summary_keys_, table, prefix, [](const OutputKeyTable& t) { return t.summary; });
+}
+
+void RunFile::declare_series(const OutputKeyTable& table, const std::string& prefix) {
+  add_declaration(series_keys_, table, prefix, [](const OutputKeyTable& t) { return t.series; });
+}
+
 void RunFile::meta(const std::string& name, const std::string& value) {
   write_attribute(meta_.get(), name, value);
 }
 void RunFile::meta(const std::string& name, std::int64_t value) {
   write_attribute(meta_.get(), name, value);
 }
+void RunFile::check_summary_key(const std::string& name) {
+  const OutputKey* key = nullptr;
+  for (const Declaration& d : summary_keys_)
+    if ((key = find_key(d.table->summary, d.prefix, name))) break;
+  if (!key) throw std::logic_error("summary key '" + name + "' is declared by no listener's key table");
+  for (const auto& [written, text] : summary_entries_)
+    if (written == name) throw std::logic_error("summary key '" + name + "' is written twice");
+  write_attribute(summary_units_.get(), name, std::string(key->unit));
+}
+
 void RunFile::summary(const std::string& name, double value) {
+  check_summary_key(name);
   write_attribute(summary_.get(), name, value);
   char text[32];
   std::snprintf(text, sizeof text, "%.6g", value);
   record_summary(name, text, value);
 }
 void RunFile::summary(const std::string& name, std::int64_t value) {
+  check_summary_key(name);
   write_attribute(summary_.get(), name, value);
   record_summary(name, std::to_string(value), value);
 }
 void RunFile::summary(const std::string& name, const std::string& value) {
+  check_summary_key(name);
   write_attribute(summary_.get(), name, value);
   record_summary(name, value, value);
 }
 
 void RunFile::record_summary(const std::string& name, std::string text, SummaryValue value) {
-  for (std::size_t i = 0; i < summary_entries_.size(); ++i)
-    if (summary_entries_[i].first == name) {
-      summary_entries_[i].second = std::move(text);
-      summary_values_[i].second = std::move(value);
-      return;
-    }
   summary_entries_.emplace_back(name, std::move(text));
   summary_values_.emplace_back(name, std::move(value));
 }
 
 ColumnarWriter& RunFile::timeline(const std::vector<ColumnSpec>& series) {
   if (timeline_) throw std::logic_error("the timeline group is created once per run");
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const ColumnSpec& c = series[i];
+    const OutputKey* key = nullptr;
+    for (const Declaration& d : series_keys_)
+      if ((key = find_key(d.table->series, d.prefix, c.name))) break;
+    if (!key) throw std::logic_error("timeline series '" + c.name + "' is declared by no listener's key table");
+    if (key->unit != c.units)
+      throw std::logic_error("timeline series '" + c.name + "' is in " + c.units + ", declared in " +
+                             std::string(key->unit));
+    for (std::size_t j = 0; j < i; ++j)
+      if (series[j].name == c.name) throw std::logic_error("timeline series '" + c.name + "' is added twice");
+  }
   std::vector<ColumnSpec> columns{{"time_s", "s", ColumnType::kFloat64, "sample time since the start of the run"}};
   columns.insert(columns.end(), series.begin(), series.end());
   timeline_ = std::make_unique<ColumnarWriter>(file_.get(), "timeline", std::move(columns));
@@ -138,6 +188,7 @@ void RunFile::commit() {
   timeline_.reset();
   meta_.close();
   summary_.close();
+  summary_units_.close();
   h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "cannot flush " + partial_path().string());
   if (H5Fclose(file_.release()) < 0) throw std::runtime_error("HDF5: cannot close " + partial_path().string());
   sync_to_disk(partial_path(), false);

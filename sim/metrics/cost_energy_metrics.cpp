@@ -22,6 +22,33 @@ double billed_seconds(Time held, const BillingSpec& b) {
 
 }  // namespace
 
+namespace {
+// The run's figures under the plain names and, with several pools, each pool's under "<pool>.".
+constexpr OutputKey kSummary[] = {
+    {"energy_kwh", "kWh", "facility energy (x PUE)"},
+    {"energy_usd", "USD", "electricity billed apart (owned hardware; 0 when it is in the rent)"},
+    {"avg_power_kw", "kW", "energy / run time"},
+    {"peak_power_kw", "kW", "highest power_kw sample"},
+    {"compute_usd", "USD", "rent as billed: increments and minimum per replica; committed GPUs for the whole run"},
+    {"egress_usd", "USD", "data sent out of the cloud, at its price per byte"},
+    {"egress_bytes", "bytes", "bytes of prompts and outputs sent out of the cloud"},
+    {"spot_interruptions", "1", "spot replicas the provider reclaimed"},
+    {"billing", "text", "how the GPUs are paid: price, aws on_demand, owned dgx-a100, ..."},
+};
+constexpr OutputKey kSeries[] = {
+    {"power_kw", "kW",
+     "mean facility power over the last interval: GPUs (idle to TDP by compute utilization), host and network, x PUE"},
+    {"energy_kwh", "kWh", "cumulative facility energy"},
+    {"cost_usd", "USD", "cumulative cost as billed: compute (rent, reservation or ownership) + electricity billed apart + egress"},
+    {"cost_usd_per_h", "USD/h", "cost over the last interval, per hour"},
+};
+}  // namespace
+
+const OutputKeyTable& CostEnergyMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"serving cost and power", kSummary, kSeries};
+  return kTable;
+}
+
 CostEnergyMetrics::CostEnergyMetrics(const Engine& engine, std::vector<CostPoolView> pools, TimelineSampler& sampler)
     : engine_(engine), last_sample_(engine.now()) {
   for (auto& view : pools) {
@@ -47,24 +74,18 @@ CostEnergyMetrics::CostEnergyMetrics(const Engine& engine, std::vector<CostPoolV
   for (std::size_t i = 0; i < pools_.size(); ++i) {
     Pool* p = &pools_[i];
     if (several) sampler.set_name_prefix(p->view.name + ".");
-    sampler.add_gauge({"power_kw", "kW", ColumnType::kFloat64,
-                       "mean facility power over the last interval: GPUs (idle to TDP by compute utilization), "
-                       "host and network, x PUE"},
-                      [this, p, first = i == 0] {
-                        if (first) take_sample();
-                        return p->power_w / 1000;
-                      });
-    sampler.add_gauge({"energy_kwh", "kWh", ColumnType::kFloat64, "cumulative facility energy"},
-                      [p] { return p->at_sample.energy_j / kJoulesPerKwh; });
-    sampler.add_gauge({"cost_usd", "USD", ColumnType::kFloat64,
-                       "cumulative cost as billed: compute (rent, reservation or ownership) + electricity billed "
-                       "apart + egress"},
-                      [p] { return p->at_sample.total_usd(); });
-    sampler.add_gauge({"cost_usd_per_h", "USD/h", ColumnType::kFloat64, "cost over the last interval, per hour"},
-                      [p] { return p->usd_per_h; });
+    sampler.declare(output_keys());
+    sampler.add_gauge("power_kw", [this, p, first = i == 0] {
+      if (first) take_sample();
+      return p->power_w / 1000;
+    });
+    sampler.add_gauge("energy_kwh", [p] { return p->at_sample.energy_j / kJoulesPerKwh; });
+    sampler.add_gauge("cost_usd", [p] { return p->at_sample.total_usd(); });
+    sampler.add_gauge("cost_usd_per_h", [p] { return p->usd_per_h; });
   }
   sampler.set_name_prefix("");
   if (several) {
+    sampler.declare(output_keys());
     sampler.add_gauge({"power_kw", "kW", ColumnType::kFloat64, "mean facility power over the last interval, all pools"},
                       [this] { return total_power_w_ / 1000; });
     sampler.add_gauge({"energy_kwh", "kWh", ColumnType::kFloat64, "cumulative facility energy, all pools"},
@@ -181,6 +202,7 @@ void CostEnergyMetrics::take_sample() {
 void CostEnergyMetrics::write_summary(RunFile& out, Time end) {
   const double span = end.seconds();
   const auto put = [&](const std::string& prefix, const CostFigures& f, double peak_w, std::uint64_t spot) {
+    out.declare_summary(output_keys(), prefix);
     out.summary(prefix + "energy_kwh", f.energy_j / kJoulesPerKwh);
     out.summary(prefix + "energy_usd", f.energy_usd);
     out.summary(prefix + "avg_power_kw", span > 0 ? f.energy_j / span / 1000 : 0.0);

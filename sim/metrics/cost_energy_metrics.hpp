@@ -56,6 +56,8 @@ class CostEnergyMetrics {
   // energy_kwh, energy_usd, avg/peak_power_kw, compute/egress_usd, spot_interruptions: overall,
   // then each pool's under `<pool>.` when there are several.
   void write_summary(RunFile& out, Time end);
+  // Its /summary keys and timeline series, the run's and each pool's under "<pool>.".
+  static const OutputKeyTable& output_keys();
 
  private:
   struct Pool {

@@ -16,7 +16,90 @@ double or_nan(const std::optional<Time>& t) {
   return t ? t->seconds() : kNaN;
 }
 
+// Per `training` job: "training_" (one job) or "training<i>_" (several).
+constexpr OutputKey kSummary[] = {
+    {"cluster_gpus", "1", "GPUs of the cluster"},
+    {"cluster_nodes", "1", "nodes of the cluster"},
+    {"cluster_policy", "text", "the scheduler's queue policy"},
+    {"cluster_placement", "text", "the scheduler's placement"},
+    {"jobs_submitted", "1", "jobs submitted = finished + unfinished"},
+    {"jobs_finished", "1", "jobs finished (never-fitting ones included)"},
+    {"jobs_unfinished", "1", "jobs waiting or running at the end"},
+    {"jobs_waiting_at_end", "1", "jobs in the queue at the end"},
+    {"jobs_running_at_end", "1", "jobs holding GPUs at the end"},
+    {"jobs_never_fit", "1", "jobs larger than the cluster"},
+    {"jobs_table_rows", "1", "rows written to /jobs"},
+    {"job_completion_mean_s", "s", "mean end - submit of finished jobs"},
+    {"job_queue_mean_s", "s", "mean time in the queue of finished jobs"},
+    {"cluster_utilization", "1", "GPU-seconds allocated (lent ones included) / GPU-seconds in service"},
+    {"cluster_goodput", "1", "GPU-weighted useful work / time holding GPUs"},
+    {"job_interruptions_by_failure", "1", "job runs cut by node failures"},
+    {"node_failures", "1", "node failures"},
+    {"gpu_loans_revoked", "1", "loans to serving ended by a node failure"},
+    {"job_preemptions", "1", "jobs preempted by higher-priority ones"},
+    {"job_restarts", "1", "job restarts after a failure or preemption"},
+    {"useful_gpu_hours", "h", "GPU-hours of work kept"},
+    {"lost_gpu_hours", "h", "GPU-hours of work lost since the last checkpoint"},
+    {"checkpoint_gpu_hours", "h", "GPU-hours spent writing checkpoints"},
+    {"restart_gpu_hours", "h", "GPU-hours spent restarting"},
+    {"cluster_cost_usd", "USD", "all GPUs x run time x cluster.price"},
+    {"jobs_cost_usd", "USD", "sum of the /jobs cost_usd column"},
+    {"training<i>_job", "text", "the training job's name"},
+    {"training<i>_model", "text", "its model"},
+    {"training<i>_gpus", "1", "its GPUs"},
+    {"training<i>_gpu", "text", "its GPU"},
+    {"training<i>_status", "text", "'never ran' for a job that never started"},
+    {"training<i>_iteration_s", "s", "the latest iteration time the model gave"},
+    {"training<i>_iteration_mean_s", "s", "working time / iterations executed over the run"},
+    {"training<i>_iteration_compute_s", "s", "compute share of iteration_s"},
+    {"training<i>_iteration_bubble_s", "s", "pipeline bubble share of iteration_s"},
+    {"training<i>_iteration_tp_comm_s", "s", "tensor-parallel communication share of iteration_s"},
+    {"training<i>_iteration_pp_comm_s", "s", "pipeline hand-off share of iteration_s"},
+    {"training<i>_iteration_dp_comm_exposed_s", "s", "data-parallel communication not hidden behind compute"},
+    {"training<i>_iteration_optimizer_s", "s", "optimizer step share of iteration_s"},
+    {"training<i>_tokens_per_s", "1/s", "tokens trained per second"},
+    {"training<i>_tflops_per_gpu", "TFLOP/s", "Megatron-LM hardware FLOPs per GPU per second"},
+    {"training<i>_tflops_formula", "text", "the formula of tflops_per_gpu"},
+    {"training<i>_mfu", "1", "model FLOPs / (iteration time x GPUs x dense peak)"},
+    {"training<i>_mfu_formula", "text", "the formula of mfu"},
+    {"training<i>_days_for_budget", "d", "token budget at tokens_per_s, never interrupted"},
+    {"training<i>_goodput", "1", "the job's useful work / time holding GPUs in this run"},
+    {"training<i>_days_for_budget_at_goodput", "d", "days_for_budget / goodput"},
+    {"training<i>_cost_for_budget_usd", "USD", "days_for_budget x GPUs x its price"},
+    {"training<i>_token_budget", "1", "tokens the job is to train on"},
+    {"training<i>_iterations_done", "1", "iterations executed over the run"},
+};
+constexpr OutputKey kSeries[] = {
+    {"gpus_allocated", "1", "GPUs held by training and trace jobs"},
+    {"gpus_free", "1", "whole free GPUs on nodes in service"},
+    {"gpus_down", "1", "GPUs on failed nodes being repaired"},
+    {"gpus_lent", "1", "GPUs lent to serving (co-location)"},
+    {"jobs_waiting", "1", "jobs in the scheduler's queue"},
+    {"jobs_running", "1", "jobs holding GPUs"},
+    {"fragmentation", "1", "free GPUs on partly used nodes / free GPUs (0 when none is free)"},
+    {"failures", "1", "job interruptions by node failures in the last interval"},
+    {"goodput_cumulative", "1", "since the start: GPU-weighted useful work / GPU time held by jobs"},
+    {"iteration_s_job<i>", "s", "iteration time of the i-th training job, first 8 (NaN while not running)"},
+};
+// watch_links: under the names collective jobs use when there are none.
+constexpr OutputKey kLinkSeries[] = {
+    {"link_util_<kind>", "1",
+     "running training jobs' DP traffic on all links of the kind (bytes per iteration / iteration time) / their "
+     "achievable capacity"},
+    {"link_util_top<i>", "1", "utilization of the i-th busiest link by running training jobs' DP traffic at the instant"},
+};
+
 }  // namespace
+
+const OutputKeyTable& JobMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"training cluster", kSummary, kSeries};
+  return kTable;
+}
+
+const OutputKeyTable& JobMetrics::link_output_keys() {
+  static constexpr OutputKeyTable kTable{"training link load", {}, kLinkSeries};
+  return kTable;
+}
 
 TrainingRates training_rates(const TrainingJobSpec& job, double iteration_s) {
   TrainingRates r;
@@ -73,6 +156,7 @@ JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, Co
     model_jobs_.push_back(m);
   }
   ClusterScheduler& s = scheduler_;
+  sampler.declare(output_keys());
   sampler.add_gauge({"gpus_allocated", "1", ColumnType::kFloat64, "GPUs held by training and trace jobs"},
                     [&s] { return static_cast<double>(s.allocated_gpus()); });
   sampler.add_gauge({"gpus_free", "1", ColumnType::kFloat64, "whole free GPUs on nodes in service"},
@@ -116,6 +200,7 @@ JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, Co
 void JobMetrics::watch_links(NetworkSpeedModel& speed, TimelineSampler& sampler, std::size_t top) {
   speed_ = &speed;
   top_links_ = top;
+  sampler.declare(link_output_keys());
   bool first = true;
   for (const LinkKind kind : speed.link_kinds()) {
     const std::string name(to_string(kind));
@@ -228,6 +313,7 @@ void JobMetrics::record(const ClusterJobRecord& r) {
 void JobMetrics::write_summary(RunFile& out, Time end) {
   const ClusterTotals t = scheduler_.totals();
   const ClusterInventory& inv = scheduler_.inventory();
+  out.declare_summary(output_keys());
   out.summary("cluster_gpus", static_cast<std::int64_t>(inv.gpu_count()));
   out.summary("cluster_nodes", static_cast<std::int64_t>(inv.node_count()));
   out.summary("cluster_policy", std::string(to_string(scheduler_.spec().policy)));

@@ -40,6 +40,9 @@ class JobMetrics {
   static constexpr std::size_t kIterationSeries = 8;
   static constexpr std::size_t kNameBytes = 64;  // /jobs name column
   static std::vector<ColumnSpec> table_columns();
+  // The /summary keys and timeline series it writes; link_output_keys(): those of watch_links.
+  static const OutputKeyTable& output_keys();
+  static const OutputKeyTable& link_output_keys();
 
   // Job `id` was just submitted with this spec (null training: fixed work) and price.
   void job_submitted(std::uint64_t id, const TrainingJobSpec* training, double usd_per_gpu_hour);

@@ -23,9 +23,33 @@ std::vector<ColumnSpec> NetworkMetrics::table_columns() {
           {"busbw_bytes_per_s", "bytes/s", ColumnType::kFloat64, "algbw x the nccl-tests bus factor"}};
 }
 
+namespace {
+constexpr OutputKey kSummary[] = {
+    {"collectives_started", "1", "collectives the jobs started"},
+    {"collectives_completed", "1", "collectives finished"},
+    {"collective_time_mean_s", "s", "mean collective time"},
+    {"collective_time_p99_s", "s", "99th percentile collective time"},
+    {"collective_busbw_mean_bytes_per_s", "bytes/s", "mean bus bandwidth (nccl-tests convention)"},
+    {"link_bytes_<kind>", "bytes", "bytes carried by all links of the kind (infiniband, nvlink, pcie, ...)"},
+    {"network_flows", "1", "flows started on the network"},
+};
+constexpr OutputKey kSeries[] = {
+    {"link_util_<kind>", "1", "bytes carried by all links of the kind over the interval / their achievable capacity"},
+    {"link_util_top<i>", "1", "the i-th busiest link's utilization of its achievable capacity (named in its description)"},
+    {"collectives_running", "1", "collectives in flight"},
+    {"flows_active", "1", "network flows in flight"},
+};
+}  // namespace
+
+const OutputKeyTable& NetworkMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"collective jobs", kSummary, kSeries};
+  return kTable;
+}
+
 NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampler, ColumnarWriter* table)
     : workload_(workload), table_(table), row_(table_columns().size()) {
   FlowNetwork& net = workload.network();
+  sampler.declare(output_keys());
   for (const LinkKind kind : workload.link_kinds()) {
     const std::string name(to_string(kind));
     const double capacity = net.kind_capacity(kind);
@@ -41,10 +65,8 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
                           "): utilization of its achievable capacity"},
                      [&net, l] { return net.link_bytes(l) / net.capacity(l); });
   }
-  sampler.add_gauge({"collectives_running", "1", ColumnType::kFloat64, "collectives in flight"},
-                    [&workload] { return static_cast<double>(workload.collectives().running()); });
-  sampler.add_gauge({"flows_active", "1", ColumnType::kFloat64, "network flows in flight"},
-                    [&net] { return static_cast<double>(net.active_flows()); });
+  sampler.add_gauge("collectives_running", [&workload] { return static_cast<double>(workload.collectives().running()); });
+  sampler.add_gauge("flows_active", [&net] { return static_cast<double>(net.active_flows()); });
   workload.on_collective.connect([this](const CollectiveRecord& r, std::size_t job) {
     time_.add(r.seconds());
     busbw_sum_ += r.busbw_bytes_per_s();
@@ -61,6 +83,7 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
 }
 
 void NetworkMetrics::write_summary(RunFile& out) const {
+  out.declare_summary(output_keys());
   out.summary("collectives_started", static_cast<std::int64_t>(workload_.started()));
   out.summary("collectives_completed", static_cast<std::int64_t>(completed_));
   out.summary("collective_time_mean_s", time_.mean());

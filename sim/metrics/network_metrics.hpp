@@ -14,6 +14,8 @@ class NetworkMetrics {
  public:
   NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampler, ColumnarWriter* table);
   static std::vector<ColumnSpec> table_columns();
+  // The /summary keys and timeline series it writes.
+  static const OutputKeyTable& output_keys();
   void write_summary(RunFile& out) const;
 
  private:

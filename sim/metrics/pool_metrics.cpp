@@ -2,6 +2,37 @@
 
 namespace cs {
 
+namespace {
+constexpr OutputKey kSummary[] = {
+    {"jobs_arrived", "1", "jobs arrived over the run"},
+    {"jobs_completed", "1", "jobs whose service ended"},
+    {"jobs_in_service_at_end", "1", "jobs being served at the end (arrived = completed + in service + waiting)"},
+    {"jobs_waiting_at_end", "1", "jobs in the queue at the end"},
+    {"wait_mean_s", "s", "mean time in queue of served jobs"},
+    {"wait_p50_s", "s", "median time in queue"},
+    {"wait_p90_s", "s", "90th percentile time in queue"},
+    {"wait_p99_s", "s", "99th percentile time in queue"},
+    {"sojourn_mean_s", "s", "mean arrival-to-finish time of completed jobs"},
+    {"sojourn_p50_s", "s", "median arrival-to-finish time"},
+    {"sojourn_p99_s", "s", "99th percentile arrival-to-finish time"},
+    {"utilization_mean", "1", "busy server-seconds / (servers x run time)"},
+    {"cost_usd", "USD", "servers x price per server-hour x run time"},
+};
+constexpr OutputKey kSeries[] = {
+    {"queue_depth", "1", "jobs waiting"},
+    {"busy_servers", "1", "servers serving a job"},
+    {"utilization", "1", "busy servers / servers"},
+    {"arrivals_per_s", "1/s", "arrivals over the last interval"},
+    {"completions_per_s", "1/s", "completions over the last interval"},
+    {"cost_usd", "USD", "cumulative rental cost"},
+};
+}  // namespace
+
+const OutputKeyTable& PoolMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"queueing pool", kSummary, kSeries};
+  return kTable;
+}
+
 std::vector<ColumnSpec> PoolMetrics::table_columns() {
   return {{"id", "1", ColumnType::kInt64, "job number in arrival order"},
           {"arrival_s", "s", ColumnType::kFloat64, "arrival time"},
@@ -13,18 +44,13 @@ std::vector<ColumnSpec> PoolMetrics::table_columns() {
 PoolMetrics::PoolMetrics(const Engine& engine, ServerPool& pool, TimelineSampler& sampler, ColumnarWriter* table)
     : engine_(engine), pool_(pool), table_(table), row_(5) {
   const double servers = pool.spec().servers;
-  sampler.add_gauge({"queue_depth", "1", ColumnType::kFloat64, "jobs waiting"},
-                    [this] { return static_cast<double>(pool_.queue_depth()); });
-  sampler.add_gauge({"busy_servers", "1", ColumnType::kFloat64, "servers serving a job"},
-                    [this] { return static_cast<double>(pool_.busy_servers()); });
-  sampler.add_gauge({"utilization", "1", ColumnType::kFloat64, "busy servers / servers"},
-                    [this, servers] { return pool_.busy_servers() / servers; });
-  sampler.add_rate({"arrivals_per_s", "1/s", ColumnType::kFloat64, "arrivals over the last interval"},
-                   [this] { return static_cast<double>(pool_.arrived()); });
-  sampler.add_rate({"completions_per_s", "1/s", ColumnType::kFloat64, "completions over the last interval"},
-                   [this] { return static_cast<double>(pool_.completed()); });
-  sampler.add_gauge({"cost_usd", "USD", ColumnType::kFloat64, "cumulative rental cost"},
-                    [this] { return cost_usd(engine_.now()); });
+  sampler.declare(output_keys());
+  sampler.add_gauge("queue_depth", [this] { return static_cast<double>(pool_.queue_depth()); });
+  sampler.add_gauge("busy_servers", [this] { return static_cast<double>(pool_.busy_servers()); });
+  sampler.add_gauge("utilization", [this, servers] { return pool_.busy_servers() / servers; });
+  sampler.add_rate("arrivals_per_s", [this] { return static_cast<double>(pool_.arrived()); });
+  sampler.add_rate("completions_per_s", [this] { return static_cast<double>(pool_.completed()); });
+  sampler.add_gauge("cost_usd", [this] { return cost_usd(engine_.now()); });
   pool.on_job_done.connect([this](const JobRecord& job) {
     const double wait = (job.start - job.arrival).seconds();
     wait_.add(wait);
@@ -42,6 +68,7 @@ double PoolMetrics::cost_usd(Time now) const {
 
 void PoolMetrics::write_summary(RunFile& out, Time end) const {
   const double servers = pool_.spec().servers;
+  out.declare_summary(output_keys());
   out.summary("jobs_arrived", static_cast<std::int64_t>(pool_.arrived()));
   out.summary("jobs_completed", static_cast<std::int64_t>(pool_.completed()));
   out.summary("jobs_in_service_at_end", static_cast<std::int64_t>(pool_.busy_servers()));

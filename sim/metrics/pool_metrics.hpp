@@ -15,6 +15,8 @@ class PoolMetrics {
   // Registers the pool's series on `sampler` and, when `table` is given, fills it.
   PoolMetrics(const Engine& engine, ServerPool& pool, TimelineSampler& sampler, ColumnarWriter* table);
   static std::vector<ColumnSpec> table_columns();
+  // The /summary keys and timeline series it writes.
+  static const OutputKeyTable& output_keys();
 
   // Cost of the pool's servers from time zero to `now` (they are rented for the whole run).
   double cost_usd(Time now) const;

@@ -5,6 +5,28 @@
 
 namespace cs {
 
+namespace {
+constexpr OutputKey kSummary[] = {
+    {"requests_unroutable", "1", "requests naming a model no pool serves (counted in requests_rejected too)"},
+};
+// Written only with several pools: one pool's own series are the run's.
+constexpr OutputKey kSeries[] = {
+    {"arrivals_per_s", "1/s", "requests arrived over the last interval, all pools"},
+    {"completions_per_s", "1/s", "requests completed over the last interval, all pools"},
+    {"queue_depth", "1", "requests waiting, all pools"},
+    {"running", "1", "requests in a batch, all pools"},
+    {"replicas_ready", "1", "replicas taking requests, all pools"},
+    {"replicas_provisioning", "1", "replicas booting, all pools"},
+    {"tokens_per_s", "1/s", "output tokens generated over the last interval, all pools"},
+    {"gpu_hours", "h", "cumulative GPU-hours held, all pools"},
+};
+}  // namespace
+
+const OutputKeyTable& ServingClusterMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"serving cluster", kSummary, kSeries};
+  return kTable;
+}
+
 ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools, TimelineSampler& sampler,
                                              ColumnarWriter* table, const Engine& engine, Time slo_window)
     : pools_(std::move(pools)), table_(table), worst_ttft_p99_(slo_window, 0.99) {
@@ -17,44 +39,37 @@ ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools,
   }
   // One pool: its own series are the run's, under the plain names.
   if (pools_.size() < 2) return;
-  sampler.add_rate(
-      {"arrivals_per_s", "1/s", ColumnType::kFloat64, "requests arrived over the last interval, all pools"}, [this] {
-        return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->arrived()); }) +
-               static_cast<double>(unroutable_);
-      });
-  sampler.add_rate(
-      {"completions_per_s", "1/s", ColumnType::kFloat64, "requests completed over the last interval, all pools"},
-      [this] {
-        return sum([](const ServingPoolView& p) {
-          return static_cast<double>(p.router->count_of(RequestStatus::kCompleted));
-        });
-      });
-  sampler.add_gauge({"queue_depth", "1", ColumnType::kFloat64, "requests waiting, all pools"}, [this] {
+  sampler.declare(output_keys());
+  sampler.add_rate("arrivals_per_s", [this] {
+    return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->arrived()); }) +
+           static_cast<double>(unroutable_);
+  });
+  sampler.add_rate("completions_per_s", [this] {
+    return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->count_of(RequestStatus::kCompleted)); });
+  });
+  sampler.add_gauge("queue_depth", [this] {
     return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->queued()); });
   });
-  sampler.add_gauge({"running", "1", ColumnType::kFloat64, "requests in a batch, all pools"}, [this] {
+  sampler.add_gauge("running", [this] {
     return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->running()); });
   });
-  sampler.add_gauge({"replicas_ready", "1", ColumnType::kFloat64, "replicas taking requests, all pools"}, [this] {
+  sampler.add_gauge("replicas_ready", [this] {
     return sum([](const ServingPoolView& p) { return static_cast<double>(p.router->count_in(ReplicaState::kReady)); });
   });
-  sampler.add_gauge({"replicas_provisioning", "1", ColumnType::kFloat64, "replicas booting, all pools"}, [this] {
+  sampler.add_gauge("replicas_provisioning", [this] {
     return sum([](const ServingPoolView& p) {
       return static_cast<double>(p.router->count_in(ReplicaState::kProvisioning) +
                                  p.router->count_in(ReplicaState::kLoadingWeights));
     });
   });
-  sampler.add_rate(
-      {"tokens_per_s", "1/s", ColumnType::kFloat64, "output tokens generated over the last interval, all pools"},
-      [this] {
-        return sum([](const ServingPoolView& p) {
-          double n = 0;
-          for (const auto& r : p.router->replicas()) n += static_cast<double>(r->tokens_generated());
-          return n;
-        });
-      });
-  sampler.add_gauge({"gpu_hours", "h", ColumnType::kFloat64, "cumulative GPU-hours held, all pools"},
-                    [this] { return sum([](const ServingPoolView& p) { return p.metrics->gpu_hours(); }); });
+  sampler.add_rate("tokens_per_s", [this] {
+    return sum([](const ServingPoolView& p) {
+      double n = 0;
+      for (const auto& r : p.router->replicas()) n += static_cast<double>(r->tokens_generated());
+      return n;
+    });
+  });
+  sampler.add_gauge("gpu_hours", [this] { return sum([](const ServingPoolView& p) { return p.metrics->gpu_hours(); }); });
 }
 
 double ServingClusterMetrics::sum(double (*read)(const ServingPoolView&)) const {
@@ -97,6 +112,7 @@ void ServingClusterMetrics::write_summary(RunFile& out, Time end) {
     all.gpus_peak = gpus_peak_;
   }
   write_serving_summary(out, all, end);
+  out.declare_summary(output_keys());
   out.summary("requests_unroutable", static_cast<std::int64_t>(unroutable_));
   if (pools_.size() > 1)
     for (std::size_t i = 0; i < pools_.size(); ++i) write_serving_summary(out, per_pool[i], end, pools_[i].name + ".");

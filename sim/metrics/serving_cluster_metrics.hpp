@@ -31,6 +31,8 @@ class ServingClusterMetrics {
   ServingClusterMetrics(std::vector<ServingPoolView> pools, TimelineSampler& sampler, ColumnarWriter* table,
                         const Engine& engine, Time slo_window = ServingMetrics::kDefaultSloWindow);
   ServingClusterMetrics(const ServingClusterMetrics&) = delete;
+  // Its /summary keys and the series summed over several pools.
+  static const OutputKeyTable& output_keys();
   ServingClusterMetrics& operator=(const ServingClusterMetrics&) = delete;
 
   // A request no pool serves: one /requests row with pool -1, counted arrived and rejected.

@@ -33,6 +33,35 @@ std::vector<ColumnSpec> ServingMetrics::table_columns() {
        {{0, "completed"}, {1, "rejected"}, {2, "dropped"}, {3, "unfinished"}}}};
 }
 
+namespace {
+constexpr OutputKey kSeries[] = {
+    {"arrivals_per_s", "1/s", "requests arrived over the last interval"},
+    {"completions_per_s", "1/s", "requests completed over the last interval"},
+    {"queue_depth", "1", "requests waiting: router backlog + replica queues"},
+    {"running", "1", "requests in a batch on some replica"},
+    {"replicas_ready", "1", "replicas taking requests"},
+    {"replicas_provisioning", "1", "replicas booting: provisioning or loading weights"},
+    {"replicas_draining", "1", "replicas finishing their requests to stop"},
+    {"gpu_utilization", "1",
+     "busy fraction (what nvidia-smi reports: an iteration in flight, however small) of ready and draining "
+     "replicas over the last interval"},
+    {"compute_utilization", "1", "model FLOPs executed over the last interval / (GPU-seconds held x dense peak)"},
+    {"kv_cache_use", "1", "KV blocks used / KV blocks of serving replicas"},
+    {"tokens_per_s", "1/s", "output tokens generated over the last interval"},
+    {"slo_attainment", "1", "share of requests completed in the last interval that met the SLOs (NaN: none completed)"},
+    {"ttft_p50_s", "s", "median TTFT of the requests completed in the last interval (NaN: none completed)"},
+    {"ttft_p99_s", "s", "p99 TTFT of the requests completed in the last interval (NaN: none completed)"},
+    {"tpot_p50_s", "s", "median time per output token of the requests completed in the last interval"},
+    {"tpot_p99_s", "s", "p99 time per output token of the requests completed in the last interval"},
+    {"gpu_hours", "h", "cumulative GPU-hours held"},
+};
+}  // namespace
+
+const OutputKeyTable& ServingMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"serving pool", {}, kSeries};
+  return kTable;
+}
+
 ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, const ServingPoolSpec& spec,
                                TimelineSampler& sampler, ColumnarWriter* table, std::int64_t pool, Time slo_window)
     : engine_(engine),
@@ -48,56 +77,31 @@ ServingMetrics::ServingMetrics(const Engine& engine, RequestRouter& router, cons
       last_sample_(engine.now()),
       worst_ttft_p99_(slo_window, 0.99),
       peak_flops_per_gpu_(spec.gpu.peak_flops(spec.precision.compute)) {
-  sampler.add_rate({"arrivals_per_s", "1/s", ColumnType::kFloat64, "requests arrived over the last interval"},
-                   [this] { return static_cast<double>(router_.arrived()); });
-  sampler.add_rate({"completions_per_s", "1/s", ColumnType::kFloat64, "requests completed over the last interval"},
-                   [this] { return static_cast<double>(router_.count_of(RequestStatus::kCompleted)); });
-  sampler.add_gauge({"queue_depth", "1", ColumnType::kFloat64, "requests waiting: router backlog + replica queues"},
-                    [this] { return static_cast<double>(router_.queued()); });
-  sampler.add_gauge({"running", "1", ColumnType::kFloat64, "requests in a batch on some replica"},
-                    [this] { return static_cast<double>(router_.running()); });
-  sampler.add_gauge({"replicas_ready", "1", ColumnType::kFloat64, "replicas taking requests"},
-                    [this] { return static_cast<double>(router_.count_in(ReplicaState::kReady)); });
-  sampler.add_gauge(
-      {"replicas_provisioning", "1", ColumnType::kFloat64, "replicas booting: provisioning or loading weights"},
-      [this] {
-        return static_cast<double>(router_.count_in(ReplicaState::kProvisioning) +
-                                   router_.count_in(ReplicaState::kLoadingWeights));
-      });
-  sampler.add_gauge({"replicas_draining", "1", ColumnType::kFloat64, "replicas finishing their requests to stop"},
-                    [this] { return static_cast<double>(router_.count_in(ReplicaState::kDraining)); });
-  sampler.add_gauge({"gpu_utilization", "1", ColumnType::kFloat64,
-                     "busy fraction (what nvidia-smi reports: an iteration in flight, however small) of "
-                     "ready and draining replicas over the last interval"},
-                    [this] { return utilization_since_last_sample(); });
-  sampler.add_gauge({"compute_utilization", "1", ColumnType::kFloat64,
-                     "model FLOPs executed over the last interval / (GPU-seconds held x dense peak)"},
-                    [this] { return compute_utilization_since_last_sample(); });
-  sampler.add_gauge({"kv_cache_use", "1", ColumnType::kFloat64, "KV blocks used / KV blocks of serving replicas"},
-                    [this] { return kv_cache_use(); });
-  sampler.add_rate({"tokens_per_s", "1/s", ColumnType::kFloat64, "output tokens generated over the last interval"},
-                   [this] {
-                     double n = 0;
-                     for (const auto& r : router_.replicas()) n += static_cast<double>(r->tokens_generated());
-                     return n;
-                   });
-  sampler.add_gauge({"slo_attainment", "1", ColumnType::kFloat64,
-                     "share of requests completed in the last interval that met the SLOs (NaN: none completed)"},
-                    [this] { return interval_slo_attainment(); });
-  sampler.add_gauge({"ttft_p50_s", "s", ColumnType::kFloat64,
-                     "median TTFT of the requests completed in the last interval (NaN: none completed)"},
-                    [this] { return interval_latency(0); });
-  sampler.add_gauge({"ttft_p99_s", "s", ColumnType::kFloat64,
-                     "p99 TTFT of the requests completed in the last interval (NaN: none completed)"},
-                    [this] { return interval_latency(1); });
-  sampler.add_gauge({"tpot_p50_s", "s", ColumnType::kFloat64,
-                     "median time per output token of the requests completed in the last interval"},
-                    [this] { return interval_latency(2); });
-  sampler.add_gauge({"tpot_p99_s", "s", ColumnType::kFloat64,
-                     "p99 time per output token of the requests completed in the last interval"},
-                    [this] { return interval_latency(3); });
-  sampler.add_gauge({"gpu_hours", "h", ColumnType::kFloat64, "cumulative GPU-hours held"},
-                    [this] { return gpu_hours(); });
+  sampler.declare(output_keys());
+  sampler.add_rate("arrivals_per_s", [this] { return static_cast<double>(router_.arrived()); });
+  sampler.add_rate("completions_per_s", [this] { return static_cast<double>(router_.count_of(RequestStatus::kCompleted)); });
+  sampler.add_gauge("queue_depth", [this] { return static_cast<double>(router_.queued()); });
+  sampler.add_gauge("running", [this] { return static_cast<double>(router_.running()); });
+  sampler.add_gauge("replicas_ready", [this] { return static_cast<double>(router_.count_in(ReplicaState::kReady)); });
+  sampler.add_gauge("replicas_provisioning", [this] {
+    return static_cast<double>(router_.count_in(ReplicaState::kProvisioning) +
+                               router_.count_in(ReplicaState::kLoadingWeights));
+  });
+  sampler.add_gauge("replicas_draining", [this] { return static_cast<double>(router_.count_in(ReplicaState::kDraining)); });
+  sampler.add_gauge("gpu_utilization", [this] { return utilization_since_last_sample(); });
+  sampler.add_gauge("compute_utilization", [this] { return compute_utilization_since_last_sample(); });
+  sampler.add_gauge("kv_cache_use", [this] { return kv_cache_use(); });
+  sampler.add_rate("tokens_per_s", [this] {
+    double n = 0;
+    for (const auto& r : router_.replicas()) n += static_cast<double>(r->tokens_generated());
+    return n;
+  });
+  sampler.add_gauge("slo_attainment", [this] { return interval_slo_attainment(); });
+  sampler.add_gauge("ttft_p50_s", [this] { return interval_latency(0); });
+  sampler.add_gauge("ttft_p99_s", [this] { return interval_latency(1); });
+  sampler.add_gauge("tpot_p50_s", [this] { return interval_latency(2); });
+  sampler.add_gauge("tpot_p99_s", [this] { return interval_latency(3); });
+  sampler.add_gauge("gpu_hours", [this] { return gpu_hours(); });
 
   router_.on_request_done.connect([this](const RequestOutcome& o) { record(o); });
   router_.on_replica_state.connect([this](const Replica&, ReplicaState) {

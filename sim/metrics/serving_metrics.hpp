@@ -27,6 +27,9 @@ class ServingMetrics {
   ServingMetrics(const ServingMetrics&) = delete;
   ServingMetrics& operator=(const ServingMetrics&) = delete;
   static std::vector<ColumnSpec> table_columns();
+  // The timeline series it writes (its /summary keys are serving_summary_keys()), under the
+  // sampler's name prefix: "<pool>." when there are several pools.
+  static const OutputKeyTable& output_keys();
   // The /requests row of an outcome, in table_columns() order (pool -1: reached none).
   static void table_row(const RequestOutcome& o, std::int64_t pool, std::vector<double>& row);
 

@@ -33,7 +33,62 @@ ServingSummary& ServingSummary::operator+=(const ServingSummary& o) {
   return *this;
 }
 
+namespace {
+constexpr OutputKey kSummary[] = {
+    {"requests_arrived", "1", "requests arrived = completed + rejected + dropped + unfinished"},
+    {"requests_completed", "1", "requests that generated every output token"},
+    {"requests_rejected", "1", "requests refused by admission control, over the context window or unroutable"},
+    {"requests_dropped", "1", "requests a replica can never serve"},
+    {"requests_unfinished", "1", "requests still queued or running at the end"},
+    {"requests_over_context", "1", "requests with prompt + output over the model's context window"},
+    {"ttft_mean_s", "s", "mean time to first token of completed requests"},
+    {"ttft_p50_s", "s", "median time to first token"},
+    {"ttft_p90_s", "s", "90th percentile time to first token"},
+    {"ttft_p99_s", "s", "99th percentile time to first token"},
+    {"tpot_mean_s", "s", "mean time per output token after the first"},
+    {"tpot_p50_s", "s", "median time per output token"},
+    {"tpot_p90_s", "s", "90th percentile time per output token"},
+    {"tpot_p99_s", "s", "99th percentile time per output token"},
+    {"e2e_mean_s", "s", "mean arrival-to-last-token time"},
+    {"e2e_p50_s", "s", "median arrival-to-last-token time"},
+    {"e2e_p90_s", "s", "90th percentile arrival-to-last-token time"},
+    {"e2e_p99_s", "s", "99th percentile arrival-to-last-token time"},
+    {"queue_wait_mean_s", "s", "mean arrival-to-first-iteration time"},
+    {"queue_wait_p50_s", "s", "median arrival-to-first-iteration time"},
+    {"queue_wait_p90_s", "s", "90th percentile arrival-to-first-iteration time"},
+    {"queue_wait_p99_s", "s", "99th percentile arrival-to-first-iteration time"},
+    {"slo_ttft_s", "s", "the TTFT objective (NaN where pools differ); only with an SLO"},
+    {"slo_tpot_s", "s", "the TPOT objective (NaN where pools differ); only with an SLO"},
+    {"requests_met_slo", "1", "completed requests that met every SLO of their pool"},
+    {"slo_attainment", "1", "requests that met the SLOs / requests arrived"},
+    {"goodput_requests_per_s", "1/s", "requests that met the SLOs per second of the run"},
+    {"goodput_output_tokens_per_s", "1/s", "output tokens of requests that met the SLOs per second"},
+    {"output_tokens_generated", "1", "output tokens generated"},
+    {"output_tokens_per_s", "1/s", "output tokens generated per second of the run"},
+    {"preemptions", "1", "sequences preempted to free KV cache"},
+    {"preempted_tokens_recomputed", "1", "KV tokens recompute preemptions threw away and computed again"},
+    {"preempted_tokens_swapped", "1", "KV tokens swap preemptions copied to host memory and back"},
+    {"kv_blocks_per_replica", "1", "KV-cache blocks each replica holds (left out where pools differ)"},
+    {"replicas_created", "1", "replicas ordered over the run"},
+    {"replicas_ready_peak", "1", "most replicas taking requests at once"},
+    {"gpus_peak", "1", "most GPUs held at once"},
+    {"gpu_hours", "h", "GPU-hours held, booting and draining included"},
+    {"gpu_busy_fraction", "1", "busy GPU-seconds / paid GPU-seconds"},
+    {"compute_utilization_mean", "1", "model FLOPs / (paid GPU-seconds x dense peak)"},
+    {"cost_usd", "USD", "compute + energy + egress"},
+    {"usd_per_1k_tokens", "USD", "cost per 1,000 input + output tokens of completed requests"},
+    {"usd_per_slo_request", "USD", "cost / requests that met the SLOs (NaN when none did)"},
+    {"worst_window_ttft_p99_s", "s", "highest p99 TTFT over back-to-back output.slo_window windows"},
+};
+}  // namespace
+
+const OutputKeyTable& serving_summary_keys() {
+  static constexpr OutputKeyTable kTable{"serving summary", kSummary, {}};
+  return kTable;
+}
+
 void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, const std::string& prefix) {
+  out.declare_summary(serving_summary_keys(), prefix);
   const auto put = [&](const std::string& name, auto value) { out.summary(prefix + name, value); };
   const auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
   put("requests_arrived", count(s.arrived));

@@ -43,6 +43,9 @@ struct ServingSummary {
   ServingSummary& operator+=(const ServingSummary& other);
 };
 
+// The serving /summary keys: the run's, and each pool's under "<pool>." when there are several.
+const OutputKeyTable& serving_summary_keys();
+
 // Writes the serving /summary names (docs/OUTPUT.md), each as `prefix` + name.
 void write_serving_summary(RunFile& out, const ServingSummary& s, Time end, const std::string& prefix = "");
 

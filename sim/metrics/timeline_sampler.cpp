@@ -8,6 +8,15 @@ TimelineSampler::TimelineSampler(Engine& engine, Time interval) : engine_(engine
   if (interval <= Time{}) throw std::invalid_argument("the sample interval must be positive");
 }
 
+void TimelineSampler::declare(const OutputKeyTable& table) {
+  declared_.emplace_back(&table, prefix_);
+}
+
+ColumnarWriter& TimelineSampler::open_timeline(RunFile& out) const {
+  for (const auto& [table, prefix] : declared_) out.declare_series(*table, prefix);
+  return out.timeline(columns());
+}
+
 void TimelineSampler::add_gauge(ColumnSpec column, std::function<double()> read) {
   column.name = prefix_ + column.name;
   series_.push_back({std::move(column), std::move(read), false, 0});
@@ -16,6 +25,22 @@ void TimelineSampler::add_gauge(ColumnSpec column, std::function<double()> read)
 void TimelineSampler::add_rate(ColumnSpec column, std::function<double()> read_cumulative) {
   column.name = prefix_ + column.name;
   series_.push_back({std::move(column), std::move(read_cumulative), true, 0});
+}
+
+ColumnSpec TimelineSampler::declared_column(std::string_view name) const {
+  // The latest declaration first: the listener adding the series has just declared it.
+  for (auto d = declared_.rbegin(); d != declared_.rend(); ++d)
+    if (const OutputKey* key = find_key(d->first->series, "", name))
+      return {std::string(name), std::string(key->unit), ColumnType::kFloat64, std::string(key->description)};
+  throw std::logic_error("timeline series '" + std::string(name) + "' is declared by no listener's key table");
+}
+
+void TimelineSampler::add_gauge(std::string_view name, std::function<double()> read) {
+  add_gauge(declared_column(name), std::move(read));
+}
+
+void TimelineSampler::add_rate(std::string_view name, std::function<double()> read_cumulative) {
+  add_rate(declared_column(name), std::move(read_cumulative));
 }
 
 std::vector<ColumnSpec> TimelineSampler::columns() const {

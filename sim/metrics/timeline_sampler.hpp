@@ -10,6 +10,8 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/io/columnar_writer.hpp"
+#include "sim/io/output_keys.hpp"
+#include "sim/io/run_file.hpp"
 
 namespace cs {
 
@@ -20,10 +22,19 @@ class TimelineSampler {
   // Series added from now on are named `prefix` + their name ("h100." + "replicas_ready"),
   // so one listener class can register the same series for several pools.
   void set_name_prefix(std::string prefix) { prefix_ = std::move(prefix); }
+  // The series `table` declares may be added from now on, under the current name prefix.
+  void declare(const OutputKeyTable& table);
   void add_gauge(ColumnSpec column, std::function<double()> read);
   void add_rate(ColumnSpec column, std::function<double()> read_cumulative);
+  // The same for a series whose unit and description are its declaration's, word for word.
+  void add_gauge(std::string_view name, std::function<double()> read);
+  void add_rate(std::string_view name, std::function<double()> read_cumulative);
   // The series in registration order (time_s is added by the writer).
   std::vector<ColumnSpec> columns() const;
+
+  // Declares every table to `out` and opens its timeline with the series in order: a series
+  // no table declares, or in another unit, throws std::logic_error there.
+  ColumnarWriter& open_timeline(RunFile& out) const;
 
   // Samples at now, now + interval, ... up to and including `until`.
   void start(ColumnarWriter& out, Time until);
@@ -37,6 +48,8 @@ class TimelineSampler {
     double last_cumulative;
   };
   void sample();
+  // The column a declared series is written as; throws std::logic_error if none declares it.
+  ColumnSpec declared_column(std::string_view name) const;
 
   Engine& engine_;
   Time interval_;
@@ -44,6 +57,7 @@ class TimelineSampler {
   Time last_sample_;
   std::vector<Series> series_;
   std::string prefix_;
+  std::vector<std::pair<const OutputKeyTable*, std::string>> declared_;
   ColumnarWriter* out_ = nullptr;
   std::vector<double> row_;
 };

@@ -10,6 +10,25 @@ namespace {
 constexpr double kJoulesPerKwh = 3.6e6;
 }  // namespace
 
+namespace {
+constexpr OutputKey kSummary[] = {
+    {"cluster.energy_kwh", "kWh", "training cluster's facility energy (x PUE)"},
+    {"cluster.energy_usd", "USD", "its electricity billed apart (owned; 0 when it is in the rent)"},
+    {"cluster.avg_power_kw", "kW", "its energy / run time"},
+    {"cluster.peak_power_kw", "kW", "the highest power the cluster's state reached"},
+};
+constexpr OutputKey kSeries[] = {
+    {"cluster.power_kw", "kW",
+     "training cluster's facility power: GPUs in service (idle to TDP by compute utilization), host and network, x PUE"},
+    {"cluster.energy_kwh", "kWh", "training cluster's cumulative energy"},
+};
+}  // namespace
+
+const OutputKeyTable& TrainingEnergyMetrics::output_keys() {
+  static constexpr OutputKeyTable kTable{"training cluster power", kSummary, kSeries};
+  return kTable;
+}
+
 TrainingEnergyMetrics::TrainingEnergyMetrics(const Engine& engine, ClusterScheduler& scheduler, const GpuSpec& gpu,
                                              const BillingSpec& billing, TimelineSampler& sampler)
     : engine_(engine),
@@ -23,6 +42,7 @@ TrainingEnergyMetrics::TrainingEnergyMetrics(const Engine& engine, ClusterSchedu
   scheduler_.on_job_finished.connect([this](const ClusterJobRecord&) { update(); });
   scheduler_.on_job_preempted.connect([this](const ClusterJobRecord&) { update(); });
   scheduler_.on_failure.connect([this](int, bool, int) { update(); });
+  sampler.declare(output_keys());
   sampler.add_gauge({"cluster.power_kw", "kW", ColumnType::kFloat64,
                      "training cluster's facility power: GPUs in service (idle to TDP by compute utilization), "
                      "host and network, x PUE"},
@@ -63,6 +83,7 @@ double TrainingEnergyMetrics::energy_j() {
 void TrainingEnergyMetrics::write_summary(RunFile& out, Time end) {
   const double j = energy_j();
   const double span = end.seconds();
+  out.declare_summary(output_keys());
   out.summary("cluster.energy_kwh", j / kJoulesPerKwh);
   out.summary("cluster.energy_usd", j / kJoulesPerKwh * billing_.usd_per_kwh);
   out.summary("cluster.avg_power_kw", span > 0 ? j / span / 1000 : 0.0);

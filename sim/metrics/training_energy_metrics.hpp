@@ -34,6 +34,8 @@ class TrainingEnergyMetrics {
   // cluster.energy_kwh, cluster.energy_usd (electricity billed apart: owned), cluster.avg_power_kw,
   // cluster.peak_power_kw.
   void write_summary(RunFile& out, Time end);
+  // The /summary keys and timeline series it writes.
+  static const OutputKeyTable& output_keys();
 
  private:
   void update();  // integrates the held power up to now, then re-reads the state

@@ -1,5 +1,7 @@
 #include "sim/simulation/simulation.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -18,6 +20,7 @@
 #include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/training_energy_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
+#include "sim/metrics/output_tables.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
@@ -288,6 +291,19 @@ std::filesystem::path baseline_output(const std::filesystem::path& main) {
 
 }  // namespace
 
+void build_scenario_models(const Scenario& scenario) {
+  // The models open their tables as they are built: in a file never committed, which the
+  // RunFile removes when it goes.
+  RunFile out(std::filesystem::temp_directory_path() /
+              ("clustersim-build-" + std::to_string(::getpid()) + ".h5"));
+  out.declare_summary(run_output_keys());
+  Engine engine(scenario.seed);
+  TimelineSampler sampler(engine, scenario.simulation.sample_interval);
+  Models models;
+  build(scenario, engine, sampler, out, models);
+  sampler.open_timeline(out);  // every series declared, in its unit
+}
+
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   // The baseline first, into its own file; its figures are subtracted in this run's summary.
@@ -304,6 +320,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     baseline = run_scenario(load_scenario(scenario.baseline->file, load), inner);
   }
   RunFile out(options.output);
+  out.declare_summary(run_output_keys());
   write_meta(out, scenario, options);
 
   Engine engine(scenario.seed);
@@ -317,7 +334,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     trace = std::make_unique<TraceExport>(engine, *options.trace_events, models.serving.get(), models.network.get(),
                                           models.training.get(), scenario.simulation.sample_interval);
 
-  ColumnarWriter& timeline = out.timeline(sampler.columns());
+  ColumnarWriter& timeline = sampler.open_timeline(out);
   if (models.pool) models.pool->start(horizon);
   if (models.serving) models.serving->start(horizon);
   if (models.network) models.network->start(horizon);

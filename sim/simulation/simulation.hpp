@@ -43,4 +43,9 @@ struct RunResult {
 // Throws on a simulation error; the output file then does not exist.
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
 
+// Builds every model of the scenario as run_scenario does, without running them (`validate
+// --build`): what only building finds (more initial replicas than the topology has slots for)
+// throws as it would at the start of a run. The baseline of `compare_to:` is not built.
+void build_scenario_models(const Scenario& scenario);
+
 }  // namespace cs

@@ -85,6 +85,27 @@ TEST_CASE("initial replicas that do not fit the topology are an input error at t
                                     "initial replicas of 8 GPUs do not fit the topology's 1 replica slots"));
 }
 
+TEST_CASE("validate --build refuses initial replicas that do not fit the topology, as run does, and writes nothing") {
+  TempDir dir;
+  const Outcome r = clustersim(dir, "validate --build " + hostile("unplaceable_replicas.yaml"));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:5: serving.pool.initial_replicas: serving: 3 "
+                                    "initial replicas of 8 GPUs do not fit the topology's 1 replica slots"));
+  // A scenario whose models build is valid under --build too.
+  CHECK(clustersim(dir, "validate --build " + (fs::path(CLUSTERSIM_SOURCE_DIR) / "configs" / "scenarios" /
+                                               "heterogeneous_pools.yaml").string())
+            .exit_code == 0);
+}
+
+TEST_CASE("two serving pools beside a training cluster are refused by validate, at the serving list") {
+  TempDir dir;
+  const Outcome r = clustersim(dir, "validate " + hostile("colocation_two_pools.yaml"));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("colocation_two_pools.yaml:27:3: serving: co-location of serving and a training "
+                                    "cluster takes one serving pool, not 2"));
+  CHECK(run_refused(dir, "colocation_two_pools.yaml").exit_code == 2);
+}
+
 TEST_CASE("an explicit topology whose GPUs are not connected is refused at its links") {
   TempDir dir;
   const Outcome r = run_refused(dir, "disconnected_topology.yaml");

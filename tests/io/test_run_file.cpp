@@ -13,6 +13,14 @@ using namespace cs;
 namespace fs = std::filesystem;
 
 namespace {
+// The keys these tests write.
+constexpr OutputKey kTestSummary[] = {{"wait_p99_s", "s", "a percentile"},
+                                      {"jobs", "1", "a count"},
+                                      {"x", "1", "a figure"},
+                                      {"<pool>.cost_usd", "USD", "a pool's cost"}};
+constexpr OutputKey kTestSeries[] = {{"queue_depth", "1", "a gauge"}};
+constexpr OutputKeyTable kTestKeys{"test", kTestSummary, kTestSeries};
+
 fs::path temp_h5(const std::string& stem) {
   std::random_device rd;
   return fs::temp_directory_path() / (stem + "-" + std::to_string(rd()) + ".h5");
@@ -24,6 +32,8 @@ TEST_CASE("a run file round-trips meta, timeline, a table spanning several chunk
   const std::size_t rows = 3 * ColumnarWriter::kChunkRows + 17;  // three full chunks and a partial one
   {
     RunFile out(path);
+    out.declare_summary(kTestKeys);
+    out.declare_series(kTestKeys);
     out.meta("scenario_yaml", std::string("name: x\nseed: 1\n"));
     out.meta("seed", std::int64_t{42});
     auto& tl = out.timeline({{"queue_depth", "1", ColumnType::kFloat64, ""}});
@@ -114,15 +124,67 @@ TEST_CASE("a code column is an HDF5 enum naming its codes, with a labels attribu
   fs::remove(path);
 }
 
-TEST_CASE("a summary name written twice keeps one entry with the last value") {
+TEST_CASE("a summary key no table declares, or written twice, is refused") {
   const fs::path path = temp_h5("twice");
   RunFile out(path);
-  out.summary("events", std::int64_t{1});
-  out.summary("wait_s", 0.5);
-  out.summary("events", std::int64_t{7});
+  CHECK_THROWS_WITH(out.summary("jobs", std::int64_t{1}), Catch::Contains("'jobs' is declared by no listener"));
+  out.declare_summary(kTestKeys);
+  out.declare_summary(kTestKeys);  // the same table again: nothing changes
+  out.summary("jobs", std::int64_t{1});
+  CHECK_THROWS_WITH(out.summary("jobs", std::int64_t{7}), Catch::Contains("'jobs' is written twice"));
+  // A placeholder stands for the name a scenario chooses; the rest of the name must match.
+  out.summary("h100.cost_usd", 2.5);
+  CHECK_THROWS_WITH(out.summary("h100.cost_usd_per_h", 2.5), Catch::Contains("declared by no listener"));
   REQUIRE(out.summary_entries().size() == 2);
-  CHECK(out.summary_entries()[0] == std::pair<std::string, std::string>{"events", "7"});
-  CHECK(std::get<std::int64_t>(out.summary_values()[0].second) == 7);
+  CHECK(out.summary_entries()[0] == std::pair<std::string, std::string>{"jobs", "1"});
+}
+
+TEST_CASE("a key two listeners declare, or a series undeclared or in another unit, is refused") {
+  const fs::path path = temp_h5("clash");
+  RunFile out(path);
+  out.declare_summary(kTestKeys);
+  static constexpr OutputKey kOther[] = {{"jobs", "1", "another listener's count"}};
+  static constexpr OutputKeyTable kOtherKeys{"other", kOther, kOther};
+  CHECK_THROWS_WITH(out.declare_summary(kOtherKeys), Catch::Contains("'jobs' is declared by both other and test"));
+  // Under a prefix the names differ and both stand.
+  CHECK_NOTHROW(out.declare_summary(kOtherKeys, "h100."));
+  CHECK_THROWS_WITH(out.timeline({{"queue_depth", "1", ColumnType::kFloat64, ""}}),
+                    Catch::Contains("'queue_depth' is declared by no listener"));
+  out.declare_series(kTestKeys);
+  CHECK_THROWS_WITH(out.timeline({{"queue_depth", "s", ColumnType::kFloat64, ""}}),
+                    Catch::Contains("is in s, declared in 1"));
+  CHECK_THROWS_WITH(out.timeline({{"queue_depth", "1", ColumnType::kFloat64, ""},
+                                  {"queue_depth", "1", ColumnType::kFloat64, ""}}),
+                    Catch::Contains("added twice"));
+}
+
+TEST_CASE("a placeholder stands for any run of characters, none included") {
+  CHECK(key_matches("<pool>.cost_usd", "h100.cost_usd"));
+  CHECK(key_matches("training<i>_job", "training_job"));
+  CHECK(key_matches("training<i>_job", "training12_job"));
+  CHECK(key_matches("link_util_top<i>", "link_util_top3"));
+  CHECK_FALSE(key_matches("training<i>_gpu", "training_gpus"));
+  CHECK_FALSE(key_matches("cost_usd", "cost_usd_per_h"));
+  CHECK_FALSE(key_matches("<pool>.cost_usd", "h100_cost_usd"));
+}
+
+TEST_CASE("each summary key's declared unit is written beside it in /summary_units") {
+  const fs::path path = temp_h5("units");
+  {
+    RunFile out(path);
+    out.declare_summary(kTestKeys);
+    out.summary("wait_p99_s", 0.25);
+    out.summary("a100.cost_usd", 12.0);
+    out.commit();
+  }
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t units = H5Gopen2(f, "summary_units", H5P_DEFAULT);
+  CHECK(test::read_string_attribute(units, "wait_p99_s") == "s");
+  CHECK(test::read_string_attribute(units, "a100.cost_usd") == "USD");
+  H5Gclose(units);
+  H5Fclose(f);
+  fs::remove(path);
 }
 
 TEST_CASE("an output path that is a directory or a device is refused; a stale partial file is replaced") {
@@ -134,6 +196,7 @@ TEST_CASE("an output path that is a directory or a device is refused; a stale pa
   CHECK_NOTHROW(check_output_path(path));
   {
     RunFile out(path);
+    out.declare_summary(kTestKeys);
     out.summary("x", 1.0);
     out.commit();
   }

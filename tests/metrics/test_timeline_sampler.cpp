@@ -25,10 +25,13 @@ TEST_CASE("samples fall on the interval grid, see same-instant model events, and
         counter += 5;
       });
     TimelineSampler sampler(engine, 10_s);
+    static constexpr OutputKey kSeries[] = {{"level", "1", "a gauge"}, {"per_s", "1/s", "a rate"}};
+    static constexpr OutputKeyTable kTable{"test", {}, kSeries};
+    sampler.declare(kTable);
     sampler.add_gauge({"level", "1", ColumnType::kFloat64, ""}, [&] { return level; });
     sampler.add_rate({"per_s", "1/s", ColumnType::kFloat64, ""}, [&] { return counter; });
     RunFile out(path);
-    sampler.start(out.timeline(sampler.columns()), 30_s);
+    sampler.start(sampler.open_timeline(out), 30_s);
     engine.run_until(30_s);
     out.commit();
   }
