@@ -65,17 +65,22 @@ TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const Traini
   const double dp = plan.dp;
 
   TrainingMemory mem;
-  mem.weights_bytes = params * w / (o.zero_stage >= 3 ? dp : 1);
-  mem.gradients_bytes = params * w / (o.zero_stage >= 2 ? dp : 1);
+  const double g = o.gradient_bytes > 0 ? o.gradient_bytes : w;
+  mem.weights_bytes = params * w / (o.zero_stage >= 3 ? dp : 1) + params * o.weight_cache_bytes;
+  mem.gradients_bytes = params * g / (o.zero_stage >= 2 ? dp : 1);
   mem.optimizer_bytes = params * (master + 8) / (o.zero_stage >= 1 ? dp : 1);
 
   const double s = o.sequence_length, b = o.micro_batch, h = m.hidden, t = plan.tp;
   const double scale = dtype_bytes(cost.precision().activations) / 2;  // formula is for 16 bit
   const double per_sbh = o.sequence_parallel ? 34 / t : 10 + 24 / t;
-  const double full_layer = s * b * h * per_sbh + (o.flash_attention ? 0 : 5.0 * m.heads * s * s * b / t);
+  const bool scores_kept = !o.flash_attention && !o.selective_recompute;
+  const double full_layer = s * b * h * per_sbh + (scores_kept ? 5.0 * m.heads * s * s * b / t : 0);
   const double kept_layer = o.recompute_activations ? 2 * s * b * h / (o.sequence_parallel ? t : 1) : full_layer;
   const double stage_layers = stage_layout(m, plan.pp).first_stage_layers;
-  const double in_flight = plan.pp;  // 1F1B: pp micro-batches on the first stage
+  const double pp = plan.pp;
+  // 1F1B: the first stage holds up to pp micro-batches; interleaving adds (pp-1)/(pp v).
+  const double in_flight = (o.micro_batches > 0 ? std::min(pp, o.micro_batches) : pp) *
+                           (o.virtual_stages > 1 ? 1 + (pp - 1) / (pp * o.virtual_stages) : 1);
   double activations = kept_layer * stage_layers * in_flight;
   if (o.recompute_activations) activations += full_layer;  // the layer being recomputed
   mem.activations_bytes = activations * scale + s * b * m.vocab / t * kLogitBytes;

@@ -14,8 +14,12 @@
 //                              s*b*h*34/t            with sequence parallelism (Megatron's default
 //                                                     with TP: those parts split along s)
 //                              + 5*a*s^2*b/t         attention scores, unless FlashAttention
+//                                                     (dropped by selective recomputation: the
+//                                                     core attention is recomputed instead)
 //   with full recomputation    2*s*b*h (/t with SP)  only each layer's input
-// With 1F1B the first stage holds pp micro-batches of its L/pp layers: L layers' worth.
+// With 1F1B the first stage holds min(pp, micro-batches) micro-batches of its L/pp layers (L
+// layers' worth when there are at least pp); the interleaved schedule with v chunks per GPU
+// holds (1 + (pp-1)/(pp*v)) times that (Korthikanti et al. 2022, Section 4.2.3).
 #include "sim/hardware/gpu_spec.hpp"
 #include "sim/llm/transformer_cost.hpp"
 
@@ -57,6 +61,14 @@ struct TrainingOptions {
   bool sequence_parallel = true;
   double sequence_length = 2048;
   double micro_batch = 1;  // sequences per micro-batch
+  // Training-job recipes (sim/training); the defaults are the estimate's assumptions.
+  bool selective_recompute = false;  // no s^2 attention scores kept
+  double gradient_bytes = 0;         // per parameter in the gradient buffer; 0: the weight format
+  int virtual_stages = 1;            // interleaved 1F1B chunks per GPU
+  double micro_batches = 0;          // per pipeline per iteration; 0: at least pp
+  // Extra bytes per parameter held beside the weights: Transformer Engine's fp8 training keeps
+  // an fp8 copy of each weight and of its transpose between micro-batches (2 bytes).
+  double weight_cache_bytes = 0;
 };
 
 struct TrainingMemory {

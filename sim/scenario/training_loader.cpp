@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "sim/llm/transformer_spec.hpp"
 #include "sim/scenario/billing_reader.hpp"
 #include "sim/scenario/workload_loader.hpp"
+#include "sim/training/training_iteration.hpp"
 
 namespace cs {
 
@@ -78,6 +80,36 @@ auto lookup(MapReader& r, std::string_view key, const Catalog& catalog) {
   }
 }
 
+// `dtype`: bf16 or fp16 mixed precision, or fp8 GEMMs with Transformer-Engine-style delayed
+// scaling (weights, activations and the optimizer stay 16/32-bit).
+ModelPrecision read_training_precision(MapReader& r, const GpuSpec& gpu) {
+  const std::string text = r.string_or("dtype", "bf16");
+  const auto d = parse_dtype(text);
+  if (!d || (*d != Dtype::kBf16 && *d != Dtype::kFp16 && *d != Dtype::kFp8))
+    r.fail("dtype", "unknown training format '" + text + "'; expected bf16, fp16 or fp8");
+  if (*d != Dtype::kFp8) return precision_for(*d);
+  if (gpu.effective_compute_dtype(Dtype::kFp8) != Dtype::kFp8)
+    r.fail("dtype", gpu.name + " has no fp8 tensor cores (fp8 training needs Hopper, Ada or newer)");
+  ModelPrecision p = precision_for(Dtype::kBf16);
+  p.compute = Dtype::kFp8;
+  return p;
+}
+
+// A plan whose fullest stage does not fit in the GPU's memory is refused, with the parts.
+void check_training_memory(MapReader& r, const TrainingJobSpec& t) {
+  const TrainingMemory m = training_job_memory(t);
+  if (m.total() <= t.gpu.memory_bytes) return;
+  constexpr double GiB = 1024.0 * 1024 * 1024;
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "the plan needs %.1f GiB per GPU on its fullest pipeline stage (weights %.1f, gradients %.1f, "
+                "optimizer %.1f, activations %.1f GiB); %s has %.1f GiB. Shard more (pp, tp, zero_stage), recompute "
+                "activations or shrink micro_batch",
+                m.total() / GiB, m.weights_bytes / GiB, m.gradients_bytes / GiB, m.optimizer_bytes / GiB,
+                m.activations_bytes / GiB, t.gpu.name.c_str(), t.gpu.memory_bytes / GiB);
+  r.fail("micro_batch", text);
+}
+
 // One `training:` job.
 void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, const ModelCatalog& models,
                        TrainingClusterSpec& c) {
@@ -94,7 +126,7 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
     t.model.vocab = static_cast<int>(r.integer("vocab"));
     r.check_range("vocab", t.model.vocab, 1, 1e9);
   }
-  t.precision = precision_for(Dtype::kBf16);
+  t.precision = read_training_precision(r, t.gpu);
   t.flash_attention = r.boolean_or("flash_attention", t.flash_attention);
   if (r.has("gradient_dtype")) {
     const std::string text = r.string("gradient_dtype");
@@ -141,6 +173,7 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   if (p.tp > c.gpus_per_node || c.gpus_per_node % p.tp != 0)
     r.fail("tp", "a tensor-parallel group stays inside one node: tp must divide the " +
                      std::to_string(c.gpus_per_node) + " GPUs of a node");
+  check_training_memory(r, t);
   job.gpus = p.gpus();
   job.submit = r.duration_or("submit", Time{});
   if (job.submit < Time{}) r.fail("submit", "the submit time must not be negative");

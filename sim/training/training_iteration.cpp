@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "sim/hardware/roofline.hpp"
 #include "sim/llm/memory_model.hpp"
@@ -52,7 +54,40 @@ struct LayerWork {
   KernelWork gemm;         // matrix multiplies + the weights they read
   KernelWork elementwise;  // norms, activation, dropout, residual: memory-bound
   KernelWork attention;
+  // fp8 delayed scaling: casting each GEMM operand to fp8 (forward: the inputs; backward: the
+  // output gradients). Empty in 16-bit training.
+  KernelWork fp8_cast_forward;
+  KernelWork fp8_cast_backward;
 };
+
+bool fp8_training(const TrainingJobSpec& spec) { return spec.precision.compute == Dtype::kFp8; }
+
+// Transformer Engine's fused cast-transpose (with the amax of its input folded in) per fp8
+// GEMM operand element: reads the bf16 tensor (2 bytes), writes it in fp8 (1) and its fp8
+// transpose for the other backward GEMM (1). One kernel per GEMM operand.
+constexpr double kFp8CastBytesPerElement = 4;
+// Delayed scaling keeps, per fp8 tensor (a GEMM's input, weight and output gradient), a history
+// of its amax values, from which the next step's scale is derived: Transformer Engine's
+// DelayedScaling default amax_history_len = 1024 fp32 entries, read and rolled once per step.
+constexpr double kFp8AmaxHistory = 1024;
+constexpr double kFp8TensorsPerGemm = 3;
+constexpr double kFp8GemmsPerLayer = 4;  // QKV, attention output, FC1, FC2
+
+// The operands one GPU casts to fp8 per layer and micro-batch of `tokens` tokens (TP-sharded
+// dimensions / tp; the inputs of the column-parallel QKV and FC1 GEMMs are the whole hidden
+// state). Forward: the four GEMMs' inputs; backward: their output gradients. Routed experts
+// are visited k times per token.
+std::pair<KernelWork, KernelWork> fp8_cast_work(const TransformerSpec& m, double tp, double tokens) {
+  const double h = m.hidden, q = m.q_dim() / tp, kv = m.kv_dim() / tp, f = m.ffn_hidden / tp;
+  const double g = m.ffn_kind == FfnKind::kSwiGlu ? 2 : 1;
+  const double k = m.experts_per_token;
+  KernelWork forward, backward;
+  forward.dtype = backward.dtype = Dtype::kBf16;
+  forward.bytes = tokens * (h + q + k * (h + f)) * kFp8CastBytesPerElement;
+  backward.bytes = tokens * ((q + 2 * kv) + h + k * (g * f + h)) * kFp8CastBytesPerElement;
+  forward.launches = backward.launches = 2 + 2 * k;
+  return {forward, backward};
+}
 
 LayerWork layer_work(const TransformerCost& cost, const TrainingJobSpec& spec, const IterationShape& mb) {
   LayerWork w;
@@ -63,6 +98,15 @@ LayerWork layer_work(const TransformerCost& cost, const TrainingJobSpec& spec, c
   w.elementwise.dtype = dense.dtype;
   w.elementwise.bytes = std::max(0.0, dense.bytes - weights);
   w.attention = cost.layer_attention_work(mb);
+  if (fp8_training(spec)) {
+    // Transformer Engine runs the GEMMs of each layer in fp8 and reads the fp8 copy of the
+    // weights (cast once per step); attention (DotProductAttention) and the elementwise work
+    // stay in bf16.
+    w.gemm.bytes = weights / dtype_bytes(cost.precision().weights) * dtype_bytes(Dtype::kFp8);
+    w.elementwise.dtype = w.attention.dtype = spec.precision.activations;
+    std::tie(w.fp8_cast_forward, w.fp8_cast_backward) =
+        fp8_cast_work(cost.model(), spec.parallel.tp, mb.new_tokens);
+  }
   // Sequence parallelism: the norms, dropouts and residuals work on 1/tp of the sequence.
   if (spec.parallel.sequence_parallel) {
     w.elementwise.bytes /= spec.parallel.tp;
@@ -85,6 +129,10 @@ double seconds(const GpuSpec& gpu, const LayerWork& w, double passes) {
          roofline_time(gpu, scaled(w.attention, passes)).seconds();
 }
 
+double cast_seconds(const GpuSpec& gpu, const KernelWork& cast) {
+  return cast.bytes > 0 ? roofline_time(gpu, cast).seconds() : 0;
+}
+
 }  // namespace
 
 double dp_gradient_bytes(const TrainingJobSpec& spec) {
@@ -95,17 +143,44 @@ double dp_gradient_bytes(const TrainingJobSpec& spec) {
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group) {
   std::vector<CollectiveRequest> out;
   if (group.size() < 2) return out;
-  const double bytes = dp_gradient_bytes(spec);
+  const double gradients = dp_gradient_bytes(spec);
+  // The all-gathers move updated weights, in the weight format (bf16 under fp32 gradients:
+  // Megatron-LM's distributed optimizer gathers the bf16 parameters, not the fp32 main grads).
+  const double weights = gradients / dtype_bytes(spec.gradient_dtype) * dtype_bytes(spec.precision.weights);
   const std::vector<VertexId> g(group.begin(), group.end());
-  auto add = [&](CollectiveOp op) { out.push_back(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0}); };
+  auto add = [&](CollectiveOp op, double bytes) {
+    out.push_back(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});
+  };
   if (spec.parallel.zero_stage == 0) {
-    add(CollectiveOp::kAllReduce);
+    add(CollectiveOp::kAllReduce, gradients);
   } else {
-    add(CollectiveOp::kReduceScatter);
-    add(CollectiveOp::kAllGather);
-    if (spec.parallel.zero_stage >= 3) add(CollectiveOp::kAllGather);
+    add(CollectiveOp::kReduceScatter, gradients);
+    add(CollectiveOp::kAllGather, weights);
+    if (spec.parallel.zero_stage >= 3) add(CollectiveOp::kAllGather, weights);
   }
   return out;
+}
+
+TrainingOptions training_memory_options(const TrainingJobSpec& spec) {
+  const TrainingParallelism& p = spec.parallel;
+  TrainingOptions o;
+  o.zero_stage = p.zero_stage;
+  o.recompute_activations = p.recompute_activations;
+  o.selective_recompute = p.selective_recompute;
+  o.flash_attention = spec.flash_attention;
+  o.sequence_parallel = p.sequence_parallel;
+  o.sequence_length = spec.sequence_length;
+  o.micro_batch = p.micro_batch_size;
+  o.micro_batches = spec.micro_batches();
+  o.virtual_stages = p.virtual_stages;
+  o.gradient_bytes = dtype_bytes(spec.gradient_dtype);
+  o.weight_cache_bytes = fp8_training(spec) ? 2 * dtype_bytes(Dtype::kFp8) : 0;
+  return o;
+}
+
+TrainingMemory training_job_memory(const TrainingJobSpec& spec) {
+  return training_memory_per_gpu(TransformerCost(spec.model, spec.precision, plan_of(spec)),
+                                 training_memory_options(spec));
 }
 
 double megatron_flops_per_iteration(const TrainingJobSpec& spec) {
@@ -166,9 +241,10 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
 
   // One layer, one micro-batch.
   const LayerWork lw = layer_work(cost, spec, mb);
-  const double layer_forward = seconds(gpu, lw, 1);
+  const double layer_forward = seconds(gpu, lw, 1) + cast_seconds(gpu, lw.fp8_cast_forward);
   const double attention_forward = roofline_time(gpu, lw.attention).seconds();
-  const double layer_backward = seconds(gpu, lw, 2) + (par.recompute_activations ? layer_forward : 0) +
+  const double layer_backward = seconds(gpu, lw, 2) + cast_seconds(gpu, lw.fp8_cast_backward) +
+                                (par.recompute_activations ? layer_forward : 0) +
                                 (par.selective_recompute ? attention_forward : 0);
   const double w = dtype_bytes(spec.precision.weights);
   const double g = dtype_bytes(spec.gradient_dtype);
@@ -192,7 +268,9 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
       (par.recompute_activations ? exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, gemm_forward)
                                  : 0);
 
-  const KernelWork head = cost.lm_head_work(mb);
+  // The LM head stays in bf16 under fp8 training (Transformer Engine covers the layers).
+  KernelWork head = cost.lm_head_work(mb);
+  head.dtype = spec.precision.activations;
   const double head_forward = roofline_time(gpu, head).seconds();
   const double head_backward = roofline_time(gpu, scaled(head, 2)).seconds();
   const double embedding = roofline_time(gpu, cost.embedding_work(mb)).seconds();
@@ -269,6 +347,17 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   adam.bytes = params * (g /*gradient*/ + 2 * (master + 8) /*master, m, v*/ + (master > 0 ? w : 0) /*weight*/);
   adam.launches = 1;
   b.optimizer_s = roofline_time(gpu, adam).seconds();
+  if (fp8_training(spec)) {
+    // Once per step, on all this GPU's weights: each is cast to fp8 with its transpose (read 2
+    // bytes, write 2), and every fp8 tensor's amax history is rolled and its scale recomputed.
+    const double layers = stage_layers(static_cast<int>(busiest));
+    KernelWork bookkeeping;
+    bookkeeping.dtype = spec.precision.activations;
+    bookkeeping.bytes = layers * cost.layer_weight_bytes_per_gpu() / w * (w + 2 * dtype_bytes(Dtype::kFp8)) +
+                        layers * kFp8GemmsPerLayer * kFp8TensorsPerGemm * kFp8AmaxHistory * 4 * 2;
+    bookkeeping.launches = 2;
+    b.optimizer_s += roofline_time(gpu, bookkeeping).seconds();
+  }
 
   r.schedule = std::move(real);
   r.iteration_s = b.total_s();

@@ -19,11 +19,16 @@
 // the PP hand-off of b*s*h activations goes as Megatron's scatter/gather: each TP rank sends
 // 1/tp to its peer in the next stage over the network, then the TP group all-gathers.
 //
-// DP gradient reduction per DP group (same stage and TP index in every replica), payload =
-// the stage's parameters on one GPU x the gradient format:
-//   ZeRO 0: all-reduce of the gradients; ZeRO 1-2: reduce-scatter of the gradients, then
-//   all-gather of the updated weights (same volume as the all-reduce, Rajbhandari et al. 2020);
-//   ZeRO 3: one more all-gather of the weights (1.5x).
+// fp8 (precision.compute = fp8, Transformer-Engine delayed scaling): the layers' GEMMs run at
+// the fp8 peak and read the fp8 weight copy; each GEMM operand is cast to fp8 (fused
+// cast-transpose-amax, 4 bytes per element, memory-bound) forward and backward; once per step
+// the weights are cast (2 bytes read, 2 written) and the amax histories rolled. Attention, the
+// elementwise work, the LM head, TP/PP traffic and the optimizer stay bf16/fp32.
+// DP gradient reduction per DP group (same stage and TP index in every replica), on the
+// stage's parameters on one GPU:
+//   ZeRO 0: all-reduce of the gradients (gradient format); ZeRO 1-2 (Megatron's distributed
+//   optimizer): reduce-scatter of the gradients, then all-gather of the updated weights in the
+//   weight format (Rajbhandari et al. 2020); ZeRO 3: one more all-gather of the weights.
 // Overlap (overlap_dp_communication): gradients of a layer are final once the last micro-batch's
 // backward has passed it, so reduction can run behind that backward: exposed = max(0, dp -
 // window), window = one micro-batch's backward through the stage. Otherwise all of it is exposed.
@@ -35,6 +40,7 @@
 #include <vector>
 
 #include "sim/engine/engine.hpp"
+#include "sim/llm/memory_model.hpp"
 #include "sim/network/collective_cost.hpp"
 #include "sim/network/collective_types.hpp"
 #include "sim/network/flow_network.hpp"
@@ -79,6 +85,11 @@ struct TrainingIterationResult {
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group);
 // Bytes of gradients one GPU of the fullest stage reduces.
 double dp_gradient_bytes(const TrainingJobSpec& spec);
+// Memory per GPU on the fullest stage (sim/llm training_memory_per_gpu with the job's recipes:
+// its ZeRO stage, recomputation, sequence parallelism, interleaving, micro-batches in flight,
+// gradient format, and under fp8 the cached fp8 weights).
+TrainingOptions training_memory_options(const TrainingJobSpec& spec);
+TrainingMemory training_job_memory(const TrainingJobSpec& spec);
 // Megatron-LM's FLOPs per iteration (see TrainingIterationResult).
 double megatron_flops_per_iteration(const TrainingJobSpec& spec);
 
