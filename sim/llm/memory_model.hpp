@@ -6,7 +6,8 @@
 // CUDA-graph pools and allocator slack).
 // Training (mixed-precision Adam): per parameter 2 bytes bf16 weights + 2 bytes gradients +
 // 12 bytes optimizer (fp32 master copy, momentum, variance) = 16 bytes, sharded by ZeRO over dp
-// (stage 1: optimizer, 2: + gradients, 3: + weights); plus activations kept for the backward
+// (stage 1: optimizer, 2: + gradients, 3: + weights; MoE expert weights over dp / ep, the
+// ranks that hold the same experts); plus activations kept for the backward
 // pass (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer
 // Models", 16-bit activations):
 //   per layer and micro-batch  s*b*h*(10 + 24/t)     tensor parallel alone (norms, dropout and
@@ -85,5 +86,7 @@ TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const Traini
 
 // Parameters one GPU holds on the fullest stage.
 double parameters_per_gpu(const TransformerCost& cost);
+// Of those, the MoE experts' (0 for a dense model): replicated over dp / ep ranks only.
+double expert_parameters_per_gpu(const TransformerCost& cost);
 
 }  // namespace cs

@@ -147,6 +147,16 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   r.check_range("pp", p.pp, 1, 4096);
   p.dp = static_cast<int>(r.integer_or("dp", 1));
   r.check_range("dp", p.dp, 1, 1e6);
+  p.cp = static_cast<int>(r.integer_or("cp", 1));
+  r.check_range("cp", p.cp, 1, 1024);
+  p.ep = static_cast<int>(r.integer_or("ep", 1));
+  r.check_range("ep", p.ep, 1, 1e6);
+  if (p.ep > 1 && !t.model.is_moe()) r.fail("ep", t.model.name + " has no experts to spread (ep needs an MoE model)");
+  if (p.ep > 1 && (t.model.experts % p.ep != 0 || p.dp % p.ep != 0))
+    r.fail("ep", "ep (" + std::to_string(p.ep) + ") must divide the model's " + std::to_string(t.model.experts) +
+                     " experts and dp (" + std::to_string(p.dp) + "): expert ranks come from the replicas");
+  p.moe_capacity_factor = r.number_or("moe_capacity_factor", 1.0);
+  r.check_range("moe_capacity_factor", p.moe_capacity_factor, 1, 1e3);
   p.micro_batch_size = static_cast<int>(r.integer_or("micro_batch", 1));
   r.check_range("micro_batch", p.micro_batch_size, 1, 1e6);
   p.virtual_stages = static_cast<int>(r.integer_or("virtual_stages", 1));
@@ -170,6 +180,11 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   if (p.virtual_stages > 1 && t.micro_batches() % p.pp != 0)
     r.fail("virtual_stages", "the interleaved schedule needs the micro-batches per pipeline (" +
                                  std::to_string(t.micro_batches()) + ") to be a multiple of pp");
+  if (p.cp > 1 && !t.flash_attention)
+    r.fail("cp", "context parallelism runs on fused (flash) attention; set flash_attention: true");
+  if (p.cp > 1 && t.sequence_length % (2 * p.cp) != 0)
+    r.fail("cp", "the sequence length (" + std::to_string(t.sequence_length) +
+                     ") must split into 2 x cp load-balanced chunks");
   if (p.tp > c.gpus_per_node || c.gpus_per_node % p.tp != 0)
     r.fail("tp", "a tensor-parallel group stays inside one node: tp must divide the " +
                      std::to_string(c.gpus_per_node) + " GPUs of a node");
@@ -184,7 +199,7 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   const double price = r.quantity_or("price", Dimension::kUsdPerHour, c.usd_per_gpu_hour);
   r.check_range("price", price, 0, HUGE_VAL);
   if (c.gpus() > 0 && job.gpus > c.gpus())
-    r.fail("dp", "the job needs tp x pp x dp = " + std::to_string(job.gpus) + " GPUs; the cluster has " +
+    r.fail("dp", "the job needs tp x cp x pp x dp = " + std::to_string(job.gpus) + " GPUs; the cluster has " +
                      std::to_string(c.gpus()) +
                      (c.failures_enabled && c.failures.spare_nodes > 0 ? " (spares included)" : ""));
   r.finish();

@@ -19,8 +19,9 @@ namespace {
 // 1-byte mask (5), and the AV GEMM reads it (2).
 constexpr double kScoreBytesForward = 13;
 
+// The CP ranks of a replica hold the same weights: ZeRO shards over dp x cp.
 ParallelPlan plan_of(const TrainingJobSpec& spec) {
-  return ParallelPlan{spec.parallel.tp, spec.parallel.pp, spec.parallel.dp, 1};
+  return ParallelPlan{spec.parallel.tp, spec.parallel.pp, spec.parallel.dp * spec.parallel.cp, spec.parallel.ep};
 }
 
 void validate_spec(const TrainingJobSpec& spec) {
@@ -36,6 +37,16 @@ void validate_spec(const TrainingJobSpec& spec) {
     throw std::invalid_argument("training job " + spec.name + ": ZeRO stage must be 0-3");
   if (p.recompute_activations && p.selective_recompute)
     throw std::invalid_argument("training job " + spec.name + ": full and selective recomputation exclude each other");
+  if (p.cp < 1) throw std::invalid_argument("training job " + spec.name + ": cp must be >= 1");
+  if (p.ep < 1 || p.moe_capacity_factor < 1)
+    throw std::invalid_argument("training job " + spec.name + ": ep and the MoE capacity factor must be >= 1");
+  if (p.ep > 1 && p.dp % p.ep != 0)
+    throw std::invalid_argument("training job " + spec.name + ": ep ranks come from dp, so ep must divide dp");
+  if (p.ep > 1 && (!spec.model.is_moe() || spec.model.experts % p.ep != 0))
+    throw std::invalid_argument("training job " + spec.name + ": ep must divide the experts of an MoE model");
+  if (p.cp > 1 && (!spec.flash_attention || spec.sequence_length % (2 * p.cp) != 0))
+    throw std::invalid_argument("training job " + spec.name +
+                                ": context parallelism needs fused attention and a sequence length divisible by 2 x cp");
   if (p.virtual_stages > 1 && spec.model.layers % (p.pp * p.virtual_stages) != 0)
     throw std::invalid_argument(
         "training job " + spec.name + ": " + std::to_string(spec.model.layers) +
@@ -95,9 +106,23 @@ LayerWork layer_work(const TransformerCost& cost, const TrainingJobSpec& spec, c
   const double weights = cost.layer_weight_bytes_per_gpu();
   w.gemm = dense;
   w.gemm.bytes = weights;
+  // The busiest expert rank computes capacity factor x the mean expert tokens.
+  const TransformerSpec& model = cost.model();
+  if (model.is_moe())
+    w.gemm.flops += (spec.parallel.moe_capacity_factor - 1) * 2 * mb.new_tokens * model.experts_per_token *
+                    count_parameters(model).expert_ffn / spec.parallel.tp;
   w.elementwise.dtype = dense.dtype;
   w.elementwise.bytes = std::max(0.0, dense.bytes - weights);
-  w.attention = cost.layer_attention_work(mb);
+  // Context parallelism: a rank's s/cp queries (two load-balanced chunks of 2 cp) attend to
+  // the causal keys of the whole sequence: 1/cp of the full sequence's attention work, in cp
+  // ring steps.
+  const double cp = spec.parallel.cp;
+  w.attention = cost.layer_attention_work(training_shape(spec.parallel.micro_batch_size, spec.sequence_length));
+  if (cp > 1) {
+    w.attention.flops /= cp;
+    w.attention.bytes /= cp;
+    w.attention.launches *= cp;
+  }
   if (fp8_training(spec)) {
     // Transformer Engine runs the GEMMs of each layer in fp8 and reads the fp8 copy of the
     // weights (cast once per step); attention (DotProductAttention) and the elementwise work
@@ -169,7 +194,7 @@ TrainingOptions training_memory_options(const TrainingJobSpec& spec) {
   o.selective_recompute = p.selective_recompute;
   o.flash_attention = spec.flash_attention;
   o.sequence_parallel = p.sequence_parallel;
-  o.sequence_length = spec.sequence_length;
+  o.sequence_length = double(spec.sequence_length) / p.cp;  // each rank's chunk
   o.micro_batch = p.micro_batch_size;
   o.micro_batches = spec.micro_batches();
   o.virtual_stages = p.virtual_stages;
@@ -181,6 +206,19 @@ TrainingOptions training_memory_options(const TrainingJobSpec& spec) {
 TrainingMemory training_job_memory(const TrainingJobSpec& spec) {
   return training_memory_per_gpu(TransformerCost(spec.model, spec.precision, plan_of(spec)),
                                  training_memory_options(spec));
+}
+
+double cp_kv_bytes_per_step(const TrainingJobSpec& spec) {
+  const TrainingParallelism& p = spec.parallel;
+  const double kv = double(kv_heads_per_gpu(spec.model, p.tp)) * spec.model.head_dim_or_default();
+  return 2.0 * p.micro_batch_size * spec.sequence_length / p.cp * kv * dtype_bytes(spec.precision.activations);
+}
+
+double ep_all_to_all_bytes(const TrainingJobSpec& spec) {
+  const TrainingParallelism& p = spec.parallel;
+  const TransformerCost cost(spec.model, spec.precision, plan_of(spec));
+  const IterationShape mb = training_shape(p.micro_batch_size, double(spec.sequence_length) / p.cp);
+  return cost.ep_all_to_all_bytes(mb) * p.moe_capacity_factor;
 }
 
 double megatron_flops_per_iteration(const TrainingJobSpec& spec) {
@@ -231,7 +269,8 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   const TrainingParallelism& par = spec.parallel;
   const TransformerCost cost(spec.model, spec.precision, plan_of(spec));
   const GpuSpec& gpu = spec.gpu;
-  const IterationShape mb = training_shape(par.micro_batch_size, spec.sequence_length);
+  // Per GPU: its 1/cp of each sequence (dense work, TP and PP traffic scale with it).
+  const IterationShape mb = training_shape(par.micro_batch_size, double(spec.sequence_length) / par.cp);
   const int m = spec.micro_batches();
   const int v = par.virtual_stages;
   // Balanced split: the first (layers % pp) stages take one layer more.
@@ -259,14 +298,43 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
     tp_all_reduce = par.sequence_parallel ? priced(CollectiveOp::kReduceScatter) + priced(CollectiveOp::kAllGather)
                                           : priced(CollectiveOp::kAllReduce);
   }
+  // Ring attention (context parallelism): cp - 1 steps per attention forward, each sending
+  // this rank's current K, V chunk to the next CP rank while attending to the one it holds;
+  // the backward sends K, V and their gradients (2x the bytes) against 2x the compute. Exposed
+  // per step: what outlasts the step's attention.
+  double cp_forward = 0, cp_backward = 0;
+  if (par.cp > 1) {
+    const std::vector<VertexId> pair{layout.gpu(0, 0, 0, 0), layout.gpu(0, 0, 0, 1)};
+    const double bytes = cp_kv_bytes_per_step(spec);
+    auto send = [&](double b) {
+      return cost_.estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kDirect, pair, b);
+    };
+    const double step = attention_forward / par.cp;
+    cp_forward = (par.cp - 1) * std::max(0.0, send(bytes) - step);
+    cp_backward = (par.cp - 1) * std::max(0.0, send(2 * bytes) - 2 * step) +
+                  (par.recompute_activations ? cp_forward : 0);
+  }
+  // Expert parallelism: per MoE layer and pass a dispatch and a combine all-to-all among the
+  // ep ranks (one more pair recomputing), not overlapped.
+  double ep_forward = 0;
+  if (par.ep > 1) {
+    std::vector<VertexId> group;
+    for (int d = 0; d < par.ep; ++d) group.push_back(layout.gpu(d, 0, 0));
+    const double bytes = ep_all_to_all_bytes(spec);
+    ep_forward = 2 * cost_.estimate_seconds(CollectiveOp::kAllToAll, cost_.best(CollectiveOp::kAllToAll, group, bytes),
+                                            group, bytes);
+  }
+  const double ep_backward = ep_forward * (par.recompute_activations ? 2 : 1);
   // TP overlapped with the GEMMs beside it: only what outlasts them is exposed, per pass.
   const double gemm_forward = roofline_time(gpu, lw.gemm).seconds();
   auto exposed_tp = [&](double tp, double gemm) { return par.tp_comm_overlap ? std::max(0.0, tp - gemm) : tp; };
-  const double tp_forward = exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, gemm_forward);
+  const double tp_forward =
+      exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, gemm_forward) + cp_forward + ep_forward;
   const double tp_backward =
       exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, 2 * gemm_forward) +
       (par.recompute_activations ? exposed_tp(TransformerCost::kTpAllReducesPerLayer * tp_all_reduce, gemm_forward)
-                                 : 0);
+                                 : 0) +
+      cp_backward + ep_backward;
 
   // The LM head stays in bf16 under fp8 training (Transformer Engine covers the layers).
   KernelWork head = cost.lm_head_work(mb);
@@ -308,7 +376,7 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
     const std::vector<VertexId> pair{from, to};
     pp_transfer = cost_.estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kDirect, pair, bytes / par.tp);
     if (par.tp > 1) {
-      const std::vector<VertexId>& group = layout.tp_groups[1];
+      const std::vector<VertexId>& group = layout.tp_groups[static_cast<std::size_t>(par.cp)];  // stage 1
       pp_transfer += cost_.estimate_seconds(CollectiveOp::kAllGather,
                                             cost_.best(CollectiveOp::kAllGather, group, bytes), group, bytes);
     }
@@ -327,6 +395,8 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   r.forward_s = sp.forward_compute;
   r.backward_s = sp.backward_compute;
   r.tp_comm_per_micro_batch_s = sp.tp;
+  r.cp_comm_per_micro_batch_s = stage_layers(static_cast<int>(busiest)) * (cp_forward + cp_backward);
+  r.ep_comm_per_micro_batch_s = stage_layers(static_cast<int>(busiest)) * (ep_forward + ep_backward);
   r.pp_transfer_s = pp_transfer;
   IterationBreakdown& b = r.breakdown;
   b.compute_s = m * (sp.forward_compute + sp.backward_compute);
@@ -334,13 +404,17 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
   b.bubble_s = ideal.makespan_s - ideal.busy_s[busiest];
   b.pp_comm_s = real.makespan_s - ideal.makespan_s;
 
-  r.dp_comm_s = dp_comm_s ? *dp_comm_s : (par.dp > 1 ? dp_seconds(spec, layout.dp_groups.front()) : 0);
+  r.dp_comm_s = dp_comm_s ? *dp_comm_s : (par.dp * par.cp > 1 ? dp_seconds(spec, layout.dp_groups.front()) : 0);
   r.dp_overlap_window_s =
       par.overlap_dp_communication ? sp.backward_compute + stage_layers(static_cast<int>(busiest)) * tp_backward : 0;
   b.dp_comm_exposed_s = std::max(0.0, r.dp_comm_s - r.dp_overlap_window_s);
 
-  // Adam on the parameters this GPU updates.
-  const double params = parameters_per_gpu(cost) / (par.zero_stage >= 1 ? par.dp : 1);
+  // Adam on the parameters this GPU updates: ZeRO shards the dense ones over dp x cp, the
+  // experts' over the dp x cp / ep ranks holding the same experts.
+  const double expert = expert_parameters_per_gpu(cost);
+  const double dp_ranks = par.dp * par.cp;
+  const double params = par.zero_stage >= 1 ? (parameters_per_gpu(cost) - expert) / dp_ranks + expert / (dp_ranks / par.ep)
+                                            : parameters_per_gpu(cost);
   const double master = w < 4 ? 4 : 0;
   KernelWork adam;
   adam.dtype = spec.precision.compute;

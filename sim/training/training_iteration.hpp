@@ -14,6 +14,16 @@
 //               gradient written and read, buffer read and written, memory-bound
 //   TP        2 all-reduces of b*s*h activations forward, 2 backward, 2 more recomputing,
 //             timed by the network's CollectiveCostModel on the job's real TP group
+//   CP        (cp > 1) every GPU works on s/cp tokens of each sequence: dense work, TP and PP
+//             bytes / cp; attention 1/cp of the whole sequence's, in cp ring steps, each
+//             sending the held K, V chunk (cp_kv_bytes_per_step) to the next CP rank behind the
+//             step's attention (backward: K, V and their gradients); exposed per step
+//             max(0, send - attention step), counted with the TP time. Gradients reduce over
+//             dp x cp ranks; ZeRO shards over them.
+//   EP        (ep > 1, MoE) per MoE layer and pass a dispatch and a combine all-to-all of
+//             ep_all_to_all_bytes among ep ranks of consecutive replicas (CollectiveCostModel,
+//             kAllToAll), counted with the TP time; the expert GEMMs of the busiest rank scaled
+//             by moe_capacity_factor.
 // Stages: ceil(layers/pp) layers each, the LM head on the last, the embedding on the first.
 // The 1F1B (interleaved when virtual_stages > 1) schedule of these ops gives the makespan;
 // the PP hand-off of b*s*h activations goes as Megatron's scatter/gather: each TP rank sends
@@ -58,7 +68,9 @@ struct TrainingIterationResult {
   // Per micro-batch on the slowest stage (all its model chunks together).
   double forward_s = 0;   // GPU work
   double backward_s = 0;  // GPU work, recomputation included
-  double tp_comm_per_micro_batch_s = 0;
+  double tp_comm_per_micro_batch_s = 0;  // TP (and CP, below) exposed, all layers of the stage
+  double cp_comm_per_micro_batch_s = 0;  // ring-attention K/V exchange not hidden by attention
+  double ep_comm_per_micro_batch_s = 0;  // MoE dispatch + combine all-to-alls (in the TP time too)
   double pp_transfer_s = 0;  // one hand-off between neighbouring stages
   double dp_comm_s = 0;      // the whole gradient reduction, before overlap
   double dp_overlap_window_s = 0;
@@ -90,6 +102,11 @@ double dp_gradient_bytes(const TrainingJobSpec& spec);
 // gradient format, and under fp8 the cached fp8 weights).
 TrainingOptions training_memory_options(const TrainingJobSpec& spec);
 TrainingMemory training_job_memory(const TrainingJobSpec& spec);
+// Bytes of one ring-attention step: the K and V of this rank's s/cp tokens (its KV heads).
+double cp_kv_bytes_per_step(const TrainingJobSpec& spec);
+// Bytes each GPU sends into one MoE all-to-all (dispatch or combine) per layer and micro-batch:
+// its tokens x top_k x hidden x 2 bytes, x the capacity factor.
+double ep_all_to_all_bytes(const TrainingJobSpec& spec);
 // Megatron-LM's FLOPs per iteration (see TrainingIterationResult).
 double megatron_flops_per_iteration(const TrainingJobSpec& spec);
 

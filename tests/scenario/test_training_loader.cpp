@@ -163,6 +163,38 @@ TEST_CASE("checkpoint storage bandwidth turns the model's checkpoint size into a
   CHECK(s.training->jobs[1].checkpoint.write_time.seconds() == Approx(0.847).epsilon(0.02));
 }
 
+TEST_CASE("a training job reads the recipes: fp8, context and expert parallelism, the capacity factor") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write("r.yaml",
+                                             "name: r\n"
+                                             "simulation: {horizon: 1 h}\n"
+                                             "topology: {node: dgx_h100, nodes: 4, fabric: {kind: fat_tree}}\n"
+                                             "training:\n"
+                                             "  - model: mixtral-8x7b\n"
+                                             "    gpu: h100-sxm\n"
+                                             "    global_batch: 64\n"
+                                             "    sequence_length: 32768\n"
+                                             "    tokens: 1B\n"
+                                             "    tp: 4\n"
+                                             "    cp: 2\n"
+                                             "    dp: 4\n"
+                                             "    ep: 4\n"
+                                             "    moe_capacity_factor: 1.25\n"
+                                             "    dtype: fp8\n"
+                                             "    zero_stage: 1\n"
+                                             "    sequence_parallel: true\n"
+                                             "    selective_recompute: true\n"));
+  REQUIRE(s.training);
+  const ClusterJobSpec& job = s.training->jobs.at(0);
+  CHECK(job.gpus == 32);  // tp 4 x cp 2 x dp 4
+  const TrainingJobSpec& t = *job.training;
+  CHECK(t.parallel.cp == 2);
+  CHECK(t.parallel.ep == 4);
+  CHECK(t.parallel.moe_capacity_factor == 1.25);
+  CHECK(t.precision.compute == Dtype::kFp8);
+  CHECK(t.precision.weights == Dtype::kBf16);
+}
+
 TEST_CASE("training errors name the file, the line and the key") {
   SECTION("an unknown key in a job, with the nearest known one") {
     const std::string e = error_of(replace(kTraining, "    recompute: true\n", "    recomput: true\n"));
@@ -216,6 +248,17 @@ TEST_CASE("training errors name the file, the line and the key") {
     CHECK_THAT(e, Catch::Contains("bad.yaml:25"));
     CHECK_THAT(e, Catch::Contains("training[0].dtype"));
     CHECK_THAT(e, Catch::Contains("no fp8 tensor cores"));
+  }
+  SECTION("expert parallelism on a dense model") {
+    const std::string e = error_of(replace(kTraining, "    recompute: true\n", "    recompute: true\n    ep: 2\n"));
+    CHECK_THAT(e, Catch::Contains("training[0].ep"));
+    CHECK_THAT(e, Catch::Contains("needs an MoE model"));
+  }
+  SECTION("context parallelism without fused attention") {
+    const std::string e = error_of(
+        replace(kTraining, "    recompute: true\n", "    recompute: true\n    cp: 2\n    flash_attention: false\n"));
+    CHECK_THAT(e, Catch::Contains("training[0].cp"));
+    CHECK_THAT(e, Catch::Contains("flash"));
   }
   SECTION("nodes given beside a topology") {
     const std::string e = error_of(replace(kTraining, "  gpu: a100-80gb-sxm\n  price", "  nodes: 4\n  price"));

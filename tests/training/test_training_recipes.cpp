@@ -272,3 +272,84 @@ TEST_CASE("fp8 runs the layers' GEMMs at the fp8 peak and pays a cast per GEMM o
   CHECK(m8.gradients_bytes == Approx(m16.gradients_bytes));
   CHECK(m8.optimizer_bytes == Approx(m16.optimizer_bytes));
 }
+
+TEST_CASE("context parallelism splits each sequence over cp ranks: 1/cp of the work and memory, K/V sent around a ring") {
+  // Two DGX H100 nodes, tp 8, cp 2: the CP pair is GPU i of node 0 and GPU i of node 1.
+  const Topology topo = [] {
+    ClusterSpec c;
+    c.node = node_preset("dgx_h100");
+    c.nodes = 2;
+    c.fabric.kind = FabricKind::kFatTree;
+    return build_cluster(c);
+  }();
+  TrainingIterationModel model(topo);
+  TrainingJobSpec spec = tp8_job();
+  spec.gpu = testing::gpu("h100-sxm");
+  spec.flash_attention = true;
+  spec.sequence_length = 32768;
+  const std::vector<VertexId> first_node(topo.gpus().begin(), topo.gpus().begin() + 8);
+  const TrainingIterationResult one = model.time(spec, order_ranks(topo, first_node, spec.parallel));
+  spec.parallel.cp = 2;
+  const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
+  const RankLayout layout = rank_layout(spec.parallel, ranks);
+  // Ranks: TP fastest, then CP: the TP groups are the two nodes, the CP pairs span them.
+  REQUIRE(layout.cp_groups.size() == 8);
+  CHECK(topo.vertex(layout.cp_groups[3][0]).node != topo.vertex(layout.cp_groups[3][1]).node);
+  CHECK(layout.dp_groups[0].size() == 2);  // gradients reduce over dp x cp = 2
+  // One ring step: K and V of 16,384 tokens x 32 heads / 8 x 128 x 2 bytes = 33.5 MB.
+  CHECK(cp_kv_bytes_per_step(spec) == Approx(2 * 16384.0 * 4 * 128 * 2));
+  const TrainingIterationResult two = model.time(spec, ranks);
+  // A ring step sends 33.5 MB over one 400 Gb/s NDR NIC (50 GB/s x InfiniBand efficiency 0.94):
+  // ~0.71 ms, against the step's attention = the layer's attention over the whole sequence / cp.
+  // Exposed per layer: forward max(0, send - step), backward max(0, 2 send - 2 step); 8 layers.
+  KernelWork attention = TransformerCost(spec.model, spec.precision, ParallelPlan{8, 1, 2, 1})
+                             .layer_attention_work(training_shape(1, 32768));
+  attention.flops /= 2;
+  attention.bytes /= 2;
+  attention.launches *= 2;
+  const double step = roofline_time(spec.gpu, attention).seconds() / 2;
+  const double send = cp_kv_bytes_per_step(spec) / (50e9 * 0.94);
+  REQUIRE(send > step);  // at 32k tokens and h = 4096 the exchange outlasts the attention
+  CHECK(two.cp_comm_per_micro_batch_s == Approx(8 * (3 * send - 3 * step)).epsilon(0.03));
+  // Dense work halves with the tokens; the attention's FLOPs halve too: per micro-batch the
+  // forward is about half of the cp = 1 one (launches and the LM head shard aside).
+  CHECK(two.forward_s == Approx(one.forward_s / 2).epsilon(0.02));
+  // Activations: s / cp in Korthikanti's per-layer formula, 34 s b h / t... here without SP:
+  // s b h (10 + 24/t) per layer x 8 layers x 1 micro-batch + fp32 logits, all at s = 16,384.
+  const double s = 16384, h = 4096;
+  CHECK(training_job_memory(spec).activations_bytes == Approx(8 * s * h * (10 + 24.0 / 8) + s * 32000 / 8 * 4));
+  // ZeRO 1 (the default) shards the optimizer over the dp x cp = 2 ranks.
+  const TransformerCost cost(spec.model, spec.precision, ParallelPlan{8, 1, 1, 1});
+  CHECK(training_job_memory(spec).optimizer_bytes == Approx(12 * parameters_per_gpu(cost) / 2));
+}
+
+TEST_CASE("expert parallelism sends each token's top-k copies through a dispatch and a combine all-to-all per MoE layer") {
+  Fixture f("dgx_h100");
+  TrainingJobSpec spec = tp8_job();
+  spec.model = testing::model("mixtral-8x7b");  // 32 layers, h 4096, 8 experts, top 2
+  spec.gpu = testing::gpu("h100-sxm");
+  spec.flash_attention = true;
+  spec.sequence_length = 4096;
+  spec.parallel.tp = 1;
+  spec.parallel.dp = 8;
+  spec.parallel.ep = 8;  // one expert per GPU, the 8 GPUs of the node
+  // Per GPU per all-to-all: 4,096 tokens x 2 copies x 4,096 x 2 bytes = 64 MiB.
+  CHECK(ep_all_to_all_bytes(spec) == 4096.0 * 2 * 4096 * 2);
+  const TrainingIterationResult balanced = f.time(spec);
+  // 4 all-to-alls per layer and micro-batch (dispatch + combine, forward and backward), 32
+  // layers; each moves 7/8 of 64 MiB out of every GPU over NVLink 4 (450 GB/s x 0.8), after
+  // NCCL's launch (62 us) and base latency (8.4 us, Simple protocol).
+  const double one = 62e-6 + 8.4e-6 + 4096.0 * 2 * 4096 * 2 * 7 / 8 / (450e9 * 0.8);
+  CHECK(balanced.ep_comm_per_micro_batch_s == Approx(32 * 4 * one).epsilon(0.02));
+  // A capacity factor of 1.25: a quarter more bytes and expert FLOPs on the busiest rank.
+  spec.parallel.moe_capacity_factor = 1.25;
+  CHECK(ep_all_to_all_bytes(spec) == 1.25 * 4096.0 * 2 * 4096 * 2);
+  const TrainingIterationResult skewed = f.time(spec);
+  CHECK(skewed.ep_comm_per_micro_batch_s > balanced.ep_comm_per_micro_batch_s);
+  CHECK(skewed.forward_s > balanced.forward_s);
+  // Memory: expert weights held by one GPU each (ep = dp = 8), so ZeRO-1 cannot shard their
+  // optimizer states: 32 layers x 3 x 4096 x 14336 = 5,637,144,576 expert parameters at 12 B,
+  // the other 1,605,632,000 (attention 41,943,040 + router 32,768 + norms 8,192 per layer,
+  // embedding and untied head 131,072,000 each) at 12 B / 8.
+  CHECK(training_job_memory(spec).optimizer_bytes == Approx(12 * (1605632000.0 / 8 + 5637144576.0)));
+}
