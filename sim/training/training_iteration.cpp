@@ -168,10 +168,10 @@ double dp_gradient_bytes(const TrainingJobSpec& spec) {
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group) {
   std::vector<CollectiveRequest> out;
   if (group.size() < 2) return out;
+  // Every collective moves the gradient buffer's bytes (the all-gathers as well: see
+  // docs/COST_MODEL.md on the weight-format all-gather left for a later change).
   const double gradients = dp_gradient_bytes(spec);
-  // The all-gathers move updated weights, in the weight format (bf16 under fp32 gradients:
-  // Megatron-LM's distributed optimizer gathers the bf16 parameters, not the fp32 main grads).
-  const double weights = gradients / dtype_bytes(spec.gradient_dtype) * dtype_bytes(spec.precision.weights);
+  const double weights = gradients;
   const std::vector<VertexId> g(group.begin(), group.end());
   auto add = [&](CollectiveOp op, double bytes) {
     out.push_back(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});

@@ -37,8 +37,9 @@
 // DP gradient reduction per DP group (same stage and TP index in every replica), on the
 // stage's parameters on one GPU:
 //   ZeRO 0: all-reduce of the gradients (gradient format); ZeRO 1-2 (Megatron's distributed
-//   optimizer): reduce-scatter of the gradients, then all-gather of the updated weights in the
-//   weight format (Rajbhandari et al. 2020); ZeRO 3: one more all-gather of the weights.
+//   optimizer): reduce-scatter of the gradients, then all-gather of the updated weights, both
+//   priced on the gradient buffer's bytes (Rajbhandari et al. 2020); ZeRO 3: one more
+//   all-gather.
 // Overlap (overlap_dp_communication): gradients of a layer are final once the last micro-batch's
 // backward has passed it, so reduction can run behind that backward: exposed = max(0, dp -
 // window), window = one micro-batch's backward through the stage. Otherwise all of it is exposed.

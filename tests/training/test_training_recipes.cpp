@@ -186,7 +186,7 @@ TEST_CASE("GPT-3 175B's calibration plan needs 54 GiB per GPU: 18 bytes per para
   CHECK(training_job_memory(spec).activations_bytes == Approx(48 * 106954752.0 + logits));
 }
 
-TEST_CASE("the distributed optimizer reduce-scatters fp32 gradients and all-gathers bf16 weights, sharding Adam") {
+TEST_CASE("the distributed optimizer reduce-scatters the gradient buffer and all-gathers, sharding Adam over dp") {
   TrainingJobSpec spec = gpt3_calibration_job();
   const std::vector<VertexId> group{1, 2, 3, 4};
   const double P = kGpt3StageParams;
@@ -196,15 +196,15 @@ TEST_CASE("the distributed optimizer reduce-scatters fp32 gradients and all-gath
   REQUIRE(c.size() == 1);
   CHECK(c[0].op == CollectiveOp::kAllReduce);
   CHECK(c[0].bytes == Approx(4 * P));
-  // ZeRO 1: reduce-scatter of 4 P bytes, all-gather of the 2 P bytes of updated bf16 weights.
+  // ZeRO 1: reduce-scatter of 4 P bytes, then the all-gather, priced on the same buffer.
   spec.parallel.zero_stage = 1;
   c = dp_reduction_collectives(spec, group);
   REQUIRE(c.size() == 2);
   CHECK(c[0].op == CollectiveOp::kReduceScatter);
   CHECK(c[0].bytes == Approx(4 * P));
   CHECK(c[1].op == CollectiveOp::kAllGather);
-  CHECK(c[1].bytes == Approx(2 * P));
-  // bf16 gradient reduction (gradient_dtype: bf16) halves the reduce-scatter.
+  CHECK(c[1].bytes == Approx(4 * P));
+  // bf16 gradient reduction (gradient_dtype: bf16) halves both.
   spec.gradient_dtype = Dtype::kBf16;
   c = dp_reduction_collectives(spec, group);
   CHECK(c[0].bytes == Approx(2 * P));
