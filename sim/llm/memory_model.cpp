@@ -69,6 +69,14 @@ double parameters_per_gpu(const TransformerCost& cost) {
   return fullest_stage_weight_bytes(cost) / dtype_bytes(cost.precision().weights);
 }
 
+double expert_parameters_per_gpu(const TransformerCost& cost) {
+  const TransformerSpec& m = cost.model();
+  if (!m.is_moe()) return 0;
+  const ParallelPlan& plan = cost.plan();
+  return stage_layout(m, plan.pp).first_stage_layers * double(m.experts) / plan.ep * count_parameters(m).expert_ffn /
+         plan.tp;
+}
+
 TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const TrainingOptions& o) {
   if (o.zero_stage < 0 || o.zero_stage > 3)
     throw std::invalid_argument("ZeRO stage must be 0, 1, 2 or 3, not " + std::to_string(o.zero_stage));
@@ -79,18 +87,31 @@ TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const Traini
   const double master = w < 4 ? 4 : 0;  // fp32 master weights when training in 16/8 bit
   const double dp = plan.dp;
 
+  // Expert weights are replicated over only dp / ep ranks (their expert-data-parallel group),
+  // so ZeRO shards them over that many.
+  const double expert_params = expert_parameters_per_gpu(cost);
+  auto per_gpu = [&](double bytes_per_param, bool sharded) {
+    if (!sharded) return params * bytes_per_param;
+    return (params - expert_params) * bytes_per_param / dp + expert_params * bytes_per_param / (dp / plan.ep);
+  };
+
   TrainingMemory mem;
-  mem.weights_bytes = params * w / (o.zero_stage >= 3 ? dp : 1);
-  mem.gradients_bytes = params * w / (o.zero_stage >= 2 ? dp : 1);
-  mem.optimizer_bytes = params * (master + 8) / (o.zero_stage >= 1 ? dp : 1);
+  const double g = o.gradient_bytes > 0 ? o.gradient_bytes : w;
+  mem.weights_bytes = per_gpu(w, o.zero_stage >= 3) + params * o.weight_cache_bytes;
+  mem.gradients_bytes = per_gpu(g, o.zero_stage >= 2);
+  mem.optimizer_bytes = per_gpu(master + 8, o.zero_stage >= 1);
 
   const double s = o.sequence_length, b = o.micro_batch, h = m.hidden, t = plan.tp;
   const double scale = dtype_bytes(cost.precision().activations) / 2;  // formula is for 16 bit
   const double per_sbh = o.sequence_parallel ? 34 / t : 10 + 24 / t;
-  const double full_layer = s * b * h * per_sbh + (o.flash_attention ? 0 : 5.0 * m.heads * s * s * b / t);
+  const bool scores_kept = !o.flash_attention && !o.selective_recompute;
+  const double full_layer = s * b * h * per_sbh + (scores_kept ? 5.0 * m.heads * s * s * b / t : 0);
   const double kept_layer = o.recompute_activations ? 2 * s * b * h / (o.sequence_parallel ? t : 1) : full_layer;
   const double stage_layers = stage_layout(m, plan.pp).first_stage_layers;
-  const double in_flight = plan.pp;  // 1F1B: pp micro-batches on the first stage
+  const double pp = plan.pp;
+  // 1F1B: the first stage holds up to pp micro-batches; interleaving adds (pp-1)/(pp v).
+  const double in_flight = (o.micro_batches > 0 ? std::min(pp, o.micro_batches) : pp) *
+                           (o.virtual_stages > 1 ? 1 + (pp - 1) / (pp * o.virtual_stages) : 1);
   double activations = kept_layer * stage_layers * in_flight;
   if (o.recompute_activations) activations += full_layer;  // the layer being recomputed
   mem.activations_bytes = activations * scale + s * b * m.vocab / t * kLogitBytes;

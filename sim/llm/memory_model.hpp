@@ -7,7 +7,8 @@
 // (KvSizing, kv_cache_budget_per_gpu; docs/COST_MODEL.md, "KV-cache sizing").
 // Training (mixed-precision Adam): per parameter 2 bytes bf16 weights + 2 bytes gradients +
 // 12 bytes optimizer (fp32 master copy, momentum, variance) = 16 bytes, sharded by ZeRO over dp
-// (stage 1: optimizer, 2: + gradients, 3: + weights); plus activations kept for the backward
+// (stage 1: optimizer, 2: + gradients, 3: + weights; MoE expert weights over dp / ep, the
+// ranks that hold the same experts); plus activations kept for the backward
 // pass (Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer
 // Models", 16-bit activations):
 //   per layer and micro-batch  s*b*h*(10 + 24/t)     tensor parallel alone (norms, dropout and
@@ -15,8 +16,12 @@
 //                              s*b*h*34/t            with sequence parallelism (Megatron's default
 //                                                     with TP: those parts split along s)
 //                              + 5*a*s^2*b/t         attention scores, unless FlashAttention
+//                                                     (dropped by selective recomputation: the
+//                                                     core attention is recomputed instead)
 //   with full recomputation    2*s*b*h (/t with SP)  only each layer's input
-// With 1F1B the first stage holds pp micro-batches of its L/pp layers: L layers' worth.
+// With 1F1B the first stage holds min(pp, micro-batches) micro-batches of its L/pp layers (L
+// layers' worth when there are at least pp); the interleaved schedule with v chunks per GPU
+// holds (1 + (pp-1)/(pp*v)) times that (Korthikanti et al. 2022, Section 4.2.3).
 #include <cstdint>
 
 #include "sim/hardware/gpu_spec.hpp"
@@ -106,6 +111,14 @@ struct TrainingOptions {
   bool sequence_parallel = true;
   double sequence_length = 2048;
   double micro_batch = 1;  // sequences per micro-batch
+  // Training-job recipes (sim/training); the defaults are the estimate's assumptions.
+  bool selective_recompute = false;  // no s^2 attention scores kept
+  double gradient_bytes = 0;         // per parameter in the gradient buffer; 0: the weight format
+  int virtual_stages = 1;            // interleaved 1F1B chunks per GPU
+  double micro_batches = 0;          // per pipeline per iteration; 0: at least pp
+  // Extra bytes per parameter held beside the weights: Transformer Engine's fp8 training keeps
+  // an fp8 copy of each weight and of its transpose between micro-batches (2 bytes).
+  double weight_cache_bytes = 0;
 };
 
 struct TrainingMemory {
@@ -122,5 +135,7 @@ TrainingMemory training_memory_per_gpu(const TransformerCost& cost, const Traini
 
 // Parameters one GPU holds on the fullest stage.
 double parameters_per_gpu(const TransformerCost& cost);
+// Of those, the MoE experts' (0 for a dense model): replicated over dp / ep ranks only.
+double expert_parameters_per_gpu(const TransformerCost& cost);
 
 }  // namespace cs

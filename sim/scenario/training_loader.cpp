@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "sim/llm/transformer_spec.hpp"
 #include "sim/scenario/billing_reader.hpp"
 #include "sim/scenario/workload_loader.hpp"
+#include "sim/training/training_iteration.hpp"
 
 namespace cs {
 
@@ -78,6 +80,36 @@ auto lookup(MapReader& r, std::string_view key, const Catalog& catalog) {
   }
 }
 
+// `dtype`: bf16 or fp16 mixed precision, or fp8 GEMMs with Transformer-Engine-style delayed
+// scaling (weights, activations and the optimizer stay 16/32-bit).
+ModelPrecision read_training_precision(MapReader& r, const GpuSpec& gpu) {
+  const std::string text = r.string_or("dtype", "bf16");
+  const auto d = parse_dtype(text);
+  if (!d || (*d != Dtype::kBf16 && *d != Dtype::kFp16 && *d != Dtype::kFp8))
+    r.fail("dtype", "unknown training format '" + text + "'; expected bf16, fp16 or fp8");
+  if (*d != Dtype::kFp8) return precision_for(*d);
+  if (gpu.effective_compute_dtype(Dtype::kFp8) != Dtype::kFp8)
+    r.fail("dtype", gpu.name + " has no fp8 tensor cores (fp8 training needs Hopper, Ada or newer)");
+  ModelPrecision p = precision_for(Dtype::kBf16);
+  p.compute = Dtype::kFp8;
+  return p;
+}
+
+// A plan whose fullest stage does not fit in the GPU's memory is refused, with the parts.
+void check_training_memory(MapReader& r, const TrainingJobSpec& t) {
+  const TrainingMemory m = training_job_memory(t);
+  if (m.total() <= t.gpu.memory_bytes) return;
+  constexpr double GiB = 1024.0 * 1024 * 1024;
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "the plan needs %.1f GiB per GPU on its fullest pipeline stage (weights %.1f, gradients %.1f, "
+                "optimizer %.1f, activations %.1f GiB); %s has %.1f GiB. Shard more (pp, tp, zero_stage), recompute "
+                "activations or shrink micro_batch",
+                m.total() / GiB, m.weights_bytes / GiB, m.gradients_bytes / GiB, m.optimizer_bytes / GiB,
+                m.activations_bytes / GiB, t.gpu.name.c_str(), t.gpu.memory_bytes / GiB);
+  r.fail("micro_batch", text);
+}
+
 // One `training:` job.
 void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, const ModelCatalog& models,
                        TrainingClusterSpec& c) {
@@ -94,7 +126,7 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
     t.model.vocab = static_cast<int>(r.integer("vocab"));
     r.check_range("vocab", t.model.vocab, 1, 1e9);
   }
-  t.precision = precision_for(Dtype::kBf16);
+  t.precision = read_training_precision(r, t.gpu);
   t.flash_attention = r.boolean_or("flash_attention", t.flash_attention);
   if (r.has("gradient_dtype")) {
     const std::string text = r.string("gradient_dtype");
@@ -115,6 +147,16 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   r.check_range("pp", p.pp, 1, 4096);
   p.dp = static_cast<int>(r.integer_or("dp", 1));
   r.check_range("dp", p.dp, 1, 1e6);
+  p.cp = static_cast<int>(r.integer_or("cp", 1));
+  r.check_range("cp", p.cp, 1, 1024);
+  p.ep = static_cast<int>(r.integer_or("ep", 1));
+  r.check_range("ep", p.ep, 1, 1e6);
+  if (p.ep > 1 && !t.model.is_moe()) r.fail("ep", t.model.name + " has no experts to spread (ep needs an MoE model)");
+  if (p.ep > 1 && (t.model.experts % p.ep != 0 || p.dp % p.ep != 0))
+    r.fail("ep", "ep (" + std::to_string(p.ep) + ") must divide the model's " + std::to_string(t.model.experts) +
+                     " experts and dp (" + std::to_string(p.dp) + "): expert ranks come from the replicas");
+  p.moe_capacity_factor = r.number_or("moe_capacity_factor", 1.0);
+  r.check_range("moe_capacity_factor", p.moe_capacity_factor, 1, 1e3);
   p.micro_batch_size = static_cast<int>(r.integer_or("micro_batch", 1));
   r.check_range("micro_batch", p.micro_batch_size, 1, 1e6);
   p.virtual_stages = static_cast<int>(r.integer_or("virtual_stages", 1));
@@ -138,9 +180,15 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   if (p.virtual_stages > 1 && t.micro_batches() % p.pp != 0)
     r.fail("virtual_stages", "the interleaved schedule needs the micro-batches per pipeline (" +
                                  std::to_string(t.micro_batches()) + ") to be a multiple of pp");
+  if (p.cp > 1 && !t.flash_attention)
+    r.fail("cp", "context parallelism runs on fused (flash) attention; set flash_attention: true");
+  if (p.cp > 1 && t.sequence_length % (2 * p.cp) != 0)
+    r.fail("cp", "the sequence length (" + std::to_string(t.sequence_length) +
+                     ") must split into 2 x cp load-balanced chunks");
   if (p.tp > c.gpus_per_node || c.gpus_per_node % p.tp != 0)
     r.fail("tp", "a tensor-parallel group stays inside one node: tp must divide the " +
                      std::to_string(c.gpus_per_node) + " GPUs of a node");
+  check_training_memory(r, t);
   job.gpus = p.gpus();
   job.submit = r.duration_or("submit", Time{});
   if (job.submit < Time{}) r.fail("submit", "the submit time must not be negative");
@@ -151,7 +199,7 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   const double price = r.quantity_or("price", Dimension::kUsdPerHour, c.usd_per_gpu_hour);
   r.check_range("price", price, 0, HUGE_VAL);
   if (c.gpus() > 0 && job.gpus > c.gpus())
-    r.fail("dp", "the job needs tp x pp x dp = " + std::to_string(job.gpus) + " GPUs; the cluster has " +
+    r.fail("dp", "the job needs tp x cp x pp x dp = " + std::to_string(job.gpus) + " GPUs; the cluster has " +
                      std::to_string(c.gpus()) +
                      (c.failures_enabled && c.failures.spare_nodes > 0 ? " (spares included)" : ""));
   r.finish();

@@ -8,25 +8,36 @@
 namespace cs {
 
 RankLayout rank_layout(const TrainingParallelism& plan, std::span<const VertexId> gpus) {
-  if (plan.tp < 1 || plan.pp < 1 || plan.dp < 1) throw std::invalid_argument("parallel degrees must be >= 1");
+  if (plan.tp < 1 || plan.pp < 1 || plan.dp < 1 || plan.cp < 1)
+    throw std::invalid_argument("parallel degrees must be >= 1");
   if (gpus.size() != static_cast<std::size_t>(plan.gpus()))
     throw std::invalid_argument("training job has " + std::to_string(gpus.size()) +
-                                " GPUs but tp x pp x dp = " + std::to_string(plan.gpus()));
+                                " GPUs but tp x cp x pp x dp = " + std::to_string(plan.gpus()));
   RankLayout l;
   l.tp = plan.tp;
   l.pp = plan.pp;
   l.dp = plan.dp;
+  l.cp = plan.cp;
   l.gpus = gpus;
   for (int d = 0; d < l.dp; ++d)
-    for (int s = 0; s < l.pp; ++s) {
-      std::vector<VertexId> g;
-      for (int t = 0; t < l.tp; ++t) g.push_back(l.gpu(d, s, t));
-      l.tp_groups.push_back(std::move(g));
-    }
+    for (int s = 0; s < l.pp; ++s)
+      for (int c = 0; c < l.cp; ++c) {
+        std::vector<VertexId> g;
+        for (int t = 0; t < l.tp; ++t) g.push_back(l.gpu(d, s, t, c));
+        l.tp_groups.push_back(std::move(g));
+      }
+  for (int d = 0; d < l.dp; ++d)
+    for (int s = 0; s < l.pp; ++s)
+      for (int t = 0; t < l.tp; ++t) {
+        std::vector<VertexId> g;
+        for (int c = 0; c < l.cp; ++c) g.push_back(l.gpu(d, s, t, c));
+        l.cp_groups.push_back(std::move(g));
+      }
   for (int s = 0; s < l.pp; ++s)
     for (int t = 0; t < l.tp; ++t) {
       std::vector<VertexId> g;
-      for (int d = 0; d < l.dp; ++d) g.push_back(l.gpu(d, s, t));
+      for (int d = 0; d < l.dp; ++d)
+        for (int c = 0; c < l.cp; ++c) g.push_back(l.gpu(d, s, t, c));
       l.dp_groups.push_back(std::move(g));
     }
   return l;
@@ -36,7 +47,7 @@ std::vector<VertexId> order_ranks(const Topology& topo, std::span<const VertexId
                                   const TrainingParallelism& plan) {
   if (allocated.size() != static_cast<std::size_t>(plan.gpus()))
     throw std::invalid_argument("allocated " + std::to_string(allocated.size()) +
-                                " GPUs for tp x pp x dp = " + std::to_string(plan.gpus()));
+                                " GPUs for tp x cp x pp x dp = " + std::to_string(plan.gpus()));
   std::map<std::int32_t, std::vector<VertexId>> by_node;
   for (VertexId g : allocated) by_node[topo.vertex(g).node].push_back(g);
   std::map<std::int32_t, int> node_gpus_of;

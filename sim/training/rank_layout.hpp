@@ -1,6 +1,7 @@
 #pragma once
 // Where a training job's ranks sit: its GPUs in rank order (the RunningTrainingJob convention,
-// rank r = ((dp_index x pp) + stage) x tp + tp_index) cut into the groups that communicate.
+// rank r = (((dp_index x pp) + stage) x cp + cp_index) x tp + tp_index: TP fastest, then context
+// parallelism, so TP and CP groups stay inside nodes first) cut into the groups that communicate.
 #include <span>
 #include <vector>
 
@@ -13,20 +14,25 @@ struct RankLayout {
   int tp = 1;
   int pp = 1;
   int dp = 1;
-  // tp_groups[(dp_index x pp) + stage]: the tp GPUs of one stage of one replica.
+  int cp = 1;
+  // tp_groups[((dp_index x pp) + stage) x cp + cp_index]: the tp GPUs of one sequence chunk of
+  // one stage of one replica.
   std::vector<std::vector<VertexId>> tp_groups;
-  // dp_groups[stage x tp + tp_index]: the dp GPUs holding the same shard of the same layers.
+  // cp_groups[((dp_index x pp) + stage) x tp + tp_index]: the cp GPUs sharing one sequence.
+  std::vector<std::vector<VertexId>> cp_groups;
+  // dp_groups[stage x tp + tp_index]: the dp x cp GPUs holding the same shard of the same
+  // layers (every replica's every sequence chunk), dp-major.
   std::vector<std::vector<VertexId>> dp_groups;
-  // The GPU of rank (dp_index, stage, tp_index).
+  // The GPU of rank (dp_index, stage, tp_index, cp_index).
   std::span<const VertexId> gpus;
-  VertexId gpu(int dp_index, int stage, int tp_index) const {
-    return gpus[static_cast<std::size_t>((dp_index * pp + stage) * tp + tp_index)];
+  VertexId gpu(int dp_index, int stage, int tp_index, int cp_index = 0) const {
+    return gpus[static_cast<std::size_t>(((dp_index * pp + stage) * cp + cp_index) * tp + tp_index)];
   }
   // The next stage's GPU with the same TP index (PP sends go between these pairs).
   VertexId next_stage(int dp_index, int stage, int tp_index) const { return gpu(dp_index, stage + 1, tp_index); }
 };
 
-// Throws std::invalid_argument when the GPU count is not tp x pp x dp. The result refers to
+// Throws std::invalid_argument when the GPU count is not tp x cp x pp x dp. The result refers to
 // `gpus`, which must outlive it.
 RankLayout rank_layout(const TrainingParallelism& plan, std::span<const VertexId> gpus);
 

@@ -14,16 +14,32 @@
 //               gradient written and read, buffer read and written, memory-bound
 //   TP        2 all-reduces of b*s*h activations forward, 2 backward, 2 more recomputing,
 //             timed by the network's CollectiveCostModel on the job's real TP group
+//   CP        (cp > 1) every GPU works on s/cp tokens of each sequence: dense work, TP and PP
+//             bytes / cp; attention 1/cp of the whole sequence's, in cp ring steps, each
+//             sending the held K, V chunk (cp_kv_bytes_per_step) to the next CP rank behind the
+//             step's attention (backward: K, V and their gradients); exposed per step
+//             max(0, send - attention step), counted with the TP time. Gradients reduce over
+//             dp x cp ranks; ZeRO shards over them.
+//   EP        (ep > 1, MoE) per MoE layer and pass a dispatch and a combine all-to-all of
+//             ep_all_to_all_bytes among ep ranks of consecutive replicas (CollectiveCostModel,
+//             kAllToAll), counted with the TP time; the expert GEMMs of the busiest rank scaled
+//             by moe_capacity_factor.
 // Stages: ceil(layers/pp) layers each, the LM head on the last, the embedding on the first.
 // The 1F1B (interleaved when virtual_stages > 1) schedule of these ops gives the makespan;
 // the PP hand-off of b*s*h activations goes as Megatron's scatter/gather: each TP rank sends
 // 1/tp to its peer in the next stage over the network, then the TP group all-gathers.
 //
-// DP gradient reduction per DP group (same stage and TP index in every replica), payload =
-// the stage's parameters on one GPU x the gradient format:
-//   ZeRO 0: all-reduce of the gradients; ZeRO 1-2: reduce-scatter of the gradients, then
-//   all-gather of the updated weights (same volume as the all-reduce, Rajbhandari et al. 2020);
-//   ZeRO 3: one more all-gather of the weights (1.5x).
+// fp8 (precision.compute = fp8, Transformer-Engine delayed scaling): the layers' GEMMs run at
+// the fp8 peak and read the fp8 weight copy; each GEMM operand is cast to fp8 (fused
+// cast-transpose-amax, 4 bytes per element, memory-bound) forward and backward; once per step
+// the weights are cast (2 bytes read, 2 written) and the amax histories rolled. Attention, the
+// elementwise work, the LM head, TP/PP traffic and the optimizer stay bf16/fp32.
+// DP gradient reduction per DP group (same stage and TP index in every replica), on the
+// stage's parameters on one GPU:
+//   ZeRO 0: all-reduce of the gradients (gradient format); ZeRO 1-2 (Megatron's distributed
+//   optimizer): reduce-scatter of the gradients, then all-gather of the updated weights, both
+//   priced on the gradient buffer's bytes (Rajbhandari et al. 2020); ZeRO 3: one more
+//   all-gather.
 // Overlap (overlap_dp_communication): gradients of a layer are final once the last micro-batch's
 // backward has passed it, so reduction can run behind that backward: exposed = max(0, dp -
 // window), window = one micro-batch's backward through the stage. Otherwise all of it is exposed.
@@ -35,6 +51,7 @@
 #include <vector>
 
 #include "sim/engine/engine.hpp"
+#include "sim/llm/memory_model.hpp"
 #include "sim/network/collective_cost.hpp"
 #include "sim/network/collective_types.hpp"
 #include "sim/network/flow_network.hpp"
@@ -52,7 +69,9 @@ struct TrainingIterationResult {
   // Per micro-batch on the slowest stage (all its model chunks together).
   double forward_s = 0;   // GPU work
   double backward_s = 0;  // GPU work, recomputation included
-  double tp_comm_per_micro_batch_s = 0;
+  double tp_comm_per_micro_batch_s = 0;  // TP (and CP, below) exposed, all layers of the stage
+  double cp_comm_per_micro_batch_s = 0;  // ring-attention K/V exchange not hidden by attention
+  double ep_comm_per_micro_batch_s = 0;  // MoE dispatch + combine all-to-alls (in the TP time too)
   double pp_transfer_s = 0;  // one hand-off between neighbouring stages
   double dp_comm_s = 0;      // the whole gradient reduction, before overlap
   double dp_overlap_window_s = 0;
@@ -79,6 +98,16 @@ struct TrainingIterationResult {
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group);
 // Bytes of gradients one GPU of the fullest stage reduces.
 double dp_gradient_bytes(const TrainingJobSpec& spec);
+// Memory per GPU on the fullest stage (sim/llm training_memory_per_gpu with the job's recipes:
+// its ZeRO stage, recomputation, sequence parallelism, interleaving, micro-batches in flight,
+// gradient format, and under fp8 the cached fp8 weights).
+TrainingOptions training_memory_options(const TrainingJobSpec& spec);
+TrainingMemory training_job_memory(const TrainingJobSpec& spec);
+// Bytes of one ring-attention step: the K and V of this rank's s/cp tokens (its KV heads).
+double cp_kv_bytes_per_step(const TrainingJobSpec& spec);
+// Bytes each GPU sends into one MoE all-to-all (dispatch or combine) per layer and micro-batch:
+// its tokens x top_k x hidden x 2 bytes, x the capacity factor.
+double ep_all_to_all_bytes(const TrainingJobSpec& spec);
 // Megatron-LM's FLOPs per iteration (see TrainingIterationResult).
 double megatron_flops_per_iteration(const TrainingJobSpec& spec);
 

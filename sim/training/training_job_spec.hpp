@@ -31,8 +31,20 @@ struct TrainingParallelism {
   // per layer and pass only max(0, TP time - GEMM time) is exposed.
   bool tp_comm_overlap = false;
   bool overlap_dp_communication = true;  // gradient reduction runs behind the backward pass
+  // Context parallelism (Megatron-LM / Transformer Engine ring attention): each sequence is
+  // split over cp ranks; K and V chunks circulate around the cp ranks during attention. The cp
+  // ranks of a replica hold the same weights, so gradients are reduced over dp x cp.
+  int cp = 1;
+  // Expert parallelism for MoE models: each MoE layer's experts spread over ep ranks taken
+  // from dp (the same stage and TP index in ep consecutive replicas); tokens reach their
+  // experts by an all-to-all (dispatch) and come back by another (combine).
+  int ep = 1;
+  // Routing skew (GShard / Switch Transformer capacity factor): the busiest expert rank
+  // processes and receives up to this many times the mean tokens, and every rank waits for it
+  // at the combine. 1: perfectly balanced routing.
+  double moe_capacity_factor = 1;
 
-  int gpus() const { return tp * pp * dp; }
+  int gpus() const { return tp * cp * pp * dp; }
 };
 
 struct TrainingJobSpec {

@@ -27,7 +27,7 @@ const std::string kTraining =
     "  checkpoint: {interval: 30 min, write_time: 20 s, restart: 5 min}\n"  // 12
     "training:\n"                                                           // 13
     "  - name: gpt\n"                                                       // 14
-    "    model: gpt-3\n"                                                    // 15
+    "    model: gpt-j\n"                                                    // 15
     "    gpu: a100-80gb-sxm\n"                                              // 16
     "    global_batch: 64\n"                                                // 17
     "    sequence_length: 2048\n"                                           // 18
@@ -42,7 +42,7 @@ const std::string kTraining =
     "    priority: 3\n"                                                     // 27
     "    checkpoint: {interval: 1 h}\n"                                     // 28
     "  - name: early\n"                                                     // 29
-    "    model: gpt-3\n"                                                    // 30
+    "    model: gpt-j\n"                                                    // 30
     "    gpu: a100-80gb-sxm\n"                                              // 31
     "    global_batch: 16\n"                                                // 32
     "    sequence_length: 2048\n"                                           // 33
@@ -94,7 +94,7 @@ TEST_CASE("a training scenario reads the cluster from the topology and its jobs 
   CHECK(gpt.checkpoint.restart_overhead == Time::s(300));
   REQUIRE(gpt.training);
   const TrainingJobSpec& t = *gpt.training;
-  CHECK(t.model.name == "gpt-3-175b");  // the alias resolved
+  CHECK(t.model.name == "gpt-j-6b");  // the alias resolved
   CHECK(t.token_budget == Approx(300e9));
   CHECK(t.parallel.virtual_stages == 2);
   CHECK(t.parallel.recompute_activations);
@@ -158,9 +158,41 @@ TEST_CASE("checkpoint storage bandwidth turns the model's checkpoint size into a
   const Scenario s =
       load_scenario(dir.write("t.yaml", replace(kTraining, "    checkpoint: {interval: 1 h}\n",
                                                 "    checkpoint: {interval: 1 h, storage_bandwidth: 100 GB/s}\n")));
-  // GPT-3: ~174.6e9 parameters x 14 bytes (bf16 weights + fp32 master + 2 fp32 Adam moments)
-  // = 2.44e12 bytes over 100 GB/s = 24.4 s.
-  CHECK(s.training->jobs[1].checkpoint.write_time.seconds() == Approx(24.4).epsilon(0.02));
+  // GPT-J: ~6.05e9 parameters x 14 bytes (bf16 weights + fp32 master + 2 fp32 Adam moments)
+  // = 8.47e10 bytes over 100 GB/s = 0.847 s.
+  CHECK(s.training->jobs[1].checkpoint.write_time.seconds() == Approx(0.847).epsilon(0.02));
+}
+
+TEST_CASE("a training job reads the recipes: fp8, context and expert parallelism, the capacity factor") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write("r.yaml",
+                                             "name: r\n"
+                                             "simulation: {horizon: 1 h}\n"
+                                             "topology: {node: dgx_h100, nodes: 4, fabric: {kind: fat_tree}}\n"
+                                             "training:\n"
+                                             "  - model: mixtral-8x7b\n"
+                                             "    gpu: h100-sxm\n"
+                                             "    global_batch: 64\n"
+                                             "    sequence_length: 32768\n"
+                                             "    tokens: 1B\n"
+                                             "    tp: 4\n"
+                                             "    cp: 2\n"
+                                             "    dp: 4\n"
+                                             "    ep: 4\n"
+                                             "    moe_capacity_factor: 1.25\n"
+                                             "    dtype: fp8\n"
+                                             "    zero_stage: 1\n"
+                                             "    sequence_parallel: true\n"
+                                             "    selective_recompute: true\n"));
+  REQUIRE(s.training);
+  const ClusterJobSpec& job = s.training->jobs.at(0);
+  CHECK(job.gpus == 32);  // tp 4 x cp 2 x dp 4
+  const TrainingJobSpec& t = *job.training;
+  CHECK(t.parallel.cp == 2);
+  CHECK(t.parallel.ep == 4);
+  CHECK(t.parallel.moe_capacity_factor == 1.25);
+  CHECK(t.precision.compute == Dtype::kFp8);
+  CHECK(t.precision.weights == Dtype::kBf16);
 }
 
 TEST_CASE("training errors name the file, the line and the key") {
@@ -201,6 +233,32 @@ TEST_CASE("training errors name the file, the line and the key") {
     const std::string e = error_of(replace(kTraining, "    tp: 8\n    pp: 2\n", "    tp: 16\n    pp: 1\n"));
     CHECK_THAT(e, Catch::Contains("bad.yaml:20"));
     CHECK_THAT(e, Catch::Contains("training[0].tp"));
+  }
+  SECTION("a plan that does not fit in the GPU's memory, with the numbers") {
+    // GPT-3 175B on 16 GPUs (tp 8, pp 2, dp 1): 175e9 / 16 parameters x 18 bytes ~ 183 GiB.
+    const std::string e = error_of(replace(kTraining, "    model: gpt-j\n    gpu: a100-80gb-sxm\n    global_batch: 64",
+                                           "    model: gpt-3\n    gpu: a100-80gb-sxm\n    global_batch: 64"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:14"));
+    CHECK_THAT(e, Catch::Contains("training[0].micro_batch"));
+    CHECK_THAT(e, Catch::Contains("GiB per GPU"));
+    CHECK_THAT(e, Catch::Contains("a100-80gb-sxm has 80.0 GiB"));
+  }
+  SECTION("fp8 training on a GPU without fp8 tensor cores") {
+    const std::string e = error_of(replace(kTraining, "    recompute: true\n", "    recompute: true\n    dtype: fp8\n"));
+    CHECK_THAT(e, Catch::Contains("bad.yaml:25"));
+    CHECK_THAT(e, Catch::Contains("training[0].dtype"));
+    CHECK_THAT(e, Catch::Contains("no fp8 tensor cores"));
+  }
+  SECTION("expert parallelism on a dense model") {
+    const std::string e = error_of(replace(kTraining, "    recompute: true\n", "    recompute: true\n    ep: 2\n"));
+    CHECK_THAT(e, Catch::Contains("training[0].ep"));
+    CHECK_THAT(e, Catch::Contains("needs an MoE model"));
+  }
+  SECTION("context parallelism without fused attention") {
+    const std::string e = error_of(
+        replace(kTraining, "    recompute: true\n", "    recompute: true\n    cp: 2\n    flash_attention: false\n"));
+    CHECK_THAT(e, Catch::Contains("training[0].cp"));
+    CHECK_THAT(e, Catch::Contains("flash"));
   }
   SECTION("nodes given beside a topology") {
     const std::string e = error_of(replace(kTraining, "  gpu: a100-80gb-sxm\n  price", "  nodes: 4\n  price"));
