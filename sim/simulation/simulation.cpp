@@ -21,6 +21,8 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
+#include "sim/network/fabric.hpp"
+#include "sim/network/network_workload.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -92,7 +94,8 @@ struct Models {
   std::vector<std::unique_ptr<SpotInterruptions>> spot;  // one per spot pool
   std::unique_ptr<CostEnergyMetrics> cost;
   const TopologySpec* topology = nullptr;  // the scenario's, for the summary
-  std::unique_ptr<NetworkWorkload> network;
+  std::unique_ptr<Fabric> fabric;           // the one network, with a topology
+  std::unique_ptr<NetworkWorkload> network;  // collective jobs on it
   std::unique_ptr<NetworkMetrics> network_metrics;  // only with collective jobs
   std::unique_ptr<TrainingSystem> training;
   std::unique_ptr<JobMetrics> job_metrics;
@@ -105,7 +108,7 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : scenario.all_workloads())
     streams.push_back(make_request_source(*w, scenario.seed));
-  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.network.get());
+  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.fabric.get());
   ColumnarWriter* table =
       scenario.output.requests_table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr;
   std::vector<ServingPoolView> views;
@@ -159,11 +162,13 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.pool_metrics = std::make_unique<PoolMetrics>(
         engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
   }
-  // The network first: serving replicas are placed on its topology when there is one. A
-  // topology with neither collective jobs nor serving is the training cluster's alone.
+  // The fabric first: serving replicas are placed on its topology, training's traffic and
+  // collective jobs share its links.
   const std::vector<const ServingPoolSpec*> pools = scenario.all_serving_pools();
-  if (scenario.network && (!scenario.network->jobs.empty() || !pools.empty()))
-    m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
+  if (scenario.network) {
+    m.fabric = std::make_unique<Fabric>(engine, scenario.network->topology, scenario.network->tuning);
+    if (!scenario.network->jobs.empty()) m.network = std::make_unique<NetworkWorkload>(*m.fabric, *scenario.network);
+  }
   if (!pools.empty()) {
     // Placing the pools on the topology is where too many initial replicas show: an input
     // error, reported at the scenario's key.
@@ -175,8 +180,7 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     }
   }
   if (scenario.training) {
-    m.training = std::make_unique<TrainingSystem>(engine, *scenario.training,
-                                                  scenario.network ? &scenario.network->topology : nullptr);
+    m.training = std::make_unique<TrainingSystem>(engine, *scenario.training, m.fabric.get());
     m.job_metrics =
         std::make_unique<JobMetrics>(m.training->scheduler(), sampler, &out.table("jobs", JobMetrics::table_columns()),
                                      m.training->model_jobs(), scenario.training->usd_per_gpu_hour);
@@ -193,11 +197,10 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
       m.serving->pool(0).set_gpu_lender(m.training->lender());
     }
   }
-  // Link timelines and the /collectives table only where collectives run: a topology that
-  // only places serving replicas or the training cluster moves no flows, so they would be all
-  // zeros.
+  // Link timelines and the /collectives table only where collective jobs run; otherwise the
+  // training cluster's listener draws its jobs' traffic on the fabric's links.
   if (scenario.network) m.topology = &scenario.network->topology;
-  if (m.network && !scenario.network->jobs.empty()) {
+  if (m.network) {
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }

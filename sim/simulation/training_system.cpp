@@ -9,20 +9,20 @@
 
 namespace cs {
 
-TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, const TopologySpec* topology)
-    : engine_(engine), spec_(spec) {
+TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, Fabric* fabric)
+    : engine_(engine), spec_(spec), fabric_(spec.from_topology ? fabric : nullptr) {
   if (spec_.from_topology) {
-    if (!topology) throw std::invalid_argument("training cluster: the inventory needs the scenario's topology");
-    topology_ = std::make_unique<Topology>(build_topology(*topology));
-    inventory_ = std::make_unique<ClusterInventory>(ClusterInventory::from_topology(*topology_, spec_.gpu_type));
+    if (!fabric) throw std::invalid_argument("training cluster: the inventory needs the scenario's topology");
+    inventory_ = std::make_unique<ClusterInventory>(ClusterInventory::from_topology(fabric_->topology(), spec_.gpu_type));
   } else {
     inventory_ = std::make_unique<ClusterInventory>(
         ClusterInventory::uniform(spec_.nodes, spec_.gpus_per_node, spec_.nodes_per_leaf, spec_.gpu_type));
   }
   if (spec_.failures_enabled && spec_.failures.spare_nodes > 0) inventory_->reserve_spares(spec_.failures.spare_nodes);
   // Model-driven jobs need links to be timed on; the loader allows them only with a topology.
-  if (topology_) {
-    auto speed = std::make_unique<NetworkSpeedModel>(*topology_, topology->efficiency);
+  if (fabric_) {
+    auto speed = std::make_unique<NetworkSpeedModel>(fabric_->topology(), fabric_->efficiency());
+    speed->carry_on(fabric_->network());
     network_speed_ = speed.get();
     speed_ = std::move(speed);
   }

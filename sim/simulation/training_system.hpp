@@ -12,7 +12,7 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
-#include "sim/network/network_spec.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/scenario/training_loader.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "sim/training/cluster_inventory.hpp"
@@ -26,9 +26,10 @@ namespace cs {
 
 class TrainingSystem {
  public:
-  // `topology`: the scenario's interconnect when it has one (the inventory and the speed
-  // model's links come from it), else null (uniform nodes, no network).
-  TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, const TopologySpec* topology);
+  // `fabric`: the run's one network when the scenario has a topology. A cluster built from
+  // the topology takes its inventory from it, and running jobs' DP traffic is carried on its
+  // flow network beside everything else there; a cluster of uniform nodes has no network.
+  TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, Fabric* fabric);
   ~TrainingSystem();
   TrainingSystem(const TrainingSystem&) = delete;
   TrainingSystem& operator=(const TrainingSystem&) = delete;
@@ -46,14 +47,13 @@ class TrainingSystem {
   // The scenario's model jobs, in submission order.
   std::vector<const TrainingJobSpec*> model_jobs() const;
   const JobSource* trace() const { return trace_.get(); }
-  const Topology* topology() const { return topology_.get(); }
+  const Topology* topology() const { return fabric_ ? &fabric_->topology() : nullptr; }
   // The speed model of model jobs (null without a topology).
   NetworkSpeedModel* network_speed() { return network_speed_; }
   // For ServingSystem::set_gpu_lender: each replica borrows its GPUs from the scheduler at
   // spec().serving_priority (in TP groups within nodes where it can) and returns them when it
-  // stops; the answer is the lent GPUs as topology vertices (the inventory's vertex_of; this
-  // topology is built from the same spec as the serving network's, so vertex ids agree); a
-  // node failure under a loan revokes it (the replica drains).
+  // stops; the answer is the lent GPUs as vertices of the fabric's topology (the inventory's
+  // vertex_of); a node failure under a loan revokes it (the replica drains).
   ServingSystem::GpuLender lender();
 
  private:
@@ -63,7 +63,7 @@ class TrainingSystem {
 
   Engine& engine_;
   TrainingClusterSpec spec_;
-  std::unique_ptr<Topology> topology_;
+  Fabric* fabric_ = nullptr;
   std::unique_ptr<ClusterInventory> inventory_;
   std::unique_ptr<JobSpeedModel> speed_;
   NetworkSpeedModel* network_speed_ = nullptr;  // speed_, typed

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../scenario/scenario_test_files.hpp"
-#include "sim/network/network_workload.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/serving_cluster.hpp"
@@ -26,11 +26,11 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
   REQUIRE(s.network);
   REQUIRE(s.training);
   Engine engine(s.seed);
-  NetworkWorkload network(engine, *s.network);
+  Fabric network(engine, s.network->topology, s.network->tuning);
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : s.all_workloads()) streams.push_back(make_request_source(*w, s.seed));
   ServingCluster serving(engine, s.all_serving_pools(), std::move(streams), s.pool_split, &network);
-  TrainingSystem training(engine, *s.training, &s.network->topology);
+  TrainingSystem training(engine, *s.training, &network);
   ServingSystem& pool = serving.pool(0);
 
   // What the lender answered for each replica, recorded around the real lender.
@@ -83,7 +83,6 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
 
   const Time horizon = s.simulation.horizon;
   serving.start(horizon);
-  network.start(horizon);
   training.start(horizon);
   engine.run_until(horizon);
   check_jobs();
@@ -115,7 +114,7 @@ TEST_CASE("a TP4 pool and a TP2 pool on two DGX H100 nodes never share a GPU; pa
       "     pool: {initial_replicas: 4, autoscaler: {target: {metric: concurrency, value: 8}, max_replicas: 8}}}\n"
       "topology: {node: dgx_h100, nodes: 2, fabric: {kind: single_switch, link: infiniband}}\n"));
   Engine engine(1);
-  NetworkWorkload network(engine, *s.network);
+  Fabric network(engine, s.network->topology, s.network->tuning);
   std::vector<std::unique_ptr<RequestSource>> streams;
   ServingCluster serving(engine, s.all_serving_pools(), std::move(streams), s.pool_split, &network);
   serving.start(s.simulation.horizon);
