@@ -111,8 +111,8 @@ TEST_CASE(
   int uplinks = 0;
   for (std::size_t l = 0; l < topo.link_count(); ++l) {
     const LinkInfo& info = topo.link(static_cast<LinkId>(l));
-    if (info.kind != LinkKind::kInfiniBand || topo.vertex(info.from).kind != VertexKind::kSwitch ||
-        topo.vertex(info.to).kind != VertexKind::kSwitch || fabric.network().link_flow_count(static_cast<LinkId>(l)) == 0)
+    if (info.kind != LinkKind::kInfiniBand || topo.vertex(info.from).kind != VertexKind::kNetworkSwitch ||
+        topo.vertex(info.to).kind != VertexKind::kNetworkSwitch || fabric.network().link_flow_count(static_cast<LinkId>(l)) == 0)
       continue;
     ++uplinks;
     CHECK(fabric.network().link_rate(static_cast<LinkId>(l)) == Approx(demand));
