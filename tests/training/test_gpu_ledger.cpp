@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 
@@ -38,6 +39,7 @@ TEST_CASE("the GPU ledger moves a GPU only from the owner the caller names, and 
 }
 
 TEST_CASE("every GPU has exactly one owner under failures, spares, loans and preemptions, over many seeds") {
+  int failures_seen = 0, preemptions = 0, loans_made = 0, loans_revoked = 0;
   for (std::uint64_t seed = 1; seed <= 24; ++seed) {
     INFO("seed " << seed);
     Engine engine(seed);
@@ -69,7 +71,12 @@ TEST_CASE("every GPU has exactly one owner under failures, spares, loans and pre
       });
     // Serving borrows 4 or 8 GPUs in TP groups of 4 every 15 min and returns a loan at random.
     std::map<std::uint64_t, std::vector<GpuIndex>> loans;
-    s.on_loan_revoked.connect([&](std::uint64_t id) { loans.erase(id); });
+    s.on_loan_revoked.connect([&](std::uint64_t id) {
+      loans.erase(id);
+      ++loans_revoked;
+    });
+    s.on_failure.connect([&](int, bool, int) { ++failures_seen; });
+    s.on_job_preempted.connect([&](const ClusterJobRecord&) { ++preemptions; });
     for (int i = 0; i < 80; ++i)
       engine.schedule_at(Time::s(900 * i + 450), [&] {
         if (!loans.empty() && rng.uniform01() < 0.5) {
@@ -81,7 +88,9 @@ TEST_CASE("every GPU has exactly one owner under failures, spares, loans and pre
           return;
         }
         const GpuLoan loan = s.borrow_gpus(rng.uniform01() < 0.5 ? 4 : 8, 2, 4);
-        if (loan.id != 0) loans[loan.id] = loan.gpus;
+        if (loan.id == 0) return;
+        loans[loan.id] = loan.gpus;
+        ++loans_made;
       });
     // Checked every minute, after the instant's events.
     int checks = 0;
@@ -104,4 +113,11 @@ TEST_CASE("every GPU has exactly one owner under failures, spares, loans and pre
     s.finish();
     inventory.ledger().check();
   }
+  // The runs went through what the ledger must survive.
+  std::printf("ledger runs: %d node failures, %d preemptions, %d loans (%d revoked)\n", failures_seen, preemptions,
+              loans_made, loans_revoked);
+  CHECK(failures_seen > 24);
+  CHECK(preemptions > 24);
+  CHECK(loans_made > 24);
+  CHECK(loans_revoked > 0);
 }
