@@ -188,14 +188,9 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
         [metrics = m.job_metrics.get()](std::uint64_t id, const TrainingJobSpec* job, double usd_per_gpu_hour) {
           metrics->job_submitted(id, job, usd_per_gpu_hour);
         });
-    // Co-location: the serving pool's replicas borrow the cluster's GPUs (lender keys are
-    // replica ids, which are per pool: one pool).
-    if (m.serving) {
-      if (m.serving->size() > 1)
-        throw std::invalid_argument("co-location of serving and a training cluster takes one serving pool, not " +
-                                    std::to_string(m.serving->size()));
-      m.serving->pool(0).set_gpu_lender(m.training->lender());
-    }
+    // Co-location: every serving pool's replicas borrow the cluster's GPUs.
+    if (m.serving)
+      for (std::size_t i = 0; i < m.serving->size(); ++i) m.serving->pool(i).set_gpu_lender(m.training->lender(i));
   }
   // Link timelines and the /collectives table only where collective jobs run; otherwise the
   // training cluster's listener draws its jobs' traffic on the fabric's links.

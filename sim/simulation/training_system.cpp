@@ -30,9 +30,9 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
   scheduler_->on_loan_revoked.connect([this](std::uint64_t loan_id) {
     const auto it = std::find_if(loans_.begin(), loans_.end(), [&](const auto& kv) { return kv.second == loan_id; });
     if (it == loans_.end()) return;
-    const std::uint32_t replica = it->first;
+    const std::uint64_t key = it->first;
     loans_.erase(it);
-    revoked_.emit(replica);
+    revoked_.at(key >> 32)->emit(static_cast<std::uint32_t>(key));
   });
   if (spec_.failures_enabled) {
     failures_ = std::make_unique<FailureInjector>(engine_, spec_.failures, inventory_->node_count(),
@@ -101,22 +101,24 @@ void TrainingSystem::finish() {
   scheduler_->finish();
 }
 
-ServingSystem::GpuLender TrainingSystem::lender() {
+ServingSystem::GpuLender TrainingSystem::lender(std::size_t pool) {
+  while (revoked_.size() <= pool) revoked_.push_back(std::make_unique<Signal<std::uint32_t>>());
+  const auto key = [pool](std::uint32_t replica) { return static_cast<std::uint64_t>(pool) << 32 | replica; };
   ServingSystem::GpuLender l;
-  l.acquire = [this](std::uint32_t replica, int gpus, int group) {
+  l.acquire = [this, key](std::uint32_t replica, int gpus, int group) {
     std::vector<VertexId> lent;
     const GpuLoan loan = scheduler_->borrow_gpus(gpus, spec_.serving_priority, group);
     if (static_cast<int>(loan.gpus.size()) < gpus) {
       if (loan.id != 0) scheduler_->return_gpus(loan.id);
       return lent;
     }
-    loans_[replica] = loan.id;
+    loans_[key(replica)] = loan.id;
     for (const GpuIndex g : loan.gpus) lent.push_back(inventory_->vertex_of(g));
     return lent;
   };
-  l.revoked = &revoked_;
-  l.release = [this](std::uint32_t replica) {
-    const auto it = loans_.find(replica);
+  l.revoked = revoked_[pool].get();
+  l.release = [this, key](std::uint32_t replica) {
+    const auto it = loans_.find(key(replica));
     if (it == loans_.end()) return;
     scheduler_->return_gpus(it->second);
     loans_.erase(it);

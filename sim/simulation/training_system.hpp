@@ -3,7 +3,7 @@
 // cluster scheduler with the job speed model, the failure injector, and the jobs — the
 // scenario's model-driven `training:` jobs and the `jobs:` list or trace, each pulled one job
 // at a time with one event per submission, so memory does not grow with the trace. In
-// co-location it lends GPUs to a serving pool (lender()).
+// co-location it lends GPUs to serving pools (lender(pool)).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,11 +50,12 @@ class TrainingSystem {
   const Topology* topology() const { return fabric_ ? &fabric_->topology() : nullptr; }
   // The speed model of model jobs (null without a topology).
   NetworkSpeedModel* network_speed() { return network_speed_; }
-  // For ServingSystem::set_gpu_lender: each replica borrows its GPUs from the scheduler at
+  // For ServingSystem::set_gpu_lender of serving pool `pool` (any number of pools: loans are
+  // kept by pool and replica): each replica borrows its GPUs from the scheduler at
   // spec().serving_priority (in TP groups within nodes where it can) and returns them when it
   // stops; the answer is the lent GPUs as vertices of the fabric's topology (the inventory's
   // vertex_of); a node failure under a loan revokes it (the replica drains).
-  ServingSystem::GpuLender lender();
+  ServingSystem::GpuLender lender(std::size_t pool = 0);
 
  private:
   void schedule_next_model_job();
@@ -72,8 +73,10 @@ class TrainingSystem {
   std::unique_ptr<JobSource> trace_;
   std::optional<JobTraceRecord> next_trace_;
   std::size_t next_model_job_ = 0;
-  std::unordered_map<std::uint32_t, std::uint64_t> loans_;  // serving replica -> loan id
-  Signal<std::uint32_t> revoked_;                           // replicas whose loan the cluster ended
+  // (pool << 32 | replica) -> loan id, for every pool's replicas.
+  std::unordered_map<std::uint64_t, std::uint64_t> loans_;
+  // By pool: replicas whose loan the cluster ended (stable addresses: pools keep pointers).
+  std::vector<std::unique_ptr<Signal<std::uint32_t>>> revoked_;
   Time horizon_;
 };
 

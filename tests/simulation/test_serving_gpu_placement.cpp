@@ -144,3 +144,45 @@ TEST_CASE("a TP4 pool and a TP2 pool on two DGX H100 nodes never share a GPU; pa
   engine.run_until(s.simulation.horizon);
   serving.finish();
 }
+
+TEST_CASE("two serving pools borrow from one training cluster: each pool's replica 0 gets its own loan, revoked to it") {
+  LoadOptions options;
+  const Scenario s =
+      load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
+  REQUIRE(s.network);
+  REQUIRE(s.training);
+  Engine engine(s.seed);
+  Fabric fabric(engine, s.network->topology, s.network->tuning);
+  TrainingSystem training(engine, *s.training, &fabric);
+  ServingSystem::GpuLender first = training.lender(0), second = training.lender(1);
+  REQUIRE(first.revoked != second.revoked);
+  std::vector<std::uint32_t> revoked_first, revoked_second;
+  first.revoked->connect([&](std::uint32_t r) { revoked_first.push_back(r); });
+  second.revoked->connect([&](std::uint32_t r) { revoked_second.push_back(r); });
+  const GpuLedger& ledger = training.scheduler().inventory().ledger();
+  std::vector<VertexId> a, b;
+  engine.schedule_at(Time::s(1), [&] {
+    a = first.acquire(0, 8, 4);  // replica 0 of either pool: the same id, two loans of a node each
+    b = second.acquire(0, 8, 4);
+  });
+  engine.run_until(Time::s(2));
+  REQUIRE(a.size() == 8);
+  REQUIRE(b.size() == 8);
+  for (const VertexId g : a) CHECK(std::find(b.begin(), b.end(), g) == b.end());
+  CHECK(ledger.count(GpuOwner::kLoan) == 16);
+  // The second pool's loan ends with its node; the first pool hears nothing.
+  const ClusterInventory& inventory = training.scheduler().inventory();
+  int node = -1;
+  for (GpuIndex g = 0; g < inventory.gpu_count(); ++g)
+    if (inventory.vertex_of(g) == b.front()) node = inventory.node_of(g);
+  REQUIRE(node >= 0);
+  engine.schedule_at(Time::s(3), [&] { training.scheduler().node_down(node, true); });
+  engine.run_until(Time::s(4));
+  CHECK(revoked_second == std::vector<std::uint32_t>{0});
+  CHECK(revoked_first.empty());
+  CHECK(ledger.count(GpuOwner::kLoan) == 8);
+  first.release(0);
+  CHECK(ledger.count(GpuOwner::kLoan) == 0);
+  ledger.check();
+  training.finish();
+}
