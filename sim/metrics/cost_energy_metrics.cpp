@@ -46,7 +46,7 @@ CostEnergyMetrics::CostEnergyMetrics(const Engine& engine, std::vector<CostPoolV
   const bool several = pools_.size() > 1;
   for (std::size_t i = 0; i < pools_.size(); ++i) {
     Pool* p = &pools_[i];
-    if (several) sampler.set_name_prefix(p->view.name + ".");
+    const auto prefix = sampler.name_prefix(several ? p->view.name + "." : std::string());
     sampler.add_gauge({"power_kw", "kW", ColumnType::kFloat64,
                        "mean facility power over the last interval: GPUs (idle to TDP by compute utilization), "
                        "host and network, x PUE"},
@@ -63,7 +63,6 @@ CostEnergyMetrics::CostEnergyMetrics(const Engine& engine, std::vector<CostPoolV
     sampler.add_gauge({"cost_usd_per_h", "USD/h", ColumnType::kFloat64, "cost over the last interval, per hour"},
                       [p] { return p->usd_per_h; });
   }
-  sampler.set_name_prefix("");
   if (several) {
     sampler.add_gauge({"power_kw", "kW", ColumnType::kFloat64, "mean facility power over the last interval, all pools"},
                       [this] { return total_power_w_ / 1000; });

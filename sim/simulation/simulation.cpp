@@ -114,7 +114,7 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
   std::vector<ServingPoolView> views;
   for (std::size_t i = 0; i < pools.size(); ++i) {
     ServingSystem& pool = m.serving->pool(i);
-    if (pools.size() > 1) sampler.set_name_prefix(pools[i]->router.name + ".");
+    const auto prefix = sampler.name_prefix(pools.size() > 1 ? pools[i]->router.name + "." : std::string());
     m.serving_metrics.push_back(std::make_unique<ServingMetrics>(engine, pool.router(), *pools[i], sampler, table,
                                                                  static_cast<std::int64_t>(i),
                                                                  scenario.output.slo_window));
@@ -122,7 +122,6 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
         [metrics = m.serving_metrics.back().get()](int gpus) { metrics->replica_created(gpus); });
     views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get(), {}});
   }
-  sampler.set_name_prefix("");
   std::vector<CostPoolView> cost_views;
   for (std::size_t i = 0; i < pools.size(); ++i)
     cost_views.push_back({pools[i]->router.name, &m.serving->pool(i).router(), m.serving_metrics[i].get(), pools[i]});
