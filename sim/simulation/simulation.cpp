@@ -276,6 +276,14 @@ std::filesystem::path baseline_output(const std::filesystem::path& main) {
 
 }  // namespace
 
+void build_scenario(const Scenario& scenario, const std::filesystem::path& scratch) {
+  RunFile out(scratch);
+  Engine engine(scenario.seed);
+  TimelineSampler sampler(engine, scenario.simulation.sample_interval);
+  Models models;
+  build(scenario, engine, sampler, out, models);
+}
+
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   // The baseline first, into its own file; its figures are subtracted in this run's summary.

@@ -12,6 +12,7 @@
 #include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/serving_system.hpp"
+#include "sim/simulation/simulation.hpp"
 #include "sim/simulation/training_system.hpp"
 #include "workloads/inference_workload.hpp"
 
@@ -185,4 +186,20 @@ TEST_CASE("two serving pools borrow from one training cluster: each pool's repli
   CHECK(ledger.count(GpuOwner::kLoan) == 0);
   ledger.check();
   training.finish();
+}
+
+TEST_CASE("building a scenario without running it finds what a run's build finds, and leaves no file") {
+  test::TempDir dir;
+  const auto scratch = dir.path() / "build.h5";
+  // Co-location on one fabric: builds.
+  build_scenario(load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", {}),
+                 scratch);
+  CHECK_FALSE(std::filesystem::exists(scratch));
+  CHECK(std::filesystem::is_empty(dir.path()));
+  // Three TP8 replicas on one 8-GPU node: refused at the scenario's key, as `run` refuses it.
+  const Scenario unplaceable =
+      load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/tests/data/hostile/unplaceable_replicas.yaml", {});
+  CHECK_THROWS_WITH(build_scenario(unplaceable, scratch),
+                    Catch::Contains("serving.pool.initial_replicas: serving: 3 initial replicas of 8 GPUs do not fit"));
+  CHECK(std::filesystem::is_empty(dir.path()));
 }
