@@ -1,4 +1,7 @@
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "sim/app/cli_support.hpp"
@@ -27,7 +30,10 @@ int cmd_validate(const std::vector<std::string>& args) {
   if (!vm.count("scenario")) throw UsageError("missing the scenario file (see: clustersim validate --help)");
   const Scenario s = load_scenario(vm["scenario"].as<std::string>(), scenario_load_options(vm));
   for (const std::string& w : s.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  if (vm.count("build")) build_scenario_models(s);
+  // The models open their tables as they are built, in a scratch file never committed.
+  if (vm.count("build"))
+    build_scenario(s, std::filesystem::temp_directory_path() /
+                          ("clustersim-build-" + std::to_string(::getpid()) + ".h5"));
   if (vm.count("print"))
     std::cout << s.resolved_yaml;
   else {

@@ -73,7 +73,7 @@ CostEnergyMetrics::CostEnergyMetrics(const Engine& engine, std::vector<CostPoolV
   const bool several = pools_.size() > 1;
   for (std::size_t i = 0; i < pools_.size(); ++i) {
     Pool* p = &pools_[i];
-    if (several) sampler.set_name_prefix(p->view.name + ".");
+    const auto prefix = sampler.name_prefix(several ? p->view.name + "." : std::string());
     sampler.declare(output_keys());
     sampler.add_gauge("power_kw", [this, p, first = i == 0] {
       if (first) take_sample();
@@ -83,7 +83,6 @@ CostEnergyMetrics::CostEnergyMetrics(const Engine& engine, std::vector<CostPoolV
     sampler.add_gauge("cost_usd", [p] { return p->at_sample.total_usd(); });
     sampler.add_gauge("cost_usd_per_h", [p] { return p->usd_per_h; });
   }
-  sampler.set_name_prefix("");
   if (several) {
     sampler.declare(output_keys());
     sampler.add_gauge({"power_kw", "kW", ColumnType::kFloat64, "mean facility power over the last interval, all pools"},

@@ -19,9 +19,22 @@ class TimelineSampler {
  public:
   TimelineSampler(Engine& engine, Time interval);
 
-  // Series added from now on are named `prefix` + their name ("h100." + "replicas_ready"),
-  // so one listener class can register the same series for several pools.
-  void set_name_prefix(std::string prefix) { prefix_ = std::move(prefix); }
+  // While the handle lives, series added are named `prefix` + their name ("h100." +
+  // "replicas_ready"), so one listener class can register the same series for several pools;
+  // the name prefix before it returns when the handle ends.
+  class [[nodiscard]] NamePrefix {
+   public:
+    NamePrefix(TimelineSampler& sampler, std::string prefix)
+        : sampler_(sampler), before_(std::exchange(sampler.prefix_, std::move(prefix))) {}
+    ~NamePrefix() { sampler_.prefix_ = std::move(before_); }
+    NamePrefix(const NamePrefix&) = delete;
+    NamePrefix& operator=(const NamePrefix&) = delete;
+
+   private:
+    TimelineSampler& sampler_;
+    std::string before_;
+  };
+  NamePrefix name_prefix(std::string prefix) { return NamePrefix(*this, std::move(prefix)); }
   // The series `table` declares may be added from now on, under the current name prefix.
   void declare(const OutputKeyTable& table);
   void add_gauge(ColumnSpec column, std::function<double()> read);

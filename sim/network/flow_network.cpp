@@ -1,6 +1,7 @@
 #include "sim/network/flow_network.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace cs {
@@ -50,51 +51,57 @@ FlowId FlowNetwork::start_on(RouteId route, double bytes, Callback delivered, do
     engine_.schedule_in(r.latency + extra_latency, std::move(delivered));
     return kNoFlow;
   }
-  const FlowId f = new_flow();
+  const FlowId f = new_flow(bytes, max_rate);
+  Flow& fl = flows_[f];
+  fl.route = route;
+  fl.hops = static_cast<std::uint32_t>(r.links.size());
+  fl.is_class = false;
+  activate(f, r.latency + extra_latency, std::move(delivered));
+  return f;
+}
+
+FlowId FlowNetwork::new_flow(double bytes, double max_rate) {
+  FlowId f;
+  if (free_flows_.empty()) {
+    flows_.emplace_back();
+    flow_stamp_.push_back(0);
+    new_rate_.push_back(0);
+    f = static_cast<FlowId>(flows_.size() - 1);
+  } else {
+    f = free_flows_.back();
+    free_flows_.pop_back();
+  }
   Flow& fl = flows_[f];
   fl.remaining = bytes;
   fl.rate = 0;
   fl.max_rate = max_rate;
   fl.updated_ns = engine_.now().count_ns();
   fl.completion = EventHandle{};
-  fl.route = route;
-  fl.hops = static_cast<std::uint32_t>(r.links.size());
-  fl.is_class = false;
+  return f;
+}
+
+void FlowNetwork::activate(FlowId f, Time latency, Callback delivered) {
+  Flow& fl = flows_[f];
   fl.active = true;
-  fl.latency = r.latency + extra_latency;
+  fl.latency = latency;
   fl.delivered = std::move(delivered);
   attach(f);
   ++active_count_;
   ++stats_.flows_started;
   stats_.peak_active_flows = std::max(stats_.peak_active_flows, active_count_);
   request_recompute();
-  return f;
 }
 
-FlowId FlowNetwork::new_flow() {
-  if (free_flows_.empty()) {
-    flows_.emplace_back();
-    flow_stamp_.push_back(0);
-    new_rate_.push_back(0);
-    return static_cast<FlowId>(flows_.size() - 1);
-  }
-  const FlowId f = free_flows_.back();
-  free_flows_.pop_back();
-  return f;
-}
-
-FlowId FlowNetwork::start_class(std::span<const ClassLink> links, double bytes, Callback delivered, Time latency) {
+FlowId FlowNetwork::start_class(std::span<const ClassLink> links, double bytes, Callback delivered, Time latency,
+                                double max_rate) {
+  if (!(max_rate > 0)) throw std::invalid_argument("flow network: a flow's rate cap must be positive");
   if (links.empty() || !(bytes > 0)) {
+    if (std::isinf(bytes)) return kNoFlow;  // a standing class over no links carries nothing
     engine_.schedule_in(latency, std::move(delivered));
     return kNoFlow;
   }
-  const FlowId f = new_flow();
+  const FlowId f = new_flow(bytes, max_rate);
   Flow& fl = flows_[f];
-  fl.remaining = bytes;
-  fl.rate = 0;
-  fl.max_rate = kUnlimited;
-  fl.updated_ns = engine_.now().count_ns();
-  fl.completion = EventHandle{};
   fl.is_class = true;
   fl.class_links.clear();
   fl.class_count.clear();
@@ -105,15 +112,27 @@ FlowId FlowNetwork::start_class(std::span<const ClassLink> links, double bytes, 
   }
   fl.class_position.assign(fl.class_links.size(), 0);
   fl.hops = static_cast<std::uint32_t>(fl.class_links.size());
-  fl.active = true;
-  fl.latency = latency;
-  fl.delivered = std::move(delivered);
-  attach(f);
-  ++active_count_;
-  ++stats_.flows_started;
-  stats_.peak_active_flows = std::max(stats_.peak_active_flows, active_count_);
-  request_recompute();
+  activate(f, latency, std::move(delivered));
   return f;
+}
+
+FlowId FlowNetwork::start_standing_class(std::span<const ClassLink> links, double max_rate) {
+  if (!(max_rate < kUnlimited)) throw std::invalid_argument("flow network: a standing class needs a finite rate cap");
+  return start_class(links, std::numeric_limits<double>::infinity(), Callback{}, Time{}, max_rate);
+}
+
+void FlowNetwork::stop(FlowId f) {
+  if (!active(f)) return;
+  Flow& fl = flows_[f];
+  if (fl.completion.valid()) engine_.cancel(fl.completion);
+  detach(f);
+  fl.active = false;
+  fl.remaining = 0;
+  fl.delivered = Callback{};
+  ++fl.generation;
+  --active_count_;
+  free_flows_.push_back(f);
+  request_recompute();
 }
 
 void FlowNetwork::attach(FlowId f) {
@@ -210,6 +229,7 @@ void FlowNetwork::recompute() {
     fl.updated_ns = now;
     fl.rate = r;
     if (fl.completion.valid() && engine_.cancel(fl.completion)) ++stats_.reschedules;
+    if (std::isinf(fl.remaining)) continue;  // standing: ends by stop(), never by its bytes
     const Time left = fl.remaining > 0 ? Time::from_seconds_ceil(fl.remaining / r) : Time{};
     fl.completion = engine_.schedule_in(left, [this, f, g = fl.generation] { complete(f, g); });
   }

@@ -63,7 +63,15 @@ class FlowNetwork {
     LinkId link;
     std::uint32_t count;
   };
-  FlowId start_class(std::span<const ClassLink> links, double bytes, Callback delivered, Time latency);
+  // `max_rate` caps each member's rate (bytes/s).
+  FlowId start_class(std::span<const ClassLink> links, double bytes, Callback delivered, Time latency,
+                     double max_rate = kUnlimited);
+  // A standing class: traffic that flows for as long as its source keeps it up (a training
+  // job's time-average gradient reduction), at most `max_rate` per member, sharing links
+  // max-min with everything else; it never completes and ends only by stop().
+  FlowId start_standing_class(std::span<const ClassLink> links, double max_rate);
+  // Ends an active flow now without delivering it (its bytes so far stay counted on its links).
+  void stop(FlowId f);
 
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   double rate(FlowId f) const { return flows_[f].rate; }
@@ -127,7 +135,10 @@ class FlowNetwork {
   void fill_component();
   void complete(FlowId f, std::uint32_t generation);
   void set_link_rate(LinkId l, double rate);
-  FlowId new_flow();
+  // A flow record (recycled) with its bytes, cap and clock set; the caller fills the links.
+  FlowId new_flow(double bytes, double max_rate);
+  // Puts a filled flow record on its links and asks for the instant's recomputation.
+  void activate(FlowId f, Time latency, Callback delivered);
   std::span<const LinkId> flow_links(const Flow& f) const {
     return f.is_class ? std::span<const LinkId>(f.class_links) : router_.path(f.route).links;
   }

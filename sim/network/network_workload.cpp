@@ -6,17 +6,15 @@
 
 namespace cs {
 
-NetworkWorkload::NetworkWorkload(Engine& engine, const NetworkSpec& spec)
-    : engine_(engine),
+NetworkWorkload::NetworkWorkload(Fabric& fabric, const NetworkSpec& spec)
+    : engine_(fabric.engine()),
+      fabric_(fabric),
       spec_(spec),
-      topology_(std::make_unique<Topology>(build_topology(spec.topology))),
-      router_(std::make_unique<Router>(*topology_)),
-      network_(std::make_unique<FlowNetwork>(engine, *router_, spec.topology.efficiency)),
-      collectives_(std::make_unique<Collectives>(*network_, spec.tuning)),
       last_start_(spec.jobs.size()),
       launched_(spec.jobs.size(), 0) {
-  collectives_->on_complete.connect([this](const CollectiveRecord& r) {
+  fabric_.collectives().on_complete.connect([this](const CollectiveRecord& r) {
     const auto it = job_of_.find(r.id);
+    if (it == job_of_.end()) return;  // another user's collective on the shared fabric
     const std::size_t job = it->second;
     job_of_.erase(it);
     on_collective.emit(r, job);
@@ -30,7 +28,7 @@ NetworkWorkload::NetworkWorkload(Engine& engine, const NetworkSpec& spec)
 NetworkWorkload::~NetworkWorkload() = default;
 
 std::vector<VertexId> NetworkWorkload::group_of(const CollectiveJobSpec& job) const {
-  const auto gpus = topology_->gpus();
+  const auto gpus = fabric_.topology().gpus();
   const auto first = static_cast<std::size_t>(job.first_gpu);
   const std::size_t count = job.gpus > 0 ? static_cast<std::size_t>(job.gpus) : gpus.size() - first;
   return {gpus.begin() + static_cast<std::ptrdiff_t>(first), gpus.begin() + static_cast<std::ptrdiff_t>(first + count)};
@@ -47,14 +45,14 @@ void NetworkWorkload::launch(std::size_t job) {
   last_start_[job] = engine_.now();
   ++launched_[job];
   ++started_;
-  const std::uint64_t id = collectives_->start({j.op, group_of(j), j.bytes, j.algorithm, j.root});
+  const std::uint64_t id = fabric_.collectives().start({j.op, group_of(j), j.bytes, j.algorithm, j.root});
   job_of_.emplace(id, job);
 }
 
 std::vector<LinkId> NetworkWorkload::probe_busiest_links(std::size_t k) const {
   std::vector<LinkId> out;
   if (k == 0) return out;
-  CollectiveRunner runner(*topology_, spec_.topology.efficiency, spec_.tuning);
+  CollectiveRunner runner(fabric_.topology(), spec_.topology.efficiency, spec_.tuning);
   std::vector<std::vector<LinkId>> per_job;
   for (const auto& j : spec_.jobs) per_job.push_back(runner.run({j.op, group_of(j), j.bytes, j.algorithm, j.root}, k).busiest_links);
   // Round robin over the jobs' lists, so every job is represented.
@@ -73,7 +71,7 @@ std::vector<LinkId> NetworkWorkload::probe_busiest_links(std::size_t k) const {
 std::vector<LinkKind> NetworkWorkload::link_kinds() const {
   std::vector<LinkKind> out;
   for (int k = 0; k < kLinkKindCount; ++k)
-    if (network_->kind_capacity(static_cast<LinkKind>(k)) > 0) out.push_back(static_cast<LinkKind>(k));
+    if (fabric_.network().kind_capacity(static_cast<LinkKind>(k)) > 0) out.push_back(static_cast<LinkKind>(k));
   return out;
 }
 

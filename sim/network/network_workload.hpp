@@ -1,20 +1,21 @@
 #pragma once
-// The network part of a scenario as a model: builds the topology, the flow network and the
-// collectives from a NetworkSpec, and runs its collective jobs (each a stream of instances that
-// never overlaps itself). Listeners read link utilization and finished collectives from here.
+// The scenario's collective jobs as a model: runs them (each a stream of instances that never
+// overlaps itself) on the run's one Fabric, beside whatever else moves bytes there. Listeners
+// read link utilization and finished collectives from here.
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "sim/engine/signal.hpp"
 #include "sim/network/collectives.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/network/network_spec.hpp"
 
 namespace cs {
 
 class NetworkWorkload {
  public:
-  NetworkWorkload(Engine& engine, const NetworkSpec& spec);
+  NetworkWorkload(Fabric& fabric, const NetworkSpec& spec);
   ~NetworkWorkload();
   NetworkWorkload(const NetworkWorkload&) = delete;
   NetworkWorkload& operator=(const NetworkWorkload&) = delete;
@@ -23,9 +24,10 @@ class NetworkWorkload {
   void start(Time horizon);
 
   const NetworkSpec& spec() const { return spec_; }
-  const Topology& topology() const { return *topology_; }
-  FlowNetwork& network() { return *network_; }
-  Collectives& collectives() { return *collectives_; }
+  const Topology& topology() const { return fabric_.topology(); }
+  FlowNetwork& network() { return fabric_.network(); }
+  const FlowNetwork& network() const { return fabric_.network(); }
+  Collectives& collectives() { return fabric_.collectives(); }
   std::vector<VertexId> group_of(const CollectiveJobSpec& job) const;
 
   // A finished collective and the index of its job in spec().jobs.
@@ -42,11 +44,8 @@ class NetworkWorkload {
   void launch(std::size_t job);
 
   Engine& engine_;
+  Fabric& fabric_;
   NetworkSpec spec_;
-  std::unique_ptr<Topology> topology_;
-  std::unique_ptr<Router> router_;
-  std::unique_ptr<FlowNetwork> network_;
-  std::unique_ptr<Collectives> collectives_;
   std::unordered_map<std::uint64_t, std::size_t> job_of_;
   std::vector<Time> last_start_;
   std::vector<std::int64_t> launched_;

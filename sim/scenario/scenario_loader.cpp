@@ -340,10 +340,6 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     }
     s.training = read_training_cluster(r, gpus, models, topology_nodes, topology_gpus_per_node, &prices);
     if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
-    // The cluster lends its GPUs to the replicas of one pool (replica ids key the loans).
-    if (s.serving_pools.size() > 1)
-      r.fail("serving", "co-location of serving and a training cluster takes one serving pool, not " +
-                            std::to_string(s.serving_pools.size()));
   }
   r.finish();
   if (s.simulation.until_drained) check_drainable(r, s);

@@ -6,29 +6,21 @@
 
 namespace cs {
 
-bool ServingGpuRegistry::all_free(std::span<const VertexId> gpus) const {
-  return std::none_of(gpus.begin(), gpus.end(), [&](VertexId g) { return held_.at(g); });
-}
-
-void ServingGpuRegistry::claim(std::span<const VertexId> gpus) {
-  if (!all_free(gpus)) throw std::logic_error("serving: a GPU claimed by two replicas");
-  for (const VertexId g : gpus) held_[g] = true;
-  held_count_ += static_cast<int>(gpus.size());
-}
-
-void ServingGpuRegistry::release(std::span<const VertexId> gpus) {
-  for (const VertexId g : gpus)
-    if (!held_.at(g)) throw std::logic_error("serving: a GPU released that no replica holds");
-  for (const VertexId g : gpus) held_[g] = false;
-  held_count_ -= static_cast<int>(gpus.size());
+bool ReplicaPlacement::all_free(std::span<const VertexId> gpus) const {
+  return std::all_of(gpus.begin(), gpus.end(),
+                     [&](VertexId g) { return ledger_->holder(ledger_index_[g]).owner == GpuOwner::kFree; });
 }
 
 ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology,
-                                   CollectiveCostModel& collectives, ServingGpuRegistry* shared)
+                                   CollectiveCostModel& collectives, GpuLedger* shared)
     : pool_(pool),
       collectives_(collectives),
-      own_registry_(shared ? nullptr : std::make_unique<ServingGpuRegistry>(topology)),
-      registry_(shared ? shared : own_registry_.get()) {
+      own_ledger_(shared ? nullptr : std::make_unique<GpuLedger>(topology.gpus().size())),
+      ledger_(shared ? shared : own_ledger_.get()),
+      ledger_index_(topology.vertex_count(), 0) {
+  if (ledger_->size() != topology.gpus().size())
+    throw std::logic_error("serving: the GPU ledger is not the topology's");
+  for (std::size_t i = 0; i < topology.gpus().size(); ++i) ledger_index_[topology.gpus()[i]] = i;
   const int tp = pool.plan.tp, pp = pool.plan.pp;
   // GPUs by node, in topology order.
   std::map<std::int32_t, std::vector<VertexId>> by_node;
@@ -68,8 +60,9 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
 
 int ReplicaPlacement::acquire() {
   for (std::size_t k = 0; k < slots_.size(); ++k) {
-    if (taken_[k] || !registry_->all_free(slots_[k]->gpus)) continue;
-    registry_->claim(slots_[k]->gpus);
+    if (taken_[k] || !all_free(slots_[k]->gpus)) continue;
+    const GpuHolder replica{GpuOwner::kServing, static_cast<std::uint64_t>(slots_[k]->gpus.front()) + 1};
+    for (const VertexId g : slots_[k]->gpus) ledger_->acquire(ledger_index_[g], replica);
     taken_[k] = true;
     ++in_use_;
     return static_cast<int>(k);
@@ -80,7 +73,9 @@ int ReplicaPlacement::acquire() {
 void ReplicaPlacement::release(int slot) {
   if (!taken_.at(static_cast<std::size_t>(slot))) throw std::logic_error("replica slot released twice");
   taken_[static_cast<std::size_t>(slot)] = false;
-  registry_->release(slots_[static_cast<std::size_t>(slot)]->gpus);
+  const auto& gpus = slots_[static_cast<std::size_t>(slot)]->gpus;
+  const GpuHolder replica{GpuOwner::kServing, static_cast<std::uint64_t>(gpus.front()) + 1};
+  for (const VertexId g : gpus) ledger_->release(ledger_index_[g], replica);
   --in_use_;
 }
 

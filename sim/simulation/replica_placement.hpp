@@ -10,9 +10,10 @@
 // first asked (idle unless collective jobs run beside the pool): serving traffic itself adds
 // no flows. Slots whose costs agree share one iteration cost model.
 //
-// Several pools on one topology share a ServingGpuRegistry (the GPUs serving replicas hold):
-// each pool cuts its own slots (its tp and pp), and takes the lowest slot whose GPUs are all
-// free in the registry, so two pools never hold the same GPU and pools of different TP sizes
+// Several pools on one topology share one GpuLedger of its GPUs (by their position in
+// topology.gpus()): each pool cuts its own slots (its tp and pp), and takes the lowest slot
+// whose GPUs are all free in the ledger, holding them as a serving replica (id: the slot's
+// first GPU vertex + 1), so two pools never hold the same GPU and pools of different TP sizes
 // coexist on one free set. In co-location the cluster scheduler picks the GPUs instead, and
 // cost_for_gpus() prices a replica on the GPUs it was lent.
 #include <map>
@@ -24,31 +25,17 @@
 #include "sim/network/collective_cost.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
+#include "sim/training/gpu_ledger.hpp"
 #include "topology/topology_graph.hpp"
 
 namespace cs {
 
-// Which of a topology's GPUs serving replicas hold, over every pool placed on it.
-class ServingGpuRegistry {
- public:
-  explicit ServingGpuRegistry(const Topology& topology) : held_(topology.vertex_count(), false) {}
-  bool all_free(std::span<const VertexId> gpus) const;
-  // Throws std::logic_error if a GPU is already held (claim) or not held (release).
-  void claim(std::span<const VertexId> gpus);
-  void release(std::span<const VertexId> gpus);
-  int held() const { return held_count_; }
-
- private:
-  std::vector<bool> held_;  // by vertex id
-  int held_count_ = 0;
-};
-
 class ReplicaPlacement {
  public:
   // Throws std::invalid_argument when the topology cannot hold one replica. `shared`: the
-  // registry of every pool on this topology (null: this pool alone, with its own).
+  // ledger of the topology's GPUs every pool on it uses (null: this pool alone, with its own).
   ReplicaPlacement(const ServingPoolSpec& pool, const Topology& topology, CollectiveCostModel& collectives,
-                   ServingGpuRegistry* shared = nullptr);
+                   GpuLedger* shared = nullptr);
   ReplicaPlacement(const ReplicaPlacement&) = delete;
   ReplicaPlacement& operator=(const ReplicaPlacement&) = delete;
 
@@ -83,8 +70,11 @@ class ReplicaPlacement {
 
   ServingPoolSpec pool_;
   CollectiveCostModel& collectives_;
-  std::unique_ptr<ServingGpuRegistry> own_registry_;
-  ServingGpuRegistry* registry_;
+  bool all_free(std::span<const VertexId> gpus) const;
+
+  std::unique_ptr<GpuLedger> own_ledger_;
+  GpuLedger* ledger_;
+  std::vector<std::size_t> ledger_index_;  // by vertex id: the GPU's position in topology.gpus()
   std::vector<std::shared_ptr<Slot>> slots_;
   std::vector<bool> taken_;
   int in_use_ = 0;

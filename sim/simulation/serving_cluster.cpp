@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "sim/network/network_workload.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/simulation/replica_placement.hpp"
 
 namespace cs {
@@ -18,13 +18,13 @@ std::vector<PoolTarget> targets_of(const std::vector<const ServingPoolSpec*>& po
 
 ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
                                std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
-                               NetworkWorkload* network)
+                               Fabric* fabric)
     : engine_(engine),
       selector_(targets_of(pools), split, split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
-  // Every pool takes its replicas' GPUs from one registry of the topology: no GPU is held twice.
-  if (network) gpus_ = std::make_unique<ServingGpuRegistry>(network->topology());
+  // Every pool takes its replicas' GPUs from one ledger of the topology: no GPU is held twice.
+  if (fabric) gpus_ = std::make_unique<GpuLedger>(fabric->topology().gpus().size());
   for (const ServingPoolSpec* p : pools) {
-    pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, network, gpus_.get()));
+    pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, fabric, gpus_.get()));
     pools_.back()->router().on_request_done.connect([this](const RequestOutcome&) { outcome_known(); });
   }
   for (auto& s : streams) streams_.push_back({std::move(s), std::nullopt});

@@ -5,7 +5,7 @@
 // and a PoolSelector sends it to a pool serving the model it names, by the pools' shares. A
 // request naming a model no pool serves is refused here, reported once through
 // on_unroutable, never lost. With a topology, every pool's replicas take GPUs from one shared
-// ServingGpuRegistry, so pools never share a GPU.
+// GpuLedger, so pools never share a GPU.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -25,7 +25,7 @@ class ServingCluster {
  public:
   ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
                  std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
-                 NetworkWorkload* network = nullptr);
+                 Fabric* fabric = nullptr);
   ~ServingCluster();
   ServingCluster(const ServingCluster&) = delete;
   ServingCluster& operator=(const ServingCluster&) = delete;
@@ -59,7 +59,7 @@ class ServingCluster {
   void outcome_known();
 
   Engine& engine_;
-  std::unique_ptr<ServingGpuRegistry> gpus_;  // with a topology: the GPUs replicas hold
+  std::unique_ptr<GpuLedger> gpus_;  // with a topology: who holds its GPUs
   std::vector<std::unique_ptr<ServingSystem>> pools_;
   std::vector<Stream> streams_;
   PoolSelector selector_;

@@ -4,21 +4,20 @@
 #include <stdexcept>
 #include <string>
 
-#include "sim/network/network_workload.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/simulation/replica_placement.hpp"
 
 namespace cs {
 
-ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, NetworkWorkload* network,
-                             ServingGpuRegistry* registry)
+ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric* fabric,
+                             GpuLedger* ledger)
     : engine_(engine),
       spec_(spec),
       cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan, CommunicationCost{},
                                                spec.engine)),
       router_(engine, spec.router) {
-  if (network) {
-    placement_ =
-        std::make_unique<ReplicaPlacement>(spec_, network->topology(), network->collectives().cost_model(), registry);
+  if (fabric) {
+    placement_ = std::make_unique<ReplicaPlacement>(spec_, fabric->topology(), fabric->cost_model(), ledger);
     const std::int64_t room = static_cast<std::int64_t>(placement_->slots()) * spec_.replica.gpus;
     if (spec_.autoscaler && (spec_.autoscaler->gpu_limit == 0 || spec_.autoscaler->gpu_limit > room))
       spec_.autoscaler->gpu_limit = room;

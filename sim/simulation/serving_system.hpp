@@ -19,19 +19,21 @@
 
 namespace cs {
 
-class NetworkWorkload;
+class Fabric;
 class ReplicaPlacement;
-class ServingGpuRegistry;
+class GpuLedger;
 
 class ServingSystem {
  public:
-  // With a `network` (the scenario has a topology), replicas are placed on its GPUs and their
-  // TP/PP communication is priced there (ReplicaPlacement); the topology's GPUs then also
-  // bound the pool. Without one, on the GPU-link estimate. `registry`: the GPUs held by every
-  // pool on that topology (null: this pool alone); a replica whose GPUs cannot be had is
-  // refused (the autoscaler counts a capacity shortfall).
-  ServingSystem(Engine& engine, const ServingPoolSpec& spec, NetworkWorkload* network = nullptr,
-                ServingGpuRegistry* registry = nullptr);
+  // With the run's `fabric` (the scenario has a topology), replicas are placed on its GPUs and
+  // their TP/PP communication is priced there at placement (ReplicaPlacement, through the
+  // fabric's cost model: the links' load at that instant, collective jobs' and training's);
+  // the topology's GPUs then also bound the pool. Without one, on the GPU-link estimate.
+  // `ledger`: who holds each of the topology's GPUs, shared by every pool on it (null: this
+  // pool alone); a replica whose GPUs cannot be had is refused (the autoscaler counts a
+  // capacity shortfall).
+  ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric* fabric = nullptr,
+                GpuLedger* ledger = nullptr);
   ~ServingSystem();
   ServingSystem(const ServingSystem&) = delete;
   ServingSystem& operator=(const ServingSystem&) = delete;

@@ -25,6 +25,8 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
+#include "sim/network/fabric.hpp"
+#include "sim/network/network_workload.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -96,7 +98,8 @@ struct Models {
   std::vector<std::unique_ptr<SpotInterruptions>> spot;  // one per spot pool
   std::unique_ptr<CostEnergyMetrics> cost;
   const TopologySpec* topology = nullptr;  // the scenario's, for the summary
-  std::unique_ptr<NetworkWorkload> network;
+  std::unique_ptr<Fabric> fabric;           // the one network, with a topology
+  std::unique_ptr<NetworkWorkload> network;  // collective jobs on it
   std::unique_ptr<NetworkMetrics> network_metrics;  // only with collective jobs
   std::unique_ptr<TrainingSystem> training;
   std::unique_ptr<JobMetrics> job_metrics;
@@ -110,13 +113,13 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : scenario.all_workloads())
     streams.push_back(make_request_source(*w, scenario.seed));
-  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.network.get());
+  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.fabric.get());
   ColumnarWriter* table =
       scenario.output.requests_table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr;
   std::vector<ServingPoolView> views;
   for (std::size_t i = 0; i < pools.size(); ++i) {
     ServingSystem& pool = m.serving->pool(i);
-    if (pools.size() > 1) sampler.set_name_prefix(pools[i]->router.name + ".");
+    const auto prefix = sampler.name_prefix(pools.size() > 1 ? pools[i]->router.name + "." : std::string());
     m.serving_metrics.push_back(std::make_unique<ServingMetrics>(engine, pool.router(), *pools[i], sampler, table,
                                                                  static_cast<std::int64_t>(i),
                                                                  scenario.output.slo_window));
@@ -124,7 +127,6 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
         [metrics = m.serving_metrics.back().get()](int gpus) { metrics->replica_created(gpus); });
     views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get(), {}});
   }
-  sampler.set_name_prefix("");
   std::vector<CostPoolView> cost_views;
   for (std::size_t i = 0; i < pools.size(); ++i)
     cost_views.push_back({pools[i]->router.name, &m.serving->pool(i).router(), m.serving_metrics[i].get(), pools[i]});
@@ -164,11 +166,13 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     m.pool_metrics = std::make_unique<PoolMetrics>(
         engine, *m.pool, sampler, table ? &out.table("requests", PoolMetrics::table_columns()) : nullptr);
   }
-  // The network first: serving replicas are placed on its topology when there is one. A
-  // topology with neither collective jobs nor serving is the training cluster's alone.
+  // The fabric first: serving replicas are placed on its topology, training's traffic and
+  // collective jobs share its links.
   const std::vector<const ServingPoolSpec*> pools = scenario.all_serving_pools();
-  if (scenario.network && (!scenario.network->jobs.empty() || !pools.empty()))
-    m.network = std::make_unique<NetworkWorkload>(engine, *scenario.network);
+  if (scenario.network) {
+    m.fabric = std::make_unique<Fabric>(engine, scenario.network->topology, scenario.network->tuning);
+    if (!scenario.network->jobs.empty()) m.network = std::make_unique<NetworkWorkload>(*m.fabric, *scenario.network);
+  }
   if (!pools.empty()) {
     // Placing the pools on the topology is where too many initial replicas show: an input
     // error, reported at the scenario's key.
@@ -180,8 +184,7 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
     }
   }
   if (scenario.training) {
-    m.training = std::make_unique<TrainingSystem>(engine, *scenario.training,
-                                                  scenario.network ? &scenario.network->topology : nullptr);
+    m.training = std::make_unique<TrainingSystem>(engine, *scenario.training, m.fabric.get());
     m.job_metrics =
         std::make_unique<JobMetrics>(m.training->scheduler(), sampler, &out.table("jobs", JobMetrics::table_columns()),
                                      m.training->model_jobs(), scenario.training->usd_per_gpu_hour);
@@ -193,20 +196,14 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
       m.training_energy = std::make_unique<TrainingEnergyMetrics>(engine, m.training->scheduler(),
                                                                   *scenario.training->gpu,
                                                                   scenario.training->billing, sampler);
-    // Co-location: the serving pool's replicas borrow the cluster's GPUs (lender keys are
-    // replica ids, which are per pool: one pool).
-    if (m.serving) {
-      if (m.serving->size() > 1)
-        throw std::invalid_argument("co-location of serving and a training cluster takes one serving pool, not " +
-                                    std::to_string(m.serving->size()));
-      m.serving->pool(0).set_gpu_lender(m.training->lender());
-    }
+    // Co-location: every serving pool's replicas borrow the cluster's GPUs.
+    if (m.serving)
+      for (std::size_t i = 0; i < m.serving->size(); ++i) m.serving->pool(i).set_gpu_lender(m.training->lender(i));
   }
-  // Link timelines and the /collectives table only where collectives run: a topology that
-  // only places serving replicas or the training cluster moves no flows, so they would be all
-  // zeros.
+  // Link timelines and the /collectives table only where collective jobs run; otherwise the
+  // training cluster's listener draws its jobs' traffic on the fabric's links.
   if (scenario.network) m.topology = &scenario.network->topology;
-  if (m.network && !scenario.network->jobs.empty()) {
+  if (m.network) {
     m.network_metrics = std::make_unique<NetworkMetrics>(*m.network, sampler,
                                                          &out.table("collectives", NetworkMetrics::table_columns()));
   }
@@ -291,11 +288,8 @@ std::filesystem::path baseline_output(const std::filesystem::path& main) {
 
 }  // namespace
 
-void build_scenario_models(const Scenario& scenario) {
-  // The models open their tables as they are built: in a file never committed, which the
-  // RunFile removes when it goes.
-  RunFile out(std::filesystem::temp_directory_path() /
-              ("clustersim-build-" + std::to_string(::getpid()) + ".h5"));
+void build_scenario(const Scenario& scenario, const std::filesystem::path& scratch) {
+  RunFile out(scratch);
   out.declare_summary(run_output_keys());
   Engine engine(scenario.seed);
   TimelineSampler sampler(engine, scenario.simulation.sample_interval);

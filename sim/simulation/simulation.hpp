@@ -43,9 +43,11 @@ struct RunResult {
 // Throws on a simulation error; the output file then does not exist.
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
 
-// Builds every model of the scenario as run_scenario does, without running them (`validate
-// --build`): what only building finds (more initial replicas than the topology has slots for)
-// throws as it would at the start of a run. The baseline of `compare_to:` is not built.
-void build_scenario_models(const Scenario& scenario);
+// Builds every model of the scenario and its listeners as run_scenario does (the fabric, the
+// serving pools placed on it, collective jobs, the training cluster), without running them:
+// `validate --build`. Throws what building throws in a run (ConfigError at the scenario's key
+// for what only building finds). The output is opened at `scratch` and never committed, so
+// no file is left there.
+void build_scenario(const Scenario& scenario, const std::filesystem::path& scratch);
 
 }  // namespace cs

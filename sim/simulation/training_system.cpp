@@ -9,20 +9,20 @@
 
 namespace cs {
 
-TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, const TopologySpec* topology)
-    : engine_(engine), spec_(spec) {
+TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, Fabric* fabric)
+    : engine_(engine), spec_(spec), fabric_(spec.from_topology ? fabric : nullptr) {
   if (spec_.from_topology) {
-    if (!topology) throw std::invalid_argument("training cluster: the inventory needs the scenario's topology");
-    topology_ = std::make_unique<Topology>(build_topology(*topology));
-    inventory_ = std::make_unique<ClusterInventory>(ClusterInventory::from_topology(*topology_, spec_.gpu_type));
+    if (!fabric) throw std::invalid_argument("training cluster: the inventory needs the scenario's topology");
+    inventory_ = std::make_unique<ClusterInventory>(ClusterInventory::from_topology(fabric_->topology(), spec_.gpu_type));
   } else {
     inventory_ = std::make_unique<ClusterInventory>(
         ClusterInventory::uniform(spec_.nodes, spec_.gpus_per_node, spec_.nodes_per_leaf, spec_.gpu_type));
   }
   if (spec_.failures_enabled && spec_.failures.spare_nodes > 0) inventory_->reserve_spares(spec_.failures.spare_nodes);
   // Model-driven jobs need links to be timed on; the loader allows them only with a topology.
-  if (topology_) {
-    auto speed = std::make_unique<NetworkSpeedModel>(*topology_, topology->efficiency);
+  if (fabric_) {
+    auto speed = std::make_unique<NetworkSpeedModel>(fabric_->topology(), fabric_->efficiency());
+    speed->carry_on(fabric_->network());
     network_speed_ = speed.get();
     speed_ = std::move(speed);
   }
@@ -30,9 +30,9 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
   scheduler_->on_loan_revoked.connect([this](std::uint64_t loan_id) {
     const auto it = std::find_if(loans_.begin(), loans_.end(), [&](const auto& kv) { return kv.second == loan_id; });
     if (it == loans_.end()) return;
-    const std::uint32_t replica = it->first;
+    const std::uint64_t key = it->first;
     loans_.erase(it);
-    revoked_.emit(replica);
+    revoked_.at(key >> 32)->emit(static_cast<std::uint32_t>(key));
   });
   if (spec_.failures_enabled) {
     failures_ = std::make_unique<FailureInjector>(engine_, spec_.failures, inventory_->node_count(),
@@ -124,22 +124,24 @@ void TrainingSystem::finish() {
   scheduler_->finish();
 }
 
-ServingSystem::GpuLender TrainingSystem::lender() {
+ServingSystem::GpuLender TrainingSystem::lender(std::size_t pool) {
+  while (revoked_.size() <= pool) revoked_.push_back(std::make_unique<Signal<std::uint32_t>>());
+  const auto key = [pool](std::uint32_t replica) { return static_cast<std::uint64_t>(pool) << 32 | replica; };
   ServingSystem::GpuLender l;
-  l.acquire = [this](std::uint32_t replica, int gpus, int group) {
+  l.acquire = [this, key](std::uint32_t replica, int gpus, int group) {
     std::vector<VertexId> lent;
     const GpuLoan loan = scheduler_->borrow_gpus(gpus, spec_.serving_priority, group);
     if (static_cast<int>(loan.gpus.size()) < gpus) {
       if (loan.id != 0) scheduler_->return_gpus(loan.id);
       return lent;
     }
-    loans_[replica] = loan.id;
+    loans_[key(replica)] = loan.id;
     for (const GpuIndex g : loan.gpus) lent.push_back(inventory_->vertex_of(g));
     return lent;
   };
-  l.revoked = &revoked_;
-  l.release = [this](std::uint32_t replica) {
-    const auto it = loans_.find(replica);
+  l.revoked = revoked_[pool].get();
+  l.release = [this, key](std::uint32_t replica) {
+    const auto it = loans_.find(key(replica));
     if (it == loans_.end()) return;
     scheduler_->return_gpus(it->second);
     loans_.erase(it);

@@ -3,7 +3,7 @@
 // cluster scheduler with the job speed model, the failure injector, and the jobs — the
 // scenario's model-driven `training:` jobs and the `jobs:` list or trace, each pulled one job
 // at a time with one event per submission, so memory does not grow with the trace. In
-// co-location it lends GPUs to a serving pool (lender()).
+// co-location it lends GPUs to serving pools (lender(pool)).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,7 +13,7 @@
 #include "sim/cost/spot_interruptions.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
-#include "sim/network/network_spec.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/scenario/training_loader.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "sim/training/cluster_inventory.hpp"
@@ -27,9 +27,10 @@ namespace cs {
 
 class TrainingSystem {
  public:
-  // `topology`: the scenario's interconnect when it has one (the inventory and the speed
-  // model's links come from it), else null (uniform nodes, no network).
-  TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, const TopologySpec* topology);
+  // `fabric`: the run's one network when the scenario has a topology. A cluster built from
+  // the topology takes its inventory from it, and running jobs' DP traffic is carried on its
+  // flow network beside everything else there; a cluster of uniform nodes has no network.
+  TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, Fabric* fabric);
   ~TrainingSystem();
   TrainingSystem(const TrainingSystem&) = delete;
   TrainingSystem& operator=(const TrainingSystem&) = delete;
@@ -47,17 +48,17 @@ class TrainingSystem {
   // The scenario's model jobs, in submission order.
   std::vector<const TrainingJobSpec*> model_jobs() const;
   const JobSource* trace() const { return trace_.get(); }
-  const Topology* topology() const { return topology_.get(); }
+  const Topology* topology() const { return fabric_ ? &fabric_->topology() : nullptr; }
   // Spot nodes reclaimed so far (each also counts as a node failure of the scheduler).
   std::uint64_t spot_reclaims() const { return spot_ ? spot_->interruptions() : 0; }
   // The speed model of model jobs (null without a topology).
   NetworkSpeedModel* network_speed() { return network_speed_; }
-  // For ServingSystem::set_gpu_lender: each replica borrows its GPUs from the scheduler at
+  // For ServingSystem::set_gpu_lender of serving pool `pool` (any number of pools: loans are
+  // kept by pool and replica): each replica borrows its GPUs from the scheduler at
   // spec().serving_priority (in TP groups within nodes where it can) and returns them when it
-  // stops; the answer is the lent GPUs as topology vertices (the inventory's vertex_of; this
-  // topology is built from the same spec as the serving network's, so vertex ids agree); a
-  // node failure under a loan revokes it (the replica drains).
-  ServingSystem::GpuLender lender();
+  // stops; the answer is the lent GPUs as vertices of the fabric's topology (the inventory's
+  // vertex_of); a node failure under a loan revokes it (the replica drains).
+  ServingSystem::GpuLender lender(std::size_t pool = 0);
 
  private:
   void schedule_next_model_job();
@@ -67,7 +68,7 @@ class TrainingSystem {
 
   Engine& engine_;
   TrainingClusterSpec spec_;
-  std::unique_ptr<Topology> topology_;
+  Fabric* fabric_ = nullptr;
   std::unique_ptr<ClusterInventory> inventory_;
   std::unique_ptr<JobSpeedModel> speed_;
   NetworkSpeedModel* network_speed_ = nullptr;  // speed_, typed
@@ -77,8 +78,10 @@ class TrainingSystem {
   std::unique_ptr<JobSource> trace_;
   std::optional<JobTraceRecord> next_trace_;
   std::size_t next_model_job_ = 0;
-  std::unordered_map<std::uint32_t, std::uint64_t> loans_;  // serving replica -> loan id
-  Signal<std::uint32_t> revoked_;                           // replicas whose loan the cluster ended
+  // (pool << 32 | replica) -> loan id, for every pool's replicas.
+  std::unordered_map<std::uint64_t, std::uint64_t> loans_;
+  // By pool: replicas whose loan the cluster ended (stable addresses: pools keep pointers).
+  std::vector<std::unique_ptr<Signal<std::uint32_t>>> revoked_;
   Time horizon_;
 };
 

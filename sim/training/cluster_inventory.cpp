@@ -76,6 +76,7 @@ ClusterInventory::ClusterInventory(std::vector<InventoryNode> nodes) : nodes_(st
     leaf_count_ = std::max(leaf_count_, node.leaf + 1);
   }
   milli_free_.assign(static_cast<std::size_t>(gpu), kMilliPerGpu);
+  ledger_ = GpuLedger(static_cast<std::size_t>(gpu));
   gpu_node_.resize(static_cast<std::size_t>(gpu));
   node_free_.resize(nodes_.size());
   state_.assign(nodes_.size(), NodeState::kDown);  // enter_service() below counts them in
@@ -96,10 +97,13 @@ int ClusterInventory::free_gpus(int n) const {
   return schedulable(n) ? node_free_[static_cast<std::size_t>(n)] : 0;
 }
 
-void ClusterInventory::allocate(GpuIndex g, int milli) {
+void ClusterInventory::allocate(GpuIndex g, int milli, GpuHolder by) {
   auto& f = milli_free_[static_cast<std::size_t>(g)];
   const int n = node_of(g);
   if (milli <= 0 || milli > f || !schedulable(n)) throw std::logic_error("cluster inventory: allocation does not fit");
+  // A part of a GPU is held by the sharing pods together, not by one job.
+  const bool shared = milli < kMilliPerGpu;
+  ledger_.acquire(static_cast<std::size_t>(g), shared ? GpuHolder{GpuOwner::kTraining, 0} : by, shared);
   --gpus_by_milli_free_[static_cast<std::size_t>(f)];
   if (f == kMilliPerGpu)
     node_free_changed(n, node_free_[static_cast<std::size_t>(n)], node_free_[static_cast<std::size_t>(n)] - 1);
@@ -108,11 +112,16 @@ void ClusterInventory::allocate(GpuIndex g, int milli) {
   allocated_milli_ += milli;
 }
 
-void ClusterInventory::release(GpuIndex g, int milli) {
+void ClusterInventory::release(GpuIndex g, int milli, GpuHolder by) {
   auto& f = milli_free_[static_cast<std::size_t>(g)];
   const int n = node_of(g);
   if (milli <= 0 || f + milli > kMilliPerGpu)
     throw std::logic_error("cluster inventory: release of more than allocated");
+  ledger_.release(static_cast<std::size_t>(g), milli < kMilliPerGpu ? GpuHolder{GpuOwner::kTraining, 0} : by);
+  // Given back on a node out of service: the GPU is down or spare with its node.
+  if (!schedulable(n) && ledger_.holder(static_cast<std::size_t>(g)).owner == GpuOwner::kFree)
+    ledger_.transfer(static_cast<std::size_t>(g), {},
+                     {state(n) == NodeState::kDown ? GpuOwner::kDown : GpuOwner::kSpare, 0});
   const bool counted = schedulable(n);
   if (counted) {
     --gpus_by_milli_free_[static_cast<std::size_t>(f)];
@@ -138,8 +147,18 @@ void ClusterInventory::node_free_changed(int n, int before, int after) {
   if (after == node.gpus) free_on_empty_ += node.gpus;
 }
 
+void ClusterInventory::move_node(int n, GpuOwner from, GpuOwner to) {
+  const auto& node = nodes_[static_cast<std::size_t>(n)];
+  for (int i = 0; i < node.gpus; ++i) {
+    const auto g = static_cast<std::size_t>(node.first_gpu + i);
+    if (ledger_.holder(g).owner == from) ledger_.transfer(g, {from, 0}, {to, 0});
+  }
+}
+
 void ClusterInventory::enter_service(int n) {
   const auto& node = nodes_[static_cast<std::size_t>(n)];
+  // From down (a repaired node, and every node as the inventory is built) or spare.
+  move_node(n, state(n) == NodeState::kSpare ? GpuOwner::kSpare : GpuOwner::kDown, GpuOwner::kFree);
   state_[static_cast<std::size_t>(n)] = NodeState::kInService;
   const int free = node_free_[static_cast<std::size_t>(n)];
   ++nodes_by_free_[static_cast<std::size_t>(free)];
@@ -176,6 +195,7 @@ void ClusterInventory::reserve_spares(int count) {
       throw std::logic_error("cluster inventory: spares must be reserved before allocation");
     leave_service(n);
     state_[static_cast<std::size_t>(n)] = NodeState::kSpare;
+    move_node(n, GpuOwner::kFree, GpuOwner::kSpare);
     spare_gpus_ += nodes_[static_cast<std::size_t>(n)].gpus;
   }
   spares_idle_.clear();
@@ -193,6 +213,7 @@ int ClusterInventory::set_down(int n) {
       spares_idle_.erase(std::find(spares_idle_.begin(), spares_idle_.end(), n));
       spare_gpus_ -= node.gpus;
       state_[static_cast<std::size_t>(n)] = NodeState::kDown;
+      move_node(n, GpuOwner::kSpare, GpuOwner::kDown);
       down_gpus_ += node.gpus;
       return -1;
     case NodeState::kInService:
@@ -200,6 +221,7 @@ int ClusterInventory::set_down(int n) {
   }
   leave_service(n);
   state_[static_cast<std::size_t>(n)] = NodeState::kDown;
+  move_node(n, GpuOwner::kFree, GpuOwner::kDown);
   down_gpus_ += node.gpus;
   if (spares_idle_.empty()) return -1;
   const int spare = spares_idle_.back();
@@ -215,6 +237,7 @@ void ClusterInventory::set_up(int n) {
   down_gpus_ -= node.gpus;
   if (static_cast<int>(spares_idle_.size()) < spare_target_) {
     state_[static_cast<std::size_t>(n)] = NodeState::kSpare;
+    move_node(n, GpuOwner::kDown, GpuOwner::kSpare);
     spares_idle_.push_back(n);
     spare_gpus_ += node.gpus;
   } else {

@@ -1,7 +1,9 @@
 #pragma once
 // The cluster's GPUs as the scheduler allocates them: nodes (GPU count, GPU type, the leaf
 // switch they hang off), each GPU's free share in thousandths (so GPU-sharing pods can be
-// bin-packed), and node states (in service, down, spare).
+// bin-packed), and node states (in service, down, spare). Who holds each GPU is kept in its
+// GpuLedger (one owner at a time: free, a job, a loan, down, spare), moved here and only here
+// as GPUs are allocated and released and as nodes change state.
 //
 // Fragmentation (our definition, after Weng et al., "Beware of Fragmentation", ATC 2023,
 // simplified to need no workload model): the share of the free GPUs that sit in nodes that are
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/training/gpu_ledger.hpp"
 #include "topology/topology_graph.hpp"
 
 namespace cs {
@@ -59,8 +62,12 @@ class ClusterInventory {
   bool schedulable(int n) const { return state(n) == NodeState::kInService; }
   // Whole free GPUs of node n (0 unless in service).
   int free_gpus(int n) const;
-  void allocate(GpuIndex g, int milli);
-  void release(GpuIndex g, int milli);
+  // `by`: the job or loan taking / giving back the GPU (a share below a whole GPU is held by
+  // the sharing pods together: kTraining id 0 in the ledger).
+  void allocate(GpuIndex g, int milli, GpuHolder by = {GpuOwner::kTraining, 0});
+  void release(GpuIndex g, int milli, GpuHolder by = {GpuOwner::kTraining, 0});
+  // Who holds each GPU, by global index.
+  const GpuLedger& ledger() const { return ledger_; }
 
   // --- Node states. The last `count` nodes become spares (call before any allocation).
   void reserve_spares(int count);
@@ -88,6 +95,8 @@ class ClusterInventory {
 
  private:
   void node_free_changed(int n, int before, int after);
+  // The node's GPUs that the ledger has as `from` (free, down or spare) become `to`.
+  void move_node(int n, GpuOwner from, GpuOwner to);
   void enter_service(int n);
   void leave_service(int n);
 
@@ -109,6 +118,7 @@ class ClusterInventory {
   int down_gpus_ = 0;
   int spare_gpus_ = 0;
   std::int64_t allocated_milli_ = 0;
+  GpuLedger ledger_{0};
 };
 
 }  // namespace cs

@@ -299,7 +299,7 @@ bool ClusterScheduler::try_start(Job& j, int exclude_node) {
 
 void ClusterScheduler::start(Job& j, Placement placement) {
   const Time now = engine_.now();
-  for (GpuIndex g : placement.gpus) inventory_.allocate(g, j.spec.gpu_milli);
+  for (GpuIndex g : placement.gpus) inventory_.allocate(g, j.spec.gpu_milli, {GpuOwner::kTraining, j.id});
   j.gpus = std::move(placement.gpus);
   j.nodes_used = placement.nodes_used;
   j.leaves_used = placement.leaves_used;
@@ -358,7 +358,7 @@ void ClusterScheduler::remove_running(Job& j) {
 }
 
 void ClusterScheduler::release_gpus(Job& j) {
-  for (GpuIndex g : j.gpus) inventory_.release(g, j.spec.gpu_milli);
+  for (GpuIndex g : j.gpus) inventory_.release(g, j.spec.gpu_milli, {GpuOwner::kTraining, j.id});
   for (int n : j.nodes) {
     auto& list = jobs_on_node_[static_cast<std::size_t>(n)];
     list.erase(std::find(list.begin(), list.end(), j.id));
@@ -734,7 +734,7 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority, int group) {
   std::vector<GpuIndex> taken;
   auto allocate = [&](const Placement& placement) {
     for (GpuIndex g : placement.gpus) {
-      inventory_.allocate(g, ClusterInventory::kMilliPerGpu);
+      inventory_.allocate(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, next_loan_id_});
       taken.push_back(g);
     }
   };
@@ -785,7 +785,7 @@ void ClusterScheduler::return_gpus(std::uint64_t loan_id) {
   if (it == loans_.end()) throw std::invalid_argument("cluster scheduler: no such GPU loan");
   account();
   last_lender_change_ = engine_.now();
-  for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu);
+  for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, it->id});
   lent_gpus_ -= static_cast<int>(it->gpus.size());
   loans_.erase(it);
   request_pass();
@@ -799,7 +799,7 @@ void ClusterScheduler::revoke_loans_on(int node) {
       ++it;
       continue;
     }
-    for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu);
+    for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, it->id});
     lent_gpus_ -= static_cast<int>(it->gpus.size());
     const std::uint64_t id = it->id;
     it = loans_.erase(it);

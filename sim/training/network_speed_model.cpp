@@ -1,6 +1,7 @@
 #include "sim/training/network_speed_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <stdexcept>
 
@@ -89,7 +90,26 @@ std::vector<double> NetworkSpeedModel::run_dp(Scratch& scratch, std::span<const 
 
 std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const RunningTrainingJob> running) {
   Scratch scratch(topo_, efficiency_, tuning_);
-  return run_dp(scratch, running);
+  std::vector<double> dp = run_dp(scratch, running);
+  // One job alone: its what-if run is also its solo traffic, which the link timelines need.
+  if (running.size() == 1) {
+    Key key;
+    key.emplace_back(running[0].job_id, std::vector<VertexId>(running[0].gpus.begin(), running[0].gpus.end()));
+    if (!link_bytes_cache_.count(key)) {
+      if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
+      link_bytes_cache_.emplace(std::move(key), scratch_link_bytes(scratch));
+    }
+  }
+  return dp;
+}
+
+std::vector<std::pair<LinkId, double>> NetworkSpeedModel::scratch_link_bytes(const Scratch& scratch) const {
+  std::vector<std::pair<LinkId, double>> bytes;
+  for (std::size_t l = 0; l < topo_.link_count(); ++l) {
+    const double b = scratch.network.link_bytes(static_cast<LinkId>(l));
+    if (b > 0) bytes.emplace_back(static_cast<LinkId>(l), b);
+  }
+  return bytes;
 }
 
 const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::dp_link_bytes(const RunningTrainingJob& job) {
@@ -98,13 +118,8 @@ const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::dp_link_bytes(c
   if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
   Scratch scratch(topo_, efficiency_, tuning_);
   run_dp(scratch, {&job, 1});
-  std::vector<std::pair<LinkId, double>> bytes;
-  for (std::size_t l = 0; l < topo_.link_count(); ++l) {
-    const double b = scratch.network.link_bytes(static_cast<LinkId>(l));
-    if (b > 0) bytes.emplace_back(static_cast<LinkId>(l), b);
-  }
   if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
-  return link_bytes_cache_.emplace(std::move(key), std::move(bytes)).first->second;
+  return link_bytes_cache_.emplace(std::move(key), scratch_link_bytes(scratch)).first->second;
 }
 
 double NetworkSpeedModel::link_capacity(LinkId l) const {
@@ -125,7 +140,12 @@ NetworkSpeedModel::LinkLoad NetworkSpeedModel::link_load(std::span<const Running
   std::map<LinkId, double> rate;  // bytes/s
   for (std::size_t j = 0; j < running.size(); ++j) {
     if (!(iteration_s[j] > 0)) continue;
-    for (const auto& [l, b] : dp_link_bytes(running[j])) rate[l] += b / iteration_s[j];
+    for (const auto& [l, b] : dp_link_bytes(running[j])) {
+      if (carrier_)
+        rate[l] = carrier_->link_rate(l);
+      else
+        rate[l] += b / iteration_s[j];
+    }
   }
   LinkLoad load;
   for (const auto& [l, r] : rate) {
@@ -160,9 +180,41 @@ std::vector<TrainingIterationResult> NetworkSpeedModel::results(std::span<const 
 }
 
 std::vector<IterationBreakdown> NetworkSpeedModel::iterations(std::span<const RunningTrainingJob> running) {
+  const std::vector<TrainingIterationResult> timed = results(running);
+  if (carrier_) carry(running, timed);
   std::vector<IterationBreakdown> out;
-  for (const TrainingIterationResult& r : results(running)) out.push_back(r.breakdown);
+  for (const TrainingIterationResult& r : timed) out.push_back(r.breakdown);
   return out;
+}
+
+void NetworkSpeedModel::carry_on(FlowNetwork& network) {
+  if (&network.topology() != &topo_ && network.topology().link_count() != topo_.link_count())
+    throw std::invalid_argument("training traffic: the carrying network is over another topology");
+  carrier_ = &network;
+}
+
+FlowId NetworkSpeedModel::standing_flow(std::uint64_t job_id) const {
+  const auto it = standing_.find(job_id);
+  return it == standing_.end() ? FlowNetwork::kNoFlow : it->second;
+}
+
+void NetworkSpeedModel::carry(std::span<const RunningTrainingJob> running,
+                              std::span<const TrainingIterationResult> timed) {
+  // Every rate may have moved with the set: the running jobs' classes start afresh.
+  for (const auto& [id, flow] : standing_) carrier_->stop(flow);
+  standing_.clear();
+  std::vector<FlowNetwork::ClassLink> links;
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    const double iteration_s = timed[j].breakdown.total_s();
+    const auto& bytes = dp_link_bytes(running[j]);
+    if (bytes.empty() || !(iteration_s > 0)) continue;
+    double unit = bytes.front().second;
+    for (const auto& [l, b] : bytes) unit = std::min(unit, b);
+    links.clear();
+    for (const auto& [l, b] : bytes)
+      links.push_back({l, static_cast<std::uint32_t>(std::max(1.0, std::round(b / unit)))});
+    standing_[running[j].job_id] = carrier_->start_standing_class(links, unit / iteration_s);
+  }
 }
 
 }  // namespace cs

@@ -1,21 +1,26 @@
 #pragma once
 // Running training jobs timed together on one topology. What two jobs can do to each other is
-// in their inter-node traffic; the bulk of it is the DP gradient reduction. So the DP
-// collectives of every running job (every DP group of every job, as they run in one iteration)
-// are started at once as flows on a scratch FlowNetwork over the shared topology (max-min fair
+// in their inter-node traffic; the bulk of it is the DP gradient reduction.
+//
+// Pricing (at each re-time, like a serving replica at placement): the DP collectives of every
+// running job (every DP group of every job, as they run in one iteration) are started at once
+// as flows on a what-if FlowNetwork over the same topology, in its own engine (max-min fair
 // sharing, sim/network), and each job's contended DP time is when its last group finishes;
 // the rest of its iteration (compute, TP, PP, bubble, optimizer) comes from the
 // TrainingIterationModel on the idle network. Worst case by construction: every job's
-// reduction is assumed to coincide with the others'.
+// reduction is assumed to coincide with the others'. Answers are cached by the running set
+// (job id and GPUs of each job): the scheduler asks again whenever the set changes.
 //
-// Answers are cached by the running set (job id and GPUs of each job): the scheduler asks
-// again whenever the set changes, and the same set is priced once.
-//
-// Link traffic (for the per-link utilization timelines): a job's DP reduction bytes on every
-// link per iteration, from running its DP collectives alone on a scratch network (the bytes
-// and routes do not depend on contention), cached by job id and GPUs. Its time-average load
-// while it runs is those bytes / its iteration time. TP (inside a node) and PP hand-offs are
-// not counted: they are priced on the idle network, not run as flows.
+// Traffic (carry_on, the run's one Fabric): from each re-time on, every running job's DP
+// reduction is a standing flow class on the run's flow network at its time-average rate —
+// its bytes per iteration on each link (from its DP collectives run alone on a what-if
+// network: bytes and routes do not depend on contention, cached by job id and GPUs) over its
+// iteration time. By the symmetry of DP groups (identical rings, shifted) a link carries a
+// whole number of the least-loaded link's bytes, so the class's count on a link is its bytes
+// in that unit (rounded to the nearest where a collective is not so regular) and one rate
+// moves them all. There it shares links max-min with collective jobs and appears in the
+// network's link timelines. TP (inside a node) and PP hand-offs are not carried: they are
+// priced on the idle network.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -29,6 +34,14 @@ class NetworkSpeedModel : public JobSpeedModel {
  public:
   explicit NetworkSpeedModel(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
                              CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  NetworkSpeedModel(const NetworkSpeedModel&) = delete;
+  NetworkSpeedModel& operator=(const NetworkSpeedModel&) = delete;
+
+  // Carries running jobs' DP traffic as standing flow classes on `network` (over the same
+  // topology, on the run's engine) from the next re-time on.
+  void carry_on(FlowNetwork& network);
+  // The standing class of a running job's DP traffic on the carrying network (kNoFlow: none).
+  FlowId standing_flow(std::uint64_t job_id) const;
 
   std::vector<IterationBreakdown> iterations(std::span<const RunningTrainingJob> running) override;
 
@@ -41,7 +54,8 @@ class NetworkSpeedModel : public JobSpeedModel {
 
   // (link, bytes per iteration) of the job's DP reduction, links it does not touch left out.
   const std::vector<std::pair<LinkId, double>>& dp_link_bytes(const RunningTrainingJob& job);
-  // Running jobs' time-average DP traffic: job i at dp_link_bytes / iteration_s[i].
+  // Running jobs' time-average DP traffic: job i at dp_link_bytes / iteration_s[i]; when
+  // carried, the rates those links have on the carrying network now.
   struct LinkLoad {
     std::array<double, kLinkKindCount> kind_utilization{};  // bytes/s on the kind / its capacity
     std::vector<std::pair<LinkId, double>> busiest;         // (link, utilization), highest first
@@ -57,6 +71,8 @@ class NetworkSpeedModel : public JobSpeedModel {
  private:
   struct Scratch;
   std::vector<double> run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const;
+  std::vector<std::pair<LinkId, double>> scratch_link_bytes(const Scratch& scratch) const;
+  void carry(std::span<const RunningTrainingJob> running, std::span<const TrainingIterationResult> timed);
 
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
   static constexpr std::size_t kCacheLimit = 256;
@@ -70,6 +86,8 @@ class NetworkSpeedModel : public JobSpeedModel {
   std::map<Key, std::vector<std::pair<LinkId, double>>> link_bytes_cache_;
   std::array<double, kLinkKindCount> kind_capacity_{};
   std::uint64_t evaluations_ = 0;
+  FlowNetwork* carrier_ = nullptr;
+  std::map<std::uint64_t, FlowId> standing_;  // job id -> its DP traffic on carrier_
 };
 
 }  // namespace cs

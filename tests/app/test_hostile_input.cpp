@@ -97,15 +97,6 @@ TEST_CASE("validate --build refuses initial replicas that do not fit the topolog
             .exit_code == 0);
 }
 
-TEST_CASE("two serving pools beside a training cluster are refused by validate, at the serving list") {
-  TempDir dir;
-  const Outcome r = clustersim(dir, "validate " + hostile("colocation_two_pools.yaml"));
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("colocation_two_pools.yaml:27:3: serving: co-location of serving and a training "
-                                    "cluster takes one serving pool, not 2"));
-  CHECK(run_refused(dir, "colocation_two_pools.yaml").exit_code == 2);
-}
-
 TEST_CASE("an explicit topology whose GPUs are not connected is refused at its links") {
   TempDir dir;
   const Outcome r = run_refused(dir, "disconnected_topology.yaml");

@@ -244,3 +244,18 @@ TEST_CASE("a short flag means the same long option in every command, and default
   CHECK(meaning.at("-o") == "--output");
   CHECK(meaning.at("-h") == "--help");
 }
+
+TEST_CASE("two serving pools borrow GPUs from one training cluster, and both serve") {
+  TempDir dir;
+  const std::string file = (fs::path(CLUSTERSIM_SOURCE_DIR) / "tests" / "data" / "colocation_two_pools.yaml").string();
+  REQUIRE(clustersim(dir, "validate --build " + file).exit_code == 0);
+  const Outcome r = clustersim(dir, "run " + file + " -o x.h5 --json");
+  REQUIRE(r.exit_code == 0);
+  const json s = json::parse(r.out)["summary"];
+  // One request a second for a minute, shared 1:1: each pool's replica, on its loan, serves.
+  for (const std::string pool : {"a", "b"}) {
+    INFO(pool);
+    REQUIRE(s.contains(pool + ".requests_completed"));
+    CHECK(s[pool + ".requests_completed"].get<double>() > 10);
+  }
+}

@@ -43,3 +43,22 @@ TEST_CASE("samples fall on the interval grid, see same-instant model events, and
   H5Fclose(f);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("a name prefix applies to the series added while its handle lives, nested, and ends with it") {
+  Engine engine(1);
+  TimelineSampler sampler(engine, Time::s(1));
+  const auto zero = [] { return 0.0; };
+  {
+    const auto pool = sampler.name_prefix("h100.");
+    sampler.add_gauge({"replicas", "1", ColumnType::kFloat64, ""}, zero);
+    {
+      const auto inner = sampler.name_prefix("h100.spot.");
+      sampler.add_gauge({"power_kw", "kW", ColumnType::kFloat64, ""}, zero);
+    }
+    sampler.add_gauge({"cost_usd", "USD", ColumnType::kFloat64, ""}, zero);
+  }
+  sampler.add_gauge({"replicas", "1", ColumnType::kFloat64, ""}, zero);
+  std::vector<std::string> names;
+  for (const ColumnSpec& c : sampler.columns()) names.push_back(c.name);
+  CHECK(names == std::vector<std::string>{"h100.replicas", "h100.spot.power_kw", "h100.cost_usd", "replicas"});
+}

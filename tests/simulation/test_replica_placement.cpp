@@ -3,7 +3,7 @@
 #include <string>
 
 #include "../scenario/scenario_test_files.hpp"
-#include "sim/network/network_workload.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
 
@@ -31,11 +31,11 @@ Scenario placed_scenario(const test::TempDir& dir, const std::string& plan, cons
 struct Placed {
   Engine engine{1};
   Scenario scenario;
-  NetworkWorkload network;
+  Fabric network;
   ReplicaPlacement placement;
   explicit Placed(Scenario s)
       : scenario(std::move(s)),
-        network(engine, *scenario.network),
+        network(engine, scenario.network->topology, scenario.network->tuning),
         placement(*scenario.serving, network.topology(), network.collectives().cost_model()) {}
 };
 

@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "../scenario/scenario_test_files.hpp"
-#include "sim/network/network_workload.hpp"
+#include "sim/network/fabric.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/serving_system.hpp"
+#include "sim/simulation/simulation.hpp"
 #include "sim/simulation/training_system.hpp"
 #include "workloads/inference_workload.hpp"
 
@@ -26,11 +27,11 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
   REQUIRE(s.network);
   REQUIRE(s.training);
   Engine engine(s.seed);
-  NetworkWorkload network(engine, *s.network);
+  Fabric network(engine, s.network->topology, s.network->tuning);
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : s.all_workloads()) streams.push_back(make_request_source(*w, s.seed));
   ServingCluster serving(engine, s.all_serving_pools(), std::move(streams), s.pool_split, &network);
-  TrainingSystem training(engine, *s.training, &s.network->topology);
+  TrainingSystem training(engine, *s.training, &network);
   ServingSystem& pool = serving.pool(0);
 
   // What the lender answered for each replica, recorded around the real lender.
@@ -83,7 +84,6 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
 
   const Time horizon = s.simulation.horizon;
   serving.start(horizon);
-  network.start(horizon);
   training.start(horizon);
   engine.run_until(horizon);
   check_jobs();
@@ -115,7 +115,7 @@ TEST_CASE("a TP4 pool and a TP2 pool on two DGX H100 nodes never share a GPU; pa
       "     pool: {initial_replicas: 4, autoscaler: {target: {metric: concurrency, value: 8}, max_replicas: 8}}}\n"
       "topology: {node: dgx_h100, nodes: 2, fabric: {kind: single_switch, link: infiniband}}\n"));
   Engine engine(1);
-  NetworkWorkload network(engine, *s.network);
+  Fabric network(engine, s.network->topology, s.network->tuning);
   std::vector<std::unique_ptr<RequestSource>> streams;
   ServingCluster serving(engine, s.all_serving_pools(), std::move(streams), s.pool_split, &network);
   serving.start(s.simulation.horizon);
@@ -144,4 +144,62 @@ TEST_CASE("a TP4 pool and a TP2 pool on two DGX H100 nodes never share a GPU; pa
     CHECK(network.topology().vertex(a[k]).node == network.topology().vertex(gpus[k < 8 ? 0 : 8]).node);
   engine.run_until(s.simulation.horizon);
   serving.finish();
+}
+
+TEST_CASE("two serving pools borrow from one training cluster: each pool's replica 0 gets its own loan, revoked to it") {
+  LoadOptions options;
+  const Scenario s =
+      load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
+  REQUIRE(s.network);
+  REQUIRE(s.training);
+  Engine engine(s.seed);
+  Fabric fabric(engine, s.network->topology, s.network->tuning);
+  TrainingSystem training(engine, *s.training, &fabric);
+  ServingSystem::GpuLender first = training.lender(0), second = training.lender(1);
+  REQUIRE(first.revoked != second.revoked);
+  std::vector<std::uint32_t> revoked_first, revoked_second;
+  first.revoked->connect([&](std::uint32_t r) { revoked_first.push_back(r); });
+  second.revoked->connect([&](std::uint32_t r) { revoked_second.push_back(r); });
+  const GpuLedger& ledger = training.scheduler().inventory().ledger();
+  std::vector<VertexId> a, b;
+  engine.schedule_at(Time::s(1), [&] {
+    a = first.acquire(0, 8, 4);  // replica 0 of either pool: the same id, two loans of a node each
+    b = second.acquire(0, 8, 4);
+  });
+  engine.run_until(Time::s(2));
+  REQUIRE(a.size() == 8);
+  REQUIRE(b.size() == 8);
+  for (const VertexId g : a) CHECK(std::find(b.begin(), b.end(), g) == b.end());
+  CHECK(ledger.count(GpuOwner::kLoan) == 16);
+  // The second pool's loan ends with its node; the first pool hears nothing.
+  const ClusterInventory& inventory = training.scheduler().inventory();
+  int node = -1;
+  for (GpuIndex g = 0; g < inventory.gpu_count(); ++g)
+    if (inventory.vertex_of(g) == b.front()) node = inventory.node_of(g);
+  REQUIRE(node >= 0);
+  engine.schedule_at(Time::s(3), [&] { training.scheduler().node_down(node, true); });
+  engine.run_until(Time::s(4));
+  CHECK(revoked_second == std::vector<std::uint32_t>{0});
+  CHECK(revoked_first.empty());
+  CHECK(ledger.count(GpuOwner::kLoan) == 8);
+  first.release(0);
+  CHECK(ledger.count(GpuOwner::kLoan) == 0);
+  ledger.check();
+  training.finish();
+}
+
+TEST_CASE("building a scenario without running it finds what a run's build finds, and leaves no file") {
+  test::TempDir dir;
+  const auto scratch = dir.path() / "build.h5";
+  // Co-location on one fabric: builds.
+  build_scenario(load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", {}),
+                 scratch);
+  CHECK_FALSE(std::filesystem::exists(scratch));
+  CHECK(std::filesystem::is_empty(dir.path()));
+  // Three TP8 replicas on one 8-GPU node: refused at the scenario's key, as `run` refuses it.
+  const Scenario unplaceable =
+      load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/tests/data/hostile/unplaceable_replicas.yaml", {});
+  CHECK_THROWS_WITH(build_scenario(unplaceable, scratch),
+                    Catch::Contains("serving.pool.initial_replicas: serving: 3 initial replicas of 8 GPUs do not fit"));
+  CHECK(std::filesystem::is_empty(dir.path()));
 }

@@ -1,0 +1,48 @@
+#pragma once
+// The one network of a run: the scenario's topology, its router, the flow network every
+// transfer shares (on the run's engine) and the collectives over it with their cost model.
+// The simulation builds it once and hands it by reference to what moves bytes — collective
+// jobs, training jobs' gradient reductions (standing flow classes, network_speed_model.hpp),
+// serving replica placement — so that all of them meet on the same links: a link's load, its
+// timeline and its version (which invalidates the cost model's cached prices) are one.
+//
+// Serving replicas are still priced at placement (their TP/PP collectives through the cost
+// model, which reads the links' load at that instant), not run as flows.
+#include <memory>
+
+#include "sim/engine/engine.hpp"
+#include "sim/network/collectives.hpp"
+#include "sim/network/flow_network.hpp"
+#include "sim/network/network_spec.hpp"
+#include "topology/router.hpp"
+#include "topology/topology_graph.hpp"
+
+namespace cs {
+
+class Fabric {
+ public:
+  Fabric(Engine& engine, const TopologySpec& topology, const CollectiveTuning& tuning = {});
+  Fabric(const Fabric&) = delete;
+  Fabric& operator=(const Fabric&) = delete;
+
+  const TopologySpec& spec() const { return spec_; }
+  const Topology& topology() const { return *topology_; }
+  Router& router() { return *router_; }
+  FlowNetwork& network() { return *network_; }
+  const FlowNetwork& network() const { return *network_; }
+  Collectives& collectives() { return *collectives_; }
+  CollectiveCostModel& cost_model() { return collectives_->cost_model(); }
+  const LinkEfficiency& efficiency() const { return spec_.efficiency; }
+  const CollectiveTuning& tuning() const { return tuning_; }
+  Engine& engine() { return network_->engine(); }
+
+ private:
+  TopologySpec spec_;
+  CollectiveTuning tuning_;
+  std::unique_ptr<Topology> topology_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<FlowNetwork> network_;
+  std::unique_ptr<Collectives> collectives_;
+};
+
+}  // namespace cs

@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "sim/network/fabric.hpp"
+#include "sim/training/network_speed_model.hpp"
+#include "sim/training/rank_layout.hpp"
+#include "tests/llm/catalog_fixture.hpp"
+#include "topology/fabric_builder.hpp"
+
+using namespace cs;
+
+namespace {
+
+// 4 DGX A100 on InfiniBand leaves of 16 ports (nodes 0 and 1 on leaf 0, nodes 2 and 3 on
+// leaf 1), 2:1 oversubscribed: each leaf has 8 uplinks of one HDR NIC's 25 GB/s, one per spine.
+TopologySpec oversubscribed_pair_of_leaves() {
+  ClusterSpec c;
+  c.node = node_preset("dgx_a100");
+  c.nodes = 4;
+  c.fabric.kind = FabricKind::kLeafSpine;
+  c.fabric.link_kind = LinkKind::kInfiniBand;
+  c.fabric.leaf_ports = 16;
+  c.fabric.oversubscription = 2.0;
+  TopologySpec t;
+  t.layout = c;
+  return t;
+}
+
+// Llama 2 7B, TP 8 x DP 2, one 2,048-token sequence per DP rank per step: a step is mostly its
+// gradient all-reduce, so its time-average DP traffic is over half an HDR link.
+TrainingJobSpec dp_heavy_job() {
+  TrainingJobSpec s;
+  s.name = "llama-7b-dp2";
+  s.model = testing::model("llama-2-7b");
+  s.gpu = testing::gpu("a100-80gb-sxm");
+  s.precision = precision_for(Dtype::kBf16);
+  s.global_batch_sequences = 2;
+  s.sequence_length = 2048;
+  s.token_budget = 1e9;
+  s.parallel.tp = 8;
+  s.parallel.dp = 2;
+  s.parallel.zero_stage = 0;
+  s.parallel.overlap_dp_communication = false;
+  return s;
+}
+
+std::vector<VertexId> gpus_of_node(const Topology& t, int node) {
+  std::vector<VertexId> out;
+  for (const VertexId g : t.gpus())
+    if (t.vertex(g).node == node) out.push_back(g);
+  return out;
+}
+
+// One 2-rank ring all-reduce of `bytes` between GPU 0 of node 1 and GPU 0 of node 3 on the
+// fabric, alone or beside whatever it already carries; returns its seconds.
+double all_reduce_seconds(Fabric& fabric, double bytes) {
+  const Topology& t = fabric.topology();
+  const CollectiveRequest r{CollectiveOp::kAllReduce,
+                            {gpus_of_node(t, 1).front(), gpus_of_node(t, 3).front()},
+                            bytes,
+                            CollectiveAlgorithm::kRing,
+                            0};
+  double seconds = 0;
+  fabric.collectives().on_complete.connect([&](const CollectiveRecord& rec) { seconds = rec.seconds(); });
+  fabric.collectives().start(r);
+  fabric.engine().run_until(fabric.engine().now() + Time::s(30));
+  return seconds;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a training job's DP all-reduce, a collective job and a serving replica meet on the same spine links of one "
+    "fabric, sharing them max-min") {
+  const TrainingJobSpec spec = dp_heavy_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s (InfiniBand efficiency 0.94)
+  const double bytes = 4e9;      // the collective job's all-reduce: bandwidth-bound (latency < 0.01%)
+
+  // The collective alone: a 2-rank ring sends `bytes` each way over one uplink per leaf.
+  Engine alone_engine(1);
+  Fabric alone(alone_engine, oversubscribed_pair_of_leaves());
+  const double t_alone = all_reduce_seconds(alone, bytes);
+  CHECK(t_alone == Approx(bytes / C).epsilon(0.002));
+
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  const Topology& topo = fabric.topology();
+  // Training on nodes 0 and 2: its 8 DP rings (one per GPU index) each cross the spine, one
+  // per uplink of leaf 0 and of leaf 1 (InfiniBand D-mod-K spreads the destinations).
+  std::vector<VertexId> ranks = gpus_of_node(topo, 0);
+  for (const VertexId g : gpus_of_node(topo, 2)) ranks.push_back(g);
+  ranks = order_ranks(topo, ranks, spec.parallel);
+  NetworkSpeedModel speed(topo, fabric.efficiency());
+  speed.carry_on(fabric.network());
+  const RunningTrainingJob job{1, &spec, ranks};
+  const double iteration_s = speed.iterations({&job, 1})[0].total_s();
+  engine.run_until(Time::ms(1));
+  // Its demand: each ring edge carries 2(n-1)/n x S = S per step (n = 2), so S / step per member.
+  const double S = dp_gradient_bytes(spec);
+  const double demand = S / iteration_s;
+  std::printf("training: S %.3g B, step %.4f s, demand %.3g B/s = %.2f of a link\n", S, iteration_s, demand,
+              demand / C);
+  REQUIRE(demand > C / 2);  // the regime where the collective and training each hold the other back
+  REQUIRE(demand < C);
+  const FlowId standing = speed.standing_flow(1);
+  REQUIRE(fabric.network().active(standing));
+  CHECK(fabric.network().rate(standing) == Approx(demand));  // alone: all it asks for
+  int uplinks = 0;
+  for (std::size_t l = 0; l < topo.link_count(); ++l) {
+    const LinkInfo& info = topo.link(static_cast<LinkId>(l));
+    if (info.kind != LinkKind::kInfiniBand || topo.vertex(info.from).kind != VertexKind::kNetworkSwitch ||
+        topo.vertex(info.to).kind != VertexKind::kNetworkSwitch || fabric.network().link_flow_count(static_cast<LinkId>(l)) == 0)
+      continue;
+    ++uplinks;
+    CHECK(fabric.network().link_rate(static_cast<LinkId>(l)) == Approx(demand));
+  }
+  CHECK(uplinks == 32);  // 8 up and 8 down each side of the spine, both directions of the rings
+
+  // A serving replica with stages on nodes 1 and 3 (TP 4 on GPUs 4-7 of each): its PP hand-off
+  // is priced at placement by the fabric's cost model, which splits each link of its route
+  // equally among the members crossing it (the training ring's and its own).
+  const VertexId stage0 = gpus_of_node(topo, 1)[4], stage1 = gpus_of_node(topo, 3)[4];
+  const VertexId pair[2] = {stage0, stage1};
+  std::size_t busiest = 0;
+  for (const LinkId l : fabric.router().path(fabric.router().route_id(stage0, stage1, 0)).links)
+    busiest = std::max(busiest, fabric.network().link_flow_count(l));
+  REQUIRE(busiest == 1);  // one training ring on its uplink
+  const double handoff = 1e9;
+  Engine idle_engine(1);
+  Fabric idle(idle_engine, oversubscribed_pair_of_leaves());
+  const double pp_idle =
+      idle.cost_model().estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kAuto, pair, handoff);
+  const double pp_loaded =
+      fabric.cost_model().estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kAuto, pair, handoff);
+  CHECK(pp_loaded / pp_idle == Approx(2.0).epsilon(0.005));  // C/2 instead of C
+
+  // The collective job beside the training job: on each shared uplink the training ring asks
+  // for more than half, the collective for all, so max-min gives each C/2. The training class
+  // moves in lockstep, so all its rings run at C/2 (slowed from `demand`), and the collective
+  // takes twice as long as alone.
+  double t_shared = 0;
+  fabric.collectives().on_complete.connect([&](const CollectiveRecord& rec) { t_shared = rec.seconds(); });
+  fabric.collectives().start({CollectiveOp::kAllReduce,
+                              {gpus_of_node(topo, 1).front(), gpus_of_node(topo, 3).front()},
+                              bytes,
+                              CollectiveAlgorithm::kRing,
+                              0});
+  engine.run_until(engine.now() + Time::ms(1));
+  CHECK(fabric.network().rate(standing) == Approx(C / 2));
+  engine.run_until(engine.now() + Time::s(30));
+  REQUIRE(t_shared > 0);
+  CHECK(t_shared / t_alone == Approx(C / (C - std::min(demand, C / 2))).epsilon(0.002));
+  CHECK(t_shared / t_alone == Approx(2.0).epsilon(0.002));
+  // The collective gone, training's rings get their demand back.
+  CHECK(fabric.network().rate(standing) == Approx(demand));
+
+  // The job stops (the scheduler re-times an empty set): its traffic leaves the fabric.
+  speed.iterations({});
+  engine.run_until(engine.now() + Time::ms(1));
+  CHECK_FALSE(fabric.network().active(standing));
+  CHECK(fabric.network().active_flows() == 0);
+}
