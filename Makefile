@@ -57,8 +57,11 @@ bench: build
 validate: build
 	$(PYTHON) validation/run_validation.py --build $(BUILD) --check
 
+# -O1 -g1 (what the sanitizers' documentation suggests) compiles in about half the time of -O2 -g,
+# and without NDEBUG so that the debug-build invariant checks (assert) run under the sanitizers too.
 build-asan/build.ninja: | deps
-	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_BENCH=OFF
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+	  -DCLUSTERSIM_SANITIZE=ON -DCLUSTERSIM_BENCH=OFF
 
 test-asan: build-asan/build.ninja
 	cmake --build build-asan -j $(JOBS)

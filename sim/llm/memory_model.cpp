@@ -28,16 +28,31 @@ StageLayout stage_layout(const TransformerSpec& model, int pp) {
   return s;
 }
 
-double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load, const MemoryOptions& options) {
+double activation_peak_bytes(const TransformerCost& cost, double tokens, double sequences) {
   const TransformerSpec& m = cost.model();
   const double tp = cost.plan().tp;
   const double g = m.ffn_kind == FfnKind::kSwiGlu ? 2 : 1;
-  // Live at the widest point of a layer: the residual stream, its normalized copy and the
-  // FFN's up/gate output plus activation output, for every token in the iteration.
-  const double live_elements = 2.0 * m.hidden + (g + 1) * m.ffn_hidden / tp;
-  const double activations = load.batched_tokens * live_elements * dtype_bytes(cost.precision().activations);
-  const double logits = load.sequences * m.vocab / tp * kLogitBytes;
-  return options.reserve_bytes + activations + logits;
+  const double attention = (m.q_dim() + 2.0 * m.kv_dim()) / tp + m.q_dim() / tp;
+  const double ffn = m.experts_per_token * (g + 1) * m.ffn_hidden / tp;
+  const double per_token = 2.0 * m.hidden + std::max(attention, ffn);
+  const double logits = sequences * m.vocab * kLogitBytes;
+  return tokens * per_token * dtype_bytes(cost.precision().activations) + logits;
+}
+
+double inference_workspace_bytes(const TransformerCost& cost, const InferenceLoad& load, const MemoryOptions& options) {
+  return options.reserve_bytes + activation_peak_bytes(cost, load.batched_tokens, load.sequences);
+}
+
+KvBudgetPerGpu kv_cache_budget_per_gpu(const TransformerCost& cost, double gpu_memory_bytes, const KvSizing& sizing,
+                                       double max_batched_tokens, double max_sequences) {
+  KvBudgetPerGpu b;
+  b.weights_bytes = fullest_stage_weight_bytes(cost);
+  b.activation_bytes = activation_peak_bytes(cost, max_batched_tokens, max_sequences);
+  b.runtime_bytes = sizing.runtime_bytes + sizing.cuda_graph_bytes;
+  const double held = b.weights_bytes + b.activation_bytes + b.runtime_bytes;
+  b.kv_cache_bytes = sizing.budget == KvBudget::kTotalFraction ? sizing.fraction * gpu_memory_bytes - held
+                                                               : sizing.fraction * (gpu_memory_bytes - held);
+  return b;
 }
 
 InferenceMemory inference_memory_per_gpu(const TransformerCost& cost, const InferenceLoad& load,

@@ -56,6 +56,27 @@ void read_attention(MapReader r, EngineProfile& e) {
   r.finish();
 }
 
+// Exactly one of the engines' own keys names the budget: vLLM's gpu_memory_utilization (a
+// fraction of the whole GPU) or TensorRT-LLM's kv_cache_free_gpu_mem_fraction (of what is free).
+KvSizing read_memory(MapReader r) {
+  KvSizing k;
+  constexpr const char* kTotal = "gpu_memory_utilization";
+  constexpr const char* kFree = "kv_cache_free_gpu_mem_fraction";
+  if (r.has(kTotal) == r.has(kFree))
+    r.fail(r.has(kTotal) ? kFree : kTotal,
+           std::string("name the KV-cache budget by exactly one of ") + kTotal + " and " + kFree);
+  const char* key = r.has(kTotal) ? kTotal : kFree;
+  k.budget = r.has(kTotal) ? KvBudget::kTotalFraction : KvBudget::kFreeFraction;
+  k.fraction = r.quantity(key, Dimension::kRatio);
+  if (!(k.fraction > 0 && k.fraction <= 1)) r.fail(key, "must lie in (0, 100%]");
+  k.runtime_bytes = r.quantity_or("runtime", Dimension::kBytes, 0);
+  r.check_range("runtime", k.runtime_bytes, 0, 1e13);
+  k.cuda_graph_bytes = r.quantity_or("cuda_graphs", Dimension::kBytes, 0);
+  r.check_range("cuda_graphs", k.cuda_graph_bytes, 0, 1e13);
+  r.finish();
+  return k;
+}
+
 bool is_file_name(const std::string& s) {
   const auto ends = [&](std::string_view suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -76,6 +97,7 @@ ServingEngine read_engine(MapReader r) {
   read_gemm(r.map("gemm", true), e);
   read_attention(r.map("attention", true), e);
   read_replica_limits(r.map("replica", true), engine.replica);
+  if (r.has("memory")) engine.kv_sizing = read_memory(r.map("memory"));
   r.finish();
   try {
     validate(e);

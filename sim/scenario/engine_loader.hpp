@@ -12,11 +12,14 @@
 //   gemm:    {half_tokens: 64, fp8_efficiency: 90%}
 //   attention: {efficiency: 60%, half_context: 256, stream_bandwidth: 100 GB/s}
 //   replica: {max_num_seqs: 256, max_batched_tokens: 8192, ...}
+//   memory:  {gpu_memory_utilization: 90%, runtime: 0.5 GiB, cuda_graphs: 0 GiB}
+//            (or kv_cache_free_gpu_mem_fraction: 90% for an engine that budgets free memory)
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "sim/llm/engine_profile.hpp"
+#include "sim/llm/memory_model.hpp"
 #include "sim/scenario/config_reader.hpp"
 #include "sim/serving/replica.hpp"
 
@@ -31,6 +34,7 @@ inline constexpr const char* kRooflineEngine = "roofline";
 struct ServingEngine {
   EngineProfile profile;
   ReplicaSpec replica;  // the engine's scheduler defaults
+  KvSizing kv_sizing;   // how it budgets its KV cache at start-up
   std::string source;   // URLs, one per line
 };
 

@@ -7,19 +7,6 @@
 
 namespace cs {
 
-namespace {
-int read_size(MapReader& r, std::string_view key, int lo, int hi) {
-  const auto v = r.integer(key);
-  r.check_range(key, static_cast<double>(v), lo, hi);
-  return static_cast<int>(v);
-}
-int read_size_or(MapReader& r, std::string_view key, int fallback, int lo, int hi) {
-  const auto v = r.integer_or(key, fallback);
-  r.check_range(key, static_cast<double>(v), lo, hi);
-  return static_cast<int>(v);
-}
-}  // namespace
-
 TransformerSpec read_transformer_spec(MapReader r, const std::string& name) {
   constexpr int kBig = 1 << 30;
   TransformerSpec m;
@@ -55,21 +42,8 @@ void read_model_catalog(MapReader& root, ModelCatalog& catalog) {
 }
 
 ModelCatalog load_model_catalog(const std::filesystem::path& dir_or_file) {
-  std::vector<std::filesystem::path> files;
-  if (std::filesystem::is_directory(dir_or_file)) {
-    for (const auto& e : std::filesystem::directory_iterator(dir_or_file))
-      if (e.path().extension() == ".yaml") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-  } else {
-    files.push_back(dir_or_file);
-  }
   ModelCatalog catalog;
-  for (const auto& file : files) {
-    const ConfigNode root = load_config_file(file);
-    MapReader r(root, "");
-    read_model_catalog(r, catalog);
-    r.finish();
-  }
+  read_catalog_files(dir_or_file, [&](MapReader& r) { read_model_catalog(r, catalog); });
   return catalog;
 }
 

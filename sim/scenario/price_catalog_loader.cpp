@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/scenario/catalog_entries_reader.hpp"
+
 namespace cs {
 
 namespace {
 
-template <typename Entry>
-void put(std::vector<Entry>& entries, Entry e) {
+// A later file's entry replaces an earlier one of the same key.
+template <typename Entry, typename Key>
+void put(std::vector<Entry>& entries, Entry e, Key key) {
   for (auto& old : entries)
-    if (old.name == e.name) {
+    if (old.*key == e.*key) {
       old = std::move(e);
       return;
     }
@@ -23,26 +26,32 @@ double positive_price(MapReader& r, std::string_view key, Dimension d) {
   return v;
 }
 
+// Every price carries the day it was read and its public source; `notes` are for people.
+template <typename Entry>
+Entry finish_dated(MapReader& r, Entry e) {
+  e.date = r.string("date");
+  e.source = r.string("source");
+  r.optional("notes");
+  r.finish();
+  return e;
+}
+
 GpuOffer read_offer(MapReader r, const std::string& gpu) {
   GpuOffer o;
   o.gpu = gpu;
   o.instance = r.string("instance");
-  o.gpus_per_instance = static_cast<int>(r.integer("gpus_per_instance"));
-  r.check_range("gpus_per_instance", o.gpus_per_instance, 1, 1024);
-  for (PurchaseOption opt : {PurchaseOption::kOnDemand, PurchaseOption::kReserved1y, PurchaseOption::kReserved3y,
-                             PurchaseOption::kSpot})
+  o.gpus_per_instance = read_size(r, "gpus_per_instance", 1, 1024);
+  for (PurchaseOption opt :
+       {PurchaseOption::kOnDemand, PurchaseOption::kReserved1y, PurchaseOption::kReserved3y, PurchaseOption::kSpot})
     if (r.has(purchase_option_name(opt)))
       o.usd_per_gpu_hour[opt] = positive_price(r, purchase_option_name(opt), Dimension::kUsdPerHour);
-  if (o.usd_per_gpu_hour.empty()) r.fail("on_demand", "an offer needs at least one price (on_demand, reserved_1y, ...)");
+  if (o.usd_per_gpu_hour.empty())
+    r.fail("on_demand", "an offer needs at least one price (on_demand, reserved_1y, ...)");
   if (o.usd_per_gpu_hour.count(PurchaseOption::kSpot)) {
     o.spot_interruptions_per_instance_hour = r.quantity("spot_interruption_rate", Dimension::kRate) * 3600;
     r.check_range("spot_interruption_rate", o.spot_interruptions_per_instance_hour, 0, 3600);
   }
-  o.date = r.string("date");
-  o.source = r.string("source");
-  r.optional("notes");
-  r.finish();
-  return o;
+  return finish_dated(r, std::move(o));
 }
 
 Provider read_provider(MapReader r, const std::string& name) {
@@ -74,15 +83,13 @@ OwnedServer read_owned(MapReader r, const std::string& name) {
   OwnedServer s;
   s.name = name;
   s.gpu = r.string("gpu");
-  s.gpus_per_server = static_cast<int>(r.integer("gpus_per_server"));
-  r.check_range("gpus_per_server", s.gpus_per_server, 1, 1024);
+  s.gpus_per_server = read_size(r, "gpus_per_server", 1, 1024);
   s.purchase_usd = positive_price(r, "purchase", Dimension::kUsd);
   s.life_years = r.number("life_years");
   r.check_range("life_years", s.life_years, 0.1, 30);
   s.host_power_w = r.quantity_or("host_power", Dimension::kPower, 0);
   r.check_range("host_power", s.host_power_w, 0, 1e6);
-  s.network_ports = static_cast<int>(r.integer_or("network_ports", 0));
-  r.check_range("network_ports", s.network_ports, 0, 1024);
+  s.network_ports = read_size_or(r, "network_ports", 0, 0, 1024);
   s.usd_per_port = r.has("usd_per_port") ? positive_price(r, "usd_per_port", Dimension::kUsd) : 0;
   s.power_w_per_port = r.quantity_or("power_per_port", Dimension::kPower, 0);
   r.check_range("power_per_port", s.power_w_per_port, 0, 1e5);
@@ -92,18 +99,13 @@ OwnedServer read_owned(MapReader r, const std::string& name) {
   s.hosting_usd_per_kw_month = r.number_or("hosting_usd_per_kw_month", 0);
   r.check_range("hosting_usd_per_kw_month", s.hosting_usd_per_kw_month, 0, 1e6);
   s.egress_usd_per_byte = r.has("egress") ? positive_price(r, "egress", Dimension::kUsdPerGb) / 1e9 : 0;
-  s.date = r.string("date");
-  s.source = r.string("source");
-  r.optional("notes");
-  r.finish();
-  return s;
+  return finish_dated(r, std::move(s));
 }
 
 ServerPower read_server_power(MapReader r, const std::string& gpu) {
   ServerPower s;
   s.gpu = gpu;
-  s.gpus_per_server = static_cast<int>(r.integer("gpus_per_server"));
-  r.check_range("gpus_per_server", s.gpus_per_server, 1, 1024);
+  s.gpus_per_server = read_size(r, "gpus_per_server", 1, 1024);
   s.host_power_w = r.quantity("host_power", Dimension::kPower);
   r.check_range("host_power", s.host_power_w, 0, 1e6);
   s.network_power_w = r.quantity_or("network_power", Dimension::kPower, 0);
@@ -117,44 +119,21 @@ ServerPower read_server_power(MapReader r, const std::string& gpu) {
 }  // namespace
 
 void read_price_catalog(MapReader& r, PriceCatalog& catalog) {
-  if (r.has("providers")) {
-    MapReader all = r.map("providers");
-    for (const auto& [name, node] : all.node().entries) put(catalog.providers, read_provider(all.map(name), name));
-    all.finish();
-  }
-  if (r.has("owned")) {
-    MapReader all = r.map("owned");
-    for (const auto& [name, node] : all.node().entries) put(catalog.owned, read_owned(all.map(name), name));
-    all.finish();
-  }
-  if (r.has("server_power")) {
-    MapReader all = r.map("server_power");
-    for (const auto& [gpu, node] : all.node().entries) {
-      ServerPower s = read_server_power(all.map(gpu), gpu);
-      auto same = std::find_if(catalog.server_power.begin(), catalog.server_power.end(),
-                               [&](const ServerPower& o) { return o.gpu == gpu; });
-      if (same != catalog.server_power.end())
-        *same = std::move(s);
-      else
-        catalog.server_power.push_back(std::move(s));
-    }
-    all.finish();
-  }
+  for_each_named_entry(r, "providers", [&](MapReader entry, const std::string& name) {
+    put(catalog.providers, read_provider(entry, name), &Provider::name);
+  });
+  for_each_named_entry(r, "owned", [&](MapReader entry, const std::string& name) {
+    put(catalog.owned, read_owned(entry, name), &OwnedServer::name);
+  });
+  for_each_named_entry(r, "server_power", [&](MapReader entry, const std::string& gpu) {
+    put(catalog.server_power, read_server_power(entry, gpu), &ServerPower::gpu);
+  });
 }
 
 PriceCatalog load_price_catalog(const std::filesystem::path& dir) {
   PriceCatalog catalog;
   if (!std::filesystem::is_directory(dir)) return catalog;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".yaml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    const ConfigNode root = load_config_file(f);
-    MapReader r(root, "");
-    read_price_catalog(r, catalog);
-    r.finish();
-  }
+  read_catalog_files(dir, [&](MapReader& r) { read_price_catalog(r, catalog); });
   return catalog;
 }
 

@@ -167,9 +167,6 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   } catch (const std::invalid_argument& e) {
     r.fail("tp", e.what());
   }
-  s.memory_utilization = r.quantity_or("memory_utilization", Dimension::kRatio, s.memory_utilization);
-  if (s.memory_utilization <= 0 || s.memory_utilization > 1)
-    r.fail("memory_utilization", "the memory utilization must be in (0, 100%]");
   // The engine's costs, and its scheduler defaults under the pool's own `replica:` keys.
   {
     const std::string engine = r.string_or("engine", kDefaultEngine);
@@ -177,13 +174,19 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
       ServingEngine e = load_engine(engine, config_dir());
       s.engine = std::move(e.profile);
       s.replica = e.replica;
+      s.kv_sizing = e.kv_sizing;
     } catch (const std::invalid_argument& e) {
       r.fail("engine", e.what());
     }
   }
+  // The pool's own fraction replaces the engine's (of the whole GPU or of what is free, as
+  // the engine budgets).
+  s.kv_sizing.fraction = r.quantity_or("memory_utilization", Dimension::kRatio, s.kv_sizing.fraction);
+  if (s.kv_sizing.fraction <= 0 || s.kv_sizing.fraction > 1)
+    r.fail("memory_utilization", "the memory utilization must be in (0, 100%]");
   read_replica_limits(r.map("replica", true), s.replica);
   try {
-    size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.memory_utilization);
+    size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
     // Swap preemption copies each GPU's share of the KV over its own PCIe link.
     s.replica.swap_bytes_per_s = s.gpu.host_link_bytes_per_s() * s.replica.gpus;
     if (s.replica.preemption == PreemptionMode::kSwap && !(s.replica.swap_bytes_per_s > 0))

@@ -182,18 +182,26 @@ TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpu
     r.check_range("nodes_per_leaf", c.nodes_per_leaf, 1, 1e7);
   }
   if (r.has("gpu")) c.gpu_type = lookup(r, "gpu", gpus).name;
-  if (r.has("provider") || r.has("owned")) {
-    // The whole cluster is held for the run: a provider's rate, or the ownership rate.
-    if (c.gpu_type.empty()) r.fail(r.has("owned") ? "owned" : "provider", "pricing the cluster needs its `gpu:`");
-    if (r.has("option") && r.string("option") == "spot")
-      r.fail("option", "spot training clusters are not modelled (reclaims of training nodes); use on_demand or reserved");
+  if ((r.has("provider") || r.has("owned")) && c.gpu_type.empty())
+    r.fail(r.has("owned") ? "owned" : "provider", "pricing the cluster needs its `gpu:`");
+  if (!c.gpu_type.empty()) {
+    // The whole cluster is held for the run: a bare price, a provider's rate, or the ownership
+    // rate; the catalog's server gives the power beyond the boards.
+    c.gpu = gpus.get(c.gpu_type);
     BillingDefaults d;
+    d.gpus_per_replica = c.gpus_per_node;  // a spot node is lost with any instance it spans
     d.reserved_gpus = d.owned_gpus = static_cast<std::int64_t>(c.nodes) * c.gpus_per_node;
-    const BillingSpec b = read_billing(r, gpus.get(c.gpu_type), d, price_catalog);
-    c.usd_per_gpu_hour = b.committed_gpus > 0 ? b.committed_usd_per_gpu_hour : b.usd_per_gpu_hour;
+    c.billing = read_billing(r, *c.gpu, d, price_catalog);
+    c.usd_per_gpu_hour = c.billing.committed_gpus > 0 ? c.billing.committed_usd_per_gpu_hour : c.billing.usd_per_gpu_hour;
+    c.spot_reclaims_per_node_s = c.billing.spot_interruptions_per_s;
   } else {
     c.usd_per_gpu_hour = r.quantity_or("price", Dimension::kUsdPerHour, 0.0);
     r.check_range("price", c.usd_per_gpu_hour, 0, HUGE_VAL);
+  }
+  if (r.has("spot_replacement")) {
+    if (!(c.spot_reclaims_per_node_s > 0)) r.fail("spot_replacement", "goes with option: spot");
+    c.spot_replacement = r.duration("spot_replacement");
+    if (c.spot_replacement < Time{}) r.fail("spot_replacement", "must not be negative");
   }
   read_scheduler(r.map("scheduler", true), c.scheduler);
   c.serving_priority = static_cast<int>(r.integer_or("serving_priority", c.serving_priority));

@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cost/billing_spec.hpp"
 #include "sim/cost/price_catalog.hpp"
 #include "sim/hardware/gpu_catalog.hpp"
 #include "sim/llm/model_catalog.hpp"
@@ -61,6 +62,15 @@ struct TrainingClusterSpec {
   int nodes_per_leaf = 16;
   std::string gpu_type;  // catalog key of the cluster's GPU; empty: not said
   double usd_per_gpu_hour = 0;
+  // With `gpu:`: the GPU, and its billing and power beyond the boards (host, network, PUE)
+  // from the price catalog, for the cluster's power and energy.
+  std::optional<GpuSpec> gpu;
+  BillingSpec billing;
+  // Spot (`option: spot`): each node is reclaimed at this rate per second held (the catalog's
+  // per-instance rate x the instances a node spans) and replaced after `spot_replacement`;
+  // 0: not spot.
+  double spot_reclaims_per_node_s = 0;
+  Time spot_replacement = Time::s(600);
   ClusterSchedulerSpec scheduler;
   // Co-location: serving borrows GPUs at this priority (it preempts preemptible jobs below it).
   int serving_priority = 1'000'000'000;

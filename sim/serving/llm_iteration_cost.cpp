@@ -50,25 +50,25 @@ IterationShape LlmIterationCost::shape_of(const BatchShape& batch) const {
 }
 
 void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
-                           const ModelPrecision& precision, const ParallelPlan& plan, double memory_utilization,
-                           const MemoryOptions& memory) {
-  if (memory_utilization <= 0 || memory_utilization > 1)
-    throw std::invalid_argument("memory utilization must be in (0, 1]");
+                           const ModelPrecision& precision, const ParallelPlan& plan, const KvSizing& sizing) {
+  if (sizing.fraction <= 0 || sizing.fraction > 1) throw std::invalid_argument("the memory fraction must be in (0, 1]");
   validate(plan, model);
   const TransformerCost cost(model, precision, plan);
-  const InferenceLoad load{static_cast<double>(spec.max_num_seqs), 0, static_cast<double>(spec.max_batched_tokens)};
-  const InferenceMemory used = inference_memory_per_gpu(cost, load, memory);  // kv_cache_bytes is 0 here
-  const double free_per_gpu = gpu.memory_bytes * memory_utilization - used.weights_bytes - used.workspace_bytes;
+  const KvBudgetPerGpu budget =
+      kv_cache_budget_per_gpu(cost, gpu.memory_bytes, sizing, static_cast<double>(spec.max_batched_tokens),
+                              static_cast<double>(spec.max_num_seqs));
   const int layers = stage_layout(model, plan.pp).first_stage_layers;
   const double kv_per_token_per_gpu = cost.kv_bytes_per_token_layer_per_gpu() * layers;
-  if (free_per_gpu < kv_per_token_per_gpu * static_cast<double>(spec.kv_block_tokens))
+  constexpr double kGiB = 1u << 30;
+  if (budget.kv_cache_bytes < kv_per_token_per_gpu * static_cast<double>(spec.kv_block_tokens))
     throw std::invalid_argument("model '" + model.name + "' with plan " + plan.describe() + " on '" + gpu.name +
                                 "' leaves no memory for the KV cache (weights " +
-                                std::to_string(used.weights_bytes / (1u << 30)) + " GiB + workspace " +
-                                std::to_string(used.workspace_bytes / (1u << 30)) + " GiB per GPU)");
+                                std::to_string(budget.weights_bytes / kGiB) + " GiB + activations " +
+                                std::to_string(budget.activation_bytes / kGiB) + " GiB + runtime " +
+                                std::to_string(budget.runtime_bytes / kGiB) + " GiB per GPU)");
   spec.gpus = plan.replica_gpus();
   spec.kv_bytes_per_token = kv_per_token_per_gpu * spec.gpus;
-  spec.kv_cache_bytes = free_per_gpu * spec.gpus;
+  spec.kv_cache_bytes = budget.kv_cache_bytes * spec.gpus;
 }
 
 }  // namespace cs

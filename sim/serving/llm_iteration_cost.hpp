@@ -37,12 +37,11 @@ class LlmIterationCost final : public IterationCostModel {
 };
 
 // Fills spec.gpus, kv_bytes_per_token and kv_cache_bytes for a replica of `model` on tp·pp
-// `gpu`s: per GPU of the fullest stage, memory × `memory_utilization` (vLLM's
-// gpu_memory_utilization) less the weights and the workspace of the largest iteration
-// (max_num_seqs sequences, max_batched_tokens tokens), summed over the replica's GPUs.
-// Throws std::invalid_argument when nothing is left for the KV cache.
+// `gpu`s as the engine sizes it at start-up (`sizing`, kv_cache_budget_per_gpu): per GPU of the
+// fullest stage, the budget less the weights, the activation peak of the largest forward pass
+// (max_batched_tokens tokens of max_num_seqs sequences) and the runtime, summed over the
+// replica's GPUs. Throws std::invalid_argument when not one KV block fits.
 void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
-                           const ModelPrecision& precision, const ParallelPlan& plan, double memory_utilization,
-                           const MemoryOptions& memory = {});
+                           const ModelPrecision& precision, const ParallelPlan& plan, const KvSizing& sizing);
 
 }  // namespace cs

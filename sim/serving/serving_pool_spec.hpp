@@ -7,6 +7,7 @@
 #include "sim/cost/billing_spec.hpp"
 #include "sim/hardware/gpu_spec.hpp"
 #include "sim/llm/engine_profile.hpp"
+#include "sim/llm/memory_model.hpp"
 #include "sim/llm/model_precision.hpp"
 #include "sim/llm/parallel_plan.hpp"
 #include "sim/llm/transformer_spec.hpp"
@@ -29,7 +30,7 @@ struct ServingPoolSpec {
   ParallelPlan plan;                // tp, pp (dp and ep stay 1: replicas are the data parallelism)
   EngineProfile engine;             // the serving engine's costs (configs/engines/<name>.yaml)
   ReplicaSpec replica;              // limits; gpus and KV sizes filled from the memory model
-  double memory_utilization = 0.9;  // share of each GPU's memory the engine may use
+  KvSizing kv_sizing;               // the engine's KV-cache budget (the pool's fraction, if given)
   int initial_replicas = 1;
   double usd_per_gpu_hour = 0;      // = billing.usd_per_gpu_hour
   BillingSpec billing;              // how the pool's GPUs are billed and powered

@@ -16,6 +16,7 @@
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/cost_energy_metrics.hpp"
 #include "sim/metrics/job_metrics.hpp"
+#include "sim/metrics/training_energy_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
@@ -96,6 +97,7 @@ struct Models {
   std::unique_ptr<NetworkMetrics> network_metrics;  // only with collective jobs
   std::unique_ptr<TrainingSystem> training;
   std::unique_ptr<JobMetrics> job_metrics;
+  std::unique_ptr<TrainingEnergyMetrics> training_energy;  // with the cluster's `gpu:`
 };
 
 // One ServingSystem per pool behind a ServingCluster that feeds them the workload streams;
@@ -184,6 +186,10 @@ void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, R
         [metrics = m.job_metrics.get()](std::uint64_t id, const TrainingJobSpec* job, double usd_per_gpu_hour) {
           metrics->job_submitted(id, job, usd_per_gpu_hour);
         });
+    if (scenario.training->gpu)
+      m.training_energy = std::make_unique<TrainingEnergyMetrics>(engine, m.training->scheduler(),
+                                                                  *scenario.training->gpu,
+                                                                  scenario.training->billing, sampler);
     // Co-location: the serving pool's replicas borrow the cluster's GPUs (lender keys are
     // replica ids, which are per pool: one pool).
     if (m.serving) {
@@ -239,6 +245,9 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
   if (m.network_metrics) m.network_metrics->write_summary(out);
   if (m.job_metrics) {
     m.job_metrics->write_summary(out, horizon);
+    if (m.training_energy) m.training_energy->write_summary(out, horizon);
+    if (m.training->spec().spot_reclaims_per_node_s > 0)
+      out.summary("spot_reclaims", static_cast<std::int64_t>(m.training->spot_reclaims()));
     if (const JobSource* trace = m.training->trace())
       out.summary("job_trace_rows_skipped", static_cast<std::int64_t>(trace->skipped_rows()));
   }

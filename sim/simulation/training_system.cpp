@@ -39,7 +39,28 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
                                                   inventory_->max_gpus_per_node());
     scheduler_->attach(*failures_);
   }
+  if (spec_.spot_reclaims_per_node_s > 0)
+    spot_ = std::make_unique<SpotInterruptions>(
+        engine_, spec_.spot_reclaims_per_node_s, "training",
+        [this](std::uint32_t node) { return reclaim_spot_node(static_cast<int>(node)); });
   if (spec_.trace) trace_ = make_job_source(*spec_.trace);
+}
+
+// A reclaimed spot node goes down as a failed node does (its jobs lose the work since their
+// last checkpoint and requeue); the replacement instance joins spot_replacement later and
+// may itself be reclaimed. A node down for a failure is not reclaimed (its instance is
+// being repaired); its next reclaim is drawn afresh (memoryless, so the rate holds).
+bool TrainingSystem::reclaim_spot_node(int node) {
+  if (failures_ && !failures_->is_up(node)) {
+    spot_->provisioned(static_cast<std::uint32_t>(node));
+    return false;
+  }
+  scheduler_->node_down(node, false);
+  engine_.schedule_in(spec_.spot_replacement, [this, node] {
+    scheduler_->node_up(node);
+    spot_->provisioned(static_cast<std::uint32_t>(node));
+  });
+  return true;
 }
 
 TrainingSystem::~TrainingSystem() = default;
@@ -54,6 +75,8 @@ std::vector<const TrainingJobSpec*> TrainingSystem::model_jobs() const {
 void TrainingSystem::start(Time horizon) {
   horizon_ = horizon;
   if (failures_) failures_->start();
+  if (spot_)
+    for (int n = 0; n < inventory_->node_count(); ++n) spot_->provisioned(static_cast<std::uint32_t>(n));
   schedule_next_model_job();
   if (trace_) schedule_next_trace_job();
 }

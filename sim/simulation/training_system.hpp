@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/cost/spot_interruptions.hpp"
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
 #include "sim/network/network_spec.hpp"
@@ -47,6 +48,8 @@ class TrainingSystem {
   std::vector<const TrainingJobSpec*> model_jobs() const;
   const JobSource* trace() const { return trace_.get(); }
   const Topology* topology() const { return topology_.get(); }
+  // Spot nodes reclaimed so far (each also counts as a node failure of the scheduler).
+  std::uint64_t spot_reclaims() const { return spot_ ? spot_->interruptions() : 0; }
   // The speed model of model jobs (null without a topology).
   NetworkSpeedModel* network_speed() { return network_speed_; }
   // For ServingSystem::set_gpu_lender: each replica borrows its GPUs from the scheduler at
@@ -60,6 +63,7 @@ class TrainingSystem {
   void schedule_next_model_job();
   void schedule_next_trace_job();
   void submit_trace_job();
+  bool reclaim_spot_node(int node);
 
   Engine& engine_;
   TrainingClusterSpec spec_;
@@ -69,6 +73,7 @@ class TrainingSystem {
   NetworkSpeedModel* network_speed_ = nullptr;  // speed_, typed
   std::unique_ptr<ClusterScheduler> scheduler_;
   std::unique_ptr<FailureInjector> failures_;
+  std::unique_ptr<SpotInterruptions> spot_;
   std::unique_ptr<JobSource> trace_;
   std::optional<JobTraceRecord> next_trace_;
   std::size_t next_model_job_ = 0;

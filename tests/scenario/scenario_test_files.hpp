@@ -49,4 +49,22 @@ inline const char* kValidScenario =
     "  servers: 8\n"
     "  price: $1.50/h\n";
 
+// A serving scenario up to its pool's first keys: ten minutes of a Poisson 5/s stream of
+// 1,000-token prompts and 100-token answers on `model` on H100s; `pool_keys` follow `serving:`.
+inline std::string serving_scenario(const std::string& model, const std::string& pool_keys) {
+  return "name: s\n"
+         "simulation: {horizon: 10 min}\n"
+         "workload:\n"
+         "  synthetic:\n"
+         "    arrivals: {process: poisson, rate: 5/s}\n"
+         "    input_tokens: {distribution: fixed, mean: 1000}\n"
+         "    output_tokens: {distribution: fixed, mean: 100}\n"
+         "serving:\n"
+         "  model: " +
+         model +
+         "\n"
+         "  gpu: h100-sxm\n" +
+         pool_keys;
+}
+
 }  // namespace cs::test

@@ -14,18 +14,7 @@ namespace {
 
 const std::filesystem::path kConfigs = std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "configs";
 
-const std::string kServing =
-    "name: s\n"
-    "simulation: {horizon: 10 min}\n"
-    "workload:\n"
-    "  synthetic:\n"
-    "    arrivals: {process: poisson, rate: 5/s}\n"
-    "    input_tokens: {distribution: fixed, mean: 1000}\n"
-    "    output_tokens: {distribution: fixed, mean: 100}\n"
-    "serving:\n"
-    "  model: llama-3-8b\n"
-    "  gpu: h100-sxm\n"
-    "  pool: {initial_replicas: 1}\n";
+const std::string kServing = cs::test::serving_scenario("llama-3-8b", "  pool: {initial_replicas: 1}\n");
 
 }  // namespace
 
@@ -77,4 +66,40 @@ TEST_CASE("a mistake inside an engine file names that file, line and key") {
   }
   const auto no_kernels = dir.write("k.yaml", "name: k\nkernels: {per_layer: 0}\n");
   CHECK_THROWS_WITH(load_engine(no_kernels.string(), kConfigs), Catch::Contains("kernels.per_layer"));
+}
+
+TEST_CASE("each engine budgets its KV cache by its own key, and a pool's memory_utilization replaces the fraction") {
+  const ServingEngine vllm = load_engine("vllm", kConfigs);
+  CHECK(vllm.kv_sizing.budget == KvBudget::kTotalFraction);
+  CHECK(vllm.kv_sizing.fraction == Approx(0.9));
+  CHECK(vllm.kv_sizing.runtime_bytes == Approx(0.5 * (1u << 30)));
+  const ServingEngine trt = load_engine("trtllm", kConfigs);
+  CHECK(trt.kv_sizing.budget == KvBudget::kFreeFraction);
+  CHECK(trt.kv_sizing.fraction == Approx(0.9));
+
+  TempDir dir;
+  const Scenario plain = load_scenario(dir.write("a.yaml", kServing));
+  const Scenario lower =
+      load_scenario(dir.write("b.yaml", replace(kServing, "  pool:", "  memory_utilization: 80%\n  pool:")));
+  CHECK(lower.serving->kv_sizing.fraction == Approx(0.8));
+  CHECK(lower.serving->kv_sizing.budget == KvBudget::kTotalFraction);
+  // vLLM's budget is of the whole GPU: 10 points less is 8 GiB less per GPU for the KV cache.
+  CHECK(plain.serving->replica.kv_cache_bytes - lower.serving->replica.kv_cache_bytes ==
+        Approx(0.1 * 80 * (1u << 30)));
+  // TensorRT-LLM's fraction is of what is free (the arithmetic is tests/llm/test_memory_model's).
+  const Scenario trt_pool = load_scenario(dir.write("c.yaml", replace(kServing, "  pool:", "  engine: trtllm\n  pool:")));
+  CHECK(trt_pool.serving->kv_sizing.budget == KvBudget::kFreeFraction);
+  CHECK(trt_pool.serving->replica.kv_cache_bytes > 0);
+}
+
+TEST_CASE("an engine names its KV-cache budget by exactly one of the engines' two keys") {
+  TempDir dir;
+  const std::string head = "name: m\nkernels: {per_layer: 10}\n";
+  const auto both = dir.write("both.yaml", head + "memory: {gpu_memory_utilization: 90%, kv_cache_free_gpu_mem_fraction: 90%}\n");
+  CHECK_THROWS_WITH(load_engine(both.string(), kConfigs),
+                    Catch::Contains("memory.kv_cache_free_gpu_mem_fraction") && Catch::Contains("exactly one"));
+  const auto neither = dir.write("neither.yaml", head + "memory: {runtime: 1 GiB}\n");
+  CHECK_THROWS_WITH(load_engine(neither.string(), kConfigs), Catch::Contains("memory.gpu_memory_utilization"));
+  const auto over = dir.write("over.yaml", head + "memory: {gpu_memory_utilization: 120%}\n");
+  CHECK_THROWS_WITH(load_engine(over.string(), kConfigs), Catch::Contains("(0, 100%]"));
 }

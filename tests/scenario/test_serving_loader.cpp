@@ -12,27 +12,17 @@ using cs::test::TempDir;
 
 namespace {
 
-const std::string kServing =
-    "name: s\n"
-    "simulation: {horizon: 10 min}\n"
-    "workload:\n"
-    "  synthetic:\n"
-    "    arrivals: {process: poisson, rate: 5/s}\n"
-    "    input_tokens: {distribution: fixed, mean: 1000}\n"
-    "    output_tokens: {distribution: fixed, mean: 100}\n"
-    "serving:\n"
-    "  model: llama-2-70b\n"
-    "  gpu: h100-sxm\n"
-    "  tp: 4\n"
-    "  pool:\n"
-    "    initial_replicas: 2\n"
-    "    price: $2.50/h\n"
-    "    autoscaler:\n"
-    "      target: {metric: utilization, value: 70%}\n"
-    "      provisioning: 5 min\n"
-    "      weight_load_bandwidth: 2 GB/s\n"
-    "      max_replicas: 8\n"
-    "  slo: {ttft: 2 s, tpot: 100 ms}\n";
+const std::string kServing = cs::test::serving_scenario("llama-2-70b",
+                                                        "  tp: 4\n"
+                                                        "  pool:\n"
+                                                        "    initial_replicas: 2\n"
+                                                        "    price: $2.50/h\n"
+                                                        "    autoscaler:\n"
+                                                        "      target: {metric: utilization, value: 70%}\n"
+                                                        "      provisioning: 5 min\n"
+                                                        "      weight_load_bandwidth: 2 GB/s\n"
+                                                        "      max_replicas: 8\n"
+                                                        "  slo: {ttft: 2 s, tpot: 100 ms}\n");
 
 }  // namespace
 

@@ -50,26 +50,36 @@ TEST_CASE("a decode step is memory-bound near weights plus KV bytes per GPU over
   CHECK(phase.bound() == Bound::kMemory);
 }
 
-TEST_CASE("the KV cache is what memory utilization leaves after weights and workspace") {
+TEST_CASE("the KV cache is what the engine's budget leaves after weights, activation peak and runtime") {
   const TransformerSpec& m = testing::model("llama-2-70b");
   const GpuSpec& g = testing::gpu("h100-sxm");
   const ModelPrecision p = precision_for(Dtype::kBf16);
   ReplicaSpec spec;
   spec.max_num_seqs = 256;
   spec.max_batched_tokens = 8192;
-  size_replica_kv_cache(spec, m, g, p, kTp4, 0.9);
+  const KvSizing vllm{KvBudget::kTotalFraction, 0.9, 0.5 * (1u << 30), 0};
+  size_replica_kv_cache(spec, m, g, p, kTp4, vllm);
   CHECK(spec.gpus == 4);
   // KV per token: 2 · 80 layers · 8 kv heads · 128 head dim · 2 bytes = 327,680 bytes, split
   // over 4 GPUs and summed back.
   CHECK(spec.kv_bytes_per_token == Approx(327680));
   const TransformerCost tc(m, p, kTp4);
-  const InferenceMemory used = inference_memory_per_gpu(tc, {256, 0, 8192});
-  CHECK(spec.kv_cache_bytes == Approx(4 * (0.9 * g.memory_bytes - used.weights_bytes - used.workspace_bytes)));
-  // Roughly 4 · (72 GB − 34.5 GB − ~3 GB) ≈ 140 GB: several hundred thousand tokens.
-  CHECK(kv_cache_blocks(spec) * spec.kv_block_tokens > 300'000);
+  const double weights = inference_memory_per_gpu(tc, {1, 0, 0}).weights_bytes;
+  // The profiled forward pass: 8,192 tokens x (2 x 8,192 + 21,504) x 2 B + 256 x 32,000 x 4 B.
+  const double activations = 8192.0 * (2 * 8192 + 21504) * 2 + 256 * 32000.0 * 4;
+  CHECK(spec.kv_cache_bytes == Approx(4 * (0.9 * g.memory_bytes - weights - activations - 0.5 * (1u << 30))));
+  // 4 · 38.8 GiB = 155 GiB: 509,000 tokens, 31,800 blocks of 16.
+  CHECK(kv_cache_blocks(spec) == static_cast<std::int64_t>(spec.kv_cache_bytes / (16 * 327680.0)));
+  CHECK(kv_cache_blocks(spec) * spec.kv_block_tokens == Approx(509'000).epsilon(0.01));
+
+  // A larger token budget costs activation memory, hence KV blocks.
+  ReplicaSpec wide = spec;
+  wide.max_batched_tokens = 32768;
+  size_replica_kv_cache(wide, m, g, p, kTp4, vllm);
+  CHECK(spec.kv_cache_bytes - wide.kv_cache_bytes == Approx(4 * 24576.0 * (2 * 8192 + 21504) * 2));
 
   ReplicaSpec one = spec;
-  CHECK_THROWS_AS(size_replica_kv_cache(one, m, g, p, ParallelPlan{1, 1, 1, 1}, 0.9), std::invalid_argument);
+  CHECK_THROWS_AS(size_replica_kv_cache(one, m, g, p, ParallelPlan{1, 1, 1, 1}, vllm), std::invalid_argument);
 }
 
 TEST_CASE("a replica counts the model FLOPs of every iteration, fused decode steps included") {
@@ -78,7 +88,7 @@ TEST_CASE("a replica counts the model FLOPs of every iteration, fused decode ste
   const ModelPrecision p = precision_for(Dtype::kBf16);
   auto cost = std::make_shared<LlmIterationCost>(m, g, p, kTp4);
   ReplicaSpec spec;
-  size_replica_kv_cache(spec, m, g, p, kTp4, 0.9);
+  size_replica_kv_cache(spec, m, g, p, kTp4, KvSizing{});
   Engine engine(3);
   Replica replica(engine, 0, spec, cost);
   replica.start(Time{}, Time{});

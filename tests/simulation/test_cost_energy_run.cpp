@@ -247,3 +247,36 @@ TEST_CASE("a pool naming an unknown provider or an option it does not list is re
                     Catch::Contains("serving.pool.option: a spot pool needs an `autoscaler:`"));
   CHECK_THROWS_WITH(load("    provider: testcloud\n    price: $2/h\n"), Catch::Contains("give one of price, provider or owned"));
 }
+
+TEST_CASE("a training cluster draws idle power on every GPU in service and TDP on busy ones, times PUE") {
+  // 2 nodes of 8 H100s on testcloud (PUE 1.5; host 100 W and network 10 W a GPU); one
+  // fixed-work job of 8 GPUs runs the first 30 min of the hour (fixed work: utilization 1).
+  const auto yaml = [](const std::string& option) {
+    return std::string("name: t\nseed: 3\nsimulation: {horizon: 1 h, sample_interval: 1 min}\n") + kPrices +
+           "cluster:\n"
+           "  nodes: 2\n"
+           "  gpus_per_node: 8\n"
+           "  gpu: h100-sxm\n"
+           "  provider: testcloud\n"
+           "  option: " +
+           option +
+           "\n"
+           "jobs:\n"
+           "  - {name: a, gpus: 8, duration: 30 min}\n";
+  };
+  test::TempDir dir;
+  const Summary s(run(dir, yaml("on_demand")));
+  // Static: 16 GPUs x (70 + 100 + 10) W x 3600 s = 10.368 MJ; busy: 8 x (700 - 70) W x 1800 s
+  // = 9.072 MJ; x 1.5 = 29.16 MJ = 8.1 kWh over the hour.
+  CHECK(s["cluster.energy_kwh"] == Approx(8.1));
+  CHECK(s["cluster.avg_power_kw"] == Approx(8.1));
+  // While the job runs: 1.5 x (16 x 180 + 8 x 630) W = 11.88 kW.
+  CHECK(s["cluster.peak_power_kw"] == Approx(11.88));
+  CHECK(s["cluster.energy_usd"] == 0);  // electricity is in the rent
+  CHECK(s["cluster_cost_usd"] == Approx(16 * 3.0));
+
+  // Reserved: all 16 GPUs billed for the hour at $1.20 though the job used 8 for half of it.
+  const Summary r(run(dir, yaml("reserved_1y"), 4));
+  CHECK(r["cluster_cost_usd"] == Approx(16 * 1.20));
+  CHECK(r["jobs_cost_usd"] == Approx(8 * 0.5 * 1.20));
+}
