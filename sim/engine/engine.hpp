@@ -1,6 +1,13 @@
 #pragma once
 // The simulation clock and loop. Models hold an Engine& (no globals) and schedule
 // callbacks; the loop pops the next event, advances the clock to it and runs it.
+//
+// Contract: an exception thrown by an event's action ends the run. It propagates out of
+// run_until()/run() unchanged, with the clock at the failed event's time; the loop neither
+// catches nor retries it, and the models are in whatever state the action left them, so the
+// caller reports the error and discards the run (the CLI exits with an error). The event
+// queue itself stays consistent (the failed event's slot is freed), so the Engine may be
+// destroyed safely.
 #include <cstdint>
 #include <string_view>
 

@@ -99,9 +99,17 @@ bool EventQueue::run_due(Time horizon, Time& now) {
   s.pending = false;
   ++s.generation;  // from here on the event cannot be cancelled: it is running
   --live_;
+  // Only once the action is over may a new event take the slot; that holds when it throws
+  // too, or the slot would be lost to the queue for good.
+  struct Release {
+    EventQueue& queue;
+    std::uint32_t index;
+    ~Release() {
+      queue.slot(index).action.reset();
+      queue.release(index);
+    }
+  } release_after{*this, top.slot};
   s.action();
-  s.action.reset();
-  release(top.slot);  // only now may a new event take the slot
   return true;
 }
 

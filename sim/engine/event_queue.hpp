@@ -25,6 +25,9 @@ namespace cs {
 enum class Priority : std::int8_t {
   kControl = -64,  // stop requests, run horizon
   kModel = 0,      // the default for model events
+  // After every model event of the instant, before observers: state derived from what the
+  // model events changed settles once (flow rates recomputed, idle replicas woken).
+  kSettle = 32,
   kObserve = 64,   // metrics sampling sees every model event of the same instant
 };
 
@@ -70,7 +73,9 @@ class EventQueue {
   // Removes the next live event and hands back its time and action; the queue must not be empty.
   Callback pop(Time& at);
   // If the next live event is due at or before `horizon`: sets `now` to its time, runs it
-  // in place (it may schedule and cancel others) and returns true; false otherwise.
+  // in place (it may schedule and cancel others) and returns true; false otherwise. If the
+  // action throws, the exception propagates (it ends the run, see Engine) and the event's
+  // slot is still freed: the queue stays consistent for the caller that catches it.
   bool run_due(Time horizon, Time& now);
 
   void reserve(std::size_t events);

@@ -50,12 +50,19 @@ NetworkMetrics::NetworkMetrics(NetworkWorkload& workload, TimelineSampler& sampl
     : workload_(workload), table_(table), row_(table_columns().size()) {
   FlowNetwork& net = workload.network();
   sampler.declare(output_keys());
+  bool first = true;
   for (const LinkKind kind : workload.link_kinds()) {
     const std::string name(to_string(kind));
     const double capacity = net.kind_capacity(kind);
+    // The sampler reads the series of an instant in registration order: the first sums every
+    // link once for all kinds.
     sampler.add_rate({"link_util_" + name, "1", ColumnType::kFloat64,
                       "bytes carried by all " + name + " links over the interval / their achievable capacity"},
-                     [&net, kind, capacity] { return net.kind_bytes(kind) / capacity; });
+                     [this, &net, kind, capacity, first] {
+                       if (first) kind_bytes_ = net.bytes_by_kind();
+                       return kind_bytes_[static_cast<std::size_t>(kind)] / capacity;
+                     });
+    first = false;
   }
   const auto top = workload.probe_busiest_links(static_cast<std::size_t>(workload.spec().timeline_top_links));
   for (std::size_t i = 0; i < top.size(); ++i) {
@@ -90,8 +97,9 @@ void NetworkMetrics::write_summary(RunFile& out) const {
   out.summary("collective_time_p99_s", time_.quantile(0.99));
   out.summary("collective_busbw_mean_bytes_per_s", completed_ ? busbw_sum_ / static_cast<double>(completed_) : 0.0);
   FlowNetwork& net = workload_.network();
+  const auto bytes = net.bytes_by_kind();
   for (const LinkKind kind : workload_.link_kinds())
-    out.summary("link_bytes_" + std::string(to_string(kind)), net.kind_bytes(kind));
+    out.summary("link_bytes_" + std::string(to_string(kind)), bytes[static_cast<std::size_t>(kind)]);
   out.summary("network_flows", static_cast<std::int64_t>(net.stats().flows_started));
 }
 

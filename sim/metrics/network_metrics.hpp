@@ -1,6 +1,8 @@
 #pragma once
 // Listens to a NetworkWorkload: link utilization timelines (per link kind, and for the busiest
 // links), one /collectives row per finished collective, and a summary. Never drives the model.
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "sim/io/run_file.hpp"
@@ -25,6 +27,7 @@ class NetworkMetrics {
   double busbw_sum_ = 0;
   std::uint64_t completed_ = 0;
   std::vector<double> row_;
+  std::array<double, kLinkKindCount> kind_bytes_{};  // at the latest sample instant
 };
 
 }  // namespace cs

@@ -9,7 +9,7 @@ namespace cs {
 namespace {
 
 // After every model event of the instant (which may start or end more flows), before observers.
-constexpr Priority kRecomputePriority = static_cast<Priority>(32);
+constexpr Priority kRecomputePriority = Priority::kSettle;
 
 struct HeapOrder {
   template <typename E>
@@ -306,10 +306,6 @@ void FlowNetwork::set_link_rate(LinkId l, double rate) {
   if (rate == k.rate) return;
   k.bytes += k.rate * static_cast<double>(now - k.updated_ns) * 1e-9;
   k.updated_ns = now;
-  const auto kind = static_cast<std::size_t>(k.kind);
-  kind_bytes_[kind] += kind_rate_[kind] * static_cast<double>(now - kind_updated_ns_[kind]) * 1e-9;
-  kind_updated_ns_[kind] = now;
-  kind_rate_[kind] = std::max(0.0, kind_rate_[kind] + rate - k.rate);
   k.rate = rate;
 }
 
@@ -318,9 +314,18 @@ double FlowNetwork::link_bytes(LinkId l) const {
   return k.bytes + k.rate * static_cast<double>(engine_.now().count_ns() - k.updated_ns) * 1e-9;
 }
 
+// Per kind, summed from the links each time rather than kept as running totals: a running
+// total of rate changes drifts by rounding (and needed clamping at zero), a sum of the links
+// is exactly what they carried.
+std::array<double, kLinkKindCount> FlowNetwork::bytes_by_kind() const {
+  std::array<double, kLinkKindCount> out{};
+  for (std::size_t l = 0; l < links_.size(); ++l)
+    out[static_cast<std::size_t>(links_[l].kind)] += link_bytes(static_cast<LinkId>(l));
+  return out;
+}
+
 double FlowNetwork::kind_bytes(LinkKind kind) const {
-  const auto k = static_cast<std::size_t>(kind);
-  return kind_bytes_[k] + kind_rate_[k] * static_cast<double>(engine_.now().count_ns() - kind_updated_ns_[k]) * 1e-9;
+  return bytes_by_kind()[static_cast<std::size_t>(kind)];
 }
 
 std::vector<LinkId> FlowNetwork::busiest_links(std::size_t k) const {

@@ -87,9 +87,10 @@ class FlowNetwork {
   // load is stale when any of its links' versions moved.
   std::uint64_t link_version(LinkId l) const { return links_[l].version; }
   std::uint64_t version() const { return version_; }
+  // Bytes all links of each kind carried so far (index: LinkKind); one pass over the links.
+  std::array<double, kLinkKindCount> bytes_by_kind() const;
   double kind_bytes(LinkKind kind) const;
   double kind_capacity(LinkKind kind) const { return kind_capacity_[static_cast<std::size_t>(kind)]; }
-  double kind_rate(LinkKind kind) const { return kind_rate_[static_cast<std::size_t>(kind)]; }
   // The k links that carried the most bytes so far (ties: lower id first).
   std::vector<LinkId> busiest_links(std::size_t k) const;
 
@@ -162,9 +163,6 @@ class FlowNetwork {
   std::size_t active_count_ = 0;
   std::uint64_t version_ = 0;
   std::array<double, kLinkKindCount> kind_capacity_{};
-  std::array<double, kLinkKindCount> kind_rate_{};
-  std::array<double, kLinkKindCount> kind_bytes_{};
-  std::array<std::int64_t, kLinkKindCount> kind_updated_ns_{};
 
   // Recomputation scratch, reused so a steady state allocates nothing.
   std::vector<LinkId> dirty_;

@@ -109,7 +109,7 @@ class Replica {
   EventHandle boot_event_;
 
   // After the model events of an instant, before observers sample it.
-  static constexpr Priority kWakePriority = static_cast<Priority>(32);
+  static constexpr Priority kWakePriority = Priority::kSettle;
   EventHandle wake_event_;  // pending start of an iteration on an idle replica
 
   // The iteration in flight.

@@ -4,29 +4,16 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/training/priority_preemptive_policy.hpp"
+
 namespace cs {
 
-std::string_view to_string(SchedulingPolicy p) {
-  switch (p) {
-    case SchedulingPolicy::kFifo:
-      return "fifo";
-    case SchedulingPolicy::kEasyBackfill:
-      return "easy_backfill";
-    case SchedulingPolicy::kPriorityPreemptive:
-      return "priority_preemptive";
-  }
-  return "?";
-}
-
-namespace {
-
-enum class Phase : std::uint8_t { kRestarting, kWorking, kCheckpointing };
-
-}  // namespace
-
 struct ClusterScheduler::Job {
+  explicit Job(ClusterJobSpec s) : spec(std::move(s)), run(spec) {}
+
   std::uint64_t id = 0;
   ClusterJobSpec spec;
+  JobRun run;
   ClusterJobStatus status = ClusterJobStatus::kWaiting;
   Time queued_since;
   std::optional<Time> first_start;
@@ -39,20 +26,6 @@ struct ClusterScheduler::Job {
   std::vector<int> nodes;          // distinct, ascending
   int nodes_used = 0;
   int leaves_used = 0;
-
-  // Progress. Fixed work counts down in exact integer time; iterations in doubles.
-  Phase phase = Phase::kWorking;
-  Time phase_start;
-  Time phase_end;
-  Time remaining_work;  // fixed-duration jobs
-  Time checkpointed_remaining_work;
-  double remaining_iterations = 0;  // model jobs
-  double checkpointed_remaining_iterations = 0;
-  double total_iterations = 0;
-  double iteration_s = 0;  // current, from the speed model; 0 until timed
-  Time worked_since_checkpoint;
-  bool pay_restart = false;
-  bool planned_finish = false;
   EventHandle event{};
   IterationBreakdown breakdown{};
 
@@ -69,7 +42,6 @@ struct ClusterScheduler::Job {
   double iterations_executed = 0;
 
   bool model() const { return spec.training.has_value(); }
-  bool open_ended() const { return !spec.duration && !spec.training; }
   double gpu_weight() const { return static_cast<double>(spec.gpus) * spec.gpu_milli / ClusterInventory::kMilliPerGpu; }
   bool final() const { return status == ClusterJobStatus::kFinished || status == ClusterJobStatus::kNeverFits; }
 };
@@ -80,16 +52,13 @@ ClusterScheduler::ClusterScheduler(Engine& engine, ClusterInventory& inventory, 
       inventory_(inventory),
       spec_(spec),
       speed_(speed),
+      policy_(make_queue_policy(spec.policy)),
       placement_random_(&engine.random("cluster_placement")),
       jobs_on_node_(static_cast<std::size_t>(inventory.node_count())),
+      loans_(spec.preemption_backoff),
       last_account_(engine.now()) {}
 
 ClusterScheduler::~ClusterScheduler() = default;
-
-ClusterScheduler::QueueKey ClusterScheduler::key_of(const Job& j) const {
-  const int neg_priority = spec_.policy == SchedulingPolicy::kPriorityPreemptive ? -j.spec.priority : 0;
-  return QueueKey{neg_priority, j.spec.submit, j.id};
-}
 
 std::uint64_t ClusterScheduler::submit(ClusterJobSpec spec) {
   if (finished_) throw std::logic_error("cluster scheduler: submit after finish()");
@@ -114,14 +83,10 @@ std::uint64_t ClusterScheduler::submit(ClusterJobSpec spec) {
       spec.checkpoint.restart_overhead < Time())
     throw std::invalid_argument("cluster job '" + spec.name + "': negative checkpoint time");
   account();
-  auto owned = std::make_unique<Job>();
+  spec.submit = engine_.now();
+  auto owned = std::make_unique<Job>(std::move(spec));
   Job& j = *owned;
   j.id = jobs_.size() + 1;
-  spec.submit = engine_.now();
-  j.spec = std::move(spec);
-  if (j.spec.duration) j.remaining_work = j.checkpointed_remaining_work = *j.spec.duration;
-  if (j.model())
-    j.total_iterations = j.remaining_iterations = j.checkpointed_remaining_iterations = j.spec.training->iterations();
   j.queued_since = engine_.now();
   jobs_.push_back(std::move(owned));
   on_job_submitted.emit(make_record(j));
@@ -147,7 +112,7 @@ std::uint64_t ClusterScheduler::submit(ClusterJobSpec spec) {
 void ClusterScheduler::enqueue(Job& j) {
   j.status = ClusterJobStatus::kWaiting;
   j.queued_since = engine_.now();
-  queue_.insert(key_of(j));
+  queue_.insert(policy_->key(j.spec, j.id));
   request_pass();
 }
 
@@ -165,118 +130,38 @@ void ClusterScheduler::request_pass() {
 void ClusterScheduler::schedule_pass() {
   if (finished_) return;
   account();
-  switch (spec_.policy) {
-    case SchedulingPolicy::kFifo:
-      pass_in_order(false);
-      break;
-    case SchedulingPolicy::kPriorityPreemptive:
-      pass_in_order(true);
-      break;
-    case SchedulingPolicy::kEasyBackfill:
-      pass_easy_backfill();
-      break;
-  }
+  policy_->pass(queue_, *this);
   if (model_set_changed_) retime_model_jobs();
 }
 
-void ClusterScheduler::pass_in_order(bool preempt) {
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    Job& j = job(it->id);
-    if (try_start(j, -1)) {
-      it = queue_.erase(it);
-      continue;
-    }
-    if (preempt && try_preempt_for(j)) {
-      it = queue_.begin();  // victims re-queued behind (lower priority); the head is still first
-      continue;
-    }
-    break;
-  }
+const ClusterJobSpec& ClusterScheduler::spec_of(std::uint64_t id) const {
+  return job(id).spec;
 }
 
-void ClusterScheduler::pass_easy_backfill() {
-  auto it = queue_.begin();
-  while (it != queue_.end() && try_start(job(it->id), -1)) it = queue_.erase(it);
-  if (it == queue_.end()) return;
-  const Job& head = job(it->id);
-  ++it;
-  if (it == queue_.end()) return;
-  if (model_set_changed_) retime_model_jobs();  // expected ends need current iteration times
+std::span<const GpuIndex> ClusterScheduler::gpus_of(std::uint64_t id) const {
+  return job(id).gpus;
+}
 
-  // The head's reservation: replay running jobs' releases in order of expected end on a copy
-  // of the GPUs' free shares until the head would fit (a node holding it, for a single-node
-  // head; enough GPUs anywhere, for a gang that may span nodes).
-  const int k = head.model() ? head.spec.training->parallel.tp : 1;
-  const bool one_node = head.spec.single_node || head.spec.gpu_milli < ClusterInventory::kMilliPerGpu;
-  const int need = head.spec.gpus;
-  auto eligible = [&](int n) {
-    return inventory_.schedulable(n) &&
-           (head.spec.gpu_type.empty() || inventory_.node(n).gpu_type == head.spec.gpu_type);
-  };
-  std::vector<int> milli(static_cast<std::size_t>(inventory_.gpu_count()));
-  for (GpuIndex g = 0; g < inventory_.gpu_count(); ++g) milli[static_cast<std::size_t>(g)] = inventory_.milli_free(g);
-  std::vector<int> node_free(static_cast<std::size_t>(inventory_.node_count()));
-  int total_free = 0;
-  for (int n = 0; n < inventory_.node_count(); ++n) {
-    node_free[static_cast<std::size_t>(n)] = eligible(n) ? inventory_.free_gpus(n) : 0;
-    total_free += node_free[static_cast<std::size_t>(n)];
-  }
-  std::vector<std::pair<Time, std::uint64_t>> ends;
-  ends.reserve(running_.size());
-  for (std::uint64_t id : running_) ends.emplace_back(expected_end(job(id)), id);
-  std::sort(ends.begin(), ends.end());
-  Time shadow = Time::max();
-  int reserved_node = -1;
-  int extra = 0;
-  for (const auto& [end, id] : ends) {
-    if (end == Time::max()) break;
-    const Job& r = job(id);
-    const int share = r.spec.gpu_milli;
-    for (GpuIndex g : r.gpus) {
-      auto& m = milli[static_cast<std::size_t>(g)];
-      m += share;
-      const int n = inventory_.node_of(g);
-      if (m == ClusterInventory::kMilliPerGpu && eligible(n)) {
-        ++node_free[static_cast<std::size_t>(n)];
-        ++total_free;
-      }
-    }
-    if (one_node) {
-      for (int n : r.nodes) {
-        const int u = node_free[static_cast<std::size_t>(n)] - node_free[static_cast<std::size_t>(n)] % k;
-        if (u >= need && eligible(n)) {
-          reserved_node = n;
-          break;
-        }
-      }
-      if (reserved_node >= 0) {
-        shadow = end;
-        break;
-      }
-    } else if (total_free >= need) {
-      shadow = end;
-      extra = total_free - need;
-      break;
-    }
-  }
+std::span<const int> ClusterScheduler::nodes_of(std::uint64_t id) const {
+  return job(id).nodes;
+}
 
-  // Backfill: later jobs in order, each if it fits now and cannot delay the reservation.
-  const Time now = engine_.now();
-  while (it != queue_.end()) {
-    Job& j = job(it->id);
-    const Time run = expected_run_time(j);
-    const bool ends_before = run != Time::max() && shadow != Time::max() && now + run <= shadow;
-    bool started = false;
-    if (ends_before || shadow == Time::max()) {
-      started = try_start(j, -1);
-    } else if (one_node) {
-      started = try_start(j, reserved_node);
-    } else if (j.spec.gpus <= extra) {
-      started = try_start(j, -1);
-      if (started) extra -= j.spec.gpus;
-    }
-    it = started ? queue_.erase(it) : std::next(it);
-  }
+Time ClusterScheduler::started_at(std::uint64_t id) const {
+  return *job(id).started;
+}
+
+void ClusterScheduler::retime_running() {
+  if (model_set_changed_) retime_model_jobs();
+}
+
+std::optional<Time> ClusterScheduler::expected_run_time(std::uint64_t id) const {
+  return job(id).run.expected_run_time(engine_.now());
+}
+
+void ClusterScheduler::preempt(std::uint64_t id) {
+  Job& r = job(id);
+  interrupt(r, Cause::kPreemption);
+  on_job_preempted.emit(make_record(r));
 }
 
 bool ClusterScheduler::fits_now(const Job& j) const {
@@ -286,7 +171,8 @@ bool ClusterScheduler::fits_now(const Job& j) const {
   return inventory_.free_whole_gpus() >= j.spec.gpus;
 }
 
-bool ClusterScheduler::try_start(Job& j, int exclude_node) {
+bool ClusterScheduler::try_start(std::uint64_t id, int exclude_node) {
+  Job& j = job(id);
   if (!fits_now(j)) return false;
   PlacementRequest request{j.spec.gpus,        j.spec.gpu_milli,
                            j.spec.single_node, j.model() ? j.spec.training->parallel.tp : 1,
@@ -320,20 +206,9 @@ void ClusterScheduler::start(Job& j, Placement placement) {
     j.first_start = now;
   j.started = now;
   j.status = ClusterJobStatus::kRunning;
-  j.phase_start = now;
-  if (j.pay_restart && j.spec.checkpoint.restart_overhead > Time()) {
-    j.phase = Phase::kRestarting;
-    j.phase_end = now + j.spec.checkpoint.restart_overhead;
-  } else {
-    j.phase = Phase::kWorking;
-  }
-  j.pay_restart = false;
-  j.worked_since_checkpoint = Time();
+  j.run.start(now);  // a model job is timed by retime_model_jobs() at the end of this pass
   add_running(j);
-  if (j.model()) {
-    j.iteration_s = 0;  // timed by retime_model_jobs() at the end of this pass
-    model_set_changed_ = true;
-  }
+  if (j.model()) model_set_changed_ = true;
   plan_next_event(j);
   on_job_started.emit(make_record(j));
 }
@@ -368,30 +243,21 @@ void ClusterScheduler::release_gpus(Job& j) {
   j.nodes.clear();
 }
 
-void ClusterScheduler::advance(Job& j) {
-  const Time now = engine_.now();
-  const Time dt = now - j.phase_start;
-  j.phase_start = now;
-  if (dt <= Time()) return;
-  switch (j.phase) {
-    case Phase::kRestarting:
-      j.restart_s += dt.seconds();
+void ClusterScheduler::note(Job& j, const PhaseStretch& s) {
+  if (s.duration <= Time()) return;
+  switch (s.phase) {
+    case RunPhase::kRestarting:
+      j.restart_s += s.duration.seconds();
       break;
-    case Phase::kCheckpointing:
-      j.checkpoint_s += dt.seconds();
+    case RunPhase::kCheckpointing:
+      j.checkpoint_s += s.duration.seconds();
       break;
-    case Phase::kWorking:
-      j.worked_since_checkpoint += dt;
-      j.working_s += dt.seconds();
-      if (j.model()) {
-        if (j.iteration_s > 0) {
-          const double done = std::min(dt.seconds() / j.iteration_s, j.remaining_iterations);
-          j.remaining_iterations -= done;
-          j.iterations_executed += done;
-        }
-      } else if (j.spec.duration) {
-        j.remaining_work = std::max(j.remaining_work - dt, Time());
-      }
+    case RunPhase::kWorking:
+      j.working_s += s.duration.seconds();
+      j.iterations_executed += s.iterations;
+      break;
+    case RunPhase::kQueued:
+    case RunPhase::kDone:
       break;
   }
 }
@@ -399,31 +265,10 @@ void ClusterScheduler::advance(Job& j) {
 void ClusterScheduler::plan_next_event(Job& j) {
   engine_.cancel(j.event);
   j.event = EventHandle{};
-  Time at = Time::max();
-  j.planned_finish = false;
-  if (j.phase != Phase::kWorking) {
-    at = j.phase_end;
-  } else {
-    std::optional<Time> to_finish;
-    if (j.model()) {
-      if (j.iteration_s > 0) to_finish = Time::from_seconds_ceil(std::max(j.remaining_iterations, 0.0) * j.iteration_s);
-    } else if (j.spec.duration) {
-      to_finish = j.remaining_work;
-    }
-    std::optional<Time> to_checkpoint;
-    if (j.spec.checkpoint.interval > Time())
-      to_checkpoint = std::max(j.spec.checkpoint.interval - j.worked_since_checkpoint, Time());
-    // A checkpoint due at the very end is not taken: finishing saves the result anyway.
-    if (to_finish && (!to_checkpoint || *to_finish <= *to_checkpoint)) {
-      at = engine_.now() + *to_finish;
-      j.planned_finish = true;
-    } else if (to_checkpoint) {
-      at = engine_.now() + *to_checkpoint;
-    }
-  }
-  if (at == Time::max()) return;
+  const std::optional<Time> at = j.run.next_event(engine_.now());
+  if (!at) return;
   const std::uint64_t id = j.id;
-  j.event = engine_.schedule_at(at, [this, id] { on_job_event(id); });
+  j.event = engine_.schedule_at(*at, [this, id] { on_job_event(id); });
 }
 
 void ClusterScheduler::on_job_event(std::uint64_t id) {
@@ -431,43 +276,17 @@ void ClusterScheduler::on_job_event(std::uint64_t id) {
   account();
   Job& j = job(id);
   j.event = EventHandle{};
-  advance(j);
-  switch (j.phase) {
-    case Phase::kRestarting:
-      j.phase = Phase::kWorking;
-      break;
-    case Phase::kCheckpointing:
-      // The checkpoint is complete: the work before it is safe.
-      j.useful_work_s += j.worked_since_checkpoint.seconds();
-      j.worked_since_checkpoint = Time();
-      j.checkpointed_remaining_work = j.remaining_work;
-      j.checkpointed_remaining_iterations = j.remaining_iterations;
-      j.phase = Phase::kWorking;
-      break;
-    case Phase::kWorking:
-      if (j.planned_finish) {
-        complete(j);
-        return;
-      }
-      if (j.spec.checkpoint.write_time > Time()) {
-        j.phase = Phase::kCheckpointing;
-        j.phase_end = engine_.now() + j.spec.checkpoint.write_time;
-      } else {
-        j.useful_work_s += j.worked_since_checkpoint.seconds();
-        j.worked_since_checkpoint = Time();
-        j.checkpointed_remaining_work = j.remaining_work;
-        j.checkpointed_remaining_iterations = j.remaining_iterations;
-      }
-      break;
+  const JobRun::Step step = j.run.on_event(engine_.now());
+  note(j, step.stretch);
+  if (step.saved) j.useful_work_s += step.saved_work.seconds();
+  if (step.finished) {
+    complete(j);
+    return;
   }
   plan_next_event(j);
 }
 
 void ClusterScheduler::complete(Job& j) {
-  j.useful_work_s += j.worked_since_checkpoint.seconds();
-  j.worked_since_checkpoint = Time();
-  j.remaining_work = Time();
-  j.remaining_iterations = 0;
   release_gpus(j);
   remove_running(j);
   j.status = ClusterJobStatus::kFinished;
@@ -477,60 +296,46 @@ void ClusterScheduler::complete(Job& j) {
 }
 
 void ClusterScheduler::interrupt(Job& j, Cause cause) {
-  advance(j);
+  const JobRun::Interruption lost = j.run.interrupt(engine_.now());
+  note(j, lost.stretch);
   engine_.cancel(j.event);
   j.event = EventHandle{};
-  // Everything since the last completed checkpoint is gone, an interrupted write included.
-  j.lost_work_s += j.worked_since_checkpoint.seconds();
-  j.worked_since_checkpoint = Time();
-  j.remaining_work = j.checkpointed_remaining_work;
-  j.remaining_iterations = j.checkpointed_remaining_iterations;
-  j.phase = Phase::kWorking;
+  j.lost_work_s += lost.lost_work.seconds();
   if (cause == Cause::kFailure)
     ++j.failures;
   else
     ++j.preemptions;
-  j.pay_restart = true;
   release_gpus(j);
   remove_running(j);
-  if (cause != Cause::kLoan || spec_.preemption_backoff <= Time()) {
-    enqueue(j);
+  if (cause == Cause::kLoan && loans_.holds_jobs()) {
+    j.status = ClusterJobStatus::kWaiting;
+    j.queued_since = engine_.now();
+    if (const std::optional<Time> wake = loans_.hold(j.id))
+      engine_.schedule_at(*wake, [this] { release_held(); });
     return;
   }
-  j.status = ClusterJobStatus::kWaiting;
-  j.queued_since = engine_.now();
-  held_.push_back(j.id);
-  if (!hold_armed_) {
-    hold_armed_ = true;
-    engine_.schedule_at(*last_lender_change_ + spec_.preemption_backoff, [this] { release_held(); });
-  }
+  enqueue(j);
 }
 
 void ClusterScheduler::release_held() {
-  hold_armed_ = false;
-  if (finished_ || held_.empty()) return;
-  const Time quiet_at = *last_lender_change_ + spec_.preemption_backoff;
-  if (engine_.now() < quiet_at) {
+  if (finished_) return;
+  LoanBook::Release r = loans_.release(engine_.now());
+  if (r.wake_again) {
     // The lender borrowed or returned GPUs meanwhile: wait for its quiet period to end.
-    hold_armed_ = true;
-    engine_.schedule_at(quiet_at, [this] { release_held(); });
+    engine_.schedule_at(*r.wake_again, [this] { release_held(); });
     return;
   }
+  if (r.jobs.empty()) return;
   // Back in the queue with their original keys; queued_since stays the eviction time.
-  for (std::uint64_t id : held_) queue_.insert(key_of(job(id)));
-  held_.clear();
+  for (std::uint64_t id : r.jobs) queue_.insert(policy_->key(job(id).spec, id));
   request_pass();
 }
 
-double ClusterScheduler::unsaved_gpu_s(const Job& j) const {
-  Time unsaved = j.worked_since_checkpoint;
-  if (j.phase == Phase::kWorking) unsaved += engine_.now() - j.phase_start;
-  return j.gpu_weight() * unsaved.seconds();
-}
-
 std::vector<std::uint64_t> ClusterScheduler::loan_victims(int need, int below_priority) const {
+  const Time now = engine_.now();
+  auto unsaved_gpu_s = [&](const Job& j) { return j.gpu_weight() * j.run.unsaved_work(now).seconds(); };
   std::vector<std::uint64_t> candidates;
-  for (std::uint64_t id : preemption_victims(below_priority))
+  for (std::uint64_t id : preemption_victims(*this, below_priority))
     if (job(id).spec.gpu_milli == ClusterInventory::kMilliPerGpu) candidates.push_back(id);  // frees whole GPUs
   if (candidates.empty()) return {};
   // Only the lowest priority present is touched while it can free enough GPUs.
@@ -563,92 +368,6 @@ std::vector<std::uint64_t> ClusterScheduler::loan_victims(int need, int below_pr
   return chosen;
 }
 
-std::vector<std::uint64_t> ClusterScheduler::preemption_victims(int below_priority) const {
-  std::vector<std::uint64_t> victims;
-  for (std::uint64_t id : running_) {
-    const Job& r = job(id);
-    if (r.spec.preemptible && r.spec.priority < below_priority && !r.gpus.empty()) victims.push_back(id);
-  }
-  // Lowest priority first; among equals the most recently started (it has the least to lose
-  // when it checkpoints rarely), then the highest id, for a deterministic order.
-  std::sort(victims.begin(), victims.end(), [&](std::uint64_t a, std::uint64_t b) {
-    const Job& x = job(a);
-    const Job& y = job(b);
-    if (x.spec.priority != y.spec.priority) return x.spec.priority < y.spec.priority;
-    if (*x.started != *y.started) return *x.started > *y.started;
-    return a > b;
-  });
-  return victims;
-}
-
-bool ClusterScheduler::try_preempt_for(Job& j) {
-  auto victims = preemption_victims(j.spec.priority);
-  if (victims.empty()) return false;
-  const bool one_node = j.spec.single_node || j.spec.gpu_milli < ClusterInventory::kMilliPerGpu;
-  const int need = j.spec.gpu_milli < ClusterInventory::kMilliPerGpu ? 1 : j.spec.gpus;
-  auto matches = [&](int n) {
-    return inventory_.schedulable(n) && (j.spec.gpu_type.empty() || inventory_.node(n).gpu_type == j.spec.gpu_type);
-  };
-  // Whole GPUs each victim would free, per node (a shared GPU frees only if every sharer on it
-  // is a victim: counted conservatively as not freed).
-  auto whole_gpus_on = [&](const Job& r, int n) {
-    if (r.spec.gpu_milli < ClusterInventory::kMilliPerGpu) return 0;
-    int count = 0;
-    for (GpuIndex g : r.gpus) count += inventory_.node_of(g) == n ? 1 : 0;
-    return count;
-  };
-  std::vector<std::uint64_t> chosen;
-  if (one_node) {
-    // The node where the fewest victims free enough GPUs.
-    int best_node = -1;
-    std::size_t best_count = 0;
-    for (int n = 0; n < inventory_.node_count(); ++n) {
-      if (!matches(n)) continue;
-      int free = inventory_.free_gpus(n);
-      std::size_t used = 0;
-      for (std::uint64_t id : victims) {
-        if (free >= need) break;
-        const int w = whole_gpus_on(job(id), n);
-        if (w == 0) continue;
-        free += w;
-        ++used;
-      }
-      if (free >= need && used > 0 && (best_node < 0 || used < best_count)) {
-        best_node = n;
-        best_count = used;
-      }
-    }
-    if (best_node < 0) return false;
-    int free = inventory_.free_gpus(best_node);
-    for (std::uint64_t id : victims) {
-      if (free >= need) break;
-      const int w = whole_gpus_on(job(id), best_node);
-      if (w == 0) continue;
-      free += w;
-      chosen.push_back(id);
-    }
-  } else {
-    int free = inventory_.free_whole_gpus();
-    for (std::uint64_t id : victims) {
-      if (free >= need) break;
-      const Job& r = job(id);
-      int w = 0;
-      for (int n : r.nodes)
-        if (matches(n)) w += whole_gpus_on(r, n);
-      if (w == 0) continue;
-      free += w;
-      chosen.push_back(id);
-    }
-    if (free < need) return false;
-  }
-  for (std::uint64_t id : chosen) {
-    Job& r = job(id);
-    interrupt(r, Cause::kPreemption);
-    on_job_preempted.emit(make_record(r));
-  }
-  return !chosen.empty();
-}
-
 void ClusterScheduler::retime_model_jobs() {
   model_set_changed_ = false;
   if (running_model_jobs_ == 0 || speed_ == nullptr) return;
@@ -668,37 +387,10 @@ void ClusterScheduler::retime_model_jobs() {
   if (times.size() != ids.size()) throw std::logic_error("speed model returned the wrong number of breakdowns");
   for (std::size_t i = 0; i < ids.size(); ++i) {
     Job& r = job(ids[i]);
-    const double t = times[i].total_s();
-    if (!(t > 0)) throw std::logic_error("speed model gave a non-positive iteration time");
-    advance(r);  // progress so far at the old speed
+    note(r, r.run.set_iteration_time(engine_.now(), times[i].total_s()));
     r.breakdown = times[i];
-    r.iteration_s = t;
     plan_next_event(r);
   }
-}
-
-Time ClusterScheduler::expected_run_time(const Job& j) const {
-  Time left;
-  if (j.phase == Phase::kRestarting && j.status == ClusterJobStatus::kRunning) left += j.phase_end - engine_.now();
-  if (j.phase == Phase::kCheckpointing && j.status == ClusterJobStatus::kRunning) left += j.phase_end - engine_.now();
-  if (j.status == ClusterJobStatus::kWaiting && j.pay_restart) left += j.spec.checkpoint.restart_overhead;
-  if (j.model()) {
-    if (!(j.iteration_s > 0)) return Time::max();  // never timed: unknown
-    double remaining = j.remaining_iterations;
-    if (j.status == ClusterJobStatus::kRunning && j.phase == Phase::kWorking)
-      remaining -= (engine_.now() - j.phase_start).seconds() / j.iteration_s;
-    return left + Time::from_seconds_ceil(std::max(remaining, 0.0) * j.iteration_s);
-  }
-  if (!j.spec.duration) return Time::max();
-  Time work = j.remaining_work;
-  if (j.status == ClusterJobStatus::kRunning && j.phase == Phase::kWorking)
-    work = std::max(work - (engine_.now() - j.phase_start), Time());
-  return left + work;
-}
-
-Time ClusterScheduler::expected_end(const Job& j) const {
-  const Time run = expected_run_time(j);
-  return run == Time::max() ? Time::max() : engine_.now() + run;
 }
 
 void ClusterScheduler::attach(FailureInjector& failures) {
@@ -730,11 +422,11 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority, int group) {
   if (finished_ || count <= 0) return loan;
   group = std::max(group, 1);
   account();
-  last_lender_change_ = engine_.now();
+  loans_.lender_changed(engine_.now());
   std::vector<GpuIndex> taken;
   auto allocate = [&](const Placement& placement) {
     for (GpuIndex g : placement.gpus) {
-      inventory_.allocate(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, next_loan_id_});
+      inventory_.allocate(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, loans_.next_id()});
       taken.push_back(g);
     }
   };
@@ -773,38 +465,22 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority, int group) {
   // In groups the order taken is kept: each placement is node-major, so every `group`
   // consecutive GPUs taken in groups share a node.
   if (group == 1) std::sort(taken.begin(), taken.end());
-  loan.id = next_loan_id_++;
-  loan.gpus = taken;
-  lent_gpus_ += static_cast<int>(taken.size());
-  loans_.push_back(Loan{loan.id, std::move(taken)});
-  return loan;
+  return loans_.grant(std::move(taken));
 }
 
 void ClusterScheduler::return_gpus(std::uint64_t loan_id) {
-  auto it = std::find_if(loans_.begin(), loans_.end(), [&](const Loan& l) { return l.id == loan_id; });
-  if (it == loans_.end()) throw std::invalid_argument("cluster scheduler: no such GPU loan");
+  const std::vector<GpuIndex> gpus = loans_.give_back(loan_id);
   account();
-  last_lender_change_ = engine_.now();
-  for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, it->id});
-  lent_gpus_ -= static_cast<int>(it->gpus.size());
-  loans_.erase(it);
+  loans_.lender_changed(engine_.now());
+  for (GpuIndex g : gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, loan_id});
   request_pass();
 }
 
 void ClusterScheduler::revoke_loans_on(int node) {
-  for (auto it = loans_.begin(); it != loans_.end();) {
-    const bool hit =
-        std::any_of(it->gpus.begin(), it->gpus.end(), [&](GpuIndex g) { return inventory_.node_of(g) == node; });
-    if (!hit) {
-      ++it;
-      continue;
-    }
-    for (GpuIndex g : it->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, it->id});
-    lent_gpus_ -= static_cast<int>(it->gpus.size());
-    const std::uint64_t id = it->id;
-    it = loans_.erase(it);
-    ++loans_revoked_;
-    on_loan_revoked.emit(id);
+  const auto on_node = [&](GpuIndex g) { return inventory_.node_of(g) == node; };
+  while (const std::optional<GpuLoan> loan = loans_.revoke_first(on_node)) {
+    for (GpuIndex g : loan->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, loan->id});
+    on_loan_revoked.emit(loan->id);
   }
 }
 
@@ -816,7 +492,7 @@ void ClusterScheduler::finish() {
     Job& j = *owned;
     if (j.final()) continue;
     if (j.status == ClusterJobStatus::kRunning) {
-      advance(j);
+      note(j, j.run.advance(engine_.now()));
       engine_.cancel(j.event);
       j.event = EventHandle{};
     } else {
@@ -852,15 +528,15 @@ ClusterJobRecord ClusterScheduler::make_record(const Job& j) const {
   r.failures = j.failures;
   r.lost_work_s = j.lost_work_s;
   // Work in progress (since the last checkpoint, not lost) counts as useful.
-  r.useful_work_s = j.useful_work_s + j.worked_since_checkpoint.seconds();
+  r.useful_work_s = j.useful_work_s + j.run.worked_since_checkpoint().seconds();
   r.checkpoint_s = j.checkpoint_s;
   r.restart_s = j.restart_s;
   r.held_s = r.useful_work_s + r.lost_work_s + r.checkpoint_s + r.restart_s;
   r.queue_s = j.queue_s;
   if (j.status == ClusterJobStatus::kWaiting && !finished_) r.queue_s += (engine_.now() - j.queued_since).seconds();
   if (j.model()) {
-    r.iterations_done = j.total_iterations - j.remaining_iterations;
-    r.mean_iteration_s = j.iterations_executed > 0 ? j.working_s / j.iterations_executed : j.iteration_s;
+    r.iterations_done = j.run.iterations_done();
+    r.mean_iteration_s = j.iterations_executed > 0 ? j.working_s / j.iterations_executed : j.run.iteration_s();
   }
   r.nodes_used = j.nodes_used;
   r.leaves_used = j.leaves_used;
@@ -882,7 +558,7 @@ std::vector<RunningTrainingJob> ClusterScheduler::running_training_jobs(std::vec
   for (std::uint64_t id : ids) {
     const Job& r = job(id);
     out.push_back(RunningTrainingJob{id, &*r.spec.training, std::span<const VertexId>(r.vertices)});
-    if (iteration_s) iteration_s->push_back(r.iteration_s);
+    if (iteration_s) iteration_s->push_back(r.run.iteration_s());
   }
   return out;
 }
@@ -890,7 +566,7 @@ std::vector<RunningTrainingJob> ClusterScheduler::running_training_jobs(std::vec
 const IterationBreakdown* ClusterScheduler::iteration_breakdown(std::uint64_t id) const {
   if (id == 0 || id > jobs_.size()) return nullptr;
   const Job& j = job(id);
-  if (!j.model() || j.status != ClusterJobStatus::kRunning || !(j.iteration_s > 0)) return nullptr;
+  if (!j.model() || j.status != ClusterJobStatus::kRunning || !(j.run.iteration_s() > 0)) return nullptr;
   return &j.breakdown;
 }
 
@@ -932,7 +608,7 @@ ClusterTotals ClusterScheduler::totals() const {
     held += w * r.held_s;
   }
   t.node_failures = node_failures_;
-  t.loans_revoked = loans_revoked_;
+  t.loans_revoked = loans_.revoked();
   if (t.finished > 0) {
     t.mean_completion_s = completion / static_cast<double>(t.finished);
     t.mean_queue_s = queue / static_cast<double>(t.finished);

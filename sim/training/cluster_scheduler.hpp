@@ -4,21 +4,10 @@
 // preemption, restart from their last checkpoint, and finish. Listeners (metrics) get one
 // final record per submitted job.
 //
-// Policies (ClusterSchedulerSpec::policy):
-//   fifo                 strict submission order; a blocked head blocks everyone (gang: a
-//                        16-GPU job waits for 16 free GPUs, nothing overtakes it).
-//   easy_backfill        submission order; the blocked head gets a reservation at the
-//                        earliest time enough GPUs free up (from running jobs' expected ends:
-//                        the scheduler knows their true remaining work, i.e. perfect user
-//                        estimates, and ignores future failures); a later job may start now if
-//                        it fits and either ends before that time or leaves the head's GPUs
-//                        alone (for a single-node head: does not use the reserved node; for a
-//                        multi-node head: uses no more than the GPUs spare at that time)
-//                        (Lifka 1995; Mu'alem & Feitelson, IEEE TPDS 2001).
-//   priority_preemptive  order by priority (then submission); a blocked head may evict
-//                        preemptible running jobs of lower priority (lowest priority first,
-//                        then the most recently started) when that frees enough GPUs; else it
-//                        blocks the queue as in fifo.
+// Which waiting job starts when is the QueuePolicy's (queue_policy.hpp: fifo, easy_backfill,
+// priority_preemptive); a job's phases and their timing are its JobRun's (job_run.hpp); what
+// is lent to serving is the LoanBook's (loan_book.hpp). The scheduler ties them to the engine,
+// the inventory and the listeners.
 //
 // Co-location loans (borrow_gpus): free GPUs first; then preemptible jobs below the lender's
 // priority are evicted, choosing the lowest priority, then a single job that frees enough
@@ -29,11 +18,10 @@
 // borrow, no return) for spec.preemption_backoff. A node failure ends every loan with a GPU on it (on_loan_revoked).
 //
 // Interruptions: a failed node interrupts every job holding a GPU on it; a preempted job is
-// interrupted the same way. Either way the job loses the work since its last completed
-// checkpoint (preemption gives no time to save: a checkpoint of a large model takes minutes,
-// longer than eviction grace periods, so we model a kill), releases its GPUs, goes back to the
-// queue keeping its original place (priority, submission time), and pays
-// checkpoint.restart_overhead when it starts again.
+// interrupted the same way (preemption gives no time to save: a checkpoint of a large model
+// takes minutes, longer than eviction grace periods, so we model a kill). The job releases its
+// GPUs and goes back to the queue keeping its original place (priority, submission time);
+// its JobRun loses the work since the last checkpoint and owes a restart.
 //
 // Goodput: per job, useful working time / time holding GPUs (ClusterJobRecord::goodput); for
 // the cluster, the GPU-weighted sum: Σ gpus·useful_s / Σ gpus·held_s (ClusterTotals::goodput).
@@ -55,13 +43,12 @@
 #include "sim/training/cluster_job.hpp"
 #include "sim/training/failure_model.hpp"
 #include "sim/training/job_placement.hpp"
+#include "sim/training/job_run.hpp"
 #include "sim/training/job_speed_model.hpp"
+#include "sim/training/loan_book.hpp"
+#include "sim/training/queue_policy.hpp"
 
 namespace cs {
-
-enum class SchedulingPolicy : std::uint8_t { kFifo, kEasyBackfill, kPriorityPreemptive };
-
-std::string_view to_string(SchedulingPolicy p);
 
 struct ClusterSchedulerSpec {
   SchedulingPolicy policy = SchedulingPolicy::kFifo;
@@ -73,13 +60,6 @@ struct ClusterSchedulerSpec {
   // settled, its free GPUs meanwhile absorb serving's scale-ups without an eviction (the
   // spirit of Kubernetes' restart back-off; an elastic job would instead shrink).
   Time preemption_backoff{};
-};
-
-// GPUs lent to another pool (serving during a spike); whole GPUs, node-major (borrowed in
-// groups: group after group, each node-major, then any that span nodes).
-struct GpuLoan {
-  std::uint64_t id = 0;  // 0: nothing lent
-  std::vector<GpuIndex> gpus;
 };
 
 // Run totals for /summary. Means are over finished jobs.
@@ -106,11 +86,11 @@ struct ClusterTotals {
   double in_service_gpu_s = 0;
 };
 
-class ClusterScheduler {
+class ClusterScheduler : private SchedulerContext {
  public:
   // `speed` may be null; submitting a job with `training` then throws std::invalid_argument.
   ClusterScheduler(Engine& engine, ClusterInventory& inventory, const ClusterSchedulerSpec& spec, JobSpeedModel* speed);
-  ~ClusterScheduler();
+  ~ClusterScheduler() override;
   ClusterScheduler(const ClusterScheduler&) = delete;
   ClusterScheduler& operator=(const ClusterScheduler&) = delete;
 
@@ -151,16 +131,16 @@ class ClusterScheduler {
   std::vector<RunningTrainingJob> running_training_jobs(std::vector<double>* iteration_s) const;
 
   // Gauges for timelines.
-  int allocated_gpus() const { return inventory_.allocated_gpus() - lent_gpus_; }  // to jobs
+  int allocated_gpus() const { return inventory_.allocated_gpus() - loans_.lent_gpus(); }  // to jobs
   int free_gpus() const { return inventory_.free_whole_gpus(); }
   int down_gpus() const { return inventory_.down_gpus(); }
-  int lent_gpus() const { return lent_gpus_; }
+  int lent_gpus() const { return loans_.lent_gpus(); }
   // Queued jobs and jobs held off after a loan preemption.
-  int waiting_jobs() const { return static_cast<int>(queue_.size() + held_.size()); }
+  int waiting_jobs() const { return static_cast<int>(queue_.size() + loans_.held_jobs()); }
   int running_jobs() const { return running_count_; }
   double fragmentation() const { return inventory_.fragmentation(); }
 
-  const ClusterInventory& inventory() const { return inventory_; }
+  const ClusterInventory& inventory() const override { return inventory_; }
   const ClusterSchedulerSpec& spec() const { return spec_; }
 
   Signal<const ClusterJobRecord&> on_job_submitted;
@@ -171,37 +151,19 @@ class ClusterScheduler {
 
  private:
   struct Job;
-  struct QueueKey {
-    int neg_priority;
-    Time submit;
-    std::uint64_t id;
-    auto operator<=>(const QueueKey&) const = default;
-  };
-  struct Loan {
-    std::uint64_t id;
-    std::vector<GpuIndex> gpus;
-  };
-
   Job& job(std::uint64_t id) { return *jobs_[id - 1]; }
   const Job& job(std::uint64_t id) const { return *jobs_[id - 1]; }
-  QueueKey key_of(const Job& j) const;
   void enqueue(Job& j);
   void request_pass();
   void schedule_pass();
-  void pass_in_order(bool preempt);
-  void pass_easy_backfill();
   bool fits_now(const Job& j) const;
-  bool try_start(Job& j, int exclude_node);
   void start(Job& j, Placement placement);
-  bool try_preempt_for(Job& j);
-  std::vector<std::uint64_t> preemption_victims(int below_priority) const;
   std::vector<std::uint64_t> loan_victims(int need, int below_priority) const;
-  double unsaved_gpu_s(const Job& j) const;
   enum class Cause : std::uint8_t { kFailure, kPreemption, kLoan };
   void interrupt(Job& j, Cause cause);
   void release_held();
   void revoke_loans_on(int node);
-  void advance(Job& j);
+  void note(Job& j, const PhaseStretch& s);
   void plan_next_event(Job& j);
   void on_job_event(std::uint64_t id);
   void complete(Job& j);
@@ -209,26 +171,32 @@ class ClusterScheduler {
   void add_running(Job& j);
   void remove_running(Job& j);
   void retime_model_jobs();
-  Time expected_end(const Job& j) const;
-  Time expected_run_time(const Job& j) const;
   void account();
   ClusterJobRecord make_record(const Job& j) const;
+
+  // SchedulerContext: what the queue policy sees.
+  Time now() const override { return engine_.now(); }
+  const ClusterJobSpec& spec_of(std::uint64_t id) const override;
+  std::span<const std::uint64_t> running_ids() const override { return running_; }
+  std::span<const GpuIndex> gpus_of(std::uint64_t id) const override;
+  std::span<const int> nodes_of(std::uint64_t id) const override;
+  Time started_at(std::uint64_t id) const override;
+  bool try_start(std::uint64_t id, int exclude_node) override;
+  void retime_running() override;
+  std::optional<Time> expected_run_time(std::uint64_t id) const override;
+  void preempt(std::uint64_t id) override;
 
   Engine& engine_;
   ClusterInventory& inventory_;
   ClusterSchedulerSpec spec_;
   JobSpeedModel* speed_;
+  std::unique_ptr<QueuePolicy> policy_;
   RandomStream* placement_random_;
   std::vector<std::unique_ptr<Job>> jobs_;  // by id - 1
-  std::set<QueueKey> queue_;
+  JobQueue queue_;
   std::vector<std::uint64_t> running_;  // every job holding GPUs (or a CPU-only pod running)
   std::vector<std::vector<std::uint64_t>> jobs_on_node_;
-  std::vector<Loan> loans_;
-  std::vector<std::uint64_t> held_;  // evicted for a loan, waiting for the lender to be quiet
-  std::optional<Time> last_lender_change_;
-  bool hold_armed_ = false;
-  std::uint64_t next_loan_id_ = 1;
-  int lent_gpus_ = 0;
+  LoanBook loans_;
   int running_count_ = 0;
   int running_model_jobs_ = 0;
   bool pass_pending_ = false;
@@ -238,7 +206,6 @@ class ClusterScheduler {
   double allocated_gpu_s_ = 0;
   double in_service_gpu_s_ = 0;
   std::uint64_t node_failures_ = 0;
-  std::uint64_t loans_revoked_ = 0;
 };
 
 }  // namespace cs

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -74,4 +75,16 @@ TEST_CASE("a cancelled event is skipped by the loop") {
   e.run();
   CHECK(ran == 2);
   CHECK(e.events_processed() == 1);
+}
+
+TEST_CASE("an exception in an event ends the run at that event's time") {
+  Engine e(1);
+  int ran = 0;
+  e.schedule_at(1_s, [&] { ++ran; });
+  e.schedule_at(2_s, [] { throw std::runtime_error("model bug"); });
+  e.schedule_at(3_s, [&] { ++ran; });
+  CHECK_THROWS_AS(e.run_until(1_h), std::runtime_error);
+  CHECK(ran == 1);
+  CHECK(e.now() == 2_s);
+  CHECK(e.pending_events() == 1);  // the later event is untouched, not run
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -96,4 +98,23 @@ TEST_CASE("cancelling the earliest event exposes the next one") {
   CHECK(q.next_time() == 9_ns);
   q.cancel(q.push(0_ns, [] {}));
   CHECK(q.next_time() == 9_ns);
+}
+
+TEST_CASE("an action that throws still frees its slot and its callback") {
+  EventQueue q;
+  auto held = std::make_shared<int>(7);  // captured: its count shows whether the callback was destroyed
+  const EventHandle thrower = q.push(5_ns, [held] { throw std::runtime_error("model bug"); });
+  REQUIRE(held.use_count() == 2);
+  Time now;
+  CHECK_THROWS_AS(q.run_due(10_ns, now), std::runtime_error);
+  CHECK(now == 5_ns);
+  CHECK(q.empty());
+  CHECK(held.use_count() == 1);  // the throwing callback was destroyed, not kept in a dead slot
+  CHECK_FALSE(q.is_pending(thrower));
+  // The slot went back to the free list: the next event takes it instead of growing the slab.
+  int ran = 0;
+  const EventHandle next = q.push(6_ns, [&ran] { ++ran; });
+  CHECK(next.slot == thrower.slot);
+  CHECK(q.run_due(10_ns, now));
+  CHECK(ran == 1);
 }
