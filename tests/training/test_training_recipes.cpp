@@ -309,10 +309,11 @@ TEST_CASE("context parallelism splits each sequence over cp ranks: 1/cp of the w
   attention.bytes /= 2;
   attention.launches *= 2;
   const double step = roofline_time(spec.gpu, attention).seconds() / 2;
-  // Each send also pays NCCL's 62 us launch (and some us of base and switch latency: 5%).
+  // Each send also pays NCCL's launch (and some us of base and switch latency: 5%).
+  const double launch = CollectiveTuning{}.launch_overhead.seconds();
   const double bytes_s = cp_kv_bytes_per_step(spec) / (50e9 * 0.94);
   REQUIRE(bytes_s > step);  // at 32k tokens and h = 4096 the exchange outlasts the attention
-  const double forward = 62e-6 + bytes_s - step, backward = 62e-6 + 2 * bytes_s - 2 * step;
+  const double forward = launch + bytes_s - step, backward = launch + 2 * bytes_s - 2 * step;
   CHECK(two.cp_comm_per_micro_batch_s == Approx(8 * (forward + backward)).epsilon(0.05));
   // Dense work halves with the tokens; the attention's FLOPs halve too: per micro-batch the
   // forward is about half of the cp = 1 one (launches and the LM head shard aside).
@@ -341,8 +342,10 @@ TEST_CASE("expert parallelism sends each token's top-k copies through a dispatch
   const TrainingIterationResult balanced = f.time(spec);
   // 4 all-to-alls per layer and micro-batch (dispatch + combine, forward and backward), 32
   // layers; each moves 7/8 of 64 MiB out of every GPU over NVLink 4 (450 GB/s x 0.8), after
-  // NCCL's launch (62 us) and base latency (8.4 us, Simple protocol).
-  const double one = 62e-6 + 8.4e-6 + 4096.0 * 2 * 4096 * 2 * 7 / 8 / (450e9 * 0.8);
+  // NCCL's launch and the Simple protocol's base latency.
+  const CollectiveTuning tuning;
+  const double one = tuning.launch_overhead.seconds() + tuning.cost(CollectiveProtocol::kSimple).base_latency.seconds() +
+                     4096.0 * 2 * 4096 * 2 * 7 / 8 / (450e9 * 0.8);
   CHECK(balanced.ep_comm_per_micro_batch_s == Approx(32 * 4 * one).epsilon(0.02));
   // A capacity factor of 1.25: a quarter more bytes and expert FLOPs on the busiest rank.
   spec.parallel.moe_capacity_factor = 1.25;
