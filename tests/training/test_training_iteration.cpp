@@ -5,33 +5,13 @@
 #include "sim/training/rank_layout.hpp"
 #include "sim/training/training_iteration.hpp"
 #include "tests/llm/catalog_fixture.hpp"
+#include "tests/training/gpt3_megatron_job.hpp"
 #include "topology/fabric_builder.hpp"
 
 using namespace cs;
+using cs::testing::gpt3_175b_megatron;
 
 namespace {
-
-TrainingJobSpec gpt3_175b_megatron() {
-  TrainingJobSpec s;
-  s.name = "gpt-3-175b";
-  s.model = testing::model("gpt-3-175b");
-  s.model.vocab = 51200;  // Megatron pads the 50,257-token vocabulary to a multiple of 1024
-  s.gpu = testing::gpu("a100-80gb-sxm");
-  s.precision = precision_for(Dtype::kBf16);
-  s.global_batch_sequences = 1536;
-  s.sequence_length = 2048;
-  s.token_budget = 300e9;
-  s.parallel.tp = 8;
-  s.parallel.pp = 8;
-  s.parallel.dp = 16;
-  s.parallel.micro_batch_size = 1;
-  s.parallel.virtual_stages = 2;
-  s.parallel.zero_stage = 0;
-  s.parallel.recompute_activations = true;
-  s.parallel.overlap_dp_communication = false;  // Megatron-LM 2021 reduced after the flush
-  s.flash_attention = false;
-  return s;
-}
 
 Topology dgx_a100_cluster(int nodes, FabricKind kind, int leaf_ports = 32, double oversubscription = 1,
                           int fat_tree_k = 0) {

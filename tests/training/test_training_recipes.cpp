@@ -8,6 +8,7 @@
 #include "sim/training/rank_layout.hpp"
 #include "sim/training/training_iteration.hpp"
 #include "tests/llm/catalog_fixture.hpp"
+#include "tests/training/gpt3_megatron_job.hpp"
 #include "topology/fabric_builder.hpp"
 
 using namespace cs;
@@ -117,27 +118,6 @@ TEST_CASE("TP communication overlapped with GEMMs exposes only what outlasts the
 
 namespace {
 
-// GPT-3 175B as Narayanan et al. (SC'21) trained it: configs/scenarios/gpt3_175b_calibration.yaml.
-TrainingJobSpec gpt3_calibration_job() {
-  TrainingJobSpec s;
-  s.name = "gpt3";
-  s.model = testing::model("gpt-3-175b");
-  s.model.vocab = 51200;
-  s.gpu = testing::gpu("a100-80gb-sxm");
-  s.precision = precision_for(Dtype::kBf16);
-  s.global_batch_sequences = 1536;
-  s.sequence_length = 2048;
-  s.token_budget = 300e9;
-  s.parallel.tp = 8;
-  s.parallel.pp = 8;
-  s.parallel.dp = 16;
-  s.parallel.virtual_stages = 2;
-  s.parallel.zero_stage = 0;
-  s.parallel.recompute_activations = true;
-  s.flash_attention = false;
-  return s;
-}
-
 // Parameters on one GPU of GPT-3's first stage (h = 12288, TP 8): 12 layers of h^2/2 attention
 // matrices + h^2 FFN matrices + 11h/8 attention and 5h/8 FFN biases + 4h LayerNorm, and the
 // token + position embedding (51200 + 2048) x h / 8.
@@ -148,7 +128,7 @@ constexpr double kGpt3StageParams = 12 * (1.5 * kH * kH + 6 * kH) + 53248 * kH /
 
 TEST_CASE("GPT-3 175B's calibration plan needs 54 GiB per GPU: 18 bytes per parameter and recomputed activations") {
   REQUIRE(kGpt3StageParams == 2800582656.0);
-  TrainingJobSpec spec = gpt3_calibration_job();
+  TrainingJobSpec spec = testing::gpt3_175b_megatron();
   const TrainingMemory m = training_job_memory(spec);
   // ZeRO 0: bf16 weights, fp32 gradient buffer (Megatron's main_grad), fp32 master + Adam m, v.
   CHECK(m.weights_bytes == Approx(2 * kGpt3StageParams));
@@ -188,7 +168,7 @@ TEST_CASE("GPT-3 175B's calibration plan needs 54 GiB per GPU: 18 bytes per para
 }
 
 TEST_CASE("the distributed optimizer reduce-scatters the gradient buffer and all-gathers, sharding Adam over dp") {
-  TrainingJobSpec spec = gpt3_calibration_job();
+  TrainingJobSpec spec = testing::gpt3_175b_megatron();
   const std::vector<VertexId> group{1, 2, 3, 4};
   const double P = kGpt3StageParams;
   CHECK(dp_gradient_bytes(spec) == Approx(4 * P));
