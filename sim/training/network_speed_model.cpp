@@ -88,38 +88,38 @@ std::vector<double> NetworkSpeedModel::run_dp(Scratch& scratch, std::span<const 
   return run.finish_s;
 }
 
+NetworkSpeedModel::Key NetworkSpeedModel::solo_key(const RunningTrainingJob& job) {
+  Key key;
+  key.emplace_back(job.job_id, std::vector<VertexId>(job.gpus.begin(), job.gpus.end()));
+  return key;
+}
+
 std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const RunningTrainingJob> running) {
   Scratch scratch(topo_, efficiency_, tuning_);
   std::vector<double> dp = run_dp(scratch, running);
   // One job alone: its what-if run is also its solo traffic, which the link timelines need.
-  if (running.size() == 1) {
-    Key key;
-    key.emplace_back(running[0].job_id, std::vector<VertexId>(running[0].gpus.begin(), running[0].gpus.end()));
-    if (!link_bytes_cache_.count(key)) {
-      if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
-      link_bytes_cache_.emplace(std::move(key), scratch_link_bytes(scratch));
-    }
-  }
+  if (running.size() == 1) remember_link_bytes(running[0], scratch);
   return dp;
 }
 
-std::vector<std::pair<LinkId, double>> NetworkSpeedModel::scratch_link_bytes(const Scratch& scratch) const {
+const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::remember_link_bytes(const RunningTrainingJob& job,
+                                                                                     const Scratch& scratch) {
+  Key key = solo_key(job);
+  if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
   std::vector<std::pair<LinkId, double>> bytes;
   for (std::size_t l = 0; l < topo_.link_count(); ++l) {
     const double b = scratch.network.link_bytes(static_cast<LinkId>(l));
     if (b > 0) bytes.emplace_back(static_cast<LinkId>(l), b);
   }
-  return bytes;
+  if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
+  return link_bytes_cache_.emplace(std::move(key), std::move(bytes)).first->second;
 }
 
 const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::dp_link_bytes(const RunningTrainingJob& job) {
-  Key key;
-  key.emplace_back(job.job_id, std::vector<VertexId>(job.gpus.begin(), job.gpus.end()));
-  if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
+  if (auto it = link_bytes_cache_.find(solo_key(job)); it != link_bytes_cache_.end()) return it->second;
   Scratch scratch(topo_, efficiency_, tuning_);
   run_dp(scratch, {&job, 1});
-  if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
-  return link_bytes_cache_.emplace(std::move(key), scratch_link_bytes(scratch)).first->second;
+  return remember_link_bytes(job, scratch);
 }
 
 double NetworkSpeedModel::link_capacity(LinkId l) const {

@@ -71,10 +71,13 @@ class NetworkSpeedModel : public JobSpeedModel {
  private:
   struct Scratch;
   std::vector<double> run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const;
-  std::vector<std::pair<LinkId, double>> scratch_link_bytes(const Scratch& scratch) const;
+  // The bytes a scratch run of `job` alone put on each link, kept under the job's key (once).
+  const std::vector<std::pair<LinkId, double>>& remember_link_bytes(const RunningTrainingJob& job,
+                                                                    const Scratch& scratch);
   void carry(std::span<const RunningTrainingJob> running, std::span<const TrainingIterationResult> timed);
 
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
+  static Key solo_key(const RunningTrainingJob& job);  // one job on its GPUs
   static constexpr std::size_t kCacheLimit = 256;
 
   const Topology& topo_;
