@@ -152,6 +152,7 @@ Topology build_cluster(const ClusterSpec& spec) {
     case FabricKind::kFatTree: build_fat_tree(topo, nics, f, rate, spec.node.nics); break;
     case FabricKind::kRailOptimized: build_rail_optimized(topo, nodes, f, rate); break;
   }
+  if (spec.object_store) add_object_store(topo, *spec.object_store, f.link_kind);
   return topo;
 }
 

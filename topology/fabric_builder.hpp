@@ -9,9 +9,11 @@
 //   rail_optimized  NIC r of every node in a group of `rail_group_nodes` nodes on rail leaf r
 //                   (so GPU r talks to GPU r of other nodes in one switch hop); groups are
 //                   joined by a spine layer with the given oversubscription
+#include <optional>
 #include <string_view>
 
 #include "topology/node_template.hpp"
+#include "topology/object_store.hpp"
 #include "topology/topology_graph.hpp"
 
 namespace cs {
@@ -37,6 +39,7 @@ struct ClusterSpec {
   NodeSpec node;
   int nodes = 1;
   FabricSpec fabric;
+  std::optional<ObjectStoreSpec> object_store;  // a shared storage cluster above the fabric
 };
 
 // Throws std::invalid_argument for an inconsistent spec (no NICs to attach, ratio < 1, ...).

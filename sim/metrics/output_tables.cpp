@@ -8,6 +8,7 @@
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/serving_summary.hpp"
 #include "sim/metrics/training_energy_metrics.hpp"
+#include "sim/metrics/weight_load_metrics.hpp"
 
 namespace cs {
 
@@ -57,7 +58,8 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &JobMetrics::output_keys(),
           &JobMetrics::link_output_keys(),
           &TrainingEnergyMetrics::output_keys(),
-          &NetworkMetrics::output_keys()};
+          &NetworkMetrics::output_keys(),
+          &WeightLoadMetrics::output_keys()};
 }
 
 }  // namespace cs

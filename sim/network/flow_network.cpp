@@ -121,6 +121,13 @@ FlowId FlowNetwork::start_standing_class(std::span<const ClassLink> links, doubl
   return start_class(links, std::numeric_limits<double>::infinity(), Callback{}, Time{}, max_rate);
 }
 
+double FlowNetwork::remaining(FlowId f) const {
+  if (!active(f)) return 0;
+  const Flow& fl = flows_[f];
+  const double elapsed_s = static_cast<double>(engine_.now().count_ns() - fl.updated_ns) * 1e-9;
+  return std::max(0.0, fl.remaining - fl.rate * elapsed_s);
+}
+
 void FlowNetwork::stop(FlowId f) {
   if (!active(f)) return;
   Flow& fl = flows_[f];

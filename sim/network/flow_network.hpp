@@ -75,6 +75,8 @@ class FlowNetwork {
 
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   double rate(FlowId f) const { return flows_[f].rate; }
+  // Bytes an active flow has still to send now (a class: per member); 0 for an inactive one.
+  double remaining(FlowId f) const;
   std::size_t active_flows() const { return active_count_; }
 
   // Links: effective capacity (line rate x efficiency), what crosses them now, what they carried.

@@ -19,7 +19,12 @@ std::string describe(const TopologySpec& spec) {
       std::snprintf(buf, sizeof buf, "%d x %s, %s %s %.1f GB/s per port, oversubscription %.3g:1", c->nodes,
                     c->node.name.c_str(), std::string(to_string(c->fabric.kind)).c_str(),
                     std::string(to_string(c->fabric.link_kind)).c_str(), rate / 1e9, c->fabric.oversubscription);
-    return buf;
+    std::string text = buf;
+    if (c->object_store) {
+      std::snprintf(buf, sizeof buf, ", object store %.1f GB/s", c->object_store->bytes_per_s() / 1e9);
+      text += buf;
+    }
+    return text;
   }
   const auto& e = std::get<ExplicitTopologySpec>(spec.layout);
   std::snprintf(buf, sizeof buf, "explicit: %zu vertices, %zu links", e.vertices.size(), e.links.size());

@@ -15,6 +15,7 @@
 #include "sim/scenario/topology_loader.hpp"
 #include "sim/scenario/training_loader.hpp"
 #include "sim/scenario/workload_loader.hpp"
+#include "topology/object_store.hpp"
 
 namespace cs {
 
@@ -163,6 +164,20 @@ void list_input_files(Scenario& s) {
 
 std::string located(const ConfigNode& n, const std::string& path) {
   return (n.key_where.origin ? n.key_where : n.where).describe() + ": " + path;
+}
+
+// Weights loaded as flows need the topology's object store (every source falls back on it).
+void check_weight_sources(const Scenario& s) {
+  bool store = false, built = false;
+  for (const ServingPoolSpec* pool : s.all_serving_pools()) {
+    if (!pool->weights_from) continue;
+    if (!s.network) throw ConfigError(pool->weights_where + ": weights as flows need a `topology:` to flow on");
+    if (!built) store = find_object_store(build_topology(s.network->topology)).has_value();
+    built = true;
+    if (!store)
+      throw ConfigError(pool->weights_where +
+                        ": the topology has no object store to load from (topology.storage.object_store)");
+  }
 }
 
 // The checks that warn rather than refuse: a run that is valid but unlikely to be what the
@@ -328,6 +343,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   } else if (r.has("collectives")) {
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
+  check_weight_sources(s);
   if (has_training) {
     std::optional<int> topology_nodes;
     int topology_gpus_per_node = 0;

@@ -55,7 +55,7 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
 
 namespace {
 
-AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
+AutoscalerSpec read_autoscaler(MapReader r, ServingPoolSpec& pool) {
   AutoscalerSpec a;
   {
     MapReader t = r.map("target");
@@ -102,6 +102,19 @@ AutoscalerSpec read_autoscaler(MapReader r, const ServingPoolSpec& pool) {
   a.provisioning_delay = r.duration_or("provisioning", Time{});
   if (r.has("weight_load") && r.has("weight_load_bandwidth"))
     r.fail("weight_load", "give either weight_load (a time) or weight_load_bandwidth, not both");
+  // weights_from replaces a fixed load time (one an `extends`ed base gives is read, then unused).
+  if (r.has("weights_from")) {
+    pool.weights_from = r.choice<WeightSource>("weights_from", {{"object_store", WeightSource::kObjectStore},
+                                                                 {"nvme_cache", WeightSource::kNvmeCache},
+                                                                 {"peer", WeightSource::kPeer}});
+    const ConfigNode& at = r.required("weights_from");
+    pool.weights_where = (at.key_where.origin ? at.key_where : at.where).describe() + ": " + r.path_of("weights_from");
+    pool.weights_prestaged = r.boolean_or("nvme_prestaged", false);
+    if (pool.weights_prestaged && *pool.weights_from != WeightSource::kNvmeCache)
+      r.fail("nvme_prestaged", "pre-staged weights are read from the nodes' NVMe: give weights_from: nvme_cache");
+  } else if (r.has("nvme_prestaged")) {
+    r.fail("nvme_prestaged", "goes with weights_from: nvme_cache");
+  }
   if (r.has("weight_load_bandwidth")) {
     const double bw = r.quantity("weight_load_bandwidth", Dimension::kBandwidth);
     if (bw <= 0) r.fail("weight_load_bandwidth", "the bandwidth must be positive");

@@ -1,5 +1,6 @@
 #include "sim/scenario/topology_loader.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -77,6 +78,29 @@ FabricSpec read_fabric(MapReader r) {
   f.rail_group_nodes = static_cast<int>(r.integer_or("rail_group_nodes", 0));
   r.finish();
   return f;
+}
+
+// `storage:` — the shared storage cluster (the nodes' own NVMe and DRAM are in `node:`).
+std::optional<ObjectStoreSpec> read_storage(MapReader r) {
+  std::optional<ObjectStoreSpec> store;
+  if (r.has("object_store")) {
+    MapReader o = r.map("object_store");
+    ObjectStoreSpec s;
+    s.ports = static_cast<int>(o.integer_or("ports", s.ports));
+    o.check_range("ports", s.ports, 1, 1e6);
+    s.port_bytes_per_s = o.quantity_or("port_bandwidth", Dimension::kBandwidth, s.port_bytes_per_s);
+    if (!(s.port_bytes_per_s > 0)) o.fail("port_bandwidth", "the port bandwidth must be positive");
+    if (o.has("read_bandwidth")) {
+      s.read_bytes_per_s = o.quantity("read_bandwidth", Dimension::kBandwidth);
+      if (!(s.read_bytes_per_s > 0)) o.fail("read_bandwidth", "the read bandwidth must be positive");
+    }
+    s.latency = o.duration_or("latency", s.latency);
+    if (s.latency < Time{}) o.fail("latency", "the latency must not be negative");
+    o.finish();
+    store = s;
+  }
+  r.finish();
+  return store;
 }
 
 LinkEfficiency read_efficiency(MapReader r) {
@@ -175,6 +199,11 @@ TopologySpec read_topology(MapReader r) {
     r.check_range("nodes", c.nodes, 1, 1e6);
     c.fabric = read_fabric(r.map("fabric", true));
     if (!r.has("fabric") && c.nodes == 1) c.fabric.kind = FabricKind::kNone;
+    if (r.has("storage")) {
+      c.object_store = read_storage(r.map("storage"));
+      if (c.object_store && c.fabric.kind == FabricKind::kNone)
+        r.fail("storage", "an object store attaches to a fabric: give the topology a `fabric:`");
+    }
     spec.layout = c;
   }
   spec.efficiency = read_efficiency(r.map("efficiency", true));

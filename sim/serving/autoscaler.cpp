@@ -118,7 +118,9 @@ int Autoscaler::add_replicas(int count, bool boot) {
                              std::to_string(replica ? replica->spec().gpus : 0) + " GPUs, expected " +
                              std::to_string(spec_.gpus_per_replica));
     Replica& r = router_.add_replica(std::move(replica));
-    if (boot)
+    if (boot && boot_)
+      boot_(r, spec_.provisioning_delay);
+    else if (boot)
       r.start(spec_.provisioning_delay, spec_.weight_load_delay);
     else
       r.start(Time{}, Time{});

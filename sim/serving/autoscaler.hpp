@@ -77,6 +77,9 @@ using ReplicaFactory = std::function<std::unique_ptr<Replica>(std::uint32_t id)>
 // Co-location: asked for the GPUs of replica `id` before it is built, when the pool's GPUs
 // belong to a shared cluster; false when they cannot be had now (counted as a shortfall).
 using GpuGrant = std::function<bool(std::uint32_t id, int gpus)>;
+// Boots a replica the autoscaler ordered (added to the router, not started), in place of the
+// fixed provisioning + weight_load delays: e.g. provisioning, then weights as flows.
+using ReplicaBoot = std::function<void(Replica& replica, Time provisioning)>;
 
 class Autoscaler {
  public:
@@ -89,6 +92,9 @@ class Autoscaler {
   void start(int initial, Time end);
   // Call before start(): every replica then needs the grant's yes, on top of gpu_limit.
   void set_gpu_grant(GpuGrant grant) { grant_ = std::move(grant); }
+  // Call before start(): ordered replicas boot through `boot` (initial ones are still ready at
+  // once); spec().weight_load_delay is then not used.
+  void set_boot(ReplicaBoot boot) { boot_ = std::move(boot); }
 
   const AutoscalerSpec& spec() const { return spec_; }
   int desired() const { return desired_; }
@@ -111,6 +117,7 @@ class Autoscaler {
   AutoscalerSpec spec_;
   ReplicaFactory factory_;
   GpuGrant grant_;
+  ReplicaBoot boot_;
   Time end_;
   Time last_action_ = Time::ns(INT64_MIN / 2);
   int desired_ = 0;

@@ -60,6 +60,24 @@ void Replica::start(Time provisioning, Time weight_load) {
   });
 }
 
+void Replica::start_awaiting_weights(Time provisioning) {
+  if (started_) throw std::logic_error("replica " + std::to_string(id_) + " started twice");
+  if (provisioning < Time{}) throw std::invalid_argument("boot delays must not be negative");
+  started_ = true;
+  awaiting_weights_ = true;
+  boot_event_ = engine_.schedule_in(provisioning, [this] {
+    boot_event_ = {};
+    set_state(ReplicaState::kLoadingWeights);
+  });
+}
+
+void Replica::weights_loaded() {
+  if (!awaiting_weights_ || state_ != ReplicaState::kLoadingWeights)
+    throw std::logic_error("replica " + std::to_string(id_) + " is " + std::string(replica_state_name(state_)) +
+                           " and waits for no weights");
+  become_ready();
+}
+
 void Replica::become_ready() {
   boot_event_ = {};
   set_state(ReplicaState::kReady);

@@ -46,6 +46,13 @@ class Replica {
   // Boots the instance: provisioning for `provisioning`, then loading weights for
   // `weight_load`, then ready. Zero delays make it ready at once (a pre-warmed replica).
   void start(Time provisioning, Time weight_load);
+  // Boots the instance with its weights brought by someone else (a WeightLoader, as flows on
+  // the fabric): provisioning for `provisioning`, then kLoadingWeights until weights_loaded().
+  // Whoever loads listens to on_state_change: kLoadingWeights is the moment to begin, and a
+  // change to kStopped from it (drain() while loading) the moment to give the load up.
+  void start_awaiting_weights(Time provisioning);
+  // The weights of a replica started awaiting them have landed: it is ready from now.
+  void weights_loaded();
   // Accepts a request; only while ready. A request that can never fit this replica under its
   // scheduler (its prompt over the token budget without chunking, or prompt + output over the
   // whole KV cache) ends at once as dropped.
@@ -106,6 +113,7 @@ class Replica {
   SchedulerState sched_;  // sequences (in recycled slots), their queues, the KV blocks
   ReplicaState state_ = ReplicaState::kProvisioning;
   bool started_ = false;
+  bool awaiting_weights_ = false;  // started by start_awaiting_weights
   EventHandle boot_event_;
 
   // After the model events of an instant, before observers sample it.

@@ -14,6 +14,7 @@
 #include "sim/serving/autoscaler.hpp"
 #include "sim/serving/replica.hpp"
 #include "sim/serving/request_router.hpp"
+#include "sim/serving/weight_loader.hpp"
 
 namespace cs {
 
@@ -40,6 +41,12 @@ struct ServingPoolSpec {
   // Among the pools serving the same model, this pool's part of that model's requests
   // (relative to the others' shares; one pool of a model takes all of them).
   double share = 1;
+  // Booting replicas load their weights as flows on the topology from this source
+  // (pool.autoscaler.weights_from; sim/serving/weight_loader.hpp); none: the autoscaler's
+  // fixed weight_load delay, with no network.
+  std::optional<WeightSource> weights_from;
+  bool weights_prestaged = false;  // nvme_cache: every node's NVMe holds the model from the start
+  std::string weights_where;       // "file:line:col: path" of weights_from, for checks against the topology
 };
 
 }  // namespace cs

@@ -23,8 +23,11 @@ ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPo
       selector_(targets_of(pools), split, split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
   // Every pool takes its replicas' GPUs from one ledger of the topology: no GPU is held twice.
   if (fabric) gpus_ = std::make_unique<GpuLedger>(fabric->topology().gpus().size());
+  // One loader for every pool: their weights share the storage, and the nodes' caches.
+  const bool flows = std::any_of(pools.begin(), pools.end(), [](const ServingPoolSpec* p) { return p->weights_from; });
+  if (fabric && flows) weights_ = std::make_unique<WeightLoader>(fabric->network());
   for (const ServingPoolSpec* p : pools) {
-    pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, fabric, gpus_.get()));
+    pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, fabric, gpus_.get(), weights_.get()));
     pools_.back()->router().on_request_done.connect([this](const RequestOutcome&) { outcome_known(); });
   }
   for (auto& s : streams) streams_.push_back({std::move(s), std::nullopt});

@@ -16,6 +16,7 @@
 #include "sim/engine/signal.hpp"
 #include "sim/serving/pool_selector.hpp"
 #include "sim/serving/serving_request.hpp"
+#include "sim/serving/weight_loader.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "workloads/request_source.hpp"
 
@@ -48,6 +49,8 @@ class ServingCluster {
   const std::string& first_unroutable_model() const { return first_unroutable_model_; }
   // Malformed trace rows skipped over all streams.
   std::uint64_t skipped_rows() const;
+  // The weight loads of pools with `weights_from` (null when no pool has it).
+  WeightLoader* weight_loader() { return weights_.get(); }
 
  private:
   struct Stream {
@@ -60,6 +63,7 @@ class ServingCluster {
 
   Engine& engine_;
   std::unique_ptr<GpuLedger> gpus_;  // with a topology: who holds its GPUs
+  std::unique_ptr<WeightLoader> weights_;  // with a topology and a pool loading weights as flows
   std::vector<std::unique_ptr<ServingSystem>> pools_;
   std::vector<Stream> streams_;
   PoolSelector selector_;

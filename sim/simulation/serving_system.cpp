@@ -4,13 +4,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/llm/memory_model.hpp"
 #include "sim/network/fabric.hpp"
+#include "sim/serving/weight_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
 
 namespace cs {
 
 ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric* fabric,
-                             GpuLedger* ledger)
+                             GpuLedger* ledger, WeightLoader* weights)
     : engine_(engine),
       spec_(spec),
       cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan, CommunicationCost{},
@@ -37,6 +39,65 @@ ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric
                                                [this](std::uint32_t id) { return make_replica(id); });
     if (placement_) autoscaler_->set_gpu_grant([this](std::uint32_t id, int) { return reserve_gpus(id); });
   }
+  if (weights && spec_.weights_from && autoscaler_) {
+    weights_ = weights;
+    weights_key_ = spec_.model.name + "/" + std::string(dtype_name(spec_.precision.weights));
+    // Each GPU holds its stage's shard; the fullest stage's is what the memory model counts.
+    weight_bytes_per_gpu_ =
+        inference_memory_per_gpu(TransformerCost(spec_.model, spec_.precision, spec_.plan), InferenceLoad{})
+            .weights_bytes;
+    if (spec_.weights_prestaged) weights_->hold_everywhere(weights_key_);
+    autoscaler_->set_boot([](Replica& r, Time provisioning) { r.start_awaiting_weights(provisioning); });
+    router_.on_replica_state.connect(
+        [this](const Replica& r, ReplicaState previous) { replica_state_changed(r, previous); });
+  }
+}
+
+void ServingSystem::replica_state_changed(const Replica& replica, ReplicaState previous) {
+  const std::uint32_t id = replica.id();
+  if (load_of_.size() <= id) load_of_.resize(id + 1);
+  if (replica.state() == ReplicaState::kLoadingWeights) {
+    load_weights(*router_.replicas().at(id));
+  } else if (replica.state() == ReplicaState::kStopped && previous == ReplicaState::kLoadingWeights &&
+             load_of_[id].load >= 0) {
+    weights_->cancel(static_cast<WeightLoader::LoadId>(load_of_[id].load));
+    if (load_of_[id].peer >= 0) --uploads_of_[static_cast<std::size_t>(load_of_[id].peer)];
+    load_of_[id] = {};
+  }
+}
+
+const Replica* ServingSystem::choose_peer(std::uint32_t replica) const {
+  // The ready replica feeding the fewest loads now (lowest id on ties): peers share the work.
+  const Replica* best = nullptr;
+  for (const Replica* r : router_.ready_replicas()) {
+    if (r->id() == replica || gpus_of_replica(r->id()).size() != gpus_of_replica(replica).size()) continue;
+    const int uploads = r->id() < uploads_of_.size() ? uploads_of_[r->id()] : 0;
+    const int best_uploads = best && best->id() < uploads_of_.size() ? uploads_of_[best->id()] : 0;
+    if (!best || uploads < best_uploads || (uploads == best_uploads && r->id() < best->id())) best = r;
+  }
+  return best;
+}
+
+void ServingSystem::load_weights(Replica& replica) {
+  const std::uint32_t id = replica.id();
+  std::span<const VertexId> peer_gpus;
+  std::int64_t peer = -1;
+  if (*spec_.weights_from == WeightSource::kPeer) {
+    if (const Replica* p = choose_peer(id)) {
+      peer = p->id();
+      peer_gpus = gpus_of_replica(p->id());
+      if (uploads_of_.size() <= p->id()) uploads_of_.resize(p->id() + 1, 0);
+      ++uploads_of_[p->id()];
+    }
+  }
+  const WeightLoader::LoadId load =
+      weights_->begin(id, weights_key_, gpus_of_replica(id), weight_bytes_per_gpu_, *spec_.weights_from, peer_gpus,
+                      [this, &replica, id] {
+                        if (load_of_[id].peer >= 0) --uploads_of_[static_cast<std::size_t>(load_of_[id].peer)];
+                        load_of_[id] = {};
+                        replica.weights_loaded();
+                      });
+  load_of_[id] = {static_cast<std::int64_t>(load), peer};
 }
 
 ServingSystem::~ServingSystem() = default;
@@ -94,6 +155,9 @@ void ServingSystem::set_gpu_lender(GpuLender lender) {
 void ServingSystem::start(Time horizon) {
   if (autoscaler_) {
     autoscaler_->start(spec_.initial_replicas, horizon);
+    // The initial replicas' nodes hold their weights already (they were loaded before the run).
+    if (weights_)
+      for (const auto& r : router_.replicas()) weights_->hold(weights_key_, gpus_of_replica(r->id()));
   } else {
     for (int i = 0; i < spec_.initial_replicas; ++i)
       router_.add_replica(make_replica(router_.next_replica_id())).start(Time{}, Time{});

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "sim/engine/engine.hpp"
@@ -22,6 +23,7 @@ namespace cs {
 class Fabric;
 class ReplicaPlacement;
 class GpuLedger;
+class WeightLoader;
 
 class ServingSystem {
  public:
@@ -32,8 +34,11 @@ class ServingSystem {
   // `ledger`: who holds each of the topology's GPUs, shared by every pool on it (null: this
   // pool alone); a replica whose GPUs cannot be had is refused (the autoscaler counts a
   // capacity shortfall).
+  // `weights`: with spec.weights_from, the run's WeightLoader: replicas the autoscaler orders
+  // are provisioned, then wait in kLoadingWeights for their weights as flows on the fabric
+  // (bytes per GPU from the memory model for the pool's TP/PP) instead of a fixed delay.
   ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric* fabric = nullptr,
-                GpuLedger* ledger = nullptr);
+                GpuLedger* ledger = nullptr, WeightLoader* weights = nullptr);
   ~ServingSystem();
   ServingSystem(const ServingSystem&) = delete;
   ServingSystem& operator=(const ServingSystem&) = delete;
@@ -81,6 +86,11 @@ class ServingSystem {
   // The GPUs of the next replica, `id`, reserved now (from the lender, else a placement
   // slot); false when they cannot be had.
   bool reserve_gpus(std::uint32_t id);
+  // Weights as flows: a replica entering kLoadingWeights begins its load; one stopped while
+  // loading gives it up.
+  void load_weights(Replica& replica);
+  void replica_state_changed(const Replica& replica, ReplicaState previous);
+  const Replica* choose_peer(std::uint32_t replica) const;
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
 
   Engine& engine_;
@@ -92,6 +102,15 @@ class ServingSystem {
   RequestRouter router_;
   std::unique_ptr<Autoscaler> autoscaler_;
   GpuLender lender_;
+  WeightLoader* weights_ = nullptr;  // null: fixed weight_load delays
+  std::string weights_key_;           // the model and its weight format: what a node's cache holds
+  double weight_bytes_per_gpu_ = 0;
+  struct BootLoad {
+    std::int64_t load = -1;  // the load in flight, -1: none
+    std::int64_t peer = -1;  // the replica feeding it, -1: none
+  };
+  std::vector<BootLoad> load_of_;      // by replica id
+  std::vector<int> uploads_of_;        // by replica id: loads it feeds as a peer now
 };
 
 }  // namespace cs

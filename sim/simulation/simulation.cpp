@@ -25,6 +25,7 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
+#include "sim/metrics/weight_load_metrics.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/network/network_workload.hpp"
 #include "sim/scenario/config_error.hpp"
@@ -104,6 +105,7 @@ struct Models {
   std::unique_ptr<TrainingSystem> training;
   std::unique_ptr<JobMetrics> job_metrics;
   std::unique_ptr<TrainingEnergyMetrics> training_energy;  // with the cluster's `gpu:`
+  std::unique_ptr<WeightLoadMetrics> weight_loads;          // pools loading weights as flows
 };
 
 // One ServingSystem per pool behind a ServingCluster that feeds them the workload streams;
@@ -157,6 +159,8 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
         [totals = m.serving_totals.get()](int) { totals->replicas_changed(); });
   m.serving->on_unroutable.connect(
       [totals = m.serving_totals.get()](const RequestOutcome& o) { totals->unroutable(o); });
+  if (WeightLoader* loader = m.serving->weight_loader())
+    m.weight_loads = std::make_unique<WeightLoadMetrics>(*loader, sampler);
 }
 
 void build(const Scenario& scenario, Engine& engine, TimelineSampler& sampler, RunFile& out, Models& m) {
@@ -240,6 +244,7 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
     }
     out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->skipped_rows()));
     m.cost->write_summary(out, horizon);
+    if (m.weight_loads) m.weight_loads->write_summary(out);
   }
   if (m.topology) out.summary("topology", describe(*m.topology));
   if (m.network_metrics) m.network_metrics->write_summary(out);

@@ -130,3 +130,49 @@ TEST_CASE("prompts known to exceed the context window or an unchunked token budg
   CHECK_NOTHROW(load_scenario(dir.write(
       "c.yaml", replace(kServing, "  tp: 4\n", "  tp: 4\n  replica: {max_batched_tokens: 512, chunked_prefill: true}\n"))));
 }
+
+namespace {
+// kServing on two DGX H100 nodes with a storage cluster, weights loaded as flows.
+std::string with_store(const std::string& weights) {
+  return replace(kServing, "weight_load_bandwidth: 2 GB/s\n", weights) +
+         "topology:\n"
+         "  node: dgx_h100\n"
+         "  nodes: 2\n"
+         "  fabric: {kind: single_switch}\n"
+         "  storage:\n"
+         "    object_store: {ports: 2, port_bandwidth: 100 Gb/s, read_bandwidth: 10 GB/s}\n";
+}
+}  // namespace
+
+TEST_CASE("a topology declares an object store and a pool loads its weights from it as flows") {
+  TempDir dir;
+  const Scenario s = load_scenario(dir.write("s.yaml", with_store("weights_from: nvme_cache\n      nvme_prestaged: true\n")));
+  REQUIRE(s.network);
+  const auto& layout = std::get<ClusterSpec>(s.network->topology.layout);
+  REQUIRE(layout.object_store);
+  CHECK(layout.object_store->ports == 2);
+  CHECK(layout.object_store->port_bytes_per_s == Approx(12.5e9));
+  CHECK(layout.object_store->bytes_per_s() == Approx(10e9));  // the servers' reads bind first
+  REQUIRE(s.serving->weights_from);
+  CHECK(*s.serving->weights_from == WeightSource::kNvmeCache);
+  CHECK(s.serving->weights_prestaged);
+  CHECK(describe(s.network->topology).find("object store 10.0 GB/s") != std::string::npos);
+}
+
+TEST_CASE("weights as flows need a topology with an object store, and pre-staging needs the NVMe source") {
+  CHECK_THAT(error_of(replace(kServing, "weight_load_bandwidth: 2 GB/s\n", "weights_from: object_store\n")),
+             Catch::Contains("need a `topology:`"));
+  const std::string no_store = replace(with_store("weights_from: peer\n"), "  storage:\n", "  unused_storage:\n");
+  CHECK_THAT(error_of(replace(no_store,
+                              "  unused_storage:\n    object_store: {ports: 2, port_bandwidth: 100 Gb/s, "
+                              "read_bandwidth: 10 GB/s}\n",
+                              "")),
+             Catch::Contains("serving.pool.autoscaler.weights_from: the topology has no object store"));
+  CHECK_THAT(error_of(with_store("weights_from: object_store\n      nvme_prestaged: true\n")),
+             Catch::Contains("give weights_from: nvme_cache"));
+  CHECK_THAT(error_of(with_store("weights_from: disk\n")), Catch::Contains("weights_from"));
+  CHECK_THAT(error_of(replace(with_store("weights_from: peer\n"), "ports: 2", "ports: 0")),
+             Catch::Contains("storage.object_store.ports"));
+  CHECK_THAT(error_of(replace(with_store("weights_from: peer\n"), "{kind: single_switch}", "{kind: none}")),
+             Catch::Contains("attaches to a fabric"));
+}

@@ -224,3 +224,31 @@ TEST_CASE("a replica drained while still booting stops at once") {
   CHECK(b.replica.state() == ReplicaState::kStopped);
   CHECK(b.engine.now() == 60_s);  // the pending ready event was cancelled
 }
+
+TEST_CASE("a replica awaiting its weights waits in loading until told they landed") {
+  Bench b(roomy_spec(), fixed_cost(1_ms), /*start_ready=*/false);
+  std::vector<std::pair<Time, ReplicaState>> states;
+  b.replica.on_state_change.connect(
+      [&](const Replica& r, ReplicaState) { states.emplace_back(b.engine.now(), r.state()); });
+  b.replica.start_awaiting_weights(30_s);
+  CHECK_THROWS_AS(b.replica.weights_loaded(), std::logic_error);  // still provisioning
+  b.engine.schedule_at(75_s, [&] { b.replica.weights_loaded(); });
+  b.engine.run();
+  REQUIRE(states.size() == 2);
+  CHECK(states[0] == std::pair{30_s, ReplicaState::kLoadingWeights});
+  CHECK(states[1] == std::pair{75_s, ReplicaState::kReady});
+  CHECK_THROWS_AS(b.replica.weights_loaded(), std::logic_error);  // ready already
+}
+
+TEST_CASE("a replica drained while awaiting its weights stops at once") {
+  Bench b(roomy_spec(), fixed_cost(1_ms), /*start_ready=*/false);
+  ReplicaState left = ReplicaState::kReady;
+  b.replica.on_state_change.connect([&](const Replica& r, ReplicaState previous) {
+    if (r.state() == ReplicaState::kStopped) left = previous;
+  });
+  b.replica.start_awaiting_weights(30_s);
+  b.engine.schedule_at(60_s, [&] { b.replica.drain(); });
+  b.engine.run();
+  CHECK(b.replica.state() == ReplicaState::kStopped);
+  CHECK(left == ReplicaState::kLoadingWeights);  // what tells the loader to give up
+}
