@@ -11,7 +11,7 @@ using cs::testing::repo_models;
 TEST_CASE("every catalog model's parameter count from its architecture is within 2% of the published size") {
   for (const char* name : {"gpt-3-175b", "gpt-j-6b", "llama-65b", "llama-2-7b", "llama-2-13b", "llama-2-70b",
                            "llama-3-8b", "llama-3-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3-405b",
-                           "mixtral-8x7b"}) {
+                           "mixtral-8x7b", "mixtral-8x22b", "deepseek-v3", "deepseek-v2-lite"}) {
     INFO(name);
     REQUIRE(repo_models().contains(name));
     const TransformerSpec& m = model(name);
