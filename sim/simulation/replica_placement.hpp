@@ -18,6 +18,7 @@
 // first GPU vertex + 1), so two pools never hold the same GPU and pools of different TP sizes
 // coexist on one free set. In co-location the cluster scheduler picks the GPUs instead, and
 // cost_for_gpus() prices a replica on the GPUs it was lent.
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -54,6 +55,10 @@ class ReplicaPlacement {
   // The iteration cost model of a replica on exactly these GPUs (tp·pp·ep of them, stage by
   // stage as in gpus_of), wherever they are; cached by the GPU list itself.
   std::shared_ptr<const LlmIterationCost> cost_for_gpus(std::span<const VertexId> gpus);
+  // A replica on these GPUs whose traffic is carried on the flow network (replica_traffic.hpp):
+  // its own model, every collective's price times `slowdown()` read when priced.
+  std::shared_ptr<const LlmIterationCost> contended_cost(std::span<const VertexId> gpus,
+                                                         std::function<double()> slowdown);
   // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
   double tp_all_reduce_s(int slot, double bytes);
   double pp_send_s(int slot, double bytes);
@@ -70,6 +75,7 @@ class ReplicaPlacement {
   };
 
   std::shared_ptr<const LlmIterationCost> cost_of(const std::shared_ptr<Slot>& slot);
+  std::shared_ptr<Slot> slot_on(std::span<const VertexId> gpus);
 
   ServingPoolSpec pool_;
   CollectiveCostModel& collectives_;
