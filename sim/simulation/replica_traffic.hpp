@@ -20,7 +20,7 @@
 
 #include "sim/llm/transformer_cost.hpp"
 #include "sim/network/flow_network.hpp"
-#include "sim/serving/replica.hpp"
+#include "sim/engine/time.hpp"
 #include "topology/topology_graph.hpp"
 
 namespace cs {
