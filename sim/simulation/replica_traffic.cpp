@@ -51,8 +51,11 @@ ReplicaTraffic::ReplicaTraffic(FlowNetwork& network, const TransformerCost& cost
   per_token_.assign(bytes.begin(), bytes.end());
   unit_ = per_token_.front().second;
   for (const auto& [l, b] : per_token_) unit_ = std::min(unit_, b);
-  for (const auto& [l, b] : per_token_)
+  alone_ = FlowNetwork::kUnlimited;
+  for (const auto& [l, b] : per_token_) {
     links_.push_back({l, static_cast<std::uint32_t>(std::max(1.0, std::round(b / unit_)))});
+    alone_ = std::min(alone_, network.capacity(l) / links_.back().count);
+  }
 }
 
 void ReplicaTraffic::iteration(std::int64_t tokens, Time start, Time end) {
@@ -78,7 +81,9 @@ double ReplicaTraffic::slowdown() const {
   const double got = network_.rate(flow_);
   // Before the instant's rates settle the class has no rate yet: nothing measured.
   if (!(got > 0)) return 1;
-  return std::max(1.0, unit_ * tokens_per_s_ / got);
+  // Against what the class would get alone: the analytical price already holds the replica's
+  // own traffic on the links (the cost model's view of them idle), only others' slow it more.
+  return std::max(1.0, std::min(unit_ * tokens_per_s_, alone_) / got);
 }
 
 }  // namespace cs

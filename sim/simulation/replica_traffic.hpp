@@ -13,8 +13,10 @@
 // least-loaded link's bytes times its count), capped at the tokens per second the replica's
 // last iteration measured: the class is (re)started when an iteration ends at a token rate
 // more than kRateTolerance away from the carried one, and stopped when the replica goes idle.
-// What the replica gets back: when max-min gives its class less than it asks for, its
-// communication takes demand / rate times longer (slowdown()).
+// What the replica gets back: when max-min gives its class less than it would get on the
+// links alone (its demand, or the links' capacity over its members where that is less: the
+// analytical price already holds its own traffic), its communication takes that / the granted
+// rate times longer (slowdown()).
 #include <span>
 #include <vector>
 
@@ -51,7 +53,7 @@ class ReplicaTraffic {
   FlowId flow() const { return flow_; }
   // Tokens per second the carried class asks for (0 when none is carried).
   double demanded_tokens_per_s() const { return flow_ == FlowNetwork::kNoFlow ? 0 : tokens_per_s_; }
-  // demand / the rate max-min gives the class (>= 1; 1 when nothing is carried).
+  // What the class would get alone / what max-min gives it (>= 1; 1 when nothing is carried).
   double slowdown() const;
 
  private:
@@ -60,7 +62,8 @@ class ReplicaTraffic {
   FlowNetwork& network_;
   std::vector<std::pair<LinkId, double>> per_token_;
   std::vector<FlowNetwork::ClassLink> links_;
-  double unit_ = 0;  // bytes per token on the least-loaded link: one member of the class
+  double unit_ = 0;   // bytes per token on the least-loaded link: one member of the class
+  double alone_ = 0;  // a member's rate on idle links: min over its links of capacity / count
   FlowId flow_ = FlowNetwork::kNoFlow;
   double tokens_per_s_ = 0;
 };

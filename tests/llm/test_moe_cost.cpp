@@ -87,7 +87,10 @@ TEST_CASE("DeepSeek-V3 counts 671B parameters and 37B active, and caches a 576-v
 TEST_CASE("DeepSeek-style dense first layers and shared experts enter the mean layer's FLOPs") {
   const TransformerSpec& m = model("deepseek-v2-lite");
   const TransformerCost cost(m, kBf16);
-  // Model FLOPs per token without attention context are 2 x the active matmul parameters.
+  // A lone token: 2 FLOPs per active matmul parameter (1 dense layer, 26 MoE layers of 6 routed
+  // + 2 shared experts and the router, the LM head), plus attending to itself in each of the 27
+  // layers, MLA's 2 x 16 heads x (2 x 128 + 64 rope) FLOPs per pair.
   const IterationShape token = decode_shape(1, 0);
-  CHECK(cost.forward_flops(token) == Approx(2 * count_parameters(m).active_matmul()).epsilon(1e-9));
+  CHECK(cost.forward_flops(token) ==
+        Approx(2 * count_parameters(m).active_matmul() + 27 * 2.0 * 16 * (2 * 128 + 64)).epsilon(1e-12));
 }

@@ -99,7 +99,8 @@ TEST_CASE(
   const Topology& topo = fabric.topology();
   NetworkSpeedModel speed(topo, fabric.efficiency());
   speed.carry_on(fabric.network());
-  const RunningTrainingJob job{1, &spec, training_ranks(topo, spec)};
+  const std::vector<VertexId> ranks = training_ranks(topo, spec);
+  const RunningTrainingJob job{1, &spec, ranks};
   const double iteration_s = speed.iterations({&job, 1})[0].total_s();
   engine.run_until(Time::ms(1));
   // Its demand: each ring edge carries 2(n-1)/n x S = S per step (n = 2), so S / step per member.
@@ -175,8 +176,9 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
   Fabric fabric(engine, oversubscribed_pair_of_leaves());
   NetworkSpeedModel speed(fabric.topology(), fabric.efficiency());
   speed.carry_on(fabric.network());
+  const std::vector<VertexId> ranks = training_ranks(fabric.topology(), spec);
+  const RunningTrainingJob job{1, &spec, ranks};
   const Topology& topo = fabric.topology();
-  const RunningTrainingJob job{1, &spec, training_ranks(topo, spec)};
   const double demand = dp_gradient_bytes(spec) / speed.iterations({&job, 1})[0].total_s();
   REQUIRE(demand > C / 2);
   const FlowId training = speed.standing_flow(1);
@@ -202,6 +204,11 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
   REQUIRE(asked > C / 2);
   CHECK(fabric.network().rate(traffic.flow()) == Approx(C / 2));
   CHECK(fabric.network().rate(training) == Approx(C / 2));
+  // The replica's collectives slow by what it would get alone (its demand, the route's links
+  // being faster) over C/2.
+  double alone = asked;
+  for (const LinkId l : route) alone = std::min(alone, fabric.network().capacity(l));
+  CHECK(alone == asked);
   CHECK(traffic.slowdown() == Approx(asked / (C / 2)));
   // A rate within 10% of the carried one keeps the class; the replica idle, training gets its
   // demand back.
