@@ -86,7 +86,12 @@ IterationModel::TokenTerms IterationModel::token_terms(const IterationShape& s) 
     k.pp_comm_s = (plan.pp - 1) *
                   (communication_.pp_send_s ? communication_.pp_send_s(bytes) : send_recv_seconds(bytes, pp_path_));
   }
-  if (plan.ep > 1) k.ep_comm_s = m.layers * 2 * all_to_all_seconds(cost_.ep_all_to_all_bytes(s), plan.ep, ep_path_);
+  if (plan.ep > 1) {
+    const double bytes = cost_.ep_all_to_all_bytes(s);
+    const double one = communication_.ep_all_to_all_s ? communication_.ep_all_to_all_s(bytes)
+                                                       : all_to_all_seconds(bytes, plan.ep, ep_path_);
+    k.ep_comm_s = m.moe_layers() * 2 * one;  // dispatch and combine in every MoE layer
+  }
 
   if (engine_.bare()) {
     k.layer_dense = rates_.time(cost_.layer_dense_work(s));

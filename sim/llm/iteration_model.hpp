@@ -41,6 +41,7 @@ struct PhaseTime {
 struct CommunicationCost {
   std::function<double(double bytes)> tp_all_reduce_s;  // one all-reduce over a TP group
   std::function<double(double bytes)> pp_send_s;        // one hand-off between adjacent stages
+  std::function<double(double bytes)> ep_all_to_all_s;  // one MoE dispatch (or combine) over the EP ranks
 };
 
 class IterationModel {

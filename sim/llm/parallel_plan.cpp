@@ -15,6 +15,7 @@ void validate(const ParallelPlan& plan, const TransformerSpec& model) {
     throw std::invalid_argument("plan " + plan.describe() + " for model '" + model.name + "': " + what);
   };
   if (plan.tp < 1 || plan.pp < 1 || plan.dp < 1 || plan.ep < 1) fail("every degree must be at least 1");
+  if (!(plan.expert_skew >= 1)) fail("expert_skew (busiest EP rank's load over the mean) must be at least 1");
   if (model.heads % plan.tp != 0) fail("tp must divide the " + std::to_string(model.heads) + " attention heads");
   if (plan.pp > model.layers) fail("pp cannot exceed the " + std::to_string(model.layers) + " layers");
   if (plan.ep > 1) {

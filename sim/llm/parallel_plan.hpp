@@ -15,6 +15,9 @@ struct ParallelPlan {
   int pp = 1;
   int dp = 1;
   int ep = 1;
+  // Token-routing imbalance under expert parallelism: the routed tokens of the busiest EP rank
+  // relative to the mean (1: balanced); the layer's expert GEMMs wait on that rank.
+  double expert_skew = 1;
 
   int replica_gpus() const { return tp * pp; }
   int total_gpus() const { return tp * pp * dp; }
@@ -22,7 +25,7 @@ struct ParallelPlan {
 };
 
 // Throws std::invalid_argument: degrees >= 1, tp divides heads, pp <= layers, ep divides both
-// dp and the expert count (and is 1 for dense models).
+// dp and the expert count (and is 1 for dense models), expert_skew >= 1.
 void validate(const ParallelPlan& plan, const TransformerSpec& model);
 
 // Layers held by the fullest pipeline stage: ceil(layers / pp).

@@ -54,7 +54,8 @@ class TransformerCost {
   static constexpr int kTpAllReducesPerLayer = 2;
   // Activations handed from one pipeline stage to the next.
   double pp_transfer_bytes(const IterationShape& s) const;
-  // MoE dispatch (and again combine): each token's hidden state goes to its k experts.
+  // MoE dispatch (and again combine), per MoE layer: each token's hidden state goes to its k
+  // experts. As an all-to-all send buffer: (ep - 1) / ep of it leaves the GPU.
   double ep_all_to_all_bytes(const IterationShape& s) const;
 
  private:
@@ -73,6 +74,8 @@ class TransformerCost {
     double dense_flops_per_token = 0;  // per layer, / 2: attention matmuls + k experts + router
     double dense_weights = 0;          // per layer: attention, norms, router (experts apart)
     double expert_per_gpu = 0;         // one expert's FFN on this GPU
+    double routed_flops_per_token = 0;  // per layer, / 2: the k routed experts (mean layer)
+    double routed_share = 1;            // MoE layers / layers
     double activation_elements = 0;    // activation_elements_per_token_layer()
     double attention_flops_per_pair = 0;
     double kv_bytes = 0;  // kv_bytes_per_token_layer_per_gpu()

@@ -15,15 +15,33 @@ std::string_view ffn_kind_name(FfnKind k) {
 }
 
 double ParameterCount::total() const {
-  return embedding + lm_head + layers * per_layer() + final_norm;
+  const double dense = dense_layers > 0 ? dense_layers * dense_layer() : 0;
+  return embedding + lm_head + (layers - dense_layers) * per_layer() + dense + final_norm;
 }
 
 double ParameterCount::active() const {
-  return embedding + lm_head + final_norm + layers * (attention + experts_per_token * expert_ffn + router + norms);
+  const double dense = dense_layers > 0 ? dense_layers * dense_layer() : 0;
+  return embedding + lm_head + final_norm +
+         (layers - dense_layers) * (attention + (experts_per_token + shared_experts) * expert_ffn + router + norms) +
+         dense;
 }
 
 double ParameterCount::active_matmul() const {
-  return layers * (attention + experts_per_token * expert_ffn + router) + output_projection;
+  const double dense = dense_layers > 0 ? dense_layers * (attention + dense_ffn) : 0;
+  return (layers - dense_layers) * (attention + (experts_per_token + shared_experts) * expert_ffn + router) + dense +
+         output_projection;
+}
+
+double mla_attention_parameters(const TransformerSpec& m) {
+  // DeepSeek-V2 (arXiv:2405.04434) Section 2.1.2: queries down to q_lora_rank (+ its norm) and
+  // up to heads x (head_dim + rope); the hidden state down to the latent plus the shared rope
+  // key (+ the latent's norm); the latent up to every head's key and value; the output
+  // projection from heads x head_dim.
+  const double h = m.hidden, heads = m.heads, d = m.head_dim_or_default(), rope = m.rope_head_dim;
+  const double latent = m.kv_lora_rank;
+  const double query = m.q_lora_rank > 0 ? h * m.q_lora_rank + m.q_lora_rank + m.q_lora_rank * heads * (d + rope)
+                                         : h * heads * (d + rope);
+  return query + h * (latent + rope) + latent + latent * heads * 2 * d + heads * d * h;
 }
 
 ParameterCount count_parameters(const TransformerSpec& m) {
@@ -37,13 +55,16 @@ ParameterCount count_parameters(const TransformerSpec& m) {
   c.layers = m.layers;
   c.experts = m.experts;
   c.experts_per_token = m.experts_per_token;
+  c.shared_experts = m.shared_experts;
+  c.dense_layers = m.dense_layers;
   c.embedding = double(m.vocab) * h + (m.learned_positions ? double(m.max_context) * h : 0);
   c.output_projection = double(m.vocab) * h;
   c.lm_head = m.tied_embeddings ? 0 : c.output_projection;
-  c.attention = h * q + 2 * h * kv + q * h + (m.linear_bias ? q + 2 * kv + h : 0);
+  c.attention = m.is_mla() ? mla_attention_parameters(m) : h * q + 2 * h * kv + q * h + (m.linear_bias ? q + 2 * kv + h : 0);
   const double matrices = m.ffn_kind == FfnKind::kSwiGlu ? 3 : 2;
   const double ffn_bias = m.ffn_kind == FfnKind::kSwiGlu ? 2 * f + h : f + h;
   c.expert_ffn = matrices * h * f + (m.linear_bias ? ffn_bias : 0);
+  c.dense_ffn = m.dense_layers > 0 ? matrices * h * m.dense_ffn_hidden : 0;
   c.router = m.experts > 1 ? h * m.experts : 0;
   c.norms = (m.parallel_attention_ffn ? 1 : 2) * norm_size;
   c.final_norm = norm_size;
@@ -65,6 +86,14 @@ void validate(const TransformerSpec& m) {
   require(m.max_context > 0, m, "max_context must be positive");
   require(m.experts >= 1 && m.experts_per_token >= 1 && m.experts_per_token <= m.experts, m,
           "need 1 <= experts_per_token <= experts");
+  require(m.shared_experts >= 0 && m.dense_layers >= 0 && m.dense_layers < m.layers, m,
+          "shared_experts and dense_layers must be >= 0, with fewer dense layers than layers");
+  require((m.shared_experts == 0 && m.dense_layers == 0) || m.is_moe(), m,
+          "shared_experts and dense_layers describe an MoE model (experts > 1)");
+  require(m.dense_layers == 0 || m.dense_ffn_hidden > 0, m, "dense_layers need dense_ffn_hidden");
+  require(m.kv_lora_rank >= 0 && m.q_lora_rank >= 0 && m.rope_head_dim >= 0, m, "MLA ranks must be >= 0");
+  require(m.kv_lora_rank > 0 || (m.q_lora_rank == 0 && m.rope_head_dim == 0), m,
+          "q_lora_rank and rope_head_dim belong to multi-head latent attention (kv_lora_rank > 0)");
 }
 
 }  // namespace cs

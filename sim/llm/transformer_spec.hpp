@@ -33,6 +33,18 @@ struct TransformerSpec {
   int max_context = 0;
   int experts = 1;                      // > 1: mixture of experts in every layer's FFN
   int experts_per_token = 1;            // top-k routing
+  // DeepSeek-style MoE (0: none): experts every token visits besides its k routed ones, and
+  // the first `dense_layers` layers with one dense FFN of `dense_ffn_hidden` instead of experts.
+  int shared_experts = 0;
+  int dense_layers = 0;
+  int dense_ffn_hidden = 0;
+  // Multi-head latent attention (DeepSeek-V2/V3; kv_lora_rank 0: off). K and V are cached as
+  // one kv_lora_rank latent plus a rope_head_dim positional key per token and layer, shared by
+  // all heads; queries are compressed to q_lora_rank first (0: projected directly). head_dim
+  // is then the non-positional part of a query/key head and the value head size.
+  int kv_lora_rank = 0;
+  int q_lora_rank = 0;
+  int rope_head_dim = 0;
   bool tied_embeddings = false;         // LM head reuses the input embedding matrix
   bool learned_positions = false;       // max_context x hidden position table (GPT-2/3)
   bool linear_bias = false;             // biases on the attention and FFN projections
@@ -44,6 +56,8 @@ struct TransformerSpec {
   int q_dim() const { return heads * head_dim_or_default(); }
   int kv_dim() const { return kv_heads * head_dim_or_default(); }
   bool is_moe() const { return experts > 1; }
+  bool is_mla() const { return kv_lora_rank > 0; }
+  int moe_layers() const { return is_moe() ? layers - dense_layers : 0; }
 };
 
 // Parameter counts by part, so that sharding (TP splits matrices, PP splits layers, EP splits
@@ -52,7 +66,8 @@ struct ParameterCount {
   double embedding = 0;   // token table (+ learned positions)
   double lm_head = 0;     // 0 when tied to the embedding
   double attention = 0;   // per layer: Q, K, V, O (+ biases)
-  double expert_ffn = 0;  // per layer, one expert
+  double expert_ffn = 0;  // per layer, one expert (routed or shared)
+  double dense_ffn = 0;   // per dense layer of an MoE model (dense_layers of them)
   double router = 0;      // per layer
   double norms = 0;       // per layer
   double final_norm = 0;
@@ -60,8 +75,12 @@ struct ParameterCount {
   int layers = 0;
   int experts = 1;
   int experts_per_token = 1;
+  int shared_experts = 0;
+  int dense_layers = 0;
 
-  double per_layer() const { return attention + experts * expert_ffn + router + norms; }
+  // An MoE layer (every layer of a dense model).
+  double per_layer() const { return attention + (experts + shared_experts) * expert_ffn + router + norms; }
+  double dense_layer() const { return attention + dense_ffn + norms; }
   double total() const;
   // Parameters a single token's forward pass multiplies with (k experts, not E).
   double active() const;
@@ -71,6 +90,8 @@ struct ParameterCount {
 };
 
 ParameterCount count_parameters(const TransformerSpec& model);
+// One layer's attention parameters under multi-head latent attention (kv_lora_rank > 0).
+double mla_attention_parameters(const TransformerSpec& model);
 
 // Throws std::invalid_argument naming the model and field: positive sizes, heads divisible by
 // kv_heads, experts_per_token <= experts.

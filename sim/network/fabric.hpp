@@ -6,8 +6,9 @@
 // serving replica placement — so that all of them meet on the same links: a link's load, its
 // timeline and its version (which invalidates the cost model's cached prices) are one.
 //
-// Serving replicas are still priced at placement (their TP/PP collectives through the cost
-// model, which reads the links' load at that instant), not run as flows.
+// Serving replicas are priced at placement (their TP/PP/EP collectives through the cost
+// model, which reads the links' load at that instant); those whose GPUs span nodes also carry
+// their inter-node traffic here as standing flow classes while busy (replica_traffic.hpp).
 #include <memory>
 
 #include "sim/engine/engine.hpp"

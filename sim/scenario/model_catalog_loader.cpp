@@ -26,6 +26,12 @@ TransformerSpec read_transformer_spec(MapReader r, const std::string& name) {
   m.max_context = read_size(r, "max_context", 1, kBig);
   m.experts = read_size_or(r, "experts", 1, 1, 100'000);
   m.experts_per_token = read_size_or(r, "experts_per_token", 1, 1, m.experts);
+  m.shared_experts = read_size_or(r, "shared_experts", 0, 0, 100'000);
+  m.dense_layers = read_size_or(r, "dense_layers", 0, 0, m.layers - 1);
+  m.dense_ffn_hidden = read_size_or(r, "dense_ffn_hidden", 0, 0, kBig);
+  m.kv_lora_rank = read_size_or(r, "kv_lora_rank", 0, 0, kBig);
+  m.q_lora_rank = read_size_or(r, "q_lora_rank", 0, 0, kBig);
+  m.rope_head_dim = read_size_or(r, "rope_head_dim", 0, 0, kBig);
   m.tied_embeddings = r.boolean_or("tied_embeddings", false);
   m.learned_positions = r.boolean_or("learned_positions", false);
   m.linear_bias = r.boolean_or("linear_bias", false);

@@ -136,7 +136,7 @@ AutoscalerSpec read_autoscaler(MapReader r, ServingPoolSpec& pool) {
   r.check_range("min_replicas", a.min_replicas, 0, 1'000'000);
   a.max_replicas = static_cast<int>(r.integer_or("max_replicas", std::max(a.min_replicas, pool.initial_replicas)));
   r.check_range("max_replicas", a.max_replicas, std::max(1, a.min_replicas), 1'000'000);
-  a.gpus_per_replica = pool.plan.replica_gpus();
+  a.gpus_per_replica = pool.plan.total_gpus();
   a.gpu_limit = r.integer_or("gpu_limit", 0);
   r.check_range("gpu_limit", static_cast<double>(a.gpu_limit), 0, 1e9);
   r.finish();
@@ -175,6 +175,20 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   r.check_range("tp", s.plan.tp, 1, 1024);
   s.plan.pp = static_cast<int>(r.integer_or("pp", 1));
   r.check_range("pp", s.plan.pp, 1, 1024);
+  // Expert parallelism: ep attention groups of tp GPUs in one replica (dp = ep inside it), the
+  // experts of every MoE layer spread over them.
+  s.plan.ep = static_cast<int>(r.integer_or("ep", 1));
+  r.check_range("ep", s.plan.ep, 1, 1024);
+  if (s.plan.ep > 1 && !s.model.is_moe()) r.fail("ep", s.model.name + " has no experts to spread (ep needs an MoE model)");
+  if (s.plan.ep > 1 && s.model.experts % s.plan.ep != 0)
+    r.fail("ep", "ep (" + std::to_string(s.plan.ep) + ") must divide the model's " + std::to_string(s.model.experts) +
+                     " experts");
+  s.plan.dp = s.plan.ep;
+  s.plan.expert_skew = r.quantity_or("expert_skew", Dimension::kRatio, 1.0);
+  if (!(s.plan.expert_skew >= 1) || s.plan.expert_skew > 1e3)
+    r.fail("expert_skew", "the busiest EP rank's load over the mean must be in [1, 1000]");
+  if (s.plan.expert_skew != 1 && s.plan.ep == 1)
+    r.fail("expert_skew", "routing skew only matters across EP ranks (set ep > 1)");
   try {
     validate(s.plan, s.model);
   } catch (const std::invalid_argument& e) {
@@ -232,7 +246,7 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   if (pool.has("autoscaler")) s.autoscaler = read_autoscaler(pool.map("autoscaler"), s);
   {
     BillingDefaults d;
-    d.gpus_per_replica = s.plan.replica_gpus();
+    d.gpus_per_replica = s.plan.total_gpus();
     d.reserved_gpus = static_cast<std::int64_t>(s.initial_replicas) * d.gpus_per_replica;
     // Owned: as many GPUs as the pool can ever hold.
     d.owned_gpus = d.reserved_gpus;

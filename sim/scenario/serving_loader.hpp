@@ -9,6 +9,8 @@
 //     kv_dtype: fp8               # optional: the KV cache's own format
 //     tp: 4
 //     pp: 1
+//     ep: 1                       # MoE: attention groups of tp GPUs whose experts are spread
+//     expert_skew: 1.0            # MoE with ep > 1: busiest EP rank's routed tokens / mean
 //     memory_utilization: 90%
 //     engine: vllm                # configs/engines/<name>.yaml (default vllm): costs + replica defaults
 //     replica: {max_num_seqs: 256, max_batched_tokens: 8192, chunked_prefill: true,

@@ -1,7 +1,9 @@
 #include "sim/serving/llm_iteration_cost.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace cs {
 
@@ -38,13 +40,39 @@ void LlmIterationCost::decode_run_times(std::int64_t sequences, std::int64_t con
 }
 
 IterationShape LlmIterationCost::shape_of(const BatchShape& batch) const {
+  // Expert parallelism: the replica's attention runs data-parallel in ep groups of tp GPUs, a
+  // sequence in one group, and the iteration waits on the busiest group. Prompt chunks go
+  // whole to the least loaded group, largest first; decode sequences are spread evenly, the
+  // busiest group taking the rounded-up share (docs/COST_MODEL.md, "Mixture of experts").
+  const int groups = model_.cost().plan().ep;
   IterationShape shape;
-  for (const PrefillChunk& c : batch.prefills)
-    shape += prefill_shape(1, static_cast<double>(c.tokens), static_cast<double>(c.cached_tokens));
+  if (groups == 1) {
+    for (const PrefillChunk& c : batch.prefills)
+      shape += prefill_shape(1, static_cast<double>(c.tokens), static_cast<double>(c.cached_tokens));
+  } else if (!batch.prefills.empty()) {
+    std::vector<std::size_t> order(batch.prefills.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return batch.prefills[a].tokens > batch.prefills[b].tokens;
+    });
+    std::vector<IterationShape> group(static_cast<std::size_t>(groups));
+    for (const std::size_t i : order) {
+      const PrefillChunk& c = batch.prefills[i];
+      auto least = std::min_element(group.begin(), group.end(), [](const IterationShape& a, const IterationShape& b) {
+        return a.new_tokens < b.new_tokens;
+      });
+      *least += prefill_shape(1, static_cast<double>(c.tokens), static_cast<double>(c.cached_tokens));
+    }
+    shape = *std::max_element(group.begin(), group.end(), [](const IterationShape& a, const IterationShape& b) {
+      return a.new_tokens < b.new_tokens;
+    });
+  }
   if (batch.decode_sequences > 0) {
     // decode_shape is linear in the context, so the mean context prices the sum exactly.
-    const double n = static_cast<double>(batch.decode_sequences);
-    shape += decode_shape(n, static_cast<double>(batch.decode_context_tokens) / n);
+    const std::int64_t here = (batch.decode_sequences + groups - 1) / groups;
+    const double mean_context =
+        static_cast<double>(batch.decode_context_tokens) / static_cast<double>(batch.decode_sequences);
+    shape += decode_shape(static_cast<double>(here), mean_context);
   }
   return shape;
 }
@@ -66,8 +94,10 @@ void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, cons
                                 std::to_string(budget.weights_bytes / kGiB) + " GiB + activations " +
                                 std::to_string(budget.activation_bytes / kGiB) + " GiB + runtime " +
                                 std::to_string(budget.runtime_bytes / kGiB) + " GiB per GPU)");
-  spec.gpus = plan.replica_gpus();
-  spec.kv_bytes_per_token = kv_per_token_per_gpu * spec.gpus;
+  // With expert parallelism the replica is ep attention groups (dp = ep), each keeping its own
+  // sequences' KV: a token's KV lies on one group's tp·pp GPUs, the cache on all of them.
+  spec.gpus = plan.total_gpus();
+  spec.kv_bytes_per_token = kv_per_token_per_gpu * plan.replica_gpus();
   spec.kv_cache_bytes = budget.kv_cache_bytes * spec.gpus;
 }
 

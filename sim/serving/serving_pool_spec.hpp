@@ -28,7 +28,7 @@ struct ServingPoolSpec {
   TransformerSpec model;
   GpuSpec gpu;
   ModelPrecision precision;
-  ParallelPlan plan;                // tp, pp (dp and ep stay 1: replicas are the data parallelism)
+  ParallelPlan plan;                // tp, pp, ep (dp = ep: a replica's attention groups; replicas are the rest)
   EngineProfile engine;             // the serving engine's costs (configs/engines/<name>.yaml)
   ReplicaSpec replica;              // limits; gpus and KV sizes filled from the memory model
   KvSizing kv_sizing;               // the engine's KV-cache budget (the pool's fraction, if given)

@@ -21,7 +21,8 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
   if (ledger_->size() != topology.gpus().size())
     throw std::logic_error("serving: the GPU ledger is not the topology's");
   for (std::size_t i = 0; i < topology.gpus().size(); ++i) ledger_index_[topology.gpus()[i]] = i;
-  const int tp = pool.plan.tp, pp = pool.plan.pp;
+  const int tp = pool.plan.tp, pp = pool.plan.pp, ep = pool.plan.ep;
+  const int per_replica = pp * ep;  // TP groups of one replica
   // GPUs by node, in topology order.
   std::map<std::int32_t, std::vector<VertexId>> by_node;
   for (const VertexId g : topology.gpus()) by_node[topology.vertex(g).node].push_back(g);
@@ -40,12 +41,14 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
       groups.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(k),
                           all.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(tp)));
   }
-  for (std::size_t g = 0; g + static_cast<std::size_t>(pp) <= groups.size(); g += static_cast<std::size_t>(pp)) {
+  for (std::size_t g = 0; g + static_cast<std::size_t>(per_replica) <= groups.size();
+       g += static_cast<std::size_t>(per_replica)) {
     auto slot = std::make_shared<Slot>();
     slot->collectives = &collectives;
     slot->tp = tp;
     slot->pp = pp;
-    for (int s = 0; s < pp; ++s) {
+    slot->ep = ep;
+    for (int s = 0; s < per_replica; ++s) {
       const auto& group = groups[g + static_cast<std::size_t>(s)];
       slot->gpus.insert(slot->gpus.end(), group.begin(), group.end());
     }
@@ -53,7 +56,7 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
   }
   if (slots_.empty())
     throw std::invalid_argument("serving: the topology's " + std::to_string(topology.gpus().size()) +
-                                " GPUs cannot hold one replica of " + std::to_string(tp * pp) + " GPUs");
+                                " GPUs cannot hold one replica of " + std::to_string(tp * per_replica) + " GPUs");
   taken_.assign(slots_.size(), false);
   cost_by_slot_.resize(slots_.size());
 }
@@ -84,12 +87,12 @@ double ReplicaPlacement::Slot::tp_all_reduce_s(double bytes) {
   const auto [it, fresh] = tp_cache.try_emplace(bytes, 0.0);
   if (fresh) {
     double sum = 0;
-    for (int s = 0; s < pp; ++s) {
+    for (int s = 0; s < pp * ep; ++s) {
       const std::span<const VertexId> group(gpus.data() + static_cast<std::ptrdiff_t>(s) * tp,
                                             static_cast<std::size_t>(tp));
       sum += collectives->estimate_seconds(CollectiveOp::kAllReduce, CollectiveAlgorithm::kAuto, group, bytes);
     }
-    it->second = sum / pp;
+    it->second = sum / (pp * ep);
   }
   return it->second;
 }
@@ -100,10 +103,25 @@ double ReplicaPlacement::Slot::pp_send_s(double bytes) {
   if (fresh) {
     double sum = 0;
     for (int s = 0; s + 1 < pp; ++s) {
-      const VertexId pair[2] = {gpus[static_cast<std::size_t>(s * tp)], gpus[static_cast<std::size_t>((s + 1) * tp)]};
+      const VertexId pair[2] = {gpus[static_cast<std::size_t>(s * ep * tp)],
+                                gpus[static_cast<std::size_t>((s + 1) * ep * tp)]};
       sum += collectives->estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kAuto, pair, bytes);
     }
     it->second = sum / (pp - 1);
+  }
+  return it->second;
+}
+
+double ReplicaPlacement::Slot::ep_all_to_all_s(double bytes) {
+  if (ep < 2 || bytes <= 0) return 0;
+  const auto [it, fresh] = ep_cache.try_emplace(bytes, 0.0);
+  if (fresh) {
+    // The first stage's TP rank 0 of each of the ep groups; the other TP ranks run their own
+    // all-to-alls at the same time over the other GPUs of the same groups.
+    std::vector<VertexId> group;
+    for (int e = 0; e < ep; ++e) group.push_back(gpus[static_cast<std::size_t>(e * tp)]);
+    it->second = collectives->estimate_seconds(
+        CollectiveOp::kAllToAll, collectives->best(CollectiveOp::kAllToAll, group, bytes), group, bytes);
   }
   return it->second;
 }
@@ -122,27 +140,46 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for(int slot) {
   return cached;
 }
 
-std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::span<const VertexId> gpus) {
-  const int tp = pool_.plan.tp, pp = pool_.plan.pp;
-  if (gpus.size() != static_cast<std::size_t>(tp) * static_cast<std::size_t>(pp))
-    throw std::invalid_argument("serving: a replica of " + std::to_string(tp * pp) + " GPUs priced on " +
+std::shared_ptr<ReplicaPlacement::Slot> ReplicaPlacement::slot_on(std::span<const VertexId> gpus) {
+  const int tp = pool_.plan.tp, pp = pool_.plan.pp, ep = pool_.plan.ep;
+  if (gpus.size() != static_cast<std::size_t>(tp * pp * ep))
+    throw std::invalid_argument("serving: a replica of " + std::to_string(tp * pp * ep) + " GPUs priced on " +
                                 std::to_string(gpus.size()));
+  auto slot = std::make_shared<Slot>();
+  slot->gpus.assign(gpus.begin(), gpus.end());
+  slot->collectives = &collectives_;
+  slot->tp = tp;
+  slot->pp = pp;
+  slot->ep = ep;
+  return slot;
+}
+
+std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::span<const VertexId> gpus) {
   auto& cached = cost_by_gpus_[std::vector<VertexId>(gpus.begin(), gpus.end())];
   if (!cached) {
-    auto slot = std::make_shared<Slot>();
-    slot->gpus.assign(gpus.begin(), gpus.end());
-    slot->collectives = &collectives_;
-    slot->tp = tp;
-    slot->pp = pp;
+    auto slot = slot_on(gpus);
     // Its own model, not one shared by probe signature: lent GPUs are anywhere, and the
     // probes agreeing would not prove two GPU sets cost the same at every size.
     CommunicationCost comm;
     comm.tp_all_reduce_s = [slot](double bytes) { return slot->tp_all_reduce_s(bytes); };
     comm.pp_send_s = [slot](double bytes) { return slot->pp_send_s(bytes); };
+    comm.ep_all_to_all_s = [slot](double bytes) { return slot->ep_all_to_all_s(bytes); };
     cached = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
                                                 pool_.engine);
   }
   return cached;
+}
+
+std::shared_ptr<const LlmIterationCost> ReplicaPlacement::contended_cost(std::span<const VertexId> gpus,
+                                                                         std::function<double()> slowdown) {
+  auto slot = slot_on(gpus);
+  auto factor = std::make_shared<std::function<double()>>(std::move(slowdown));
+  CommunicationCost comm;
+  comm.tp_all_reduce_s = [slot, factor](double bytes) { return slot->tp_all_reduce_s(bytes) * (*factor)(); };
+  comm.pp_send_s = [slot, factor](double bytes) { return slot->pp_send_s(bytes) * (*factor)(); };
+  comm.ep_all_to_all_s = [slot, factor](double bytes) { return slot->ep_all_to_all_s(bytes) * (*factor)(); };
+  return std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
+                                            pool_.engine);
 }
 
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::shared_ptr<Slot>& s) {
@@ -151,12 +188,14 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::sha
   for (const double bytes : {16.0 * 1024, 1024.0 * 1024, 64.0 * 1024 * 1024}) {
     signature.push_back(s->tp_all_reduce_s(bytes));
     signature.push_back(s->pp_send_s(bytes));
+    signature.push_back(s->ep_all_to_all_s(bytes));
   }
   auto& shared = cost_by_signature_[signature];
   if (!shared) {
     CommunicationCost comm;
     comm.tp_all_reduce_s = [s](double bytes) { return s->tp_all_reduce_s(bytes); };
     comm.pp_send_s = [s](double bytes) { return s->pp_send_s(bytes); };
+    comm.ep_all_to_all_s = [s](double bytes) { return s->ep_all_to_all_s(bytes); };
     shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
                                                 pool_.engine);
   }

@@ -3,7 +3,9 @@
 // communication costs there. The GPUs are cut into replica slots: tensor-parallel groups of
 // `tp` consecutive GPUs of one node when a node has that many (a group never straddles two
 // nodes then), else `tp` consecutive GPUs in topology order across nodes; a replica is `pp`
-// consecutive groups, one per pipeline stage. Each slot prices its TP all-reduce (mean over
+// consecutive groups, one per pipeline stage — with expert parallelism pp·ep groups, the ep
+// attention groups of each stage side by side (stage s, group e: positions (s·ep + e)·tp ..).
+// Its MoE all-to-all is priced over the first stage's groups' TP rank 0. Each slot prices its TP all-reduce (mean over
 // its stages' groups) and its PP hand-off (rank 0 of one stage to rank 0 of the next, mean
 // over the stage boundaries) with the network's CollectiveCostModel, cached by payload size:
 // a decode step's all-reduce sizes repeat. The cached costs are those of the network when
@@ -16,6 +18,7 @@
 // first GPU vertex + 1), so two pools never hold the same GPU and pools of different TP sizes
 // coexist on one free set. In co-location the cluster scheduler picks the GPUs instead, and
 // cost_for_gpus() prices a replica on the GPUs it was lent.
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -40,7 +43,7 @@ class ReplicaPlacement {
   ReplicaPlacement& operator=(const ReplicaPlacement&) = delete;
 
   int slots() const { return static_cast<int>(slots_.size()); }
-  // The slot's GPUs, stage by stage (stage s: positions s·tp .. s·tp + tp − 1).
+  // The slot's GPUs, stage by stage (stage s: positions s·ep·tp .. (s + 1)·ep·tp − 1).
   const std::vector<VertexId>& gpus_of(int slot) const { return slots_.at(static_cast<std::size_t>(slot))->gpus; }
   // The lowest slot whose GPUs are all free in the registry, now taken; -1 when none is.
   int acquire();
@@ -49,9 +52,13 @@ class ReplicaPlacement {
 
   // The iteration cost model of a replica in `slot`.
   std::shared_ptr<const LlmIterationCost> cost_for(int slot);
-  // The iteration cost model of a replica on exactly these GPUs (tp·pp of them, stage by
+  // The iteration cost model of a replica on exactly these GPUs (tp·pp·ep of them, stage by
   // stage as in gpus_of), wherever they are; cached by the GPU list itself.
   std::shared_ptr<const LlmIterationCost> cost_for_gpus(std::span<const VertexId> gpus);
+  // A replica on these GPUs whose traffic is carried on the flow network (replica_traffic.hpp):
+  // its own model, every collective's price times `slowdown()` read when priced.
+  std::shared_ptr<const LlmIterationCost> contended_cost(std::span<const VertexId> gpus,
+                                                         std::function<double()> slowdown);
   // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
   double tp_all_reduce_s(int slot, double bytes);
   double pp_send_s(int slot, double bytes);
@@ -60,13 +67,15 @@ class ReplicaPlacement {
   struct Slot {
     std::vector<VertexId> gpus;
     CollectiveCostModel* collectives = nullptr;
-    int tp = 1, pp = 1;
-    std::unordered_map<double, double> tp_cache, pp_cache;
+    int tp = 1, pp = 1, ep = 1;
+    std::unordered_map<double, double> tp_cache, pp_cache, ep_cache;
     double tp_all_reduce_s(double bytes);
     double pp_send_s(double bytes);
+    double ep_all_to_all_s(double bytes);
   };
 
   std::shared_ptr<const LlmIterationCost> cost_of(const std::shared_ptr<Slot>& slot);
+  std::shared_ptr<Slot> slot_on(std::span<const VertexId> gpus);
 
   ServingPoolSpec pool_;
   CollectiveCostModel& collectives_;

@@ -8,6 +8,7 @@
 #include "sim/network/fabric.hpp"
 #include "sim/serving/weight_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
+#include "sim/simulation/replica_traffic.hpp"
 
 namespace cs {
 
@@ -17,6 +18,7 @@ ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric
       spec_(spec),
       cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan, CommunicationCost{},
                                                spec.engine)),
+      fabric_(fabric),
       router_(engine, spec.router) {
   if (fabric) {
     placement_ = std::make_unique<ReplicaPlacement>(spec_, fabric->topology(), fabric->cost_model(), ledger);
@@ -28,6 +30,8 @@ ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric
                                   std::to_string(spec_.replica.gpus) + " GPUs do not fit the topology's " +
                                   std::to_string(placement_->slots()) + " replica slots");
     router_.on_replica_state.connect([this](const Replica& r, ReplicaState) {
+      if (r.state() == ReplicaState::kStopped && r.id() < traffic_.size() && traffic_[r.id()])
+        traffic_[r.id()]->idle();
       if (r.state() != ReplicaState::kStopped || r.id() >= slot_of_.size()) return;
       int& slot = slot_of_[r.id()];
       if (slot >= 0) placement_->release(slot);
@@ -130,13 +134,39 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
     throw std::runtime_error("serving: pool '" + spec_.router.name + "' cannot have the GPUs of replica " +
                              std::to_string(id + 1) + (lender_.acquire ? " from the cluster" : " on the topology"));
   std::shared_ptr<const LlmIterationCost> cost = cost_;
+  std::shared_ptr<ReplicaTraffic> traffic;
   if (placement_) {
+    const std::span<const VertexId> gpus = gpus_of_.at(id);
+    traffic = std::make_shared<ReplicaTraffic>(fabric_->network(),
+                                               TransformerCost(spec_.model, spec_.precision, spec_.plan), gpus);
     const int slot = slot_of_.at(id);
-    cost = slot >= 0 ? placement_->cost_for(slot) : placement_->cost_for_gpus(gpus_of_.at(id));
+    if (traffic->crosses_nodes())
+      cost = placement_->contended_cost(gpus, [traffic] { return traffic->slowdown(); });
+    else
+      cost = slot >= 0 ? placement_->cost_for(slot) : placement_->cost_for_gpus(gpus);
   }
   if (!gpus_of_replica(id).empty()) on_replica_placed.emit(id, gpus_of_replica(id));
   on_replica_created.emit(spec_.replica.gpus);
-  return std::make_unique<Replica>(engine_, id, spec_.replica, std::move(cost));
+  auto replica = std::make_unique<Replica>(engine_, id, spec_.replica, std::move(cost));
+  if (traffic && traffic->crosses_nodes()) carry_traffic(*replica, std::move(traffic));
+  return replica;
+}
+
+void ServingSystem::carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraffic> traffic) {
+  if (traffic_.size() <= replica.id()) traffic_.resize(replica.id() + 1);
+  traffic_[replica.id()] = traffic;
+  // Each iteration's token rate; idle once an iteration ends with nothing after it (the
+  // replica wakes for new work at kSettle, before this check at kObserve).
+  replica.on_iteration_end.connect([this, traffic, &replica](const IterationRecord& r) {
+    traffic->iteration(r.prefill_tokens + r.decode_sequences, r.start, r.end);
+    if (r.end != engine_.now()) return;  // a fused run's earlier steps
+    engine_.schedule_in(
+        Time{},
+        [traffic, &replica] {
+          if (!replica.iterating()) traffic->idle();
+        },
+        Priority::kObserve);
+  });
 }
 
 void ServingSystem::set_gpu_lender(GpuLender lender) {

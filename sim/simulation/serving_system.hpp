@@ -22,6 +22,7 @@ namespace cs {
 
 class Fabric;
 class ReplicaPlacement;
+class ReplicaTraffic;
 class GpuLedger;
 class WeightLoader;
 
@@ -30,7 +31,9 @@ class ServingSystem {
   // With the run's `fabric` (the scenario has a topology), replicas are placed on its GPUs and
   // their TP/PP communication is priced there at placement (ReplicaPlacement, through the
   // fabric's cost model: the links' load at that instant, collective jobs' and training's);
-  // the topology's GPUs then also bound the pool. Without one, on the GPU-link estimate.
+  // the topology's GPUs then also bound the pool. Without one, on the GPU-link estimate. A
+  // replica whose GPUs span nodes carries its inter-node traffic on the fabric's flow network
+  // while busy, and its collectives slow by what max-min sharing leaves it (replica_traffic.hpp).
   // `ledger`: who holds each of the topology's GPUs, shared by every pool on it (null: this
   // pool alone); a replica whose GPUs cannot be had is refused (the autoscaler counts a
   // capacity shortfall).
@@ -92,11 +95,15 @@ class ServingSystem {
   void replica_state_changed(const Replica& replica, ReplicaState previous);
   const Replica* choose_peer(std::uint32_t replica) const;
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
+  // A replica on GPUs of several nodes: its iterations drive its traffic on the fabric.
+  void carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraffic> traffic);
 
   Engine& engine_;
   ServingPoolSpec spec_;
   std::shared_ptr<const LlmIterationCost> cost_;
+  Fabric* fabric_ = nullptr;
   std::unique_ptr<ReplicaPlacement> placement_;
+  std::vector<std::shared_ptr<ReplicaTraffic>> traffic_;  // by replica id, null: none carried
   std::vector<int> slot_of_;                    // by replica id, -1: none
   std::vector<std::vector<VertexId>> gpus_of_;  // by replica id
   RequestRouter router_;

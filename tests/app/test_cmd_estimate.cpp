@@ -120,3 +120,17 @@ TEST_CASE("catalog prices lists providers, purchase options and owned servers") 
   }
   CHECK(capture("catalog --prices").text == r.text);
 }
+
+TEST_CASE("estimate handles the MoE catalog models: DeepSeek-V3 with MLA, Mixtral 8x22B, Mixtral 8x7B with EP") {
+  // DeepSeek-V3's 671B bf16 weights (1.34 TB) need more than one 8-GPU H200 node.
+  const Captured v3 = capture("estimate -m deepseek-v3 -g h200 --json");
+  CHECK(v3.status == 0);
+  CHECK_THAT(v3.text, Catch::Contains("\"fits\": true") && Catch::Contains("\"pp\": 2"));
+  const Captured big = capture("estimate -m mixtral-8x22b -g h100-sxm --json");
+  CHECK(big.status == 0);
+  CHECK_THAT(big.text, Catch::Contains("\"fits\": true"));
+  const Captured ep = capture("estimate -m mixtral-8x7b -g h100-sxm --tp 2 --dp 4 --ep 4 --json");
+  CHECK(ep.status == 0);
+  CHECK_THAT(ep.text, Catch::Contains("\"ep\": 4") && Catch::Contains("\"fits\": true"));
+  CHECK(capture("estimate -m llama-2-7b -g h100-sxm --dp 2 --ep 2").status == 2);  // no experts
+}

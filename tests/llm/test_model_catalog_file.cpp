@@ -11,7 +11,7 @@ using cs::testing::repo_models;
 TEST_CASE("every catalog model's parameter count from its architecture is within 2% of the published size") {
   for (const char* name : {"gpt-3-175b", "gpt-j-6b", "llama-65b", "llama-2-7b", "llama-2-13b", "llama-2-70b",
                            "llama-3-8b", "llama-3-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3-405b",
-                           "mixtral-8x7b"}) {
+                           "mixtral-8x7b", "mixtral-8x22b", "deepseek-v3", "deepseek-v2-lite"}) {
     INFO(name);
     REQUIRE(repo_models().contains(name));
     const TransformerSpec& m = model(name);
@@ -46,7 +46,7 @@ TEST_CASE("Mixtral holds 8 experts but a token uses 2: 46.7B total, 12.9B active
 TEST_CASE("aliases find catalog models") {
   CHECK(model("gpt-3").name == "gpt-3-175b");
   CHECK(model("llama-3.1-405b").name == "llama-3-405b");
-  CHECK_THROWS_WITH(model("llama-4"), Catch::StartsWith("unknown model 'llama-4'; known models: gpt-3-175b"));
+  CHECK_THROWS_WITH(model("llama-4"), Catch::StartsWith("unknown model 'llama-4'; known models: deepseek-v2-lite, deepseek-v3, gpt-3-175b"));
 }
 
 TEST_CASE("Llama 3.1 has its 128k context window and Llama 3 its 8k, as separate entries") {

@@ -175,3 +175,41 @@ TEST_CASE("token terms of one shape price another with the same tokens exactly, 
   CHECK(shared.tp_comm_s == alone.tp_comm_s);
   CHECK_THROWS_AS(model.time(terms, decode_shape(17, 900)), std::invalid_argument);
 }
+
+TEST_CASE("an EP replica's iteration waits on its busiest attention group") {
+  const TransformerSpec& m = testing::model("mixtral-8x7b");
+  const GpuSpec& g = testing::gpu("h100-sxm");
+  const ModelPrecision p = precision_for(Dtype::kBf16);
+  const ParallelPlan ep8{1, 1, 8, 8};
+  const LlmIterationCost cost(m, g, p, ep8);
+  // 9 decode sequences over 8 groups: the busiest holds 2.
+  CHECK(cost.iteration_time(BatchShape{{}, 9, 9 * 1000}) ==
+        Time::from_seconds_ceil(cost.model().time(decode_shape(2, 1000)).seconds()));
+  // Prompt chunks go whole to the least loaded group, largest first: each of the three to a
+  // group of its own, the busiest holding the 3000-token chunk.
+  const std::vector<PrefillChunk> chunks{{500, 0}, {3000, 0}, {1000, 0}};
+  CHECK(cost.iteration_time(BatchShape{chunks, 0, 0}) ==
+        Time::from_seconds_ceil(cost.model().time(prefill_shape(1, 3000)).seconds()));
+  // A fused decode run prices each step as a lone step would.
+  std::vector<Time> run(3);
+  cost.decode_run_times(16, 16 * 500, run);
+  for (std::size_t i = 0; i < run.size(); ++i)
+    CHECK(run[i] == cost.iteration_time(BatchShape{{}, 16, 16 * 500 + static_cast<std::int64_t>(i) * 16}));
+}
+
+TEST_CASE("an EP replica's KV cache spans all its GPUs while a token's KV lies on one attention group") {
+  const TransformerSpec& m = testing::model("mixtral-8x7b");
+  const GpuSpec& g = testing::gpu("h100-sxm");
+  const ModelPrecision p = precision_for(Dtype::kBf16);
+  const KvSizing vllm{KvBudget::kTotalFraction, 0.9, 0.5 * (1u << 30), 0};
+  ReplicaSpec spec;
+  spec.max_num_seqs = 256;
+  spec.max_batched_tokens = 8192;
+  size_replica_kv_cache(spec, m, g, p, ParallelPlan{1, 1, 8, 8}, vllm);
+  CHECK(spec.gpus == 8);
+  // 32 layers x 8 KV heads x 128 x 2 (K and V) x 2 bytes on the group's one GPU.
+  CHECK(spec.kv_bytes_per_token == 32.0 * 8 * 128 * 2 * 2);
+  const TransformerCost cost(m, p, ParallelPlan{1, 1, 8, 8});
+  const KvBudgetPerGpu budget = kv_cache_budget_per_gpu(cost, g.memory_bytes, vllm, 8192, 256);
+  CHECK(spec.kv_cache_bytes == Approx(8 * budget.kv_cache_bytes).epsilon(1e-12));
+}

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/network/fabric.hpp"
+#include "sim/simulation/replica_traffic.hpp"
 #include "sim/training/network_speed_model.hpp"
 #include "sim/training/rank_layout.hpp"
 #include "tests/llm/catalog_fixture.hpp"
@@ -54,6 +55,14 @@ std::vector<VertexId> gpus_of_node(const Topology& t, int node) {
   return out;
 }
 
+// The training job on nodes 0 and 2: its 8 DP rings (one per GPU index) each cross the spine,
+// one per uplink of leaf 0 and of leaf 1 (InfiniBand D-mod-K spreads the destinations).
+std::vector<VertexId> training_ranks(const Topology& topo, const TrainingJobSpec& spec) {
+  std::vector<VertexId> ranks = gpus_of_node(topo, 0);
+  for (const VertexId g : gpus_of_node(topo, 2)) ranks.push_back(g);
+  return order_ranks(topo, ranks, spec.parallel);
+}
+
 // One 2-rank ring all-reduce of `bytes` between GPU 0 of node 1 and GPU 0 of node 3 on the
 // fabric, alone or beside whatever it already carries; returns its seconds.
 double all_reduce_seconds(Fabric& fabric, double bytes) {
@@ -88,13 +97,9 @@ TEST_CASE(
   Engine engine(1);
   Fabric fabric(engine, oversubscribed_pair_of_leaves());
   const Topology& topo = fabric.topology();
-  // Training on nodes 0 and 2: its 8 DP rings (one per GPU index) each cross the spine, one
-  // per uplink of leaf 0 and of leaf 1 (InfiniBand D-mod-K spreads the destinations).
-  std::vector<VertexId> ranks = gpus_of_node(topo, 0);
-  for (const VertexId g : gpus_of_node(topo, 2)) ranks.push_back(g);
-  ranks = order_ranks(topo, ranks, spec.parallel);
   NetworkSpeedModel speed(topo, fabric.efficiency());
   speed.carry_on(fabric.network());
+  const std::vector<VertexId> ranks = training_ranks(topo, spec);
   const RunningTrainingJob job{1, &spec, ranks};
   const double iteration_s = speed.iterations({&job, 1})[0].total_s();
   engine.run_until(Time::ms(1));
@@ -162,4 +167,57 @@ TEST_CASE(
   engine.run_until(engine.now() + Time::ms(1));
   CHECK_FALSE(fabric.network().active(standing));
   CHECK(fabric.network().active_flows() == 0);
+}
+
+TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a spine uplink, each held to half") {
+  const TrainingJobSpec spec = dp_heavy_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  NetworkSpeedModel speed(fabric.topology(), fabric.efficiency());
+  speed.carry_on(fabric.network());
+  const std::vector<VertexId> ranks = training_ranks(fabric.topology(), spec);
+  const RunningTrainingJob job{1, &spec, ranks};
+  const Topology& topo = fabric.topology();
+  const double demand = dp_gradient_bytes(spec) / speed.iterations({&job, 1})[0].total_s();
+  REQUIRE(demand > C / 2);
+  const FlowId training = speed.standing_flow(1);
+
+  // Llama 2 70B as TP4 x PP2 on GPUs 4-7 of nodes 1 and 3: only its stage hand-off leaves a
+  // node, 8,192 x 2 bytes per token from GPU 4 of node 1 to GPU 4 of node 3, whose route
+  // crosses one of the training rings' uplinks (the test above).
+  const auto node1 = gpus_of_node(topo, 1), node3 = gpus_of_node(topo, 3);
+  std::vector<VertexId> replica(node1.begin() + 4, node1.end());
+  replica.insert(replica.end(), node3.begin() + 4, node3.end());
+  const TransformerCost cost(testing::model("llama-2-70b"), precision_for(Dtype::kBf16), ParallelPlan{4, 2, 1, 1});
+  ReplicaTraffic traffic(fabric.network(), cost, replica);
+  REQUIRE(traffic.crosses_nodes());
+  const auto route = fabric.router().route(replica[0], replica[4]).links;
+  REQUIRE(traffic.link_bytes_per_token().size() == route.size());
+  for (const auto& [l, bytes] : traffic.link_bytes_per_token()) CHECK(bytes == 8192.0 * 2);
+
+  // An iteration of 1M tokens in 1 s asks for 16.4 GB/s on its route: more than half a link,
+  // as training does, so max-min gives each C/2 on the shared uplink.
+  traffic.iteration(1'000'000, Time{}, Time::s(1));
+  engine.run_until(engine.now() + Time::ms(1));
+  const double asked = 16384.0 * 1e6;
+  REQUIRE(asked > C / 2);
+  CHECK(fabric.network().rate(traffic.flow()) == Approx(C / 2));
+  CHECK(fabric.network().rate(training) == Approx(C / 2));
+  // The replica's collectives slow by what it would get alone (its demand, the route's links
+  // being faster) over C/2.
+  double alone = asked;
+  for (const LinkId l : route) alone = std::min(alone, fabric.network().capacity(l));
+  CHECK(alone == asked);
+  CHECK(traffic.slowdown() == Approx(asked / (C / 2)));
+  // A rate within 10% of the carried one keeps the class; the replica idle, training gets its
+  // demand back.
+  const FlowId carried = traffic.flow();
+  traffic.iteration(950'000, Time::s(1), Time::s(2));
+  CHECK(traffic.flow() == carried);
+  traffic.idle();
+  engine.run_until(engine.now() + Time::ms(1));
+  CHECK_FALSE(fabric.network().active(carried));
+  CHECK(traffic.slowdown() == 1);
+  CHECK(fabric.network().rate(training) == Approx(demand));
 }

@@ -11,21 +11,32 @@ using namespace cs;
 
 namespace {
 
-// Llama 2 70B with the given plan on the given topology (one request: only the specs matter).
+// A pool of `model` with the given plan keys on the given topology (one request: only the
+// specs matter).
+std::string pool_yaml(const std::string& model, const std::string& plan, const std::string& topology) {
+  return "name: p\n"
+         "simulation: {horizon: 1 min}\n"
+         "workload:\n"
+         "  synthetic:\n"
+         "    arrivals: {process: deterministic, rate: 1/s}\n"
+         "    input_tokens: {distribution: fixed, mean: 100}\n"
+         "    output_tokens: {distribution: fixed, mean: 10}\n"
+         "    max_requests: 1\n"
+         "serving:\n"
+         "  model: " +
+         model + "\n  gpu: h100-sxm\n" + plan + "  pool: {initial_replicas: 1}\ntopology:\n" + topology;
+}
+
+// Llama 2 70B with the given plan on the given topology.
 Scenario placed_scenario(const test::TempDir& dir, const std::string& plan, const std::string& topology) {
-  return load_scenario(dir.write("p.yaml",
-                                 "name: p\n"
-                                 "simulation: {horizon: 1 min}\n"
-                                 "workload:\n"
-                                 "  synthetic:\n"
-                                 "    arrivals: {process: deterministic, rate: 1/s}\n"
-                                 "    input_tokens: {distribution: fixed, mean: 100}\n"
-                                 "    output_tokens: {distribution: fixed, mean: 10}\n"
-                                 "    max_requests: 1\n"
-                                 "serving:\n"
-                                 "  model: llama-2-70b\n"
-                                 "  gpu: h100-sxm\n" +
-                                     plan + "  pool: {initial_replicas: 1}\ntopology:\n" + topology));
+  return load_scenario(dir.write("p.yaml", pool_yaml("llama-2-70b", plan, topology)));
+}
+
+// Mixtral 8x7B on the bare roofline with the given plan keys on `nodes` DGX H100.
+std::string moe_scenario(const std::string& plan, int nodes) {
+  return pool_yaml("mixtral-8x7b", "  engine: roofline\n" + plan,
+                   "  node: dgx_h100\n  nodes: " + std::to_string(nodes) +
+                       "\n  fabric: {kind: single_switch, link: infiniband}\n");
 }
 
 struct Placed {
@@ -116,4 +127,52 @@ TEST_CASE("replicas take consecutive GPUs of one node per TP group; a TP group l
     Placed one(placed_scenario(dir, "  tp: 8\n", two_nodes));
     CHECK(p.placement.tp_all_reduce_s(0, 1 << 20) > one.placement.tp_all_reduce_s(0, 1 << 20));
   }
+}
+
+TEST_CASE("an EP replica holds tp x ep GPUs and prices its all-to-all on the topology, dearer across nodes") {
+  test::TempDir dir;
+  Placed node(load_scenario(dir.write("a.yaml", moe_scenario("  tp: 1\n  ep: 8\n", 2))));
+  REQUIRE(node.placement.slots() == 2);  // one 8-GPU node each
+  const Topology& t = node.network.topology();
+  for (int slot = 0; slot < 2; ++slot) {
+    REQUIRE(node.placement.gpus_of(slot).size() == 8);
+    for (const VertexId g : node.placement.gpus_of(slot)) CHECK(t.vertex(g).node == slot);
+  }
+  CHECK(node.scenario.serving->replica.gpus == 8);
+
+  // A decode step of 64 sequences: 8 per attention group, each sending 8 tokens x 2 experts x
+  // 4096 x 2 bytes into every MoE layer's dispatch and combine.
+  const auto cost = node.placement.cost_for(0);
+  const IterationShape group = decode_shape(8, 1000);
+  const double bytes = cost->model().cost().ep_all_to_all_bytes(group);
+  CHECK(bytes == 8.0 * 2 * 4096 * 2);
+  auto& model = node.network.collectives().cost_model();
+  const auto& gpus = node.placement.gpus_of(0);
+  const double one = model.estimate_seconds(CollectiveOp::kAllToAll, model.best(CollectiveOp::kAllToAll, gpus, bytes),
+                                            gpus, bytes);
+  CHECK(cost->model().time(group).ep_comm_s == Approx(32 * 2 * one).epsilon(1e-12));
+
+  // TP2 x EP8 spans both nodes: the same all-to-all crosses the fabric.
+  Placed wide(load_scenario(dir.write("b.yaml", moe_scenario("  tp: 2\n  ep: 8\n", 2))));
+  REQUIRE(wide.placement.slots() == 1);
+  CHECK(wide.placement.gpus_of(0).size() == 16);
+  CHECK(wide.placement.cost_for(0)->model().time(group).ep_comm_s > cost->model().time(group).ep_comm_s);
+}
+
+TEST_CASE("ep needs an MoE model whose experts it divides, and expert_skew needs ep") {
+  test::TempDir dir;
+  auto error = [&](const std::string& plan, const std::string& model) {
+    std::string text = moe_scenario(plan, 1);
+    if (!model.empty()) text.replace(text.find("mixtral-8x7b"), 12, model);
+    try {
+      load_scenario(dir.write("e.yaml", text));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error("  ep: 2\n", "llama-2-7b"), Catch::Contains("serving.ep") && Catch::Contains("no experts"));
+  CHECK_THAT(error("  ep: 3\n", ""), Catch::Contains("serving.ep") && Catch::Contains("divide"));
+  CHECK_THAT(error("  expert_skew: 1.2\n", ""), Catch::Contains("serving.expert_skew") && Catch::Contains("ep > 1"));
+  CHECK_THAT(error("  ep: 2\n  expert_skew: 0.9\n", ""), Catch::Contains("serving.expert_skew"));
 }
