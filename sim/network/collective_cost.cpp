@@ -120,7 +120,7 @@ CollectiveCostModel::Phase CollectiveCostModel::sharp_phase(std::span<const Vert
   const GroupLayout layout = group_layout(network_.topology(), group);
   const auto inter = inter_node_groups(layout, group);
   std::vector<SharpTree> trees;
-  for (const auto& g : inter) trees.push_back(*sharp_tree(network_.router(), g, tuning_.flow_label));
+  for (const auto& g : inter) trees.push_back(sharp_tree(network_.router(), g, tuning_.flow_label).value());
   for (const SharpTree& t : trees)
     for (const auto* links : {&t.up_links, &t.down_links})
       for (const LinkId l : *links)
@@ -365,7 +365,15 @@ double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorith
   }
   const double scatter = best_flat_seconds(CollectiveOp::kReduceScatter, intra[0], chunk, protocol);
   const double gather = best_flat_seconds(CollectiveOp::kAllGather, intra[0], chunk, protocol);
-  return start + scatter + across + gather + (chunks - 1) * std::max({scatter, across, gather});
+  // In steady state a chunk's reduce-scatter and an earlier chunk's all-gather run at once on
+  // the same links inside the node: those links pace the pipeline at the two phases' data
+  // times per chunk (their step latencies overlap the other's data); each phase at its own time.
+  auto data_seconds = [&](CollectiveOp intra_op, double phase_seconds) {
+    const CollectiveAlgorithm ia = best_flat(intra_op, intra[0], chunk);
+    return phase_seconds - flat_seconds(intra_op, ia, intra[0], 0, protocol);
+  };
+  const double node = data_seconds(CollectiveOp::kReduceScatter, scatter) + data_seconds(CollectiveOp::kAllGather, gather);
+  return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across, gather});
 }
 
 CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const VertexId> group, double bytes) {

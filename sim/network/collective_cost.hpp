@@ -13,7 +13,9 @@
 // node waits for P's slices' flags one after another (Simple: 2, see ProtocolCost), so its route
 // and hop latency count slices_per_step times; across the network, once. A collective adds the launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
 // (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
-// T = t1 + t2 + t3 + (chunks - 1) x max(t1, t2, t3) for one chunk's phase times.
+// T = t1 + t2 + t3 + (chunks - 1) x max(d1 + d3, t1, t2, t3) for one chunk's phase times t and
+// data times d (t less its step latencies): phases 1 and 3 share the node's links, each taking
+// them whole alone, while their latencies overlap.
 // Collnet is hierarchical with the middle phase in the switches (sharp_tree.hpp): one step of
 // S/k per rank at the tree's bandwidth (each tree link shared by the trees crossing it and the
 // flows already on it, divided by the turns trees take on a shared aggregation resource), with

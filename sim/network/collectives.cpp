@@ -306,8 +306,8 @@ class SharpTask final : public CollectiveTask {
     FlowNetwork& net = owner_.network();
     const CollectiveTuning& tuning = owner_.tuning();
     std::vector<SharpTree> trees;
-    trees.push_back(*sharp_tree(net.router(), group_, tuning.flow_label));
-    for (const auto& g : peers_) trees.push_back(*sharp_tree(net.router(), g, tuning.flow_label));
+    trees.push_back(sharp_tree(net.router(), group_, tuning.flow_label).value());
+    for (const auto& g : peers_) trees.push_back(sharp_tree(net.router(), g, tuning.flow_label).value());
     const double turns = static_cast<double>(sharp_turns(net.topology(), trees, tuning.sharp));
     FlowClassLinks up(net.topology().link_count()), down(net.topology().link_count());
     Time up_latency, down_latency;

@@ -55,10 +55,14 @@ TEST_CASE("adaptive routing sends a second flow up the idle spine where the stat
   adaptive.engine.run_until(Time::us(1));
   CHECK(adaptive.network.rate(g0) == Approx(10e9));
   CHECK(adaptive.network.rate(g1) == Approx(10e9));
-  // Once flows ran, the same question is answered from the load: a third flow a0 -> b1 goes
-  // up whichever spine is least loaded, and an identical path reuses its id.
-  const RouteId r = adaptive.router.route_id(a0, b1, 0);
-  CHECK(adaptive.router.route_id(a0, b1, 0) != r + 1);
+  // With one flow on each spine, routes asked for at one instant count as load until flows
+  // start: a0 -> b1 twice takes both spines, a third time the first again, on its old id.
+  const RouteId r1 = adaptive.router.route_id(a0, b1, 0);
+  const RouteId r2 = adaptive.router.route_id(a0, b1, 0);
+  CHECK(spine_of(adaptive.router, r1) != spine_of(adaptive.router, r2));
+  const std::size_t paths = adaptive.router.cached_routes();
+  CHECK(adaptive.router.route_id(a0, b1, 0) == r1);
+  CHECK(adaptive.router.cached_routes() == paths);
 }
 
 TEST_CASE("ring busbw on a non-blocking fat-tree does not fall as nodes are added under adaptive routing") {
