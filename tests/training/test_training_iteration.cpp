@@ -162,12 +162,13 @@ TEST_CASE("with SHARP a TP-8 job's DP all-reduce sends its gradients once throug
   const double B = 25e9 * 0.94;
   CollectiveTuning tuning;
   tuning.sharp = SharpGeneration::kQuantum;
-  TrainingIterationModel with(topo, {}, tuning);
+  // NCCL_COLLNET_ENABLE: the DP all-reduce runs collnet (a scenario with SHARP on does this).
+  TrainingIterationModel with(topo, {}, tuning, CollectiveAlgorithm::kCollnet);
   TrainingIterationModel without(topo);
   CHECK(with.time(spec, ranks).dp_comm_s == Approx(S / B).epsilon(0.005));
   CHECK(without.time(spec, ranks).dp_comm_s == Approx(2.0 * 3 / 4 * S / B).epsilon(0.005));
   // All 8 groups at once as flows (8 rail switches, one tree each): the same.
-  NetworkSpeedModel speed(topo, {}, tuning);
+  NetworkSpeedModel speed(topo, {}, tuning, CollectiveAlgorithm::kCollnet);
   const RunningTrainingJob job{1, &spec, ranks};
   CHECK(speed.contended_dp_seconds({&job, 1})[0] == Approx(S / B).epsilon(0.005));
 }
