@@ -91,10 +91,38 @@ RouteId Router::route_id(VertexId src, VertexId dst, std::uint32_t flow_label) {
   if (src == dst) throw std::invalid_argument("route: source and destination are the same vertex");
   const std::uint32_t label = flow_label & ((1u << kLabelBits) - 1);
   const std::uint64_t key = ((static_cast<std::uint64_t>(src) * n + dst) << kLabelBits) | label;
+  if (load_) return adaptive_route(src, dst, label);
   const auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
   const RouteId id = compute(src, dst, label);
   cache_.emplace(key, id);
+  return id;
+}
+
+void Router::set_adaptive(const LinkLoad* load) {
+  load_ = load;
+  pending_.assign(load ? topo_.link_count() : 0, 0);
+  pending_links_.clear();
+  if (load) pending_epoch_ = load->load_epoch();
+}
+
+RouteId Router::adaptive_route(VertexId src, VertexId dst, std::uint32_t label) {
+  if (load_->load_epoch() != pending_epoch_) {
+    for (const LinkId l : pending_links_) pending_[l] = 0;
+    pending_links_.clear();
+    pending_epoch_ = load_->load_epoch();
+  }
+  RouteId id = compute(src, dst, label);
+  const Path p = paths_[id];
+  std::string key(reinterpret_cast<const char*>(links_.data() + p.offset), p.hops * sizeof(LinkId));
+  const auto [it, fresh] = interned_.emplace(std::move(key), id);
+  if (!fresh) {  // a path handed out before: keep one copy
+    links_.resize(p.offset);
+    paths_.pop_back();
+    id = it->second;
+  }
+  for (const LinkId l : path(id).links)
+    if (pending_[l]++ == 0) pending_links_.push_back(l);
   return id;
 }
 
@@ -322,6 +350,15 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
       stride = std::min<std::uint64_t>(stride * static_cast<std::uint64_t>(count), std::uint64_t{1} << 40);
     } else if (count > 1) {
       pick = static_cast<int>(mix(flow ^ (static_cast<std::uint64_t>(v) * 0x100000001B3ULL)) % count);
+    }
+    if (count > 1 && rv == kFabric && load_) {
+      // Adaptive: the least-loaded candidate, searched from the static choice so it wins ties.
+      int best = pick;
+      for (int i = 1; i < count; ++i) {
+        const int c = (pick + i) % count;
+        if (load_on(candidates[c]) < load_on(candidates[best])) best = c;
+      }
+      pick = best;
     }
     links_.push_back(candidates[pick]);
     p.latency += topo_.link(candidates[pick]).latency;

@@ -17,6 +17,11 @@
 //   * traffic leaves and enters a node where its source and destination are nearest the fabric
 //     (a GPU's own NIC, as GPUDirect RDMA and NCCL's NIC affinity do), never through another
 //     GPU's NIC and the host CPU, even when a node's NICs sit on different switches.
+// Adaptive routing (an option of a fabric: InfiniBand adaptive routing, adaptive Ethernet
+// fabrics): with a `LinkLoad`, wherever the fabric offers several equally short next hops a
+// route takes the one whose link carries the fewest flows when it is asked for (the flow's start),
+// the static choice above breaking ties; such routes are computed per call, identical paths
+// sharing one id.
 // Distances to a destination are computed in three pieces: a breadth-first search inside the
 // destination's node, a fabric-wide distance field seeded from where that node attaches to the
 // fabric, and a relaxation inside the source's node. The fabric field depends only on the
@@ -39,6 +44,18 @@ struct Route {
   Time latency;  // sum of the links' latencies
 };
 
+// What adaptive routing reads: the flows on a link now, and an epoch that moves whenever flows
+// start or end. Routes handed out within one epoch count as load on their links until it moves
+// (a flow class's members are all routed before it starts).
+class LinkLoad {
+ public:
+  virtual std::size_t flows_on(LinkId l) const = 0;
+  virtual std::uint64_t load_epoch() const = 0;
+
+ protected:
+  ~LinkLoad() = default;
+};
+
 class Router {
  public:
   explicit Router(const Topology& topo);
@@ -59,6 +76,9 @@ class Router {
   const Topology& topology() const { return topo_; }
   std::size_t cached_routes() const { return paths_.size(); }
   std::size_t cached_fabric_fields() const { return fields_.size(); }
+  // Adaptive routing on `load` from now on; nullptr: static routing again.
+  void set_adaptive(const LinkLoad* load);
+  bool adaptive() const { return load_ != nullptr; }
 
  private:
   static constexpr std::uint32_t kInf = UINT32_MAX;
@@ -70,6 +90,8 @@ class Router {
   };
 
   RouteId compute(VertexId src, VertexId dst, std::uint32_t label);
+  RouteId adaptive_route(VertexId src, VertexId dst, std::uint32_t label);
+  double load_on(LinkId l) const { return static_cast<double>(load_->flows_on(l) + pending_[l]); }
   // Distance of v to the current destination (kInf if not allowed / unreachable).
   std::uint32_t distance(VertexId v) const;
   Region region(VertexId v) const;
@@ -107,6 +129,12 @@ class Router {
   std::unordered_map<std::uint64_t, RouteId> cache_;
   std::vector<Path> paths_;
   std::vector<LinkId> links_;
+
+  const LinkLoad* load_ = nullptr;
+  std::vector<std::uint32_t> pending_;  // by link: adaptive routes handed out this epoch
+  std::vector<LinkId> pending_links_;
+  std::uint64_t pending_epoch_ = 0;
+  std::unordered_map<std::string, RouteId> interned_;  // adaptive paths by their links
 };
 
 }  // namespace cs

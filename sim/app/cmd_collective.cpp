@@ -124,13 +124,14 @@ int cmd_collective(const std::vector<std::string>& args) {
       "between nodes: rail_optimized, leaf_spine, fat_tree, single_switch (default rail_optimized)")(
       "link", po::value<std::string>(), "fabric technology: infiniband or ethernet (default infiniband)")(
       "oversubscription", po::value<double>(), "leaf-spine / rail spine oversubscription (default 1)")(
+      "adaptive-routing", "flows take the least-loaded of equal next hops at their start (default static routing)")(
       "scenario,s", po::value<std::string>(), "take the topology from a scenario's `topology:` section instead")(
       "gpus", po::value<int>(), "GPUs in the group (default all, in topology order)")(
       "first-gpu", po::value<int>(), "index of the group's first GPU (default 0)")(
       "op", po::value<std::string>(),
       "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv (default all_reduce)")(
       "algorithm,a", po::value<std::string>(),
-      "auto, ring, tree, hierarchical, nvls, direct, pipeline (default auto)")(
+      "auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet (default auto)")(
       "min-bytes,b", po::value<std::string>(),
       "smallest size, nccl-tests -b: 1K = 2^10 bytes, 8G = 2^33; or with a unit, 8 GB = 8x10^9, 8 GiB = 8x2^30 "
       "(default 1K)")(
@@ -138,6 +139,8 @@ int cmd_collective(const std::vector<std::string>& args) {
       "factor,f", po::value<double>(), "size multiplier between steps, nccl-tests -f (default 2)")(
       "root", po::value<int>(), "broadcast root rank (default 0)")(
       "protocol", po::value<std::string>(), "auto, ll, ll128, simple: NCCL_PROTO (default auto)")(
+      "sharp", po::value<std::string>(),
+      "InfiniBand in-network reduction: none, quantum (HDR), quantum2 (NDR); enables collnet (default none)")(
       "launch-overhead-us", po::value<double>(), "per-call launch overhead in microseconds (default the model's)")(
       "ll128-sustained", po::value<double>(),
       "share of the link rate LL128 sustains beyond its wire format, in (0, 1] (default the model's; "
@@ -163,7 +166,7 @@ int cmd_collective(const std::vector<std::string>& args) {
                                            "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv");
   const auto algorithm = parse_name<CollectiveAlgorithm>(option_or<std::string>(vm, "algorithm", "auto"),
                                                          collective_algorithm_from_string, "--algorithm",
-                                                         "auto, ring, tree, hierarchical, nvls, direct, pipeline");
+                                                         "auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet");
   const double min_bytes = parse_size(option_or<std::string>(vm, "min-bytes", "1K"), "--min-bytes");
   const double max_bytes = parse_size(option_or<std::string>(vm, "max-bytes", "8G"), "--max-bytes");
   const double factor = option_or<double>(vm, "factor", 2.0);
@@ -173,6 +176,8 @@ int cmd_collective(const std::vector<std::string>& args) {
   CollectiveTuning tuning;
   tuning.protocol = parse_name<CollectiveProtocol>(option_or<std::string>(vm, "protocol", "auto"), collective_protocol_from_string,
                                                    "--protocol", "auto, ll, ll128, simple");
+  tuning.sharp = parse_name<SharpGeneration>(option_or<std::string>(vm, "sharp", "none"), sharp_generation_from_string,
+                                             "--sharp", "none, quantum, quantum2");
   if (vm.count("launch-overhead-us")) {
     const double us = vm["launch-overhead-us"].as<double>();
     if (!(us >= 0 && us < 1e9)) throw UsageError("--launch-overhead-us must be a non-negative number");
@@ -186,7 +191,9 @@ int cmd_collective(const std::vector<std::string>& args) {
   const TopologySpec spec = topology_from_options(vm);
   const Topology topo = build_topology(spec);
   const std::vector<VertexId> group = group_from_options(topo, vm);
-  CollectiveRunner runner(topo, spec.efficiency, tuning);
+  const auto* cluster = std::get_if<ClusterSpec>(&spec.layout);
+  const bool adaptive = vm.count("adaptive-routing") > 0 || (cluster && cluster->fabric.adaptive_routing);
+  CollectiveRunner runner(topo, spec.efficiency, tuning, adaptive);
   const bool json = vm.count("json") > 0;
   std::vector<JsonObject> rows;
   if (!json) {

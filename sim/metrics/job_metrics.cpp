@@ -84,9 +84,9 @@ constexpr OutputKey kSeries[] = {
 // watch_links: under the names collective jobs use when there are none.
 constexpr OutputKey kLinkSeries[] = {
     {"link_util_<kind>", "1",
-     "running training jobs' DP traffic on all links of the kind (bytes per iteration / iteration time) / their "
+     "running training jobs' DP and PP traffic on all links of the kind (bytes per iteration / iteration time) / their "
      "achievable capacity"},
-    {"link_util_top<i>", "1", "utilization of the i-th busiest link by running training jobs' DP traffic at the instant"},
+    {"link_util_top<i>", "1", "utilization of the i-th busiest link by running training jobs' DP and PP traffic at the instant"},
 };
 
 }  // namespace
@@ -206,7 +206,7 @@ void JobMetrics::watch_links(NetworkSpeedModel& speed, TimelineSampler& sampler,
     const std::string name(to_string(kind));
     // The first series of the instant prices the running set once for all the others.
     sampler.add_gauge({"link_util_" + name, "1", ColumnType::kFloat64,
-                       "running training jobs' DP traffic on all " + name +
+                       "running training jobs' DP and PP traffic on all " + name +
                            " links (bytes per iteration / iteration time) / their achievable capacity"},
                       [this, kind, first] {
                         if (first) sample_links();
@@ -217,7 +217,7 @@ void JobMetrics::watch_links(NetworkSpeedModel& speed, TimelineSampler& sampler,
   for (std::size_t i = 0; i < top; ++i)
     sampler.add_gauge({"link_util_top" + std::to_string(i), "1", ColumnType::kFloat64,
                        "utilization of the busiest link but " + std::to_string(i) +
-                           " by running training jobs' DP traffic at the instant (whichever link it is)"},
+                           " by running training jobs' DP and PP traffic at the instant (whichever link it is)"},
                       [this, i] { return i < link_load_.busiest.size() ? link_load_.busiest[i].second : 0.0; });
 }
 

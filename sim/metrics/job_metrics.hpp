@@ -46,8 +46,8 @@ class JobMetrics {
 
   // Job `id` was just submitted with this spec (null training: fixed work) and price.
   void job_submitted(std::uint64_t id, const TrainingJobSpec* training, double usd_per_gpu_hour);
-  // Per-link utilization timelines of the running model jobs' DP traffic (time-average bytes/s
-  // of each job: DP bytes per iteration on each link / iteration time, see NetworkSpeedModel):
+  // Per-link utilization timelines of the running model jobs' DP and PP traffic (time-average bytes/s
+  // of each job: carried bytes per iteration on each link / iteration time, see NetworkSpeedModel):
   // `link_util_<kind>` (all links of the kind / their achievable capacity) for every link kind
   // of the topology, and `link_util_top<i>` (the i-th busiest link at the sample instant,
   // whichever it is) for i < top. Gauges at the sample instant, the names NetworkMetrics uses.

@@ -8,6 +8,7 @@
 #include "sim/network/binary_tree.hpp"
 #include "sim/network/group_layout.hpp"
 #include "sim/network/ring_channels.hpp"
+#include "sim/network/sharp_tree.hpp"
 
 namespace cs {
 
@@ -18,7 +19,7 @@ std::vector<CollectiveAlgorithm> CollectiveCostModel::candidates(CollectiveOp op
   switch (op) {
     case CollectiveOp::kAllReduce:
       return {CollectiveAlgorithm::kRing, CollectiveAlgorithm::kTree, CollectiveAlgorithm::kNvls,
-              CollectiveAlgorithm::kHierarchical};
+              CollectiveAlgorithm::kHierarchical, CollectiveAlgorithm::kCollnet};
     case CollectiveOp::kAllGather:
     case CollectiveOp::kReduceScatter: return {CollectiveAlgorithm::kRing, CollectiveAlgorithm::kNvls};
     case CollectiveOp::kAllToAll:
@@ -47,6 +48,13 @@ bool CollectiveCostModel::supports(CollectiveOp op, CollectiveAlgorithm a, std::
     }
     case CollectiveAlgorithm::kDirect: return op == CollectiveOp::kAllToAll;
     case CollectiveAlgorithm::kPipeline: return op == CollectiveOp::kBroadcast;
+    case CollectiveAlgorithm::kCollnet: {
+      if (op != CollectiveOp::kAllReduce || tuning_.sharp == SharpGeneration::kNone) return false;
+      const GroupLayout layout = group_layout(network_.topology(), group);
+      if (!layout.uniform || layout.by_node.size() < 2) return false;
+      // One rank of each node (the first local index) stands for all: nodes are alike.
+      return sharp_tree(network_.router(), inter_node_groups(layout, group).front(), tuning_.flow_label).has_value();
+    }
   }
   return false;
 }
@@ -101,6 +109,39 @@ CollectiveCostModel::Phase CollectiveCostModel::route_phase(const std::vector<Ro
     }
   p.latency_s = mean_latency && !routes.empty() ? latency_sum.seconds() / static_cast<double>(routes.size())
                                                 : latency.seconds();
+  return p;
+}
+
+CollectiveCostModel::Phase CollectiveCostModel::sharp_phase(std::span<const VertexId> group, Entry& entry) {
+  // The in-network part of collnet: every local index's ranks (one per node) reduce their share
+  // S/k on their own aggregation tree, all k trees at once. A tree link carries the data once
+  // per direction; trees sharing a link split it, and trees sharing an aggregation resource
+  // take turns (sharp_turns).
+  const GroupLayout layout = group_layout(network_.topology(), group);
+  const auto inter = inter_node_groups(layout, group);
+  std::vector<SharpTree> trees;
+  for (const auto& g : inter) trees.push_back(sharp_tree(network_.router(), g, tuning_.flow_label).value());
+  for (const SharpTree& t : trees)
+    for (const auto* links : {&t.up_links, &t.down_links})
+      for (const LinkId l : *links)
+        if (own_[l]++ == 0) entry.links.emplace_back(l, network_.link_version(l));
+  Phase p;
+  p.bandwidth = std::numeric_limits<double>::infinity();
+  for (const SharpTree& t : trees) {
+    for (const auto* links : {&t.up_links, &t.down_links})
+      for (const LinkId l : *links)
+        if (own_[l] > 0) {
+          const double cap = network_.capacity(l);
+          p.bandwidth = std::min(p.bandwidth, cap / static_cast<double>(own_[l] + network_.link_flow_count(l)));
+          own_[l] = 0;
+        }
+    // Up, reduce at the root, multicast down: the first byte back pays both legs.
+    p.latency_s = std::max(p.latency_s, (t.up_latency + t.down_latency).seconds());
+  }
+  p.bandwidth /= static_cast<double>(sharp_turns(network_.topology(), trees, tuning_.sharp));
+  p.hop_share = {0, 0, 1};
+  p.hops_per_step = 2;  // reduce, then multicast, as NVLS
+  p.fraction = 1 / static_cast<double>(inter.size());
   return p;
 }
 
@@ -175,6 +216,7 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
       e.phases.push_back(p);
       break;
     }
+    case CollectiveAlgorithm::kCollnet: e.phases.push_back(sharp_phase(group, e)); break;
     case CollectiveAlgorithm::kAuto:
     case CollectiveAlgorithm::kHierarchical: throw std::logic_error("cost model: not a flat algorithm");
   }
@@ -232,20 +274,36 @@ double CollectiveCostModel::flat_seconds(CollectiveOp op, CollectiveAlgorithm a,
   return t;
 }
 
+bool CollectiveCostModel::is_flat(CollectiveAlgorithm a) {
+  return a != CollectiveAlgorithm::kHierarchical && a != CollectiveAlgorithm::kCollnet;
+}
+
 double CollectiveCostModel::best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes,
                                               CollectiveProtocol protocol) {
   if (group.size() < 2) return 0;
   double best = std::numeric_limits<double>::infinity();
   for (const CollectiveAlgorithm a : candidates(op))
-    if (a != CollectiveAlgorithm::kHierarchical && supports(op, a, group))
-      best = std::min(best, flat_seconds(op, a, group, bytes, protocol));
+    if (is_flat(a) && supports(op, a, group)) best = std::min(best, flat_seconds(op, a, group, bytes, protocol));
   return best;
+}
+
+CollectiveAlgorithm CollectiveCostModel::best_flat(CollectiveOp op, std::span<const VertexId> group, double bytes) {
+  if (group.size() < 2) return candidates(op).front();
+  CollectiveAlgorithm chosen = CollectiveAlgorithm::kAuto;
+  double best_s = std::numeric_limits<double>::infinity();
+  for (const CollectiveAlgorithm a : candidates(op))
+    if (is_flat(a) && supports(op, a, group)) {
+      const double t = estimate_seconds(op, a, group, bytes);
+      if (t < best_s) best_s = t, chosen = a;
+    }
+  if (chosen == CollectiveAlgorithm::kAuto) throw std::logic_error("collective: no flat algorithm for a phase");
+  return chosen;
 }
 
 double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
                                              double bytes) {
   if (a == CollectiveAlgorithm::kAuto) a = best(op, group, bytes);
-  if (tuning_.protocol != CollectiveProtocol::kAuto || a == CollectiveAlgorithm::kHierarchical || group.size() < 2)
+  if (tuning_.protocol != CollectiveProtocol::kAuto || !is_flat(a) || group.size() < 2)
     return estimate_seconds(op, a, group, bytes, best_protocol(op, a, group, bytes));
   if (!supports(op, a, group))
     throw std::invalid_argument("collective: " + std::string(to_string(a)) + " cannot run " +
@@ -285,21 +343,37 @@ double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorith
   const double launch = tuning_.launch_overhead.seconds();
   if (group.size() < 2) return launch;
   const double start = launch + tuning_.cost(protocol).base_latency.seconds();
-  if (a != CollectiveAlgorithm::kHierarchical) return start + flat_seconds(op, a, group, bytes, protocol);
-  // Reduce-scatter in a node, all-reduce of S/k across nodes per local index, all-gather in a
-  // node, pipelined in chunks. Nodes are alike (templates), so the first node stands for all.
+  if (is_flat(a)) return start + flat_seconds(op, a, group, bytes, protocol);
+  // Reduce-scatter in a node, all-reduce of S/k across nodes per local index (collnet: in the
+  // switches), all-gather in a node, pipelined in chunks. Nodes are alike (templates), so the
+  // first node stands for all.
   const GroupLayout layout = group_layout(network_.topology(), group);
+  const bool sharp = a == CollectiveAlgorithm::kCollnet;
+  // One rank per node: collnet is the in-network reduction alone, the whole buffer at once.
+  if (sharp && layout.per_node() == 1) return start + flat_seconds(op, a, group, bytes, protocol);
   const auto intra = intra_node_groups(layout, group);
   const auto inter = inter_node_groups(layout, group);
   const int chunks = pipeline_chunks(bytes);
   const double chunk = bytes / chunks;
   double across = 0;
-  for (const auto& g : inter)
-    across = std::max(across, best_flat_seconds(CollectiveOp::kAllReduce, g, chunk / static_cast<double>(inter.size()),
-                                                protocol));
+  if (sharp) {
+    across = flat_seconds(op, a, group, chunk, protocol);
+  } else {
+    for (const auto& g : inter)
+      across = std::max(across, best_flat_seconds(CollectiveOp::kAllReduce, g,
+                                                  chunk / static_cast<double>(inter.size()), protocol));
+  }
   const double scatter = best_flat_seconds(CollectiveOp::kReduceScatter, intra[0], chunk, protocol);
   const double gather = best_flat_seconds(CollectiveOp::kAllGather, intra[0], chunk, protocol);
-  return start + scatter + across + gather + (chunks - 1) * std::max({scatter, across, gather});
+  // In steady state a chunk's reduce-scatter and an earlier chunk's all-gather run at once on
+  // the same links inside the node: those links pace the pipeline at the two phases' data
+  // times per chunk (their step latencies overlap the other's data); each phase at its own time.
+  auto data_seconds = [&](CollectiveOp intra_op, double phase_seconds) {
+    const CollectiveAlgorithm ia = best_flat(intra_op, intra[0], chunk);
+    return phase_seconds - flat_seconds(intra_op, ia, intra[0], 0, protocol);
+  };
+  const double node = data_seconds(CollectiveOp::kReduceScatter, scatter) + data_seconds(CollectiveOp::kAllGather, gather);
+  return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across, gather});
 }
 
 CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const VertexId> group, double bytes) {

@@ -13,7 +13,13 @@
 // node waits for P's slices' flags one after another (Simple: 2, see ProtocolCost), so its route
 // and hop latency count slices_per_step times; across the network, once. A collective adds the launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
 // (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
-// T = t1 + t2 + t3 + (chunks - 1) x max(t1, t2, t3) for one chunk's phase times.
+// T = t1 + t2 + t3 + (chunks - 1) x max(d1 + d3, t1, t2, t3) for one chunk's phase times t and
+// data times d (t less its step latencies): phases 1 and 3 share the node's links, each taking
+// them whole alone, while their latencies overlap.
+// Collnet is hierarchical with the middle phase in the switches (sharp_tree.hpp): one step of
+// S/k per rank at the tree's bandwidth (each tree link shared by the trees crossing it and the
+// flows already on it, divided by the turns trees take on a shared aggregation resource), with
+// the latency of the way up and back down and two protocol hops (reduce, multicast).
 // `auto` (algorithm and protocol) takes the smallest estimate, as NCCL's tuner does with its own
 // latency + size / bandwidth model (NCCL src/graph/tuning.cc).
 // The per-group result (bandwidths, latencies) is cached; an entry is recomputed only when a
@@ -49,6 +55,9 @@ class CollectiveCostModel {
                                    double bytes);
   // The supported algorithm with the smallest estimate (ties: ring, tree, NVLS, hierarchical).
   CollectiveAlgorithm best(CollectiveOp op, std::span<const VertexId> group, double bytes);
+  // The fastest one-phase algorithm (not hierarchical, not collnet): what each phase of those
+  // runs on its sub-groups.
+  CollectiveAlgorithm best_flat(CollectiveOp op, std::span<const VertexId> group, double bytes);
   // The algorithms tried for `op`, in order of preference on ties.
   static std::vector<CollectiveAlgorithm> candidates(CollectiveOp op);
   // Chunks a pipelined algorithm cuts `bytes` into.
@@ -87,6 +96,9 @@ class CollectiveCostModel {
   // latency (NCCL's model: intra-node steps x NVLink latency + inter-node steps x network
   // latency); otherwise a step waits for its slowest edge.
   Phase route_phase(const std::vector<RouteId>& routes, Entry& entry, double rate_fraction, bool mean_latency = false);
+  // Collnet's in-network phase over the whole group (every local index's tree at once).
+  Phase sharp_phase(std::span<const VertexId> group, Entry& entry);
+  static bool is_flat(CollectiveAlgorithm a);
   double phase_seconds(const Phase& p, double bytes, CollectiveProtocol protocol) const;
   double flat_seconds(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group, double bytes,
                       CollectiveProtocol protocol);

@@ -4,12 +4,14 @@
 
 namespace cs {
 
-CollectiveRunner::CollectiveRunner(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning)
-    : router_(topo), efficiency_(efficiency), tuning_(std::move(tuning)) {}
+CollectiveRunner::CollectiveRunner(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
+                                   bool adaptive_routing)
+    : router_(topo), efficiency_(efficiency), tuning_(std::move(tuning)), adaptive_routing_(adaptive_routing) {}
 
 CollectiveRun CollectiveRunner::run(const CollectiveRequest& request, std::size_t busiest_links) {
   Engine engine(1);
   FlowNetwork network(engine, router_, efficiency_);
+  network.set_adaptive_routing(adaptive_routing_);
   Collectives collectives(network, tuning_);
   CollectiveRun out;
   bool done = false;

@@ -17,7 +17,8 @@ struct CollectiveRun {
 
 class CollectiveRunner {
  public:
-  CollectiveRunner(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {});
+  CollectiveRunner(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
+                   bool adaptive_routing = false);
   CollectiveRun run(const CollectiveRequest& request, std::size_t busiest_links = 0);
   Router& router() { return router_; }
 
@@ -25,6 +26,7 @@ class CollectiveRunner {
   Router router_;
   LinkEfficiency efficiency_;
   CollectiveTuning tuning_;
+  bool adaptive_routing_;
 };
 
 }  // namespace cs

@@ -9,8 +9,9 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kOpNames = {"all_reduce", "all_gather", "reduce_scatter",
                                                        "all_to_all", "broadcast",  "send_recv"};
-constexpr std::array<std::string_view, 7> kAlgorithmNames = {"auto", "ring",   "tree",    "hierarchical",
-                                                             "nvls", "direct", "pipeline"};
+constexpr std::array<std::string_view, 8> kAlgorithmNames = {"auto", "ring",   "tree",     "hierarchical",
+                                                             "nvls", "direct", "pipeline", "collnet"};
+constexpr std::array<std::string_view, 3> kSharpNames = {"none", "quantum", "quantum2"};
 
 constexpr std::array<std::string_view, 4> kProtocolNames = {"auto", "ll", "ll128", "simple"};
 
@@ -21,6 +22,14 @@ std::string_view to_string(CollectiveProtocol p) { return kProtocolNames[static_
 std::optional<CollectiveProtocol> collective_protocol_from_string(std::string_view s) {
   for (std::size_t i = 0; i < kProtocolNames.size(); ++i)
     if (kProtocolNames[i] == s) return static_cast<CollectiveProtocol>(i);
+  return std::nullopt;
+}
+
+std::string_view to_string(SharpGeneration g) { return kSharpNames[static_cast<std::size_t>(g)]; }
+
+std::optional<SharpGeneration> sharp_generation_from_string(std::string_view s) {
+  for (std::size_t i = 0; i < kSharpNames.size(); ++i)
+    if (kSharpNames[i] == s) return static_cast<SharpGeneration>(i);
   return std::nullopt;
 }
 

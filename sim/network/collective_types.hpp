@@ -31,7 +31,18 @@ enum class CollectiveAlgorithm : std::uint8_t {
   kNvls,          // in-switch reduction / multicast on an NVLink SHARP NVSwitch (one node)
   kDirect,        // all_to_all: every pair at once; send_recv: one flow
   kPipeline,      // broadcast: a chain from the root, pipelined in chunks
+  kCollnet,       // all_reduce with in-network reduction (NCCL CollNet on InfiniBand SHARP):
+                  // reduce-scatter in each node, each local index's share reduced by the
+                  // switches (sent once up, received once down), all-gather in each node
 };
+
+// In-network reduction of the InfiniBand switches (NVIDIA SHARP streaming aggregation), by
+// switch generation, for its documented limit on concurrent aggregation (NVIDIA SHARP Rev 3.13.0
+// release notes, "General Information"): Quantum (HDR) runs one active streaming-aggregation
+// tree per switch, Quantum-2 (NDR) one per port.
+enum class SharpGeneration : std::uint8_t { kNone, kQuantum, kQuantum2 };
+std::string_view to_string(SharpGeneration g);
+std::optional<SharpGeneration> sharp_generation_from_string(std::string_view s);
 
 std::string_view to_string(CollectiveOp op);
 std::string_view to_string(CollectiveAlgorithm a);
@@ -103,6 +114,8 @@ struct CollectiveTuning {
   // Queue pairs each ring connection spreads over on an ECMP (Ethernet) fabric, each hashed on
   // its own (NCCL_IB_QPS_PER_CONNECTION; RoCE deployments set several for routing entropy).
   int ethernet_qps_per_connection = 4;
+  // Whether (and which) InfiniBand switches reduce in the network: enables `collnet`.
+  SharpGeneration sharp = SharpGeneration::kNone;
 
   const ProtocolCost& cost(CollectiveProtocol p) const { return protocols[static_cast<std::size_t>(p) - 1]; }
 };

@@ -8,6 +8,7 @@
 #include "sim/network/flow_class.hpp"
 #include "sim/network/group_layout.hpp"
 #include "sim/network/ring_channels.hpp"
+#include "sim/network/sharp_tree.hpp"
 
 namespace cs {
 
@@ -288,6 +289,53 @@ class NvlsTask final : public CollectiveTask {
   std::size_t remaining_ = 0;
 };
 
+// In-network reduction (SHARP): each rank streams S once up its aggregation tree while the root
+// multicasts the reduced result down (sharp_tree.hpp). Each tree is two flow classes whose links
+// are the tree's links, each once (the switches merge the streams), so a link shared by several
+// ranks' legs carries S, not S per rank. `peers` (the other local indices of a collnet) run their
+// own trees in lockstep in the same two classes; trees that share an aggregation resource take
+// turns, as a rate cap of the tree's slowest link / turns.
+class SharpTask final : public CollectiveTask {
+ public:
+  SharpTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done,
+            std::vector<std::vector<VertexId>> peers = {})
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), peers_(std::move(peers)) {}
+
+  void start() override {
+    if (group_.size() < 2) return finish();
+    FlowNetwork& net = owner_.network();
+    const CollectiveTuning& tuning = owner_.tuning();
+    std::vector<SharpTree> trees;
+    trees.push_back(sharp_tree(net.router(), group_, tuning.flow_label).value());
+    for (const auto& g : peers_) trees.push_back(sharp_tree(net.router(), g, tuning.flow_label).value());
+    const double turns = static_cast<double>(sharp_turns(net.topology(), trees, tuning.sharp));
+    FlowClassLinks up(net.topology().link_count()), down(net.topology().link_count());
+    Time up_latency, down_latency;
+    double slowest = kUnlimited;
+    const Time hop = hop_latency(protocol_cost(), HopClass::kNetwork);
+    for (const SharpTree& t : trees) {
+      up.add(Route{t.up_links, Time{}});
+      down.add(Route{t.down_links, Time{}});
+      for (const auto* links : {&t.up_links, &t.down_links})
+        for (const LinkId l : *links) slowest = std::min(slowest, net.capacity(l));
+      up_latency = std::max(up_latency, t.up_latency + hop);
+      // The first reduced byte comes down only after the first bytes went up.
+      down_latency = std::max(down_latency, t.up_latency + t.down_latency + hop * 2);
+    }
+    const double cap = turns > 1 ? slowest / turns : kUnlimited;
+    remaining_ = 2;
+    net.start_class(up.links(), wire(bytes_), [this] { delivered(); }, up_latency, cap);
+    net.start_class(down.links(), wire(bytes_), [this] { delivered(); }, down_latency, cap);
+  }
+
+ private:
+  void delivered() {
+    if (--remaining_ == 0) finish();
+  }
+  std::vector<std::vector<VertexId>> peers_;
+  std::size_t remaining_ = 0;
+};
+
 // All-to-all (every ordered pair, S/n each) or send/recv (one flow of S).
 class DirectTask final : public CollectiveTask {
  public:
@@ -373,10 +421,12 @@ class PipelineTask final : public CollectiveTask {
 // Reduce-scatter in every node, all-reduce across nodes per local index, all-gather in every
 // node, pipelined in chunks: chunk j enters phase p once chunk j-1 has left it and chunk j has
 // finished phase p-1 (so one chunk per phase at a time, as in NCCL's pipelined kernels). Each
-// phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by cost.
+// phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by cost; with `sharp`
+// (collnet) the middle phase is the switches' in-network reduction.
 class HierarchicalTask final : public CollectiveTask {
  public:
-  using CollectiveTask::CollectiveTask;
+  HierarchicalTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, bool sharp)
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), sharp_(sharp) {}
 
   void start() override {
     const GroupLayout layout = group_layout(owner_.network().topology(), group_);
@@ -401,12 +451,14 @@ class HierarchicalTask final : public CollectiveTask {
     const std::size_t first = children_.size();
     // The groups of a phase are laid out alike (nodes of one template; one rank per node and
     // rail): one sub-collective in lockstep over all of them, one flow class per channel.
-    const CollectiveAlgorithm a =
-        owner_.resolve(CollectiveRequest{op, groups.front(), bytes, CollectiveAlgorithm::kAuto, 0});
+    const CollectiveAlgorithm a = sharp_ && p == 1 ? CollectiveAlgorithm::kCollnet
+                                                   : owner_.cost_model().best_flat(op, groups.front(), bytes);
     const std::vector<std::vector<VertexId>> peers(groups.begin() + 1, groups.end());
     Callback done = [this, p] { child_done(p); };
     const std::size_t n = groups.front().size();
-    if (a == CollectiveAlgorithm::kRing && n >= 2) {
+    if (a == CollectiveAlgorithm::kCollnet) {
+      children_.push_back(std::make_unique<SharpTask>(owner_, groups.front(), bytes, std::move(done), peers));
+    } else if (a == CollectiveAlgorithm::kRing && n >= 2) {
       const std::size_t steps = op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
       children_.push_back(std::make_unique<RingTask>(owner_, groups.front(), bytes, std::move(done), steps, peers));
     } else if (a == CollectiveAlgorithm::kNvls && n >= 2) {
@@ -420,7 +472,7 @@ class HierarchicalTask final : public CollectiveTask {
     } else {
       pending_[p] = groups.size();
       for (const auto& g : groups) {
-        const CollectiveAlgorithm ga = owner_.resolve(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});
+        const CollectiveAlgorithm ga = owner_.cost_model().best_flat(op, g, bytes);
         children_.push_back(owner_.make_task(op, ga, g, bytes, [this, p] { child_done(p); }, protocol_));
       }
     }
@@ -434,6 +486,7 @@ class HierarchicalTask final : public CollectiveTask {
     try_start(p);
     try_start(p + 1);
   }
+  bool sharp_;
   std::vector<std::vector<VertexId>> intra_, inter_;
   std::vector<std::unique_ptr<CollectiveTask>> children_;
   std::size_t chunks_ = 1;
@@ -514,7 +567,12 @@ std::unique_ptr<CollectiveTask> Collectives::make_algorithm_task(CollectiveOp op
     case CollectiveAlgorithm::kNvls:
       return std::make_unique<NvlsTask>(*this, std::move(group), bytes, std::move(done), op);
     case CollectiveAlgorithm::kHierarchical:
-      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done));
+      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done), false);
+    case CollectiveAlgorithm::kCollnet:
+      // One rank per node: the in-network reduction alone, on the whole buffer.
+      if (group_layout(network_.topology(), group).per_node() == 1)
+        return std::make_unique<SharpTask>(*this, std::move(group), bytes, std::move(done));
+      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done), true);
     case CollectiveAlgorithm::kDirect:
       return std::make_unique<DirectTask>(*this, std::move(group), bytes, std::move(done), op);
     case CollectiveAlgorithm::kPipeline:

@@ -21,6 +21,9 @@
 //                 GPUs with the same local index (one rail each, all rails at once), all-gather
 //                 inside every node; pipelined in chunks as NCCL pipelines them: chunk j enters
 //                 a phase once chunk j-1 left it and chunk j finished the phase before
+//   collnet       all_reduce as hierarchical, with the middle phase reduced by the InfiniBand
+//                 switches (SHARP, sharp_tree.hpp): each rank sends S/k once up its tree and
+//                 receives it once down; with one rank per node, that phase alone on S
 // Every algorithm runs with a protocol (LL, LL128, Simple: collective_types.hpp): its wire bytes
 // are the payload / the protocol's payload fraction, each step waits the protocol's hop latency
 // for the slowest kind of hop it crosses, and the collective starts after the launch overhead

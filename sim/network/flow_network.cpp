@@ -20,6 +20,10 @@ struct HeapOrder {
 
 }  // namespace
 
+FlowNetwork::~FlowNetwork() {
+  if (router_.adaptive()) router_.set_adaptive(nullptr);  // the router may outlive this network
+}
+
 FlowNetwork::FlowNetwork(Engine& engine, Router& router, const LinkEfficiency& efficiency)
     : engine_(engine), router_(router), efficiency_(efficiency) {
   efficiency_.validate();

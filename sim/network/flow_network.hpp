@@ -39,14 +39,17 @@ struct FlowNetworkStats {
   std::size_t peak_active_flows = 0;
 };
 
-class FlowNetwork {
+class FlowNetwork final : private LinkLoad {
  public:
   static constexpr std::size_t kMaxHops = 16;
   static constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
   FlowNetwork(Engine& engine, Router& router, const LinkEfficiency& efficiency = {});
+  ~FlowNetwork();
   FlowNetwork(const FlowNetwork&) = delete;
   FlowNetwork& operator=(const FlowNetwork&) = delete;
+  // Adaptive routing (router.hpp) on this network's flows, for as long as it lives.
+  void set_adaptive_routing(bool on) { router_.set_adaptive(on ? this : nullptr); }
 
   // Sends `bytes` from src to dst starting now; `delivered` runs when the last byte has arrived.
   // `label` separates flows between the same pair for ECMP; `max_rate` caps the flow (bytes/s);
@@ -103,6 +106,8 @@ class FlowNetwork {
   const FlowNetworkStats& stats() const { return stats_; }
 
  private:
+  std::size_t flows_on(LinkId l) const override { return link_members_[l]; }
+  std::uint64_t load_epoch() const override { return version_; }
   struct Flow {
     double remaining = 0;  // bytes left to send as of `updated_ns`
     double rate = 0;

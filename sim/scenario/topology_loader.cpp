@@ -69,6 +69,7 @@ FabricSpec read_fabric(MapReader r) {
       r.fail("bandwidth", "the fabric bandwidth must be positive (or `auto`: the NICs' rate)");
   }
   f.link_latency = r.duration_or("latency", default_fabric_latency(f.link_kind));
+  f.adaptive_routing = r.boolean_or("adaptive_routing", f.adaptive_routing);
   f.leaf_ports = static_cast<int>(r.integer_or("leaf_ports", f.leaf_ports));
   r.check_range("leaf_ports", f.leaf_ports, 1, 1e6);
   f.oversubscription = r.quantity_or("oversubscription", Dimension::kRatio, 1.0);
@@ -237,6 +238,16 @@ void read_collectives(MapReader r, NetworkSpec& spec) {
     t.check_range("max_pipeline_chunks", spec.tuning.max_pipeline_chunks, 1, 1e6);
     spec.tuning.nvls_efficiency = t.quantity_or("nvls_efficiency", Dimension::kRatio, spec.tuning.nvls_efficiency);
     t.check_range("nvls_efficiency", spec.tuning.nvls_efficiency, 1e-6, 1);
+    if (t.has("sharp")) {
+      const std::string sharp = t.string("sharp");
+      const auto g = sharp_generation_from_string(sharp);
+      if (!g) t.fail("sharp", "unknown SHARP switch generation '" + sharp + "'; expected none, quantum or quantum2");
+      const auto* cluster = std::get_if<ClusterSpec>(&spec.topology.layout);
+      if (*g != SharpGeneration::kNone && cluster && cluster->fabric.link_kind != LinkKind::kInfiniBand)
+        t.fail("sharp", "in-network reduction (SHARP) needs an InfiniBand fabric; this one is " +
+                            std::string(to_string(cluster->fabric.link_kind)));
+      spec.tuning.sharp = *g;
+    }
     t.finish();
   }
   spec.timeline_top_links = static_cast<int>(r.integer_or("timeline_top_links", spec.timeline_top_links));
@@ -253,7 +264,7 @@ void read_collectives(MapReader r, NetworkSpec& spec) {
     job.op = *o;
     const std::string algorithm = j.string_or("algorithm", "auto");
     const auto a = collective_algorithm_from_string(algorithm);
-    if (!a) j.fail("algorithm", "unknown algorithm '" + algorithm + "'; expected auto, ring, tree, hierarchical, nvls, direct or pipeline");
+    if (!a) j.fail("algorithm", "unknown algorithm '" + algorithm + "'; expected auto, ring, tree, hierarchical, nvls, direct, pipeline or collnet");
     job.algorithm = *a;
     job.bytes = j.quantity("bytes", Dimension::kBytes);
     j.check_range("bytes", job.bytes, 0, 1e18);

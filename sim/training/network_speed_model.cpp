@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/network/collectives.hpp"
+#include "sim/network/flow_class.hpp"
 
 namespace cs {
 
@@ -102,10 +103,37 @@ std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const Runn
   return dp;
 }
 
+void NetworkSpeedModel::run_pp(Scratch& scratch, const RunningTrainingJob& job) const {
+  const TrainingParallelism& par = job.spec->parallel;
+  if (par.pp < 2) return;
+  const RankLayout layout = rank_layout(par, job.gpus);
+  // Every pair moves the same bytes (activations forward, as many gradient bytes back): one
+  // flow class for the stage boundaries, one for interleaving's wrap from the last device to
+  // the first (v - 1 of the v chunk crossings).
+  const double bytes = pp_handoff_bytes(*job.spec);
+  const double wrap_bytes = bytes * (par.virtual_stages - 1) / par.virtual_stages;
+  FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count());
+  auto add = [&](FlowClassLinks& links, VertexId a, VertexId b) {
+    if (topo_.vertex(a).node == topo_.vertex(b).node) return;  // inside a node: NVLink, not carried
+    links.add(scratch.router.route(a, b));
+    links.add(scratch.router.route(b, a));
+  };
+  for (int r = 0; r < par.dp; ++r)
+    for (int c = 0; c < par.cp; ++c)
+      for (int t = 0; t < par.tp; ++t) {
+        for (int d = 0; d + 1 < par.pp; ++d) add(boundary, layout.gpu(r, d, t, c), layout.gpu(r, d + 1, t, c));
+        if (par.virtual_stages > 1) add(wrap, layout.gpu(r, par.pp - 1, t, c), layout.gpu(r, 0, t, c));
+      }
+  if (!boundary.empty()) scratch.network.start_class(boundary.links(), bytes, {}, Time{});
+  if (!wrap.empty()) scratch.network.start_class(wrap.links(), wrap_bytes, {}, Time{});
+  scratch.engine.run();
+}
+
 const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::remember_link_bytes(const RunningTrainingJob& job,
-                                                                                     const Scratch& scratch) {
+                                                                                     Scratch& scratch) {
   Key key = solo_key(job);
   if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
+  run_pp(scratch, job);
   std::vector<std::pair<LinkId, double>> bytes;
   for (std::size_t l = 0; l < topo_.link_count(); ++l) {
     const double b = scratch.network.link_bytes(static_cast<LinkId>(l));
@@ -115,7 +143,7 @@ const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::remember_link_b
   return link_bytes_cache_.emplace(std::move(key), std::move(bytes)).first->second;
 }
 
-const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::dp_link_bytes(const RunningTrainingJob& job) {
+const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::carried_link_bytes(const RunningTrainingJob& job) {
   if (auto it = link_bytes_cache_.find(solo_key(job)); it != link_bytes_cache_.end()) return it->second;
   Scratch scratch(topo_, efficiency_, tuning_);
   run_dp(scratch, {&job, 1});
@@ -140,7 +168,7 @@ NetworkSpeedModel::LinkLoad NetworkSpeedModel::link_load(std::span<const Running
   std::map<LinkId, double> rate;  // bytes/s
   for (std::size_t j = 0; j < running.size(); ++j) {
     if (!(iteration_s[j] > 0)) continue;
-    for (const auto& [l, b] : dp_link_bytes(running[j])) {
+    for (const auto& [l, b] : carried_link_bytes(running[j])) {
       if (carrier_)
         rate[l] = carrier_->link_rate(l);
       else
@@ -206,7 +234,7 @@ void NetworkSpeedModel::carry(std::span<const RunningTrainingJob> running,
   std::vector<FlowNetwork::ClassLink> links;
   for (std::size_t j = 0; j < running.size(); ++j) {
     const double iteration_s = timed[j].breakdown.total_s();
-    const auto& bytes = dp_link_bytes(running[j]);
+    const auto& bytes = carried_link_bytes(running[j]);
     if (bytes.empty() || !(iteration_s > 0)) continue;
     double unit = bytes.front().second;
     for (const auto& [l, b] : bytes) unit = std::min(unit, b);

@@ -11,16 +11,18 @@
 // reduction is assumed to coincide with the others'. Answers are cached by the running set
 // (job id and GPUs of each job): the scheduler asks again whenever the set changes.
 //
-// Traffic (carry_on, the run's one Fabric): from each re-time on, every running job's DP
-// reduction is a standing flow class on the run's flow network at its time-average rate —
-// its bytes per iteration on each link (from its DP collectives run alone on a what-if
+// Traffic (carry_on, the run's one Fabric): from each re-time on, every running job's traffic
+// between nodes — its DP reduction and its pipeline hand-offs between stages on different nodes
+// — is a standing flow class on the run's flow network at its time-average rate: its bytes per
+// iteration on each link (from its DP collectives and its PP sends run alone on a what-if
 // network: bytes and routes do not depend on contention, cached by job id and GPUs) over its
 // iteration time. By the symmetry of DP groups (identical rings, shifted) a link carries a
 // whole number of the least-loaded link's bytes, so the class's count on a link is its bytes
 // in that unit (rounded to the nearest where a collective is not so regular) and one rate
 // moves them all. There it shares links max-min with collective jobs and appears in the
-// network's link timelines. TP (inside a node) and PP hand-offs are not carried: they are
-// priced on the idle network.
+// network's link timelines. The PP hand-offs' share of the iteration is still priced on the
+// idle network (TrainingIterationModel); TP groups stay inside a node (order_ranks), on NVLink,
+// and are not carried.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -52,9 +54,10 @@ class NetworkSpeedModel : public JobSpeedModel {
 
   std::uint64_t evaluations() const { return evaluations_; }  // cache misses
 
-  // (link, bytes per iteration) of the job's DP reduction, links it does not touch left out.
-  const std::vector<std::pair<LinkId, double>>& dp_link_bytes(const RunningTrainingJob& job);
-  // Running jobs' time-average DP traffic: job i at dp_link_bytes / iteration_s[i]; when
+  // (link, bytes per iteration) of the job's carried traffic (DP reduction and PP hand-offs
+  // between nodes), links it does not touch left out.
+  const std::vector<std::pair<LinkId, double>>& carried_link_bytes(const RunningTrainingJob& job);
+  // Running jobs' time-average traffic: job i at carried_link_bytes / iteration_s[i]; when
   // carried, the rates those links have on the carrying network now.
   struct LinkLoad {
     std::array<double, kLinkKindCount> kind_utilization{};  // bytes/s on the kind / its capacity
@@ -71,9 +74,12 @@ class NetworkSpeedModel : public JobSpeedModel {
  private:
   struct Scratch;
   std::vector<double> run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const;
-  // The bytes a scratch run of `job` alone put on each link, kept under the job's key (once).
-  const std::vector<std::pair<LinkId, double>>& remember_link_bytes(const RunningTrainingJob& job,
-                                                                    const Scratch& scratch);
+  // The job's PP hand-offs between stages on different nodes, one iteration's worth, run on the
+  // scratch network for the bytes they put on its links.
+  void run_pp(Scratch& scratch, const RunningTrainingJob& job) const;
+  // The bytes a scratch run of `job`'s DP alone and then its PP hand-offs put on each link,
+  // kept under the job's key (once).
+  const std::vector<std::pair<LinkId, double>>& remember_link_bytes(const RunningTrainingJob& job, Scratch& scratch);
   void carry(std::span<const RunningTrainingJob> running, std::span<const TrainingIterationResult> timed);
 
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
@@ -90,7 +96,7 @@ class NetworkSpeedModel : public JobSpeedModel {
   std::array<double, kLinkKindCount> kind_capacity_{};
   std::uint64_t evaluations_ = 0;
   FlowNetwork* carrier_ = nullptr;
-  std::map<std::uint64_t, FlowId> standing_;  // job id -> its DP traffic on carrier_
+  std::map<std::uint64_t, FlowId> standing_;  // job id -> its carried traffic on carrier_
 };
 
 }  // namespace cs

@@ -160,6 +160,13 @@ double cast_seconds(const GpuSpec& gpu, const KernelWork& cast) {
 
 }  // namespace
 
+double pp_handoff_bytes(const TrainingJobSpec& spec) {
+  const TrainingParallelism& par = spec.parallel;
+  const TransformerCost cost(spec.model, spec.precision, plan_of(spec));
+  const IterationShape mb = training_shape(par.micro_batch_size, double(spec.sequence_length) / par.cp);
+  return double(spec.micro_batches()) * par.virtual_stages * cost.pp_transfer_bytes(mb) / par.tp;
+}
+
 double dp_gradient_bytes(const TrainingJobSpec& spec) {
   const TransformerCost cost(spec.model, spec.precision, plan_of(spec));
   return parameters_per_gpu(cost) * dtype_bytes(spec.gradient_dtype);
@@ -168,10 +175,11 @@ double dp_gradient_bytes(const TrainingJobSpec& spec) {
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group) {
   std::vector<CollectiveRequest> out;
   if (group.size() < 2) return out;
-  // Every collective moves the gradient buffer's bytes (the all-gathers as well: see
-  // docs/COST_MODEL.md on the weight-format all-gather left for a later change).
+  // Megatron's distributed optimizer reduce-scatters the gradient buffer (gradient_dtype) and
+  // all-gathers the updated parameters in their own format (bf16 or fp16; fp8 training keeps
+  // 16-bit weights and casts them per step).
   const double gradients = dp_gradient_bytes(spec);
-  const double weights = gradients;
+  const double weights = gradients / dtype_bytes(spec.gradient_dtype) * dtype_bytes(spec.precision.weights);
   const std::vector<VertexId> g(group.begin(), group.end());
   auto add = [&](CollectiveOp op, double bytes) {
     out.push_back(CollectiveRequest{op, g, bytes, CollectiveAlgorithm::kAuto, 0});

@@ -96,6 +96,11 @@ struct TrainingIterationResult {
 
 // The collectives of one DP group's gradient reduction, in the order they run.
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group);
+// Bytes one GPU sends per iteration to its peer (same TP index) in the next pipeline stage:
+// every micro-batch's activations, b s h / tp each (Megatron's scatter/gather hand-off), once
+// per model chunk (interleaved 1F1B crosses each stage boundary v times); the gradients coming
+// back are as many bytes the other way.
+double pp_handoff_bytes(const TrainingJobSpec& spec);
 // Bytes of gradients one GPU of the fullest stage reduces.
 double dp_gradient_bytes(const TrainingJobSpec& spec);
 // Memory per GPU on the fullest stage (sim/llm training_memory_per_gpu with the job's recipes:

@@ -80,6 +80,13 @@ TEST_CASE("topology mistakes are reported with their path") {
   CHECK_THROWS_WITH(load(dir, "topology:\n  node: dgx_h100\ncollectives: {jobs: [{op: allreduce, bytes: 1 MB}]}\n"),
                     Catch::Contains("all_reduce"));
   CHECK_THROWS_WITH(load(dir, "collectives: {jobs: [{op: all_reduce, bytes: 1 MB}]}\n"), Catch::Contains("topology"));
+  // In-network reduction is an InfiniBand switch feature.
+  CHECK_THROWS_WITH(load(dir, "topology:\n  node: dgx_h100\n  nodes: 2\n  fabric: {kind: rail_optimized, link: ethernet}\n"
+                              "collectives: {tuning: {sharp: quantum2}, jobs: [{op: all_reduce, bytes: 1 MB}]}\n"),
+                    Catch::Contains("collectives.tuning.sharp") && Catch::Contains("InfiniBand"));
+  CHECK_THROWS_WITH(load(dir, "topology:\n  node: dgx_h100\n  nodes: 2\n"
+                              "collectives: {tuning: {sharp: quantum3}, jobs: [{op: all_reduce, bytes: 1 MB}]}\n"),
+                    Catch::Contains("collectives.tuning.sharp") && Catch::Contains("quantum2"));
 }
 
 TEST_CASE("the two interconnect scenarios give different collective timings and link traffic") {

@@ -116,6 +116,63 @@ TEST_CASE("DP all-reduce on a non-blocking fat-tree takes the ring time 2(n-1)/n
   CHECK(contended[0] == Approx(ring).epsilon(0.005));
 }
 
+TEST_CASE("a pipeline split over two nodes puts its hand-offs on the NICs the fabric carries, both ways") {
+  // tp 8, pp 2, dp 1 on two DGX-A100 nodes: stage 0 on node 0, stage 1 on node 1. Per
+  // iteration each of the 8 GPU pairs (same TP index) moves m = 8 micro-batches of
+  // b s h / tp = 2048 x 4096 x 2 B / 8 = 2 MiB of activations forward and as many gradient
+  // bytes back: 16 MiB each way through each GPU's own NIC (its rail). No DP: nothing else.
+  const Topology topo = dgx_a100_cluster(2, FabricKind::kRailOptimized);
+  TrainingJobSpec spec = data_parallel_job(1);
+  spec.parallel.pp = 2;
+  const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
+  const double bytes = 8 * 2048.0 * 4096 * 2 / 8;
+  CHECK(pp_handoff_bytes(spec) == Approx(bytes));
+  NetworkSpeedModel speed(topo);
+  const RunningTrainingJob job{1, &spec, ranks};
+  int nic_uplinks = 0;
+  for (const auto& [l, b] : speed.carried_link_bytes(job)) {
+    const LinkInfo& info = topo.link(l);
+    CHECK(info.kind != LinkKind::kNvLink);  // nothing inside a node is carried
+    if (info.kind == LinkKind::kInfiniBand && topo.vertex(info.from).kind == VertexKind::kNic) {
+      ++nic_uplinks;
+      CHECK(b == Approx(bytes));
+    }
+  }
+  CHECK(nic_uplinks == 16);  // stage 0's 8 NICs forward, stage 1's 8 back
+  // Interleaving (v = 2) doubles the boundary crossings and adds the wrap from the last device
+  // to the first, (v - 1) = 1 crossing per micro-batch: 2 x 16 + 16 MiB through every NIC.
+  spec.parallel.virtual_stages = 2;
+  spec.model.layers = 8;
+  NetworkSpeedModel interleaved(topo);
+  const RunningTrainingJob job2{2, &spec, ranks};
+  for (const auto& [l, b] : interleaved.carried_link_bytes(job2)) {
+    const LinkInfo& info = topo.link(l);
+    if (info.kind == LinkKind::kInfiniBand && topo.vertex(info.from).kind == VertexKind::kNic)
+      CHECK(b == Approx(2 * bytes + bytes));
+  }
+}
+
+TEST_CASE("with SHARP a TP-8 job's DP all-reduce sends its gradients once through each NIC, S / B") {
+  // One GPU per node in each DP group: collnet is the switch reduction alone. Each rank sends S
+  // up its rail switch and receives the sum back at once: S / B, where a ring takes 2(n-1)/n x S / B.
+  const Topology topo = dgx_a100_cluster(4, FabricKind::kRailOptimized);
+  const TrainingJobSpec spec = data_parallel_job(4);
+  const std::vector<VertexId> ranks = order_ranks(topo, topo.gpus(), spec.parallel);
+  const double S = dp_gradient_bytes(spec);
+  const double B = 25e9 * 0.94;
+  CollectiveTuning tuning;
+  tuning.sharp = SharpGeneration::kQuantum;
+  // NCCL_COLLNET_ENABLE: the DP all-reduce runs collnet (a scenario with SHARP on does this).
+  TrainingIterationModel with(topo, {}, tuning, CollectiveAlgorithm::kCollnet);
+  TrainingIterationModel without(topo);
+  CHECK(with.time(spec, ranks).dp_comm_s == Approx(S / B).epsilon(0.005));
+  CHECK(without.time(spec, ranks).dp_comm_s == Approx(2.0 * 3 / 4 * S / B).epsilon(0.005));
+  // All 8 groups at once as flows (8 rail switches, one tree each): the same.
+  NetworkSpeedModel speed(topo, {}, tuning, CollectiveAlgorithm::kCollnet);
+  const RunningTrainingJob job{1, &spec, ranks};
+  CHECK(speed.contended_dp_seconds({&job, 1})[0] == Approx(S / B).epsilon(0.005));
+}
+
 TEST_CASE("a job alone on a non-blocking fat-tree loads each NIC uplink with its ring share per iteration") {
   const Topology topo = dgx_a100_cluster(4, FabricKind::kFatTree, 32, 1, 8);
   const TrainingJobSpec spec = data_parallel_job(4);  // tp 8, dp 4: 8 rings of 4 ranks, one per rail
@@ -127,7 +184,7 @@ TEST_CASE("a job alone on a non-blocking fat-tree loads each NIC uplink with its
   const double per_rank = 2.0 * 3 / 4 * S;
   int nic_uplinks = 0;
   double ib_bytes = 0;
-  for (const auto& [l, bytes] : speed.dp_link_bytes(job)) {
+  for (const auto& [l, bytes] : speed.carried_link_bytes(job)) {
     const LinkInfo& info = topo.link(l);
     if (info.kind != LinkKind::kInfiniBand) continue;
     ib_bytes += bytes;

@@ -177,19 +177,26 @@ TEST_CASE("the distributed optimizer reduce-scatters the gradient buffer and all
   REQUIRE(c.size() == 1);
   CHECK(c[0].op == CollectiveOp::kAllReduce);
   CHECK(c[0].bytes == Approx(4 * P));
-  // ZeRO 1: reduce-scatter of 4 P bytes, then the all-gather, priced on the same buffer.
+  // ZeRO 1: reduce-scatter of the fp32 gradients (4 P bytes), then the all-gather of the
+  // updated bf16 parameters (2 P bytes: Megatron's distributed optimizer gathers param dtype).
   spec.parallel.zero_stage = 1;
   c = dp_reduction_collectives(spec, group);
   REQUIRE(c.size() == 2);
   CHECK(c[0].op == CollectiveOp::kReduceScatter);
   CHECK(c[0].bytes == Approx(4 * P));
   CHECK(c[1].op == CollectiveOp::kAllGather);
-  CHECK(c[1].bytes == Approx(4 * P));
-  // bf16 gradient reduction (gradient_dtype: bf16) halves both.
+  CHECK(c[1].bytes == Approx(2 * P));
+  // bf16 gradient reduction (gradient_dtype: bf16) halves the reduce-scatter only.
   spec.gradient_dtype = Dtype::kBf16;
   c = dp_reduction_collectives(spec, group);
   CHECK(c[0].bytes == Approx(2 * P));
   CHECK(c[1].bytes == Approx(2 * P));
+  // fp8 training keeps 16-bit parameters: the all-gather stays 2 P.
+  spec.gradient_dtype = Dtype::kFp32;
+  spec.precision.compute = Dtype::kFp8;
+  c = dp_reduction_collectives(spec, group);
+  CHECK(c[1].bytes == Approx(2 * P));
+  spec.precision.compute = Dtype::kBf16;
   // Memory: master weights and Adam moments (12 B) over dp = 16; gradients stay whole.
   spec.gradient_dtype = Dtype::kFp32;
   const TrainingMemory m = training_job_memory(spec);
