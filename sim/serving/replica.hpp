@@ -7,7 +7,8 @@
 // and ends the iteration one event later. A run of decode-only iterations with nothing
 // waiting is priced step by step but scheduled as one event (max_fused_decode_steps), cut
 // short at the next step boundary when a request arrives, so results are the same as
-// stepping one iteration at a time.
+// stepping one iteration at a time (with prefix caching, but for cached blocks the run evicts
+// at its start that an arrival cutting it short might have found).
 #include <cstdint>
 #include <deque>
 #include <memory>

@@ -20,7 +20,7 @@ struct ServingRequest {
   // from its first token (two requests whose ids agree up to block i share tokens
   // [0, (i + 1) · prefix_block_tokens)). They may run past the prompt over the answer, whose
   // blocks a later turn of the conversation reuses. Shared: requests are copied as they move.
-  std::shared_ptr<const std::vector<std::int64_t>> prefix_ids;
+  std::shared_ptr<const std::vector<std::int64_t>> prefix_ids{};
   std::int64_t prefix_block_tokens = 0;
 };
 
