@@ -52,10 +52,12 @@ struct Bench {
     replica.on_iteration_end.connect([this](const IterationRecord& r) { iterations.push_back(r); });
     replica.start(0_s, 0_s);
   }
+  std::vector<ServingRequest> requests;  // events capture an index: a request is too large
   void enqueue_at(Time at, ServingRequest r) {
-    engine.schedule_at(at, [this, r]() mutable {
-      r.arrival = engine.now();
-      replica.enqueue(r);
+    requests.push_back(std::move(r));
+    engine.schedule_at(at, [this, i = requests.size() - 1] {
+      requests[i].arrival = engine.now();
+      replica.enqueue(requests[i]);
     });
   }
 };
