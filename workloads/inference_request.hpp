@@ -18,6 +18,8 @@ struct InferenceRequest {
   // Ids of the prompt's KV-cache blocks, as in the Mooncake traces: two requests sharing a
   // leading run of ids share that prefix. Empty when the trace carries none.
   std::vector<std::int64_t> prefix_hash_ids;
+  // Tokens each of those ids covers (Mooncake: 512); 0 when there are none.
+  std::int64_t prefix_block_tokens = 0;
 };
 
 }  // namespace cs

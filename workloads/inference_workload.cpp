@@ -28,10 +28,14 @@ std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec) {
 }
 
 std::unique_ptr<RequestSource> make_request_source(const InferenceWorkloadSpec& spec, std::uint64_t run_seed) {
-  if (spec.trace.has_value() == spec.synthetic.has_value()) {
-    throw std::invalid_argument("a workload needs exactly one of a trace and a synthetic generator");
+  if (spec.trace.has_value() + spec.synthetic.has_value() + spec.conversations.has_value() != 1) {
+    throw std::invalid_argument("a workload needs exactly one of a trace, a synthetic generator and conversations");
   }
   const std::uint64_t seed = stream_seed(run_seed, "workload." + spec.name);
+  if (spec.conversations) {
+    if (spec.demand) throw std::invalid_argument("conversations take no demand profile");
+    return std::make_unique<ConversationSource>(*spec.conversations, seed);
+  }
   if (spec.trace) {
     std::unique_ptr<RequestSource> source;
     if (spec.trace->passes == 1) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "workloads/conversation_source.hpp"
 #include "workloads/csv_request_trace.hpp"
 #include "workloads/demand_shaped_source.hpp"
 #include "workloads/request_source.hpp"
@@ -32,8 +33,9 @@ struct TraceSourceSpec {
 
 struct InferenceWorkloadSpec {
   std::string name = "workload";  // names its random streams
-  std::optional<TraceSourceSpec> trace;           // exactly one of trace
-  std::optional<SyntheticWorkloadSpec> synthetic;  // and synthetic
+  std::optional<TraceSourceSpec> trace;           // exactly one of trace,
+  std::optional<SyntheticWorkloadSpec> synthetic;  // synthetic
+  std::optional<ConversationSpec> conversations;   // and conversations (no demand shaping)
   // Synthetic only: resample (input, output) pairs from this trace (read whole at build).
   std::optional<TraceSourceSpec> lengths_from;
   // None: the workload as it is. For a trace, `jitter` and `copy_prefix_ids` apply too.
@@ -44,7 +46,8 @@ struct InferenceWorkloadSpec {
 // TraceError.
 std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec);
 // The workload's stream, seeded from the run seed and the workload's name. Throws
-// std::invalid_argument for a spec with neither or both of trace and synthetic, TraceError
+// std::invalid_argument for a spec without exactly one source (or conversations shaped by a
+// demand profile), TraceError
 // for trace files that cannot be read.
 std::unique_ptr<RequestSource> make_request_source(const InferenceWorkloadSpec& spec, std::uint64_t run_seed);
 

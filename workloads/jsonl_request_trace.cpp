@@ -8,7 +8,9 @@
 namespace cs {
 
 JsonlRequestTrace::JsonlRequestTrace(std::string path, TraceReadOptions options)
-    : LineTraceSource(std::move(path), std::move(options)) {}
+    : LineTraceSource(std::move(path), options), prefix_block_tokens_(options.prefix_block_tokens) {
+  if (prefix_block_tokens_ < 1) throw std::invalid_argument("a prefix block must hold at least one token");
+}
 
 void JsonlRequestTrace::parse_row(std::string_view line, InferenceRequest& out, std::int64_t& raw_time_ns) {
   parse_flat_json_object(line, members_);
@@ -45,6 +47,7 @@ void JsonlRequestTrace::parse_row(std::string_view line, InferenceRequest& out, 
           return id;
         }));
       }
+      if (!out.prefix_hash_ids.empty()) out.prefix_block_tokens = prefix_block_tokens_;
     } else if (m.key == "model") {
       if (m.value.kind != FlatJsonKind::kString) throw std::invalid_argument("\"model\" must be a string");
       out.model = m.value.text;

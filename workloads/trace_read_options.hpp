@@ -20,6 +20,9 @@ struct TraceReadOptions {
   Time offset;  // added to every arrival: where the trace starts in simulated time
   // Stamped on every request that does not name a model itself.
   std::string model;
+  // Tokens each prefix hash id of a row covers (JSONL `hash_ids`): the Mooncake traces hash
+  // blocks of 512 tokens (kvcache-ai/Mooncake, FAST'25 trace README).
+  std::int64_t prefix_block_tokens = 512;
 };
 
 }  // namespace cs

@@ -4,6 +4,7 @@
 #include "sim/metrics/job_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
+#include "sim/metrics/prefix_cache_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/serving_summary.hpp"
@@ -54,6 +55,7 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &ServingMetrics::output_keys(),
           &serving_summary_keys(),
           &ServingClusterMetrics::output_keys(),
+          &PrefixCacheMetrics::output_keys(),
           &CostEnergyMetrics::output_keys(),
           &JobMetrics::output_keys(),
           &JobMetrics::link_output_keys(),

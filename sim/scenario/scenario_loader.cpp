@@ -48,8 +48,9 @@ void check_drainable(MapReader& r, const Scenario& s) {
     sim.fail("horizon", "`horizon: drain` ends a serving-only run when its requests are done; this scenario has "
                         "other models that run on (give a duration)");
   for (const InferenceWorkloadSpec* w : s.all_workloads()) {
-    const bool endless = w->trace ? w->trace->passes == 0
-                                  : w->synthetic->end == Time::max() && w->synthetic->max_requests == 0;
+    const bool endless = w->trace           ? w->trace->passes == 0
+                         : w->conversations ? w->conversations->end == Time::max() && w->conversations->max_requests == 0
+                                            : w->synthetic->end == Time::max() && w->synthetic->max_requests == 0;
     if (endless)
       sim.fail("horizon", "workload '" + w->name +
                               "' never ends (a trace with loop: 0, or a synthetic stream without end or "
@@ -71,7 +72,12 @@ ServerPoolSpec read_queueing(MapReader r) {
 }
 
 std::string& stamped_model(InferenceWorkloadSpec& w) {
-  return w.trace ? w.trace->read.model : w.synthetic->model;
+  return w.trace ? w.trace->read.model : w.conversations ? w.conversations->model : w.synthetic->model;
+}
+
+// The key under a stream that says where its requests come from.
+std::string_view source_key(const InferenceWorkloadSpec& w) {
+  return w.trace ? "trace" : w.conversations ? "conversations" : "synthetic";
 }
 
 // Whether requests of this stream may name their own model (a trace column or field).
@@ -83,6 +89,7 @@ bool carries_models(const InferenceWorkloadSpec& w) {
 // The longest prompt a stream can make, when its spec says (0: not known before the run).
 std::int64_t known_max_prompt(const InferenceWorkloadSpec& w) {
   if (w.trace) return w.trace->max_tokens > 0 ? w.trace->max_tokens - 1 : 0;
+  if (w.conversations) return w.conversations->max_context_tokens > 0 ? w.conversations->max_context_tokens - 1 : 0;
   const TokenLengthSpec& l = w.synthetic->lengths;
   if (l.max_input_tokens > 0) return l.max_input_tokens;
   if (!l.resample && l.input.kind == DistributionKind::kFixed)
@@ -101,7 +108,8 @@ void check_prompt_limits(MapReader& r, const Scenario& s) {
     const InferenceWorkloadSpec& w = *streams[i];
     const std::int64_t prompt = known_max_prompt(w);
     if (prompt == 0) continue;
-    const std::string& model = w.trace ? w.trace->read.model : w.synthetic->model;
+    const std::string& model =
+        w.trace ? w.trace->read.model : w.conversations ? w.conversations->model : w.synthetic->model;
     for (const ServingPoolSpec* p : s.all_serving_pools()) {
       if (!model.empty() && p->model.name != model) continue;
       const ReplicaSpec& rep = p->replica;
@@ -113,9 +121,35 @@ void check_prompt_limits(MapReader& r, const Scenario& s) {
         why = "max_batched_tokens " + std::to_string(rep.max_batched_tokens) + " without chunked prefill";
       if (why.empty()) continue;
       MapReader at = list ? MapReader(items[i].node, items[i].path) : r.map("workload");
-      at.fail(w.trace ? "trace" : "synthetic", "prompts of up to " + std::to_string(prompt) + " tokens exceed pool '" +
+      at.fail(source_key(w), "prompts of up to " + std::to_string(prompt) + " tokens exceed pool '" +
                                                    p->router.name + "': " + why +
                                                    "; they could never be served (cap the prompts, or change the pool)");
+    }
+  }
+}
+
+// The tokens each prefix id of a stream covers (0: its requests carry none).
+std::int64_t prefix_block_tokens(const InferenceWorkloadSpec& w) {
+  if (w.conversations) return w.conversations->block_tokens;
+  if (w.trace && w.trace->format == TraceFormat::kJsonl) return w.trace->read.prefix_block_tokens;
+  return 0;
+}
+
+// A prefix-caching pool caches a stream's prefix blocks as whole KV blocks.
+void check_prefix_blocks(MapReader& r, const Scenario& s) {
+  const bool list = r.required("workload").is_sequence();
+  const std::vector<ConfigItem> items = list ? r.items("workload") : std::vector<ConfigItem>{};
+  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    const std::int64_t block = prefix_block_tokens(*streams[i]);
+    if (block == 0) continue;
+    for (const ServingPoolSpec* p : s.all_serving_pools()) {
+      if (!p->replica.prefix_caching || block % p->replica.kv_block_tokens == 0) continue;
+      MapReader at = list ? MapReader(items[i].node, items[i].path) : r.map("workload");
+      at.fail(source_key(*streams[i]), "prefix blocks of " + std::to_string(block) +
+                                           " tokens (block_tokens) are not whole KV blocks of pool '" +
+                                           p->router.name + "' (kv_block_tokens " +
+                                           std::to_string(p->replica.kv_block_tokens) + ")");
     }
   }
 }
@@ -336,6 +370,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
         s.pool_split);
     resolve_stream_models(r, s, models);
     check_prompt_limits(r, s);
+    check_prefix_blocks(r, s);
   } else if (r.has("workload")) {
     r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
   }

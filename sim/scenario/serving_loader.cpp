@@ -48,6 +48,7 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   r.check_range("prefill_chunk_tokens", static_cast<double>(s.prefill_chunk_tokens), 0, 1e9);
   s.kv_block_tokens = r.integer_or("kv_block_tokens", s.kv_block_tokens);
   r.check_range("kv_block_tokens", static_cast<double>(s.kv_block_tokens), 1, 1'000'000);
+  s.prefix_caching = r.boolean_or("prefix_caching", s.prefix_caching);
   s.max_fused_decode_steps = static_cast<int>(r.integer_or("max_fused_decode_steps", s.max_fused_decode_steps));
   r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
   r.finish();
@@ -233,8 +234,15 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
                                                   {{"round_robin", RoutingPolicy::kRoundRobin},
                                                    {"least_outstanding", RoutingPolicy::kLeastOutstanding},
                                                    {"join_shortest_queue", RoutingPolicy::kJoinShortestQueue},
-                                                   {"power_of_two", RoutingPolicy::kPowerOfTwo}},
+                                                   {"power_of_two", RoutingPolicy::kPowerOfTwo},
+                                                   {"prefix_affinity", RoutingPolicy::kPrefixAffinity}},
                                                   s.router.policy);
+  if (s.router.policy == RoutingPolicy::kPrefixAffinity && !s.replica.prefix_caching)
+    pool.fail("router", "prefix_affinity routes by the replicas' prefix caches: set replica.prefix_caching: true");
+  s.router.affinity_margin = pool.integer_or("affinity_margin", s.router.affinity_margin);
+  pool.check_range("affinity_margin", static_cast<double>(s.router.affinity_margin), 0, 1e9);
+  s.router.affinity_ratio = pool.number_or("affinity_ratio", s.router.affinity_ratio);
+  pool.check_range("affinity_ratio", s.router.affinity_ratio, 1, 1e9);
   // Every queue is bounded: a waiting request holds memory, and a hostile demand can queue
   // without end. Past the bound arrivals are rejected and counted (requests_rejected).
   s.router.max_queued_requests = pool.integer_or("max_queued_requests", kDefaultMaxQueuedRequests);

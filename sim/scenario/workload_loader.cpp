@@ -114,6 +114,10 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   if (t.format == TraceFormat::kCsv) {
     t.columns = read_columns(r.map("columns"));
   }
+  if (t.format == TraceFormat::kJsonl) {
+    t.read.prefix_block_tokens = r.integer_or("block_tokens", t.read.prefix_block_tokens);
+    r.check_range("block_tokens", static_cast<double>(t.read.prefix_block_tokens), 1, 1e6);
+  }
   t.max_tokens = r.integer_or("max_tokens", 0);
   if (t.max_tokens != 0) r.check_range("max_tokens", static_cast<double>(t.max_tokens), 2, 1e12);
   probe_input_file(r, "path", [&t] { return open_request_trace(t); });
@@ -204,14 +208,59 @@ DemandProfile read_demand_profile(MapReader& r) {
   }
 }
 
+namespace {
+
+// When a generator makes requests: `start`, `end` and `max_requests`.
+void read_generator_span(MapReader& r, Time& start, Time& end, std::uint64_t& max_requests) {
+  start = r.duration_or("start", Time());
+  end = r.duration_or("end", Time::max());
+  if (end <= start) r.fail("end", "the end must come after the start");
+  const std::int64_t n = r.integer_or("max_requests", 0);
+  r.check_range("max_requests", static_cast<double>(n), 0, 1e18);
+  max_requests = static_cast<std::uint64_t>(n);
+}
+
+ConversationSpec read_conversations(MapReader r) {
+  ConversationSpec c;
+  c.sessions = read_arrivals(r.map("sessions"));
+  if (r.has("turns")) c.turns = read_distribution(r.map("turns"), Dimension::kCount);
+  if (r.has("think_time")) c.think_time_s = read_distribution(r.map("think_time"), Dimension::kDuration);
+  if (r.has("user_tokens")) c.user_tokens = read_distribution(r.map("user_tokens"), Dimension::kCount);
+  if (r.has("output_tokens")) c.output_tokens = read_distribution(r.map("output_tokens"), Dimension::kCount);
+  c.system_prompt_tokens =
+      static_cast<std::int64_t>(r.quantity_or("system_prompt_tokens", Dimension::kCount, 0));
+  r.check_range("system_prompt_tokens", static_cast<double>(c.system_prompt_tokens), 0, 1e9);
+  c.system_prompts = r.integer_or("system_prompts", c.system_prompts);
+  r.check_range("system_prompts", static_cast<double>(c.system_prompts), 1, 1e6);
+  c.system_prompt_zipf = r.number_or("system_prompt_zipf", c.system_prompt_zipf);
+  r.check_range("system_prompt_zipf", c.system_prompt_zipf, 0, 100);
+  c.block_tokens = r.integer_or("block_tokens", c.block_tokens);
+  r.check_range("block_tokens", static_cast<double>(c.block_tokens), 1, 1e6);
+  c.max_context_tokens = static_cast<std::int64_t>(r.quantity_or("max_context_tokens", Dimension::kCount, 0));
+  r.check_range("max_context_tokens", static_cast<double>(c.max_context_tokens), 0, 1e12);
+  if (c.max_context_tokens > 0 && c.max_context_tokens < c.system_prompt_tokens + 2)
+    r.fail("max_context_tokens", "no turn fits: the system prompt alone leaves no room for a message and an answer");
+  read_generator_span(r, c.start, c.end, c.max_requests);
+  r.finish();
+  return c;
+}
+
+}  // namespace
+
 InferenceWorkloadSpec read_inference_workload(MapReader r) {
   InferenceWorkloadSpec w;
   w.name = r.string_or("name", w.name);
   const std::string model = r.string_or("model", "");
-  if (r.has("trace") == r.has("synthetic")) {
-    throw_config_error(r.node().where, r.path(), "a workload needs exactly one of 'trace' and 'synthetic'");
+  if (r.has("trace") + r.has("synthetic") + r.has("conversations") != 1) {
+    throw_config_error(r.node().where, r.path(),
+                       "a workload needs exactly one of 'trace', 'synthetic' and 'conversations'");
   }
-  if (r.has("trace")) {
+  if (r.has("conversations")) {
+    if (r.has("demand"))
+      r.fail("demand", "conversations take no demand profile: set the session rate (conversations.sessions)");
+    w.conversations = read_conversations(r.map("conversations"));
+    w.conversations->model = model;
+  } else if (r.has("trace")) {
     w.trace = read_trace(r.map("trace"), true);
     w.trace->read.model = model;
   } else {
@@ -240,12 +289,7 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
     g.lengths.max_output_tokens = static_cast<std::int64_t>(s.quantity_or("max_output_tokens", Dimension::kCount, 0));
     s.check_range("max_input_tokens", static_cast<double>(g.lengths.max_input_tokens), 0, 1e12);
     s.check_range("max_output_tokens", static_cast<double>(g.lengths.max_output_tokens), 0, 1e12);
-    g.start = s.duration_or("start", Time());
-    g.end = s.duration_or("end", Time::max());
-    if (g.end <= g.start) s.fail("end", "the end must come after the start");
-    const std::int64_t max_requests = s.integer_or("max_requests", 0);
-    s.check_range("max_requests", static_cast<double>(max_requests), 0, 1e18);
-    g.max_requests = static_cast<std::uint64_t>(max_requests);
+    read_generator_span(s, g.start, g.end, g.max_requests);
     s.finish();
     w.synthetic = std::move(g);
   }

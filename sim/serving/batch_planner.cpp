@@ -21,6 +21,17 @@ bool BatchPlanner::can_ever_serve(const ServingRequest& request, const KvBlockAl
          (spec_.chunked_prefill || request.input_tokens <= spec_.max_batched_tokens);
 }
 
+std::span<const std::int64_t> reusable_prefix_ids(const ServingRequest& request) {
+  if (!request.prefix_ids || request.prefix_block_tokens < 1) return {};
+  const auto whole = static_cast<std::size_t>((request.input_tokens - 1) / request.prefix_block_tokens);
+  return std::span<const std::int64_t>(*request.prefix_ids).first(std::min(whole, request.prefix_ids->size()));
+}
+
+std::int64_t BatchPlanner::cached_prefix_ids(const SchedulerState& state, const Sequence& s) const {
+  if (!spec_.prefix_caching) return 0;
+  return state.kv.cached_prefix(reusable_prefix_ids(s.request));
+}
+
 void BatchPlanner::add_to_batch(Sequence& s, std::int64_t tokens, BatchPlan& plan) {
   s.step_tokens = tokens;
   if (s.prefilling) {
@@ -37,11 +48,16 @@ void BatchPlanner::preempt(SchedulerState& state, std::uint32_t slot, BatchPlan&
   s.blocks = 0;
   s.step_tokens = 0;
   if (spec_.preemption == PreemptionMode::kSwap && s.computed > 0) {
-    // Its KV goes to host memory and comes back whole: nothing is computed again.
-    plan.swap_tokens += s.computed;
-    s.swapped_tokens += s.computed;
+    // Its own KV goes to host memory and comes back whole: nothing is computed again. The
+    // cached prefix it holds stays on the GPU, held.
+    plan.swap_tokens += s.own_tokens();
+    s.swapped_tokens += s.own_tokens();
   } else {
-    s.recomputed_tokens += s.computed;
+    s.recomputed_tokens += s.own_tokens();
+    // The cached prefix stays cached (evictable now); re-admission looks it up again.
+    if (s.prefix_held > 0) state.kv.release(s.held_ids());
+    s.prefix_held = 0;
+    s.shared_tokens = 0;
     s.computed = 0;
     s.prefilling = true;
   }
@@ -60,7 +76,7 @@ void BatchPlanner::schedule_running(SchedulerState& state, BatchPlan& plan, std:
     const std::int64_t want = s.prefilling ? std::min(s.pending(), chunk_cap) : s.pending();
     const std::int64_t tokens = std::min(want, budget);
     if (tokens <= 0) continue;  // token budget spent: this one sits the iteration out
-    const std::int64_t need = std::max<std::int64_t>(0, state.kv.blocks_for(s.computed + tokens) - s.blocks);
+    const std::int64_t need = std::max<std::int64_t>(0, state.kv.blocks_for(s.own_tokens(tokens)) - s.blocks);
     bool self_preempted = false;
     while (!state.kv.can_take(need)) {
       const std::uint32_t victim = state.running.back();
@@ -91,10 +107,21 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
     Sequence& s = state.slots[slot];
     const bool swapped = s.computed > 0;
     if (rules.resume_only && !swapped) break;
+    // A prompt starting with cached blocks computes only what follows them; the cached ones
+    // are held once it is admitted (until then they stay as they were).
+    const std::int64_t hit_ids = swapped ? 0 : cached_prefix_ids(state, s);
+    const std::span<const std::int64_t> hit =
+        hit_ids > 0 ? std::span<const std::int64_t>(*s.request.prefix_ids).first(static_cast<std::size_t>(hit_ids))
+                    : std::span<const std::int64_t>();
+    if (!swapped) s.computed = s.shared_tokens = hit_ids * s.request.prefix_block_tokens;
+    const auto not_admitted = [&s, swapped] {
+      if (!swapped) s.computed = s.shared_tokens = 0;
+    };
     const std::int64_t want = s.pending();
     if (rules.token_budget && !rules.chunk && want > spec_.max_batched_tokens) {
       // A preempted sequence whose prompt + generated tokens outgrew the batch: it can never
       // be recomputed without chunking.
+      not_admitted();
       state.waiting.erase(state.waiting.begin() + static_cast<std::ptrdiff_t>(i));
       plan.dropped.push_back(slot);
       continue;
@@ -103,7 +130,10 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
     if (rules.token_budget && rules.chunk && s.prefilling) {
       tokens = std::min({want, budget, chunk_cap});
       if (rules.round_chunks && tokens < want) tokens -= tokens % state.kv.block_tokens();
-      if (tokens == 0) break;
+      if (tokens == 0) {
+        not_admitted();
+        break;
+      }
     }
     const std::int64_t padded = (admitted + 1) * std::max(longest, tokens);
     const bool fits =
@@ -112,21 +142,33 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
                                    (rules.max_paddings == 0 || padded - padded_sum - tokens <= rules.max_paddings)
                              : tokens <= budget);
     if (!fits) {
+      not_admitted();
       if (rules.skip_oversized) {
         ++i;
         continue;
       }
       break;
     }
-    const std::int64_t need = rules.reserve_whole ? std::max(lifetime_blocks(s.request, state.kv),
-                                                             state.kv.blocks_for(s.computed + tokens))
-                                                  : state.kv.blocks_for(s.computed + tokens);
-    if (!state.kv.can_take(need, rules.keep_free_blocks)) break;
+    const std::int64_t need = rules.reserve_whole ? std::max(own_lifetime_blocks(s, state.kv),
+                                                             state.kv.blocks_for(s.own_tokens(tokens)))
+                                                  : state.kv.blocks_for(s.own_tokens(tokens));
+    // Holding the hit takes its blocks out of what eviction could free.
+    if (!state.kv.can_take(need + (hit.empty() ? 0 : state.kv.evictable_blocks(hit)), rules.keep_free_blocks)) {
+      not_admitted();
+      break;
+    }
     state.waiting.erase(state.waiting.begin() + static_cast<std::ptrdiff_t>(i));
     state.running.push_back(slot);
+    if (!hit.empty()) state.kv.hold(hit);
+    s.prefix_held = hit_ids;
+    if (spec_.prefix_caching && !swapped) {
+      s.cached_tokens = s.shared_tokens;
+      state.prefix_lookup_tokens += static_cast<std::uint64_t>(s.request.input_tokens);
+      state.prefix_hit_tokens += static_cast<std::uint64_t>(s.shared_tokens);
+    }
     state.kv.take(need);
     s.blocks = need;
-    if (swapped) plan.swap_tokens += s.computed;  // copied back in before the forward pass
+    if (swapped) plan.swap_tokens += s.own_tokens();  // copied back in before the forward pass
     if (rules.padded_budget) {
       longest = std::max(longest, tokens);
       padded_sum += tokens;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "sim/engine/slot_pool.hpp"
@@ -30,9 +31,19 @@ struct Sequence {
   std::int64_t recomputed_tokens = 0;  // KV thrown away by recompute preemptions
   std::int64_t swapped_tokens = 0;     // KV copied to host memory by swap preemptions
   bool prefilling = true;  // admitted (or re-admitted) and not yet produced a token since
+  // Prefix caching: the leading prefix ids whose cached entries it holds, and the tokens they
+  // cover (the first shared_tokens of `computed`, not in its own `blocks`).
+  std::int64_t prefix_held = 0;
+  std::int64_t shared_tokens = 0;
+  std::int64_t cached_tokens = 0;  // prompt tokens found cached at its last admission
 
   // Tokens known (prompt + generated) but not in the cache.
   std::int64_t pending() const { return request.input_tokens + generated - computed; }
+  // Its own blocks' tokens once `tokens` more are computed.
+  std::int64_t own_tokens(std::int64_t tokens = 0) const { return computed + tokens - shared_tokens; }
+  std::span<const std::int64_t> held_ids() const {
+    return std::span<const std::int64_t>(*request.prefix_ids).first(static_cast<std::size_t>(prefix_held));
+  }
 };
 
 // What a planner reads and changes: the sequences, their two queues and the KV blocks.
@@ -43,6 +54,10 @@ struct SchedulerState {
   std::vector<std::uint32_t> running;   // admission order: preemption takes from the back
   KvBlockAllocator kv;
   std::uint64_t preemptions = 0;
+  // Prefix caching: prompt tokens admitted fresh (nothing computed yet) and how many of them
+  // were found cached, so their prefill was skipped (counters).
+  std::uint64_t prefix_lookup_tokens = 0;
+  std::uint64_t prefix_hit_tokens = 0;
 };
 
 // The next iteration as a planner leaves it: every running sequence with step_tokens > 0
@@ -59,6 +74,10 @@ struct BatchPlan {
   void clear();
   bool empty() const { return prefills.empty() && decodes == 0; }
 };
+
+// The prefix ids a cache hit of `request` may cover: those of blocks wholly inside its prompt
+// but its last token, which must be computed to produce the first output token.
+std::span<const std::int64_t> reusable_prefix_ids(const ServingRequest& request);
 
 class BatchPlanner {
  public:
@@ -93,12 +112,19 @@ class BatchPlanner {
   int admit(SchedulerState& state, BatchPlan& plan, std::int64_t& budget, std::int64_t chunk_cap,
             const AdmitRules& rules) const;
   void preempt(SchedulerState& state, std::uint32_t slot, BatchPlan& plan) const;
+  // Prefix caching, for a sequence with nothing computed: how many of its reusable prefix ids
+  // are cached, from the first.
+  std::int64_t cached_prefix_ids(const SchedulerState& state, const Sequence& s) const;
   // Adds running sequence `s` computing `tokens` to the batch.
   static void add_to_batch(Sequence& s, std::int64_t tokens, BatchPlan& plan);
   // Blocks a sequence needs to hold for its whole life.
   static std::int64_t lifetime_blocks(const ServingRequest& request, const KvBlockAllocator& kv) {
     // The cache holds at most prompt + output − 1 tokens (the last token is never fed back).
     return kv.blocks_for(request.input_tokens + request.output_tokens - 1);
+  }
+  // Its own blocks over its whole life, besides the cached prefix it holds.
+  static std::int64_t own_lifetime_blocks(const Sequence& s, const KvBlockAllocator& kv) {
+    return kv.blocks_for(s.request.input_tokens + s.request.output_tokens - 1 - s.shared_tokens);
   }
   std::int64_t chunk_cap() const {
     return spec_.chunked_prefill && spec_.prefill_chunk_tokens > 0 ? spec_.prefill_chunk_tokens

@@ -113,6 +113,11 @@ void Replica::enqueue(const ServingRequest& request) {
   if (request.input_tokens < 1 || request.output_tokens < 1)
     throw std::invalid_argument("request " + std::to_string(request.id) +
                                 " needs at least one input and one output token");
+  if (spec_.prefix_caching && request.prefix_ids &&
+      (request.prefix_block_tokens < 1 || request.prefix_block_tokens % spec_.kv_block_tokens != 0))
+    throw std::invalid_argument("request " + std::to_string(request.id) + ": prefix blocks of " +
+                                std::to_string(request.prefix_block_tokens) + " tokens are not whole KV blocks of " +
+                                std::to_string(spec_.kv_block_tokens));
   const std::uint32_t slot = sched_.slots.acquire();
   sched_.slots[slot] = Sequence{};
   sched_.slots[slot].request = request;
@@ -185,7 +190,7 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
     // computed + j − 1, which needs a new block first when j − 2 = blocks·b − (computed + 1)
     // and every b steps after. Blocks reserved ahead (no-evict policies) may put that beyond
     // b steps: the run then stops before it.
-    const std::int64_t first = s.blocks * b - (s.computed + 1);
+    const std::int64_t first = s.blocks * b - (s.own_tokens() + 1);
     if (first < b)
       ++block_phase_[static_cast<std::size_t>(first)];
     else
@@ -198,7 +203,10 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   step_blocks_.push_back(0);
   // First how far the cache lets the run go, then the steps' prices in one call.
   std::int64_t reserved = 0;
-  const std::int64_t free_after_first = sched_.kv.free();
+  // With prefix caching, evictable cached blocks count as free: the run evicts at its start the
+  // blocks its steps will take, in the LRU order stepping would (only a request arriving within
+  // the run, cutting it short, could have found one of them still cached).
+  const std::int64_t free_after_first = sched_.kv.free() + sched_.kv.cached();
   std::size_t phase = 0;  // (j − 2) mod b, kept without a division per step
   for (std::int64_t j = 2; j <= k_max; ++j, phase = phase + 1 == block_phase_.size() ? 0 : phase + 1) {
     const std::int64_t need = block_phase_[phase];
@@ -270,14 +278,18 @@ void Replica::finish_iteration() {
         s.computed += k;
         s.generated += k;
         tokens_generated_ += static_cast<std::uint64_t>(k);
-        s.blocks = std::max(s.blocks, sched_.kv.blocks_for(s.computed));
+        s.blocks = std::max(s.blocks, sched_.kv.blocks_for(s.own_tokens()));
       } else {
         s.computed += s.step_tokens;
-        if (s.computed == s.request.input_tokens + s.generated) produce_token(s, now);
+        if (s.computed == s.request.input_tokens + s.generated) {
+          produce_token(s, now);
+          cache_full_blocks(s, s.request.input_tokens);
+        }
       }
       s.step_tokens = 0;
       if (s.generated == s.request.output_tokens) {
         ++completed_;
+        cache_full_blocks(s, s.computed);
         release(slot, RequestStatus::kCompleted, now);
         continue;
       }
@@ -325,10 +337,28 @@ RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time
   return o;
 }
 
+void Replica::cache_full_blocks(Sequence& s, std::int64_t tokens) {
+  if (!spec_.prefix_caching || !s.request.prefix_ids) return;
+  const std::vector<std::int64_t>& ids = *s.request.prefix_ids;
+  const std::int64_t block = s.request.prefix_block_tokens;
+  const std::int64_t kv_blocks = block / spec_.kv_block_tokens;
+  const auto full = std::min(static_cast<std::int64_t>(ids.size()), tokens / block);
+  // From the first block it does not hold yet, while they are its own: a block another
+  // sequence cached first stays its own copy, and so does everything after it.
+  while (s.prefix_held < full) {
+    if (!sched_.kv.adopt(ids[static_cast<std::size_t>(s.prefix_held)], kv_blocks)) break;
+    s.blocks -= kv_blocks;
+    s.shared_tokens += block;
+    ++s.prefix_held;
+  }
+}
+
 void Replica::release(std::uint32_t slot, RequestStatus status, Time finish) {
   Sequence& s = sched_.slots[slot];
   sched_.kv.give_back(s.blocks);
   s.blocks = 0;
+  if (s.prefix_held > 0) sched_.kv.release(s.held_ids());
+  s.prefix_held = 0;
   sched_.slots.release(slot);
   on_request_done.emit(outcome_of(s, status, finish));
 }
@@ -359,6 +389,11 @@ std::int64_t Replica::kv_blocks_used() const {
   // Blocks of fused steps not yet begun are reserved but not yet in use.
   const std::size_t in_flight = std::min(fused_steps_done() + 1, steps_);
   return sched_.kv.used() - (step_blocks_[steps_ - 1] - step_blocks_[in_flight - 1]);
+}
+
+std::int64_t Replica::cached_prefix_blocks(const ServingRequest& request) const {
+  if (!spec_.prefix_caching) return 0;
+  return sched_.kv.cached_prefix(reusable_prefix_ids(request));
 }
 
 std::uint64_t Replica::tokens_generated() const {

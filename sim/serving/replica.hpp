@@ -7,7 +7,8 @@
 // and ends the iteration one event later. A run of decode-only iterations with nothing
 // waiting is priced step by step but scheduled as one event (max_fused_decode_steps), cut
 // short at the next step boundary when a request arrives, so results are the same as
-// stepping one iteration at a time.
+// stepping one iteration at a time (with prefix caching, but for cached blocks the run evicts
+// at its start that an arrival cutting it short might have found).
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -81,6 +82,15 @@ class Replica {
   std::size_t outstanding() const { return sched_.waiting.size() + sched_.running.size(); }
   std::int64_t kv_blocks_total() const { return sched_.kv.total(); }
   std::int64_t kv_blocks_used() const;
+  // Prefix caching: blocks cached that no request holds (evictable), blocks neither held nor
+  // cached, blocks evicted so far, and prompt tokens admitted fresh and found cached.
+  std::int64_t kv_blocks_cached() const { return sched_.kv.cached(); }
+  std::int64_t kv_blocks_free() const { return sched_.kv.free(); }
+  std::int64_t kv_blocks_evicted() const { return sched_.kv.evicted_blocks(); }
+  std::uint64_t prefix_lookup_tokens() const { return sched_.prefix_lookup_tokens; }
+  std::uint64_t prefix_hit_tokens() const { return sched_.prefix_hit_tokens; }
+  // Leading prefix blocks of `request` cached here now (0 without prefix caching).
+  std::int64_t cached_prefix_blocks(const ServingRequest& request) const;
   std::uint64_t tokens_generated() const;  // output tokens produced so far (a counter)
   double busy_seconds() const;             // time with an iteration in flight (a counter)
   // Model FLOPs of the iterations (fused decode steps: of the steps) finished so far (a counter).
@@ -101,6 +111,9 @@ class Replica {
   double fused_flops(std::int64_t steps) const;  // FLOPs of the first `steps` steps in flight
   void emit_iterations(Time now);
   void produce_token(Sequence& s, Time now);
+  // Prefix caching: the sequence's own blocks wholly inside its first `tokens` tokens that its
+  // prefix ids name become cached entries it holds.
+  void cache_full_blocks(Sequence& s, std::int64_t tokens);
   void release(std::uint32_t slot, RequestStatus status, Time finish);
   RequestOutcome outcome_of(const Sequence& s, RequestStatus status, Time finish) const;
   void stop_if_drained();

@@ -35,6 +35,9 @@ struct ReplicaSpec {
   // so running sequences can grow a while before anything is preempted.
   double kv_watermark = 0.01;
   std::int64_t kv_block_tokens = 16;
+  // Keep KV blocks of finished prompts that requests name by prefix ids for later requests
+  // that start with the same ids (KvBlockAllocator); false: every prompt is computed whole.
+  bool prefix_caching = false;
   double kv_bytes_per_token = 0;  // 2 · layers · kv_heads · head_dim · bytes, per GPU share summed
   double kv_cache_bytes = 0;      // memory left for the KV cache after weights and activations
   // Host-memory copy rate of the whole replica (each GPU over its own PCIe link) for swap

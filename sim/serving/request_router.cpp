@@ -15,6 +15,8 @@ std::string_view routing_policy_name(RoutingPolicy policy) {
       return "join_shortest_queue";
     case RoutingPolicy::kPowerOfTwo:
       return "power_of_two";
+    case RoutingPolicy::kPrefixAffinity:
+      return "prefix_affinity";
   }
   return "unknown";
 }
@@ -36,6 +38,8 @@ RequestRouter::RequestRouter(Engine& engine, const RequestRouterSpec& spec)
     : engine_(engine), spec_(spec), rng_(engine.random(spec.name.empty() ? "router" : "router:" + spec.name)) {
   if (spec.max_queued_requests < 0) throw std::invalid_argument("max_queued_requests must not be negative");
   if (spec.context_window < 0) throw std::invalid_argument("the context window must not be negative");
+  if (spec.affinity_margin < 0) throw std::invalid_argument("affinity_margin must not be negative");
+  if (!(spec.affinity_ratio >= 1)) throw std::invalid_argument("affinity_ratio must be at least 1");
 }
 
 Replica& RequestRouter::add_replica(std::unique_ptr<Replica> replica) {
@@ -123,10 +127,17 @@ void RequestRouter::submit(ServingRequest request) {
 }
 
 void RequestRouter::dispatch(const ServingRequest& request) {
-  choose()->enqueue(request);
+  choose(request)->enqueue(request);
 }
 
-Replica* RequestRouter::choose() {
+Replica* RequestRouter::least_outstanding() const {
+  Replica* best = ready_.front();
+  for (Replica* r : ready_)
+    if (r->outstanding() < best->outstanding()) best = r;
+  return best;
+}
+
+Replica* RequestRouter::choose(const ServingRequest& request) {
   switch (spec_.policy) {
     case RoutingPolicy::kRoundRobin: {
       const auto it = std::upper_bound(ready_.begin(), ready_.end(), round_robin_last_,
@@ -135,12 +146,8 @@ Replica* RequestRouter::choose() {
       round_robin_last_ = r->id();
       return r;
     }
-    case RoutingPolicy::kLeastOutstanding: {
-      Replica* best = ready_.front();
-      for (Replica* r : ready_)
-        if (r->outstanding() < best->outstanding()) best = r;
-      return best;
-    }
+    case RoutingPolicy::kLeastOutstanding:
+      return least_outstanding();
     case RoutingPolicy::kJoinShortestQueue: {
       Replica* best = ready_.front();
       for (Replica* r : ready_)
@@ -158,6 +165,23 @@ Replica* RequestRouter::choose() {
       Replica* ra = ready_[a];
       Replica* rb = ready_[b];
       return rb->outstanding() < ra->outstanding() ? rb : ra;
+    }
+    case RoutingPolicy::kPrefixAffinity: {
+      Replica* best = ready_.front();
+      std::int64_t longest = best->cached_prefix_blocks(request);
+      for (Replica* r : ready_) {
+        const std::int64_t cached = r->cached_prefix_blocks(request);
+        if (cached > longest || (cached == longest && r->outstanding() < best->outstanding())) {
+          best = r;
+          longest = cached;
+        }
+      }
+      Replica* least = least_outstanding();
+      const auto load = static_cast<double>(best->outstanding());
+      const auto least_load = static_cast<double>(least->outstanding());
+      if (load > least_load + static_cast<double>(spec_.affinity_margin) && load > spec_.affinity_ratio * least_load)
+        return least;
+      return best;
     }
   }
   return ready_.front();

@@ -26,6 +26,7 @@ enum class RoutingPolicy : std::uint8_t {
   kLeastOutstanding,   // fewest requests queued + running
   kJoinShortestQueue,  // fewest requests queued (not yet admitted); ties: fewest outstanding
   kPowerOfTwo,         // two distinct ready replicas at random, the one with fewer outstanding
+  kPrefixAffinity,     // the longest cached prefix of the request, unless that replica is too loaded
 };
 std::string_view routing_policy_name(RoutingPolicy policy);
 
@@ -41,6 +42,13 @@ struct RequestRouterSpec {
   std::int64_t max_queued_requests = 0;  // admission control bound; 0: no admission control
   std::int64_t context_window = 0;       // the model's max context in tokens; 0: none
   ContextOverflow context_overflow = ContextOverflow::kRefuse;
+  // prefix_affinity: the replica with the longest cached prefix of the request (ties: fewest
+  // outstanding) takes it unless it has more than `affinity_margin` outstanding requests over
+  // the least loaded ready replica and more than `affinity_ratio` times as many; then the least
+  // loaded does. The defaults are the SGLang cache-aware router's balance_abs_threshold (64) and
+  // balance_rel_threshold (1.5).
+  std::int64_t affinity_margin = 64;
+  double affinity_ratio = 1.5;
 };
 
 class RequestRouter {
@@ -79,7 +87,8 @@ class RequestRouter {
   std::uint64_t count_of(RequestStatus status) const { return status_counts_[static_cast<std::size_t>(status)]; }
 
  private:
-  Replica* choose();
+  Replica* choose(const ServingRequest& request);
+  Replica* least_outstanding() const;
   void dispatch(const ServingRequest& request);
   void relay_done(const RequestOutcome& outcome);
   void replica_changed(const Replica& replica, ReplicaState previous);

@@ -3,7 +3,9 @@
 // the row of the /requests table: every request that arrived ends in exactly one status, so
 // arrived = completed + rejected + dropped + unfinished holds by construction.
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "sim/engine/time.hpp"
 
@@ -14,6 +16,12 @@ struct ServingRequest {
   Time arrival;
   std::int64_t input_tokens = 0;   // prompt length; at least 1
   std::int64_t output_tokens = 0;  // tokens to generate; at least 1 (the first comes out of prefill)
+  // Prefix caching: the ids of the request's KV blocks of `prefix_block_tokens` tokens each,
+  // from its first token (two requests whose ids agree up to block i share tokens
+  // [0, (i + 1) · prefix_block_tokens)). They may run past the prompt over the answer, whose
+  // blocks a later turn of the conversation reuses. Shared: requests are copied as they move.
+  std::shared_ptr<const std::vector<std::int64_t>> prefix_ids{};
+  std::int64_t prefix_block_tokens = 0;
 };
 
 enum class RequestStatus : std::uint8_t {

@@ -201,6 +201,10 @@ void ServingSystem::submit(const InferenceRequest& request, std::uint64_t id) {
   // A trace row with an empty prompt or answer still costs one token of each.
   r.input_tokens = std::max<std::int64_t>(request.input_tokens, 1);
   r.output_tokens = std::max<std::int64_t>(request.output_tokens, 1);
+  if (spec_.replica.prefix_caching && !request.prefix_hash_ids.empty()) {
+    r.prefix_ids = std::make_shared<const std::vector<std::int64_t>>(request.prefix_hash_ids);
+    r.prefix_block_tokens = request.prefix_block_tokens;
+  }
   router_.submit(r);
 }
 

@@ -24,6 +24,7 @@
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
+#include "sim/metrics/prefix_cache_metrics.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/metrics/weight_load_metrics.hpp"
 #include "sim/network/fabric.hpp"
@@ -96,6 +97,8 @@ struct Models {
   std::unique_ptr<ServingCluster> serving;
   std::vector<std::unique_ptr<ServingMetrics>> serving_metrics;  // one per pool
   std::unique_ptr<ServingClusterMetrics> serving_totals;
+  // Pools with prefix caching, with the prefix of their output names.
+  std::vector<std::pair<std::unique_ptr<PrefixCacheMetrics>, std::string>> prefix_cache;
   std::vector<std::unique_ptr<SpotInterruptions>> spot;  // one per spot pool
   std::unique_ptr<CostEnergyMetrics> cost;
   const TopologySpec* topology = nullptr;  // the scenario's, for the summary
@@ -121,13 +124,16 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
   std::vector<ServingPoolView> views;
   for (std::size_t i = 0; i < pools.size(); ++i) {
     ServingSystem& pool = m.serving->pool(i);
-    const auto prefix = sampler.name_prefix(pools.size() > 1 ? pools[i]->router.name + "." : std::string());
+    const std::string pool_prefix = pools.size() > 1 ? pools[i]->router.name + "." : std::string();
+    const auto prefix = sampler.name_prefix(pool_prefix);
     m.serving_metrics.push_back(std::make_unique<ServingMetrics>(engine, pool.router(), *pools[i], sampler, table,
                                                                  static_cast<std::int64_t>(i),
                                                                  scenario.output.slo_window));
     pool.on_replica_created.connect(
         [metrics = m.serving_metrics.back().get()](int gpus) { metrics->replica_created(gpus); });
     views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get(), {}});
+    if (pools[i]->replica.prefix_caching)
+      m.prefix_cache.emplace_back(std::make_unique<PrefixCacheMetrics>(pool.router(), sampler), pool_prefix);
   }
   std::vector<CostPoolView> cost_views;
   for (std::size_t i = 0; i < pools.size(); ++i)
@@ -220,6 +226,7 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
   if (m.pool_metrics) m.pool_metrics->write_summary(out, horizon);
   if (m.serving_totals) {
     m.serving_totals->write_summary(out, horizon);
+    for (const auto& [metrics, prefix] : m.prefix_cache) metrics->write_summary(out, prefix);
     const std::size_t n = m.serving->size();
     std::int64_t added = 0, removed = 0, shortfall = 0;
     bool any = false;

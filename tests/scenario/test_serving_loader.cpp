@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "scenario_load_error.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
@@ -175,4 +177,27 @@ TEST_CASE("weights as flows need a topology with an object store, and pre-stagin
              Catch::Contains("storage.object_store.ports"));
   CHECK_THAT(error_of(replace(with_store("weights_from: peer\n"), "{kind: single_switch}", "{kind: none}")),
              Catch::Contains("attaches to a fabric"));
+}
+
+TEST_CASE("prefix caching needs prefix blocks of whole KV blocks and prefix_affinity needs the cache") {
+  const std::string example =
+      (std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "configs/scenarios/prefix_caching.yaml").string();
+  const auto error_with = [&example](std::vector<std::string> overrides) -> std::string {
+    LoadOptions o;
+    o.overrides = std::move(overrides);
+    try {
+      load_scenario(example, o);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK(error_with({}) == "no error");
+  CHECK_THAT(error_with({"workload.conversations.block_tokens=24"}),
+             Catch::Contains("workload.conversations") && Catch::Contains("not whole KV blocks"));
+  // Without prefix caching the block size does not matter.
+  CHECK(error_with({"workload.conversations.block_tokens=24", "serving.replica.prefix_caching=false"}) == "no error");
+  CHECK_THAT(error_with({"serving.replica.prefix_caching=false", "serving.pool.router=prefix_affinity"}),
+             Catch::Contains("serving.pool.router") && Catch::Contains("prefix_caching"));
+  CHECK_THAT(error_with({"serving.pool.affinity_ratio=0.5"}), Catch::Contains("serving.pool.affinity_ratio"));
 }

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scenario_test_files.hpp"
 #include "sim/scenario/config_error.hpp"
@@ -92,7 +94,7 @@ TEST_CASE("a synthetic workload reads arrivals, diurnal cycle, token distributio
 }
 
 TEST_CASE("bad workload sections name the key and its line") {
-  CHECK_THAT(error_of("workload:\n  synthetic: {}\n  trace: {}\n"), Catch::Contains("exactly one of 'trace' and 'synthetic'"));
+  CHECK_THAT(error_of("workload:\n  synthetic: {}\n  trace: {}\n"), Catch::Contains("exactly one of 'trace', 'synthetic' and 'conversations'"));
   CHECK_THAT(error_of("workload:\n  trace: {format: azure, path: x.csv}\n  demand: {preset: lunch_day}\n"),
              Catch::Contains(":3:") && Catch::Contains("did you mean 'launch_day'"));
   CHECK_THAT(error_of("workload:\n  trace: {format: csv, path: x.csv, columns: {time: t, time_unit: minutes, input_tokens: 2, output_tokens: 3}}\n"),
@@ -105,6 +107,64 @@ TEST_CASE("bad workload sections name the key and its line") {
                       "    input_tokens: {distribution: fixed, mean: 1}\n    output_tokens: {distribution: fixed, mean: 1}\n"),
              Catch::Contains("amplitude") && Catch::Contains("out of range"));
   CHECK_THAT(error_of("workload:\n  trace: {format: azure, path: x.csv, jiter: 1 s}\n"), Catch::Contains("unknown key 'jiter'"));
+}
+
+TEST_CASE("a conversations workload reads sessions, turns, think time and the shared system prompt") {
+  TempDir dir;
+  const auto w = load(dir,
+                      "workload:\n"
+                      "  conversations:\n"
+                      "    sessions: {process: poisson, rate: 0.5/s}\n"
+                      "    turns: {distribution: lognormal, mean: 5, cv: 1}\n"
+                      "    think_time: {distribution: exponential, mean: 1 min}\n"
+                      "    user_tokens: {distribution: fixed, mean: 200}\n"
+                      "    output_tokens: {distribution: fixed, mean: 300}\n"
+                      "    system_prompt_tokens: 2k\n"
+                      "    system_prompts: 8\n"
+                      "    system_prompt_zipf: 1.2\n"
+                      "    block_tokens: 32\n"
+                      "    max_context_tokens: 16k\n"
+                      "    end: 1 h\n");
+  REQUIRE(w.conversations);
+  CHECK(w.conversations->sessions.rate_per_s == 0.5);
+  CHECK(w.conversations->turns.mean == 5.0);
+  CHECK(w.conversations->think_time_s.mean == 60.0);
+  CHECK(w.conversations->system_prompt_tokens == 2000);
+  CHECK(w.conversations->system_prompts == 8);
+  CHECK(w.conversations->system_prompt_zipf == 1.2);
+  CHECK(w.conversations->block_tokens == 32);
+  CHECK(w.conversations->max_context_tokens == 16000);
+  CHECK(w.conversations->end == 1_h);
+  auto source = make_request_source(w, 7);
+  const auto first = source->next();
+  REQUIRE(first);
+  CHECK(first->input_tokens == 2200);
+  CHECK(first->prefix_block_tokens == 32);
+}
+
+TEST_CASE("bad conversations sections name the key") {
+  const std::string head = "workload:\n  conversations:\n    sessions: {process: poisson, rate: 1/s}\n";
+  CHECK_THAT(error_of(head + "    system_prompts: 0\n"),
+             Catch::Contains("workload.conversations.system_prompts") && Catch::Contains("out of range"));
+  CHECK_THAT(error_of(head + "    system_prompt_tokens: 1000\n    max_context_tokens: 1000\n"),
+             Catch::Contains("workload.conversations.max_context_tokens") && Catch::Contains("no turn fits"));
+  CHECK_THAT(error_of(head + "    thinktime: {distribution: fixed, mean: 1 s}\n"),
+             Catch::Contains("did you mean 'think_time'"));
+  CHECK_THAT(error_of(head + "  demand: {points: [[0 s, 2x]]}\n"),
+             Catch::Contains("workload.demand") && Catch::Contains("no demand profile"));
+}
+
+TEST_CASE("a jsonl trace's prefix blocks are 512 tokens unless block_tokens says") {
+  TempDir dir;
+  dir.write("m.jsonl", "{\"timestamp\": 0, \"input_length\": 1000, \"output_length\": 5, \"hash_ids\": [1, 2]}\n");
+  for (const auto& [extra, tokens] : std::vector<std::pair<std::string, std::int64_t>>{{"", 512}, {", block_tokens: 64", 64}}) {
+    const auto w = load(dir, "workload:\n  trace: {format: jsonl, path: m.jsonl" + extra + "}\n");
+    const auto r = make_request_source(w, 1)->next();
+    REQUIRE(r);
+    CHECK(r->prefix_block_tokens == tokens);
+  }
+  CHECK_THAT(error_of("workload:\n  trace: {format: azure, path: x.csv, block_tokens: 64}\n"),
+             Catch::Contains("unknown key 'block_tokens'"));
 }
 
 TEST_CASE("a job trace section names the Alibaba pod list") {
