@@ -17,8 +17,10 @@ void BatchPlan::clear() {
 BatchPlanner::BatchPlanner(const ReplicaSpec& spec) : spec_(spec) {}
 
 bool BatchPlanner::can_ever_serve(const ServingRequest& request, const KvBlockAllocator& kv) const {
+  // A decode-only request computes one token at a time: its prompt's KV arrives computed.
   return lifetime_blocks(request, kv) <= kv.total() &&
-         (spec_.chunked_prefill || request.input_tokens <= spec_.max_batched_tokens);
+         (spec_.chunked_prefill || request.phase == RequestPhase::kDecodeOnly ||
+          request.input_tokens <= spec_.max_batched_tokens);
 }
 
 void BatchPlanner::add_to_batch(Sequence& s, std::int64_t tokens, BatchPlan& plan) {
@@ -40,6 +42,7 @@ void BatchPlanner::preempt(SchedulerState& state, std::uint32_t slot, BatchPlan&
     // Its KV goes to host memory and comes back whole: nothing is computed again.
     plan.swap_tokens += s.computed;
     s.swapped_tokens += s.computed;
+    s.swapped_out = true;
   } else {
     s.recomputed_tokens += s.computed;
     s.computed = 0;
@@ -89,8 +92,9 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
   while (i < state.waiting.size() && state.running.size() < max_seqs && (!rules.token_budget || budget > 0)) {
     const std::uint32_t slot = state.waiting[i];
     Sequence& s = state.slots[slot];
-    const bool swapped = s.computed > 0;
-    if (rules.resume_only && !swapped) break;
+    // Its KV exists already: swapped out, or sent by a prefill replica (decode-only).
+    const bool resumes = s.computed > 0;
+    if (rules.resume_only && !resumes) break;
     const std::int64_t want = s.pending();
     if (rules.token_budget && !rules.chunk && want > spec_.max_batched_tokens) {
       // A preempted sequence whose prompt + generated tokens outgrew the batch: it can never
@@ -126,7 +130,8 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
     state.running.push_back(slot);
     state.kv.take(need);
     s.blocks = need;
-    if (swapped) plan.swap_tokens += s.computed;  // copied back in before the forward pass
+    if (s.swapped_out) plan.swap_tokens += s.computed;  // copied back in before the forward pass
+    s.swapped_out = false;
     if (rules.padded_budget) {
       longest = std::max(longest, tokens);
       padded_sum += tokens;

@@ -30,6 +30,7 @@ struct Sequence {
   std::int64_t recomputed_tokens = 0;  // KV thrown away by recompute preemptions
   std::int64_t swapped_tokens = 0;     // KV copied to host memory by swap preemptions
   bool prefilling = true;  // admitted (or re-admitted) and not yet produced a token since
+  bool swapped_out = false;  // its KV waits in host memory (swap preemption)
 
   // Tokens known (prompt + generated) but not in the cache.
   std::int64_t pending() const { return request.input_tokens + generated - computed; }
@@ -98,7 +99,7 @@ class BatchPlanner {
   // Blocks a sequence needs to hold for its whole life.
   static std::int64_t lifetime_blocks(const ServingRequest& request, const KvBlockAllocator& kv) {
     // The cache holds at most prompt + output − 1 tokens (the last token is never fed back).
-    return kv.blocks_for(request.input_tokens + request.output_tokens - 1);
+    return kv.blocks_for(request.input_tokens + request.last_token() - 1);
   }
   std::int64_t chunk_cap() const {
     return spec_.chunked_prefill && spec_.prefill_chunk_tokens > 0 ? spec_.prefill_chunk_tokens

@@ -122,6 +122,11 @@ void RequestRouter::submit(ServingRequest request) {
   dispatch(request);
 }
 
+void RequestRouter::deliver(const ServingRequest& request, Replica& replica) {
+  ++arrived_;
+  replica.enqueue(request);
+}
+
 void RequestRouter::dispatch(const ServingRequest& request) {
   choose()->enqueue(request);
 }

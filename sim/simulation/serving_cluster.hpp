@@ -16,16 +16,19 @@
 #include "sim/engine/signal.hpp"
 #include "sim/serving/pool_selector.hpp"
 #include "sim/serving/serving_request.hpp"
+#include "sim/serving/kv_transfer.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "workloads/request_source.hpp"
 
 namespace cs {
 
+class KvHandoff;
+
 class ServingCluster {
  public:
   ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
                  std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
-                 Fabric* fabric = nullptr);
+                 Fabric* fabric = nullptr, const DisaggregationSpec* disaggregation = nullptr);
   ~ServingCluster();
   ServingCluster(const ServingCluster&) = delete;
   ServingCluster& operator=(const ServingCluster&) = delete;
@@ -48,6 +51,9 @@ class ServingCluster {
   const std::string& first_unroutable_model() const { return first_unroutable_model_; }
   // Malformed trace rows skipped over all streams.
   std::uint64_t skipped_rows() const;
+  // With `disaggregation`: the prefill pool's requests go on to the decode pool through it.
+  KvHandoff* handoff() { return handoff_.get(); }
+  const KvHandoff* handoff() const { return handoff_.get(); }
 
  private:
   struct Stream {
@@ -61,6 +67,8 @@ class ServingCluster {
   Engine& engine_;
   std::unique_ptr<GpuLedger> gpus_;  // with a topology: who holds its GPUs
   std::vector<std::unique_ptr<ServingSystem>> pools_;
+  std::vector<std::size_t> selectable_;  // the selector's pools by its index: all but a decode pool
+  std::unique_ptr<KvHandoff> handoff_;
   std::vector<Stream> streams_;
   PoolSelector selector_;
   std::uint64_t next_id_ = 0;
