@@ -6,6 +6,7 @@
 #include <sstream>
 #include <variant>
 
+#include "sim/scenario/config_file_log.hpp"
 #include "sim/scenario/config_reader.hpp"
 #include "sim/scenario/distribution_reader.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
@@ -203,6 +204,8 @@ void add_warnings(const ConfigNode& root, Scenario& s) {
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
+  ConfigFileLog read;
+  std::vector<std::filesystem::path> baseline_data;
   ConfigNode root = load_config_file(file);
   for (const auto& o : options.overrides) apply_override(root, o);
   // The resolved scenario in /meta reruns as this run did: it carries the seed used.
@@ -267,7 +270,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       inner.without = b.without;
       inner.seed = options.seed;
       inner.read_baseline = false;
-      (void)load_scenario(b.file, inner);
+      for (const InputFile& f : load_scenario(b.file, inner).input_files) baseline_data.push_back(f.path);
       s.baseline = std::move(b);
     }
   }
@@ -346,6 +349,8 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   r.finish();
   if (s.simulation.until_drained) check_drainable(r, s);
   list_input_files(s);
+  s.config_files = read.files();
+  s.config_files.insert(s.config_files.end(), baseline_data.begin(), baseline_data.end());
   add_warnings(root, s);
   if (const ConfigNode* serving = root.find("serving")) {
     const ConfigNode* pool = serving->is_map() ? serving->find("pool") : nullptr;
