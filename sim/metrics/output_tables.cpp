@@ -2,6 +2,7 @@
 
 #include "sim/metrics/cost_energy_metrics.hpp"
 #include "sim/metrics/job_metrics.hpp"
+#include "sim/metrics/kv_transfer_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/pool_metrics.hpp"
 #include "sim/metrics/prefix_cache_metrics.hpp"
@@ -56,6 +57,7 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &serving_summary_keys(),
           &ServingClusterMetrics::output_keys(),
           &PrefixCacheMetrics::output_keys(),
+          &KvTransferMetrics::output_keys(),
           &CostEnergyMetrics::output_keys(),
           &JobMetrics::output_keys(),
           &JobMetrics::link_output_keys(),

@@ -6,6 +6,23 @@
 namespace cs {
 
 namespace {
+// What a pool adds to the run's overall figures. A prefill pool's completions are hand-offs to
+// the decode pool, which completes those requests and reports their latencies; the decode
+// pool's arrivals are those hand-offs. Resources (GPU-hours, cost, FLOPs) add as they are.
+ServingSummary overall_part(ServingSummary s, RequestPhase phase) {
+  if (phase == RequestPhase::kPrefillOnly) {
+    const ServingSummary empty;
+    s.completed = 0;
+    s.ttft = s.tpot = s.e2e = s.queue_wait = empty.ttft;
+    s.met_slo = 0;
+    s.met_output_tokens = 0;
+    s.completed_tokens = 0;
+  } else if (phase == RequestPhase::kDecodeOnly) {
+    s.arrived = 0;
+  }
+  return s;
+}
+
 constexpr OutputKey kSummary[] = {
     {"requests_unroutable", "1", "requests naming a model no pool serves (counted in requests_rejected too)"},
 };
@@ -33,6 +50,7 @@ ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools,
   for (auto& p : pools_) {
     p.router->on_replica_state.connect([this](const Replica&, ReplicaState) { replicas_changed(); });
     // The run's worst window over every pool's requests together.
+    if (p.phase == RequestPhase::kPrefillOnly) continue;  // hand-offs, not requests done
     p.router->on_request_done.connect([this, &engine](const RequestOutcome& o) {
       if (o.status == RequestStatus::kCompleted) worst_ttft_p99_.add(engine.now(), o.ttft().seconds());
     });
@@ -102,8 +120,8 @@ void ServingClusterMetrics::write_summary(RunFile& out, Time end) {
     per_pool.push_back(p.metrics->summary());
     if (p.cost_usd) per_pool.back().cost_usd = p.cost_usd();
   }
-  ServingSummary all = per_pool.front();
-  for (std::size_t i = 1; i < per_pool.size(); ++i) all += per_pool[i];
+  ServingSummary all = overall_part(per_pool.front(), pools_.front().phase);
+  for (std::size_t i = 1; i < per_pool.size(); ++i) all += overall_part(per_pool[i], pools_[i].phase);
   all.worst_window_ttft_p99_s = worst_ttft_p99_.worst();
   all.arrived += unroutable_;
   all.rejected += unroutable_;

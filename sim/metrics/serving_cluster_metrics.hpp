@@ -23,6 +23,9 @@ struct ServingPoolView {
   ServingMetrics* metrics;
   // The pool's cost as billed (sim/metrics/cost_energy_metrics); empty: GPU-hours x price.
   std::function<double()> cost_usd;
+  // A disaggregated deployment's phase pools: the prefill pool's arrivals and losses and the
+  // decode pool's completions and latencies are the deployment's requests.
+  RequestPhase phase = RequestPhase::kWhole;
 };
 
 class ServingClusterMetrics {

@@ -161,7 +161,7 @@ void ServingMetrics::record(const RequestOutcome& o) {
       met_output_tokens_ += static_cast<double>(o.output_tokens);
     }
   }
-  if (table_) {
+  if (table_ && !(handed_off_ && o.status == RequestStatus::kCompleted)) {
     table_row(o, pool_, row_);
     table_->append(row_);
   }

@@ -35,6 +35,9 @@ class ServingMetrics {
 
   // A replica of `gpus` GPUs is about to join the pool (the router does not signal that).
   void replica_created(int gpus);
+  // The pool's completions are hand-offs (the prefill pool of a disaggregated deployment): the
+  // pool that finishes the request writes its /requests row, so they are not written here.
+  void completions_handed_off() { handed_off_ = true; }
   // Whether a completed request met every SLO the pool sets.
   bool meets_slo(const RequestOutcome& o) const;
   double gpu_hours();
@@ -64,6 +67,7 @@ class ServingMetrics {
   double gpus_per_replica_;
   std::int64_t kv_blocks_per_replica_;
   ColumnarWriter* table_;
+  bool handed_off_ = false;
   std::int64_t pool_;
   std::vector<double> row_;
 

@@ -11,6 +11,7 @@
 #include "sim/network/network_spec.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/training_loader.hpp"
+#include "sim/serving/kv_transfer.hpp"
 #include "sim/serving/pool_selector.hpp"
 #include "sim/serving/serving_pool_spec.hpp"
 #include "workloads/inference_workload.hpp"
@@ -65,6 +66,8 @@ struct Scenario {
   std::optional<InferenceWorkloadSpec> workload;
   std::vector<InferenceWorkloadSpec> workload_streams;
   PoolSplit pool_split = PoolSplit::kSmoothRoundRobin;  // `pool_split:`
+  // `disaggregation:`: two pools of serving_pools as the prefill and decode phases.
+  std::optional<DisaggregationSpec> disaggregation;
 
   // Every serving pool and every request stream, whichever form the file used.
   std::vector<const ServingPoolSpec*> all_serving_pools() const {

@@ -12,6 +12,7 @@
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/scenario/model_catalog_loader.hpp"
 #include "sim/scenario/price_catalog_loader.hpp"
+#include "sim/scenario/disaggregation_loader.hpp"
 #include "sim/scenario/serving_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
 #include "sim/scenario/training_loader.hpp"
@@ -344,7 +345,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   if (r.has("serving")) {
     if (s.queueing) r.fail("serving", "a scenario has one request workload model: `queueing:` or `serving:`, not both");
     if (r.required("serving").is_sequence()) {
-      s.serving_pools = read_serving_pools(r.items("serving"), gpus, models, &prices);
+      s.serving_pools = read_serving_pools(r.items("serving"), gpus, models, &prices, decode_pool_name(r));
       if (s.serving_pools.empty()) r.fail("serving", "the list of serving pools is empty");
     } else {
       s.serving = read_serving(r.map("serving"), gpus, models, false, &prices);
@@ -382,6 +383,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
   check_weight_sources(s);
+  if (r.has("disaggregation")) s.disaggregation = read_disaggregation(r.map("disaggregation"), s);
   if (has_training) {
     std::optional<int> topology_nodes;
     int topology_gpus_per_node = 0;

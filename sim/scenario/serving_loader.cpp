@@ -281,7 +281,8 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
 }
 
 std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& items, const GpuCatalog& gpus,
-                                                const ModelCatalog& models, const PriceCatalog* prices) {
+                                                const ModelCatalog& models, const PriceCatalog* prices,
+                                                std::string_view decode_pool) {
   std::vector<ServingPoolSpec> pools;
   for (const auto& item : items) {
     MapReader r(item.node, item.path);
@@ -294,7 +295,7 @@ std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& i
   }
   for (std::size_t i = 0; i < pools.size(); ++i) {
     int same_model = 0;
-    for (const auto& p : pools) same_model += p.model.name == pools[i].model.name;
+    for (const auto& p : pools) same_model += p.model.name == pools[i].model.name && p.router.name != decode_pool;
     if (pools[i].share > 0) continue;
     if (same_model > 1) {
       MapReader r(items[i].node, items[i].path);

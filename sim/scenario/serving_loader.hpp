@@ -62,8 +62,11 @@ constexpr std::int64_t kDefaultMaxQueuedRequests = 1'000'000;
 // catalog a pool's `provider:`/`owned:` names (null: bare prices only).
 ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCatalog& models, bool in_list = false,
                              const PriceCatalog* prices = nullptr);
-// The list form: names unique, shares required where a model has several pools.
+// The list form: names unique, shares required where a model has several pools (the decode
+// pool of a disaggregated deployment, named `decode_pool`, takes no share: it gets its
+// requests from the prefill pool).
 std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& items, const GpuCatalog& gpus,
-                                                const ModelCatalog& models, const PriceCatalog* prices = nullptr);
+                                                const ModelCatalog& models, const PriceCatalog* prices = nullptr,
+                                                std::string_view decode_pool = {});
 
 }  // namespace cs

@@ -17,8 +17,10 @@ void BatchPlan::clear() {
 BatchPlanner::BatchPlanner(const ReplicaSpec& spec) : spec_(spec) {}
 
 bool BatchPlanner::can_ever_serve(const ServingRequest& request, const KvBlockAllocator& kv) const {
+  // A decode-only request computes one token at a time: its prompt's KV arrives computed.
   return lifetime_blocks(request, kv) <= kv.total() &&
-         (spec_.chunked_prefill || request.input_tokens <= spec_.max_batched_tokens);
+         (spec_.chunked_prefill || request.phase == RequestPhase::kDecodeOnly ||
+          request.input_tokens <= spec_.max_batched_tokens);
 }
 
 std::span<const std::int64_t> reusable_prefix_ids(const ServingRequest& request) {
@@ -52,6 +54,7 @@ void BatchPlanner::preempt(SchedulerState& state, std::uint32_t slot, BatchPlan&
     // cached prefix it holds stays on the GPU, held.
     plan.swap_tokens += s.own_tokens();
     s.swapped_tokens += s.own_tokens();
+    s.swapped_out = true;
   } else {
     s.recomputed_tokens += s.own_tokens();
     // The cached prefix stays cached (evictable now); re-admission looks it up again.
@@ -105,17 +108,18 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
   while (i < state.waiting.size() && state.running.size() < max_seqs && (!rules.token_budget || budget > 0)) {
     const std::uint32_t slot = state.waiting[i];
     Sequence& s = state.slots[slot];
-    const bool swapped = s.computed > 0;
-    if (rules.resume_only && !swapped) break;
+    // Its KV exists already: swapped out, or sent by a prefill replica (decode-only).
+    const bool resumes = s.computed > 0;
+    if (rules.resume_only && !resumes) break;
     // A prompt starting with cached blocks computes only what follows them; the cached ones
     // are held once it is admitted (until then they stay as they were).
-    const std::int64_t hit_ids = swapped ? 0 : cached_prefix_ids(state, s);
+    const std::int64_t hit_ids = resumes ? 0 : cached_prefix_ids(state, s);
     const std::span<const std::int64_t> hit =
         hit_ids > 0 ? std::span<const std::int64_t>(*s.request.prefix_ids).first(static_cast<std::size_t>(hit_ids))
                     : std::span<const std::int64_t>();
-    if (!swapped) s.computed = s.shared_tokens = hit_ids * s.request.prefix_block_tokens;
-    const auto not_admitted = [&s, swapped] {
-      if (!swapped) s.computed = s.shared_tokens = 0;
+    if (!resumes) s.computed = s.shared_tokens = hit_ids * s.request.prefix_block_tokens;
+    const auto not_admitted = [&s, resumes] {
+      if (!resumes) s.computed = s.shared_tokens = 0;
     };
     const std::int64_t want = s.pending();
     if (rules.token_budget && !rules.chunk && want > spec_.max_batched_tokens) {
@@ -161,14 +165,15 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
     state.running.push_back(slot);
     if (!hit.empty()) state.kv.hold(hit);
     s.prefix_held = hit_ids;
-    if (spec_.prefix_caching && !swapped) {
+    if (spec_.prefix_caching && !resumes) {
       s.cached_tokens = s.shared_tokens;
       state.prefix_lookup_tokens += static_cast<std::uint64_t>(s.request.input_tokens);
       state.prefix_hit_tokens += static_cast<std::uint64_t>(s.shared_tokens);
     }
     state.kv.take(need);
     s.blocks = need;
-    if (swapped) plan.swap_tokens += s.own_tokens();  // copied back in before the forward pass
+    if (s.swapped_out) plan.swap_tokens += s.own_tokens();  // copied back in before the forward pass
+    s.swapped_out = false;
     if (rules.padded_budget) {
       longest = std::max(longest, tokens);
       padded_sum += tokens;

@@ -36,6 +36,7 @@ struct Sequence {
   std::int64_t prefix_held = 0;
   std::int64_t shared_tokens = 0;
   std::int64_t cached_tokens = 0;  // prompt tokens found cached at its last admission
+  bool swapped_out = false;  // its KV waits in host memory (swap preemption)
 
   // Tokens known (prompt + generated) but not in the cache.
   std::int64_t pending() const { return request.input_tokens + generated - computed; }
@@ -120,7 +121,7 @@ class BatchPlanner {
   // Blocks a sequence needs to hold for its whole life.
   static std::int64_t lifetime_blocks(const ServingRequest& request, const KvBlockAllocator& kv) {
     // The cache holds at most prompt + output − 1 tokens (the last token is never fed back).
-    return kv.blocks_for(request.input_tokens + request.output_tokens - 1);
+    return kv.blocks_for(request.input_tokens + request.last_token() - 1);
   }
   // Its own blocks over its whole life, besides the cached prefix it holds.
   static std::int64_t own_lifetime_blocks(const Sequence& s, const KvBlockAllocator& kv) {

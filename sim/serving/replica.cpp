@@ -119,11 +119,28 @@ void Replica::enqueue(const ServingRequest& request) {
                                 std::to_string(request.prefix_block_tokens) + " tokens are not whole KV blocks of " +
                                 std::to_string(spec_.kv_block_tokens));
   const std::uint32_t slot = sched_.slots.acquire();
-  sched_.slots[slot] = Sequence{};
-  sched_.slots[slot].request = request;
+  Sequence& s = sched_.slots[slot];
+  s = Sequence{};
+  s.request = request;
   if (!planner_->can_ever_serve(request, sched_.kv)) {
     release(slot, RequestStatus::kDropped, engine_.now());
     return;
+  }
+  if (request.phase == RequestPhase::kDecodeOnly) {
+    // The prompt's KV came from a prefill replica with the first token, which is fed back
+    // by the first decode step here.
+    s.computed = request.input_tokens;
+    s.generated = 1;
+    s.prefilling = false;
+    s.first_scheduled = request.first_scheduled;
+    s.first_token = request.first_token;
+    // A one-token request has nothing left to do (unless its first token never came out: the
+    // run ended with its KV on the way, and it waits here to be reported unfinished).
+    if (request.output_tokens == 1 && request.first_token != kNever) {
+      ++completed_;
+      release(slot, RequestStatus::kCompleted, engine_.now());
+      return;
+    }
   }
   sched_.waiting.push_back(slot);
   if (!busy_) {
@@ -185,7 +202,7 @@ void Replica::plan_fused_steps(std::int64_t decodes, std::int64_t context, Time 
   std::fill(block_phase_.begin(), block_phase_.end(), 0);
   for (const std::uint32_t slot : sched_.running) {
     const Sequence& s = sched_.slots[slot];
-    k_max = std::min(k_max, s.request.output_tokens - s.generated);
+    k_max = std::min(k_max, s.request.last_token() - s.generated);
     // After step 1 the cache holds computed + 1 tokens; step j ≥ 2 writes position
     // computed + j − 1, which needs a new block first when j − 2 = blocks·b − (computed + 1)
     // and every b steps after. Blocks reserved ahead (no-evict policies) may put that beyond
@@ -287,7 +304,7 @@ void Replica::finish_iteration() {
         }
       }
       s.step_tokens = 0;
-      if (s.generated == s.request.output_tokens) {
+      if (s.generated == s.request.last_token()) {
         ++completed_;
         cache_full_blocks(s, s.computed);
         release(slot, RequestStatus::kCompleted, now);

@@ -126,6 +126,11 @@ void RequestRouter::submit(ServingRequest request) {
   dispatch(request);
 }
 
+void RequestRouter::deliver(const ServingRequest& request, Replica& replica) {
+  ++arrived_;
+  replica.enqueue(request);
+}
+
 void RequestRouter::dispatch(const ServingRequest& request) {
   choose(request)->enqueue(request);
 }

@@ -64,6 +64,9 @@ class RequestRouter {
 
   // Refuses or clips a request over the context window (counted), then admits or queues it.
   void submit(ServingRequest request);
+  // A request for a ready replica the caller chose (the decode replica a disaggregated
+  // deployment sent the request's KV to): counted as arrived, not subject to admission control.
+  void deliver(const ServingRequest& request, Replica& replica);
   // End of the run: everything still in the backlog or on a replica is reported unfinished.
   void finish_run();
 

@@ -11,6 +11,16 @@
 
 namespace cs {
 
+// Times that did not happen (a rejected request has no first token) hold kNever.
+inline constexpr Time kNever = Time::max();
+
+// Where a request's phases run (disaggregated serving, sim/simulation/kv_handoff.hpp).
+enum class RequestPhase : std::uint8_t {
+  kWhole,        // prefill and decode on the replica it reaches (co-located)
+  kPrefillOnly,  // a prefill replica: done at its first token, which ends the prompt
+  kDecodeOnly,   // a decode replica: the prompt's KV and the first token arrive with it
+};
+
 struct ServingRequest {
   std::uint64_t id = 0;
   Time arrival;
@@ -22,6 +32,14 @@ struct ServingRequest {
   // blocks a later turn of the conversation reuses. Shared: requests are copied as they move.
   std::shared_ptr<const std::vector<std::int64_t>> prefix_ids{};
   std::int64_t prefix_block_tokens = 0;
+  RequestPhase phase = RequestPhase::kWhole;
+  // kDecodeOnly: when the prefill replica first computed it and when its first token counts
+  // as delivered (the prefill's end plus the KV transfer time not hidden behind it).
+  Time first_scheduled = kNever;
+  Time first_token = kNever;
+
+  // Output tokens the replica it reaches produces in all (the first included).
+  std::int64_t last_token() const { return phase == RequestPhase::kPrefillOnly ? 1 : output_tokens; }
 };
 
 enum class RequestStatus : std::uint8_t {
@@ -33,8 +51,6 @@ enum class RequestStatus : std::uint8_t {
 
 std::string_view request_status_name(RequestStatus status);
 
-// Times that did not happen (a rejected request has no first token) hold kNever.
-inline constexpr Time kNever = Time::max();
 inline constexpr std::uint32_t kNoReplica = UINT32_MAX;
 
 struct RequestOutcome {

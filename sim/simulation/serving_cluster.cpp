@@ -4,31 +4,51 @@
 #include <utility>
 
 #include "sim/network/fabric.hpp"
+#include "sim/simulation/kv_handoff.hpp"
 #include "sim/simulation/replica_placement.hpp"
 
 namespace cs {
 
 namespace {
-std::vector<PoolTarget> targets_of(const std::vector<const ServingPoolSpec*>& pools) {
+// A decode pool takes its requests from the prefill pool, never from the streams.
+std::vector<std::size_t> selectable_pools(std::size_t pools, const DisaggregationSpec* d) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < pools; ++i)
+    if (!d || i != d->decode_pool) out.push_back(i);
+  return out;
+}
+std::vector<PoolTarget> targets_of(const std::vector<const ServingPoolSpec*>& pools,
+                                   const std::vector<std::size_t>& selectable) {
   std::vector<PoolTarget> out;
-  for (const ServingPoolSpec* p : pools) out.push_back({p->model.name, p->share});
+  for (const std::size_t i : selectable) out.push_back({pools[i]->model.name, pools[i]->share});
   return out;
 }
 }  // namespace
 
 ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
                                std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
-                               Fabric* fabric)
+                               Fabric* fabric, const DisaggregationSpec* disaggregation)
     : engine_(engine),
-      selector_(targets_of(pools), split, split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
+      selectable_(selectable_pools(pools.size(), disaggregation)),
+      selector_(targets_of(pools, selectable_), split,
+                split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
   // Every pool takes its replicas' GPUs from one ledger of the topology: no GPU is held twice.
   if (fabric) gpus_ = std::make_unique<GpuLedger>(fabric->topology().gpus().size());
   // One loader for every pool: their weights share the storage, and the nodes' caches.
   const bool flows = std::any_of(pools.begin(), pools.end(), [](const ServingPoolSpec* p) { return p->weights_from; });
   if (fabric && flows) weights_ = std::make_unique<WeightLoader>(fabric->network());
-  for (const ServingPoolSpec* p : pools) {
-    pools_.push_back(std::make_unique<ServingSystem>(engine_, *p, fabric, gpus_.get(), weights_.get()));
-    pools_.back()->router().on_request_done.connect([this](const RequestOutcome&) { outcome_known(); });
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    pools_.push_back(std::make_unique<ServingSystem>(engine_, *pools[i], fabric, gpus_.get(), weights_.get()));
+    // A prefill pool's completions are hand-offs; the decode pool reports those requests.
+    const bool prefill = disaggregation && i == disaggregation->prefill_pool;
+    pools_.back()->router().on_request_done.connect([this, prefill](const RequestOutcome& o) {
+      if (!prefill || o.status != RequestStatus::kCompleted) outcome_known();
+    });
+  }
+  if (disaggregation) {
+    if (!fabric) throw std::invalid_argument("disaggregation: the KV transfer needs a `topology:`");
+    handoff_ = std::make_unique<KvHandoff>(engine_, *fabric, *pools_.at(disaggregation->prefill_pool),
+                                           *pools_.at(disaggregation->decode_pool), *disaggregation);
   }
   for (auto& s : streams) streams_.push_back({std::move(s), std::nullopt});
 }
@@ -57,9 +77,11 @@ void ServingCluster::arrive(std::size_t stream) {
   const InferenceRequest request = std::move(*streams_[stream].next);
   const std::uint64_t id = next_id_++;
   schedule_next_arrival(stream);
-  const std::size_t pool = selector_.select(request.model);
-  if (pool != PoolSelector::kNoPool) {
-    pools_[pool]->submit(request, id);
+  const std::size_t pick = selector_.select(request.model);
+  if (pick != PoolSelector::kNoPool) {
+    const std::size_t pool = selectable_[pick];
+    const bool prefill = handoff_ && pool == handoff_->spec().prefill_pool;
+    pools_[pool]->submit(request, id, prefill ? RequestPhase::kPrefillOnly : RequestPhase::kWhole);
     return;
   }
   ++unroutable_;
@@ -84,6 +106,7 @@ void ServingCluster::outcome_known() {
 }
 
 void ServingCluster::finish() {
+  if (handoff_) handoff_->finish();
   for (auto& p : pools_) p->finish();
 }
 

@@ -17,16 +17,19 @@
 #include "sim/serving/pool_selector.hpp"
 #include "sim/serving/serving_request.hpp"
 #include "sim/serving/weight_loader.hpp"
+#include "sim/serving/kv_transfer.hpp"
 #include "sim/simulation/serving_system.hpp"
 #include "workloads/request_source.hpp"
 
 namespace cs {
 
+class KvHandoff;
+
 class ServingCluster {
  public:
   ServingCluster(Engine& engine, const std::vector<const ServingPoolSpec*>& pools,
                  std::vector<std::unique_ptr<RequestSource>> streams, PoolSplit split,
-                 Fabric* fabric = nullptr);
+                 Fabric* fabric = nullptr, const DisaggregationSpec* disaggregation = nullptr);
   ~ServingCluster();
   ServingCluster(const ServingCluster&) = delete;
   ServingCluster& operator=(const ServingCluster&) = delete;
@@ -51,6 +54,9 @@ class ServingCluster {
   std::uint64_t skipped_rows() const;
   // The weight loads of pools with `weights_from` (null when no pool has it).
   WeightLoader* weight_loader() { return weights_.get(); }
+  // With `disaggregation`: the prefill pool's requests go on to the decode pool through it.
+  KvHandoff* handoff() { return handoff_.get(); }
+  const KvHandoff* handoff() const { return handoff_.get(); }
 
  private:
   struct Stream {
@@ -65,6 +71,8 @@ class ServingCluster {
   std::unique_ptr<GpuLedger> gpus_;  // with a topology: who holds its GPUs
   std::unique_ptr<WeightLoader> weights_;  // with a topology and a pool loading weights as flows
   std::vector<std::unique_ptr<ServingSystem>> pools_;
+  std::vector<std::size_t> selectable_;  // the selector's pools by its index: all but a decode pool
+  std::unique_ptr<KvHandoff> handoff_;
   std::vector<Stream> streams_;
   PoolSelector selector_;
   std::uint64_t next_id_ = 0;

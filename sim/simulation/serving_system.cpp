@@ -194,9 +194,10 @@ void ServingSystem::start(Time horizon) {
   }
 }
 
-void ServingSystem::submit(const InferenceRequest& request, std::uint64_t id) {
+void ServingSystem::submit(const InferenceRequest& request, std::uint64_t id, RequestPhase phase) {
   ServingRequest r;
   r.id = id;
+  r.phase = phase;
   r.arrival = engine_.now();
   // A trace row with an empty prompt or answer still costs one token of each.
   r.input_tokens = std::max<std::int64_t>(request.input_tokens, 1);

@@ -71,8 +71,9 @@ class ServingSystem {
 
   // Builds the initial replicas (ready at once) and starts the autoscaler.
   void start(Time horizon);
-  // A request arriving now, numbered `id` (unique across the pools of a run).
-  void submit(const InferenceRequest& request, std::uint64_t id);
+  // A request arriving now, numbered `id` (unique across the pools of a run); `phase`:
+  // kPrefillOnly in the prefill pool of a disaggregated deployment.
+  void submit(const InferenceRequest& request, std::uint64_t id, RequestPhase phase = RequestPhase::kWhole);
   // End of the run: everything queued or running is reported unfinished.
   void finish();
 

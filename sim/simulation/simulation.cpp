@@ -18,6 +18,7 @@
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/cost_energy_metrics.hpp"
 #include "sim/metrics/job_metrics.hpp"
+#include "sim/metrics/kv_transfer_metrics.hpp"
 #include "sim/metrics/training_energy_metrics.hpp"
 #include "sim/metrics/network_metrics.hpp"
 #include "sim/metrics/output_tables.hpp"
@@ -32,6 +33,7 @@
 #include "sim/scenario/config_error.hpp"
 #include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation/kv_handoff.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/training_system.hpp"
 
@@ -99,6 +101,7 @@ struct Models {
   std::unique_ptr<ServingClusterMetrics> serving_totals;
   // Pools with prefix caching, with the prefix of their output names.
   std::vector<std::pair<std::unique_ptr<PrefixCacheMetrics>, std::string>> prefix_cache;
+  std::unique_ptr<KvTransferMetrics> kv_transfers;  // with `disaggregation:`
   std::vector<std::unique_ptr<SpotInterruptions>> spot;  // one per spot pool
   std::unique_ptr<CostEnergyMetrics> cost;
   const TopologySpec* topology = nullptr;  // the scenario's, for the summary
@@ -118,7 +121,9 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : scenario.all_workloads())
     streams.push_back(make_request_source(*w, scenario.seed));
-  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.fabric.get());
+  const DisaggregationSpec* disaggregation = scenario.disaggregation ? &*scenario.disaggregation : nullptr;
+  m.serving = std::make_unique<ServingCluster>(engine, pools, std::move(streams), scenario.pool_split, m.fabric.get(),
+                                               disaggregation);
   ColumnarWriter* table =
       scenario.output.requests_table ? &out.table("requests", ServingMetrics::table_columns()) : nullptr;
   std::vector<ServingPoolView> views;
@@ -134,7 +139,15 @@ void build_serving(const Scenario& scenario, const std::vector<const ServingPool
     views.push_back({pools[i]->router.name, &pool.router(), m.serving_metrics.back().get(), {}});
     if (pools[i]->replica.prefix_caching)
       m.prefix_cache.emplace_back(std::make_unique<PrefixCacheMetrics>(pool.router(), sampler), pool_prefix);
+    if (disaggregation && i == disaggregation->prefill_pool) {
+      views.back().phase = RequestPhase::kPrefillOnly;
+      m.serving_metrics.back()->completions_handed_off();
+    }
+    if (disaggregation && i == disaggregation->decode_pool) views.back().phase = RequestPhase::kDecodeOnly;
   }
+  if (KvHandoff* handoff = m.serving->handoff())
+    m.kv_transfers = std::make_unique<KvTransferMetrics>(
+        handoff->on_transfer_done, [handoff] { return static_cast<double>(handoff->in_flight()); }, sampler);
   std::vector<CostPoolView> cost_views;
   for (std::size_t i = 0; i < pools.size(); ++i)
     cost_views.push_back({pools[i]->router.name, &m.serving->pool(i).router(), m.serving_metrics[i].get(), pools[i]});
@@ -250,6 +263,7 @@ void write_summaries(const Models& m, RunFile& out, Time horizon) {
       out.summary("autoscaler_capacity_shortfall", shortfall);
     }
     out.summary("trace_rows_skipped", static_cast<std::int64_t>(m.serving->skipped_rows()));
+    if (m.kv_transfers) m.kv_transfers->write_summary(out);
     m.cost->write_summary(out, horizon);
     if (m.weight_loads) m.weight_loads->write_summary(out);
   }
