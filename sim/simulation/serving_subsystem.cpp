@@ -2,7 +2,6 @@
 // streams, with their listeners: per-pool serving metrics (with several pools each pool's
 // timelines are prefixed by its name), cost and energy, spot reclaims, and the totals.
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -10,7 +9,6 @@
 #include "sim/metrics/cost_energy_metrics.hpp"
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
-#include "sim/scenario/config_error.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/subsystem.hpp"
 
@@ -23,15 +21,9 @@ std::unique_ptr<ServingCluster> make_cluster(const SubsystemContext& ctx) {
   std::vector<std::unique_ptr<RequestSource>> streams;
   for (const InferenceWorkloadSpec* w : scenario.all_workloads())
     streams.push_back(make_request_source(*w, scenario.seed));
-  // Placing the pools on the topology is where too many initial replicas show: an input
-  // error, reported at the scenario's key.
-  try {
-    return std::make_unique<ServingCluster>(ctx.engine, scenario.all_serving_pools(), std::move(streams),
-                                            scenario.pool_split, ctx.fabric);
-  } catch (const std::invalid_argument& e) {
-    if (scenario.serving_where.empty() || !scenario.network) throw;
-    throw ConfigError(scenario.serving_where + ": " + e.what());
-  }
+  // (The loader refused pools whose initial replicas cannot be placed on the topology.)
+  return std::make_unique<ServingCluster>(ctx.engine, scenario.all_serving_pools(), std::move(streams),
+                                          scenario.pool_split, ctx.fabric);
 }
 
 class ServingSubsystem final : public Subsystem {

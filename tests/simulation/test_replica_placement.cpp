@@ -36,7 +36,7 @@ struct Placed {
   explicit Placed(Scenario s)
       : scenario(std::move(s)),
         network(engine, scenario.network->topology, scenario.network->tuning),
-        placement(*scenario.serving, network.topology(), network.collectives().cost_model()) {}
+        placement(scenario.serving_pools.at(0), network.topology(), network.collectives().cost_model()) {}
 };
 
 }  // namespace
