@@ -48,7 +48,7 @@ void check_drainable(MapReader& r, const Scenario& s) {
                         "other models that run on (give a duration)");
   for (const InferenceWorkloadSpec* w : s.all_workloads()) {
     const bool endless = w->trace ? w->trace->passes == 0
-                                  : w->synthetic->end == Time::max() && w->synthetic->max_requests == 0;
+                                  : !w->synthetic->end && w->synthetic->max_requests == 0;
     if (endless)
       sim.fail("horizon", "workload '" + w->name +
                               "' never ends (a trace with loop: 0, or a synthetic stream without end or "

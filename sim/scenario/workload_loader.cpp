@@ -241,8 +241,8 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
     s.check_range("max_input_tokens", static_cast<double>(g.lengths.max_input_tokens), 0, 1e12);
     s.check_range("max_output_tokens", static_cast<double>(g.lengths.max_output_tokens), 0, 1e12);
     g.start = s.duration_or("start", Time());
-    g.end = s.duration_or("end", Time::max());
-    if (g.end <= g.start) s.fail("end", "the end must come after the start");
+    if (s.has("end")) g.end = s.duration("end");
+    if (g.end && *g.end <= g.start) s.fail("end", "the end must come after the start");
     const std::int64_t max_requests = s.integer_or("max_requests", 0);
     s.check_range("max_requests", static_cast<double>(max_requests), 0, 1e18);
     g.max_requests = static_cast<std::uint64_t>(max_requests);

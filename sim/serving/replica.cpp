@@ -125,7 +125,7 @@ void Replica::start_iteration() {
   busy_ = true;
   planner_->plan(sched_, plan_);
   for (const std::uint32_t slot : plan_.admitted)
-    if (sched_.slots[slot].first_scheduled == kNever) sched_.slots[slot].first_scheduled = now;
+    if (!sched_.slots[slot].first_scheduled) sched_.slots[slot].first_scheduled = now;
   for (const std::uint32_t slot : plan_.dropped) release(slot, RequestStatus::kDropped, now);
 
   if (plan_.empty()) {
@@ -229,9 +229,9 @@ void Replica::produce_token(Sequence& s, Time now) {
   ++s.generated;
   ++tokens_generated_;
   s.prefilling = false;
-  if (s.first_token == kNever) {
+  if (!s.first_token) {
     s.first_token = now;
-    if (on_first_token.connected()) on_first_token.emit(outcome_of(s, RequestStatus::kUnfinished, kNever));
+    if (on_first_token.connected()) on_first_token.emit(outcome_of(s, RequestStatus::kUnfinished, std::nullopt));
   }
 }
 
@@ -289,7 +289,7 @@ void Replica::emit_iterations(Time now) {
   }
 }
 
-RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time finish) const {
+RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, std::optional<Time> finish) const {
   RequestOutcome o;
   o.id = s.request.id;
   o.replica = id_;
@@ -307,7 +307,7 @@ RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time
   return o;
 }
 
-void Replica::release(std::uint32_t slot, RequestStatus status, Time finish) {
+void Replica::release(std::uint32_t slot, RequestStatus status, std::optional<Time> finish) {
   Sequence& s = sched_.slots[slot];
   sched_.kv.give_back(s.blocks);
   s.blocks = 0;
@@ -325,12 +325,12 @@ void Replica::abandon_unfinished() {
     busy_ = false;
     steps_ = 1;
   }
-  for (const std::uint32_t slot : sched_.running) release(slot, RequestStatus::kUnfinished, kNever);
+  for (const std::uint32_t slot : sched_.running) release(slot, RequestStatus::kUnfinished, std::nullopt);
   sched_.running.clear();
   while (!sched_.waiting.empty()) {
     const std::uint32_t slot = sched_.waiting.front();
     sched_.waiting.pop_front();
-    release(slot, RequestStatus::kUnfinished, kNever);
+    release(slot, RequestStatus::kUnfinished, std::nullopt);
   }
   // Blocks reserved for fused steps cut short belong to no sequence.
   sched_.kv.give_back(sched_.kv.used());

@@ -9,6 +9,7 @@
 // short at the next step boundary when a request arrives, so results are the same as
 // stepping one iteration at a time.
 #include <cstdint>
+#include <optional>
 #include <deque>
 #include <memory>
 #include <string_view>
@@ -94,8 +95,9 @@ class Replica {
   double fused_flops(std::int64_t steps) const;  // FLOPs of the first `steps` steps in flight
   void emit_iterations(Time now);
   void produce_token(Sequence& s, Time now);
-  void release(std::uint32_t slot, RequestStatus status, Time finish);
-  RequestOutcome outcome_of(const Sequence& s, RequestStatus status, Time finish) const;
+  // `finish`: empty for a request still unfinished when the run ends.
+  void release(std::uint32_t slot, RequestStatus status, std::optional<Time> finish);
+  RequestOutcome outcome_of(const Sequence& s, RequestStatus status, std::optional<Time> finish) const;
   void stop_if_drained();
 
   Engine& engine_;
