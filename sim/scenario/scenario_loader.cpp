@@ -159,12 +159,11 @@ void list_input_files(Scenario& s, bool workload_listed) {
     s.input_files.push_back({"jobs.path", s.training->trace->trace.path});
 }
 
-// The reader of serving pool `i`'s `pool:` map, whichever form `serving:` was written in.
-MapReader pool_reader(MapReader& r, std::size_t i) {
-  const ConfigNode& section = r.required("serving");
-  if (!section.is_sequence()) return r.map("serving").map("pool", true);
+// The reader of serving pool `i`, whichever form `serving:` was written in.
+MapReader serving_reader(MapReader& r, std::size_t i) {
+  if (!r.required("serving").is_sequence()) return r.map("serving");
   const ConfigItem item = r.items("serving").at(i);
-  return MapReader(item.node, item.path).map("pool", true);
+  return MapReader(item.node, item.path);
 }
 
 // On a topology, every pool's replicas take slots (topology/replica_slots.hpp) from the one set
@@ -179,11 +178,12 @@ void check_serving_placement(MapReader& r, const Scenario& s) {
   for (std::size_t i = 0; i < s.serving_pools.size(); ++i) {
     const ServingPoolSpec& p = s.serving_pools[i];
     const std::vector<std::vector<VertexId>> slots = replica_slots(topology, p.plan.tp, p.plan.pp);
-    MapReader pool = pool_reader(r, i);
+    MapReader section = serving_reader(r, i);
     if (slots.empty())
-      pool.fail("initial_replicas", "the topology's " + std::to_string(topology.gpus().size()) +
+      section.fail(p.plan.pp > 1 ? "pp" : "tp", "the topology's " + std::to_string(topology.gpus().size()) +
                                         " GPUs cannot hold one replica of pool '" + p.router.name + "' (" +
                                         std::to_string(p.plan.tp * p.plan.pp) + " GPUs)");
+    MapReader pool = section.map("pool", true);
     if (p.initial_replicas > static_cast<int>(slots.size()))
       pool.fail("initial_replicas", std::to_string(p.initial_replicas) + " initial replicas of " +
                                         std::to_string(p.replica.gpus) + " GPUs do not fit the topology's " +
