@@ -204,6 +204,20 @@ void check_serving_placement(MapReader& r, const Scenario& s) {
   }
 }
 
+// Co-located replicas run on GPUs borrowed from the training cluster, so a pool's GPU must be
+// the cluster's: its `gpu:`, or where it names none, the GPU its model jobs train on.
+void check_colocated_gpus(MapReader& r, const Scenario& s) {
+  if (!s.training) return;
+  std::string cluster_gpu = s.training->gpu_type;
+  for (const ClusterJobSpec& j : s.training->jobs)
+    if (cluster_gpu.empty() && j.training) cluster_gpu = j.training->gpu.name;
+  if (cluster_gpu.empty()) return;
+  for (std::size_t i = 0; i < s.serving_pools.size(); ++i)
+    if (s.serving_pools[i].gpu.name != cluster_gpu)
+      serving_reader(r, i).fail("gpu", "co-located replicas run on GPUs borrowed from the training cluster, which are " +
+                                           cluster_gpu + ", not " + s.serving_pools[i].gpu.name);
+}
+
 std::string located(const ConfigNode& n, const std::string& path) {
   return (n.key_where.origin ? n.key_where : n.where).describe() + ": " + path;
 }
@@ -390,6 +404,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   list_input_files(s, workload && workload->is_sequence());
   add_warnings(root, s);
   check_serving_placement(r, s);
+  check_colocated_gpus(r, s);
   if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "

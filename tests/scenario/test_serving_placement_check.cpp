@@ -64,3 +64,15 @@ TEST_CASE("initial replicas the pools before leave no room for are refused, unle
       "pool: {initial_replicas: 1, autoscaler: {target: {metric: concurrency, value: 8}, max_replicas: 4}}}");
   CHECK(load_scenario(dir.write("s.yaml", scaled)).serving_pools.size() == 2);
 }
+
+TEST_CASE("a co-located pool on a GPU other than the training cluster's is refused at its gpu") {
+  LoadOptions options;
+  options.overrides = {"serving.gpu=a100-80gb-sxm"};
+  try {
+    (void)load_scenario(std::string(CLUSTERSIM_SOURCE_DIR) + "/configs/scenarios/colocation_spike.yaml", options);
+    FAIL("an A100 pool borrowing the H100 cluster's GPUs loaded");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("serving.gpu: co-located replicas run on GPUs borrowed from the training "
+                                         "cluster, which are h100-sxm, not a100-80gb-sxm"));
+  }
+}
