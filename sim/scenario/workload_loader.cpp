@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -61,6 +63,22 @@ void probe_input_file(MapReader& r, std::string_view key, Open open) {
     open()->next();
   } catch (const TraceError& e) {
     r.fail(key, e.what());
+  }
+}
+
+// A looped trace without `loop_period` repeats after its span; one whose rows all arrive at one
+// instant has none (the run would refuse it at the end of its first pass). Reads on only while
+// the rows share the first one's time, so a trace that spans time costs two rows here.
+void check_loop_has_period(MapReader& r, const TraceSourceSpec& t) {
+  try {
+    const std::unique_ptr<RequestSource> source = open_request_trace(t);
+    const std::optional<InferenceRequest> first = source->next();
+    std::optional<InferenceRequest> row = first;
+    while (row && row->arrival == first->arrival) row = source->next();
+    if (first && !row)
+      r.fail("loop", t.path + ": every row has the same arrival time, so looping it has no period; set `loop_period`");
+  } catch (const TraceError& e) {
+    r.fail("path", e.what());
   }
 }
 
@@ -125,6 +143,7 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
     t.passes = static_cast<std::uint64_t>(passes);
     t.loop_period = r.duration_or("loop_period", Time());
     if (t.loop_period < Time()) r.fail("loop_period", "the loop period must not be negative");
+    if (t.passes != 1 && t.loop_period == Time()) check_loop_has_period(r, t);
   }
   r.finish();
   return t;
