@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sim/io/build_id.hpp"
+#include "sim/planning/point_inputs.hpp"
 #include "sim/planning/point_process.hpp"
 
 namespace cs {
@@ -31,8 +33,8 @@ class Progress {
   Progress(const ProgressOptions& o, std::size_t total, std::size_t reused)
       : options_(o), total_(total), done_(reused), reused_(reused), terminal_(isatty(STDERR_FILENO)) {
     if (options_.show && reused_ > 0)
-      std::fprintf(stderr, "%s: %zu reused of %zu points (finished before, settings unchanged)\n", options_.label.c_str(),
-                   reused_, total_);
+      std::fprintf(stderr, "%s: %zu reused of %zu points (finished before, settings and inputs unchanged)\n",
+                   options_.label.c_str(), reused_, total_);
   }
   ~Progress() {
     if (drawn_) std::fputs("\n", stderr);
@@ -87,6 +89,9 @@ std::vector<PointResult> run_points(const std::vector<SweepPoint>& points, const
   // A point listed twice is run once: two processes must never write the same files.
   std::map<std::string, std::size_t> first_of_key;
   std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (point, the earlier one it repeats)
+  // The build ID once here, not in every child process (they inherit it).
+  (void)build_id();
+  std::size_t stale = 0;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto [it, fresh] = first_of_key.emplace(points[i].key(), i);
     if (!fresh) {
@@ -94,14 +99,19 @@ std::vector<PointResult> run_points(const std::vector<SweepPoint>& points, const
       continue;
     }
     auto stored = read_point_result(folder, points[i]);
-    if (stored && stored->ok) {
+    const bool current = stored && stored->ok && stored->inputs == point_inputs(points[i]);
+    if (current) {
       results[i] = std::move(*stored);
     } else {
-      // A failed result is run again; removing it first means a crash now is not read as then.
+      if (stored && stored->ok) ++stale;
+      // A failed or stale result is run again; removing it first means a crash now is not read as then.
       std::filesystem::remove(point_result_file(folder, points[i]));
       todo.push_back(i);
     }
   }
+  if (progress.show && stale > 0)
+    std::fprintf(stderr, "%s: %zu finished points run again: the build or a file they read changed\n",
+                 progress.label.c_str(), stale);
   Progress bar(progress, points.size() - repeats.size(), points.size() - repeats.size() - todo.size());
   std::size_t next = 0, running = 0;
   while (next < todo.size() || running > 0) {

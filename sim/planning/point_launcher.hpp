@@ -51,7 +51,8 @@ struct ProgressOptions {
   std::string label;  // "sweep", "plan round 2"
 };
 
-// Results in the order of `points`. Points whose stored result (same key) is ok are not rerun.
+// Results in the order of `points`. Points whose stored result (same key) is ok and read the
+// same build and files (point_inputs.hpp) are not rerun.
 std::vector<PointResult> run_points(const std::vector<SweepPoint>& points, const std::filesystem::path& folder,
                                     PointLauncher& launcher, const ProgressOptions& progress);
 

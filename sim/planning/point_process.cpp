@@ -11,8 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "sim/planning/point_inputs.hpp"
 #include "sim/planning/slo_figures.hpp"
-#include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
 
 namespace cs {
@@ -25,16 +25,14 @@ PointResult run_point(const SweepPoint& p, const std::filesystem::path& folder) 
   const auto run_file = point_run_file(folder, p);
   r.run_file = std::filesystem::relative(run_file, folder).string();
   try {
-    LoadOptions load;
-    load.overrides = p.overrides();
-    load.seed = p.seed;
-    const Scenario scenario = load_scenario(p.scenario, load);
+    const Scenario scenario = load_point_scenario(p);
     r.seed = scenario.seed;
+    r.inputs = point_inputs(scenario);
     std::filesystem::create_directories(run_file.parent_path());
     RunOptions run;
     run.output = run_file;
     run.command_line = "clustersim sweep point";
-    for (const auto& o : load.overrides) run.command_line += " --set '" + o + "'";
+    for (const auto& o : p.overrides()) run.command_line += " --set '" + o + "'";
     if (p.seed) run.command_line += " --seed " + std::to_string(*p.seed);
     r.summary = run_scenario(scenario, run).summary;
     if (std::isnan(summary_number(r.summary, kWorstWindowTtftKey))) {

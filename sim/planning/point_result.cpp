@@ -16,6 +16,7 @@ std::string PointResult::json() const {
   j["wall_s"] = wall_s;
   j["seed"] = seed;
   j["run_file"] = run_file;
+  j["inputs"] = inputs;
   nlohmann::ordered_json s = nlohmann::ordered_json::object();
   for (const auto& [name, value] : summary) s[name] = value;
   j["summary"] = s;
@@ -32,6 +33,7 @@ PointResult PointResult::from_json(const std::string& text) {
     r.wall_s = j.at("wall_s").get<double>();
     r.seed = j.at("seed").get<std::uint64_t>();
     r.run_file = j.at("run_file").get<std::string>();
+    r.inputs = j.at("inputs").get<std::string>();  // absent: stored before inputs were (run again)
     for (const auto& [name, value] : j.at("summary").items()) r.summary.emplace_back(name, value.get<std::string>());
     return r;
   } catch (const nlohmann::json::exception& e) {

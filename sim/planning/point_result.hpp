@@ -2,7 +2,8 @@
 // What one point left behind: status, error, wall time and the run's /summary (as written,
 // text), kept as <folder>/points/<stem>.json beside <stem>.h5. The JSON is written to a
 // temporary name and renamed, so a sweep killed at any instant leaves whole results only; a
-// later sweep reuses every one whose key matches and whose status is ok.
+// later sweep reuses every one whose key matches, whose status is ok and whose inputs are
+// unchanged (point_inputs.hpp).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -24,6 +25,7 @@ struct PointResult {
   std::uint64_t seed = 0;  // the seed the run used (the scenario's when the point sets none)
   SummaryValues summary;
   std::string run_file;  // the point's HDF5, relative to the sweep folder
+  std::string inputs;    // the build and the files it read (point_inputs.hpp); "" when it did not load
 
   std::string json() const;
   static PointResult from_json(const std::string& text);  // throws std::runtime_error

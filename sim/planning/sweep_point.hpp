@@ -1,9 +1,11 @@
 #pragma once
 // One point of a sweep or plan: the base scenario, its settings and its seed; and the grid's
 // expansion into points. A point is known by its key (scenario, every override in order,
-// seed): a result on disk is reused only when its key is the same, so a sweep resumed after
-// its file changed reruns exactly the points that changed. Its files are named by a hash of
-// the key, so the same setting run by `sweep` or `plan` lands in one place.
+// seed): a result on disk is reused only when its key is the same and so are its inputs (the
+// build and the files it read: point_inputs.hpp), so a sweep resumed after its file changed
+// reruns exactly the points that changed, and one rerun after a new build or an edited catalog
+// runs them all again. Its files are named by a hash of the key, so the same setting run by
+// `sweep` or `plan` lands in one place (and a point run again replaces its stale files).
 #include <cstdint>
 #include <filesystem>
 #include <optional>

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "sim/scenario/config_error.hpp"
+#include "sim/scenario/config_file_log.hpp"
 
 namespace cs {
 
@@ -82,6 +83,7 @@ class Loader {
     if (!in) throw ConfigError(path.string() + ": cannot open the file");
     std::stringstream text;
     text << in.rdbuf();
+    ConfigFileLog::note(path);
     stack_.push_back(canonical);
     ConfigNode root = load_text(text.str(), path.string(), path.parent_path());
     stack_.pop_back();

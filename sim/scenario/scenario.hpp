@@ -79,6 +79,10 @@ struct Scenario {
   // `serving:` (co-location: serving's replicas borrow the cluster's GPUs).
   std::optional<TrainingClusterSpec> training;
   std::vector<InputFile> input_files;  // in the order the scenario names them
+  // Every other file the run reads, so that a stored result can tell whether it is stale (sweep
+  // and plan resume): each YAML file the load read (the scenario, its extends: and !include
+  // files, the catalogs, the engine profiles, a compare_to baseline's), then a baseline's data files.
+  std::vector<std::filesystem::path> config_files;
   // What is valid but likely not meant ("file:line:col: key: ..."): run and validate print them.
   std::vector<std::string> warnings;
 };

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <variant>
 
+#include "sim/scenario/config_file_log.hpp"
 #include "sim/scenario/config_reader.hpp"
 #include "sim/scenario/distribution_reader.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
@@ -259,6 +260,8 @@ void add_warnings(const ConfigNode& root, Scenario& s) {
 }  // namespace
 
 Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& options) {
+  ConfigFileLog read;
+  std::vector<std::filesystem::path> baseline_data;
   ConfigNode root = load_config_file(file);
   for (const auto& o : options.overrides) apply_override(root, o);
   // The resolved scenario in /meta reruns as this run did: it carries the seed used.
@@ -323,7 +326,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       inner.without = b.without;
       inner.seed = options.seed;
       inner.read_baseline = false;
-      (void)load_scenario(b.file, inner);
+      for (const InputFile& f : load_scenario(b.file, inner).input_files) baseline_data.push_back(f.path);
       s.baseline = std::move(b);
     }
   }
@@ -402,6 +405,8 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   if (s.simulation.until_drained) check_drainable(r, s);
   const ConfigNode* workload = root.find("workload");
   list_input_files(s, workload && workload->is_sequence());
+  s.config_files = read.files();
+  s.config_files.insert(s.config_files.end(), baseline_data.begin(), baseline_data.end());
   add_warnings(root, s);
   check_serving_placement(r, s);
   check_colocated_gpus(r, s);

@@ -4,11 +4,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <limits>
+#include <optional>
+#include <sstream>
 
 #include "sim/io/columnar_writer.hpp"
 #include "sim/planning/capacity_plan.hpp"
 #include "sim/planning/capacity_plan_report.hpp"
+#include "sim/planning/point_inputs.hpp"
 #include "sim/planning/slo_figures.hpp"
 #include "sim/planning/sweep_index.hpp"
 #include "tests/scenario/scenario_test_files.hpp"
@@ -87,9 +92,9 @@ TEST_CASE("the index has one row per point: its settings, seed, status, error an
   points[1].settings[0].second = "4";
   points[2].settings = {{"queueing.price", "$2/h"}};
   std::vector<PointResult> results(3);
-  results[0] = {"k0", true, "", 0.5, 1, {{"cost_usd", "10"}}, "points/a.h5"};
-  results[1] = {"k1", true, "", 0.5, 1, {{"cost_usd", "20"}, {"wait_p99_s", "0.1"}}, "points/b.h5"};
-  results[2] = {"k2", false, "servers: must be at least 1", 0.1, 1, {}, "points/c.h5"};
+  results[0] = {"k0", true, "", 0.5, 1, {{"cost_usd", "10"}}, "points/a.h5", ""};
+  results[1] = {"k1", true, "", 0.5, 1, {{"cost_usd", "20"}, {"wait_p99_s", "0.1"}}, "points/b.h5", ""};
+  results[2] = {"k2", false, "servers: must be at least 1", 0.1, 1, {}, "points/c.h5", ""};
   const IndexTable t = sweep_index_table(points, results);
   CHECK(t.columns == std::vector<std::string>{"point", "queueing.servers", "queueing.price", "seed", "status", "error",
                                               "run_file", "wall_s", "cost_usd", "wait_p99_s"});
@@ -147,7 +152,7 @@ class TableLauncher : public PointLauncher {
  public:
   int slots() const override { return 2; }
   void launch(std::size_t id, const SweepPoint& p, const std::filesystem::path& folder) override {
-    PointResult r{p.key(), true, "", 0, 0, {{"cost_usd", "1"}}, "x.h5"};
+    PointResult r{p.key(), true, "", 0, 0, {{"cost_usd", "1"}}, "x.h5", point_inputs(p)};
     write_point_result(folder, p, r);
     launched.push_back(id);
     pending.emplace_back(id, r);
@@ -168,8 +173,9 @@ TEST_CASE("a sweep run again reuses the points that finished and reruns those th
   std::vector<SweepPoint> points;
   for (int i = 0; i < 4; ++i) points.push_back({"x.yaml", {}, {{"v", std::to_string(i)}}, 1, Time::s(300)});
   // As a killed sweep leaves things: point 0 finished, point 2 failed, 1 and 3 never ran.
-  write_point_result(dir.path(), points[0], {points[0].key(), true, "", 1, 1, {{"cost_usd", "5"}}, "a.h5"});
-  write_point_result(dir.path(), points[2], {points[2].key(), false, "killed", 1, 1, {}, ""});
+  write_point_result(dir.path(), points[0],
+                     {points[0].key(), true, "", 1, 1, {{"cost_usd", "5"}}, "a.h5", point_inputs(points[0])});
+  write_point_result(dir.path(), points[2], {points[2].key(), false, "killed", 1, 1, {}, "", ""});
   TableLauncher launcher;
   const auto results = run_points(points, dir.path(), launcher, {false, "test"});
   std::sort(launcher.launched.begin(), launcher.launched.end());
@@ -179,6 +185,116 @@ TEST_CASE("a sweep run again reuses the points that finished and reruns those th
   TableLauncher again;
   run_points(points, dir.path(), again, {false, "test"});
   CHECK(again.launched.empty());
+}
+
+namespace {
+
+// $CLUSTERSIM_CONFIG_DIR pointed at a copy of the repository's catalogs and engines while it
+// lives, so that a test may edit them.
+class CatalogCopy {
+ public:
+  explicit CatalogCopy(const std::filesystem::path& dir) : dir_(dir / "configs") {
+    std::filesystem::create_directories(dir_);
+    for (const char* sub : {"hardware", "models", "prices", "engines"})
+      std::filesystem::copy(std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "configs" / sub, dir_ / sub,
+                            std::filesystem::copy_options::recursive);
+    if (const char* old = std::getenv("CLUSTERSIM_CONFIG_DIR")) old_ = old;
+    setenv("CLUSTERSIM_CONFIG_DIR", dir_.c_str(), 1);
+  }
+  ~CatalogCopy() {
+    if (old_)
+      setenv("CLUSTERSIM_CONFIG_DIR", old_->c_str(), 1);
+    else
+      unsetenv("CLUSTERSIM_CONFIG_DIR");
+  }
+  CatalogCopy(const CatalogCopy&) = delete;
+  CatalogCopy& operator=(const CatalogCopy&) = delete;
+
+  // Replaces the first `from` after `after` in catalog file `name` (relative to the folder).
+  void edit(const std::string& name, const std::string& after, const std::string& from, const std::string& to) const {
+    std::ifstream in(dir_ / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    const auto at = s.find(from, s.find(after));
+    REQUIRE(at != std::string::npos);
+    s.replace(at, from.size(), to);
+    std::ofstream(dir_ / name, std::ios::trunc) << s;
+  }
+  const std::filesystem::path& path() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::optional<std::string> old_;
+};
+
+// Runs points in child processes as LocalLauncher does, recording which it was asked to run.
+class CountingLauncher : public PointLauncher {
+ public:
+  int slots() const override { return local_.slots(); }
+  void launch(std::size_t id, const SweepPoint& p, const std::filesystem::path& folder) override {
+    launched.push_back(id);
+    local_.launch(id, p, folder);
+  }
+  std::pair<std::size_t, PointResult> wait_one() override { return local_.wait_one(); }
+  std::vector<std::size_t> launched;
+
+ private:
+  LocalLauncher local_{1};
+};
+
+}  // namespace
+
+TEST_CASE("a stored point is run again after a catalog file it read changes, and reused while nothing did",
+          "[planning]") {
+  test::TempDir dir;
+  const CatalogCopy catalogs(dir.path());
+  const auto scenario =
+      dir.write("s.yaml", test::serving_scenario("llama-3-8b", "  pool: {initial_replicas: 1, price: $2/h}\n"));
+  const std::vector<SweepPoint> points{{scenario, {{"simulation.horizon", "1 min"}}, {}, 1, Time::s(300)}};
+  const auto out = dir.path() / "out";
+  CountingLauncher first;
+  const auto before = run_points(points, out, first, {false, "test"});
+  CHECK(first.launched == std::vector<std::size_t>{0});
+  REQUIRE(before[0].ok);
+  // The build first, then every file read: the scenario and the GPU catalog among them.
+  CHECK(before[0].inputs.rfind("clustersim ", 0) == 0);
+  CHECK_THAT(before[0].inputs, Catch::Contains(std::filesystem::weakly_canonical(scenario).string() + " "));
+  CHECK_THAT(before[0].inputs,
+             Catch::Contains(std::filesystem::weakly_canonical(catalogs.path() / "hardware" / "gpus.yaml").string()));
+  CountingLauncher unchanged;
+  const auto reused = run_points(points, out, unchanged, {false, "test"});
+  CHECK(unchanged.launched.empty());
+  CHECK(reused[0].summary == before[0].summary);
+  // H100's HBM at 2 TB/s instead of 3.35: decoding, bound by reading the weights, slows down.
+  catalogs.edit("hardware/gpus.yaml", "  h100-sxm:", "memory_bandwidth: 3.35 TB/s", "memory_bandwidth: 2 TB/s");
+  CountingLauncher edited;
+  const auto after = run_points(points, out, edited, {false, "test"});
+  CHECK(edited.launched == std::vector<std::size_t>{0});
+  REQUIRE(after[0].ok);
+  CHECK(after[0].inputs != before[0].inputs);
+  CHECK(summary_number(after[0].summary, "tpot_p50_s") > summary_number(before[0].summary, "tpot_p50_s"));
+  CountingLauncher again;
+  run_points(points, out, again, {false, "test"});
+  CHECK(again.launched.empty());
+}
+
+TEST_CASE("a stored point whose result came from another build is run again", "[planning]") {
+  test::TempDir dir;
+  const auto base = dir.write("base.yaml", kQueue);
+  const SweepPoint p{base, {{"simulation.horizon", "1 min"}}, {}, 1, Time::s(300)};
+  CountingLauncher first;
+  run_points({p}, dir.path(), first, {false, "test"});
+  REQUIRE(first.launched.size() == 1);
+  // As another build would have stored it: the same files, another build ID.
+  auto stored = read_point_result(dir.path(), p);
+  REQUIRE(stored);
+  const auto build = stored->inputs.find(" build ") + 7;
+  stored->inputs[build] = stored->inputs[build] == '0' ? '1' : '0';
+  write_point_result(dir.path(), p, *stored);
+  CountingLauncher again;
+  run_points({p}, dir.path(), again, {false, "test"});
+  CHECK(again.launched == std::vector<std::size_t>{0});
 }
 
 TEST_CASE("a point listed twice runs once and both rows get its result", "[planning]") {

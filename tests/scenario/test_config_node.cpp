@@ -2,6 +2,7 @@
 
 #include "scenario_test_files.hpp"
 #include "sim/scenario/config_error.hpp"
+#include "sim/scenario/config_file_log.hpp"
 #include "sim/scenario/config_node.hpp"
 
 using namespace cs;
@@ -31,6 +32,25 @@ TEST_CASE("!include replaces a value by another file's tree") {
   const ConfigNode root = load_config_file(top);
   CHECK(root.find("queueing")->find("servers")->scalar == "4");
   CHECK(root.find("queueing")->find("servers")->where.line == 1);
+}
+
+TEST_CASE("a file log lists every file a load read, once each, and an outer log sees an inner load's files") {
+  TempDir dir;
+  const auto pool = dir.write("pool.yaml", "servers: 4\n");
+  const auto base = dir.write("base.yaml", "name: b\nqueueing: !include pool.yaml\n");
+  const auto top = dir.write("top.yaml", "extends: base.yaml\nother: !include pool.yaml\n");
+  const auto alone = dir.write("alone.yaml", "name: a\n");
+  (void)load_config_file(alone);  // no log alive: nothing recorded anywhere
+  ConfigFileLog outer;
+  {
+    ConfigFileLog inner;
+    (void)load_config_file(top);
+    const auto canonical = [](const std::filesystem::path& f) { return std::filesystem::weakly_canonical(f); };
+    CHECK(inner.files() == std::vector<std::filesystem::path>{canonical(top), canonical(pool), canonical(base)});
+  }
+  (void)load_config_file(alone);
+  REQUIRE(outer.files().size() == 4);
+  CHECK(outer.files().back() == std::filesystem::weakly_canonical(alone));
 }
 
 TEST_CASE("an include cycle is an error, not a hang") {

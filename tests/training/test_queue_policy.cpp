@@ -19,10 +19,11 @@ class FakeCluster final : public SchedulerContext {
  public:
   explicit FakeCluster(int nodes) : inventory_(ClusterInventory::uniform(nodes, 8, nodes)) {}
 
-  std::uint64_t add(int gpus, Time run, int priority = 0, bool preemptible = false) {
+  std::uint64_t add(int gpus, Time run, int priority = 0, bool preemptible = false, bool single_node = false) {
     ClusterJobSpec s;
     s.name = "j" + std::to_string(specs_.size() + 1);
     s.gpus = gpus;
+    s.single_node = single_node;
     s.duration = run;
     s.priority = priority;
     s.preemptible = preemptible;
@@ -87,6 +88,15 @@ JobQueue queue_of(const QueuePolicy& policy, const FakeCluster& cluster, std::in
   return q;
 }
 
+// One pass of `policy` over `q`, evicted jobs going back into `q`; `started` then lists only
+// what this pass started.
+void preempting_pass(QueuePolicy& policy, FakeCluster& cluster, JobQueue& q) {
+  cluster.queue = &q;
+  cluster.policy = &policy;
+  cluster.started.clear();
+  policy.pass(q, cluster);
+}
+
 }  // namespace
 
 TEST_CASE("fifo starts jobs in order and a blocked head stops everyone behind it") {
@@ -125,12 +135,47 @@ TEST_CASE("priority with preemption evicts the lower-priority preemptible job th
   cluster.run_now(victim);
   const auto urgent = cluster.add(4, 10_s, 5);
   JobQueue q = queue_of(*policy, cluster, {urgent});
-  cluster.queue = &q;
-  cluster.policy = policy.get();
-  cluster.started.clear();
-  policy->pass(q, cluster);
+  preempting_pass(*policy, cluster, q);
   CHECK(cluster.preempted == std::vector<std::uint64_t>{victim});
   CHECK(cluster.started == std::vector<std::uint64_t>{urgent});
   REQUIRE(q.size() == 1);  // the victim waits again
   CHECK(q.begin()->id == victim);
+}
+
+TEST_CASE("a blocked single-node head evicts on the node where the fewest victims free enough GPUs") {
+  // Node 0: a (4 GPUs) and b (4); node 1: c (6) and d (2); all preemptible at one priority and
+  // start time, so the eviction order is the highest id first: d, c, b, a. A 4-GPU single-node
+  // head needs d and c on node 1 (2 + 6) but only b on node 0: it evicts b, not the first
+  // victim in order.
+  FakeCluster cluster(2);
+  const auto policy = make_queue_policy(SchedulingPolicy::kPriorityPreemptive);
+  const auto a = cluster.add(4, 100_s, 0, true);
+  const auto b = cluster.add(4, 100_s, 0, true);
+  const auto c = cluster.add(6, 100_s, 0, true);
+  const auto d = cluster.add(2, 100_s, 0, true);
+  for (auto id : {a, b, c, d}) cluster.run_now(id);
+  REQUIRE(cluster.nodes_of(b).front() == 0);
+  REQUIRE(cluster.nodes_of(d).front() == 1);
+  const auto head = cluster.add(4, 10_s, 5, false, true);
+  JobQueue q = queue_of(*policy, cluster, {head});
+  preempting_pass(*policy, cluster, q);
+  CHECK(cluster.preempted == std::vector<std::uint64_t>{b});
+  CHECK(cluster.started == std::vector<std::uint64_t>{head});
+  CHECK(cluster.gpus_of(head).front() == 4);  // b's GPUs 4..7 on node 0
+}
+
+TEST_CASE("a blocked gang head evicts the lowest priority first, across nodes, until enough GPUs are free") {
+  // Node 0: hi (8 GPUs, priority 1); node 1: lo (4 GPUs, priority 0) and 4 free GPUs. A
+  // 12-GPU head of priority 5: 4 free + lo's 4 = 8 < 12, so hi goes too (8 + 8 = 16).
+  FakeCluster cluster(2);
+  const auto policy = make_queue_policy(SchedulingPolicy::kPriorityPreemptive);
+  const auto hi = cluster.add(8, 100_s, 1, true);
+  const auto lo = cluster.add(4, 100_s, 0, true);
+  for (auto id : {hi, lo}) cluster.run_now(id);
+  REQUIRE(cluster.inventory().free_whole_gpus() == 4);
+  const auto head = cluster.add(12, 10_s, 5);
+  JobQueue q = queue_of(*policy, cluster, {head});
+  preempting_pass(*policy, cluster, q);
+  CHECK(cluster.preempted == std::vector<std::uint64_t>{lo, hi});
+  CHECK(cluster.started == std::vector<std::uint64_t>{head});
 }
