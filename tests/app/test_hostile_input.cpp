@@ -83,7 +83,7 @@ TEST_CASE("initial replicas that do not fit the topology are an input error at t
   TempDir dir;
   const Outcome r = run_refused(dir, "unplaceable_replicas.yaml");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:5: serving.pool.initial_replicas: 3 initial "
+  CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:23: serving.pool.initial_replicas: 3 initial "
                                     "replicas of 8 GPUs do not fit the topology's 1 replica slots"));
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("validate refuses initial replicas that do not fit the topology, as ru
   for (const char* build : {"", "--build "}) {
     const Outcome r = clustersim(dir, std::string("validate ") + build + hostile("unplaceable_replicas.yaml"));
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:5: serving.pool.initial_replicas: 3 initial "
+    CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:23: serving.pool.initial_replicas: 3 initial "
                                       "replicas of 8 GPUs do not fit the topology's 1 replica slots"));
   }
   // A scenario whose models build is valid under --build too.
