@@ -56,7 +56,7 @@ int main(int argc, char** argv) try {
   std::printf("serving day (%s): %s requests arrived, %s completed, over %.0f s simulated on %d replicas of %d GPUs\n",
               file.filename().c_str(), summary_value(r, "requests_arrived").c_str(),
               summary_value(r, "requests_completed").c_str(), scenario.simulation.horizon.seconds(),
-              scenario.serving->initial_replicas, scenario.serving->replica.gpus);
+              scenario.serving_pools.at(0).initial_replicas, scenario.serving_pools.at(0).replica.gpus);
   std::printf("  ttft p50 %s s  p99 %s s  tpot p99 %s s  slo attainment %s  busy fraction %s  compute utilization %s\n",
               summary_value(r, "ttft_p50_s").c_str(), summary_value(r, "ttft_p99_s").c_str(),
               summary_value(r, "tpot_p99_s").c_str(), summary_value(r, "slo_attainment").c_str(),

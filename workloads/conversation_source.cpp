@@ -82,7 +82,7 @@ std::optional<InferenceRequest> ConversationSource::next() {
   while (true) {
     if (spec_.max_requests > 0 && made_ >= spec_.max_requests) return std::nullopt;
     const bool session_due = next_session_s_ < kLastSecond &&
-                             Time::from_seconds_round(next_session_s_) < spec_.end &&
+                             (!spec_.end || Time::from_seconds_round(next_session_s_) < *spec_.end) &&
                              (pending_.empty() || Time::from_seconds_round(next_session_s_) <= pending_.top().arrival);
     if (session_due) {
       start_session();
@@ -91,7 +91,7 @@ std::optional<InferenceRequest> ConversationSource::next() {
     if (pending_.empty()) return std::nullopt;
     Turn t = pending_.top();
     pending_.pop();
-    if (t.arrival >= spec_.end) continue;
+    if (spec_.end && t.arrival >= *spec_.end) continue;
     const std::int64_t user = at_least_one(draw(spec_.user_tokens, length_rng_));
     const std::int64_t answer = at_least_one(draw(spec_.output_tokens, length_rng_));
     InferenceRequest r;

@@ -39,7 +39,7 @@ struct ConversationSpec {
   std::int64_t block_tokens = 16;         // tokens a prefix id covers
   std::int64_t max_context_tokens = 0;    // 0: none
   Time start;                             // the first session starts one gap after this
-  Time end = Time::max();                 // no request at or after this
+  std::optional<Time> end;                // no request at or after this (none: no end)
   std::uint64_t max_requests = 0;         // 0: no limit
   std::string model;
 };

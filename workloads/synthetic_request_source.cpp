@@ -37,7 +37,7 @@ std::optional<InferenceRequest> SyntheticRequestSource::next() {
   // The gap at the base rate is operational time; the multiplier maps it to real time.
   now_s_ = multiplier_.advance(now_s_, arrivals_.next_gap_seconds());
   // Past ~292 years Time overflows; treat it as "no more arrivals".
-  if (!(now_s_ < 9.2e9) || Time::from_seconds_round(now_s_) >= spec_.end) {
+  if (!(now_s_ < 9.2e9) || (spec_.end && Time::from_seconds_round(now_s_) >= *spec_.end)) {
     done_ = true;
     return std::nullopt;
   }

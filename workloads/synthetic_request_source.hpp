@@ -32,7 +32,7 @@ struct SyntheticWorkloadSpec {
   DemandProfile demand;
   TokenLengthSpec lengths;
   Time start;                   // the process starts here; the first arrival is one gap later
-  Time end = Time::max();       // no arrival at or after this
+  std::optional<Time> end;      // no arrival at or after this; empty: the stream never ends
   std::uint64_t max_requests = 0;  // 0: no limit
   std::string model;
 };

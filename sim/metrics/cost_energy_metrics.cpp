@@ -101,7 +101,7 @@ void CostEnergyMetrics::replica_provisioned(std::size_t pool) {
   Pool& p = pools_[pool];
   integrate(p);
   p.start.push_back(engine_.now());
-  p.stop.push_back(kNever);
+  p.stop.emplace_back();
 }
 
 void CostEnergyMetrics::integrate(Pool& p) {
@@ -127,7 +127,7 @@ double CostEnergyMetrics::billed_gpu_seconds(Pool& p) {
   const Time now = engine_.now();
   double s = 0;
   for (std::size_t i = 0; i < p.start.size(); ++i)
-    s += billed_seconds((p.stop[i] == kNever ? now : p.stop[i]) - p.start[i], p.billing);
+    s += billed_seconds(p.stop[i].value_or(now) - p.start[i], p.billing);
   return s * p.gpus_per_replica;
 }
 

@@ -11,6 +11,7 @@
 // of the answers. Timelines `power_kw`, `energy_kwh`, `cost_usd`, `cost_usd_per_h` per pool
 // (`<pool>.` with several pools) and overall. It never drives the simulation.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,8 @@ class CostEnergyMetrics {
     double dynamic_w = 0;         // TDP - idle
     double peak_flops_per_gpu = 0;
     int gpus_per_replica = 1;
-    std::vector<Time> start, stop;  // by replica id; stop kNever while held
+    std::vector<Time> start;                // by replica id
+    std::vector<std::optional<Time>> stop;  // empty while held
     // GPUs held beyond the committed ones, integrated (committed billing).
     std::int64_t held = 0;
     double overage_gpu_s = 0;

@@ -52,7 +52,7 @@ ServingClusterMetrics::ServingClusterMetrics(std::vector<ServingPoolView> pools,
     // The run's worst window over every pool's requests together.
     if (p.phase == RequestPhase::kPrefillOnly) continue;  // hand-offs, not requests done
     p.router->on_request_done.connect([this, &engine](const RequestOutcome& o) {
-      if (o.status == RequestStatus::kCompleted) worst_ttft_p99_.add(engine.now(), o.ttft().seconds());
+      if (o.status == RequestStatus::kCompleted) worst_ttft_p99_.add(engine.now(), o.ttft()->seconds());
     });
   }
   // One pool: its own series are the run's, under the plain names.

@@ -8,8 +8,8 @@ namespace cs {
 
 namespace {
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-double seconds_or_nan(Time t) {
-  return t == kNever ? kNan : t.seconds();
+double seconds_or_nan(const std::optional<Time>& t) {
+  return t ? t->seconds() : kNan;
 }
 bool serving(const Replica& r) {
   return r.state() == ReplicaState::kReady || r.state() == ReplicaState::kDraining;
@@ -132,7 +132,7 @@ double ServingMetrics::gpu_hours() {
 
 bool ServingMetrics::meets_slo(const RequestOutcome& o) const {
   if (o.status != RequestStatus::kCompleted) return false;
-  if (slo_.ttft > Time{} && o.ttft() > slo_.ttft) return false;
+  if (slo_.ttft > Time{} && !(o.ttft() && *o.ttft() <= slo_.ttft)) return false;
   const double tpot = o.tpot_seconds();
   if (slo_.tpot > Time{} && !std::isnan(tpot) && tpot > slo_.tpot.seconds()) return false;
   return true;
@@ -143,16 +143,17 @@ void ServingMetrics::record(const RequestOutcome& o) {
   recomputed_tokens_ += static_cast<std::uint64_t>(o.recomputed_tokens);
   swapped_tokens_ += static_cast<std::uint64_t>(o.swapped_tokens);
   if (o.status == RequestStatus::kCompleted) {
-    ttft_.add(o.ttft().seconds());
-    e2e_.add(o.e2e().seconds());
-    queue_wait_.add(o.queue_wait().seconds());
+    // A completed request has every time.
+    ttft_.add(o.ttft()->seconds());
+    e2e_.add(o.e2e()->seconds());
+    queue_wait_.add(o.queue_wait()->seconds());
     const double tpot = o.tpot_seconds();
     if (!std::isnan(tpot)) {
       tpot_.add(tpot);
       interval_tpot_.push_back(tpot);
     }
-    interval_ttft_.push_back(o.ttft().seconds());
-    worst_ttft_p99_.add(engine_.now(), o.ttft().seconds());
+    interval_ttft_.push_back(o.ttft()->seconds());
+    worst_ttft_p99_.add(engine_.now(), o.ttft()->seconds());
     completed_tokens_ += static_cast<double>(o.input_tokens + o.output_tokens);
     ++interval_completed_;
     if (meets_slo(o)) {

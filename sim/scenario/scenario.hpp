@@ -59,26 +59,22 @@ struct Scenario {
   // At most one request workload model: a generic queue, or LLM serving fed by `workload:`.
   std::optional<ServerPoolSpec> queueing;
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
-  // `serving:` as one map: one pool. As a list: serving_pools (and `serving` stays empty).
-  std::optional<ServingPoolSpec> serving;
+  // Every serving pool and every request stream, in one normalised form: `serving:` and
+  // `workload:` written as one map are read as a one-element list.
   std::vector<ServingPoolSpec> serving_pools;
-  // `workload:` as one map: one stream. As a list: workload_streams. With serving only.
-  std::optional<InferenceWorkloadSpec> workload;
   std::vector<InferenceWorkloadSpec> workload_streams;
   PoolSplit pool_split = PoolSplit::kSmoothRoundRobin;  // `pool_split:`
   // `disaggregation:`: two pools of serving_pools as the prefill and decode phases.
   std::optional<DisaggregationSpec> disaggregation;
 
-  // Every serving pool and every request stream, whichever form the file used.
+  // The pools and streams by address, as the serving models take them.
   std::vector<const ServingPoolSpec*> all_serving_pools() const {
     std::vector<const ServingPoolSpec*> out;
-    if (serving) out.push_back(&*serving);
     for (const auto& p : serving_pools) out.push_back(&p);
     return out;
   }
   std::vector<const InferenceWorkloadSpec*> all_workloads() const {
     std::vector<const InferenceWorkloadSpec*> out;
-    if (workload) out.push_back(&*workload);
     for (const auto& w : workload_streams) out.push_back(&w);
     return out;
   }
@@ -92,9 +88,6 @@ struct Scenario {
   std::vector<std::filesystem::path> config_files;
   // What is valid but likely not meant ("file:line:col: key: ..."): run and validate print them.
   std::vector<std::string> warnings;
-  // "file:line:col: key" of the serving pools' replica count, for the errors only placing them
-  // on the topology at run time finds (more initial replicas than fit).
-  std::string serving_where;
 };
 
 }  // namespace cs

@@ -18,6 +18,7 @@
 #include "sim/scenario/training_loader.hpp"
 #include "sim/scenario/workload_loader.hpp"
 #include "topology/object_store.hpp"
+#include "topology/replica_slots.hpp"
 
 namespace cs {
 
@@ -50,8 +51,8 @@ void check_drainable(MapReader& r, const Scenario& s) {
                         "other models that run on (give a duration)");
   for (const InferenceWorkloadSpec* w : s.all_workloads()) {
     const bool endless = w->trace           ? w->trace->passes == 0
-                         : w->conversations ? w->conversations->end == Time::max() && w->conversations->max_requests == 0
-                                            : w->synthetic->end == Time::max() && w->synthetic->max_requests == 0;
+                         : w->conversations ? !w->conversations->end && w->conversations->max_requests == 0
+                                            : !w->synthetic->end && w->synthetic->max_requests == 0;
     if (endless)
       sim.fail("horizon", "workload '" + w->name +
                               "' never ends (a trace with loop: 0, or a synthetic stream without end or "
@@ -163,12 +164,9 @@ void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models
     if (std::find(served.begin(), served.end(), p->model.name) == served.end()) served.push_back(p->model.name);
   std::string served_list;
   for (const auto& m : served) served_list += (served_list.empty() ? "" : ", ") + m;
-  std::vector<InferenceWorkloadSpec*> streams;
-  if (s.workload) streams.push_back(&*s.workload);
-  for (auto& w : s.workload_streams) streams.push_back(&w);
   const ConfigNode& section = r.required("workload");
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    InferenceWorkloadSpec* w = streams[i];
+  for (std::size_t i = 0; i < s.workload_streams.size(); ++i) {
+    InferenceWorkloadSpec* w = &s.workload_streams[i];
     const bool listed = section.is_sequence();
     MapReader wr(listed ? section.items[i] : section, listed ? "workload[" + std::to_string(i) + "]" : "workload");
     std::string& model = stamped_model(*w);
@@ -186,16 +184,75 @@ void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models
   }
 }
 
-void list_input_files(Scenario& s) {
-  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    const std::string key = s.workload ? "workload" : "workload[" + std::to_string(i) + "]";
-    if (streams[i]->trace) s.input_files.push_back({key + ".trace.path", streams[i]->trace->path});
-    if (streams[i]->lengths_from)
-      s.input_files.push_back({key + ".synthetic.lengths_from.path", streams[i]->lengths_from->path});
+// `workload_listed`: the file wrote `workload:` as a list (the keys are then indexed).
+void list_input_files(Scenario& s, bool workload_listed) {
+  for (std::size_t i = 0; i < s.workload_streams.size(); ++i) {
+    const InferenceWorkloadSpec& w = s.workload_streams[i];
+    const std::string key = workload_listed ? "workload[" + std::to_string(i) + "]" : "workload";
+    if (w.trace) s.input_files.push_back({key + ".trace.path", w.trace->path});
+    if (w.lengths_from) s.input_files.push_back({key + ".synthetic.lengths_from.path", w.lengths_from->path});
   }
   if (s.training && s.training->trace && s.training->trace->format != JobListFormat::kInline)
     s.input_files.push_back({"jobs.path", s.training->trace->trace.path});
+}
+
+// The reader of serving pool `i`, whichever form `serving:` was written in.
+MapReader serving_reader(MapReader& r, std::size_t i) {
+  if (!r.required("serving").is_sequence()) return r.map("serving");
+  const ConfigItem item = r.items("serving").at(i);
+  return MapReader(item.node, item.path);
+}
+
+// On a topology, every pool's replicas take slots (topology/replica_slots.hpp) from the one set
+// of GPUs, first-fit in pool order at the start: a pool whose replica cannot fit the topology,
+// more initial replicas than a pool has slots, or (without a cluster to borrow from) a pool
+// without an autoscaler whose initial replicas find no free slot after the pools before it,
+// would stop the run as it places them. An autoscaled pool short of GPUs counts the shortfall.
+void check_serving_placement(MapReader& r, const Scenario& s) {
+  if (!s.network || s.serving_pools.empty()) return;
+  const Topology topology = build_topology(s.network->topology);
+  std::vector<bool> taken(topology.vertex_count(), false);
+  for (std::size_t i = 0; i < s.serving_pools.size(); ++i) {
+    const ServingPoolSpec& p = s.serving_pools[i];
+    const std::vector<std::vector<VertexId>> slots = replica_slots(topology, p.plan.tp, p.plan.pp * p.plan.ep);
+    MapReader section = serving_reader(r, i);
+    if (slots.empty())
+      section.fail(p.plan.pp > 1 ? "pp" : "tp", "the topology's " + std::to_string(topology.gpus().size()) +
+                                        " GPUs cannot hold one replica of pool '" + p.router.name + "' (" +
+                                        std::to_string(p.plan.tp * p.plan.pp) + " GPUs)");
+    MapReader pool = section.map("pool", true);
+    if (p.initial_replicas > static_cast<int>(slots.size()))
+      pool.fail("initial_replicas", std::to_string(p.initial_replicas) + " initial replicas of " +
+                                        std::to_string(p.replica.gpus) + " GPUs do not fit the topology's " +
+                                        std::to_string(slots.size()) + " replica slots");
+    if (s.training) continue;  // co-located replicas borrow the cluster's GPUs instead
+    int placed = 0;
+    for (const std::vector<VertexId>& slot : slots) {
+      if (placed == p.initial_replicas) break;
+      if (std::any_of(slot.begin(), slot.end(), [&](VertexId g) { return taken[g]; })) continue;
+      for (const VertexId g : slot) taken[g] = true;
+      ++placed;
+    }
+    if (placed < p.initial_replicas && !p.autoscaler)
+      pool.fail("initial_replicas", std::to_string(p.initial_replicas) + " initial replicas of " +
+                                        std::to_string(p.replica.gpus) + " GPUs: only " + std::to_string(placed) +
+                                        " fit the topology's GPUs left free by the pools before '" + p.router.name +
+                                        "'");
+  }
+}
+
+// Co-located replicas run on GPUs borrowed from the training cluster, so a pool's GPU must be
+// the cluster's: its `gpu:`, or where it names none, the GPU its model jobs train on.
+void check_colocated_gpus(MapReader& r, const Scenario& s) {
+  if (!s.training) return;
+  std::string cluster_gpu = s.training->gpu_type;
+  for (const ClusterJobSpec& j : s.training->jobs)
+    if (cluster_gpu.empty() && j.training) cluster_gpu = j.training->gpu.name;
+  if (cluster_gpu.empty()) return;
+  for (std::size_t i = 0; i < s.serving_pools.size(); ++i)
+    if (s.serving_pools[i].gpu.name != cluster_gpu)
+      serving_reader(r, i).fail("gpu", "co-located replicas run on GPUs borrowed from the training cluster, which are " +
+                                           cluster_gpu + ", not " + s.serving_pools[i].gpu.name);
 }
 
 std::string located(const ConfigNode& n, const std::string& path) {
@@ -348,7 +405,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       s.serving_pools = read_serving_pools(r.items("serving"), gpus, models, &prices, decode_pool_name(r));
       if (s.serving_pools.empty()) r.fail("serving", "the list of serving pools is empty");
     } else {
-      s.serving = read_serving(r.map("serving"), gpus, models, false, &prices);
+      s.serving_pools.push_back(read_serving(r.map("serving"), gpus, models, false, &prices));
     }
     if (!r.has("workload")) r.fail("serving", "`serving:` needs a `workload:` section with its requests");
     if (r.required("workload").is_sequence()) {
@@ -364,7 +421,7 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
       }
       if (s.workload_streams.empty()) r.fail("workload", "the list of workload streams is empty");
     } else {
-      s.workload = read_inference_workload(r.map("workload"));
+      s.workload_streams.push_back(read_inference_workload(r.map("workload")));
     }
     s.pool_split = r.choice_or<PoolSplit>(
         "pool_split", {{"smooth_round_robin", PoolSplit::kSmoothRoundRobin}, {"random", PoolSplit::kRandom}},
@@ -399,15 +456,13 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   }
   r.finish();
   if (s.simulation.until_drained) check_drainable(r, s);
-  list_input_files(s);
+  const ConfigNode* workload = root.find("workload");
+  list_input_files(s, workload && workload->is_sequence());
   s.config_files = read.files();
   s.config_files.insert(s.config_files.end(), baseline_data.begin(), baseline_data.end());
   add_warnings(root, s);
-  if (const ConfigNode* serving = root.find("serving")) {
-    const ConfigNode* pool = serving->is_map() ? serving->find("pool") : nullptr;
-    const ConfigNode* count = pool && pool->is_map() ? pool->find("initial_replicas") : nullptr;
-    s.serving_where = count ? located(*count, "serving.pool.initial_replicas") : located(*serving, "serving");
-  }
+  check_serving_placement(r, s);
+  check_colocated_gpus(r, s);
   if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(root.where, "",
                        "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "

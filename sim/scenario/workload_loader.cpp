@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -61,6 +63,22 @@ void probe_input_file(MapReader& r, std::string_view key, Open open) {
     open()->next();
   } catch (const TraceError& e) {
     r.fail(key, e.what());
+  }
+}
+
+// A looped trace without `loop_period` repeats after its span; one whose rows all arrive at one
+// instant has none (the run would refuse it at the end of its first pass). Reads on only while
+// the rows share the first one's time, so a trace that spans time costs two rows here.
+void check_loop_has_period(MapReader& r, const TraceSourceSpec& t) {
+  try {
+    const std::unique_ptr<RequestSource> source = open_request_trace(t);
+    const std::optional<InferenceRequest> first = source->next();
+    std::optional<InferenceRequest> row = first;
+    while (row && row->arrival == first->arrival) row = source->next();
+    if (first && !row)
+      r.fail("loop", t.path + ": every row has the same arrival time, so looping it has no period; set `loop_period`");
+  } catch (const TraceError& e) {
+    r.fail("path", e.what());
   }
 }
 
@@ -129,6 +147,7 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
     t.passes = static_cast<std::uint64_t>(passes);
     t.loop_period = r.duration_or("loop_period", Time());
     if (t.loop_period < Time()) r.fail("loop_period", "the loop period must not be negative");
+    if (t.passes != 1 && t.loop_period == Time()) check_loop_has_period(r, t);
   }
   r.finish();
   return t;
@@ -211,10 +230,10 @@ DemandProfile read_demand_profile(MapReader& r) {
 namespace {
 
 // When a generator makes requests: `start`, `end` and `max_requests`.
-void read_generator_span(MapReader& r, Time& start, Time& end, std::uint64_t& max_requests) {
+void read_generator_span(MapReader& r, Time& start, std::optional<Time>& end, std::uint64_t& max_requests) {
   start = r.duration_or("start", Time());
-  end = r.duration_or("end", Time::max());
-  if (end <= start) r.fail("end", "the end must come after the start");
+  if (r.has("end")) end = r.duration("end");
+  if (end && *end <= start) r.fail("end", "the end must come after the start");
   const std::int64_t n = r.integer_or("max_requests", 0);
   r.check_range("max_requests", static_cast<double>(n), 0, 1e18);
   max_requests = static_cast<std::uint64_t>(n);

@@ -56,7 +56,7 @@ Autoscaler::Autoscaler(Engine& engine, RequestRouter& router, const AutoscalerSp
                                 std::to_string(spec.gpus_per_replica) + " GPUs");
   if (spec.metric == ScalingMetric::kTtftPercentile)
     router_.on_first_token.connect([this](const RequestOutcome& o) {
-      ttfts_.push_back({o.first_token, o.ttft().seconds()});
+      ttfts_.push_back({*o.first_token, o.ttft()->seconds()});
     });
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,8 +22,8 @@ namespace cs {
 // One request inside a replica.
 struct Sequence {
   ServingRequest request;
-  Time first_scheduled = kNever;
-  Time first_token = kNever;
+  std::optional<Time> first_scheduled;  // empty until it happens
+  std::optional<Time> first_token;
   std::int64_t computed = 0;     // tokens whose KV is in the cache (or in host memory, swapped out)
   std::int64_t generated = 0;    // output tokens produced
   std::int64_t blocks = 0;       // KV blocks held (reserved ahead of need by no-evict policies)

@@ -136,7 +136,7 @@ void Replica::enqueue(const ServingRequest& request) {
     s.first_token = request.first_token;
     // A one-token request has nothing left to do (unless its first token never came out: the
     // run ended with its KV on the way, and it waits here to be reported unfinished).
-    if (request.output_tokens == 1 && request.first_token != kNever) {
+    if (request.output_tokens == 1 && request.first_token) {
       ++completed_;
       release(slot, RequestStatus::kCompleted, engine_.now());
       return;
@@ -165,7 +165,7 @@ void Replica::start_iteration() {
   busy_ = true;
   planner_->plan(sched_, plan_);
   for (const std::uint32_t slot : plan_.admitted)
-    if (sched_.slots[slot].first_scheduled == kNever) sched_.slots[slot].first_scheduled = now;
+    if (!sched_.slots[slot].first_scheduled) sched_.slots[slot].first_scheduled = now;
   for (const std::uint32_t slot : plan_.dropped) release(slot, RequestStatus::kDropped, now);
 
   if (plan_.empty()) {
@@ -272,9 +272,9 @@ void Replica::produce_token(Sequence& s, Time now) {
   ++s.generated;
   ++tokens_generated_;
   s.prefilling = false;
-  if (s.first_token == kNever) {
+  if (!s.first_token) {
     s.first_token = now;
-    if (on_first_token.connected()) on_first_token.emit(outcome_of(s, RequestStatus::kUnfinished, kNever));
+    if (on_first_token.connected()) on_first_token.emit(outcome_of(s, RequestStatus::kUnfinished, std::nullopt));
   }
 }
 
@@ -336,7 +336,7 @@ void Replica::emit_iterations(Time now) {
   }
 }
 
-RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, Time finish) const {
+RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, std::optional<Time> finish) const {
   RequestOutcome o;
   o.id = s.request.id;
   o.replica = id_;
@@ -370,7 +370,7 @@ void Replica::cache_full_blocks(Sequence& s, std::int64_t tokens) {
   }
 }
 
-void Replica::release(std::uint32_t slot, RequestStatus status, Time finish) {
+void Replica::release(std::uint32_t slot, RequestStatus status, std::optional<Time> finish) {
   Sequence& s = sched_.slots[slot];
   sched_.kv.give_back(s.blocks);
   s.blocks = 0;
@@ -390,12 +390,12 @@ void Replica::abandon_unfinished() {
     busy_ = false;
     steps_ = 1;
   }
-  for (const std::uint32_t slot : sched_.running) release(slot, RequestStatus::kUnfinished, kNever);
+  for (const std::uint32_t slot : sched_.running) release(slot, RequestStatus::kUnfinished, std::nullopt);
   sched_.running.clear();
   while (!sched_.waiting.empty()) {
     const std::uint32_t slot = sched_.waiting.front();
     sched_.waiting.pop_front();
-    release(slot, RequestStatus::kUnfinished, kNever);
+    release(slot, RequestStatus::kUnfinished, std::nullopt);
   }
   // Blocks reserved for fused steps cut short belong to no sequence.
   sched_.kv.give_back(sched_.kv.used());

@@ -10,6 +10,7 @@
 // stepping one iteration at a time (with prefix caching, but for cached blocks the run evicts
 // at its start that an arrival cutting it short might have found).
 #include <cstdint>
+#include <optional>
 #include <deque>
 #include <memory>
 #include <string_view>
@@ -114,8 +115,9 @@ class Replica {
   // Prefix caching: the sequence's own blocks wholly inside its first `tokens` tokens that its
   // prefix ids name become cached entries it holds.
   void cache_full_blocks(Sequence& s, std::int64_t tokens);
-  void release(std::uint32_t slot, RequestStatus status, Time finish);
-  RequestOutcome outcome_of(const Sequence& s, RequestStatus status, Time finish) const;
+  // `finish`: empty for a request still unfinished when the run ends.
+  void release(std::uint32_t slot, RequestStatus status, std::optional<Time> finish);
+  RequestOutcome outcome_of(const Sequence& s, RequestStatus status, std::optional<Time> finish) const;
   void stop_if_drained();
 
   Engine& engine_;

@@ -19,8 +19,9 @@ std::string_view request_status_name(RequestStatus status) {
 }
 
 double RequestOutcome::tpot_seconds() const {
-  if (status != RequestStatus::kCompleted || output_tokens < 2) return std::numeric_limits<double>::quiet_NaN();
-  return (finish - first_token).seconds() / static_cast<double>(output_tokens - 1);
+  if (status != RequestStatus::kCompleted || output_tokens < 2 || !finish || !first_token)
+    return std::numeric_limits<double>::quiet_NaN();
+  return (*finish - *first_token).seconds() / static_cast<double>(output_tokens - 1);
 }
 
 }  // namespace cs

@@ -4,15 +4,13 @@
 // arrived = completed + rejected + dropped + unfinished holds by construction.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "sim/engine/time.hpp"
 
 namespace cs {
-
-// Times that did not happen (a rejected request has no first token) hold kNever.
-inline constexpr Time kNever = Time::max();
 
 // Where a request's phases run (disaggregated serving, sim/simulation/kv_handoff.hpp).
 enum class RequestPhase : std::uint8_t {
@@ -35,8 +33,8 @@ struct ServingRequest {
   RequestPhase phase = RequestPhase::kWhole;
   // kDecodeOnly: when the prefill replica first computed it and when its first token counts
   // as delivered (the prefill's end plus the KV transfer time not hidden behind it).
-  Time first_scheduled = kNever;
-  Time first_token = kNever;
+  std::optional<Time> first_scheduled{};
+  std::optional<Time> first_token{};
 
   // Output tokens the replica it reaches produces in all (the first included).
   std::int64_t last_token() const { return phase == RequestPhase::kPrefillOnly ? 1 : output_tokens; }
@@ -64,17 +62,25 @@ struct RequestOutcome {
   std::int64_t output_tokens = 0;
   std::int64_t generated_tokens = 0;  // equals output_tokens when completed
   Time arrival;
-  Time first_scheduled = kNever;  // start of the first iteration that computed any of its tokens
-  Time first_token = kNever;      // end of the iteration that produced its first output token
-  Time finish = kNever;           // end of the iteration that produced its last token (or when it left)
+  // Empty where it did not happen: a rejected request was never scheduled and has no first
+  // token (and so no TTFT); an unfinished one has no finish.
+  std::optional<Time> first_scheduled;  // start of the first iteration that computed any of its tokens
+  std::optional<Time> first_token;      // end of the iteration that produced its first output token
+  std::optional<Time> finish;           // end of the iteration that produced its last token (or when it left)
 
-  bool has_first_token() const { return first_token != kNever; }
-  Time queue_wait() const { return first_scheduled - arrival; }
-  Time ttft() const { return first_token - arrival; }
-  Time e2e() const { return finish - arrival; }
+  bool has_first_token() const { return first_token.has_value(); }
+  // From arrival to each of those; empty where it did not happen.
+  std::optional<Time> queue_wait() const { return since_arrival(first_scheduled); }
+  std::optional<Time> ttft() const { return since_arrival(first_token); }
+  std::optional<Time> e2e() const { return since_arrival(finish); }
   // Time per output token after the first: (finish − first token) / (output tokens − 1);
   // NaN for a single-token request or one that did not complete, which has no such gap.
   double tpot_seconds() const;
+
+ private:
+  std::optional<Time> since_arrival(const std::optional<Time>& t) const {
+    return t ? std::optional<Time>(*t - arrival) : std::nullopt;
+  }
 };
 
 }  // namespace cs

@@ -63,8 +63,9 @@ void KvHandoff::prefilled(const RequestOutcome& o) {
   p.request.first_scheduled = o.first_scheduled;
   p.request.first_token = o.first_token;
   p.prefill_replica = o.replica;
-  p.prefill_end = o.first_token;
-  p.prefill = o.first_token - o.first_scheduled;
+  // A completed prompt was scheduled and produced its first token.
+  p.prefill_end = o.first_token.value();
+  p.prefill = *o.first_token - o.first_scheduled.value();
   p.overlap = true;
   dispatch(std::move(p));
 }
@@ -203,7 +204,7 @@ void KvHandoff::finish() {
   for (const Pending& p : waiting_) left.push_back(p.request);
   waiting_.clear();
   for (ServingRequest& r : left) {
-    r.first_token = kNever;  // its first token never reached the user
+    r.first_token.reset();  // its first token never reached the user
     decode_.router().submit(r);
   }
 }

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "topology/replica_slots.hpp"
+
 namespace cs {
 
 bool ReplicaPlacement::all_free(std::span<const VertexId> gpus) const {
@@ -23,35 +25,13 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
   for (std::size_t i = 0; i < topology.gpus().size(); ++i) ledger_index_[topology.gpus()[i]] = i;
   const int tp = pool.plan.tp, pp = pool.plan.pp, ep = pool.plan.ep;
   const int per_replica = pp * ep;  // TP groups of one replica
-  // GPUs by node, in topology order.
-  std::map<std::int32_t, std::vector<VertexId>> by_node;
-  for (const VertexId g : topology.gpus()) by_node[topology.vertex(g).node].push_back(g);
-  std::size_t smallest_node = SIZE_MAX;
-  for (const auto& [node, gpus] : by_node) smallest_node = std::min(smallest_node, gpus.size());
-
-  std::vector<std::vector<VertexId>> groups;
-  if (!by_node.empty() && static_cast<std::size_t>(tp) <= smallest_node) {
-    for (const auto& [node, gpus] : by_node)
-      for (std::size_t k = 0; k + static_cast<std::size_t>(tp) <= gpus.size(); k += static_cast<std::size_t>(tp))
-        groups.emplace_back(gpus.begin() + static_cast<std::ptrdiff_t>(k),
-                            gpus.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(tp)));
-  } else {
-    const auto all = topology.gpus();
-    for (std::size_t k = 0; k + static_cast<std::size_t>(tp) <= all.size(); k += static_cast<std::size_t>(tp))
-      groups.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(k),
-                          all.begin() + static_cast<std::ptrdiff_t>(k + static_cast<std::size_t>(tp)));
-  }
-  for (std::size_t g = 0; g + static_cast<std::size_t>(per_replica) <= groups.size();
-       g += static_cast<std::size_t>(per_replica)) {
+  for (std::vector<VertexId>& gpus : replica_slots(topology, tp, per_replica)) {
     auto slot = std::make_shared<Slot>();
     slot->collectives = &collectives;
     slot->tp = tp;
     slot->pp = pp;
     slot->ep = ep;
-    for (int s = 0; s < per_replica; ++s) {
-      const auto& group = groups[g + static_cast<std::size_t>(s)];
-      slot->gpus.insert(slot->gpus.end(), group.begin(), group.end());
-    }
+    slot->gpus = std::move(gpus);
     slots_.push_back(std::move(slot));
   }
   if (slots_.empty())

@@ -89,7 +89,8 @@ void ServingCluster::arrive(std::size_t stream) {
   RequestOutcome o;
   o.id = id;
   o.status = RequestStatus::kRejected;
-  o.arrival = o.finish = engine_.now();
+  o.arrival = engine_.now();
+  o.finish = o.arrival;
   o.input_tokens = std::max<std::int64_t>(request.input_tokens, 1);
   o.output_tokens = std::max<std::int64_t>(request.output_tokens, 1);
   on_unroutable.emit(o);

@@ -69,16 +69,16 @@ TraceExport::TraceExport(Engine& engine, const TraceExportOptions& options, Serv
                                      {"replica", o.replica == kNoReplica ? -1 : static_cast<std::int64_t>(o.replica)},
                                      {"status", status_name(o.status)},
                                      {"preemptions", o.preemptions}};
-        const Time end = o.finish == kNever ? engine_.now() : o.finish;
-        if (o.first_scheduled == kNever) {  // never computed: rejected, dropped or still queued
+        const Time end = o.finish.value_or(engine_.now());
+        if (!o.first_scheduled) {  // never computed: rejected, dropped or still queued
           slice(pid, tid, o.status == RequestStatus::kUnfinished ? "queued" : status_name(o.status),
                          "request", o.arrival, end, args);
           return;
         }
-        slice(pid, tid, "queued", "request", o.arrival, o.first_scheduled, args);
-        const Time first = o.first_token == kNever ? end : o.first_token;
-        slice(pid, tid, "prefill", "request", o.first_scheduled, first);
-        if (o.first_token != kNever) slice(pid, tid, "decode", "request", o.first_token, end);
+        slice(pid, tid, "queued", "request", o.arrival, *o.first_scheduled, args);
+        const Time first = o.first_token.value_or(end);
+        slice(pid, tid, "prefill", "request", *o.first_scheduled, first);
+        if (o.first_token) slice(pid, tid, "decode", "request", *o.first_token, end);
       });
     }
   }

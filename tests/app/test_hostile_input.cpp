@@ -55,6 +55,8 @@ TEST_CASE("a looped trace whose rows share one timestamp is refused instead of l
   TempDir dir;
   const Outcome r = run_refused(dir, "zero_span_loop.yaml");
   CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("zero_span_loop.yaml:14:"));
+  CHECK_THAT(r.err, Catch::Contains(": workload.trace.loop: "));
   CHECK_THAT(r.err, Catch::Contains("same_time.csv: every row has the same arrival time"));
   CHECK_THAT(r.err, Catch::Contains("loop_period"));
 }
@@ -81,20 +83,42 @@ TEST_CASE("initial replicas that do not fit the topology are an input error at t
   TempDir dir;
   const Outcome r = run_refused(dir, "unplaceable_replicas.yaml");
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:5: serving.pool.initial_replicas: serving: 3 "
-                                    "initial replicas of 8 GPUs do not fit the topology's 1 replica slots"));
+  CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:23: serving.pool.initial_replicas: 3 initial "
+                                    "replicas of 8 GPUs do not fit the topology's 1 replica slots"));
 }
 
-TEST_CASE("validate --build refuses initial replicas that do not fit the topology, as run does, and writes nothing") {
+TEST_CASE("validate refuses initial replicas that do not fit the topology, as run does, and writes nothing") {
   TempDir dir;
-  const Outcome r = clustersim(dir, "validate --build " + hostile("unplaceable_replicas.yaml"));
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:5: serving.pool.initial_replicas: serving: 3 "
-                                    "initial replicas of 8 GPUs do not fit the topology's 1 replica slots"));
+  for (const char* build : {"", "--build "}) {
+    const Outcome r = clustersim(dir, std::string("validate ") + build + hostile("unplaceable_replicas.yaml"));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("unplaceable_replicas.yaml:12:23: serving.pool.initial_replicas: 3 initial "
+                                      "replicas of 8 GPUs do not fit the topology's 1 replica slots"));
+  }
   // A scenario whose models build is valid under --build too.
   CHECK(clustersim(dir, "validate --build " + (fs::path(CLUSTERSIM_SOURCE_DIR) / "configs" / "scenarios" /
                                                "heterogeneous_pools.yaml").string())
             .exit_code == 0);
+}
+
+TEST_CASE("every hostile scenario is refused by validate exactly when run refuses it, with the same message") {
+  TempDir dir;
+  for (const auto& entry : fs::directory_iterator(hostile(""))) {
+    if (entry.path().extension() != ".yaml") continue;
+    const std::string name = entry.path().filename().string();
+    INFO(name);
+    const Outcome checked = clustersim(dir, "validate " + entry.path().string());
+    const Outcome ran =
+        clustersim(dir, "run " + entry.path().string() + " -o " + (dir.path() / (name + ".h5")).string());
+    if (ran.exit_code != 2) {
+      CHECK(checked.exit_code == 0);
+      continue;
+    }
+    CHECK(checked.exit_code == 2);
+    // The first line names the file, line, column and key path; run adds nothing before it.
+    const std::string first = ran.err.substr(0, ran.err.find('\n'));
+    CHECK_THAT(checked.err, Catch::Contains(first));
+  }
 }
 
 TEST_CASE("an explicit topology whose GPUs are not connected is refused at its links") {
@@ -134,7 +158,9 @@ TEST_CASE("a trace not beside the scenario is found in $CLUSTERSIM_TRACE_DIR, by
   CHECK_THAT(without.err, Catch::Contains("$CLUSTERSIM_TRACE_DIR is not set"));
   const Outcome with =
       clustersim(dir, "validate " + scenario.string(), "CLUSTERSIM_TRACE_DIR=" + hostile("") + " ");
-  CHECK(with.exit_code == 0);
+  // Found there, the trace is read, and its rows (all at one instant) refused for the loop.
+  CHECK(with.exit_code == 2);
+  CHECK_THAT(with.err, Catch::Contains(hostile("same_time.csv") + ": every row has the same arrival time"));
 }
 
 TEST_CASE("a sample interval past the horizon and a horizon ending before the demand spike warn") {

@@ -34,14 +34,14 @@ TEST_CASE("the repository's engines load with their kernel models and scheduler 
 TEST_CASE("a pool runs vLLM unless it names an engine, and its replica keys override the engine's one by one") {
   TempDir dir;
   const Scenario plain = load_scenario(dir.write("a.yaml", kServing));
-  CHECK(plain.serving->engine.name == "vllm");
+  CHECK(plain.serving_pools.at(0).engine.name == "vllm");
   const Scenario trt = load_scenario(
       dir.write("b.yaml", replace(kServing, "  pool:", "  engine: trtllm\n  replica: {max_num_seqs: 64}\n  pool:")));
-  CHECK(trt.serving->engine.name == "trtllm");
-  CHECK(trt.serving->replica.max_num_seqs == 64);  // the pool's
-  CHECK(trt.serving->replica.kv_block_tokens ==
+  CHECK(trt.serving_pools.at(0).engine.name == "trtllm");
+  CHECK(trt.serving_pools.at(0).replica.max_num_seqs == 64);  // the pool's
+  CHECK(trt.serving_pools.at(0).replica.kv_block_tokens ==
         load_engine("trtllm", kConfigs).replica.kv_block_tokens);  // the engine's
-  CHECK(trt.serving->replica.chunked_prefill);
+  CHECK(trt.serving_pools.at(0).replica.chunked_prefill);
 }
 
 TEST_CASE("an unknown engine is an error at the pool's engine key naming the known ones") {
@@ -81,15 +81,15 @@ TEST_CASE("each engine budgets its KV cache by its own key, and a pool's memory_
   const Scenario plain = load_scenario(dir.write("a.yaml", kServing));
   const Scenario lower =
       load_scenario(dir.write("b.yaml", replace(kServing, "  pool:", "  memory_utilization: 80%\n  pool:")));
-  CHECK(lower.serving->kv_sizing.fraction == Approx(0.8));
-  CHECK(lower.serving->kv_sizing.budget == KvBudget::kTotalFraction);
+  CHECK(lower.serving_pools.at(0).kv_sizing.fraction == Approx(0.8));
+  CHECK(lower.serving_pools.at(0).kv_sizing.budget == KvBudget::kTotalFraction);
   // vLLM's budget is of the whole GPU: 10 points less is 8 GiB less per GPU for the KV cache.
-  CHECK(plain.serving->replica.kv_cache_bytes - lower.serving->replica.kv_cache_bytes ==
+  CHECK(plain.serving_pools.at(0).replica.kv_cache_bytes - lower.serving_pools.at(0).replica.kv_cache_bytes ==
         Approx(0.1 * 80 * (1u << 30)));
   // TensorRT-LLM's fraction is of what is free (the arithmetic is tests/llm/test_memory_model's).
   const Scenario trt_pool = load_scenario(dir.write("c.yaml", replace(kServing, "  pool:", "  engine: trtllm\n  pool:")));
-  CHECK(trt_pool.serving->kv_sizing.budget == KvBudget::kFreeFraction);
-  CHECK(trt_pool.serving->replica.kv_cache_bytes > 0);
+  CHECK(trt_pool.serving_pools.at(0).kv_sizing.budget == KvBudget::kFreeFraction);
+  CHECK(trt_pool.serving_pools.at(0).replica.kv_cache_bytes > 0);
 }
 
 TEST_CASE("an engine names its KV-cache budget by exactly one of the engines' two keys") {

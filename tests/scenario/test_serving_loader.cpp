@@ -31,10 +31,11 @@ const std::string kServing = cs::test::serving_scenario("llama-2-70b",
 TEST_CASE("a serving section reads the model, GPU, plan, pool, autoscaler and SLOs") {
   TempDir dir;
   const Scenario s = load_scenario(dir.write("s.yaml", kServing));
-  REQUIRE(s.serving);
-  REQUIRE(s.workload);
+  // The one-map forms are read as one-element lists.
+  REQUIRE(s.serving_pools.size() == 1);
+  REQUIRE(s.workload_streams.size() == 1);
   CHECK_FALSE(s.queueing);
-  const ServingPoolSpec& p = *s.serving;
+  const ServingPoolSpec& p = s.serving_pools[0];
   CHECK(p.model.name == "llama-2-70b");
   CHECK(p.gpu.name == "h100-sxm");
   CHECK(p.plan.tp == 4);
@@ -83,13 +84,13 @@ TEST_CASE("the replica block reads the scheduler mode, preemption and KV waterma
   const Scenario s = load_scenario(dir.write(
       "s.yaml", replace(kServing, "  tp: 4\n",
                         "  tp: 4\n  replica: {scheduler: vllm_v0, preemption: swap, kv_watermark: 5%}\n")));
-  const ReplicaSpec& r = s.serving->replica;
+  const ReplicaSpec& r = s.serving_pools.at(0).replica;
   CHECK(r.scheduler == SchedulerMode::kVllmV0);
   CHECK(r.preemption == PreemptionMode::kSwap);
   CHECK(r.kv_watermark == Approx(0.05));
   // Each of the 4 GPUs swaps its share over its own PCIe link.
-  CHECK(r.swap_bytes_per_s == Approx(4 * s.serving->gpu.host_link_bytes_per_s()));
-  CHECK(load_scenario(dir.write("d.yaml", kServing)).serving->replica.scheduler == SchedulerMode::kVllmV1);
+  CHECK(r.swap_bytes_per_s == Approx(4 * s.serving_pools.at(0).gpu.host_link_bytes_per_s()));
+  CHECK(load_scenario(dir.write("d.yaml", kServing)).serving_pools.at(0).replica.scheduler == SchedulerMode::kVllmV1);
 }
 
 TEST_CASE("a scheduler mode without chunked prefill refuses it with the key") {
@@ -107,15 +108,15 @@ TEST_CASE("a scenario's defaults.efficiency reaches the catalog's GPUs and slows
   LoadOptions o;
   o.overrides = {"defaults.efficiency.memory=0.57"};
   const Scenario slowed = load_scenario(file, o);
-  CHECK(plain.serving->gpu.efficiency.memory != 0.57);  // as the catalog states it
-  CHECK(slowed.serving->gpu.efficiency.memory == 0.57);
+  CHECK(plain.serving_pools.at(0).gpu.efficiency.memory != 0.57);  // as the catalog states it
+  CHECK(slowed.serving_pools.at(0).gpu.efficiency.memory == 0.57);
   // The fraction it does not name keeps the catalog's value.
-  CHECK(slowed.serving->gpu.efficiency.compute == plain.serving->gpu.efficiency.compute);
+  CHECK(slowed.serving_pools.at(0).gpu.efficiency.compute == plain.serving_pools.at(0).gpu.efficiency.compute);
   // A decode step of 64 sequences reads the weights: memory bound, so slower at 0.57.
   const auto decode = [](const ServingPoolSpec& p) {
     return LlmIterationCost(p.model, p.gpu, p.precision, p.plan).iteration_time(BatchShape{{}, 64, 64 * 1000});
   };
-  CHECK(decode(*slowed.serving) > decode(*plain.serving));
+  CHECK(decode(slowed.serving_pools.at(0)) > decode(plain.serving_pools.at(0)));
 }
 
 TEST_CASE("prompts known to exceed the context window or an unchunked token budget are refused at load") {
@@ -155,9 +156,9 @@ TEST_CASE("a topology declares an object store and a pool loads its weights from
   CHECK(layout.object_store->ports == 2);
   CHECK(layout.object_store->port_bytes_per_s == Approx(12.5e9));
   CHECK(layout.object_store->bytes_per_s() == Approx(10e9));  // the servers' reads bind first
-  REQUIRE(s.serving->weights_from);
-  CHECK(*s.serving->weights_from == WeightSource::kNvmeCache);
-  CHECK(s.serving->weights_prestaged);
+  REQUIRE(s.serving_pools.at(0).weights_from);
+  CHECK(*s.serving_pools.at(0).weights_from == WeightSource::kNvmeCache);
+  CHECK(s.serving_pools.at(0).weights_prestaged);
   CHECK(describe(s.network->topology).find("object store 10.0 GB/s") != std::string::npos);
 }
 

@@ -37,8 +37,6 @@ const std::string kPools =
 TEST_CASE("serving as a list reads one pool per item with its share, and workload as a list one stream each") {
   TempDir dir;
   const Scenario s = load_scenario(dir.write("s.yaml", kPools));
-  CHECK_FALSE(s.serving);
-  CHECK_FALSE(s.workload);
   REQUIRE(s.serving_pools.size() == 3);
   CHECK(s.all_serving_pools().size() == 3);
   CHECK(s.serving_pools[0].router.name == "h100");

@@ -57,7 +57,7 @@ Run run_one(const std::string& transfer, const std::string& routing) {
   Engine engine(s.seed);
   Fabric fabric(engine, s.network->topology);
   std::vector<std::unique_ptr<RequestSource>> streams;
-  streams.push_back(make_request_source(*s.workload, s.seed));
+  streams.push_back(make_request_source(s.workload_streams.at(0), s.seed));
   ServingCluster cluster(engine, s.all_serving_pools(), std::move(streams), s.pool_split, &fabric,
                          &*s.disaggregation);
   ServingSystem& decode = cluster.pool(0);

@@ -47,7 +47,7 @@ struct Placed {
   explicit Placed(Scenario s)
       : scenario(std::move(s)),
         network(engine, scenario.network->topology, scenario.network->tuning),
-        placement(*scenario.serving, network.topology(), network.collectives().cost_model()) {}
+        placement(scenario.serving_pools.at(0), network.topology(), network.collectives().cost_model()) {}
 };
 
 }  // namespace
@@ -138,7 +138,7 @@ TEST_CASE("an EP replica holds tp x ep GPUs and prices its all-to-all on the top
     REQUIRE(node.placement.gpus_of(slot).size() == 8);
     for (const VertexId g : node.placement.gpus_of(slot)) CHECK(t.vertex(g).node == slot);
   }
-  CHECK(node.scenario.serving->replica.gpus == 8);
+  CHECK(node.scenario.serving_pools.at(0).replica.gpus == 8);
 
   // A decode step of 64 sequences: 8 per attention group, each sending 8 tokens x 2 experts x
   // 4096 x 2 bytes into every MoE layer's dispatch and combine.

@@ -66,7 +66,7 @@ TEST_CASE("a lone request's TTFT is its prefill and its end-to-end time adds one
   // The same replica priced by hand: one 1,000-token prefill, then 19 decode steps over 1,000
   // .. 1,018 cached tokens.
   const Scenario s = load_scenario(dir.path() / "s.yaml");
-  const ServingPoolSpec& p = *s.serving;
+  const ServingPoolSpec& p = s.serving_pools.at(0);
   const LlmIterationCost cost(p.model, p.gpu, p.precision, p.plan, CommunicationCost{}, p.engine);
   const PrefillChunk prompt{1000, 0};
   const Time prefill = cost.iteration_time(BatchShape{{&prompt, 1}, 0, 0});
