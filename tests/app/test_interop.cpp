@@ -108,8 +108,11 @@ TEST_CASE("the serving trace has replica iterations, request phases and counters
 TEST_CASE("the training trace draws each iteration as its phases, summing to the iteration") {
   TempDir dir;
   const fs::path file = dir.path() / "t.json";
+  // The gradient reduction in front of the optimizer (not behind the backward pass, where
+  // these 8B jobs hide it whole) so that every iteration has a DP phase to draw.
   const Outcome r = clustersim(dir, "run " + example("colocation_spike.yaml") +
-                                        " -q -o x.h5 --set simulation.horizon=\"3 min\" --trace-events " + file.string());
+                                        " -q -o x.h5 --set simulation.horizon=\"3 min\" --set training[0].overlap_dp=false"
+                                        " --set training[1].overlap_dp=false --trace-events " + file.string());
   REQUIRE(r.exit_code == 0);
   const json t = trace_of(file);
   CHECK(process_names(t).at(2001) == "training jobs");
