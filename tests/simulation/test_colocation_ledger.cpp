@@ -115,10 +115,12 @@ TEST_CASE("one GPU ledger holds every GPU of a co-located run as the scheduler, 
     revoked_loans += t.loans_revoked;
     replicas += pool.router().replicas().size();
   }
-  // The run exercised every path: failures, evictions (by jobs and by serving), revoked loans.
-  CHECK(node_failures >= 40);
-  CHECK(preemptions >= 40);
-  CHECK(revoked_loans >= 10);
+  // The runs exercised every path: failures, evictions (by jobs and by serving), revoked loans
+  // (at about half what the 20 seeds give: 136 node failures, 170 preemptions, 54 revoked
+  // loans, 461 replicas, 8,244 cross-checks).
+  CHECK(node_failures >= 60);
+  CHECK(preemptions >= 80);
+  CHECK(revoked_loans >= 25);
   CHECK(replicas >= 200);
-  CHECK(cross_checks >= 5000);
+  CHECK(cross_checks >= 4000);
 }
