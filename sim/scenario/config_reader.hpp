@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "sim/engine/spec_problem.hpp"
 #include "sim/engine/time.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/scenario/config_node.hpp"
@@ -87,11 +86,6 @@ class MapReader {
   std::string path_;
   std::vector<std::string> known_;
 };
-
-// Refuses a spec whose validate() found problems: a ConfigError for the first, at the value
-// its key path names under `section` (or at the deepest part of that path the file wrote,
-// when the value is a default). No problems: returns.
-void refuse(const MapReader& section, const SpecProblems& problems);
 
 template <typename E>
 E MapReader::pick(const ConfigNode& n, std::string_view key,

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/scenario/serving_loader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
 #include "sim/serving/serving_spec_checks.hpp"
 
 namespace cs {

@@ -7,6 +7,7 @@
 #include "sim/llm/transformer_cost.hpp"
 #include "sim/scenario/billing_reader.hpp"
 #include "sim/scenario/engine_loader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/serving/serving_spec_checks.hpp"

@@ -7,6 +7,7 @@
 
 #include "sim/llm/transformer_spec.hpp"
 #include "sim/scenario/billing_reader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
 #include "sim/scenario/workload_loader.hpp"
 #include "sim/training/training_iteration.hpp"
 #include "sim/training/training_spec_checks.hpp"
