@@ -185,6 +185,9 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   s.plan.expert_skew = r.quantity_or("expert_skew", Dimension::kRatio, 1.0);
   if (!(s.plan.expert_skew >= 1) || s.plan.expert_skew > 1e3)
     r.fail("expert_skew", "the busiest EP rank's load over the mean must be in [1, 1000]");
+  // Checked with the plan, before the memory model sizes a replica of it.
+  if (s.plan.expert_skew != 1 && s.plan.ep == 1)
+    r.fail("expert_skew", "routing skew only matters across EP ranks (set ep > 1)");
   try {
     validate(s.plan, s.model);
   } catch (const std::invalid_argument& e) {

@@ -16,8 +16,6 @@ SpecProblems validate(const ReplicaSpec& r) {
 SpecProblems validate(const ServingPoolSpec& p) {
   SpecProblems out;
   for (SpecProblem& q : validate(p.replica)) out.push_back({"replica." + q.key, std::move(q.message)});
-  if (p.plan.expert_skew != 1 && p.plan.ep == 1)
-    out.push_back({"expert_skew", "routing skew only matters across EP ranks (set ep > 1)"});
   // Swap preemption copies each GPU's share of the KV over its own PCIe link.
   if (p.replica.preemption == PreemptionMode::kSwap && !(p.replica.swap_bytes_per_s > 0))
     out.push_back({"replica.preemption", "swap preemption needs the GPU's PCIe link to host memory ('" + p.gpu.name +

@@ -33,15 +33,13 @@ TEST_CASE("a serving pool spec lists every problem with its key under the pool's
   CHECK(validate(p).empty());  // one replica, recompute preemption, round robin: nothing to refuse
   p.replica.scheduler = SchedulerMode::kOrca;
   p.replica.chunked_prefill = true;  // the replica's own problem, under replica.
-  p.plan.expert_skew = 1.5;          // skew without EP ranks
   p.replica.preemption = PreemptionMode::kSwap;
   p.replica.swap_bytes_per_s = 0;                    // swap without a host link
   p.router.policy = RoutingPolicy::kPrefixAffinity;  // without prefix caching
   p.initial_replicas = 0;                            // and no autoscaler
   const SpecProblems all = validate(p);
-  CHECK(all.size() == 5);
+  CHECK(all.size() == 4);
   CHECK(has_key(all, "replica.chunked_prefill"));
-  CHECK(has_key(all, "expert_skew"));
   CHECK(has_key(all, "replica.preemption"));
   CHECK(has_key(all, "pool.router"));
   CHECK(has_key(all, "pool.initial_replicas"));
