@@ -156,23 +156,27 @@ bool NetworkSpeedModel::contend_handoffs(std::span<const RunningTrainingJob> run
                                          std::vector<TrainingIterationResult>& timed) {
   handoff_rates_.clear();
   std::vector<FlowId> probe(running.size(), FlowNetwork::kNoFlow);
+  std::vector<double> alone(running.size(), 0);
   bool any = false;
   for (std::size_t j = 0; j < running.size(); ++j) {
     const HandoffClass& h = handoff_class(running[j]);
     if (h.links.empty()) continue;
-    probe[j] = carrier_->start_standing_class(h.links, FlowNetwork::kUnlimited);
+    // Asking for what its links give it alone: the most a hand-off can move.
+    probe[j] = carrier_->start_standing_class(h.links, h.alone);
+    alone[j] = h.alone;
     any = true;
   }
   if (!any) return false;
   carrier_->settle();
   for (std::size_t j = 0; j < running.size(); ++j) {
     if (probe[j] == FlowNetwork::kNoFlow) continue;
-    const double alone = handoff_class(running[j]).alone, granted = carrier_->rate(probe[j]);
+    const double granted = carrier_->rate(probe[j]);
     carrier_->stop(probe[j]);
-    handoff_rates_[running[j].job_id] = {alone, granted};
+    handoff_rates_[running[j].job_id] = {alone[j], granted};
     // Within the max-min filling's rounding of the rate alone: no one else on its links.
-    if (!(granted > 0) || granted >= alone * (1 - kRoundingTolerance)) continue;
-    timed[j] = model_.time_contended(*running[j].spec, running[j].gpus, timed[j].dp_comm_s, 1 / granted - 1 / alone);
+    if (!(granted > 0) || granted >= alone[j] * (1 - kRoundingTolerance)) continue;
+    timed[j] =
+        model_.time_contended(*running[j].spec, running[j].gpus, timed[j].dp_comm_s, 1 / granted - 1 / alone[j]);
   }
   return true;
 }

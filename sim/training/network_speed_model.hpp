@@ -27,9 +27,9 @@
 // max-min leaves it on its links, not the idle price. At each re-time (before the standing
 // classes start again), every running job's hand-offs between nodes go on the carrying
 // network as one flow class per job (each send a member, every boundary and both directions
-// in flight at once: the same coincidence DP assumes), asking for all they can get; the
-// instant's rates are settled and each class's rate read, then the classes are stopped. A
-// member alone gets a = min over its links of capacity / the job's own members there; what
+// in flight at once: the same coincidence DP assumes), asking for what its links give it
+// alone, a = min over its links of capacity / the job's own members there; the instant's
+// rates are settled and each class's rate read, then the classes are stopped. What
 // the network granted, g, is less only by others' traffic (other jobs' hand-offs, serving
 // replicas, collective jobs), and each send of the job then takes bytes x (1/g - 1/a) longer
 // than on the idle network (TrainingIterationModel::time_contended). Two jobs whose sends

@@ -288,12 +288,12 @@ TEST_CASE(
   }
   CHECK(uplinks == 16);
 
-  // 20k tokens a second: 1.97 GB/s on each uplink of 11.75 GB/s (100 Gb/s x 0.94): carried in
-  // full, and the replica's own class on every link its rings cross.
-  traffic.iteration(20'000, Time{}, Time::s(1));
+  // 2,000 tokens a second: 1.23 GB/s on each uplink, a tenth of its 12.5 GB/s line rate:
+  // carried in full, the replica's own class on every link its rings cross.
+  traffic.iteration(2'000, Time{}, Time::s(1));
   engine.run_until(Time::ms(1));
   REQUIRE(fabric.network().active(traffic.flow()));
-  CHECK(fabric.network().rate(traffic.flow()) == Approx(20'000 * edge / 8));
+  CHECK(fabric.network().rate(traffic.flow()) == Approx(2'000 * edge / 8));
   CHECK(traffic.slowdown() == 1);
   // The loaded cost model sees the replica's own members on its links and would price its
   // all-reduce slower: that is the replica's traffic counted twice.
@@ -385,4 +385,42 @@ TEST_CASE(
   // traffic (their time-average hand-offs).
   engine.run_until(engine.now() + Time::ms(1));
   CHECK(fabric.network().active_flows() == 2);
+}
+
+TEST_CASE("a training job's pipeline hand-offs beside a serving replica's on one uplink get what max-min leaves them") {
+  const TrainingJobSpec spec = pipeline_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  const double send = 4096.0 * 4096 * 2 / 8;
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  const Topology& topo = fabric.topology();
+  NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
+  speed.carry_on(fabric.network());
+  const std::vector<VertexId> ranks = two_stage_ranks(topo, spec, 0, 2);
+  const RunningTrainingJob job{1, &spec, ranks};
+  const TrainingIterationResult idle = speed.results({&job, 1})[0];
+
+  // Llama 2 70B as TP4 x PP2 on GPUs 4-7 of nodes 1 and 3: its hand-off from GPU 4 of node 1
+  // to GPU 4 of node 3 goes up leaf 0's uplink 4, as the job's rank 4 does to GPU 4 of node 2.
+  const auto node1 = gpus_of_node(topo, 1), node3 = gpus_of_node(topo, 3);
+  std::vector<VertexId> replica(node1.begin() + 4, node1.end());
+  replica.insert(replica.end(), node3.begin() + 4, node3.end());
+  const TransformerCost cost(testing::model("llama-2-70b"), precision_for(Dtype::kBf16), ParallelPlan{4, 2, 1, 1});
+  ReplicaTraffic traffic(fabric, cost, replica);
+  // A quarter of a link: 16,384 bytes per token.
+  traffic.iteration(static_cast<std::int64_t>(C / 4 / 16384), Time{}, Time::s(1));
+  engine.run_until(Time::ms(1));
+  const double serving = fabric.network().rate(traffic.flow());
+  REQUIRE(serving == Approx(C / 4).epsilon(1e-4));
+
+  // The job's hand-offs ask for the whole uplink, the replica holds a quarter: max-min leaves
+  // them C - C/4, and every send of the job moves at that pace (one class, one rate).
+  speed.iterations({&job, 1});
+  REQUIRE(speed.handoff_rate(1));
+  CHECK(speed.handoff_rate(1)->alone == Approx(C));
+  CHECK(speed.handoff_rate(1)->granted == Approx(C - serving));
+  CHECK(speed.last_results()[0].pp_transfer_s - idle.pp_transfer_s ==
+        Approx(send * (1 / (C - serving) - 1 / C)));
+  // The replica's traffic had its rate back when the probe left.
+  CHECK(fabric.network().rate(traffic.flow()) == Approx(serving));
 }
