@@ -137,11 +137,11 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
   std::shared_ptr<ReplicaTraffic> traffic;
   if (placement_) {
     const std::span<const VertexId> gpus = gpus_of_.at(id);
-    traffic = std::make_shared<ReplicaTraffic>(fabric_->network(),
-                                               TransformerCost(spec_.model, spec_.precision, spec_.plan), gpus);
+    traffic = std::make_shared<ReplicaTraffic>(*fabric_, TransformerCost(spec_.model, spec_.precision, spec_.plan),
+                                               gpus);
     const int slot = slot_of_.at(id);
     if (traffic->crosses_nodes())
-      cost = placement_->contended_cost(gpus, [traffic] { return traffic->slowdown(); });
+      cost = placement_->contended_cost(gpus, fabric_->idle_cost_model(), [traffic] { return traffic->slowdown(); });
     else
       cost = slot >= 0 ? placement_->cost_for(slot) : placement_->cost_for_gpus(gpus);
   }

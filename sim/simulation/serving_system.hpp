@@ -33,7 +33,8 @@ class ServingSystem {
   // fabric's cost model: the links' load at that instant, collective jobs' and training's);
   // the topology's GPUs then also bound the pool. Without one, on the GPU-link estimate. A
   // replica whose GPUs span nodes carries its inter-node traffic on the fabric's flow network
-  // while busy, and its collectives slow by what max-min sharing leaves it (replica_traffic.hpp).
+  // while busy, is priced on the fabric's idle cost model instead (its own traffic is in that
+  // price), and its collectives slow by what max-min sharing leaves it (replica_traffic.hpp).
   // `ledger`: who holds each of the topology's GPUs, shared by every pool on it (null: this
   // pool alone); a replica whose GPUs cannot be had is refused (the autoscaler counts a
   // capacity shortfall).
