@@ -154,14 +154,13 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
   o.output = dir.path() / "s.h5";
   run_scenario(s, o);
 
-  const hid_t f = H5Fopen(o.output.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const auto id = test::read_column(f, "/requests/id");
-  const auto pool = test::read_column(f, "/requests/pool");
-  const auto status = test::read_column(f, "/requests/status");
-  const auto generated = test::read_column(f, "/requests/generated_tokens");
-  const auto output = test::read_column(f, "/requests/output_tokens");
-  const hid_t summary = H5Gopen2(f, "/summary", H5P_DEFAULT);
-  const auto number = [&](const std::string& name) { return test::read_number_attribute(summary, name); };
+  const test::RunOutput out(o.output);
+  const auto id = out.column("/requests/id");
+  const auto pool = out.column("/requests/pool");
+  const auto status = out.column("/requests/status");
+  const auto generated = out.column("/requests/generated_tokens");
+  const auto output = out.column("/requests/output_tokens");
+  const auto number = [&](const std::string& name) { return out.summary(name); };
 
   const double arrived = number("requests_arrived");
   CHECK(arrived > 4000);
@@ -184,9 +183,7 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
 
   // One /requests row per request: the prefill pool's rows are only those that ended there.
   REQUIRE(id.size() == arrived);
-  std::vector<double> sorted = id;
-  std::sort(sorted.begin(), sorted.end());
-  for (std::size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == static_cast<double>(i));
+  REQUIRE(test::one_row_per_request(id));
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (status[i] == 0) {
       CHECK(pool[i] == 1);  // completed on the decode pool
@@ -194,8 +191,6 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
     }
     if (pool[i] == 0) CHECK(status[i] != 0);
   }
-  H5Gclose(summary);
-  H5Fclose(f);
 }
 
 namespace {
