@@ -8,6 +8,7 @@
 
 #include "../io/h5_read.hpp"
 #include "../scenario/scenario_test_files.hpp"
+#include "run_to_file.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -155,15 +156,13 @@ TEST_CASE("the decode pool's queue wait runs from the KV's arrival; the overall 
       "  - {name: prefill, model: llama-3-8b, gpu: h100-sxm, replica: {max_batched_tokens: 1000},\n"
       "     pool: {initial_replicas: 1, price: $2/h}}\n"
       "disaggregation: {prefill: prefill, decode: decode}\n"));
-  RunOptions o;
-  o.output = dir.path() / "s.h5";
-  run_scenario(s, o);
+  const auto file = test::run_to_file(dir, s);
 
   const ServingPoolSpec& p = s.serving_pools.at(1);
   const LlmIterationCost cost(p.model, p.gpu, p.precision, p.plan, CommunicationCost{}, p.engine);
   const PrefillChunk prompt{1000, 0};
   const double prefill = cost.iteration_time(BatchShape{{&prompt, 1}, 0, 0}).seconds();
-  const test::RunOutput out(o.output);
+  const test::RunOutput out(file);
   REQUIRE(out.summary("decode.requests_completed") == 2);
   CHECK(out.summary("decode.queue_wait_mean_s") == 0);
   CHECK(out.summary("decode.queue_wait_p99_s") == 0);
@@ -195,12 +194,7 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
       "  - {name: prefill, model: llama-3-8b, gpu: h100-sxm, pool: {initial_replicas: 2, price: $2/h}}\n"
       "  - {name: decode, model: llama-3-8b, gpu: h100-sxm, pool: {initial_replicas: 2, price: $2/h}}\n"
       "disaggregation: {prefill: prefill, decode: decode}\n";
-  const Scenario s = load_scenario(dir.write("s.yaml", text));
-  RunOptions o;
-  o.output = dir.path() / "s.h5";
-  run_scenario(s, o);
-
-  const test::RunOutput out(o.output);
+  const test::RunOutput out(test::run_to_file(dir, load_scenario(dir.write("s.yaml", text))));
   const auto id = out.column("/requests/id");
   const auto pool = out.column("/requests/pool");
   const auto status = out.column("/requests/status");

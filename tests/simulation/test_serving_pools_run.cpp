@@ -7,6 +7,7 @@
 
 #include "../io/h5_read.hpp"
 #include "../scenario/scenario_test_files.hpp"
+#include "run_to_file.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
 
@@ -52,12 +53,7 @@ const std::string kTagged =
 TEST_CASE("a run over several pools gives every request one row in a pool serving its model, and pools add up") {
   test::TempDir dir;
   dir.write("tagged.jsonl", kTagged);
-  const Scenario s = load_scenario(dir.write("s.yaml", kScenario));
-  RunOptions o;
-  o.output = dir.path() / "s.h5";
-  run_scenario(s, o);
-
-  const test::RunOutput out(o.output);
+  const test::RunOutput out(test::run_to_file(dir, load_scenario(dir.write("s.yaml", kScenario))));
   const auto id = out.column("/requests/id");
   const auto pool = out.column("/requests/pool");
   const auto input = out.column("/requests/input_tokens");
