@@ -14,8 +14,13 @@ std::vector<RunInput> run_inputs(const Scenario& scenario) {
     std::error_code ec;
     std::filesystem::path canonical = std::filesystem::weakly_canonical(input.path, ec);
     if (ec) canonical = input.path;
-    // A file read twice (a catalog two pools name, a trace two streams share) counts once.
-    if (std::any_of(out.begin(), out.end(), [&](const RunInput& seen) { return seen.path == canonical; })) continue;
+    // A file read twice (a trace the load opened to check and a stream reads, a catalog two
+    // pools name) counts once, under the scenario key that names it where one does.
+    const auto seen = std::find_if(out.begin(), out.end(), [&](const RunInput& r) { return r.path == canonical; });
+    if (seen != out.end()) {
+      if (seen->key == kLoadedByConfig) seen->key = input.key;
+      continue;
+    }
     input.path = canonical;
     input.digest = digest_file(canonical);
     out.push_back(std::move(input));

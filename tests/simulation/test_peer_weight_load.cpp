@@ -25,9 +25,10 @@ constexpr double kStoreShardBytesPerS = 8e9 * 0.94 / 8;
 }  // namespace
 
 TEST_CASE("a peer stopped while it sends a booting replica its weights: the rest comes from the object store") {
-  // Llama 3 8B TP8: replica 0 fills node 0 and is ready at the start; the autoscaler's
-  // minimum of two orders replica 1 on node 1, which loads from replica 0 over the fabric.
-  // 20 ms into that load replica 0 is scaled down (it holds no request, so it stops at once).
+  // Llama 3 8B TP8: replicas 0 and 1 fill nodes 0 and 1, ready at the start. Replica 1 is
+  // scaled down at 1 s; the autoscaler's minimum of two orders replica 2 in its place on
+  // node 1, which loads from replica 0 over the fabric. 20 ms into that load replica 0 is
+  // scaled down too (it holds no request, so it stops at once).
   test::TempDir dir;
   const Scenario s = load_scenario(dir.write(
       "peer.yaml",
@@ -42,7 +43,7 @@ TEST_CASE("a peer stopped while it sends a booting replica its weights: the rest
       "  gpu: h100-sxm\n"
       "  tp: 8\n"
       "  pool:\n"
-      "    initial_replicas: 1\n"
+      "    initial_replicas: 2\n"
       "    autoscaler: {target: {metric: concurrency, value: 8}, min_replicas: 2, max_replicas: 2, period: 60 s,\n"
       "                 provisioning: 10 s, weights_from: peer}\n"
       "topology:\n"
@@ -57,11 +58,11 @@ TEST_CASE("a peer stopped while it sends a booting replica its weights: the rest
   REQUIRE(cluster.weight_loader());
   std::optional<WeightLoadRecord> record;
   cluster.weight_loader()->on_load_done.connect([&](const WeightLoadRecord& r) {
-    if (r.replica == 1) record = r;  // not the replacement the autoscaler orders later
+    if (r.replica == 2) record = r;  // not the replacement the autoscaler orders later
   });
   std::optional<Time> stop, ready;
   pool.router().on_replica_state.connect([&](const Replica& r, ReplicaState) {
-    if (r.id() != 1) return;
+    if (r.id() != 2) return;
     if (r.state() == ReplicaState::kLoadingWeights) {
       stop = engine.now() + Time::ms(20);
       engine.schedule_at(*stop, [&pool] { pool.router().replicas().at(0)->drain(); });
@@ -70,7 +71,8 @@ TEST_CASE("a peer stopped while it sends a booting replica its weights: the rest
     }
   });
   cluster.start(s.simulation.horizon);
-  engine.run_until(Time::s(100));
+  engine.schedule_at(Time::s(1), [&pool] { pool.router().replicas().at(1)->drain(); });
+  engine.run_until(Time::s(200));
 
   REQUIRE(stop);
   REQUIRE(record);
