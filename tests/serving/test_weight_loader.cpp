@@ -196,7 +196,7 @@ struct PeerStopsAtOneSecond {
 };
 }  // namespace
 
-TEST_CASE("a peer that stops mid-load sends no more; each shard's remaining bytes come from the object store") {
+TEST_CASE("a peer that stops mid-load sends no more, and each shard's remaining bytes come from the object store") {
   // Both shards then read the 10 GB/s store, 5 GB/s each: 3.8 s more, done at 4.8 s (from
   // the peer alone it would have been 1.38 s).
   PeerStopsAtOneSecond p(2);

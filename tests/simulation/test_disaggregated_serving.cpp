@@ -136,7 +136,7 @@ TEST_CASE("locality routing sends the KV to a decode replica on the prefill repl
   CHECK(near.transfers[0].exposed() < load.transfers[0].exposed());
 }
 
-TEST_CASE("the decode pool's queue wait runs from the KV's arrival; the overall one from arrival to the prefill") {
+TEST_CASE("the decode pool's queue wait runs from the KV's arrival, the overall one from arrival to the prefill") {
   // Two 1,000-token prompts at 1 s on one prefill replica that batches 1,000 tokens an
   // iteration: the second waits one prefill, P. Each KV then reaches an idle decode replica
   // (nine of them), which starts on it at once: both decode-phase waits are 0, while the
