@@ -23,6 +23,7 @@ namespace cs {
 struct Sequence {
   ServingRequest request;
   std::optional<Time> first_scheduled;  // empty until it happens
+  std::optional<Time> phase_scheduled;  // on this replica (a decode-only request's first_scheduled is its prefill's)
   std::optional<Time> first_token;
   std::int64_t computed = 0;     // tokens whose KV is in the cache (or in host memory, swapped out)
   std::int64_t generated = 0;    // output tokens produced

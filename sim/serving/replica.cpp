@@ -164,8 +164,11 @@ void Replica::start_iteration() {
   // Set while planning too: a listener of a drop below that submits a request only queues it.
   busy_ = true;
   planner_->plan(sched_, plan_);
-  for (const std::uint32_t slot : plan_.admitted)
-    if (!sched_.slots[slot].first_scheduled) sched_.slots[slot].first_scheduled = now;
+  for (const std::uint32_t slot : plan_.admitted) {
+    Sequence& s = sched_.slots[slot];
+    if (!s.first_scheduled) s.first_scheduled = now;
+    if (!s.phase_scheduled) s.phase_scheduled = now;
+  }
   for (const std::uint32_t slot : plan_.dropped) release(slot, RequestStatus::kDropped, now);
 
   if (plan_.empty()) {
@@ -349,6 +352,7 @@ RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, std:
   o.generated_tokens = s.generated;
   o.arrival = s.request.arrival;
   o.first_scheduled = s.first_scheduled;
+  o.phase_scheduled = s.phase_scheduled;
   o.first_token = s.first_token;
   o.finish = finish;
   return o;

@@ -75,7 +75,10 @@ ServingSubsystem::ServingSubsystem(SubsystemContext& ctx) : serving_(make_cluste
       views.back().phase = RequestPhase::kPrefillOnly;
       metrics_.back()->completions_handed_off();
     }
-    if (disaggregation && i == disaggregation->decode_pool) views.back().phase = RequestPhase::kDecodeOnly;
+    if (disaggregation && i == disaggregation->decode_pool) {
+      views.back().phase = RequestPhase::kDecodeOnly;
+      metrics_.back()->waits_from_kv_arrival();
+    }
   }
   if (KvHandoff* handoff = serving_->handoff())
     kv_transfers_ = std::make_unique<KvTransferMetrics>(

@@ -68,6 +68,28 @@ void ServingSystem::replica_state_changed(const Replica& replica, ReplicaState p
     if (load_of_[id].peer >= 0) --uploads_of_[static_cast<std::size_t>(load_of_[id].peer)];
     load_of_[id] = {};
   }
+  if (replica.state() == ReplicaState::kStopped) resource_loads_from(id);
+}
+
+void ServingSystem::resource_loads_from(std::uint32_t stopped) {
+  // Its GPUs are going back (to the placement, or the lender): the loads it feeds move to
+  // another ready peer, the one feeding the fewest, or to the object store.
+  for (std::uint32_t id = 0; id < load_of_.size(); ++id) {
+    BootLoad& boot = load_of_[id];
+    if (boot.load < 0 || boot.peer != static_cast<std::int64_t>(stopped)) continue;
+    --uploads_of_[stopped];
+    weights_->switch_source(static_cast<WeightLoader::LoadId>(boot.load), take_peer(id, boot.peer));
+  }
+}
+
+std::span<const VertexId> ServingSystem::take_peer(std::uint32_t replica, std::int64_t& peer) {
+  peer = -1;
+  const Replica* p = choose_peer(replica);
+  if (!p) return {};
+  peer = p->id();
+  if (uploads_of_.size() <= p->id()) uploads_of_.resize(p->id() + 1, 0);
+  ++uploads_of_[p->id()];
+  return gpus_of_replica(p->id());
 }
 
 const Replica* ServingSystem::choose_peer(std::uint32_t replica) const {
@@ -84,16 +106,9 @@ const Replica* ServingSystem::choose_peer(std::uint32_t replica) const {
 
 void ServingSystem::load_weights(Replica& replica) {
   const std::uint32_t id = replica.id();
-  std::span<const VertexId> peer_gpus;
   std::int64_t peer = -1;
-  if (*spec_.weights_from == WeightSource::kPeer) {
-    if (const Replica* p = choose_peer(id)) {
-      peer = p->id();
-      peer_gpus = gpus_of_replica(p->id());
-      if (uploads_of_.size() <= p->id()) uploads_of_.resize(p->id() + 1, 0);
-      ++uploads_of_[p->id()];
-    }
-  }
+  const std::span<const VertexId> peer_gpus =
+      *spec_.weights_from == WeightSource::kPeer ? take_peer(id, peer) : std::span<const VertexId>{};
   const WeightLoader::LoadId load =
       weights_->begin(id, weights_key_, gpus_of_replica(id), weight_bytes_per_gpu_, *spec_.weights_from, peer_gpus,
                       [this, &replica, id] {

@@ -96,7 +96,11 @@ class ServingSystem {
   // loading gives it up.
   void load_weights(Replica& replica);
   void replica_state_changed(const Replica& replica, ReplicaState previous);
+  // A peer has stopped: the loads it fed continue from another source.
+  void resource_loads_from(std::uint32_t stopped);
   const Replica* choose_peer(std::uint32_t replica) const;
+  // The chosen peer's GPUs, its upload counted; `peer`: its id, -1 (and no GPUs) without one.
+  std::span<const VertexId> take_peer(std::uint32_t replica, std::int64_t& peer);
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
   // A replica on GPUs of several nodes: its iterations drive its traffic on the fabric.
   void carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraffic> traffic);
