@@ -14,11 +14,13 @@ namespace cs {
 
 class PrefixCacheMetrics {
  public:
-  // Registers its series under the sampler's current name prefix.
-  PrefixCacheMetrics(const RequestRouter& router, TimelineSampler& sampler);
+  // Registers its series under the sampler's current name prefix; `spec` is the pool's replica
+  // spec (its host tier and KV bytes per token).
+  PrefixCacheMetrics(const RequestRouter& router, TimelineSampler& sampler, const ReplicaSpec& spec);
   PrefixCacheMetrics(const PrefixCacheMetrics&) = delete;
   PrefixCacheMetrics& operator=(const PrefixCacheMetrics&) = delete;
   static const OutputKeyTable& output_keys();
+  static const OutputKeyTable& host_tier_output_keys();
   // Its summary keys, each under `prefix` ("<pool>." with several pools).
   void write_summary(RunFile& out, const std::string& prefix) const;
 
@@ -26,7 +28,12 @@ class PrefixCacheMetrics {
   // Σ over ready and draining replicas of `read`.
   double sum_serving(std::int64_t (Replica::*read)() const) const;
 
+  void write_host_tier_summary(RunFile& out, const std::string& prefix) const;
+
   const RequestRouter& router_;
+  std::int64_t host_blocks_;  // of one replica's host tier; 0: none
+  double block_bytes_;  // KV bytes of one block of the whole replica
+  double host_link_bytes_per_s_;  // the replica's host-memory copy rate, all its GPUs' links
 };
 
 }  // namespace cs

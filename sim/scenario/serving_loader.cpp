@@ -49,6 +49,10 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   s.kv_block_tokens = r.integer_or("kv_block_tokens", s.kv_block_tokens);
   r.check_range("kv_block_tokens", static_cast<double>(s.kv_block_tokens), 1, 1'000'000);
   s.prefix_caching = r.boolean_or("prefix_caching", s.prefix_caching);
+  s.host_cache_bytes = r.quantity_or("host_cache", Dimension::kBytes, s.host_cache_bytes);
+  r.check_range("host_cache", s.host_cache_bytes, 0, 1e18);
+  if (s.host_cache_bytes > 0 && !s.prefix_caching)
+    r.fail("host_cache", "a host tier of the prefix cache needs prefix_caching: true");
   s.max_fused_decode_steps = static_cast<int>(r.integer_or("max_fused_decode_steps", s.max_fused_decode_steps));
   r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
   r.finish();
@@ -219,6 +223,10 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
     s.replica.swap_bytes_per_s = s.gpu.host_link_bytes_per_s() * s.replica.gpus;
     if (s.replica.preemption == PreemptionMode::kSwap && !(s.replica.swap_bytes_per_s > 0))
       throw std::invalid_argument("swap preemption needs the GPU's PCIe link to host memory ('" + s.gpu.name +
+                                  "' has none in the catalog)");
+    // The host tier's copies take the same links (the topology's host link would plug in here).
+    if (s.replica.host_cache_bytes > 0 && !(s.replica.swap_bytes_per_s > 0))
+      throw std::invalid_argument("replica.host_cache needs the GPU's PCIe link to host memory ('" + s.gpu.name +
                                   "' has none in the catalog)");
     if (!s.replica.chunked_prefill && s.replica.max_batched_tokens < 1)
       throw std::invalid_argument("max_batched_tokens must be at least 1");
