@@ -81,16 +81,15 @@ void PrefixCacheMetrics::write_summary(RunFile& out, const std::string& prefix) 
                                                               : std::numeric_limits<double>::quiet_NaN());
   out.summary(prefix + "prefill_tokens_saved", static_cast<std::int64_t>(hit));
   out.summary(prefix + "prefix_cache_evicted_blocks", evicted);
-  if (host_blocks_ > 0) write_host_tier_summary(out, prefix);
+  if (host_blocks_ > 0) write_host_tier_summary(out, prefix, looked_up, hit);
 }
 
-void PrefixCacheMetrics::write_host_tier_summary(RunFile& out, const std::string& prefix) const {
-  std::uint64_t looked_up = 0, hit = 0, host_hit = 0;
+void PrefixCacheMetrics::write_host_tier_summary(RunFile& out, const std::string& prefix, std::uint64_t looked_up,
+                                                 std::uint64_t hit) const {
+  std::uint64_t host_hit = 0;
   std::int64_t offloaded = 0, loaded = 0, dropped = 0;
   double load_s = 0, exposed_s = 0;
   for (const auto& r : router_.replicas()) {
-    looked_up += r->prefix_lookup_tokens();
-    hit += r->prefix_hit_tokens();
     host_hit += r->prefix_host_hit_tokens();
     offloaded += r->kv_blocks_offloaded();
     loaded += r->kv_blocks_host_loaded();

@@ -3,6 +3,7 @@
 // the cache's occupancy over time (blocks cached that no request holds, blocks free) and, in
 // the summary, how much prompt work it saved. Pools without prefix caching write none of it,
 // so their output is what it was before prefix caching existed.
+#include <cstdint>
 #include <string>
 
 #include "sim/io/output_keys.hpp"
@@ -28,7 +29,9 @@ class PrefixCacheMetrics {
   // Σ over ready and draining replicas of `read`.
   double sum_serving(std::int64_t (Replica::*read)() const) const;
 
-  void write_host_tier_summary(RunFile& out, const std::string& prefix) const;
+  // The host tier's keys, given the prompt tokens looked up and found in either tier.
+  void write_host_tier_summary(RunFile& out, const std::string& prefix, std::uint64_t looked_up,
+                               std::uint64_t hit) const;
 
   const RequestRouter& router_;
   std::int64_t host_blocks_;  // of one replica's host tier; 0: none
