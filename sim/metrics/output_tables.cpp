@@ -57,6 +57,7 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &serving_summary_keys(),
           &ServingClusterMetrics::output_keys(),
           &PrefixCacheMetrics::output_keys(),
+          &PrefixCacheMetrics::host_tier_output_keys(),
           &KvTransferMetrics::output_keys(),
           &CostEnergyMetrics::output_keys(),
           &JobMetrics::output_keys(),

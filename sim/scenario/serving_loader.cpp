@@ -48,6 +48,8 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   s.kv_block_tokens = r.integer_or("kv_block_tokens", s.kv_block_tokens);
   r.check_range("kv_block_tokens", static_cast<double>(s.kv_block_tokens), 1, 1'000'000);
   s.prefix_caching = r.boolean_or("prefix_caching", s.prefix_caching);
+  s.host_cache_bytes = r.quantity_or("host_cache", Dimension::kBytes, s.host_cache_bytes);
+  r.check_range("host_cache", s.host_cache_bytes, 0, 1e18);
   s.max_fused_decode_steps = static_cast<int>(r.integer_or("max_fused_decode_steps", s.max_fused_decode_steps));
   r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
   r.finish();

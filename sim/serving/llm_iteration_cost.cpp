@@ -99,6 +99,7 @@ void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, cons
   spec.gpus = plan.total_gpus();
   spec.kv_bytes_per_token = kv_per_token_per_gpu * plan.replica_gpus();
   spec.kv_cache_bytes = budget.kv_cache_bytes * spec.gpus;
+  spec.kv_layers = layers;
 }
 
 }  // namespace cs

@@ -1,5 +1,7 @@
 #include "sim/serving/replica.hpp"
 
+#include "sim/serving/kv_host_copy.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -34,6 +36,10 @@ Replica::Replica(Engine& engine, std::uint32_t id, const ReplicaSpec& spec,
   if (spec.max_fused_decode_steps < 1) throw std::invalid_argument("max_fused_decode_steps must be at least 1");
   if (spec.preemption == PreemptionMode::kSwap && !(spec.swap_bytes_per_s > 0))
     throw std::invalid_argument("swap preemption needs a host-memory copy rate");
+  if (spec.host_cache_bytes > 0 && !spec.prefix_caching)
+    throw std::invalid_argument("a host tier of the KV cache needs prefix caching");
+  if (spec.host_cache_bytes > 0 && (!(spec.swap_bytes_per_s > 0) || spec.kv_layers < 1))
+    throw std::invalid_argument("a host tier of the KV cache needs a host-memory copy rate and the model's layers");
   sched_.running.reserve(static_cast<std::size_t>(spec.max_num_seqs));
   plan_.prefills.reserve(static_cast<std::size_t>(spec.max_num_seqs));
   block_phase_.resize(static_cast<std::size_t>(spec.kv_block_tokens));
@@ -179,6 +185,15 @@ void Replica::start_iteration() {
   const IterationPrice price = cost_->price(BatchShape{plan_.prefills, plan_.decodes, plan_.decode_context});
   Time dt = price.time;
   if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
+  // Prefix KV found in the host tier is copied back layer by layer under the forward pass.
+  if (plan_.host_load_tokens > 0) {
+    const Time copy = Time::from_seconds_ceil(static_cast<double>(plan_.host_load_tokens) *
+                                              spec_.kv_bytes_per_token / spec_.swap_bytes_per_s);
+    const Time with_copy = layerwise_host_copy_time(dt, copy, spec_.kv_layers);
+    host_load_ns_ += copy.count_ns();
+    host_load_exposed_ns_ += (with_copy - dt).count_ns();
+    dt = with_copy;
+  }
   // Swapped KV crosses PCIe before the forward pass can use (or after it frees) the blocks.
   if (plan_.swap_tokens > 0)
     dt += Time::from_seconds_ceil(static_cast<double>(plan_.swap_tokens) * spec_.kv_bytes_per_token /

@@ -10,6 +10,8 @@ SpecProblems validate(const ReplicaSpec& r) {
   if (r.chunked_prefill && (r.scheduler == SchedulerMode::kVllmV0 || r.scheduler == SchedulerMode::kOrca))
     out.push_back({"chunked_prefill", "scheduler " + std::string(scheduler_mode_name(r.scheduler)) +
                                           " has no chunked prefill (use vllm_v1 or a trtllm mode)"});
+  if (r.host_cache_bytes > 0 && !r.prefix_caching)
+    out.push_back({"host_cache", "a host tier of the prefix cache needs prefix_caching: true"});
   return out;
 }
 
@@ -19,6 +21,11 @@ SpecProblems validate(const ServingPoolSpec& p) {
   // Swap preemption copies each GPU's share of the KV over its own PCIe link.
   if (p.replica.preemption == PreemptionMode::kSwap && !(p.replica.swap_bytes_per_s > 0))
     out.push_back({"replica.preemption", "swap preemption needs the GPU's PCIe link to host memory ('" + p.gpu.name +
+                                             "' has none in the catalog)"});
+  // The host tier's copies take the same links (where a topology gives the GPUs' host link,
+  // its rate would plug in here and in swap_bytes_per_s).
+  if (p.replica.host_cache_bytes > 0 && !(p.replica.swap_bytes_per_s > 0))
+    out.push_back({"replica.host_cache", "the host tier needs the GPU's PCIe link to host memory ('" + p.gpu.name +
                                              "' has none in the catalog)"});
   if (p.router.policy == RoutingPolicy::kPrefixAffinity && !p.replica.prefix_caching)
     out.push_back(

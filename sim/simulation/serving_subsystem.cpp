@@ -70,7 +70,8 @@ ServingSubsystem::ServingSubsystem(SubsystemContext& ctx) : serving_(make_cluste
     pool.on_replica_created.connect([metrics = metrics_.back().get()](int gpus) { metrics->replica_created(gpus); });
     views.push_back({pools[i]->router.name, &pool.router(), metrics_.back().get(), {}});
     if (pools[i]->replica.prefix_caching)
-      prefix_cache_.emplace_back(std::make_unique<PrefixCacheMetrics>(pool.router(), sampler), pool_prefix);
+      prefix_cache_.emplace_back(std::make_unique<PrefixCacheMetrics>(pool.router(), sampler, pools[i]->replica),
+                                 pool_prefix);
     if (disaggregation && i == disaggregation->prefill_pool) {
       views.back().phase = RequestPhase::kPrefillOnly;
       metrics_.back()->completions_handed_off();
