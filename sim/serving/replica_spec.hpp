@@ -43,6 +43,9 @@ struct ReplicaSpec {
   // Host-memory copy rate of the whole replica (each GPU over its own PCIe link) for swap
   // preemption; 0: swap is not available.
   double swap_bytes_per_s = 0;
+  // Weights that leave too little memory for the KV cache are streamed from host memory every
+  // pass (plan_serving_streaming) instead of refusing the replica.
+  bool weight_streaming = false;
   // Decode-only iterations priced together and scheduled as one event; 1 disables fusion.
   int max_fused_decode_steps = 64;
 };

@@ -56,9 +56,11 @@ class ReplicaPlacement {
   // stage as in gpus_of), wherever they are; cached by the GPU list itself.
   std::shared_ptr<const LlmIterationCost> cost_for_gpus(std::span<const VertexId> gpus);
   // A replica on these GPUs whose traffic is carried on the flow network (replica_traffic.hpp):
-  // its own model, every collective's price times `slowdown()` read when priced.
+  // its own model, every collective's price times `slowdown()` read when priced; a streaming
+  // replica's layer copies priced by `host_copy_s` (host_stream.hpp; empty: the plan's rate).
   std::shared_ptr<const LlmIterationCost> contended_cost(std::span<const VertexId> gpus,
-                                                         std::function<double()> slowdown);
+                                                         std::function<double()> slowdown,
+                                                         std::function<double(double)> host_copy_s = {});
   // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
   double tp_all_reduce_s(int slot, double bytes);
   double pp_send_s(int slot, double bytes);
