@@ -4,6 +4,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace cs {
 
@@ -11,28 +12,35 @@ HostLink host_link(Router& router, VertexId gpu) {
   const Topology& topo = router.topology();
   if (gpu >= topo.vertex_count() || topo.vertex(gpu).kind != VertexKind::kGpu)
     throw std::invalid_argument("host link: vertex " + std::to_string(gpu) + " is not a GPU");
+  // Breadth first through the GPU's own node, both link directions: the nearest host memories
+  // (the lowest id among them), without looking at the rest of a 100k-GPU topology.
   const std::int32_t node = topo.vertex(gpu).node;
-  HostLink best;
-  std::size_t best_hops = std::numeric_limits<std::size_t>::max();
-  for (VertexId v = 0; v < topo.vertex_count(); ++v) {
-    const VertexInfo& info = topo.vertex(v);
-    if (info.kind != VertexKind::kHostMemory || info.node != node) continue;
-    RouteId id = 0;
-    try {
-      id = router.route_id(v, gpu);
-    } catch (const std::runtime_error&) {
-      continue;  // an explicit topology may leave a socket's memory without a way to this GPU
+  const auto& g = topo.graph();
+  std::vector<VertexId> level{gpu}, next;
+  std::unordered_set<VertexId> seen{gpu};
+  VertexId memory = kNoVertex;
+  while (!level.empty() && memory == kNoVertex) {
+    next.clear();
+    auto visit = [&](VertexId v) {
+      if (topo.vertex(v).node != node || !seen.insert(v).second) return;
+      if (topo.vertex(v).kind == VertexKind::kHostMemory) memory = std::min(memory, v);
+      next.push_back(v);
+    };
+    for (const VertexId v : level) {
+      if (v != gpu && is_terminal(topo.vertex(v).kind)) continue;  // endpoints never forward
+      for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) visit(static_cast<VertexId>(boost::target(*e, g)));
+      for (auto [e, end] = boost::in_edges(v, g); e != end; ++e) visit(static_cast<VertexId>(boost::source(*e, g)));
     }
-    if (router.hops(id) == 0 || router.hops(id) >= best_hops) continue;
-    const Route r = router.path(id);
-    best_hops = router.hops(id);
-    best.memory = v;
-    best.links.assign(r.links.begin(), r.links.end());
-    best.latency = r.latency;
+    level.swap(next);
   }
-  if (best.memory == kNoVertex)
+  if (memory == kNoVertex)
     throw std::invalid_argument("host link: GPU '" + topo.vertex(gpu).name + "' has no host memory in its node");
-  return best;
+  const Route r = router.route(memory, gpu);
+  HostLink h;
+  h.memory = memory;
+  h.links.assign(r.links.begin(), r.links.end());
+  h.latency = r.latency;
+  return h;
 }
 
 double bottleneck_bytes_per_s(const Topology& topology, std::span<const LinkId> links, const LinkCapacity& capacity) {
