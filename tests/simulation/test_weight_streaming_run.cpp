@@ -130,5 +130,7 @@ TEST_CASE("a streaming replica reports its streamed layers, bytes per pass and t
   const double shared = summary_number(two, "weight_streaming_host_rate_mean_bytes_per_s");
   CHECK(shared >= kGen4 / 2 * (1 - 1e-9));
   CHECK(shared < 0.55 * kGen4);
-  CHECK(summary_number(two, "requests_completed") < summary_number(one, "requests_completed") * 2);
+  // The uplink is the bottleneck: a second replica under the same switch adds passes at half
+  // the rate each, not output tokens (within the batches' sizes).
+  CHECK(summary_number(two, "output_tokens_generated") < 1.25 * summary_number(one, "output_tokens_generated"));
 }
