@@ -7,8 +7,8 @@
 #include "sim/llm/memory_model.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/serving/weight_loader.hpp"
-#include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/host_stream.hpp"
+#include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/replica_traffic.hpp"
 
 namespace cs {
