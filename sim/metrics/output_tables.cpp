@@ -11,6 +11,7 @@
 #include "sim/metrics/serving_summary.hpp"
 #include "sim/metrics/training_energy_metrics.hpp"
 #include "sim/metrics/weight_load_metrics.hpp"
+#include "sim/metrics/weight_streaming_metrics.hpp"
 
 namespace cs {
 
@@ -64,7 +65,8 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &JobMetrics::link_output_keys(),
           &TrainingEnergyMetrics::output_keys(),
           &NetworkMetrics::output_keys(),
-          &WeightLoadMetrics::output_keys()};
+          &WeightLoadMetrics::output_keys(),
+          &weight_streaming_output_keys()};
 }
 
 }  // namespace cs

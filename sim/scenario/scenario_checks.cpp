@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "topology/host_link.hpp"
 #include "topology/object_store.hpp"
 #include "topology/replica_slots.hpp"
 
@@ -124,6 +125,16 @@ void check_serving_placement(MapReader& r, const Scenario& s) {
       section.fail(p.plan.pp > 1 ? "pp" : "tp", "the topology's " + std::to_string(topology.gpus().size()) +
                                                     " GPUs cannot hold one replica of pool '" + p.router.name + "' (" +
                                                     std::to_string(p.plan.tp * p.plan.pp) + " GPUs)");
+    if (p.streaming) {
+      // Streamed layers come over each GPU's host link: every GPU a replica may take needs one.
+      Router router(topology);
+      try {
+        for (const std::vector<VertexId>& slot : slots)
+          for (const VertexId g : slot) host_link(router, g);
+      } catch (const std::invalid_argument& e) {
+        section.map("replica", true).fail("weight_streaming", e.what());
+      }
+    }
     MapReader pool = section.map("pool", true);
     if (p.initial_replicas > static_cast<int>(slots.size()))
       pool.fail("initial_replicas", std::to_string(p.initial_replicas) + " initial replicas of " +

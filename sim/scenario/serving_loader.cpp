@@ -50,6 +50,7 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   s.prefix_caching = r.boolean_or("prefix_caching", s.prefix_caching);
   s.host_cache_bytes = r.quantity_or("host_cache", Dimension::kBytes, s.host_cache_bytes);
   r.check_range("host_cache", s.host_cache_bytes, 0, 1e18);
+  s.weight_streaming = r.boolean_or("weight_streaming", s.weight_streaming);
   s.max_fused_decode_steps = static_cast<int>(r.integer_or("max_fused_decode_steps", s.max_fused_decode_steps));
   r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
   r.finish();
@@ -214,7 +215,16 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
     r.fail("memory_utilization", "the memory utilization must be in (0, 100%]");
   read_replica_limits(r.map("replica", true), s.replica);
   try {
-    size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
+    if (s.replica.weight_streaming) {
+      const StreamingPlan plan =
+          size_streaming_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
+      if (plan.streamed_layers > 0) s.streaming = plan;
+      if (s.streaming && !(plan.host_bandwidth_bytes_per_s > 0))
+        r.fail("replica", "weight streaming copies layers over the GPU's PCIe link to host memory ('" + s.gpu.name +
+                              "' has none in the catalog)");
+    } else {
+      size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
+    }
     // Swap preemption copies each GPU's share of the KV over its own PCIe link.
     s.replica.swap_bytes_per_s = s.gpu.host_link_bytes_per_s() * s.replica.gpus;
   } catch (const std::invalid_argument& e) {

@@ -48,6 +48,9 @@ struct ReplicaSpec {
   // over (those of one pipeline stage), which hides it behind the prefill (kv_host_copy.hpp).
   double host_cache_bytes = 0;
   int kv_layers = 0;
+  // Weights that leave too little memory for the KV cache are streamed from host memory every
+  // pass (plan_serving_streaming) instead of refusing the replica.
+  bool weight_streaming = false;
   // Decode-only iterations priced together and scheduled as one event; 1 disables fusion.
   int max_fused_decode_steps = 64;
 };

@@ -153,22 +153,24 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::spa
     comm.pp_send_s = [slot](double bytes) { return slot->pp_send_s(bytes); };
     comm.ep_all_to_all_s = [slot](double bytes) { return slot->ep_all_to_all_s(bytes); };
     cached = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
-                                                pool_.engine);
+                                                pool_.engine, pool_.streaming);
   }
   return cached;
 }
 
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::contended_cost(std::span<const VertexId> gpus,
                                                                          CollectiveCostModel& idle,
-                                                                         std::function<double()> slowdown) {
+                                                                         std::function<double()> slowdown,
+                                                                         std::function<double(double)> host_copy_s) {
   auto slot = slot_on(gpus, idle);
   auto factor = std::make_shared<std::function<double()>>(std::move(slowdown));
   CommunicationCost comm;
   comm.tp_all_reduce_s = [slot, factor](double bytes) { return slot->tp_all_reduce_s(bytes) * (*factor)(); };
   comm.pp_send_s = [slot, factor](double bytes) { return slot->pp_send_s(bytes) * (*factor)(); };
   comm.ep_all_to_all_s = [slot, factor](double bytes) { return slot->ep_all_to_all_s(bytes) * (*factor)(); };
+  comm.host_copy_s = std::move(host_copy_s);
   return std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
-                                            pool_.engine);
+                                            pool_.engine, pool_.streaming);
 }
 
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::shared_ptr<Slot>& s) {
@@ -186,7 +188,7 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::sha
     comm.pp_send_s = [s](double bytes) { return s->pp_send_s(bytes); };
     comm.ep_all_to_all_s = [s](double bytes) { return s->ep_all_to_all_s(bytes); };
     shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
-                                                pool_.engine);
+                                                pool_.engine, pool_.streaming);
   }
   return shared;
 }

@@ -64,9 +64,11 @@ class ReplicaPlacement {
   // A replica on these GPUs whose traffic is carried on the flow network (replica_traffic.hpp):
   // its own model, every collective priced on `idle` (the topology with no traffic: the
   // replica's own traffic is in that price, others' would count twice) times `slowdown()`
-  // read when priced, which carries what the others take.
+  // read when priced, which carries what the others take; a streaming replica's layer copies
+  // priced by `host_copy_s` (host_stream.hpp; empty: the plan's rate).
   std::shared_ptr<const LlmIterationCost> contended_cost(std::span<const VertexId> gpus, CollectiveCostModel& idle,
-                                                         std::function<double()> slowdown);
+                                                         std::function<double()> slowdown,
+                                                         std::function<double(double)> host_copy_s = {});
   // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
   double tp_all_reduce_s(int slot, double bytes);
   double pp_send_s(int slot, double bytes);

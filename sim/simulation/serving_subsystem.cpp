@@ -13,6 +13,7 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/weight_load_metrics.hpp"
+#include "sim/metrics/weight_streaming_metrics.hpp"
 #include "sim/simulation/kv_handoff.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/subsystem.hpp"
@@ -146,6 +147,16 @@ void ServingSubsystem::write_summary(RunFile& out, Time end) {
   if (kv_transfers_) kv_transfers_->write_summary(out);
   cost_->write_summary(out, end);
   if (weight_loads_) weight_loads_->write_summary(out);
+  for (std::size_t i = 0; i < n; ++i) {
+    const ServingSystem& pool = serving_->pool(i);
+    const ServingPoolSpec& spec = pool.spec();
+    if (!spec.streaming) continue;
+    const StreamingPlan& plan = *spec.streaming;
+    write_weight_streaming_summary(out, n > 1 ? spec.router.name + "." : std::string(),
+                                   plan.streamed_layers * spec.plan.pp,
+                                   plan.streamed_layers * plan.layer_bytes_per_gpu * spec.plan.total_gpus(),
+                                   pool.streaming_passes());
+  }
 }
 
 // Requests a pool refused for their length or could never serve, one line per kind and pool.
