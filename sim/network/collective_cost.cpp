@@ -417,11 +417,16 @@ double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorith
   // In steady state a chunk's reduce-scatter and an earlier chunk's all-gather run at once on
   // the same links inside the node: those links pace the pipeline at the two phases' data
   // times per chunk (their step latencies overlap the other's data); each phase at its own time.
-  auto data_seconds = [&](CollectiveOp intra_op, double phase_seconds) {
-    const CollectiveAlgorithm ia = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(intra_op, intra[0], chunk);
-    return phase_seconds - flat_seconds(intra_op, ia, intra[0], 0, protocol);
-  };
-  const double node = data_seconds(CollectiveOp::kReduceScatter, scatter) + data_seconds(CollectiveOp::kAllGather, gather);
+  const CollectiveAlgorithm rs = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kReduceScatter, intra[0], chunk);
+  const CollectiveAlgorithm ag = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kAllGather, intra[0], chunk);
+  const double d1 = scatter - flat_seconds(CollectiveOp::kReduceScatter, rs, intra[0], 0, protocol);
+  const double d3 = gather - flat_seconds(CollectiveOp::kAllGather, ag, intra[0], 0, protocol);
+  // NVLS sends a reduce-scatter's S up to the switch and S/k down, an all-gather's S/k up and S
+  // down: the two share each direction of a GPU's link as S + S/k, not 2S as a ring's do.
+  const double k = static_cast<double>(intra[0].size());
+  const double node = rs == CollectiveAlgorithm::kNvls && ag == CollectiveAlgorithm::kNvls
+                          ? std::max(d1, d3) * (1 + 1 / k)
+                          : d1 + d3;
   return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across, gather});
 }
 
