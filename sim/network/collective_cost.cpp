@@ -152,8 +152,19 @@ CollectiveCostModel::Phase CollectiveCostModel::tree_phase(std::span<const Verte
   p.fraction = 0.5 / static_cast<double>(tc.orders.size());  // each tree of each channel
   if (!chain.empty()) {
     const Phase c = route_phase(chain, entry, 1.0, false, between);
+    // In steady state the pipeline advances one chunk per slower step: both kinds of edge load
+    // their links at once (each at its share with every edge of the trees).
+    p.bandwidth = std::min(p.bandwidth, c.bandwidth);
+    // A chunk's first trip down the chain runs near the chain links' own rate: where the tree
+    // between nodes paces the pipeline, a chain edge moves its chunk and idles until the next,
+    // so few chain edges share a link at any moment (the flows show it). Its share with the
+    // flows already on the link.
+    double alone = std::numeric_limits<double>::infinity();
+    for (const RouteId id : chain)
+      for (const LinkId l : router.path(id).links)
+        alone = std::min(alone, network_.capacity(l) / static_cast<double>(1 + network_.link_flow_count(l)));
     p.chain_depth = 2.0 * tc.chain_depth;
-    p.chain_bandwidth = c.bandwidth;
+    p.chain_bandwidth = alone;
     p.chain_latency_s = c.latency_s;
     p.chain_hop_share = c.hop_share;
   }
