@@ -147,7 +147,10 @@ CollectiveCostModel::Phase CollectiveCostModel::tree_phase(std::span<const Verte
       }
   Phase p = route_phase(between, entry, 1.0, false, chain);
   p.pipelined = true;
-  p.tree_chunking = true;
+  // NCCL's chunk rule where the tree has chains (a group of several ranks a node); a tree of one
+  // rank per node (a hierarchical phase, a DP group) keeps the pipeline chunks, which bounds the
+  // flows of 2,048-node trees inside a hierarchical all-reduce.
+  p.tree_chunking = !chain.empty();
   p.depth = 2.0 * tc.tree_depth;
   p.fraction = 0.5 / static_cast<double>(tc.orders.size());  // each tree of each channel
   if (!chain.empty()) {

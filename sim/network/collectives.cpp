@@ -92,8 +92,12 @@ class TreeTask final : public CollectiveTask {
   void start() override {
     const std::size_t n = group_.size();
     if (n < 2) return finish();
+    // NCCL's tree chunks where the tree has chains, as the cost model prices it.
+    const bool chained = std::any_of(trees_[0].children.begin(), trees_[0].children.end(),
+                                     [](const auto& c) { return c[2] >= 0; });
     chunks_ = static_cast<std::uint32_t>(
-        owner_.cost_model().tree_chunks(bytes_ / 2, std::max(trees_[0].height, trees_[1].height)));
+        chained ? owner_.cost_model().tree_chunks(bytes_ / 2, std::max(trees_[0].height, trees_[1].height))
+                : owner_.cost_model().pipeline_chunks(bytes_ / 2));
     chunk_ = bytes_ / 2 / chunks_;
     remaining_ = 0;
     for (int t = 0; t < 2; ++t) {
