@@ -41,7 +41,14 @@ ReplicaPlacement::ReplicaPlacement(const ServingPoolSpec& pool, const Topology& 
   cost_by_slot_.resize(slots_.size());
 }
 
+void ReplicaPlacement::place_by_lender() {
+  if (in_use_ > 0) throw std::logic_error("serving: a lender cannot take over a pool with placed replicas");
+  ledger_ = nullptr;
+  own_ledger_.reset();
+}
+
 int ReplicaPlacement::acquire() {
+  if (!ledger_) throw std::logic_error("serving: the lender places this pool's replicas");
   for (std::size_t k = 0; k < slots_.size(); ++k) {
     if (taken_[k] || !all_free(slots_[k]->gpus)) continue;
     const GpuHolder replica{GpuOwner::kServing, static_cast<std::uint64_t>(slots_[k]->gpus.front()) + 1};

@@ -16,8 +16,9 @@
 // topology.gpus()): each pool cuts its own slots (its tp and pp), and takes the lowest slot
 // whose GPUs are all free in the ledger, holding them as a serving replica (id: the slot's
 // first GPU vertex + 1), so two pools never hold the same GPU and pools of different TP sizes
-// coexist on one free set. In co-location the cluster scheduler picks the GPUs instead, and
-// cost_for_gpus() prices a replica on the GPUs it was lent.
+// coexist on one free set. In co-location the cluster scheduler picks the GPUs instead (in
+// its own ledger, the run's one: place_by_lender), and cost_for_gpus() prices a replica on
+// the GPUs it was lent.
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,10 @@ class ReplicaPlacement {
   // The lowest slot whose GPUs are all free in the registry, now taken; -1 when none is.
   int acquire();
   void release(int slot);
+  // Co-location: from now on a lender picks every replica's GPUs (the training cluster's
+  // ledger records them); the placement only prices them, lets go of its ledger, and
+  // acquire() throws std::logic_error. Call before any slot is taken.
+  void place_by_lender();
   int in_use() const { return in_use_; }
 
   // The iteration cost model of a replica in `slot`.
@@ -82,7 +87,7 @@ class ReplicaPlacement {
   bool all_free(std::span<const VertexId> gpus) const;
 
   std::unique_ptr<GpuLedger> own_ledger_;
-  GpuLedger* ledger_;
+  GpuLedger* ledger_;  // null once a lender places the replicas
   std::vector<std::size_t> ledger_index_;  // by vertex id: the GPU's position in topology.gpus()
   std::vector<std::shared_ptr<Slot>> slots_;
   std::vector<bool> taken_;

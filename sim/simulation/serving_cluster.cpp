@@ -6,6 +6,7 @@
 #include "sim/network/fabric.hpp"
 #include "sim/simulation/kv_handoff.hpp"
 #include "sim/simulation/replica_placement.hpp"
+#include "sim/simulation/training_system.hpp"
 
 namespace cs {
 
@@ -33,12 +34,13 @@ ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPo
       selector_(targets_of(pools, selectable_), split,
                 split == PoolSplit::kRandom ? &engine.random("pool_split") : nullptr) {
   // Every pool takes its replicas' GPUs from one ledger of the topology: no GPU is held twice.
-  if (fabric) gpus_ = std::make_unique<GpuLedger>(fabric->topology().gpus().size());
+  if (fabric) own_ledger_ = std::make_unique<GpuLedger>(fabric->topology().gpus().size());
+  ledger_ = own_ledger_.get();
   // One loader for every pool: their weights share the storage, and the nodes' caches.
   const bool flows = std::any_of(pools.begin(), pools.end(), [](const ServingPoolSpec* p) { return p->weights_from; });
   if (fabric && flows) weights_ = std::make_unique<WeightLoader>(fabric->network());
   for (std::size_t i = 0; i < pools.size(); ++i) {
-    pools_.push_back(std::make_unique<ServingSystem>(engine_, *pools[i], fabric, gpus_.get(), weights_.get()));
+    pools_.push_back(std::make_unique<ServingSystem>(engine_, *pools[i], fabric, own_ledger_.get(), weights_.get()));
     // A prefill pool's completions are hand-offs; the decode pool reports those requests.
     const bool prefill = disaggregation && i == disaggregation->prefill_pool;
     pools_.back()->router().on_request_done.connect([this, prefill](const RequestOutcome& o) {
@@ -54,6 +56,13 @@ ServingCluster::ServingCluster(Engine& engine, const std::vector<const ServingPo
 }
 
 ServingCluster::~ServingCluster() = default;
+
+void ServingCluster::borrow_from(TrainingSystem& training) {
+  for (std::size_t i = 0; i < pools_.size(); ++i) pools_[i]->set_gpu_lender(training.lender(i));
+  // Every placement has let go of this ledger: the cluster's records the replicas' GPUs.
+  own_ledger_.reset();
+  ledger_ = &training.ledger();
+}
 
 void ServingCluster::start(Time horizon) {
   horizon_ = horizon;

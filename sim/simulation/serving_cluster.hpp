@@ -5,7 +5,8 @@
 // and a PoolSelector sends it to a pool serving the model it names, by the pools' shares. A
 // request naming a model no pool serves is refused here, reported once through
 // on_unroutable, never lost. With a topology, every pool's replicas take GPUs from one shared
-// GpuLedger, so pools never share a GPU.
+// GpuLedger, so pools never share a GPU. In co-location (borrow_from) that ledger is the
+// training cluster's, where each replica holds the GPUs lent for it: one ledger per run.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@
 namespace cs {
 
 class KvHandoff;
+class TrainingSystem;
 
 class ServingCluster {
  public:
@@ -44,6 +46,13 @@ class ServingCluster {
   void start(Time horizon);
   // End of the run: everything queued or running is reported unfinished.
   void finish();
+
+  // Co-location: every pool's replicas borrow their GPUs from the training cluster (its
+  // lender(pool)), and the cluster's ledger replaces this one's. Call before start().
+  void borrow_from(TrainingSystem& training);
+  // Who holds each GPU the pools draw from (the topology's, or the training cluster's in
+  // co-location); null without a topology.
+  const GpuLedger* ledger() const { return ledger_; }
 
   std::size_t size() const { return pools_.size(); }
   ServingSystem& pool(std::size_t i) { return *pools_[i]; }
@@ -68,7 +77,8 @@ class ServingCluster {
   void outcome_known();
 
   Engine& engine_;
-  std::unique_ptr<GpuLedger> gpus_;  // with a topology: who holds its GPUs
+  std::unique_ptr<GpuLedger> own_ledger_;  // with a topology and no training cluster: who holds its GPUs
+  const GpuLedger* ledger_ = nullptr;      // own_ledger_, or the training cluster's
   std::unique_ptr<WeightLoader> weights_;  // with a topology and a pool loading weights as flows
   std::vector<std::unique_ptr<ServingSystem>> pools_;
   std::vector<std::size_t> selectable_;  // the selector's pools by its index: all but a decode pool

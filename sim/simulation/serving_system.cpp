@@ -171,6 +171,7 @@ void ServingSystem::carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraff
 
 void ServingSystem::set_gpu_lender(GpuLender lender) {
   lender_ = std::move(lender);
+  if (placement_) placement_->place_by_lender();
   if (autoscaler_) autoscaler_->set_gpu_grant([this](std::uint32_t id, int) { return reserve_gpus(id); });
   router_.on_replica_state.connect([this](const Replica& r, ReplicaState) {
     if (r.state() == ReplicaState::kStopped) lender_.release(r.id());

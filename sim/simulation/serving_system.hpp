@@ -58,7 +58,8 @@ class ServingSystem {
   // it answers the GPUs it lent (topology vertices, or the cluster's GPU indices without a
   // topology), in the loan's order, which the replica's communication is then priced on
   // (empty: the GPUs cannot be had now). `release` is told when a replica has stopped
-  // (drained or cancelled). Call before start().
+  // (drained or cancelled). The pool's placement then leaves every GPU to the lender (its
+  // ledger is the lender's). Call before start().
   struct GpuLender {
     std::function<std::vector<VertexId>(std::uint32_t replica, int gpus, int group)> acquire;
     std::function<void(std::uint32_t replica)> release;

@@ -31,8 +31,7 @@ class TrainingSubsystem final : public Subsystem {
       energy_ = std::make_unique<TrainingEnergyMetrics>(ctx.engine, system_.scheduler(), *spec.gpu, spec.billing,
                                                         ctx.sampler);
     // Co-location: every serving pool's replicas borrow the cluster's GPUs.
-    if (ctx.serving)
-      for (std::size_t i = 0; i < ctx.serving->size(); ++i) ctx.serving->pool(i).set_gpu_lender(system_.lender(i));
+    if (ctx.serving) ctx.serving->borrow_from(system_);
     // The jobs' per-link DP traffic, under the link_util_* names collective jobs' listener uses
     // where there are collective jobs (it draws the links then).
     if (system_.network_speed() && !ctx.collectives)

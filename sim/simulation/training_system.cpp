@@ -129,7 +129,7 @@ void TrainingSystem::finish() {
 
 ServingSystem::GpuLender TrainingSystem::lender(std::size_t pool) {
   while (revoked_.size() <= pool) revoked_.push_back(std::make_unique<Signal<std::uint32_t>>());
-  const auto key = [pool](std::uint32_t replica) { return static_cast<std::uint64_t>(pool) << 32 | replica; };
+  const auto key = [pool](std::uint32_t replica) { return replica_holder_id(pool, replica); };
   ServingSystem::GpuLender l;
   l.acquire = [this, key](std::uint32_t replica, int gpus, int group) {
     std::vector<VertexId> lent;
@@ -139,6 +139,7 @@ ServingSystem::GpuLender TrainingSystem::lender(std::size_t pool) {
       return lent;
     }
     loans_[key(replica)] = loan.id;
+    scheduler_->hand_over(loan.id, GpuHolder{GpuOwner::kServing, key(replica)});
     for (const GpuIndex g : loan.gpus) lent.push_back(inventory_->vertex_of(g));
     return lent;
   };

@@ -57,8 +57,14 @@ class TrainingSystem {
   // kept by pool and replica): each replica borrows its GPUs from the scheduler at
   // spec().serving_priority (in TP groups within nodes where it can) and returns them when it
   // stops; the answer is the lent GPUs as vertices of the fabric's topology (the inventory's
-  // vertex_of); a node failure under a loan revokes it (the replica drains).
+  // vertex_of); a node failure under a loan revokes it (the replica drains). In the ledger
+  // the lent GPUs are the replica's: kServing, id replica_holder_id(pool, replica).
   ServingSystem::GpuLender lender(std::size_t pool = 0);
+  static std::uint64_t replica_holder_id(std::size_t pool, std::uint32_t replica) {
+    return static_cast<std::uint64_t>(pool) << 32 | replica;
+  }
+  // Who holds each of the cluster's GPUs (by the inventory's global index): the run's one ledger.
+  const GpuLedger& ledger() const { return inventory_->ledger(); }
 
  private:
   void schedule_next_model_job();

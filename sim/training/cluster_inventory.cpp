@@ -137,6 +137,11 @@ void ClusterInventory::release(GpuIndex g, int milli, GpuHolder by) {
   }
 }
 
+void ClusterInventory::hand_over(GpuIndex g, GpuHolder from, GpuHolder to) {
+  if (milli_free(g) != 0) throw std::logic_error("cluster inventory: handing over a GPU that is not wholly taken");
+  ledger_.transfer(static_cast<std::size_t>(g), from, to);
+}
+
 void ClusterInventory::node_free_changed(int n, int before, int after) {
   const auto& node = nodes_[static_cast<std::size_t>(n)];
   node_free_[static_cast<std::size_t>(n)] = after;

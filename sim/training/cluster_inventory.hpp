@@ -2,8 +2,9 @@
 // The cluster's GPUs as the scheduler allocates them: nodes (GPU count, GPU type, the leaf
 // switch they hang off), each GPU's free share in thousandths (so GPU-sharing pods can be
 // bin-packed), and node states (in service, down, spare). Who holds each GPU is kept in its
-// GpuLedger (one owner at a time: free, a job, a loan, down, spare), moved here and only here
-// as GPUs are allocated and released and as nodes change state.
+// GpuLedger (one owner at a time: free, a job, a serving replica, a loan, down, spare), moved
+// here and only here as GPUs are allocated, handed over and released and as nodes change state.
+// In co-location it is the run's one ledger: serving's replicas hold their lent GPUs in it.
 //
 // Fragmentation (our definition, after Weng et al., "Beware of Fragmentation", ATC 2023,
 // simplified to need no workload model): the share of the free GPUs that sit in nodes that are
@@ -66,6 +67,9 @@ class ClusterInventory {
   // the sharing pods together: kTraining id 0 in the ledger).
   void allocate(GpuIndex g, int milli, GpuHolder by = {GpuOwner::kTraining, 0});
   void release(GpuIndex g, int milli, GpuHolder by = {GpuOwner::kTraining, 0});
+  // A whole GPU `from` holds passes to `to` (a loan to the replica it was lent for); its
+  // allocation does not change.
+  void hand_over(GpuIndex g, GpuHolder from, GpuHolder to);
   // Who holds each GPU, by global index.
   const GpuLedger& ledger() const { return ledger_; }
 

@@ -468,18 +468,23 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority, int group) {
   return loans_.grant(std::move(taken));
 }
 
+void ClusterScheduler::hand_over(std::uint64_t loan_id, GpuHolder holder) {
+  const GpuLoan before = loans_.hand_over(loan_id, holder);
+  for (GpuIndex g : before.gpus) inventory_.hand_over(g, before.holder, holder);
+}
+
 void ClusterScheduler::return_gpus(std::uint64_t loan_id) {
-  const std::vector<GpuIndex> gpus = loans_.give_back(loan_id);
+  const GpuLoan loan = loans_.give_back(loan_id);
   account();
   loans_.lender_changed(engine_.now());
-  for (GpuIndex g : gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, loan_id});
+  for (GpuIndex g : loan.gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, loan.holder);
   request_pass();
 }
 
 void ClusterScheduler::revoke_loans_on(int node) {
   const auto on_node = [&](GpuIndex g) { return inventory_.node_of(g) == node; };
   while (const std::optional<GpuLoan> loan = loans_.revoke_first(on_node)) {
-    for (GpuIndex g : loan->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, {GpuOwner::kLoan, loan->id});
+    for (GpuIndex g : loan->gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, loan->holder);
     on_loan_revoked.emit(loan->id);
   }
 }

@@ -112,6 +112,9 @@ class ClusterScheduler : private SchedulerContext {
   // `group` > 1 (a serving replica's TP size) the GPUs come in whole groups of `group` on one
   // node where free nodes allow; what cannot be had so spans nodes.
   GpuLoan borrow_gpus(int count, int priority, int group = 1);
+  // The loan's GPUs pass to `holder` (the serving replica they were lent for) in the GPU
+  // ledger, until the loan is given back or revoked.
+  void hand_over(std::uint64_t loan_id, GpuHolder holder);
   void return_gpus(std::uint64_t loan_id);
   // A loan ended by the cluster: a GPU of it is on a node that failed. Its GPUs are no longer
   // lent (the borrower must stop using them; return_gpus of it is not needed and throws).

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/training/job_run.hpp"
+
 namespace cs {
 
 void EasyBackfillPolicy::pass(JobQueue& queue, SchedulerContext& cluster) {
@@ -34,12 +36,14 @@ void EasyBackfillPolicy::pass(JobQueue& queue, SchedulerContext& cluster) {
     node_free[static_cast<std::size_t>(n)] = eligible(n) ? inventory.free_gpus(n) : 0;
     total_free += node_free[static_cast<std::size_t>(n)];
   }
-  // Jobs whose end is unknown (open-ended, or not timed yet) never release their GPUs here.
+  // Jobs whose end is unknown (open-ended, or not timed yet) or beyond the clock never release
+  // their GPUs here.
   std::vector<std::pair<Time, std::uint64_t>> ends;
   ends.reserve(cluster.running_ids().size());
   for (std::uint64_t id : cluster.running_ids()) {
     const std::optional<Time> run = cluster.expected_run_time(id);
-    if (run && now + *run != Time::max()) ends.emplace_back(now + *run, id);
+    if (!run) continue;
+    if (const std::optional<Time> end = instant_after(now, *run)) ends.emplace_back(*end, id);
   }
   std::sort(ends.begin(), ends.end());
   std::optional<Time> shadow;  // when the head can start; none: not before an unknown end

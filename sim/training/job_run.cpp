@@ -5,6 +5,12 @@
 
 namespace cs {
 
+std::optional<Time> instant_after(Time now, Time delay) {
+  std::int64_t at = 0;
+  if (__builtin_add_overflow(now.count_ns(), delay.count_ns(), &at)) return std::nullopt;
+  return Time::ns(at);
+}
+
 JobRun::JobRun(const ClusterJobSpec& spec)
     : model_(spec.training.has_value()), fixed_work_(spec.duration.has_value()), checkpoint_(spec.checkpoint) {
   if (model_ && fixed_work_) throw std::invalid_argument("cluster job '" + spec.name + "': both a duration and a training model");
@@ -17,7 +23,7 @@ void JobRun::start(Time now) {
   phase_start_ = now;
   if (owes_restart_ && checkpoint_.restart_overhead > Time()) {
     phase_ = RunPhase::kRestarting;
-    phase_end_ = now + checkpoint_.restart_overhead;
+    phase_end_ = instant_after(now, checkpoint_.restart_overhead);
   } else {
     phase_ = RunPhase::kWorking;
   }
@@ -48,29 +54,22 @@ PhaseStretch JobRun::advance(Time now) {
 std::optional<Time> JobRun::next_event(Time now) {
   planned_finish_ = false;
   if (!running()) return std::nullopt;
-  Time at = Time::max();
-  if (phase_ != RunPhase::kWorking) {
-    at = phase_end_;
-  } else {
-    std::optional<Time> to_finish;
-    if (model_) {
-      if (iteration_s_ > 0) to_finish = Time::from_seconds_ceil(std::max(remaining_iterations_, 0.0) * iteration_s_);
-    } else if (fixed_work_) {
-      to_finish = remaining_work_;
-    }
-    std::optional<Time> to_checkpoint;
-    if (checkpoint_.interval > Time()) to_checkpoint = std::max(checkpoint_.interval - worked_since_checkpoint_, Time());
-    // A checkpoint due at the very end is not taken: finishing saves the result anyway.
-    if (to_finish && (!to_checkpoint || *to_finish <= *to_checkpoint)) {
-      at = now + *to_finish;
-      planned_finish_ = true;
-    } else if (to_checkpoint) {
-      at = now + *to_checkpoint;
-    }
+  if (phase_ != RunPhase::kWorking) return phase_end_;
+  std::optional<Time> to_finish;
+  if (model_) {
+    if (iteration_s_ > 0) to_finish = Time::from_seconds_ceil(std::max(remaining_iterations_, 0.0) * iteration_s_);
+  } else if (fixed_work_) {
+    to_finish = remaining_work_;
   }
-  // Saturated: beyond the clock's range, so it never comes.
-  if (at == Time::max()) return std::nullopt;
-  return at;
+  std::optional<Time> to_checkpoint;
+  if (checkpoint_.interval > Time()) to_checkpoint = std::max(checkpoint_.interval - worked_since_checkpoint_, Time());
+  // A checkpoint due at the very end is not taken: finishing saves the result anyway.
+  if (to_finish && (!to_checkpoint || *to_finish <= *to_checkpoint)) {
+    planned_finish_ = true;
+    return instant_after(now, *to_finish);
+  }
+  if (to_checkpoint) return instant_after(now, *to_checkpoint);
+  return std::nullopt;
 }
 
 void JobRun::save() {
@@ -106,7 +105,7 @@ JobRun::Step JobRun::on_event(Time now) {
       }
       if (checkpoint_.write_time > Time()) {
         phase_ = RunPhase::kCheckpointing;
-        phase_end_ = now + checkpoint_.write_time;
+        phase_end_ = instant_after(now, checkpoint_.write_time);
       } else {
         step.saved = true;
         step.saved_work = worked_since_checkpoint_;
@@ -143,7 +142,10 @@ PhaseStretch JobRun::set_iteration_time(Time now, double iteration_s) {
 
 std::optional<Time> JobRun::expected_run_time(Time now) const {
   Time left;
-  if (phase_ == RunPhase::kRestarting || phase_ == RunPhase::kCheckpointing) left += phase_end_ - now;
+  if (phase_ == RunPhase::kRestarting || phase_ == RunPhase::kCheckpointing) {
+    if (!phase_end_) return std::nullopt;  // a restart or write that never ends
+    left += *phase_end_ - now;
+  }
   if (phase_ == RunPhase::kQueued && owes_restart_) left += checkpoint_.restart_overhead;
   if (model_) {
     if (!(iteration_s_ > 0)) return std::nullopt;  // never timed: unknown

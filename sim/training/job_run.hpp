@@ -22,6 +22,10 @@
 
 namespace cs {
 
+// The instant `delay` after `now`; none when it lies beyond the clock's range (±292 years):
+// an event that never comes, rather than one clamped to the end of time.
+std::optional<Time> instant_after(Time now, Time delay);
+
 enum class RunPhase : std::uint8_t { kQueued, kRestarting, kWorking, kCheckpointing, kDone };
 
 // Time spent in one phase since the previous report, and the iterations it executed.
@@ -84,7 +88,7 @@ class JobRun {
   CheckpointSpec checkpoint_;
   RunPhase phase_ = RunPhase::kQueued;
   Time phase_start_;
-  Time phase_end_;  // restarting, checkpointing
+  std::optional<Time> phase_end_;  // restarting, checkpointing; none: beyond the clock, never
   Time remaining_work_;
   Time checkpointed_remaining_work_;
   double total_iterations_ = 0;

@@ -7,26 +7,38 @@ namespace cs {
 
 GpuLoan LoanBook::grant(std::vector<GpuIndex> gpus) {
   if (gpus.empty()) throw std::invalid_argument("loan book: a loan of no GPU");
-  GpuLoan loan{next_id_++, gpus};
+  const std::uint64_t id = next_id_++;
   lent_gpus_ += static_cast<int>(gpus.size());
-  loans_.push_back(Loan{loan.id, std::move(gpus)});
-  return loan;
+  loans_.push_back(GpuLoan{id, std::move(gpus), GpuHolder{GpuOwner::kLoan, id}});
+  return loans_.back();
 }
 
-std::vector<GpuIndex> LoanBook::give_back(std::uint64_t id) {
-  const auto it = std::find_if(loans_.begin(), loans_.end(), [&](const Loan& l) { return l.id == id; });
+std::vector<GpuLoan>::iterator LoanBook::find(std::uint64_t id) {
+  const auto it = std::find_if(loans_.begin(), loans_.end(), [&](const GpuLoan& l) { return l.id == id; });
   if (it == loans_.end()) throw std::invalid_argument("cluster scheduler: no such GPU loan");
-  std::vector<GpuIndex> gpus = std::move(it->gpus);
-  lent_gpus_ -= static_cast<int>(gpus.size());
+  return it;
+}
+
+GpuLoan LoanBook::hand_over(std::uint64_t id, GpuHolder to) {
+  const auto it = find(id);
+  GpuLoan before = *it;
+  it->holder = to;
+  return before;
+}
+
+GpuLoan LoanBook::give_back(std::uint64_t id) {
+  const auto it = find(id);
+  GpuLoan loan = std::move(*it);
+  lent_gpus_ -= static_cast<int>(loan.gpus.size());
   loans_.erase(it);
-  return gpus;
+  return loan;
 }
 
 std::optional<GpuLoan> LoanBook::revoke_first(const std::function<bool(GpuIndex)>& lost) {
   const auto it = std::find_if(loans_.begin(), loans_.end(),
-                               [&](const Loan& l) { return std::any_of(l.gpus.begin(), l.gpus.end(), lost); });
+                               [&](const GpuLoan& l) { return std::any_of(l.gpus.begin(), l.gpus.end(), lost); });
   if (it == loans_.end()) return std::nullopt;
-  GpuLoan loan{it->id, std::move(it->gpus)};
+  GpuLoan loan = std::move(*it);
   lent_gpus_ -= static_cast<int>(loan.gpus.size());
   loans_.erase(it);
   ++revoked_;

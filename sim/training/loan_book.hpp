@@ -22,6 +22,9 @@ namespace cs {
 struct GpuLoan {
   std::uint64_t id = 0;  // 0: nothing lent
   std::vector<GpuIndex> gpus;
+  // Who the GPU ledger has them as: the loan itself until the borrower hands them to the
+  // replica they were lent for (hand_over), then that replica.
+  GpuHolder holder;
 };
 
 class LoanBook {
@@ -32,9 +35,13 @@ class LoanBook {
   GpuLoan grant(std::vector<GpuIndex> gpus);
   // The id the next grant takes (the GPU ledger records a loan's GPUs under it as they are taken).
   std::uint64_t next_id() const { return next_id_; }
-  // Ends a loan the borrower gives back and hands its GPUs over; throws std::invalid_argument
-  // for an id that is not lent (never granted, given back, or revoked).
-  std::vector<GpuIndex> give_back(std::uint64_t id);
+  // The loan's GPUs now belong to `to` (a serving replica); returns the loan as it was (its
+  // GPUs and former holder), for the ledger's transfer. Throws std::invalid_argument for an
+  // id that is not lent.
+  GpuLoan hand_over(std::uint64_t id, GpuHolder to);
+  // Ends a loan the borrower gives back and hands its GPUs over (with their holder); throws
+  // std::invalid_argument for an id that is not lent (never granted, given back, or revoked).
+  GpuLoan give_back(std::uint64_t id);
   // Ends the first loan (in grant order) holding a GPU for which `lost` is true, counting it
   // as revoked; none when no loan holds such a GPU.
   std::optional<GpuLoan> revoke_first(const std::function<bool(GpuIndex)>& lost);
@@ -60,14 +67,11 @@ class LoanBook {
   std::size_t held_jobs() const { return held_.size(); }
 
  private:
-  struct Loan {
-    std::uint64_t id;
-    std::vector<GpuIndex> gpus;
-  };
   Time quiet_at() const { return last_change_ + backoff_; }
+  std::vector<GpuLoan>::iterator find(std::uint64_t id);
 
   Time backoff_;
-  std::vector<Loan> loans_;  // in grant order
+  std::vector<GpuLoan> loans_;  // in grant order
   std::uint64_t next_id_ = 1;
   int lent_gpus_ = 0;
   std::uint64_t revoked_ = 0;

@@ -202,3 +202,21 @@ TEST_CASE("prefix caching needs prefix blocks of whole KV blocks and prefix_affi
              Catch::Contains("serving.pool.router") && Catch::Contains("prefix_caching"));
   CHECK_THAT(error_with({"serving.pool.affinity_ratio=0.5"}), Catch::Contains("serving.pool.affinity_ratio"));
 }
+
+TEST_CASE("a pool's own validate refuses limits that cannot serve, at the key that sets them") {
+  // min_replicas above max_replicas: the autoscaler could never reach its floor.
+  const std::string limits = error_of(replace(kServing, "      max_replicas: 8\n", "      max_replicas: 2\n      min_replicas: 4\n"));
+  // The error points at the max_replicas value: line 19 of the file, column 21.
+  CHECK_THAT(limits, Catch::Contains("bad.yaml:19:21: serving.pool.autoscaler.max_replicas: max_replicas (2) is "
+                                     "below min_replicas (4)"));
+  // A pool with no replicas and nothing to start one.
+  const std::string none = error_of(replace(
+      replace(kServing, "    initial_replicas: 2\n", "    initial_replicas: 0\n"),
+      "    autoscaler:\n      target: {metric: utilization, value: 70%}\n      provisioning: 5 min\n"
+      "      weight_load_bandwidth: 2 GB/s\n      max_replicas: 8\n",
+      ""));
+  CHECK_THAT(none, Catch::Contains("serving.pool.initial_replicas: without an autoscaler the pool needs at least one"));
+  // prefix_affinity without prefix caching has nothing to route by.
+  CHECK_THAT(error_of(replace(kServing, "    initial_replicas: 2\n", "    initial_replicas: 2\n    router: prefix_affinity\n")),
+             Catch::Contains("serving.pool.router: prefix_affinity routes by the replicas' prefix caches"));
+}

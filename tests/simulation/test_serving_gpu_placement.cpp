@@ -170,9 +170,15 @@ TEST_CASE("two serving pools borrow from one training cluster: each pool's repli
   REQUIRE(a.size() == 8);
   REQUIRE(b.size() == 8);
   for (const VertexId g : a) CHECK(std::find(b.begin(), b.end(), g) == b.end());
-  CHECK(ledger.count(GpuOwner::kLoan) == 16);
-  // The second pool's loan ends with its node; the first pool hears nothing.
+  CHECK(ledger.count(GpuOwner::kServing) == 16);  // each loan handed to its replica
+  CHECK(ledger.count(GpuOwner::kLoan) == 0);
+  // Under ids that tell the pools' replica 0 apart.
   const ClusterInventory& inventory = training.scheduler().inventory();
+  std::map<VertexId, std::size_t> index_of;
+  for (GpuIndex g = 0; g < inventory.gpu_count(); ++g) index_of[inventory.vertex_of(g)] = static_cast<std::size_t>(g);
+  CHECK(ledger.holder(index_of.at(a.front())) == GpuHolder{GpuOwner::kServing, TrainingSystem::replica_holder_id(0, 0)});
+  CHECK(ledger.holder(index_of.at(b.front())) == GpuHolder{GpuOwner::kServing, TrainingSystem::replica_holder_id(1, 0)});
+  // The second pool's loan ends with its node; the first pool hears nothing.
   int node = -1;
   for (GpuIndex g = 0; g < inventory.gpu_count(); ++g)
     if (inventory.vertex_of(g) == b.front()) node = inventory.node_of(g);
@@ -181,9 +187,9 @@ TEST_CASE("two serving pools borrow from one training cluster: each pool's repli
   engine.run_until(Time::s(4));
   CHECK(revoked_second == std::vector<std::uint32_t>{0});
   CHECK(revoked_first.empty());
-  CHECK(ledger.count(GpuOwner::kLoan) == 8);
+  CHECK(ledger.count(GpuOwner::kServing) == 8);
   first.release(0);
-  CHECK(ledger.count(GpuOwner::kLoan) == 0);
+  CHECK(ledger.count(GpuOwner::kServing) == 0);
   ledger.check();
   training.finish();
 }

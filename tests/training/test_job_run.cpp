@@ -131,3 +131,21 @@ TEST_CASE("transitions out of order are refused") {
   CHECK_THROWS_AS(run.start(1_s), std::logic_error);
   CHECK_THROWS_AS(run.set_iteration_time(1_s, 0.0), std::logic_error);
 }
+
+TEST_CASE("a transition beyond the clock's range never comes: no event, no expected end, rather than the end of time") {
+  // Time holds ±292 years; a 200-year job started 100 years in would end past it.
+  const Time century = Time::s(100LL * 365 * 24 * 3600);
+  CHECK(instant_after(century, century) == century + century);
+  CHECK_FALSE(instant_after(century * 2, century * 2).has_value());
+  JobRun run(fixed(century * 2));
+  run.start(century * 2);
+  CHECK_FALSE(run.next_event(century * 2).has_value());
+  // A restart overhead past the range: the restart never ends, so nothing is expected of it.
+  JobRun restarting(fixed(100_s, Time(), Time(), century * 2));
+  restarting.start(10_s);
+  restarting.interrupt(20_s);
+  restarting.start(century);
+  CHECK(restarting.phase() == RunPhase::kRestarting);
+  CHECK_FALSE(restarting.next_event(century).has_value());
+  CHECK_FALSE(restarting.expected_run_time(century).has_value());
+}

@@ -15,11 +15,31 @@ TEST_CASE("loans are numbered, counted while lent, and given back once") {
   CHECK(a.id == 1);
   CHECK(b.id == 2);
   CHECK(book.lent_gpus() == 6);
-  CHECK(book.give_back(a.id) == std::vector<GpuIndex>{0, 1, 2, 3});
+  CHECK(book.give_back(a.id).gpus == std::vector<GpuIndex>{0, 1, 2, 3});
   CHECK(book.lent_gpus() == 2);
   CHECK_THROWS_AS(book.give_back(a.id), std::invalid_argument);
   CHECK_THROWS_AS(book.give_back(99), std::invalid_argument);
   CHECK_THROWS_AS(book.grant({}), std::invalid_argument);
+}
+
+TEST_CASE("a loan handed to its replica keeps its GPUs and id, and is given back or revoked under the replica") {
+  LoanBook book(Time{});
+  const GpuLoan a = book.grant({4, 5});
+  CHECK(a.holder == GpuHolder{GpuOwner::kLoan, 1});
+  const GpuHolder replica{GpuOwner::kServing, 7};
+  const GpuLoan before = book.hand_over(a.id, replica);
+  CHECK(before.holder == GpuHolder{GpuOwner::kLoan, 1});  // what the ledger moves the GPUs from
+  CHECK(before.gpus == std::vector<GpuIndex>{4, 5});
+  CHECK(book.lent_gpus() == 2);  // still lent: the replica holds them on loan
+  CHECK_THROWS_AS(book.hand_over(99, replica), std::invalid_argument);
+  const GpuLoan back = book.give_back(a.id);
+  CHECK(back.holder == replica);
+  CHECK(book.lent_gpus() == 0);
+  book.grant({8});
+  book.hand_over(2, replica);
+  const auto revoked = book.revoke_first([](GpuIndex g) { return g == 8; });
+  REQUIRE(revoked);
+  CHECK(revoked->holder == replica);
 }
 
 TEST_CASE("a failed node revokes every loan with a GPU on it, in grant order, and no other") {
