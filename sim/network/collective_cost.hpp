@@ -10,12 +10,14 @@
 //   route latency = the longest edge route's; hop latency = P's for the slowest kind of hop
 //               (NVLink, PCIe, network) the phase crosses.
 // Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps. NCCL's tree across
-// nodes (tree_channels.hpp) has two kinds of step, each priced on its own edges' links (every
-// edge of the tree loading them): the tree between nodes and the chain inside each node. A chunk
-// crosses 2 x tree depth tree steps and 2 x (ranks per node - 1) chain steps on its way up and
-// back down (NCCL's tuning model: 2 x ((ranks per node - 1) x intra + log2(nodes) x inter)
-// latencies), and the others follow one slowest step apart:
-//   T = (chunks - 1) max(tree step, chain step) + 2 depth x tree step + 2 (k - 1) x chain step. A ring step inside a
+// nodes (tree_channels.hpp) has two kinds of step: the tree between nodes and the chain inside
+// each node. A chunk crosses 2 x tree depth tree steps and 2 x (ranks per node - 1) chain steps
+// on its way up and back down (NCCL's tuning model: 2 x ((ranks per node - 1) x intra +
+// log2(nodes) x inter) latencies), and the others follow one steady step apart:
+//   T = (chunks - 1) steady step + 2 depth x tree step + 2 (k - 1) x chain step,
+// the steady and tree steps at the edges' share with every edge of the trees loading their
+// links (steady: the slower of tree and chain), the first trip's chain steps at the chain
+// links' own rate (between chunks a chain edge idles while the network paces the tree). A ring step inside a
 // node waits for P's slices' flags one after another (Simple: 2, see ProtocolCost), so its route
 // and hop latency count slices_per_step times; across the network, once. A collective adds the launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
 // (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
@@ -92,8 +94,9 @@ class CollectiveCostModel {
     std::array<double, 3> hop_share{1, 0, 0};  // weight of each HopClass's protocol hop latency
     double hops_per_step = 1;          // protocol handshakes per step (NVLS: reduce, then multicast)
     bool sliced = false;               // a ring: each step waits for every slice's flag
-    // NCCL's tree across nodes: the chain steps inside each node, priced apart (bandwidth per
-    // edge, per-step route latency, hop shares) and crossed chain_depth times by a chunk.
+    // NCCL's tree across nodes: the chain steps inside each node, priced apart (bandwidth of a
+    // chain edge on a chunk's first trip, per-step route latency, hop shares) and crossed
+    // chain_depth times by a chunk.
     bool tree_chunking = false;  // chunks by tree_chunks (depth + chain_depth) / 2
     double chain_depth = 0;
     double chain_bandwidth = 0;
