@@ -435,12 +435,7 @@ double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorith
   const CollectiveAlgorithm ag = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kAllGather, intra[0], chunk);
   const double d1 = scatter - flat_seconds(CollectiveOp::kReduceScatter, rs, intra[0], 0, protocol);
   const double d3 = gather - flat_seconds(CollectiveOp::kAllGather, ag, intra[0], 0, protocol);
-  // NVLS sends a reduce-scatter's S up to the switch and S/k down, an all-gather's S/k up and S
-  // down: the two share each direction of a GPU's link as S + S/k, not 2S as a ring's do.
-  const double k = static_cast<double>(intra[0].size());
-  const double node = rs == CollectiveAlgorithm::kNvls && ag == CollectiveAlgorithm::kNvls
-                          ? std::max(d1, d3) * (1 + 1 / k)
-                          : d1 + d3;
+  const double node = d1 + d3;
   return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across, gather});
 }
 
