@@ -131,7 +131,7 @@ int cmd_collective(const std::vector<std::string>& args) {
       "op", po::value<std::string>(),
       "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv (default all_reduce)")(
       "algorithm,a", po::value<std::string>(),
-      "auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet (default auto)")(
+      "auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet, nvls_tree (default auto)")(
       "min-bytes,b", po::value<std::string>(),
       "smallest size, nccl-tests -b: 1K = 2^10 bytes, 8G = 2^33; or with a unit, 8 GB = 8x10^9, 8 GiB = 8x2^30 "
       "(default 1K)")(
@@ -166,7 +166,7 @@ int cmd_collective(const std::vector<std::string>& args) {
                                            "all_reduce, all_gather, reduce_scatter, all_to_all, broadcast, send_recv");
   const auto algorithm = parse_name<CollectiveAlgorithm>(option_or<std::string>(vm, "algorithm", "auto"),
                                                          collective_algorithm_from_string, "--algorithm",
-                                                         "auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet");
+                                                         "auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet, nvls_tree");
   const double min_bytes = parse_size(option_or<std::string>(vm, "min-bytes", "1K"), "--min-bytes");
   const double max_bytes = parse_size(option_or<std::string>(vm, "max-bytes", "8G"), "--max-bytes");
   const double factor = option_or<double>(vm, "factor", 2.0);

@@ -22,6 +22,7 @@
 #include "sim/scenario/model_catalog_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
 #include "sim/scenario/price_catalog_loader.hpp"
+#include "topology/host_link.hpp"
 
 namespace cs {
 
@@ -39,7 +40,7 @@ struct EstimateSettings {
   int tp = 0, pp = 0, dp = 1, ep = 1;  // tp = pp = 0: pick the smallest plan that fits
   double input_tokens = 1024, output_tokens = 256, batch = 1;
   std::string streaming = "auto";
-  double host_bandwidth = 0;  // bytes/s, 0: the GPU's PCIe link
+  double host_bandwidth = 0;  // bytes/s, 0: the topology's host link, else the GPU's PCIe link
   double usd_per_gpu_hour = kDefaultUsdPerGpuHour;
   double train_tokens = 0;     // 0: 20 per parameter
   int train_gpus = 0;          // 0: the fewest GPUs whose memory fits
@@ -233,6 +234,7 @@ void print_json(const Results& r, const EstimateSettings& s) {
   j.add("fits", e.fit.fits);
   j.add("streaming", e.streaming.has_value());
   j.add("streamed_layers", e.streaming ? e.streaming->streamed_layers : 0);
+  j.add("stream_host_bytes_per_s", e.streaming ? e.streaming->host_bandwidth_bytes_per_s : 0.0);
   j.add("prefill_s", e.prefill_s);
   j.add("decode_s_per_token", e.decode_s_per_token);
   j.add("bound_prefill", std::string(bound_name(e.prefill.bound())));
@@ -289,7 +291,7 @@ int cmd_estimate(const std::vector<std::string>& args) {
       "output-tokens", po::value<std::string>(), "generated tokens per request (default 256)")(
       "batch", po::value<std::string>(), "requests decoded together (default 1)")(
       "streaming", po::value<std::string>(), "weight streaming when weights do not fit: auto (default), on, off")(
-      "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default PCIe)")(
+      "host-bandwidth", po::value<std::string>(), "host-to-GPU rate for streaming, e.g. \"7 GB/s\" (default: --topology's host link, else the GPU's PCIe)")(
       "price", po::value<std::string>(), "rental price per GPU-hour, e.g. \"$2.21/h\" (default $2.00/h)")(
       "provider", po::value<std::string>(), "price the GPU at this provider's list price (clustersim catalog prices)")(
       "option", po::value<std::string>(), "purchase option with --provider: on_demand (default), reserved_1y, "
@@ -325,7 +327,8 @@ int cmd_estimate(const std::vector<std::string>& args) {
         "dispatch the GPU could not hide).\n"
         "The serving engine (--engine, default vllm; configs/engines/) adds its per-iteration host\n"
         "work, kernel launch costs and kernel efficiencies to the roofline; --engine roofline is\n"
-        "the bare roofline. --topology prices the TP all-reduces on one node of that template.\n"
+        "the bare roofline. --topology prices the TP all-reduces on one node of that template, and\n"
+        "streamed weights cross its host links (unless --host-bandwidth is given).\n"
         "Exit status: 0 done, 2 bad input (unknown name, plan that cannot fit).",
         opts,
         "  clustersim estimate --model llama-2-70b --gpu h100-sxm --tp 4 --input-tokens 1024 --output-tokens 256\n"
@@ -429,6 +432,17 @@ int cmd_estimate(const std::vector<std::string>& args) {
       q.communication.tp_all_reduce_s = [&runner, group](double bytes) {
         return runner->run({CollectiveOp::kAllReduce, group, bytes, CollectiveAlgorithm::kAuto, 0}).record.seconds();
       };
+      // Streamed layers come over the node's host links, the TP group's GPUs copying their
+      // shards at once (sharing a PCIe switch's uplink where they sit under one).
+      if (!(s.host_bandwidth > 0)) {
+        Router router(*node);
+        const LinkEfficiency efficiency = spec.efficiency;
+        q.streaming_options.host_bandwidth_bytes_per_s =
+            shared_host_bytes_per_s(router, group, [&](LinkId l) {
+              const LinkInfo& link = node->link(l);
+              return link.bandwidth_bytes_per_s * efficiency.fraction(link.kind);
+            });
+      }
     }
     r.inference = estimate_inference(*r.model, *r.gpu, r.precision, plan, q);
     if (provider) s.usd_per_gpu_hour = rented_billing(*provider, r.gpu->name, option, 1, 0, nullptr).usd_per_gpu_hour;

@@ -16,9 +16,11 @@ class Time {
  public:
   constexpr Time() = default;
   static constexpr Time ns(std::int64_t v) { return Time(v); }
-  static constexpr Time us(std::int64_t v) { return Time(v * 1'000); }
-  static constexpr Time ms(std::int64_t v) { return Time(v * 1'000'000); }
-  static constexpr Time s(std::int64_t v) { return Time(v * 1'000'000'000); }
+  // Unit constructors saturate like operator* (Time::s(1e10) is past the ±292-year range):
+  // a too-long duration read as whole units clamps to "never" instead of wrapping negative.
+  static constexpr Time us(std::int64_t v) { return ns(v) * 1'000; }
+  static constexpr Time ms(std::int64_t v) { return ns(v) * 1'000'000; }
+  static constexpr Time s(std::int64_t v) { return ns(v) * 1'000'000'000; }
   static constexpr Time max() { return Time(kMaxNs); }
   static constexpr Time min() { return Time(kMinNs); }
 
@@ -79,10 +81,10 @@ constexpr Time operator""_s(unsigned long long v) {
   return Time::s(static_cast<std::int64_t>(v));
 }
 constexpr Time operator""_min(unsigned long long v) {
-  return Time::s(static_cast<std::int64_t>(v) * 60);
+  return Time::s(static_cast<std::int64_t>(v)) * 60;
 }
 constexpr Time operator""_h(unsigned long long v) {
-  return Time::s(static_cast<std::int64_t>(v) * 3600);
+  return Time::s(static_cast<std::int64_t>(v)) * 3600;
 }
 }  // namespace time_literals
 

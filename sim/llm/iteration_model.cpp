@@ -152,7 +152,9 @@ PhaseTime IterationModel::time(const TokenTerms& k, const IterationShape& s) con
 
   if (streaming_ && streaming_->streamed_layers > 0) {
     // Every stage streams the same number of layers; a pass visits all pp stages.
-    const double copy_s = streaming_->layer_bytes_per_gpu / streaming_->host_bandwidth_bytes_per_s;
+    const double bytes = streaming_->layer_bytes_per_gpu;
+    const double copy_s = communication_.host_copy_s ? communication_.host_copy_s(bytes)
+                                                     : bytes / streaming_->host_bandwidth_bytes_per_s;
     const double streamed = double(streaming_->streamed_layers) * plan.pp;
     t.host_stall_s = streamed * std::max(0.0, copy_s - layer.seconds());
   }

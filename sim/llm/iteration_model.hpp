@@ -42,6 +42,9 @@ struct CommunicationCost {
   std::function<double(double bytes)> tp_all_reduce_s;  // one all-reduce over a TP group
   std::function<double(double bytes)> pp_send_s;        // one hand-off between adjacent stages
   std::function<double(double bytes)> ep_all_to_all_s;  // one MoE dispatch (or combine) over the EP ranks
+  // One streamed layer's copy onto each GPU over its host link, as the links are shared now
+  // (empty: the streaming plan's host rate).
+  std::function<double(double bytes)> host_copy_s;
 };
 
 class IterationModel {

@@ -6,8 +6,6 @@
 namespace cs {
 
 namespace {
-constexpr double kLogitBytes = 4;  // fp32 logits for sampling / the loss
-
 // Bytes of the stage holding the most weights: the first (layers + embedding) or the last
 // (layers + LM head).
 double fullest_stage_weight_bytes(const TransformerCost& cost) {

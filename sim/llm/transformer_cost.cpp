@@ -10,8 +10,6 @@ namespace {
 Dtype attention_dtype(Dtype compute) {
   return (compute == Dtype::kInt8 || compute == Dtype::kInt4) ? Dtype::kBf16 : compute;
 }
-// Logits are produced in fp32 for sampling.
-constexpr double kLogitBytes = 4;
 }  // namespace
 
 TransformerCost::TransformerCost(const TransformerSpec& model, const ModelPrecision& precision,

@@ -30,6 +30,18 @@ struct StreamingPlan {
 StreamingPlan plan_weight_streaming(const TransformerCost& cost, const GpuSpec& gpu, const InferenceLoad& load,
                                     const MemoryOptions& memory = {}, const StreamingOptions& options = {});
 
+// A serving engine's plan (`replica.weight_streaming`): when its KV-cache budget
+// (kv_cache_budget_per_gpu, all layers resident) holds fewer than `kv_tokens` tokens, keep
+// resident as many of the fullest stage's layers as leave the budget room for `kv_tokens`
+// (vLLM refuses to start when one sequence of the model's context does not fit) beside the
+// prefetch buffers, and stream the rest. memory_per_gpu then holds the resident weights and
+// buffers, the KV cache the budget leaves (at least `kv_tokens`' worth) and the activation
+// peak plus runtime as workspace; feasible is false when even all layers streamed leave too
+// little. Nothing is streamed when the budget already holds `kv_tokens`.
+StreamingPlan plan_serving_streaming(const TransformerCost& cost, const GpuSpec& gpu, const KvSizing& sizing,
+                                     double max_batched_tokens, double max_sequences, double kv_tokens,
+                                     const StreamingOptions& options = {});
+
 // Cold start: time to put a replica's weights on its GPUs from storage whose aggregate
 // bandwidth is `storage_bytes_per_s` (object store, NFS, local NVMe): the storage path and each
 // GPU's PCIe link both limit it.

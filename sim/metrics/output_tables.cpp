@@ -11,6 +11,7 @@
 #include "sim/metrics/serving_summary.hpp"
 #include "sim/metrics/training_energy_metrics.hpp"
 #include "sim/metrics/weight_load_metrics.hpp"
+#include "sim/metrics/weight_streaming_metrics.hpp"
 
 namespace cs {
 
@@ -57,13 +58,15 @@ std::vector<const OutputKeyTable*> output_key_tables() {
           &serving_summary_keys(),
           &ServingClusterMetrics::output_keys(),
           &PrefixCacheMetrics::output_keys(),
+          &PrefixCacheMetrics::host_tier_output_keys(),
           &KvTransferMetrics::output_keys(),
           &CostEnergyMetrics::output_keys(),
           &JobMetrics::output_keys(),
           &JobMetrics::link_output_keys(),
           &TrainingEnergyMetrics::output_keys(),
           &NetworkMetrics::output_keys(),
-          &WeightLoadMetrics::output_keys()};
+          &WeightLoadMetrics::output_keys(),
+          &weight_streaming_output_keys()};
 }
 
 }  // namespace cs

@@ -19,6 +19,7 @@ ServingSummary overall_part(ServingSummary s, RequestPhase phase) {
     s.completed_tokens = 0;
   } else if (phase == RequestPhase::kDecodeOnly) {
     s.arrived = 0;
+    s.queue_wait = s.request_queue_wait;  // the whole request's wait, not the decode phase's
   }
   return s;
 }

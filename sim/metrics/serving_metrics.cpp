@@ -146,7 +146,12 @@ void ServingMetrics::record(const RequestOutcome& o) {
     // A completed request has every time.
     ttft_.add(o.ttft()->seconds());
     e2e_.add(o.e2e()->seconds());
-    queue_wait_.add(o.queue_wait()->seconds());
+    if (decode_phase_) {
+      queue_wait_.add(o.decode_queue_wait()->seconds());
+      request_queue_wait_.add(o.queue_wait()->seconds());
+    } else {
+      queue_wait_.add(o.queue_wait()->seconds());
+    }
     const double tpot = o.tpot_seconds();
     if (!std::isnan(tpot)) {
       tpot_.add(tpot);
@@ -255,6 +260,7 @@ ServingSummary ServingMetrics::summary() {
   s.tpot = tpot_;
   s.e2e = e2e_;
   s.queue_wait = queue_wait_;
+  s.request_queue_wait = request_queue_wait_;
   s.slo = slo_;
   s.met_slo = met_slo_;
   s.met_output_tokens = met_output_tokens_;

@@ -38,6 +38,9 @@ class ServingMetrics {
   // The pool's completions are hand-offs (the prefill pool of a disaggregated deployment): the
   // pool that finishes the request writes its /requests row, so they are not written here.
   void completions_handed_off() { handed_off_ = true; }
+  // The pool's requests arrive as hand-offs (the decode pool of a disaggregated deployment):
+  // its queue wait is from a request's KV arrival to its first decode iteration.
+  void waits_from_kv_arrival() { decode_phase_ = true; }
   // Whether a completed request met every SLO the pool sets.
   bool meets_slo(const RequestOutcome& o) const;
   double gpu_hours();
@@ -68,10 +71,11 @@ class ServingMetrics {
   std::int64_t kv_blocks_per_replica_;
   ColumnarWriter* table_;
   bool handed_off_ = false;
+  bool decode_phase_ = false;
   std::int64_t pool_;
   std::vector<double> row_;
 
-  LatencyHistogram ttft_, tpot_, e2e_, queue_wait_;
+  LatencyHistogram ttft_, tpot_, e2e_, queue_wait_, request_queue_wait_;
   std::uint64_t met_slo_ = 0;
   double met_output_tokens_ = 0;
   double completed_tokens_ = 0;  // input + output of completed requests

@@ -15,6 +15,7 @@ ServingSummary& ServingSummary::operator+=(const ServingSummary& o) {
   tpot.merge(o.tpot);
   e2e.merge(o.e2e);
   queue_wait.merge(o.queue_wait);
+  request_queue_wait.merge(o.request_queue_wait);
   slo_differs = slo_differs || o.slo_differs || slo.ttft != o.slo.ttft || slo.tpot != o.slo.tpot;
   met_slo += o.met_slo;
   met_output_tokens += o.met_output_tokens;

@@ -17,6 +17,10 @@ struct ServingSummary {
   std::uint64_t arrived = 0, completed = 0, rejected = 0, dropped = 0, unfinished = 0;
   std::uint64_t over_context = 0;  // prompt + output over the context window: refused or clipped
   LatencyHistogram ttft, tpot, e2e, queue_wait;  // completed requests
+  // The decode pool of a disaggregated deployment, whose queue_wait is the decode phase's (KV
+  // arrival to first decode iteration): its completed requests' arrival to first iteration
+  // (their prefill's), the run's overall queue_wait.
+  LatencyHistogram request_queue_wait;
   ServingSlo slo;                                // NaN seconds in the written summary when pools differ
   bool slo_differs = false;
   std::uint64_t met_slo = 0;

@@ -29,7 +29,7 @@ struct Builder {
     tree.height = std::max(tree.height, depth);
     const std::int32_t left = p > a ? build(a, p - 1, r, depth + 1) : -1;
     const std::int32_t right = p < b ? build(p + 1, b, r, depth + 1) : -1;
-    tree.children[static_cast<std::size_t>(r)] = {left, right};
+    tree.children[static_cast<std::size_t>(r)] = {left, right, -1};
     return r;
   }
 };
@@ -39,7 +39,7 @@ struct Builder {
 TreeShape double_binary_tree(std::size_t n, int which) {
   TreeShape tree;
   tree.parent.assign(n, -1);
-  tree.children.assign(n, {-1, -1});
+  tree.children.assign(n, {-1, -1, -1});
   if (n == 0) return tree;
   std::vector<std::int32_t> rank_at(n + 1, -1);
   for (std::size_t r = 0; r < n; ++r) {

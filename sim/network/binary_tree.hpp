@@ -12,7 +12,9 @@ namespace cs {
 
 struct TreeShape {
   std::vector<std::int32_t> parent;                 // -1 at the root
-  std::vector<std::array<std::int32_t, 2>> children;  // -1 where absent
+  // -1 where absent. A binary tree fills the first two; NCCL's tree across nodes (tree_channels)
+  // hangs the node's chain from the third.
+  std::vector<std::array<std::int32_t, 3>> children;
   std::int32_t root = -1;
   int height = 0;  // edges on the longest root-to-leaf path
 };

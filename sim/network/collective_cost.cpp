@@ -5,10 +5,10 @@
 #include <limits>
 #include <stdexcept>
 
-#include "sim/network/binary_tree.hpp"
 #include "sim/network/group_layout.hpp"
 #include "sim/network/ring_channels.hpp"
 #include "sim/network/sharp_tree.hpp"
+#include "sim/network/tree_channels.hpp"
 
 namespace cs {
 
@@ -18,8 +18,8 @@ CollectiveCostModel::CollectiveCostModel(FlowNetwork& network, const CollectiveT
 std::vector<CollectiveAlgorithm> CollectiveCostModel::candidates(CollectiveOp op) {
   switch (op) {
     case CollectiveOp::kAllReduce:
-      return {CollectiveAlgorithm::kRing, CollectiveAlgorithm::kTree, CollectiveAlgorithm::kNvls,
-              CollectiveAlgorithm::kHierarchical, CollectiveAlgorithm::kCollnet};
+      return {CollectiveAlgorithm::kRing,         CollectiveAlgorithm::kTree,    CollectiveAlgorithm::kNvls,
+              CollectiveAlgorithm::kHierarchical, CollectiveAlgorithm::kCollnet, CollectiveAlgorithm::kNvlsTree};
     case CollectiveOp::kAllGather:
     case CollectiveOp::kReduceScatter: return {CollectiveAlgorithm::kRing, CollectiveAlgorithm::kNvls};
     case CollectiveOp::kAllToAll:
@@ -46,6 +46,13 @@ bool CollectiveCostModel::supports(CollectiveOp op, CollectiveAlgorithm a, std::
       const GroupLayout layout = group_layout(network_.topology(), group);
       return layout.uniform && layout.by_node.size() >= 2 && layout.per_node() >= 2;
     }
+    case CollectiveAlgorithm::kNvlsTree: {
+      // NVLS inside each node (nodes are alike: the first stands for all), the tree across them.
+      if (op != CollectiveOp::kAllReduce) return false;
+      const GroupLayout layout = group_layout(network_.topology(), group);
+      if (!layout.uniform || layout.by_node.size() < 2 || layout.per_node() < 2) return false;
+      return group_layout(network_.topology(), intra_node_groups(layout, group).front()).nvls_switch != kNoVertex;
+    }
     case CollectiveAlgorithm::kDirect: return op == CollectiveOp::kAllToAll;
     case CollectiveAlgorithm::kPipeline: return op == CollectiveOp::kBroadcast;
     case CollectiveAlgorithm::kCollnet: {
@@ -64,6 +71,15 @@ int CollectiveCostModel::pipeline_chunks(double bytes) const {
   return static_cast<int>(std::clamp(c, 1.0, static_cast<double>(std::max(1, tuning_.max_pipeline_chunks))));
 }
 
+int CollectiveCostModel::tree_chunks(double bytes, int depth) const {
+  const double d = std::max(1, depth);
+  double chunk = tuning_.pipeline_chunk_bytes;
+  for (const auto& [per_depth, smallest] : {std::pair{8.0, 131072.0}, std::pair{4.0, 65536.0}, std::pair{1.0, 32768.0}})
+    while (bytes / chunk < per_depth * d && chunk > smallest) chunk /= 2;
+  const double c = std::ceil(bytes / chunk);
+  return static_cast<int>(std::clamp(c, 1.0, static_cast<double>(std::max(1, tuning_.max_pipeline_chunks))));
+}
+
 CollectiveCostModel::Phase CollectiveCostModel::edge_phase(const std::vector<Edge>& edges, Entry& entry,
                                                            double rate_fraction) {
   Router& router = network_.router();
@@ -74,11 +90,13 @@ CollectiveCostModel::Phase CollectiveCostModel::edge_phase(const std::vector<Edg
 }
 
 CollectiveCostModel::Phase CollectiveCostModel::route_phase(const std::vector<RouteId>& routes, Entry& entry,
-                                                            double rate_fraction, bool mean_latency) {
+                                                            double rate_fraction, bool mean_latency,
+                                                            const std::vector<RouteId>& sharing) {
   Router& router = network_.router();
-  for (const RouteId id : routes)
-    for (const LinkId l : router.path(id).links)
-      if (own_[l]++ == 0) entry.links.emplace_back(l, network_.link_version(l));
+  for (const auto* set : {&routes, &sharing})
+    for (const RouteId id : *set)
+      for (const LinkId l : router.path(id).links)
+        if (own_[l]++ == 0) entry.links.emplace_back(l, network_.link_version(l));
   Phase p;
   p.bandwidth = std::numeric_limits<double>::infinity();
   Time latency, latency_sum;
@@ -107,8 +125,52 @@ CollectiveCostModel::Phase CollectiveCostModel::route_phase(const std::vector<Ro
                                                    cap / static_cast<double>(own_[l] + network_.link_flow_count(l))));
       own_[l] = 0;
     }
+  for (const RouteId id : sharing)
+    for (const LinkId l : router.path(id).links) own_[l] = 0;
   p.latency_s = mean_latency && !routes.empty() ? latency_sum.seconds() / static_cast<double>(routes.size())
                                                 : latency.seconds();
+  return p;
+}
+
+CollectiveCostModel::Phase CollectiveCostModel::tree_phase(std::span<const VertexId> group, Entry& entry) {
+  const TreeChannels tc = tree_channels(group_layout(network_.topology(), group), group.size());
+  Router& router = network_.router();
+  std::vector<RouteId> between, chain;  // both directions of every edge of every channel's trees
+  for (const auto& order : tc.orders)
+    for (const TreeShape& tree : tc.trees)
+      for (std::size_t pos = 0; pos < order.size(); ++pos) {
+        if (tree.parent[pos] < 0) continue;
+        const VertexId a = group[order[pos]], b = group[order[static_cast<std::size_t>(tree.parent[pos])]];
+        auto& into = tc.chain_edge(pos) ? chain : between;
+        into.push_back(router.route_id(a, b, tuning_.flow_label));
+        into.push_back(router.route_id(b, a, tuning_.flow_label));
+      }
+  Phase p = route_phase(between, entry, 1.0, false, chain);
+  p.pipelined = true;
+  // NCCL's chunk rule where the tree has chains (a group of several ranks a node); a tree of one
+  // rank per node (a hierarchical phase, a DP group) keeps the pipeline chunks, which bounds the
+  // flows of 2,048-node trees inside a hierarchical all-reduce.
+  p.tree_chunking = !chain.empty();
+  p.depth = 2.0 * tc.tree_depth;
+  p.fraction = 0.5 / static_cast<double>(tc.orders.size());  // each tree of each channel
+  if (!chain.empty()) {
+    const Phase c = route_phase(chain, entry, 1.0, false, between);
+    // In steady state the pipeline advances one chunk per slower step: both kinds of edge load
+    // their links at once (each at its share with every edge of the trees).
+    p.bandwidth = std::min(p.bandwidth, c.bandwidth);
+    // A chunk's first trip down the chain runs near the chain links' own rate: where the tree
+    // between nodes paces the pipeline, a chain edge moves its chunk and idles until the next,
+    // so few chain edges share a link at any moment (the flows show it). Its share with the
+    // flows already on the link.
+    double alone = std::numeric_limits<double>::infinity();
+    for (const RouteId id : chain)
+      for (const LinkId l : router.path(id).links)
+        alone = std::min(alone, network_.capacity(l) / static_cast<double>(1 + network_.link_flow_count(l)));
+    p.chain_depth = 2.0 * tc.chain_depth;
+    p.chain_bandwidth = alone;
+    p.chain_latency_s = c.latency_s;
+    p.chain_hop_share = c.hop_share;
+  }
   return p;
 }
 
@@ -164,24 +226,7 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
       e.phases.push_back(p);
       break;
     }
-    case CollectiveAlgorithm::kTree: {
-      int height = 0;
-      for (int t = 0; t < 2; ++t) {
-        const TreeShape tree = double_binary_tree(n, t);
-        height = std::max(height, tree.height);
-        for (std::size_t r = 0; r < n; ++r)
-          if (tree.parent[r] >= 0) {
-            edges.emplace_back(group[r], group[static_cast<std::size_t>(tree.parent[r])]);
-            edges.emplace_back(group[static_cast<std::size_t>(tree.parent[r])], group[r]);
-          }
-      }
-      Phase p = edge_phase(edges, e, 1.0);
-      p.pipelined = true;
-      p.depth = 2.0 * height;
-      p.fraction = 0.5;  // each tree carries half
-      e.phases.push_back(p);
-      break;
-    }
+    case CollectiveAlgorithm::kTree: e.phases.push_back(tree_phase(group, e)); break;
     case CollectiveAlgorithm::kNvls: {
       const VertexId sw = group_layout(network_.topology(), group).nvls_switch;
       for (const VertexId g : group) {
@@ -218,7 +263,8 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
     }
     case CollectiveAlgorithm::kCollnet: e.phases.push_back(sharp_phase(group, e)); break;
     case CollectiveAlgorithm::kAuto:
-    case CollectiveAlgorithm::kHierarchical: throw std::logic_error("cost model: not a flat algorithm");
+    case CollectiveAlgorithm::kHierarchical:
+    case CollectiveAlgorithm::kNvlsTree: throw std::logic_error("cost model: not a flat algorithm");
   }
   return e;
 }
@@ -252,9 +298,13 @@ const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, Co
 
 double CollectiveCostModel::phase_seconds(const Phase& p, double bytes, CollectiveProtocol protocol) const {
   const ProtocolCost& pc = tuning_.cost(protocol);
-  double hop = 0;
-  for (std::size_t c = 0; c < 3; ++c)
-    if (p.hop_share[c] > 0) hop += p.hop_share[c] * hop_latency(pc, static_cast<HopClass>(c)).seconds();
+  auto hop_of = [&pc](const std::array<double, 3>& share) {
+    double h = 0;
+    for (std::size_t c = 0; c < 3; ++c)
+      if (share[c] > 0) h += share[c] * hop_latency(pc, static_cast<HopClass>(c)).seconds();
+    return h;
+  };
+  const double hop = hop_of(p.hop_share);
   // A ring inside a node waits for each of its slices' flags in turn (ProtocolCost::
   // slices_per_step); one that crosses the network is paced by the proxy, which keeps NCCL_STEPS
   // sends in flight per connection, and pays NCCL's per-step network latency once.
@@ -263,8 +313,13 @@ double CollectiveCostModel::phase_seconds(const Phase& p, double bytes, Collecti
   const double rate = p.bandwidth * pc.rate_fraction();
   if (!p.pipelined) return p.steps * (bytes * p.fraction / rate + step_latency);
   const double part = bytes * p.fraction;
-  const int chunks = pipeline_chunks(part);
-  return (chunks + p.depth - 1) * (part / chunks / rate + step_latency);
+  const int chunks = p.tree_chunking ? tree_chunks(part, static_cast<int>((p.depth + p.chain_depth) / 2))
+                                     : pipeline_chunks(part);
+  const double step = part / chunks / rate + step_latency;
+  if (p.chain_depth == 0) return (chunks + p.depth - 1) * step;
+  const double chain_step = part / chunks / (p.chain_bandwidth * pc.rate_fraction()) + p.chain_latency_s +
+                            p.hops_per_step * hop_of(p.chain_hop_share);
+  return (chunks - 1) * std::max(step, chain_step) + p.depth * step + p.chain_depth * chain_step;
 }
 
 double CollectiveCostModel::flat_seconds(CollectiveOp op, CollectiveAlgorithm a, std::span<const VertexId> group,
@@ -275,7 +330,8 @@ double CollectiveCostModel::flat_seconds(CollectiveOp op, CollectiveAlgorithm a,
 }
 
 bool CollectiveCostModel::is_flat(CollectiveAlgorithm a) {
-  return a != CollectiveAlgorithm::kHierarchical && a != CollectiveAlgorithm::kCollnet;
+  return a != CollectiveAlgorithm::kHierarchical && a != CollectiveAlgorithm::kCollnet &&
+         a != CollectiveAlgorithm::kNvlsTree;
 }
 
 double CollectiveCostModel::best_flat_seconds(CollectiveOp op, std::span<const VertexId> group, double bytes,
@@ -355,24 +411,31 @@ double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorith
   const auto inter = inter_node_groups(layout, group);
   const int chunks = pipeline_chunks(bytes);
   const double chunk = bytes / chunks;
+  // nvls_tree: NVLS inside the node and the tree across nodes, as chosen; otherwise each phase
+  // the fastest flat algorithm.
+  const bool nvls_tree = a == CollectiveAlgorithm::kNvlsTree;
+  auto phase_time = [&](CollectiveOp phase_op, CollectiveAlgorithm forced, std::span<const VertexId> g,
+                           double b) {
+    return nvls_tree ? flat_seconds(phase_op, forced, g, b, protocol) : best_flat_seconds(phase_op, g, b, protocol);
+  };
   double across = 0;
   if (sharp) {
     across = flat_seconds(op, a, group, chunk, protocol);
   } else {
     for (const auto& g : inter)
-      across = std::max(across, best_flat_seconds(CollectiveOp::kAllReduce, g,
-                                                  chunk / static_cast<double>(inter.size()), protocol));
+      across = std::max(across, phase_time(CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, g,
+                                              chunk / static_cast<double>(inter.size())));
   }
-  const double scatter = best_flat_seconds(CollectiveOp::kReduceScatter, intra[0], chunk, protocol);
-  const double gather = best_flat_seconds(CollectiveOp::kAllGather, intra[0], chunk, protocol);
+  const double scatter = phase_time(CollectiveOp::kReduceScatter, CollectiveAlgorithm::kNvls, intra[0], chunk);
+  const double gather = phase_time(CollectiveOp::kAllGather, CollectiveAlgorithm::kNvls, intra[0], chunk);
   // In steady state a chunk's reduce-scatter and an earlier chunk's all-gather run at once on
   // the same links inside the node: those links pace the pipeline at the two phases' data
   // times per chunk (their step latencies overlap the other's data); each phase at its own time.
-  auto data_seconds = [&](CollectiveOp intra_op, double phase_seconds) {
-    const CollectiveAlgorithm ia = best_flat(intra_op, intra[0], chunk);
-    return phase_seconds - flat_seconds(intra_op, ia, intra[0], 0, protocol);
-  };
-  const double node = data_seconds(CollectiveOp::kReduceScatter, scatter) + data_seconds(CollectiveOp::kAllGather, gather);
+  const CollectiveAlgorithm rs = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kReduceScatter, intra[0], chunk);
+  const CollectiveAlgorithm ag = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kAllGather, intra[0], chunk);
+  const double d1 = scatter - flat_seconds(CollectiveOp::kReduceScatter, rs, intra[0], 0, protocol);
+  const double d3 = gather - flat_seconds(CollectiveOp::kAllGather, ag, intra[0], 0, protocol);
+  const double node = d1 + d3;
   return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across, gather});
 }
 

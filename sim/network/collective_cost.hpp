@@ -9,7 +9,15 @@
 //               already on the link)   -- the share max-min fairness would give it;
 //   route latency = the longest edge route's; hop latency = P's for the slowest kind of hop
 //               (NVLink, PCIe, network) the phase crosses.
-// Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps. A ring step inside a
+// Pipelined phases (tree, broadcast chain) take chunks + depth - 1 steps. NCCL's tree across
+// nodes (tree_channels.hpp) has two kinds of step: the tree between nodes and the chain inside
+// each node. A chunk crosses 2 x tree depth tree steps and 2 x (ranks per node - 1) chain steps
+// on its way up and back down (NCCL's tuning model: 2 x ((ranks per node - 1) x intra +
+// log2(nodes) x inter) latencies), and the others follow one steady step apart:
+//   T = (chunks - 1) steady step + 2 depth x tree step + 2 (k - 1) x chain step,
+// the steady and tree steps at the edges' share with every edge of the trees loading their
+// links (steady: the slower of tree and chain), the first trip's chain steps at the chain
+// links' own rate (between chunks a chain edge idles while the network paces the tree). A ring step inside a
 // node waits for P's slices' flags one after another (Simple: 2, see ProtocolCost), so its route
 // and hop latency count slices_per_step times; across the network, once. A collective adds the launch overhead and P's base latency. Ring phases have one channel per NIC across nodes
 // (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
@@ -62,6 +70,11 @@ class CollectiveCostModel {
   static std::vector<CollectiveAlgorithm> candidates(CollectiveOp op);
   // Chunks a pipelined algorithm cuts `bytes` into.
   int pipeline_chunks(double bytes) const;
+  // Chunks a tree of `depth` edges root to leaf cuts each channel's `bytes` per tree into. NCCL
+  // halves the tree's chunk until a channel has at least 8 x depth chunks (not below 128 KiB),
+  // 4 x depth (64 KiB), depth (32 KiB) (src/enqueue.cc, tree up/down pattern), so that the
+  // pipeline fills over a deep tree; here from pipeline_chunk_bytes, at most max_pipeline_chunks.
+  int tree_chunks(double bytes, int depth) const;
 
   struct Stats {
     std::uint64_t hits = 0;         // served from the cache
@@ -81,6 +94,14 @@ class CollectiveCostModel {
     std::array<double, 3> hop_share{1, 0, 0};  // weight of each HopClass's protocol hop latency
     double hops_per_step = 1;          // protocol handshakes per step (NVLS: reduce, then multicast)
     bool sliced = false;               // a ring: each step waits for every slice's flag
+    // NCCL's tree across nodes: the chain steps inside each node, priced apart (bandwidth of a
+    // chain edge on a chunk's first trip, per-step route latency, hop shares) and crossed
+    // chain_depth times by a chunk.
+    bool tree_chunking = false;  // chunks by tree_chunks (depth + chain_depth) / 2
+    double chain_depth = 0;
+    double chain_bandwidth = 0;
+    double chain_latency_s = 0;
+    std::array<double, 3> chain_hop_share{1, 0, 0};
   };
   struct Entry {
     std::vector<Phase> phases;
@@ -95,7 +116,12 @@ class CollectiveCostModel {
   // `mean_latency`: a ring's chunk travels every edge in turn, so a step costs the mean edge
   // latency (NCCL's model: intra-node steps x NVLink latency + inter-node steps x network
   // latency); otherwise a step waits for its slowest edge.
-  Phase route_phase(const std::vector<RouteId>& routes, Entry& entry, double rate_fraction, bool mean_latency = false);
+  // `sharing`: routes of the same collective that load the links at the same time but whose
+  // steps are priced apart (a tree's chain and its edges between nodes).
+  Phase route_phase(const std::vector<RouteId>& routes, Entry& entry, double rate_fraction, bool mean_latency = false,
+                    const std::vector<RouteId>& sharing = {});
+  // NCCL's tree (tree_channels.hpp) on the group.
+  Phase tree_phase(std::span<const VertexId> group, Entry& entry);
   // Collnet's in-network phase over the whole group (every local index's tree at once).
   Phase sharp_phase(std::span<const VertexId> group, Entry& entry);
   static bool is_flat(CollectiveAlgorithm a);

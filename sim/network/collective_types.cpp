@@ -9,8 +9,8 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kOpNames = {"all_reduce", "all_gather", "reduce_scatter",
                                                        "all_to_all", "broadcast",  "send_recv"};
-constexpr std::array<std::string_view, 8> kAlgorithmNames = {"auto", "ring",   "tree",     "hierarchical",
-                                                             "nvls", "direct", "pipeline", "collnet"};
+constexpr std::array<std::string_view, 9> kAlgorithmNames = {"auto",   "ring",     "tree",    "hierarchical", "nvls",
+                                                             "direct", "pipeline", "collnet", "nvls_tree"};
 constexpr std::array<std::string_view, 3> kSharpNames = {"none", "quantum", "quantum2"};
 
 constexpr std::array<std::string_view, 4> kProtocolNames = {"auto", "ll", "ll128", "simple"};

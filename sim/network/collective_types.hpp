@@ -25,7 +25,9 @@ enum class CollectiveOp : std::uint8_t { kAllReduce, kAllGather, kReduceScatter,
 enum class CollectiveAlgorithm : std::uint8_t {
   kAuto,          // the fastest by the analytical cost model for this size and topology
   kRing,          // ring: n-1 (or 2(n-1)) steps of S/n between ring neighbours
-  kTree,          // all_reduce: NCCL-style double binary tree, pipelined in chunks
+  kTree,          // all_reduce: NCCL's tree, pipelined in chunks: a double binary tree over the
+                  // nodes with a chain through each node's GPUs, one tree pair per NIC
+                  // (tree_channels.hpp); inside one node a double binary tree over the GPUs
   kHierarchical,  // all_reduce: reduce-scatter in each node, all-reduce across nodes per local
                   // GPU index (one rail each), all-gather in each node
   kNvls,          // in-switch reduction / multicast on an NVLink SHARP NVSwitch (one node)
@@ -34,6 +36,8 @@ enum class CollectiveAlgorithm : std::uint8_t {
   kCollnet,       // all_reduce with in-network reduction (NCCL CollNet on InfiniBand SHARP):
                   // reduce-scatter in each node, each local index's share reduced by the
                   // switches (sent once up, received once down), all-gather in each node
+  kNvlsTree,      // all_reduce (NCCL 2.18+ NVLS_TREE): NVLS reduce-scatter in each node, the tree
+                  // across nodes per local index, NVLS all-gather in each node
 };
 
 // In-network reduction of the InfiniBand switches (NVIDIA SHARP streaming aggregation), by

@@ -4,11 +4,11 @@
 #include <stdexcept>
 #include <unordered_set>
 
-#include "sim/network/binary_tree.hpp"
 #include "sim/network/flow_class.hpp"
 #include "sim/network/group_layout.hpp"
 #include "sim/network/ring_channels.hpp"
 #include "sim/network/sharp_tree.hpp"
+#include "sim/network/tree_channels.hpp"
 
 namespace cs {
 
@@ -78,23 +78,29 @@ class RingTask final : public CollectiveTask {
 };
 
 // Double binary tree all-reduce, pipelined: chunk c goes up once every child delivered chunk c,
-// and down once the parent delivered it (the root turns it around once reduced).
-// With `peers` (groups laid out alike, in lockstep), each send is one flow class over the same
-// edge of every group.
+// and down once the parent delivered it (the root turns it around once reduced). The trees are
+// over positions (tree_channels.hpp: across nodes, the nodes' tree with each node's chain below
+// its head); `lanes` are the vertex lists that run them at once, each carrying `bytes` (half on
+// each tree): the channels of one group, and the same-shaped groups of a hierarchical phase. With
+// more than one lane, each send is one flow class over the same edge of every lane (lockstep).
 class TreeTask final : public CollectiveTask {
  public:
-  TreeTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done,
-           std::vector<std::vector<VertexId>> peers = {})
-      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), peers_(std::move(peers)) {}
+  TreeTask(Collectives& owner, std::vector<std::vector<VertexId>> lanes, std::array<TreeShape, 2> trees, double bytes,
+           Callback done)
+      : CollectiveTask(owner, lanes.front(), bytes, std::move(done)), lanes_(std::move(lanes)), trees_(std::move(trees)) {}
 
   void start() override {
     const std::size_t n = group_.size();
     if (n < 2) return finish();
-    chunks_ = static_cast<std::uint32_t>(owner_.cost_model().pipeline_chunks(bytes_ / 2));
+    // NCCL's tree chunks where the tree has chains, as the cost model prices it.
+    const bool chained = std::any_of(trees_[0].children.begin(), trees_[0].children.end(),
+                                     [](const auto& c) { return c[2] >= 0; });
+    chunks_ = static_cast<std::uint32_t>(
+        chained ? owner_.cost_model().tree_chunks(bytes_ / 2, std::max(trees_[0].height, trees_[1].height))
+                : owner_.cost_model().pipeline_chunks(bytes_ / 2));
     chunk_ = bytes_ / 2 / chunks_;
     remaining_ = 0;
     for (int t = 0; t < 2; ++t) {
-      trees_[t] = double_binary_tree(n, t);
       state_[t].assign(n, RankState{});
       remaining_ += 2 * (n - 1) * chunks_;
       Router& router = owner_.network().router();
@@ -103,34 +109,39 @@ class TreeTask final : public CollectiveTask {
         RankState& s = state_[t][r];
         if (trees_[t].parent[r] >= 0)
           s.up_route = router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].parent[r])], label);
-        for (int j = 0; j < 2; ++j)
+        for (int j = 0; j < kChildren; ++j)
           if (trees_[t].children[r][j] >= 0)
             s.down_route[j] =
                 router.route_id(group_[r], group_[static_cast<std::size_t>(trees_[t].children[r][j])], label);
       }
       const std::size_t root = static_cast<std::size_t>(trees_[t].root);
-      if (trees_[t].children[root][0] < 0 && trees_[t].children[root][1] < 0) state_[t][root].down_have = chunks_;
+      if (leaf(t, root)) state_[t][root].down_have = chunks_;
     }
-    if (!peers_.empty()) build_classes();
+    if (lanes_.size() > 1) build_classes();
     for (int t = 0; t < 2; ++t)
       for (std::size_t r = 0; r < n; ++r) try_up(t, r);
   }
 
  private:
+  static constexpr int kChildren = 3;  // two in the tree between nodes, one down the node's chain
+  static constexpr int kUp = 3;        // the tag of a send to the parent
   struct RankState {
-    std::uint32_t from_child[2] = {0, 0};  // chunks received from each child
+    std::uint32_t from_child[kChildren] = {0, 0, 0};  // chunks received from each child
     std::uint32_t up_sent = 0;
     std::uint32_t down_have = 0;  // chunks of the result this rank holds
-    std::uint32_t down_sent[2] = {0, 0};
+    std::uint32_t down_sent[kChildren] = {0, 0, 0};
     bool up_busy = false;
-    bool down_busy[2] = {false, false};
+    bool down_busy[kChildren] = {false, false, false};
     RouteId up_route = 0;
-    RouteId down_route[2] = {0, 0};
+    RouteId down_route[kChildren] = {0, 0, 0};
   };
 
+  bool leaf(int t, std::size_t r) const {
+    return std::all_of(trees_[t].children[r].begin(), trees_[t].children[r].end(), [](std::int32_t c) { return c < 0; });
+  }
   std::uint32_t reduced(int t, std::size_t r) const {
     std::uint32_t ready = chunks_;
-    for (int j = 0; j < 2; ++j)
+    for (int j = 0; j < kChildren; ++j)
       if (trees_[t].children[r][j] >= 0) ready = std::min(ready, state_[t][r].from_child[j]);
     return ready;
   }
@@ -140,7 +151,10 @@ class TreeTask final : public CollectiveTask {
     if (parent < 0 || s.up_busy || s.up_sent >= chunks_ || s.up_sent >= reduced(t, r)) return;
     s.up_busy = true;
     ++s.up_sent;
-    send(s.up_route, pack(t, r, 2));
+    send(s.up_route, pack(t, r, kUp));
+  }
+  void try_down(int t, std::size_t r) {
+    for (int j = 0; j < kChildren; ++j) try_down(t, r, j);
   }
   void try_down(int t, std::size_t r, int j) {
     RankState& s = state_[t][r];
@@ -155,33 +169,29 @@ class TreeTask final : public CollectiveTask {
   }
   void send(RouteId route, std::uint32_t tag) {
     FlowNetwork& net = owner_.network();
-    if (peers_.empty()) {
+    if (lanes_.size() == 1) {
       net.start_on(
           route, wire(chunk_), [this, tag] { delivered(tag); }, kUnlimited, hop(route));
       return;
     }
     net.start_class(classes_[tag], wire(chunk_), [this, tag] { delivered(tag); }, net.router().path(route).latency + hop(route));
   }
-  // The links of every edge's flow class, by the edge's tag: the edge in this group and in
-  // every peer (same tree shapes: the groups have the same size).
+  // The links of every edge's flow class, by the edge's tag: the edge in every lane.
   void build_classes() {
     FlowNetwork& net = owner_.network();
     Router& router = net.router();
     const std::uint32_t label = owner_.tuning().flow_label;
     const std::size_t n = group_.size();
-    classes_.assign(static_cast<std::size_t>(pack(1, n - 1, 3)) + 1, {});
+    classes_.assign(static_cast<std::size_t>(pack(1, n - 1, kUp)) + 1, {});
     FlowClassLinks links(net.topology().link_count());
     for (int t = 0; t < 2; ++t)
       for (std::size_t r = 0; r < n; ++r)
-        for (int what = 0; what < 3; ++what) {
-          const std::int32_t other = what == 2 ? trees_[t].parent[r] : trees_[t].children[r][what];
+        for (int what = 0; what <= kUp; ++what) {
+          const std::int32_t other = what == kUp ? trees_[t].parent[r] : trees_[t].children[r][what];
           if (other < 0) continue;
           links.clear();
-          auto add = [&](const std::vector<VertexId>& g) {
+          for (const auto& g : lanes_)
             links.add(router.path(router.route_id(g[r], g[static_cast<std::size_t>(other)], label)));
-          };
-          add(group_);
-          for (const auto& g : peers_) add(g);
           classes_[pack(t, r, what)].assign(links.links().begin(), links.links().end());
         }
   }
@@ -190,39 +200,54 @@ class TreeTask final : public CollectiveTask {
     const std::size_t r = tag >> 3;
     const int what = static_cast<int>(tag & 3);
     RankState& s = state_[t][r];
-    if (what == 2) {  // r -> parent
+    if (what == kUp) {
       s.up_busy = false;
       const auto p = static_cast<std::size_t>(trees_[t].parent[r]);
-      const int j = trees_[t].children[p][0] == static_cast<std::int32_t>(r) ? 0 : 1;
+      const auto& siblings = trees_[t].children[p];
+      const auto j = std::find(siblings.begin(), siblings.end(), static_cast<std::int32_t>(r)) - siblings.begin();
       ++state_[t][p].from_child[j];
       if (trees_[t].parent[p] < 0) {
         state_[t][p].down_have = reduced(t, p);
-        try_down(t, p, 0);
-        try_down(t, p, 1);
+        try_down(t, p);
       } else {
         try_up(t, p);
       }
       if (--remaining_ == 0) return finish();
       try_up(t, r);
-    } else {  // r -> child j
+    } else {  // r -> child `what`
       s.down_busy[what] = false;
       const auto c = static_cast<std::size_t>(trees_[t].children[r][what]);
       ++state_[t][c].down_have;
       if (--remaining_ == 0) return finish();
-      try_down(t, c, 0);
-      try_down(t, c, 1);
+      try_down(t, c);
       try_down(t, r, what);
     }
   }
 
-  std::vector<std::vector<VertexId>> peers_;
+  std::vector<std::vector<VertexId>> lanes_;
   std::vector<std::vector<FlowNetwork::ClassLink>> classes_;
-  TreeShape trees_[2];
+  std::array<TreeShape, 2> trees_;
   std::vector<RankState> state_[2];
   std::uint32_t chunks_ = 1;
   double chunk_ = 0;
   std::size_t remaining_ = 0;
 };
+
+// NCCL's tree over `groups` (laid out alike: the first stands for all): every channel of every
+// group is a lane moving bytes / channels.
+std::unique_ptr<CollectiveTask> make_tree(Collectives& owner, const std::vector<std::vector<VertexId>>& groups,
+                                          double bytes, Callback done) {
+  const TreeChannels tc =
+      tree_channels(group_layout(owner.network().topology(), groups.front()), groups.front().size());
+  std::vector<std::vector<VertexId>> lanes;
+  for (const auto& g : groups)
+    for (const auto& order : tc.orders) {
+      lanes.emplace_back();
+      for (const std::size_t r : order) lanes.back().push_back(g[r]);
+    }
+  return std::make_unique<TreeTask>(owner, std::move(lanes), tc.trees,
+                                    bytes / static_cast<double>(tc.orders.size()), std::move(done));
+}
 
 // NVLS: one flow up to the switch and one down per GPU, at the switch's reduction rate.
 // With `peers` (identical nodes of a hierarchical phase), all GPUs' up flows form one flow class
@@ -420,13 +445,16 @@ class PipelineTask final : public CollectiveTask {
 
 // Reduce-scatter in every node, all-reduce across nodes per local index, all-gather in every
 // node, pipelined in chunks: chunk j enters phase p once chunk j-1 has left it and chunk j has
-// finished phase p-1 (so one chunk per phase at a time, as in NCCL's pipelined kernels). Each
-// phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by cost; with `sharp`
-// (collnet) the middle phase is the switches' in-network reduction.
+// finished phase p-1 (so one chunk per phase at a time, as in NCCL's pipelined kernels). As
+// `hierarchical`, each phase's sub-collectives pick their own algorithm (ring, tree, NVLS) by
+// cost; as `collnet` the middle phase is the switches' in-network reduction; as `nvls_tree`
+// (NCCL 2.18+ on NVSwitch systems) the node's phases run on the NVSwitch (NVLS) and the middle
+// phase on the tree between nodes.
 class HierarchicalTask final : public CollectiveTask {
  public:
-  HierarchicalTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done, bool sharp)
-      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), sharp_(sharp) {}
+  HierarchicalTask(Collectives& owner, std::vector<VertexId> group, double bytes, Callback done,
+                   CollectiveAlgorithm kind)
+      : CollectiveTask(owner, std::move(group), bytes, std::move(done)), kind_(kind) {}
 
   void start() override {
     const GroupLayout layout = group_layout(owner_.network().topology(), group_);
@@ -451,8 +479,9 @@ class HierarchicalTask final : public CollectiveTask {
     const std::size_t first = children_.size();
     // The groups of a phase are laid out alike (nodes of one template; one rank per node and
     // rail): one sub-collective in lockstep over all of them, one flow class per channel.
-    const CollectiveAlgorithm a = sharp_ && p == 1 ? CollectiveAlgorithm::kCollnet
-                                                   : owner_.cost_model().best_flat(op, groups.front(), bytes);
+    CollectiveAlgorithm a = owner_.cost_model().best_flat(op, groups.front(), bytes);
+    if (kind_ == CollectiveAlgorithm::kCollnet && p == 1) a = CollectiveAlgorithm::kCollnet;
+    if (kind_ == CollectiveAlgorithm::kNvlsTree) a = p == 1 ? CollectiveAlgorithm::kTree : CollectiveAlgorithm::kNvls;
     const std::vector<std::vector<VertexId>> peers(groups.begin() + 1, groups.end());
     Callback done = [this, p] { child_done(p); };
     const std::size_t n = groups.front().size();
@@ -464,7 +493,7 @@ class HierarchicalTask final : public CollectiveTask {
     } else if (a == CollectiveAlgorithm::kNvls && n >= 2) {
       children_.push_back(std::make_unique<NvlsTask>(owner_, groups.front(), bytes, std::move(done), op, peers));
     } else if (a == CollectiveAlgorithm::kTree && n >= 2) {
-      children_.push_back(std::make_unique<TreeTask>(owner_, groups.front(), bytes, std::move(done), peers));
+      children_.push_back(make_tree(owner_, groups, bytes, std::move(done)));
     }
     if (children_.size() > first) {
       children_.back()->set_protocol(protocol_);
@@ -486,7 +515,7 @@ class HierarchicalTask final : public CollectiveTask {
     try_start(p);
     try_start(p + 1);
   }
-  bool sharp_;
+  CollectiveAlgorithm kind_;  // hierarchical, collnet or nvls_tree
   std::vector<std::vector<VertexId>> intra_, inter_;
   std::vector<std::unique_ptr<CollectiveTask>> children_;
   std::size_t chunks_ = 1;
@@ -562,17 +591,17 @@ std::unique_ptr<CollectiveTask> Collectives::make_algorithm_task(CollectiveOp op
     case CollectiveAlgorithm::kRing:
       return std::make_unique<RingTask>(*this, std::move(group), bytes, std::move(done),
                                         n < 2 ? 0 : (op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1));
-    case CollectiveAlgorithm::kTree:
-      return std::make_unique<TreeTask>(*this, std::move(group), bytes, std::move(done));
+    case CollectiveAlgorithm::kTree: return make_tree(*this, {std::move(group)}, bytes, std::move(done));
     case CollectiveAlgorithm::kNvls:
       return std::make_unique<NvlsTask>(*this, std::move(group), bytes, std::move(done), op);
     case CollectiveAlgorithm::kHierarchical:
-      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done), false);
+    case CollectiveAlgorithm::kNvlsTree:
+      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done), a);
     case CollectiveAlgorithm::kCollnet:
       // One rank per node: the in-network reduction alone, on the whole buffer.
       if (group_layout(network_.topology(), group).per_node() == 1)
         return std::make_unique<SharpTask>(*this, std::move(group), bytes, std::move(done));
-      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done), true);
+      return std::make_unique<HierarchicalTask>(*this, std::move(group), bytes, std::move(done), a);
     case CollectiveAlgorithm::kDirect:
       return std::make_unique<DirectTask>(*this, std::move(group), bytes, std::move(done), op);
     case CollectiveAlgorithm::kPipeline:

@@ -12,7 +12,9 @@
 //                 edges advance in lockstep: each channel is one flow class (flow_network.hpp)
 //                 carrying all its steps, delivered steps x (route + protocol hop latency) late
 //   tree          all_reduce on a double binary tree: each tree reduces half the data up to its
-//                 root and broadcasts it back down, pipelined in chunks
+//                 root and broadcasts it back down, pipelined in chunks; across nodes NCCL's
+//                 tree (tree_channels.hpp): the trees over the nodes, a chain in each node below
+//                 its head, one tree pair per NIC, each edge one flow class over all channels
 //   nvls          all_reduce / reduce_scatter / all_gather on an NVSwitch with NVLink SHARP: each
 //                 GPU sends its data to the switch, which reduces and multicasts; per GPU and
 //                 direction that is S(n+1)/n for all_reduce (modelled as one up and one down flow
@@ -24,6 +26,7 @@
 //   collnet       all_reduce as hierarchical, with the middle phase reduced by the InfiniBand
 //                 switches (SHARP, sharp_tree.hpp): each rank sends S/k once up its tree and
 //                 receives it once down; with one rank per node, that phase alone on S
+//   nvls_tree     all_reduce as hierarchical, NVLS in the node and the tree across nodes
 // Every algorithm runs with a protocol (LL, LL128, Simple: collective_types.hpp): its wire bytes
 // are the payload / the protocol's payload fraction, each step waits the protocol's hop latency
 // for the slowest kind of hop it crosses, and the collective starts after the launch overhead

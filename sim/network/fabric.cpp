@@ -1,6 +1,16 @@
 #include "sim/network/fabric.hpp"
 
+#include "sim/network/collective_cost.hpp"
+
 namespace cs {
+
+struct Fabric::Idle {
+  Router router;
+  FlowNetwork network;
+  CollectiveCostModel cost;
+  Idle(Engine& engine, const Topology& topology, const LinkEfficiency& efficiency, const CollectiveTuning& tuning)
+      : router(topology), network(engine, router, efficiency), cost(network, tuning) {}
+};
 
 Fabric::Fabric(Engine& engine, const TopologySpec& topology, const CollectiveTuning& tuning)
     : spec_(topology),
@@ -11,6 +21,13 @@ Fabric::Fabric(Engine& engine, const TopologySpec& topology, const CollectiveTun
       collectives_(std::make_unique<Collectives>(*network_, tuning_)) {
   if (const auto* cluster = std::get_if<ClusterSpec>(&spec_.layout); cluster && cluster->fabric.adaptive_routing)
     network_->set_adaptive_routing(true);
+}
+
+Fabric::~Fabric() = default;
+
+CollectiveCostModel& Fabric::idle_cost_model() {
+  if (!idle_) idle_ = std::make_unique<Idle>(engine(), *topology_, spec_.efficiency, tuning_);
+  return idle_->cost;
 }
 
 }  // namespace cs

@@ -7,8 +7,10 @@
 // timeline and its version (which invalidates the cost model's cached prices) are one.
 //
 // Serving replicas are priced at placement (their TP/PP/EP collectives through the cost
-// model, which reads the links' load at that instant); those whose GPUs span nodes also carry
-// their inter-node traffic here as standing flow classes while busy (replica_traffic.hpp).
+// model, which reads the links' load at that instant). Those whose GPUs span nodes carry
+// their inter-node traffic here as standing flow classes while busy (replica_traffic.hpp) and
+// are priced on idle_cost_model() instead: their own traffic is in the analytical price
+// already, and what others take from them comes back through their class's max-min rate.
 #include <memory>
 
 #include "sim/engine/engine.hpp"
@@ -23,6 +25,7 @@ namespace cs {
 class Fabric {
  public:
   Fabric(Engine& engine, const TopologySpec& topology, const CollectiveTuning& tuning = {});
+  ~Fabric();
   Fabric(const Fabric&) = delete;
   Fabric& operator=(const Fabric&) = delete;
 
@@ -33,6 +36,9 @@ class Fabric {
   const FlowNetwork& network() const { return *network_; }
   Collectives& collectives() { return *collectives_; }
   CollectiveCostModel& cost_model() { return collectives_->cost_model(); }
+  // The same cost model over the same topology with no traffic at all (its own router, static
+  // ECMP, and a flow network that never carries a flow), built on first use.
+  CollectiveCostModel& idle_cost_model();
   const LinkEfficiency& efficiency() const { return spec_.efficiency; }
   const CollectiveTuning& tuning() const { return tuning_; }
   Engine& engine() { return network_->engine(); }
@@ -44,6 +50,8 @@ class Fabric {
   std::unique_ptr<Router> router_;
   std::unique_ptr<FlowNetwork> network_;
   std::unique_ptr<Collectives> collectives_;
+  struct Idle;
+  std::unique_ptr<Idle> idle_;
 };
 
 }  // namespace cs

@@ -183,7 +183,17 @@ void FlowNetwork::mark_dirty(LinkId l) { dirty_.push_back(l); }
 void FlowNetwork::request_recompute() {
   if (recompute_pending_) return;
   recompute_pending_ = true;
-  engine_.schedule_at(engine_.now(), [this] { recompute(); }, kRecomputePriority);
+  // settle() may have recomputed already.
+  engine_.schedule_at(
+      engine_.now(),
+      [this] {
+        if (recompute_pending_) recompute();
+      },
+      kRecomputePriority);
+}
+
+void FlowNetwork::settle() {
+  if (recompute_pending_) recompute();
 }
 
 void FlowNetwork::complete(FlowId f, std::uint32_t generation) {

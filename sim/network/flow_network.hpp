@@ -75,6 +75,10 @@ class FlowNetwork final : private LinkLoad {
   FlowId start_standing_class(std::span<const ClassLink> links, double max_rate);
   // Ends an active flow now without delivering it (its bytes so far stay counted on its links).
   void stop(FlowId f);
+  // The rates of this instant's starts and stops now rather than at the end of the instant, for
+  // a model that must read what max-min grants within the instant (training's pipeline
+  // hand-offs, network_speed_model.hpp). Nothing to do when nothing changed.
+  void settle();
 
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   double rate(FlowId f) const { return flows_[f].rate; }

@@ -1,12 +1,10 @@
 #include "sim/planning/point_inputs.hpp"
 
-#include <algorithm>
 #include <exception>
-#include <vector>
 
 #include "sim/io/build_id.hpp"
-#include "sim/io/file_digest.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation/run_inputs.hpp"
 
 namespace cs {
 
@@ -19,18 +17,8 @@ Scenario load_point_scenario(const SweepPoint& p) {
 
 std::string point_inputs(const Scenario& scenario) {
   std::string text = std::string("clustersim ") + CLUSTERSIM_VERSION + " build " + build_id() + "\n";
-  std::vector<std::filesystem::path> files = scenario.config_files;
-  for (const InputFile& f : scenario.input_files) files.emplace_back(f.path);
-  std::vector<std::filesystem::path> seen;
-  for (const auto& file : files) {
-    std::error_code ec;
-    std::filesystem::path canonical = std::filesystem::weakly_canonical(file, ec);
-    if (ec) canonical = file;
-    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
-    seen.push_back(canonical);
-    const FileDigest d = digest_file(canonical);
-    text += canonical.string() + " " + std::to_string(d.bytes) + " " + d.sha256 + "\n";
-  }
+  for (const RunInput& f : run_inputs(scenario))
+    text += f.path.string() + " " + std::to_string(f.digest.bytes) + " " + f.digest.sha256 + "\n";
   return text;
 }
 

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include "sim/scenario/serving_loader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
+#include "sim/serving/serving_spec_checks.hpp"
 
 namespace cs {
 
@@ -99,6 +101,7 @@ ServingEngine read_engine(MapReader r) {
   read_replica_limits(r.map("replica", true), engine.replica);
   if (r.has("memory")) engine.kv_sizing = read_memory(r.map("memory"));
   r.finish();
+  refuse(r.map("replica", true), validate(engine.replica));
   try {
     validate(e);
   } catch (const std::invalid_argument& err) {

@@ -12,13 +12,12 @@
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/scenario/model_catalog_loader.hpp"
 #include "sim/scenario/price_catalog_loader.hpp"
+#include "sim/scenario/scenario_checks.hpp"
 #include "sim/scenario/disaggregation_loader.hpp"
 #include "sim/scenario/serving_loader.hpp"
 #include "sim/scenario/topology_loader.hpp"
 #include "sim/scenario/training_loader.hpp"
 #include "sim/scenario/workload_loader.hpp"
-#include "topology/object_store.hpp"
-#include "topology/replica_slots.hpp"
 
 namespace cs {
 
@@ -43,23 +42,6 @@ SimulationSettings read_simulation(MapReader r) {
   return s;
 }
 
-// `horizon: drain` needs a serving workload that ends, and nothing else that runs on.
-void check_drainable(MapReader& r, const Scenario& s) {
-  MapReader sim = r.map("simulation");
-  if (s.all_serving_pools().empty() || s.training || s.queueing || (s.network && !s.network->jobs.empty()))
-    sim.fail("horizon", "`horizon: drain` ends a serving-only run when its requests are done; this scenario has "
-                        "other models that run on (give a duration)");
-  for (const InferenceWorkloadSpec* w : s.all_workloads()) {
-    const bool endless = w->trace           ? w->trace->passes == 0
-                         : w->conversations ? !w->conversations->end && w->conversations->max_requests == 0
-                                            : !w->synthetic->end && w->synthetic->max_requests == 0;
-    if (endless)
-      sim.fail("horizon", "workload '" + w->name +
-                              "' never ends (a trace with loop: 0, or a synthetic stream without end or "
-                              "max_requests): `horizon: drain` needs a finite one");
-  }
-}
-
 ServerPoolSpec read_queueing(MapReader r) {
   ServerPoolSpec p;
   p.name = r.string_or("name", "pool");
@@ -77,83 +59,10 @@ std::string& stamped_model(InferenceWorkloadSpec& w) {
   return w.trace ? w.trace->read.model : w.conversations ? w.conversations->model : w.synthetic->model;
 }
 
-// The key under a stream that says where its requests come from.
-std::string_view source_key(const InferenceWorkloadSpec& w) {
-  return w.trace ? "trace" : w.conversations ? "conversations" : "synthetic";
-}
-
 // Whether requests of this stream may name their own model (a trace column or field).
 bool carries_models(const InferenceWorkloadSpec& w) {
   return w.trace && (w.trace->format == TraceFormat::kJsonl ||
                      (w.trace->format == TraceFormat::kCsv && w.trace->columns.model.has_value()));
-}
-
-// The longest prompt a stream can make, when its spec says (0: not known before the run).
-std::int64_t known_max_prompt(const InferenceWorkloadSpec& w) {
-  if (w.trace) return w.trace->max_tokens > 0 ? w.trace->max_tokens - 1 : 0;
-  if (w.conversations) return w.conversations->max_context_tokens > 0 ? w.conversations->max_context_tokens - 1 : 0;
-  const TokenLengthSpec& l = w.synthetic->lengths;
-  if (l.max_input_tokens > 0) return l.max_input_tokens;
-  if (!l.resample && l.input.kind == DistributionKind::kFixed)
-    return std::max<std::int64_t>(1, std::llround(l.input.mean));
-  return 0;
-}
-
-// Prompts a pool could never take — longer than the model's context window, or than the
-// token budget of a scheduler without chunked prefill — are refused here when the workload's
-// longest prompt is known (otherwise they are counted in /summary when they come).
-void check_prompt_limits(MapReader& r, const Scenario& s) {
-  const bool list = r.required("workload").is_sequence();
-  const std::vector<ConfigItem> items = list ? r.items("workload") : std::vector<ConfigItem>{};
-  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    const InferenceWorkloadSpec& w = *streams[i];
-    const std::int64_t prompt = known_max_prompt(w);
-    if (prompt == 0) continue;
-    const std::string& model =
-        w.trace ? w.trace->read.model : w.conversations ? w.conversations->model : w.synthetic->model;
-    for (const ServingPoolSpec* p : s.all_serving_pools()) {
-      if (!model.empty() && p->model.name != model) continue;
-      const ReplicaSpec& rep = p->replica;
-      const bool budget_bound = !rep.chunked_prefill && rep.scheduler != SchedulerMode::kOrca;
-      std::string why;
-      if (p->model.max_context > 0 && prompt > p->model.max_context)
-        why = "the model's " + std::to_string(p->model.max_context) + "-token context window";
-      else if (budget_bound && prompt > rep.max_batched_tokens)
-        why = "max_batched_tokens " + std::to_string(rep.max_batched_tokens) + " without chunked prefill";
-      if (why.empty()) continue;
-      MapReader at = list ? MapReader(items[i].node, items[i].path) : r.map("workload");
-      at.fail(source_key(w), "prompts of up to " + std::to_string(prompt) + " tokens exceed pool '" +
-                                                   p->router.name + "': " + why +
-                                                   "; they could never be served (cap the prompts, or change the pool)");
-    }
-  }
-}
-
-// The tokens each prefix id of a stream covers (0: its requests carry none).
-std::int64_t prefix_block_tokens(const InferenceWorkloadSpec& w) {
-  if (w.conversations) return w.conversations->block_tokens;
-  if (w.trace && w.trace->format == TraceFormat::kJsonl) return w.trace->read.prefix_block_tokens;
-  return 0;
-}
-
-// A prefix-caching pool caches a stream's prefix blocks as whole KV blocks.
-void check_prefix_blocks(MapReader& r, const Scenario& s) {
-  const bool list = r.required("workload").is_sequence();
-  const std::vector<ConfigItem> items = list ? r.items("workload") : std::vector<ConfigItem>{};
-  const std::vector<const InferenceWorkloadSpec*> streams = s.all_workloads();
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    const std::int64_t block = prefix_block_tokens(*streams[i]);
-    if (block == 0) continue;
-    for (const ServingPoolSpec* p : s.all_serving_pools()) {
-      if (!p->replica.prefix_caching || block % p->replica.kv_block_tokens == 0) continue;
-      MapReader at = list ? MapReader(items[i].node, items[i].path) : r.map("workload");
-      at.fail(source_key(*streams[i]), "prefix blocks of " + std::to_string(block) +
-                                           " tokens (block_tokens) are not whole KV blocks of pool '" +
-                                           p->router.name + "' (kv_block_tokens " +
-                                           std::to_string(p->replica.kv_block_tokens) + ")");
-    }
-  }
 }
 
 // A stream's `model:` becomes the catalog name the pools use, and must be served by a pool;
@@ -196,81 +105,8 @@ void list_input_files(Scenario& s, bool workload_listed) {
     s.input_files.push_back({"jobs.path", s.training->trace->trace.path});
 }
 
-// The reader of serving pool `i`, whichever form `serving:` was written in.
-MapReader serving_reader(MapReader& r, std::size_t i) {
-  if (!r.required("serving").is_sequence()) return r.map("serving");
-  const ConfigItem item = r.items("serving").at(i);
-  return MapReader(item.node, item.path);
-}
-
-// On a topology, every pool's replicas take slots (topology/replica_slots.hpp) from the one set
-// of GPUs, first-fit in pool order at the start: a pool whose replica cannot fit the topology,
-// more initial replicas than a pool has slots, or (without a cluster to borrow from) a pool
-// without an autoscaler whose initial replicas find no free slot after the pools before it,
-// would stop the run as it places them. An autoscaled pool short of GPUs counts the shortfall.
-void check_serving_placement(MapReader& r, const Scenario& s) {
-  if (!s.network || s.serving_pools.empty()) return;
-  const Topology topology = build_topology(s.network->topology);
-  std::vector<bool> taken(topology.vertex_count(), false);
-  for (std::size_t i = 0; i < s.serving_pools.size(); ++i) {
-    const ServingPoolSpec& p = s.serving_pools[i];
-    const std::vector<std::vector<VertexId>> slots = replica_slots(topology, p.plan.tp, p.plan.pp * p.plan.ep);
-    MapReader section = serving_reader(r, i);
-    if (slots.empty())
-      section.fail(p.plan.pp > 1 ? "pp" : "tp", "the topology's " + std::to_string(topology.gpus().size()) +
-                                        " GPUs cannot hold one replica of pool '" + p.router.name + "' (" +
-                                        std::to_string(p.plan.tp * p.plan.pp) + " GPUs)");
-    MapReader pool = section.map("pool", true);
-    if (p.initial_replicas > static_cast<int>(slots.size()))
-      pool.fail("initial_replicas", std::to_string(p.initial_replicas) + " initial replicas of " +
-                                        std::to_string(p.replica.gpus) + " GPUs do not fit the topology's " +
-                                        std::to_string(slots.size()) + " replica slots");
-    if (s.training) continue;  // co-located replicas borrow the cluster's GPUs instead
-    int placed = 0;
-    for (const std::vector<VertexId>& slot : slots) {
-      if (placed == p.initial_replicas) break;
-      if (std::any_of(slot.begin(), slot.end(), [&](VertexId g) { return taken[g]; })) continue;
-      for (const VertexId g : slot) taken[g] = true;
-      ++placed;
-    }
-    if (placed < p.initial_replicas && !p.autoscaler)
-      pool.fail("initial_replicas", std::to_string(p.initial_replicas) + " initial replicas of " +
-                                        std::to_string(p.replica.gpus) + " GPUs: only " + std::to_string(placed) +
-                                        " fit the topology's GPUs left free by the pools before '" + p.router.name +
-                                        "'");
-  }
-}
-
-// Co-located replicas run on GPUs borrowed from the training cluster, so a pool's GPU must be
-// the cluster's: its `gpu:`, or where it names none, the GPU its model jobs train on.
-void check_colocated_gpus(MapReader& r, const Scenario& s) {
-  if (!s.training) return;
-  std::string cluster_gpu = s.training->gpu_type;
-  for (const ClusterJobSpec& j : s.training->jobs)
-    if (cluster_gpu.empty() && j.training) cluster_gpu = j.training->gpu.name;
-  if (cluster_gpu.empty()) return;
-  for (std::size_t i = 0; i < s.serving_pools.size(); ++i)
-    if (s.serving_pools[i].gpu.name != cluster_gpu)
-      serving_reader(r, i).fail("gpu", "co-located replicas run on GPUs borrowed from the training cluster, which are " +
-                                           cluster_gpu + ", not " + s.serving_pools[i].gpu.name);
-}
-
 std::string located(const ConfigNode& n, const std::string& path) {
   return (n.key_where.origin ? n.key_where : n.where).describe() + ": " + path;
-}
-
-// Weights loaded as flows need the topology's object store (every source falls back on it).
-void check_weight_sources(const Scenario& s) {
-  bool store = false, built = false;
-  for (const ServingPoolSpec* pool : s.all_serving_pools()) {
-    if (!pool->weights_from) continue;
-    if (!s.network) throw ConfigError(pool->weights_where + ": weights as flows need a `topology:` to flow on");
-    if (!built) store = find_object_store(build_topology(s.network->topology)).has_value();
-    built = true;
-    if (!store)
-      throw ConfigError(pool->weights_where +
-                        ": the topology has no object store to load from (topology.storage.object_store)");
-  }
 }
 
 // The checks that warn rather than refuse: a run that is valid but unlikely to be what the
@@ -427,8 +263,6 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
         "pool_split", {{"smooth_round_robin", PoolSplit::kSmoothRoundRobin}, {"random", PoolSplit::kRandom}},
         s.pool_split);
     resolve_stream_models(r, s, models);
-    check_prompt_limits(r, s);
-    check_prefix_blocks(r, s);
   } else if (r.has("workload")) {
     r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
   }
@@ -439,7 +273,6 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
   } else if (r.has("collectives")) {
     r.fail("collectives", "collectives need a `topology:` section to run on");
   }
-  check_weight_sources(s);
   if (r.has("disaggregation")) s.disaggregation = read_disaggregation(r.map("disaggregation"), s);
   if (has_training) {
     std::optional<int> topology_nodes;
@@ -455,18 +288,12 @@ Scenario load_scenario(const std::filesystem::path& file, const LoadOptions& opt
     if (s.queueing) r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
   }
   r.finish();
-  if (s.simulation.until_drained) check_drainable(r, s);
   const ConfigNode* workload = root.find("workload");
   list_input_files(s, workload && workload->is_sequence());
   s.config_files = read.files();
   s.config_files.insert(s.config_files.end(), baseline_data.begin(), baseline_data.end());
+  validate_scenario(r, s);
   add_warnings(root, s);
-  check_serving_placement(r, s);
-  check_colocated_gpus(r, s);
-  if (!s.queueing && s.all_serving_pools().empty() && !s.training && !(s.network && !s.network->jobs.empty()))
-    throw_config_error(root.where, "",
-                       "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "
-                       "`jobs:` on a `cluster:`, or `collectives:` jobs on a `topology:`");
   return s;
 }
 

@@ -7,8 +7,10 @@
 #include "sim/llm/transformer_cost.hpp"
 #include "sim/scenario/billing_reader.hpp"
 #include "sim/scenario/engine_loader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
+#include "sim/serving/serving_spec_checks.hpp"
 
 namespace cs {
 
@@ -37,9 +39,6 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
                                             {"orca", SchedulerMode::kOrca}},
                                            s.scheduler);
   s.chunked_prefill = r.boolean_or("chunked_prefill", s.chunked_prefill);
-  if (s.chunked_prefill && (s.scheduler == SchedulerMode::kVllmV0 || s.scheduler == SchedulerMode::kOrca))
-    r.fail("chunked_prefill", "scheduler " + std::string(scheduler_mode_name(s.scheduler)) +
-                                  " has no chunked prefill (use vllm_v1 or a trtllm mode)");
   s.preemption = r.choice_or<PreemptionMode>(
       "preemption", {{"recompute", PreemptionMode::kRecompute}, {"swap", PreemptionMode::kSwap}}, s.preemption);
   s.kv_watermark = r.quantity_or("kv_watermark", Dimension::kRatio, s.kv_watermark);
@@ -49,6 +48,9 @@ void read_replica_limits(MapReader r, ReplicaSpec& s) {
   s.kv_block_tokens = r.integer_or("kv_block_tokens", s.kv_block_tokens);
   r.check_range("kv_block_tokens", static_cast<double>(s.kv_block_tokens), 1, 1'000'000);
   s.prefix_caching = r.boolean_or("prefix_caching", s.prefix_caching);
+  s.host_cache_bytes = r.quantity_or("host_cache", Dimension::kBytes, s.host_cache_bytes);
+  r.check_range("host_cache", s.host_cache_bytes, 0, 1e18);
+  s.weight_streaming = r.boolean_or("weight_streaming", s.weight_streaming);
   s.max_fused_decode_steps = static_cast<int>(r.integer_or("max_fused_decode_steps", s.max_fused_decode_steps));
   r.check_range("max_fused_decode_steps", s.max_fused_decode_steps, 1, 100'000);
   r.finish();
@@ -111,8 +113,6 @@ AutoscalerSpec read_autoscaler(MapReader r, ServingPoolSpec& pool) {
     const ConfigNode& at = r.required("weights_from");
     pool.weights_where = (at.key_where.origin ? at.key_where : at.where).describe() + ": " + r.path_of("weights_from");
     pool.weights_prestaged = r.boolean_or("nvme_prestaged", false);
-    if (pool.weights_prestaged && *pool.weights_from != WeightSource::kNvmeCache)
-      r.fail("nvme_prestaged", "pre-staged weights are read from the nodes' NVMe: give weights_from: nvme_cache");
   } else if (r.has("nvme_prestaged")) {
     r.fail("nvme_prestaged", "goes with weights_from: nvme_cache");
   }
@@ -136,7 +136,7 @@ AutoscalerSpec read_autoscaler(MapReader r, ServingPoolSpec& pool) {
   a.min_replicas = static_cast<int>(r.integer_or("min_replicas", 1));
   r.check_range("min_replicas", a.min_replicas, 0, 1'000'000);
   a.max_replicas = static_cast<int>(r.integer_or("max_replicas", std::max(a.min_replicas, pool.initial_replicas)));
-  r.check_range("max_replicas", a.max_replicas, std::max(1, a.min_replicas), 1'000'000);
+  r.check_range("max_replicas", a.max_replicas, 1, 1'000'000);
   a.gpus_per_replica = pool.plan.total_gpus();
   a.gpu_limit = r.integer_or("gpu_limit", 0);
   r.check_range("gpu_limit", static_cast<double>(a.gpu_limit), 0, 1e9);
@@ -188,6 +188,7 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   s.plan.expert_skew = r.quantity_or("expert_skew", Dimension::kRatio, 1.0);
   if (!(s.plan.expert_skew >= 1) || s.plan.expert_skew > 1e3)
     r.fail("expert_skew", "the busiest EP rank's load over the mean must be in [1, 1000]");
+  // Checked with the plan, before the memory model sizes a replica of it.
   if (s.plan.expert_skew != 1 && s.plan.ep == 1)
     r.fail("expert_skew", "routing skew only matters across EP ranks (set ep > 1)");
   try {
@@ -214,14 +215,18 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
     r.fail("memory_utilization", "the memory utilization must be in (0, 100%]");
   read_replica_limits(r.map("replica", true), s.replica);
   try {
-    size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
+    if (s.replica.weight_streaming) {
+      const StreamingPlan plan =
+          size_streaming_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
+      if (plan.streamed_layers > 0) s.streaming = plan;
+      if (s.streaming && !(plan.host_bandwidth_bytes_per_s > 0))
+        r.fail("replica", "weight streaming copies layers over the GPU's PCIe link to host memory ('" + s.gpu.name +
+                              "' has none in the catalog)");
+    } else {
+      size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
+    }
     // Swap preemption copies each GPU's share of the KV over its own PCIe link.
     s.replica.swap_bytes_per_s = s.gpu.host_link_bytes_per_s() * s.replica.gpus;
-    if (s.replica.preemption == PreemptionMode::kSwap && !(s.replica.swap_bytes_per_s > 0))
-      throw std::invalid_argument("swap preemption needs the GPU's PCIe link to host memory ('" + s.gpu.name +
-                                  "' has none in the catalog)");
-    if (!s.replica.chunked_prefill && s.replica.max_batched_tokens < 1)
-      throw std::invalid_argument("max_batched_tokens must be at least 1");
   } catch (const std::invalid_argument& e) {
     r.fail("tp", e.what());
   }
@@ -237,8 +242,6 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
                                                    {"power_of_two", RoutingPolicy::kPowerOfTwo},
                                                    {"prefix_affinity", RoutingPolicy::kPrefixAffinity}},
                                                   s.router.policy);
-  if (s.router.policy == RoutingPolicy::kPrefixAffinity && !s.replica.prefix_caching)
-    pool.fail("router", "prefix_affinity routes by the replicas' prefix caches: set replica.prefix_caching: true");
   s.router.affinity_margin = pool.integer_or("affinity_margin", s.router.affinity_margin);
   pool.check_range("affinity_margin", static_cast<double>(s.router.affinity_margin), 0, 1e9);
   s.router.affinity_ratio = pool.number_or("affinity_ratio", s.router.affinity_ratio);
@@ -264,12 +267,8 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
                          : static_cast<std::int64_t>(s.autoscaler->max_replicas) * d.gpus_per_replica;
     s.billing = read_billing(pool, s.gpu, d, prices);
     s.usd_per_gpu_hour = s.billing.usd_per_gpu_hour;
-    if (s.billing.spot_interruptions_per_s > 0 && !s.autoscaler)
-      pool.fail("option", "a spot pool needs an `autoscaler:` to replace the replicas the provider reclaims");
   }
   pool.finish();
-  if (!s.autoscaler && s.initial_replicas < 1)
-    pool.fail("initial_replicas", "without an autoscaler the pool needs at least one replica");
 
   MapReader slo = r.map("slo", true);
   s.slo.ttft = slo.duration_or("ttft", Time{});
@@ -277,6 +276,7 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
   if (s.slo.ttft < Time{} || s.slo.tpot < Time{}) slo.fail("ttft", "SLOs must not be negative");
   slo.finish();
   r.finish();
+  refuse(r, validate(s));
   return s;
 }
 

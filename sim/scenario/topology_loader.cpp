@@ -264,7 +264,7 @@ void read_collectives(MapReader r, NetworkSpec& spec) {
     job.op = *o;
     const std::string algorithm = j.string_or("algorithm", "auto");
     const auto a = collective_algorithm_from_string(algorithm);
-    if (!a) j.fail("algorithm", "unknown algorithm '" + algorithm + "'; expected auto, ring, tree, hierarchical, nvls, direct, pipeline or collnet");
+    if (!a) j.fail("algorithm", "unknown algorithm '" + algorithm + "'; expected auto, ring, tree, hierarchical, nvls, direct, pipeline, collnet or nvls_tree");
     job.algorithm = *a;
     job.bytes = j.quantity("bytes", Dimension::kBytes);
     j.check_range("bytes", job.bytes, 0, 1e18);

@@ -7,8 +7,10 @@
 
 #include "sim/llm/transformer_spec.hpp"
 #include "sim/scenario/billing_reader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
 #include "sim/scenario/workload_loader.hpp"
 #include "sim/training/training_iteration.hpp"
+#include "sim/training/training_spec_checks.hpp"
 
 namespace cs {
 
@@ -151,10 +153,6 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   r.check_range("cp", p.cp, 1, 1024);
   p.ep = static_cast<int>(r.integer_or("ep", 1));
   r.check_range("ep", p.ep, 1, 1e6);
-  if (p.ep > 1 && !t.model.is_moe()) r.fail("ep", t.model.name + " has no experts to spread (ep needs an MoE model)");
-  if (p.ep > 1 && (t.model.experts % p.ep != 0 || p.dp % p.ep != 0))
-    r.fail("ep", "ep (" + std::to_string(p.ep) + ") must divide the model's " + std::to_string(t.model.experts) +
-                     " experts and dp (" + std::to_string(p.dp) + "): expert ranks come from the replicas");
   p.moe_capacity_factor = r.number_or("moe_capacity_factor", 1.0);
   r.check_range("moe_capacity_factor", p.moe_capacity_factor, 1, 1e3);
   p.micro_batch_size = static_cast<int>(r.integer_or("micro_batch", 1));
@@ -165,26 +163,10 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
   r.check_range("zero_stage", p.zero_stage, 0, 3);
   p.recompute_activations = r.boolean_or("recompute", p.recompute_activations);
   p.selective_recompute = r.boolean_or("selective_recompute", p.selective_recompute);
-  if (p.recompute_activations && p.selective_recompute)
-    r.fail("selective_recompute", "recompute (full) and selective_recompute exclude each other; set one");
   p.sequence_parallel = r.boolean_or("sequence_parallel", p.sequence_parallel);
   p.tp_comm_overlap = r.boolean_or("tp_comm_overlap", p.tp_comm_overlap);
   p.overlap_dp_communication = r.boolean_or("overlap_dp", p.overlap_dp_communication);
-  if (t.global_batch_sequences % (p.micro_batch_size * p.dp) != 0)
-    r.fail("global_batch", "the global batch (" + std::to_string(t.global_batch_sequences) +
-                               ") must be a multiple of micro_batch x dp (" +
-                               std::to_string(p.micro_batch_size * p.dp) + ")");
-  if (t.model.layers % (p.pp * p.virtual_stages) != 0)
-    r.fail("pp", "the model's " + std::to_string(t.model.layers) + " layers do not split into pp x virtual_stages = " +
-                     std::to_string(p.pp * p.virtual_stages) + " equal chunks");
-  if (p.virtual_stages > 1 && t.micro_batches() % p.pp != 0)
-    r.fail("virtual_stages", "the interleaved schedule needs the micro-batches per pipeline (" +
-                                 std::to_string(t.micro_batches()) + ") to be a multiple of pp");
-  if (p.cp > 1 && !t.flash_attention)
-    r.fail("cp", "context parallelism runs on fused (flash) attention; set flash_attention: true");
-  if (p.cp > 1 && t.sequence_length % (2 * p.cp) != 0)
-    r.fail("cp", "the sequence length (" + std::to_string(t.sequence_length) +
-                     ") must split into 2 x cp load-balanced chunks");
+  refuse(r, validate(t));
   if (p.tp > c.gpus_per_node || c.gpus_per_node % p.tp != 0)
     r.fail("tp", "a tensor-parallel group stays inside one node: tp must divide the " +
                      std::to_string(c.gpus_per_node) + " GPUs of a node");

@@ -9,6 +9,7 @@ void BatchPlan::clear() {
   decodes = 0;
   decode_context = 0;
   swap_tokens = 0;
+  host_load_tokens = 0;
   preempted = false;
   admitted.clear();
   dropped.clear();
@@ -156,19 +157,23 @@ int BatchPlanner::admit(SchedulerState& state, BatchPlan& plan, std::int64_t& bu
     const std::int64_t need = rules.reserve_whole ? std::max(own_lifetime_blocks(s, state.kv),
                                                              state.kv.blocks_for(s.own_tokens(tokens)))
                                                   : state.kv.blocks_for(s.own_tokens(tokens));
-    // Holding the hit takes its blocks out of what eviction could free.
-    if (!state.kv.can_take(need + (hit.empty() ? 0 : state.kv.evictable_blocks(hit)), rules.keep_free_blocks)) {
+    // Holding the hit takes its blocks out of what eviction could free, and its host-tier
+    // blocks back into GPU memory.
+    const std::int64_t hit_blocks = hit.empty() ? 0 : state.kv.evictable_blocks(hit) + state.kv.host_blocks(hit);
+    if (!state.kv.can_take(need + hit_blocks, rules.keep_free_blocks)) {
       not_admitted();
       break;
     }
     state.waiting.erase(state.waiting.begin() + static_cast<std::ptrdiff_t>(i));
     state.running.push_back(slot);
-    if (!hit.empty()) state.kv.hold(hit);
+    const std::int64_t from_host = hit.empty() ? 0 : state.kv.hold(hit) * state.kv.block_tokens();
+    plan.host_load_tokens += from_host;
     s.prefix_held = hit_ids;
     if (spec_.prefix_caching && !resumes) {
       s.cached_tokens = s.shared_tokens;
       state.prefix_lookup_tokens += static_cast<std::uint64_t>(s.request.input_tokens);
       state.prefix_hit_tokens += static_cast<std::uint64_t>(s.shared_tokens);
+      state.prefix_host_hit_tokens += static_cast<std::uint64_t>(from_host);
     }
     state.kv.take(need);
     s.blocks = need;

@@ -23,6 +23,7 @@ namespace cs {
 struct Sequence {
   ServingRequest request;
   std::optional<Time> first_scheduled;  // empty until it happens
+  std::optional<Time> phase_scheduled;  // on this replica (a decode-only request's first_scheduled is its prefill's)
   std::optional<Time> first_token;
   std::int64_t computed = 0;     // tokens whose KV is in the cache (or in host memory, swapped out)
   std::int64_t generated = 0;    // output tokens produced
@@ -50,16 +51,18 @@ struct Sequence {
 
 // What a planner reads and changes: the sequences, their two queues and the KV blocks.
 struct SchedulerState {
-  explicit SchedulerState(const ReplicaSpec& spec) : kv(kv_cache_blocks(spec), spec.kv_block_tokens) {}
+  explicit SchedulerState(const ReplicaSpec& spec)
+      : kv(kv_cache_blocks(spec), spec.kv_block_tokens, host_cache_blocks(spec)) {}
   SlotPool<Sequence> slots;
   std::deque<std::uint32_t> waiting;    // arrival order; preempted sequences go back to the front
   std::vector<std::uint32_t> running;   // admission order: preemption takes from the back
   KvBlockAllocator kv;
   std::uint64_t preemptions = 0;
   // Prefix caching: prompt tokens admitted fresh (nothing computed yet) and how many of them
-  // were found cached, so their prefill was skipped (counters).
+  // were found cached, so their prefill was skipped, of which in the host tier (counters).
   std::uint64_t prefix_lookup_tokens = 0;
   std::uint64_t prefix_hit_tokens = 0;
+  std::uint64_t prefix_host_hit_tokens = 0;
 };
 
 // The next iteration as a planner leaves it: every running sequence with step_tokens > 0
@@ -69,6 +72,7 @@ struct BatchPlan {
   std::int64_t decodes = 0;
   std::int64_t decode_context = 0;  // Σ tokens cached over the decoding sequences
   std::int64_t swap_tokens = 0;     // KV tokens copied to or from host memory before the forward pass
+  std::int64_t host_load_tokens = 0;  // cached prefix KV tokens copied back from the host tier, layer by layer
   bool preempted = false;
   std::vector<std::uint32_t> admitted;  // slots moved from waiting to running by this plan
   std::vector<std::uint32_t> dropped;   // slots taken out of the queues: never servable (the replica reports them)

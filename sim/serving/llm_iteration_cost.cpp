@@ -8,8 +8,9 @@
 namespace cs {
 
 LlmIterationCost::LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                                   const ParallelPlan& plan, CommunicationCost communication, EngineProfile engine)
-    : model_((validate(plan, model), model), gpu, precision, plan, std::nullopt, std::move(communication),
+                                   const ParallelPlan& plan, CommunicationCost communication, EngineProfile engine,
+                                   std::optional<StreamingPlan> streaming)
+    : model_((validate(plan, model), model), gpu, precision, plan, std::move(streaming), std::move(communication),
              std::move(engine)),
       unsharded_(model, precision) {}
 
@@ -77,6 +78,19 @@ IterationShape LlmIterationCost::shape_of(const BatchShape& batch) const {
   return shape;
 }
 
+namespace {
+// `layers`: one pipeline stage's, over which a host-tier copy is pipelined (kv_host_copy.hpp).
+void fill_kv_sizes(ReplicaSpec& spec, const ParallelPlan& plan, int layers, double kv_per_token_per_gpu,
+                   double kv_cache_per_gpu) {
+  // With expert parallelism the replica is ep attention groups (dp = ep), each keeping its own
+  // sequences' KV: a token's KV lies on one group's tp·pp GPUs, the cache on all of them.
+  spec.gpus = plan.total_gpus();
+  spec.kv_bytes_per_token = kv_per_token_per_gpu * plan.replica_gpus();
+  spec.kv_cache_bytes = kv_cache_per_gpu * spec.gpus;
+  spec.kv_layers = layers;
+}
+}  // namespace
+
 void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
                            const ModelPrecision& precision, const ParallelPlan& plan, const KvSizing& sizing) {
   if (sizing.fraction <= 0 || sizing.fraction > 1) throw std::invalid_argument("the memory fraction must be in (0, 1]");
@@ -93,12 +107,32 @@ void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, cons
                                 "' leaves no memory for the KV cache (weights " +
                                 std::to_string(budget.weights_bytes / kGiB) + " GiB + activations " +
                                 std::to_string(budget.activation_bytes / kGiB) + " GiB + runtime " +
-                                std::to_string(budget.runtime_bytes / kGiB) + " GiB per GPU)");
-  // With expert parallelism the replica is ep attention groups (dp = ep), each keeping its own
-  // sequences' KV: a token's KV lies on one group's tp·pp GPUs, the cache on all of them.
-  spec.gpus = plan.total_gpus();
-  spec.kv_bytes_per_token = kv_per_token_per_gpu * plan.replica_gpus();
-  spec.kv_cache_bytes = budget.kv_cache_bytes * spec.gpus;
+                                std::to_string(budget.runtime_bytes / kGiB) +
+                                " GiB per GPU); replica.weight_streaming: true streams the layers that do not fit "
+                                "from host memory");
+  fill_kv_sizes(spec, plan, layers, kv_per_token_per_gpu, budget.kv_cache_bytes);
+}
+
+StreamingPlan size_streaming_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
+                                              const ModelPrecision& precision, const ParallelPlan& plan,
+                                              const KvSizing& sizing) {
+  if (sizing.fraction <= 0 || sizing.fraction > 1) throw std::invalid_argument("the memory fraction must be in (0, 1]");
+  validate(plan, model);
+  const TransformerCost cost(model, precision, plan);
+  const StreamingPlan s =
+      plan_serving_streaming(cost, gpu, sizing, static_cast<double>(spec.max_batched_tokens),
+                             static_cast<double>(spec.max_num_seqs), static_cast<double>(model.max_context));
+  constexpr double kGiB = 1u << 30;
+  if (!s.feasible)
+    throw std::invalid_argument("model '" + model.name + "' with plan " + plan.describe() + " on '" + gpu.name +
+                                "' does not fit even with weight streaming: the embedding, LM head, two prefetch "
+                                "buffers, activations and runtime (" +
+                                std::to_string((s.memory_per_gpu.weights_bytes + s.memory_per_gpu.workspace_bytes) / kGiB) +
+                                " GiB per GPU) leave no room for one " + std::to_string(model.max_context) +
+                                "-token sequence's KV cache");
+  const int layers = stage_layout(model, plan.pp).first_stage_layers;
+  fill_kv_sizes(spec, plan, layers, cost.kv_bytes_per_token_layer_per_gpu() * layers, s.memory_per_gpu.kv_cache_bytes);
+  return s;
 }
 
 }  // namespace cs

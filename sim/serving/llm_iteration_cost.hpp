@@ -20,8 +20,11 @@ class LlmIterationCost final : public IterationCostModel {
   // (sim/simulation fills it from the topology's collective cost model); empty: the GPU-link
   // alpha-beta estimate. `engine`: the serving engine's fixed costs and kernel efficiencies
   // (default: the bare roofline).
+  // `streaming`: the replica's streamed layers (replica.weight_streaming), each pass copying
+  // them over the host links (communication.host_copy_s, else the plan's host rate).
   LlmIterationCost(const TransformerSpec& model, const GpuSpec& gpu, const ModelPrecision& precision,
-                   const ParallelPlan& plan, CommunicationCost communication = {}, EngineProfile engine = {});
+                   const ParallelPlan& plan, CommunicationCost communication = {}, EngineProfile engine = {},
+                   std::optional<StreamingPlan> streaming = std::nullopt);
   Time iteration_time(const BatchShape& batch) const override;
   IterationPrice price(const BatchShape& batch) const override;
   // The dense layers, head and communication priced once for the run (they depend only on
@@ -43,5 +46,13 @@ class LlmIterationCost final : public IterationCostModel {
 // replica's GPUs. Throws std::invalid_argument when not one KV block fits.
 void size_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
                            const ModelPrecision& precision, const ParallelPlan& plan, const KvSizing& sizing);
+
+// The same for a replica that streams the weights its memory cannot hold (plan_serving_streaming,
+// keeping room for one sequence of the model's whole context): fills the spec from the plan's
+// memory and returns the plan. Throws std::invalid_argument when even streaming every layer
+// leaves too little.
+StreamingPlan size_streaming_replica_kv_cache(ReplicaSpec& spec, const TransformerSpec& model, const GpuSpec& gpu,
+                                              const ModelPrecision& precision, const ParallelPlan& plan,
+                                              const KvSizing& sizing);
 
 }  // namespace cs

@@ -1,5 +1,7 @@
 #include "sim/serving/replica.hpp"
 
+#include "sim/serving/kv_host_copy.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -34,6 +36,10 @@ Replica::Replica(Engine& engine, std::uint32_t id, const ReplicaSpec& spec,
   if (spec.max_fused_decode_steps < 1) throw std::invalid_argument("max_fused_decode_steps must be at least 1");
   if (spec.preemption == PreemptionMode::kSwap && !(spec.swap_bytes_per_s > 0))
     throw std::invalid_argument("swap preemption needs a host-memory copy rate");
+  if (spec.host_cache_bytes > 0 && !spec.prefix_caching)
+    throw std::invalid_argument("a host tier of the KV cache needs prefix caching");
+  if (spec.host_cache_bytes > 0 && (!(spec.swap_bytes_per_s > 0) || spec.kv_layers < 1))
+    throw std::invalid_argument("a host tier of the KV cache needs a host-memory copy rate and the model's layers");
   sched_.running.reserve(static_cast<std::size_t>(spec.max_num_seqs));
   plan_.prefills.reserve(static_cast<std::size_t>(spec.max_num_seqs));
   block_phase_.resize(static_cast<std::size_t>(spec.kv_block_tokens));
@@ -164,8 +170,11 @@ void Replica::start_iteration() {
   // Set while planning too: a listener of a drop below that submits a request only queues it.
   busy_ = true;
   planner_->plan(sched_, plan_);
-  for (const std::uint32_t slot : plan_.admitted)
-    if (!sched_.slots[slot].first_scheduled) sched_.slots[slot].first_scheduled = now;
+  for (const std::uint32_t slot : plan_.admitted) {
+    Sequence& s = sched_.slots[slot];
+    if (!s.first_scheduled) s.first_scheduled = now;
+    if (!s.phase_scheduled) s.phase_scheduled = now;
+  }
   for (const std::uint32_t slot : plan_.dropped) release(slot, RequestStatus::kDropped, now);
 
   if (plan_.empty()) {
@@ -176,6 +185,15 @@ void Replica::start_iteration() {
   const IterationPrice price = cost_->price(BatchShape{plan_.prefills, plan_.decodes, plan_.decode_context});
   Time dt = price.time;
   if (dt <= Time{}) throw std::logic_error("iteration cost model returned a non-positive time");
+  // Prefix KV found in the host tier is copied back layer by layer under the forward pass.
+  if (plan_.host_load_tokens > 0) {
+    const Time copy = Time::from_seconds_ceil(static_cast<double>(plan_.host_load_tokens) *
+                                              spec_.kv_bytes_per_token / spec_.swap_bytes_per_s);
+    const Time with_copy = layerwise_host_copy_time(dt, copy, spec_.kv_layers);
+    host_load_ns_ += copy.count_ns();
+    host_load_exposed_ns_ += (with_copy - dt).count_ns();
+    dt = with_copy;
+  }
   // Swapped KV crosses PCIe before the forward pass can use (or after it frees) the blocks.
   if (plan_.swap_tokens > 0)
     dt += Time::from_seconds_ceil(static_cast<double>(plan_.swap_tokens) * spec_.kv_bytes_per_token /
@@ -349,6 +367,7 @@ RequestOutcome Replica::outcome_of(const Sequence& s, RequestStatus status, std:
   o.generated_tokens = s.generated;
   o.arrival = s.request.arrival;
   o.first_scheduled = s.first_scheduled;
+  o.phase_scheduled = s.phase_scheduled;
   o.first_token = s.first_token;
   o.finish = finish;
   return o;

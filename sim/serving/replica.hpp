@@ -90,6 +90,16 @@ class Replica {
   std::int64_t kv_blocks_evicted() const { return sched_.kv.evicted_blocks(); }
   std::uint64_t prefix_lookup_tokens() const { return sched_.prefix_lookup_tokens; }
   std::uint64_t prefix_hit_tokens() const { return sched_.prefix_hit_tokens; }
+  // The host tier (replica.host_cache): blocks in it now; blocks moved to it, brought back from
+  // it and dropped from it, and prompt tokens found there (counters); seconds its copies back
+  // took on the host links and the part of them the forward pass did not hide (counters).
+  std::int64_t kv_blocks_host() const { return sched_.kv.host_used(); }
+  std::int64_t kv_blocks_offloaded() const { return sched_.kv.offloaded_blocks(); }
+  std::int64_t kv_blocks_host_loaded() const { return sched_.kv.host_loaded_blocks(); }
+  std::int64_t kv_blocks_host_evicted() const { return sched_.kv.host_evicted_blocks(); }
+  std::uint64_t prefix_host_hit_tokens() const { return sched_.prefix_host_hit_tokens; }
+  double host_load_seconds() const { return static_cast<double>(host_load_ns_) / 1e9; }
+  double host_load_exposed_seconds() const { return static_cast<double>(host_load_exposed_ns_) / 1e9; }
   // Leading prefix blocks of `request` cached here now (0 without prefix caching).
   std::int64_t cached_prefix_blocks(const ServingRequest& request) const;
   std::uint64_t tokens_generated() const;  // output tokens produced so far (a counter)
@@ -156,6 +166,8 @@ class Replica {
 
   std::uint64_t tokens_generated_ = 0;
   std::int64_t busy_ns_ = 0;
+  std::int64_t host_load_ns_ = 0;
+  std::int64_t host_load_exposed_ns_ = 0;
   std::uint64_t iterations_ = 0;
   std::uint64_t completed_ = 0;
 };

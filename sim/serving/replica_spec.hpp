@@ -41,13 +41,23 @@ struct ReplicaSpec {
   double kv_bytes_per_token = 0;  // 2 · layers · kv_heads · head_dim · bytes, per GPU share summed
   double kv_cache_bytes = 0;      // memory left for the KV cache after weights and activations
   // Host-memory copy rate of the whole replica (each GPU over its own PCIe link) for swap
-  // preemption; 0: swap is not available.
+  // preemption and the prefix cache's host tier; 0: neither is available.
   double swap_bytes_per_s = 0;
+  // Prefix caching's host tier: host DRAM for cached KV blocks evicted from the GPUs, bytes
+  // per replica (0: none, evicted blocks are gone); and the layers a copy back is pipelined
+  // over (those of one pipeline stage), which hides it behind the prefill (kv_host_copy.hpp).
+  double host_cache_bytes = 0;
+  int kv_layers = 0;
+  // Weights that leave too little memory for the KV cache are streamed from host memory every
+  // pass (plan_serving_streaming) instead of refusing the replica.
+  bool weight_streaming = false;
   // Decode-only iterations priced together and scheduled as one event; 1 disables fusion.
   int max_fused_decode_steps = 64;
 };
 
 // KV blocks the spec gives: floor(kv_cache_bytes / (kv_block_tokens · kv_bytes_per_token)).
 std::int64_t kv_cache_blocks(const ReplicaSpec& spec);
+// Blocks of the host tier: floor(host_cache_bytes / (kv_block_tokens · kv_bytes_per_token)).
+std::int64_t host_cache_blocks(const ReplicaSpec& spec);
 
 }  // namespace cs

@@ -11,6 +11,7 @@
 #include "sim/llm/model_precision.hpp"
 #include "sim/llm/parallel_plan.hpp"
 #include "sim/llm/transformer_spec.hpp"
+#include "sim/llm/weight_streaming.hpp"
 #include "sim/serving/autoscaler.hpp"
 #include "sim/serving/replica.hpp"
 #include "sim/serving/request_router.hpp"
@@ -31,6 +32,9 @@ struct ServingPoolSpec {
   ParallelPlan plan;                // tp, pp, ep (dp = ep: a replica's attention groups; replicas are the rest)
   EngineProfile engine;             // the serving engine's costs (configs/engines/<name>.yaml)
   ReplicaSpec replica;              // limits; gpus and KV sizes filled from the memory model
+  // replica.weight_streaming where the weights leave too little KV cache: the layers each pass
+  // copies from host memory (sim/llm/weight_streaming.hpp); none: every layer resident.
+  std::optional<StreamingPlan> streaming;
   KvSizing kv_sizing;               // the engine's KV-cache budget (the pool's fraction, if given)
   int initial_replicas = 1;
   double usd_per_gpu_hour = 0;      // = billing.usd_per_gpu_hour

@@ -18,6 +18,12 @@ std::string_view request_status_name(RequestStatus status) {
   return "unknown";
 }
 
+std::optional<Time> RequestOutcome::decode_queue_wait() const {
+  if (!first_token) return std::nullopt;
+  if (!phase_scheduled) return status == RequestStatus::kCompleted ? std::optional<Time>(Time{}) : std::nullopt;
+  return *phase_scheduled - *first_token;
+}
+
 double RequestOutcome::tpot_seconds() const {
   if (status != RequestStatus::kCompleted || output_tokens < 2 || !finish || !first_token)
     return std::numeric_limits<double>::quiet_NaN();

@@ -65,6 +65,9 @@ struct RequestOutcome {
   // Empty where it did not happen: a rejected request was never scheduled and has no first
   // token (and so no TTFT); an unfinished one has no finish.
   std::optional<Time> first_scheduled;  // start of the first iteration that computed any of its tokens
+  // Start of the first iteration on the replica reporting it: first_scheduled, but for a
+  // decode-only request (whose first_scheduled is its prefill's) the decode replica's first.
+  std::optional<Time> phase_scheduled;
   std::optional<Time> first_token;      // end of the iteration that produced its first output token
   std::optional<Time> finish;           // end of the iteration that produced its last token (or when it left)
 
@@ -73,6 +76,10 @@ struct RequestOutcome {
   std::optional<Time> queue_wait() const { return since_arrival(first_scheduled); }
   std::optional<Time> ttft() const { return since_arrival(first_token); }
   std::optional<Time> e2e() const { return since_arrival(finish); }
+  // A decode-only request's wait at its decode replica: from its KV's arrival there (its
+  // first_token) to the first decode iteration with it; zero for one that completed on
+  // arrival (a one-token request: nothing to decode). Empty where neither happened.
+  std::optional<Time> decode_queue_wait() const;
   // Time per output token after the first: (finish − first token) / (output tokens − 1);
   // NaN for a single-token request or one that did not complete, which has no such gap.
   double tpot_seconds() const;

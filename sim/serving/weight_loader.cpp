@@ -58,6 +58,7 @@ WeightLoader::LoadId WeightLoader::begin(std::uint32_t replica, std::string_view
   loads_.emplace_back();
   Load& load = loads_.back();
   load.model = std::string(model);
+  load.gpus.assign(gpus.begin(), gpus.end());
   load.loaded = std::move(loaded);
   load.record.replica = replica;
   load.record.asked = source;
@@ -87,13 +88,33 @@ WeightLoader::LoadId WeightLoader::begin(std::uint32_t replica, std::string_view
   load.record.used = peer ? WeightSource::kPeer : all_cached ? WeightSource::kNvmeCache : WeightSource::kObjectStore;
   load.flows.assign(gpus.size(), FlowNetwork::kNoFlow);
   for (std::size_t i = 0; i < gpus.size(); ++i) {
-    const auto shard = static_cast<std::uint32_t>(i);
-    // The label spreads a load's shards, and the loads, over equal-cost paths.
-    const FlowId f = network_.start(from[i], gpus[i], bytes_per_gpu, [this, id, shard] { delivered(id, shard); },
-                                    id * 64 + shard);
-    load.flows[i] = f;  // a zero-byte shard (kNoFlow) is still delivered, after the latency
+    // A zero-byte shard (kNoFlow) is still delivered, after the latency.
+    load.flows[i] = send(id, static_cast<std::uint32_t>(i), from[i], bytes_per_gpu);
   }
   return id;
+}
+
+FlowId WeightLoader::send(LoadId id, std::uint32_t shard, VertexId from, double bytes) {
+  // The label spreads a load's shards, and the loads, over equal-cost paths.
+  return network_.start(from, loads_[id].gpus[shard], bytes, [this, id, shard] { delivered(id, shard); },
+                        id * 64 + shard);
+}
+
+void WeightLoader::switch_source(LoadId id, std::span<const VertexId> peer_gpus) {
+  if (id >= loads_.size() || !loads_[id].active) return;
+  Load& load = loads_[id];
+  if (!peer_gpus.empty() && peer_gpus.size() != load.gpus.size())
+    throw std::invalid_argument("weight load: the new peer replica has " + std::to_string(peer_gpus.size()) +
+                                " GPUs, the loading one " + std::to_string(load.gpus.size()));
+  if (peer_gpus.empty()) load.record.used = WeightSource::kObjectStore;
+  for (std::size_t i = 0; i < load.flows.size(); ++i) {
+    const FlowId f = load.flows[i];
+    // Delivered, or its last byte already sent and on its way: nothing left at the source.
+    if (f == FlowNetwork::kNoFlow || !network_.active(f)) continue;
+    const double left = network_.remaining(f);
+    network_.stop(f);
+    load.flows[i] = send(id, static_cast<std::uint32_t>(i), peer_gpus.empty() ? store_ : peer_gpus[i], left);
+  }
 }
 
 void WeightLoader::delivered(LoadId id, std::uint32_t shard) {

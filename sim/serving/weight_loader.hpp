@@ -16,7 +16,9 @@
 //                 not bounded: a node's drives (tens of TB) hold many 100 GB models;
 //   peer          a ready replica of the same model: GPU i of it sends shard i to GPU i of the
 //                 new one (NVLink within a node, the fabric across nodes); without one, the
-//                 object store.
+//                 object store. When the peer stops during the load (scaled down, its GPUs
+//                 reclaimed), its GPUs send nothing more: each shard still moving continues
+//                 from another peer, or the object store, for the bytes it has left.
 // Host DRAM as a cache (a page cache of recently loaded files) is not modelled.
 #include <cstdint>
 #include <functional>
@@ -43,7 +45,8 @@ struct WeightLoadRecord {
   std::uint32_t replica = 0;
   WeightSource asked = WeightSource::kObjectStore;
   // Where the bytes came from: the asked source, or the object store for GPUs it missed
-  // (kNvmeCache only when every GPU read its node's cache; kPeer only with a peer).
+  // (kNvmeCache only when every GPU read its node's cache; kPeer only when peers sent every
+  // byte, the last one or the ones that took over from it).
   WeightSource used = WeightSource::kObjectStore;
   Time start;
   Time end;
@@ -68,6 +71,10 @@ class WeightLoader {
                WeightSource source, std::span<const VertexId> peer_gpus, std::function<void()> loaded);
   // Gives up a load in flight (its replica was stopped while loading): its flows end now.
   void cancel(LoadId load);
+  // The peer a load in flight reads from has stopped: its flows end now, and each shard not
+  // yet sent continues with the bytes it has left from GPU i of `peer_gpus` (another ready
+  // replica of the same shape), or from the object store when that is empty.
+  void switch_source(LoadId load, std::span<const VertexId> peer_gpus);
 
   // The nodes of these GPUs hold `model` in their NVMe from now on (a replica of it runs there,
   // or the model was pre-staged).
@@ -85,6 +92,7 @@ class WeightLoader {
   struct Load {
     WeightLoadRecord record;
     std::string model;
+    std::vector<VertexId> gpus;            // shard i lands on gpus[i]
     std::vector<FlowId> flows;             // kNoFlow once delivered
     std::vector<VertexId> nodes_to_fill;   // nodes that read the store for an nvme_cache load
     std::function<void()> loaded;
@@ -92,6 +100,8 @@ class WeightLoader {
     bool active = false;
   };
   void delivered(LoadId load, std::uint32_t shard);
+  // Sends shard `shard` of `load`: `bytes` from `from` now.
+  FlowId send(LoadId load, std::uint32_t shard, VertexId from, double bytes);
 
   FlowNetwork& network_;
   VertexId store_ = kNoVertex;

@@ -127,14 +127,15 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for(int slot) {
   return cached;
 }
 
-std::shared_ptr<ReplicaPlacement::Slot> ReplicaPlacement::slot_on(std::span<const VertexId> gpus) {
+std::shared_ptr<ReplicaPlacement::Slot> ReplicaPlacement::slot_on(std::span<const VertexId> gpus,
+                                                                  CollectiveCostModel& collectives) {
   const int tp = pool_.plan.tp, pp = pool_.plan.pp, ep = pool_.plan.ep;
   if (gpus.size() != static_cast<std::size_t>(tp * pp * ep))
     throw std::invalid_argument("serving: a replica of " + std::to_string(tp * pp * ep) + " GPUs priced on " +
                                 std::to_string(gpus.size()));
   auto slot = std::make_shared<Slot>();
   slot->gpus.assign(gpus.begin(), gpus.end());
-  slot->collectives = &collectives_;
+  slot->collectives = &collectives;
   slot->tp = tp;
   slot->pp = pp;
   slot->ep = ep;
@@ -144,7 +145,7 @@ std::shared_ptr<ReplicaPlacement::Slot> ReplicaPlacement::slot_on(std::span<cons
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::span<const VertexId> gpus) {
   auto& cached = cost_by_gpus_[std::vector<VertexId>(gpus.begin(), gpus.end())];
   if (!cached) {
-    auto slot = slot_on(gpus);
+    auto slot = slot_on(gpus, collectives_);
     // Its own model, not one shared by probe signature: lent GPUs are anywhere, and the
     // probes agreeing would not prove two GPU sets cost the same at every size.
     CommunicationCost comm;
@@ -152,21 +153,24 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_for_gpus(std::spa
     comm.pp_send_s = [slot](double bytes) { return slot->pp_send_s(bytes); };
     comm.ep_all_to_all_s = [slot](double bytes) { return slot->ep_all_to_all_s(bytes); };
     cached = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
-                                                pool_.engine);
+                                                pool_.engine, pool_.streaming);
   }
   return cached;
 }
 
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::contended_cost(std::span<const VertexId> gpus,
-                                                                         std::function<double()> slowdown) {
-  auto slot = slot_on(gpus);
+                                                                         CollectiveCostModel& idle,
+                                                                         std::function<double()> slowdown,
+                                                                         std::function<double(double)> host_copy_s) {
+  auto slot = slot_on(gpus, idle);
   auto factor = std::make_shared<std::function<double()>>(std::move(slowdown));
   CommunicationCost comm;
   comm.tp_all_reduce_s = [slot, factor](double bytes) { return slot->tp_all_reduce_s(bytes) * (*factor)(); };
   comm.pp_send_s = [slot, factor](double bytes) { return slot->pp_send_s(bytes) * (*factor)(); };
   comm.ep_all_to_all_s = [slot, factor](double bytes) { return slot->ep_all_to_all_s(bytes) * (*factor)(); };
+  comm.host_copy_s = std::move(host_copy_s);
   return std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
-                                            pool_.engine);
+                                            pool_.engine, pool_.streaming);
 }
 
 std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::shared_ptr<Slot>& s) {
@@ -184,7 +188,7 @@ std::shared_ptr<const LlmIterationCost> ReplicaPlacement::cost_of(const std::sha
     comm.pp_send_s = [s](double bytes) { return s->pp_send_s(bytes); };
     comm.ep_all_to_all_s = [s](double bytes) { return s->ep_all_to_all_s(bytes); };
     shared = std::make_shared<LlmIterationCost>(pool_.model, pool_.gpu, pool_.precision, pool_.plan, std::move(comm),
-                                                pool_.engine);
+                                                pool_.engine, pool_.streaming);
   }
   return shared;
 }

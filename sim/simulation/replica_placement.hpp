@@ -9,8 +9,9 @@
 // its stages' groups) and its PP hand-off (rank 0 of one stage to rank 0 of the next, mean
 // over the stage boundaries) with the network's CollectiveCostModel, cached by payload size:
 // a decode step's all-reduce sizes repeat. The cached costs are those of the network when
-// first asked (idle unless collective jobs run beside the pool): serving traffic itself adds
-// no flows. Slots whose costs agree share one iteration cost model.
+// first asked (idle unless collective jobs run beside the pool); a slot inside one node adds
+// no flows, one that spans nodes is priced by contended_cost(). Slots whose costs agree share
+// one iteration cost model.
 //
 // Several pools on one topology share one GpuLedger of its GPUs (by their position in
 // topology.gpus()): each pool cuts its own slots (its tp and pp), and takes the lowest slot
@@ -61,9 +62,13 @@ class ReplicaPlacement {
   // stage as in gpus_of), wherever they are; cached by the GPU list itself.
   std::shared_ptr<const LlmIterationCost> cost_for_gpus(std::span<const VertexId> gpus);
   // A replica on these GPUs whose traffic is carried on the flow network (replica_traffic.hpp):
-  // its own model, every collective's price times `slowdown()` read when priced.
-  std::shared_ptr<const LlmIterationCost> contended_cost(std::span<const VertexId> gpus,
-                                                         std::function<double()> slowdown);
+  // its own model, every collective priced on `idle` (the topology with no traffic: the
+  // replica's own traffic is in that price, others' would count twice) times `slowdown()`
+  // read when priced, which carries what the others take; a streaming replica's layer copies
+  // priced by `host_copy_s` (host_stream.hpp; empty: the plan's rate).
+  std::shared_ptr<const LlmIterationCost> contended_cost(std::span<const VertexId> gpus, CollectiveCostModel& idle,
+                                                         std::function<double()> slowdown,
+                                                         std::function<double(double)> host_copy_s = {});
   // One TP all-reduce / one PP hand-off of `bytes` per GPU for a replica in `slot`, seconds.
   double tp_all_reduce_s(int slot, double bytes);
   double pp_send_s(int slot, double bytes);
@@ -80,7 +85,7 @@ class ReplicaPlacement {
   };
 
   std::shared_ptr<const LlmIterationCost> cost_of(const std::shared_ptr<Slot>& slot);
-  std::shared_ptr<Slot> slot_on(std::span<const VertexId> gpus);
+  std::shared_ptr<Slot> slot_on(std::span<const VertexId> gpus, CollectiveCostModel& collectives);
 
   ServingPoolSpec pool_;
   CollectiveCostModel& collectives_;

@@ -6,22 +6,31 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/network/ring_channels.hpp"
+
 namespace cs {
 
-ReplicaTraffic::ReplicaTraffic(FlowNetwork& network, const TransformerCost& cost, std::span<const VertexId> gpus)
-    : network_(network) {
+ReplicaTraffic::ReplicaTraffic(Fabric& fabric, const TransformerCost& cost, std::span<const VertexId> gpus)
+    : network_(fabric.network()) {
   const ParallelPlan& plan = cost.plan();
   const TransformerSpec& m = cost.model();
   const int tp = plan.tp, pp = plan.pp, groups = plan.ep;
   if (gpus.size() != static_cast<std::size_t>(tp * pp * groups))
     throw std::invalid_argument("serving traffic: a replica of " + std::to_string(tp * pp * groups) +
                                 " GPUs placed on " + std::to_string(gpus.size()));
-  const Topology& topo = network.topology();
-  Router& router = network.router();
+  const Topology& topo = network_.topology();
+  Router& router = network_.router();
   std::map<LinkId, double> bytes;
+  // A route between nodes puts its bytes on every link it crosses, the ones inside the end
+  // nodes included; a route inside one node is on its NVLink/PCIe, priced analytically.
+  auto add_route = [&](Route route, double per_token) {
+    if (per_token <= 0 || route.links.empty() ||
+        topo.vertex(topo.link(route.links.front()).from).node == topo.vertex(topo.link(route.links.back()).to).node)
+      return;
+    for (const LinkId l : route.links) bytes[l] += per_token;
+  };
   auto add = [&](VertexId a, VertexId b, double per_token) {
-    if (per_token <= 0 || topo.vertex(a).node == topo.vertex(b).node) return;
-    for (const LinkId l : router.route(a, b).links) bytes[l] += per_token;
+    if (topo.vertex(a).node != topo.vertex(b).node) add_route(router.route(a, b), per_token);
   };
   auto gpu = [&](int stage, int group, int rank) {
     return gpus[static_cast<std::size_t>((stage * groups + group) * tp + rank)];
@@ -32,11 +41,17 @@ ReplicaTraffic::ReplicaTraffic(FlowNetwork& network, const TransformerCost& cost
   const double layers = double(m.layers) / pp, moe_layers = double(m.moe_layers()) / pp;
   for (int s = 0; s < pp; ++s)
     for (int g = 0; g < groups; ++g) {
-      // Ring all-reduce: rank i sends 2(n-1)/n of the payload to rank i+1, twice per layer.
-      if (tp > 1)
-        for (int r = 0; r < tp; ++r)
-          add(gpu(s, g, r), gpu(s, g, (r + 1) % tp),
-              share * TransformerCost::kTpAllReducesPerLayer * layers * 2.0 * (tp - 1) / tp * hidden);
+      // Ring all-reduce: each rank sends 2(n-1)/n of the payload to the next, twice per layer,
+      // split over the channels; each listed route of a channel carries 1/qps of its edge.
+      if (tp > 1) {
+        const std::span<const VertexId> group = gpus.subspan(static_cast<std::size_t>((s * groups + g) * tp),
+                                                             static_cast<std::size_t>(tp));
+        const RingRoutes rings = ring_routes(router, group, fabric.tuning());
+        const double edge = share * TransformerCost::kTpAllReducesPerLayer * layers * 2.0 * (tp - 1) / tp * hidden;
+        const double per_route = edge / static_cast<double>(rings.channels.size()) / rings.qps;
+        for (const auto& channel : rings.channels)
+          for (const RouteId r : channel) add_route(router.path(r), per_route);
+      }
       if (s + 1 < pp) add(gpu(s, g, 0), gpu(s + 1, g, 0), share * hidden);
       // Dispatch from g and combine back to g: 1/groups of each TP rank's k hidden states to
       // every group's same rank, per MoE layer.
@@ -54,7 +69,7 @@ ReplicaTraffic::ReplicaTraffic(FlowNetwork& network, const TransformerCost& cost
   alone_ = FlowNetwork::kUnlimited;
   for (const auto& [l, b] : per_token_) {
     links_.push_back({l, static_cast<std::uint32_t>(std::max(1.0, std::round(b / unit_)))});
-    alone_ = std::min(alone_, network.capacity(l) / links_.back().count);
+    alone_ = std::min(alone_, network_.capacity(l) / links_.back().count);
   }
 }
 
@@ -83,7 +98,10 @@ double ReplicaTraffic::slowdown() const {
   if (!(got > 0)) return 1;
   // Against what the class would get alone: the analytical price already holds the replica's
   // own traffic on the links (the cost model's view of them idle), only others' slow it more.
-  return std::max(1.0, std::min(unit_ * tokens_per_s_, alone_) / got);
+  // A shortfall within the max-min filling's rounding is no contention: alone is exactly idle.
+  const double alone = std::min(unit_ * tokens_per_s_, alone_);
+  if (got >= alone * (1 - kRoundingTolerance)) return 1;
+  return alone / got;
 }
 
 }  // namespace cs

@@ -13,6 +13,7 @@
 #include "sim/metrics/serving_cluster_metrics.hpp"
 #include "sim/metrics/serving_metrics.hpp"
 #include "sim/metrics/weight_load_metrics.hpp"
+#include "sim/metrics/weight_streaming_metrics.hpp"
 #include "sim/simulation/kv_handoff.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/subsystem.hpp"
@@ -70,12 +71,16 @@ ServingSubsystem::ServingSubsystem(SubsystemContext& ctx) : serving_(make_cluste
     pool.on_replica_created.connect([metrics = metrics_.back().get()](int gpus) { metrics->replica_created(gpus); });
     views.push_back({pools[i]->router.name, &pool.router(), metrics_.back().get(), {}});
     if (pools[i]->replica.prefix_caching)
-      prefix_cache_.emplace_back(std::make_unique<PrefixCacheMetrics>(pool.router(), sampler), pool_prefix);
+      prefix_cache_.emplace_back(std::make_unique<PrefixCacheMetrics>(pool.router(), sampler, pools[i]->replica),
+                                 pool_prefix);
     if (disaggregation && i == disaggregation->prefill_pool) {
       views.back().phase = RequestPhase::kPrefillOnly;
       metrics_.back()->completions_handed_off();
     }
-    if (disaggregation && i == disaggregation->decode_pool) views.back().phase = RequestPhase::kDecodeOnly;
+    if (disaggregation && i == disaggregation->decode_pool) {
+      views.back().phase = RequestPhase::kDecodeOnly;
+      metrics_.back()->waits_from_kv_arrival();
+    }
   }
   if (KvHandoff* handoff = serving_->handoff())
     kv_transfers_ = std::make_unique<KvTransferMetrics>(
@@ -142,6 +147,16 @@ void ServingSubsystem::write_summary(RunFile& out, Time end) {
   if (kv_transfers_) kv_transfers_->write_summary(out);
   cost_->write_summary(out, end);
   if (weight_loads_) weight_loads_->write_summary(out);
+  for (std::size_t i = 0; i < n; ++i) {
+    const ServingSystem& pool = serving_->pool(i);
+    const ServingPoolSpec& spec = pool.spec();
+    if (!spec.streaming) continue;
+    const StreamingPlan& plan = *spec.streaming;
+    write_weight_streaming_summary(out, n > 1 ? spec.router.name + "." : std::string(),
+                                   plan.streamed_layers * spec.plan.pp,
+                                   plan.streamed_layers * plan.layer_bytes_per_gpu * spec.plan.total_gpus(),
+                                   pool.streaming_passes());
+  }
 }
 
 // Requests a pool refused for their length or could never serve, one line per kind and pool.

@@ -7,17 +7,30 @@
 #include "sim/llm/memory_model.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/serving/weight_loader.hpp"
+#include "sim/simulation/host_stream.hpp"
 #include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/replica_traffic.hpp"
 
 namespace cs {
 
+CommunicationCost ServingSystem::plan_rate_copies(const ServingPoolSpec& spec) {
+  CommunicationCost comm;
+  if (!spec.streaming) return comm;
+  // Without a topology every pass gets the plan's rate (the GPU's own PCIe link), counted.
+  const double rate = spec.streaming->host_bandwidth_bytes_per_s;
+  comm.host_copy_s = [rate, passes = streaming_passes_](double bytes) {
+    passes->add(rate);
+    return bytes / rate;
+  };
+  return comm;
+}
+
 ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric* fabric,
                              GpuLedger* ledger, WeightLoader* weights)
     : engine_(engine),
       spec_(spec),
-      cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan, CommunicationCost{},
-                                               spec.engine)),
+      cost_(std::make_shared<LlmIterationCost>(spec.model, spec.gpu, spec.precision, spec.plan,
+                                               plan_rate_copies(spec), spec.engine, spec.streaming)),
       fabric_(fabric),
       router_(engine, spec.router) {
   if (fabric) {
@@ -32,6 +45,8 @@ ServingSystem::ServingSystem(Engine& engine, const ServingPoolSpec& spec, Fabric
     router_.on_replica_state.connect([this](const Replica& r, ReplicaState) {
       if (r.state() == ReplicaState::kStopped && r.id() < traffic_.size() && traffic_[r.id()])
         traffic_[r.id()]->idle();
+      if (r.state() == ReplicaState::kStopped && r.id() < streams_.size() && streams_[r.id()])
+        streams_[r.id()]->idle();
       if (r.state() != ReplicaState::kStopped || r.id() >= slot_of_.size()) return;
       int& slot = slot_of_[r.id()];
       if (slot >= 0) placement_->release(slot);
@@ -68,6 +83,28 @@ void ServingSystem::replica_state_changed(const Replica& replica, ReplicaState p
     if (load_of_[id].peer >= 0) --uploads_of_[static_cast<std::size_t>(load_of_[id].peer)];
     load_of_[id] = {};
   }
+  if (replica.state() == ReplicaState::kStopped) resource_loads_from(id);
+}
+
+void ServingSystem::resource_loads_from(std::uint32_t stopped) {
+  // Its GPUs are going back (to the placement, or the lender): the loads it feeds move to
+  // another ready peer, the one feeding the fewest, or to the object store.
+  for (std::uint32_t id = 0; id < load_of_.size(); ++id) {
+    BootLoad& boot = load_of_[id];
+    if (boot.load < 0 || boot.peer != static_cast<std::int64_t>(stopped)) continue;
+    --uploads_of_[stopped];
+    weights_->switch_source(static_cast<WeightLoader::LoadId>(boot.load), take_peer(id, boot.peer));
+  }
+}
+
+std::span<const VertexId> ServingSystem::take_peer(std::uint32_t replica, std::int64_t& peer) {
+  peer = -1;
+  const Replica* p = choose_peer(replica);
+  if (!p) return {};
+  peer = p->id();
+  if (uploads_of_.size() <= p->id()) uploads_of_.resize(p->id() + 1, 0);
+  ++uploads_of_[p->id()];
+  return gpus_of_replica(p->id());
 }
 
 const Replica* ServingSystem::choose_peer(std::uint32_t replica) const {
@@ -84,16 +121,9 @@ const Replica* ServingSystem::choose_peer(std::uint32_t replica) const {
 
 void ServingSystem::load_weights(Replica& replica) {
   const std::uint32_t id = replica.id();
-  std::span<const VertexId> peer_gpus;
   std::int64_t peer = -1;
-  if (*spec_.weights_from == WeightSource::kPeer) {
-    if (const Replica* p = choose_peer(id)) {
-      peer = p->id();
-      peer_gpus = gpus_of_replica(p->id());
-      if (uploads_of_.size() <= p->id()) uploads_of_.resize(p->id() + 1, 0);
-      ++uploads_of_[p->id()];
-    }
-  }
+  const std::span<const VertexId> peer_gpus =
+      *spec_.weights_from == WeightSource::kPeer ? take_peer(id, peer) : std::span<const VertexId>{};
   const WeightLoader::LoadId load =
       weights_->begin(id, weights_key_, gpus_of_replica(id), weight_bytes_per_gpu_, *spec_.weights_from, peer_gpus,
                       [this, &replica, id] {
@@ -135,13 +165,24 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
                              std::to_string(id + 1) + (lender_.acquire ? " from the cluster" : " on the topology"));
   std::shared_ptr<const LlmIterationCost> cost = cost_;
   std::shared_ptr<ReplicaTraffic> traffic;
+  std::shared_ptr<HostStream> stream;
   if (placement_) {
     const std::span<const VertexId> gpus = gpus_of_.at(id);
-    traffic = std::make_shared<ReplicaTraffic>(fabric_->network(),
-                                               TransformerCost(spec_.model, spec_.precision, spec_.plan), gpus);
+    traffic = std::make_shared<ReplicaTraffic>(*fabric_, TransformerCost(spec_.model, spec_.precision, spec_.plan),
+                                               gpus);
     const int slot = slot_of_.at(id);
-    if (traffic->crosses_nodes())
-      cost = placement_->contended_cost(gpus, [traffic] { return traffic->slowdown(); });
+    std::function<double(double)> host_copy_s;
+    if (spec_.streaming) {
+      stream = std::make_shared<HostStream>(fabric_->network(), gpus);
+      host_copy_s = [stream, passes = streaming_passes_](double bytes) {
+        const double s = stream->copy_s(bytes);
+        passes->add(stream->last_bytes_per_s());
+        return s;
+      };
+    }
+    if (traffic->crosses_nodes() || stream)
+      cost = placement_->contended_cost(
+          gpus, fabric_->idle_cost_model(), [traffic] { return traffic->slowdown(); }, std::move(host_copy_s));
     else
       cost = slot >= 0 ? placement_->cost_for(slot) : placement_->cost_for_gpus(gpus);
   }
@@ -149,7 +190,23 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
   on_replica_created.emit(spec_.replica.gpus);
   auto replica = std::make_unique<Replica>(engine_, id, spec_.replica, std::move(cost));
   if (traffic && traffic->crosses_nodes()) carry_traffic(*replica, std::move(traffic));
+  if (stream) carry_stream(*replica, std::move(stream));
   return replica;
+}
+
+void ServingSystem::carry_stream(Replica& replica, std::shared_ptr<HostStream> stream) {
+  if (streams_.size() <= replica.id()) streams_.resize(replica.id() + 1);
+  streams_[replica.id()] = stream;
+  // Pricing a pass starts the copies; they stop once an iteration ends with nothing after it.
+  replica.on_iteration_end.connect([this, stream, &replica](const IterationRecord& r) {
+    if (r.end != engine_.now()) return;
+    engine_.schedule_in(
+        Time{},
+        [stream, &replica] {
+          if (!replica.iterating()) stream->idle();
+        },
+        Priority::kObserve);
+  });
 }
 
 void ServingSystem::carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraffic> traffic) {

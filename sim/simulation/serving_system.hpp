@@ -11,6 +11,7 @@
 
 #include "sim/engine/engine.hpp"
 #include "sim/engine/signal.hpp"
+#include "sim/metrics/weight_streaming_metrics.hpp"
 #include "sim/serving/autoscaler.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/serving/request_router.hpp"
@@ -23,6 +24,7 @@ namespace cs {
 class Fabric;
 class ReplicaPlacement;
 class ReplicaTraffic;
+class HostStream;
 class GpuLedger;
 class WeightLoader;
 
@@ -33,7 +35,8 @@ class ServingSystem {
   // fabric's cost model: the links' load at that instant, collective jobs' and training's);
   // the topology's GPUs then also bound the pool. Without one, on the GPU-link estimate. A
   // replica whose GPUs span nodes carries its inter-node traffic on the fabric's flow network
-  // while busy, and its collectives slow by what max-min sharing leaves it (replica_traffic.hpp).
+  // while busy, is priced on the fabric's idle cost model instead (its own traffic is in that
+  // price), and its collectives slow by what max-min sharing leaves it (replica_traffic.hpp).
   // `ledger`: who holds each of the topology's GPUs, shared by every pool on it (null: this
   // pool alone); a replica whose GPUs cannot be had is refused (the autoscaler counts a
   // capacity shortfall).
@@ -86,6 +89,8 @@ class ServingSystem {
   // The GPUs replica `id` was placed on (empty before it is built, or without a topology
   // and a lender).
   std::span<const VertexId> gpus_of_replica(std::uint32_t id) const;
+  // Passes priced with streamed layers (spec().streaming) and the host rates they got.
+  const StreamingPasses& streaming_passes() const { return *streaming_passes_; }
 
  private:
   // The GPUs of the next replica, `id`, reserved now (from the lender, else a placement
@@ -95,17 +100,27 @@ class ServingSystem {
   // loading gives it up.
   void load_weights(Replica& replica);
   void replica_state_changed(const Replica& replica, ReplicaState previous);
+  // A peer has stopped: the loads it fed continue from another source.
+  void resource_loads_from(std::uint32_t stopped);
   const Replica* choose_peer(std::uint32_t replica) const;
+  // The chosen peer's GPUs, its upload counted; `peer`: its id, -1 (and no GPUs) without one.
+  std::span<const VertexId> take_peer(std::uint32_t replica, std::int64_t& peer);
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
   // A replica on GPUs of several nodes: its iterations drive its traffic on the fabric.
   void carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraffic> traffic);
+  // A streaming replica on the topology: its layer copies on its host links while it iterates.
+  void carry_stream(Replica& replica, std::shared_ptr<HostStream> stream);
+  // The pool's copies priced at the streaming plan's rate (no topology), counted.
+  CommunicationCost plan_rate_copies(const ServingPoolSpec& spec);
 
   Engine& engine_;
   ServingPoolSpec spec_;
+  std::shared_ptr<StreamingPasses> streaming_passes_ = std::make_shared<StreamingPasses>();
   std::shared_ptr<const LlmIterationCost> cost_;
   Fabric* fabric_ = nullptr;
   std::unique_ptr<ReplicaPlacement> placement_;
   std::vector<std::shared_ptr<ReplicaTraffic>> traffic_;  // by replica id, null: none carried
+  std::vector<std::shared_ptr<HostStream>> streams_;      // by replica id, null: not streaming
   std::vector<int> slot_of_;                    // by replica id, -1: none
   std::vector<std::vector<VertexId>> gpus_of_;  // by replica id
   RequestRouter router_;

@@ -13,13 +13,13 @@
 #include <string>
 
 #include "sim/engine/engine.hpp"
-#include "sim/io/file_digest.hpp"
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/output_tables.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
 #include "sim/metrics/weight_load_metrics.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation/run_inputs.hpp"
 #include "sim/simulation/subsystem.hpp"
 
 namespace cs {
@@ -49,15 +49,15 @@ void write_meta(RunFile& out, const Scenario& s, const RunOptions& o) {
   out.meta("command_line", o.command_line);
   out.meta("horizon_s", static_cast<std::int64_t>(s.simulation.horizon.seconds()));
   out.meta("sample_interval_s", std::to_string(s.simulation.sample_interval.seconds()));
-  // The trace and job files exactly as read: where, how many bytes, which bytes.
-  out.meta("input_files", static_cast<std::int64_t>(s.input_files.size()));
-  for (std::size_t i = 0; i < s.input_files.size(); ++i) {
+  // Every file the run read, exactly as read: which key named it, where, how many bytes, which bytes.
+  const std::vector<RunInput> inputs = run_inputs(s);
+  out.meta("input_files", static_cast<std::int64_t>(inputs.size()));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
     const std::string prefix = "input_file_" + std::to_string(i) + "_";
-    const FileDigest d = digest_file(s.input_files[i].path);
-    out.meta(prefix + "key", s.input_files[i].key);
-    out.meta(prefix + "path", s.input_files[i].path);
-    out.meta(prefix + "bytes", static_cast<std::int64_t>(d.bytes));
-    out.meta(prefix + "sha256", d.sha256);
+    out.meta(prefix + "key", inputs[i].key);
+    out.meta(prefix + "path", inputs[i].path.string());
+    out.meta(prefix + "bytes", static_cast<std::int64_t>(inputs[i].digest.bytes));
+    out.meta(prefix + "sha256", inputs[i].digest.sha256);
   }
   out.meta("units", std::string("SI throughout: seconds, bytes, bytes/s, watts, USD. Every dataset has a `units` "
                                 "attribute; every /summary name ends in its unit (_s, _usd, _bytes) or is a count."));

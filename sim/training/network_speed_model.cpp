@@ -103,20 +103,15 @@ std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const Runn
   return dp;
 }
 
-void NetworkSpeedModel::run_pp(Scratch& scratch, const RunningTrainingJob& job) const {
+void NetworkSpeedModel::add_handoffs(Router& router, const RunningTrainingJob& job, FlowClassLinks& boundary,
+                                     FlowClassLinks& wrap) const {
   const TrainingParallelism& par = job.spec->parallel;
   if (par.pp < 2) return;
   const RankLayout layout = rank_layout(par, job.gpus);
-  // Every pair moves the same bytes (activations forward, as many gradient bytes back): one
-  // flow class for the stage boundaries, one for interleaving's wrap from the last device to
-  // the first (v - 1 of the v chunk crossings).
-  const double bytes = pp_handoff_bytes(*job.spec);
-  const double wrap_bytes = bytes * (par.virtual_stages - 1) / par.virtual_stages;
-  FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count());
   auto add = [&](FlowClassLinks& links, VertexId a, VertexId b) {
     if (topo_.vertex(a).node == topo_.vertex(b).node) return;  // inside a node: NVLink, not carried
-    links.add(scratch.router.route(a, b));
-    links.add(scratch.router.route(b, a));
+    links.add(router.route(a, b));
+    links.add(router.route(b, a));
   };
   for (int r = 0; r < par.dp; ++r)
     for (int c = 0; c < par.cp; ++c)
@@ -124,9 +119,72 @@ void NetworkSpeedModel::run_pp(Scratch& scratch, const RunningTrainingJob& job) 
         for (int d = 0; d + 1 < par.pp; ++d) add(boundary, layout.gpu(r, d, t, c), layout.gpu(r, d + 1, t, c));
         if (par.virtual_stages > 1) add(wrap, layout.gpu(r, par.pp - 1, t, c), layout.gpu(r, 0, t, c));
       }
+}
+
+void NetworkSpeedModel::run_pp(Scratch& scratch, const RunningTrainingJob& job) const {
+  const TrainingParallelism& par = job.spec->parallel;
+  if (par.pp < 2) return;
+  // Every pair moves the same bytes (activations forward, as many gradient bytes back): one
+  // flow class for the stage boundaries, one for interleaving's wrap from the last device to
+  // the first (v - 1 of the v chunk crossings).
+  const double bytes = pp_handoff_bytes(*job.spec);
+  const double wrap_bytes = bytes * (par.virtual_stages - 1) / par.virtual_stages;
+  FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count());
+  add_handoffs(scratch.router, job, boundary, wrap);
   if (!boundary.empty()) scratch.network.start_class(boundary.links(), bytes, {}, Time{});
   if (!wrap.empty()) scratch.network.start_class(wrap.links(), wrap_bytes, {}, Time{});
   scratch.engine.run();
+}
+
+const NetworkSpeedModel::HandoffClass& NetworkSpeedModel::handoff_class(const RunningTrainingJob& job) {
+  Key key = solo_key(job);
+  if (auto it = handoff_cache_.find(key); it != handoff_cache_.end()) return it->second;
+  HandoffClass h;
+  if (job.spec->parallel.pp > 1) {
+    Router router(topo_);
+    FlowClassLinks all(topo_.link_count());
+    add_handoffs(router, job, all, all);
+    h.links.assign(all.links().begin(), all.links().end());
+    h.alone = FlowNetwork::kUnlimited;
+    for (const auto& [l, count] : h.links) h.alone = std::min(h.alone, link_capacity(l) / count);
+  }
+  if (handoff_cache_.size() >= kCacheLimit) handoff_cache_.clear();
+  return handoff_cache_.emplace(std::move(key), std::move(h)).first->second;
+}
+
+bool NetworkSpeedModel::contend_handoffs(std::span<const RunningTrainingJob> running,
+                                         std::vector<TrainingIterationResult>& timed) {
+  handoff_rates_.clear();
+  std::vector<FlowId> probe(running.size(), FlowNetwork::kNoFlow);
+  std::vector<double> alone(running.size(), 0);
+  bool any = false;
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    const HandoffClass& h = handoff_class(running[j]);
+    if (h.links.empty()) continue;
+    // Asking for what its links give it alone: the most a hand-off can move.
+    probe[j] = carrier_->start_standing_class(h.links, h.alone);
+    alone[j] = h.alone;
+    any = true;
+  }
+  if (!any) return false;
+  carrier_->settle();
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    if (probe[j] == FlowNetwork::kNoFlow) continue;
+    const double granted = carrier_->rate(probe[j]);
+    carrier_->stop(probe[j]);
+    handoff_rates_[running[j].job_id] = {alone[j], granted};
+    // Within the max-min filling's rounding of the rate alone: no one else on its links.
+    if (!(granted > 0) || granted >= alone[j] * (1 - kRoundingTolerance)) continue;
+    timed[j] =
+        model_.time_contended(*running[j].spec, running[j].gpus, timed[j].dp_comm_s, 1 / granted - 1 / alone[j]);
+  }
+  return true;
+}
+
+std::optional<NetworkSpeedModel::HandoffRate> NetworkSpeedModel::handoff_rate(std::uint64_t job_id) const {
+  const auto it = handoff_rates_.find(job_id);
+  if (it == handoff_rates_.end()) return std::nullopt;
+  return it->second;
 }
 
 const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::remember_link_bytes(const RunningTrainingJob& job,
@@ -208,10 +266,20 @@ std::vector<TrainingIterationResult> NetworkSpeedModel::results(std::span<const 
 }
 
 std::vector<IterationBreakdown> NetworkSpeedModel::iterations(std::span<const RunningTrainingJob> running) {
-  const std::vector<TrainingIterationResult> timed = results(running);
-  if (carrier_) carry(running, timed);
+  last_ = results(running);
+  if (carrier_) {
+    // Every rate may have moved with the set: the running jobs' classes start afresh, after
+    // the hand-offs have been timed against everything else on the network.
+    for (const auto& [id, flow] : standing_) carrier_->stop(flow);
+    standing_.clear();
+    const bool probed = contend_handoffs(running, last_);
+    carry(running, last_);
+    // The probes' links settled with them on: what else crosses those links reads its rate
+    // again within this instant.
+    if (probed) carrier_->settle();
+  }
   std::vector<IterationBreakdown> out;
-  for (const TrainingIterationResult& r : timed) out.push_back(r.breakdown);
+  for (const TrainingIterationResult& r : last_) out.push_back(r.breakdown);
   return out;
 }
 
@@ -228,9 +296,6 @@ FlowId NetworkSpeedModel::standing_flow(std::uint64_t job_id) const {
 
 void NetworkSpeedModel::carry(std::span<const RunningTrainingJob> running,
                               std::span<const TrainingIterationResult> timed) {
-  // Every rate may have moved with the set: the running jobs' classes start afresh.
-  for (const auto& [id, flow] : standing_) carrier_->stop(flow);
-  standing_.clear();
   std::vector<FlowNetwork::ClassLink> links;
   for (std::size_t j = 0; j < running.size(); ++j) {
     const double iteration_s = timed[j].breakdown.total_s();

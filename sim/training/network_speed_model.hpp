@@ -20,14 +20,28 @@
 // whole number of the least-loaded link's bytes, so the class's count on a link is its bytes
 // in that unit (rounded to the nearest where a collective is not so regular) and one rate
 // moves them all. There it shares links max-min with collective jobs and appears in the
-// network's link timelines. The PP hand-offs' share of the iteration is still priced on the
-// idle network (TrainingIterationModel); TP groups stay inside a node (order_ranks), on NVLink,
-// and are not carried.
+// network's link timelines. TP groups stay inside a node (order_ranks), on NVLink, and are
+// not carried.
+//
+// Pipeline hand-offs on the one network: a hand-off between nodes, while it runs, takes what
+// max-min leaves it on its links, not the idle price. At each re-time (before the standing
+// classes start again), every running job's hand-offs between nodes go on the carrying
+// network as one flow class per job (each send a member, every boundary and both directions
+// in flight at once: the same coincidence DP assumes), asking for what its links give it
+// alone, a = min over its links of capacity / the job's own members there; the instant's
+// rates are settled and each class's rate read, then the classes are stopped. What
+// the network granted, g, is less only by others' traffic (other jobs' hand-offs, serving
+// replicas, collective jobs), and each send of the job then takes bytes x (1/g - 1/a) longer
+// than on the idle network (TrainingIterationModel::time_contended). Two jobs whose sends
+// share an uplink get C/2 each: a bandwidth-bound hand-off takes twice as long. A job alone
+// keeps its idle result exactly.
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
+#include "sim/network/flow_class.hpp"
 #include "sim/training/training_iteration.hpp"
 
 namespace cs {
@@ -54,6 +68,18 @@ class NetworkSpeedModel : public JobSpeedModel {
 
   std::uint64_t evaluations() const { return evaluations_; }  // cache misses
 
+  // The full results of the last iterations() call, the carrying network's contention on
+  // pipeline hand-offs included, in the order given.
+  const std::vector<TrainingIterationResult>& last_results() const { return last_; }
+  // A job's pipeline hand-off rate per send at the last re-time: alone on the links and as
+  // granted on the carrying network (bytes/s); none when the job has no hand-off between
+  // nodes or nothing carries traffic.
+  struct HandoffRate {
+    double alone = 0;
+    double granted = 0;
+  };
+  std::optional<HandoffRate> handoff_rate(std::uint64_t job_id) const;
+
   // (link, bytes per iteration) of the job's carried traffic (DP reduction and PP hand-offs
   // between nodes), links it does not touch left out.
   const std::vector<std::pair<LinkId, double>>& carried_link_bytes(const RunningTrainingJob& job);
@@ -77,6 +103,21 @@ class NetworkSpeedModel : public JobSpeedModel {
   // The job's PP hand-offs between stages on different nodes, one iteration's worth, run on the
   // scratch network for the bytes they put on its links.
   void run_pp(Scratch& scratch, const RunningTrainingJob& job) const;
+  // Every route of the job's hand-offs between nodes (both directions): the stage boundaries'
+  // into `boundary`, interleaving's wrap from the last stage to the first into `wrap`.
+  void add_handoffs(Router& router, const RunningTrainingJob& job, FlowClassLinks& boundary,
+                    FlowClassLinks& wrap) const;
+  // The job's hand-offs between nodes as one class on the topology's links (cached by job id
+  // and GPUs; empty when none leaves a node), and a member's rate alone on them.
+  struct HandoffClass {
+    std::vector<FlowNetwork::ClassLink> links;
+    double alone = 0;
+  };
+  const HandoffClass& handoff_class(const RunningTrainingJob& job);
+  // Puts every running job's hand-off class on the carrier at once and re-times, in `timed`,
+  // the jobs whose hand-offs it grants less than alone (the standing classes are off). Whether
+  // any job had hand-offs between nodes.
+  bool contend_handoffs(std::span<const RunningTrainingJob> running, std::vector<TrainingIterationResult>& timed);
   // The bytes a scratch run of `job`'s DP alone and then its PP hand-offs put on each link,
   // kept under the job's key (once).
   const std::vector<std::pair<LinkId, double>>& remember_link_bytes(const RunningTrainingJob& job, Scratch& scratch);
@@ -85,6 +126,9 @@ class NetworkSpeedModel : public JobSpeedModel {
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
   static Key solo_key(const RunningTrainingJob& job);  // one job on its GPUs
   static constexpr std::size_t kCacheLimit = 256;
+  // Relative shortfall of a granted rate that is floating-point rounding of the max-min filling
+  // (sums and differences of link capacities), not contention.
+  static constexpr double kRoundingTolerance = 1e-9;
 
   const Topology& topo_;
   LinkEfficiency efficiency_;
@@ -97,6 +141,9 @@ class NetworkSpeedModel : public JobSpeedModel {
   std::uint64_t evaluations_ = 0;
   FlowNetwork* carrier_ = nullptr;
   std::map<std::uint64_t, FlowId> standing_;  // job id -> its carried traffic on carrier_
+  std::map<Key, HandoffClass> handoff_cache_;
+  std::map<std::uint64_t, HandoffRate> handoff_rates_;  // job id -> at the last re-time
+  std::vector<TrainingIterationResult> last_;
 };
 
 }  // namespace cs

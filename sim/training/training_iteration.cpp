@@ -258,6 +258,12 @@ TrainingIterationResult TrainingIterationModel::time_with_dp(const TrainingJobSp
   return compute(spec, gpus, &dp_comm_s, usd_per_gpu_hour);
 }
 
+TrainingIterationResult TrainingIterationModel::time_contended(const TrainingJobSpec& spec,
+                                                               std::span<const VertexId> gpus, double dp_comm_s,
+                                                               double pp_extra_s_per_byte) {
+  return compute(spec, gpus, &dp_comm_s, 0, pp_extra_s_per_byte);
+}
+
 double TrainingIterationModel::dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group) {
   double total = 0;
   for (const CollectiveRequest& r : dp_reduction_collectives(spec, group)) {
@@ -271,7 +277,8 @@ double TrainingIterationModel::dp_seconds(const TrainingJobSpec& spec, std::span
 }
 
 TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
-                                                        const double* dp_comm_s, double usd_per_gpu_hour) {
+                                                        const double* dp_comm_s, double usd_per_gpu_hour,
+                                                        double pp_extra_s_per_byte) {
   validate_spec(spec);
   const RankLayout layout = rank_layout(spec.parallel, gpus);
   const TrainingParallelism& par = spec.parallel;
@@ -383,6 +390,8 @@ TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& s
     const VertexId from = layout.gpu(0, 0, 0), to = layout.next_stage(0, 0, 0);
     const std::vector<VertexId> pair{from, to};
     pp_transfer = cost_.estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kDirect, pair, bytes / par.tp);
+    // Between nodes, others' traffic on the way leaves the send a smaller rate than idle links.
+    if (topology().vertex(from).node != topology().vertex(to).node) pp_transfer += bytes / par.tp * pp_extra_s_per_byte;
     if (par.tp > 1) {
       const std::vector<VertexId>& group = layout.tp_groups[static_cast<std::size_t>(par.cp)];  // stage 1
       pp_transfer += cost_.estimate_seconds(CollectiveOp::kAllGather,

@@ -128,6 +128,10 @@ class TrainingIterationModel {
   // The same with the DP reduction's duration given (e.g. measured with other jobs' traffic).
   TrainingIterationResult time_with_dp(const TrainingJobSpec& spec, std::span<const VertexId> gpus, double dp_comm_s,
                                        double usd_per_gpu_hour = 0);
+  // The same, with each pipeline hand-off between nodes `pp_extra_s_per_byte` slower per byte
+  // sent than on the idle network (others' traffic on its links: 1/granted - 1/alone rate).
+  TrainingIterationResult time_contended(const TrainingJobSpec& spec, std::span<const VertexId> gpus, double dp_comm_s,
+                                         double pp_extra_s_per_byte);
   // The DP reduction of one group on the idle network.
   double dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group);
 
@@ -136,7 +140,7 @@ class TrainingIterationModel {
 
  private:
   TrainingIterationResult compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus, const double* dp_comm_s,
-                                  double usd_per_gpu_hour);
+                                  double usd_per_gpu_hour, double pp_extra_s_per_byte = 0);
 
   Router router_;
   Engine engine_;

@@ -134,3 +134,32 @@ TEST_CASE("estimate handles the MoE catalog models: DeepSeek-V3 with MLA, Mixtra
   CHECK_THAT(ep.text, Catch::Contains("\"ep\": 4") && Catch::Contains("\"fits\": true"));
   CHECK(capture("estimate -m llama-2-7b -g h100-sxm --dp 2 --ep 2").status == 2);  // no experts
 }
+
+namespace {
+double json_number(const std::string& text, const std::string& key) {
+  const auto at = text.find("\"" + key + "\": ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + key.size() + 4));
+}
+}  // namespace
+
+TEST_CASE("estimate with a topology streams weights at its host link's rate") {
+  const std::string base = "estimate -m llama-2-70b -g h100-sxm --tp 1 --dtype fp16 --json";
+  // Without a topology: the H100's own PCIe Gen5 x16 at 80% (32 GT/s x 16 lanes x 128/130 / 8).
+  const Captured alone = capture(base);
+  REQUIRE(alone.status == 0);
+  CHECK(json_number(alone.text, "stream_host_bytes_per_s") == Approx(0.8 * 32e9 * 16 * 128 / 130 / 8));
+  // A DGX A100 node's host link is PCIe Gen4 x16: 31.5 GB/s at 80%.
+  const Captured gen4 = capture(base + " --topology dgx_a100");
+  REQUIRE(gen4.status == 0);
+  CHECK(json_number(gen4.text, "stream_host_bytes_per_s") == Approx(0.8 * 31.5e9));
+  CHECK(json_number(gen4.text, "decode_s_per_token") > json_number(alone.text, "decode_s_per_token"));
+  // TP 2 on a PCIe server: both GPUs of the group sit under one Gen4 switch and share its uplink.
+  const Captured shared =
+      capture("estimate -m llama-2-70b -g l40s --tp 2 --dtype fp16 --streaming on --topology pcie_8gpu --json");
+  REQUIRE(shared.status == 0);
+  CHECK(json_number(shared.text, "stream_host_bytes_per_s") == Approx(0.8 * 31.5e9 / 2));
+  // A rate given by hand wins over the topology's.
+  const Captured given = capture(base + " --topology dgx_a100 --host-bandwidth \"7 GB/s\"");
+  CHECK(json_number(given.text, "stream_host_bytes_per_s") == Approx(7e9));
+}

@@ -101,6 +101,21 @@ TEST_CASE("validate refuses initial replicas that do not fit the topology, as ru
             .exit_code == 0);
 }
 
+TEST_CASE("validate refuses what a spec's own validate finds, at the key, as run does") {
+  TempDir dir;
+  for (const char* command : {"validate ", "run "}) {
+    const std::string out = std::string(command) == "run " ? " -o " + (dir.path() / "x.h5").string() : "";
+    const Outcome floor = clustersim(dir, command + hostile("autoscaler_floor_above_ceiling.yaml") + out);
+    CHECK(floor.exit_code == 2);
+    CHECK_THAT(floor.err, Catch::Contains("autoscaler_floor_above_ceiling.yaml:13:21: serving.pool.autoscaler."
+                                          "max_replicas: max_replicas (2) is below min_replicas (4)"));
+    const Outcome batch = clustersim(dir, command + hostile("uneven_global_batch.yaml") + out);
+    CHECK(batch.exit_code == 2);
+    CHECK_THAT(batch.err, Catch::Contains("uneven_global_batch.yaml:16:19: training[0].global_batch: the global "
+                                          "batch (1000) must be a multiple of micro_batch x dp (16)"));
+  }
+}
+
 TEST_CASE("every hostile scenario is refused by validate exactly when run refuses it, with the same message") {
   TempDir dir;
   for (const auto& entry : fs::directory_iterator(hostile(""))) {

@@ -90,17 +90,34 @@ TEST_CASE("the serving trace has replica iterations, request phases and counters
   }
   CHECK(t["otherData"]["requests_drawn"] == requests.size());
   CHECK(t["otherData"]["events_dropped"] == 0);
-  // /meta pins the trace read: its key, absolute path, size and SHA-256 (data/traces/SOURCES.md).
+  // /meta pins every file the run read: the trace (its key, path, size and SHA-256 as
+  // data/traces/SOURCES.md gives them), the scenario and the catalogs the load opened.
   const hid_t f = H5Fopen((dir.path() / "x.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(f >= 0);
   const hid_t meta = H5Gopen2(f, "meta", H5P_DEFAULT);
-  CHECK(cs::test::read_number_attribute(meta, "input_files") == 1);
-  CHECK(cs::test::read_string_attribute(meta, "input_file_0_key") == "workload.trace.path");
-  CHECK(cs::test::read_string_attribute(meta, "input_file_0_path") ==
-        (fs::path(CLUSTERSIM_SOURCE_DIR) / "data" / "traces" / "AzureLLMInferenceTrace_conv.csv").lexically_normal().string());
-  CHECK(cs::test::read_number_attribute(meta, "input_file_0_bytes") == 719188);
-  CHECK(cs::test::read_string_attribute(meta, "input_file_0_sha256") ==
-        "2f1e5b666d4e3055fdbba98598ce2ec307767b9064e03e2fa46676dbcc7d0bf8");
+  const auto attribute = [&](std::size_t i, const std::string& field) {
+    return cs::test::read_string_attribute(meta, "input_file_" + std::to_string(i) + "_" + field);
+  };
+  std::map<std::string, std::size_t> by_path;
+  const auto files = static_cast<std::size_t>(cs::test::read_number_attribute(meta, "input_files"));
+  for (std::size_t i = 0; i < files; ++i) CHECK(by_path.emplace(attribute(i, "path"), i).second);  // each once
+  const auto index_of = [&](const fs::path& file) {
+    const auto it = by_path.find(fs::weakly_canonical(file).string());
+    REQUIRE(it != by_path.end());
+    return it->second;
+  };
+  const std::size_t trace = index_of(fs::path(CLUSTERSIM_SOURCE_DIR) / "data" / "traces" / "AzureLLMInferenceTrace_conv.csv");
+  CHECK(attribute(trace, "key") == "workload.trace.path");
+  CHECK(cs::test::read_number_attribute(meta, "input_file_" + std::to_string(trace) + "_bytes") == 719188);
+  CHECK(attribute(trace, "sha256") == "2f1e5b666d4e3055fdbba98598ce2ec307767b9064e03e2fa46676dbcc7d0bf8");
+  const fs::path configs = fs::path(CLUSTERSIM_SOURCE_DIR) / "configs";
+  for (const fs::path& read : {configs / "scenarios" / "launch_day.yaml", configs / "hardware" / "gpus.yaml"}) {
+    const std::size_t i = index_of(read);
+    CHECK(attribute(i, "key") == "config");
+    CHECK(cs::test::read_number_attribute(meta, "input_file_" + std::to_string(i) + "_bytes") ==
+          static_cast<double>(fs::file_size(read)));
+    CHECK(attribute(i, "sha256").size() == 64);
+  }
   H5Gclose(meta);
   H5Fclose(f);
 }

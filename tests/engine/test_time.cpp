@@ -52,3 +52,20 @@ TEST_CASE("time arithmetic saturates at the ends of the range instead of wrappin
   t -= 1_s;
   CHECK(t == 6_s);
 }
+
+TEST_CASE("unit constructors saturate at the ends of the range like multiplication") {
+  // 10^10 s is 10^19 ns, past int64's 9.22e18: it clamps to "never" instead of wrapping.
+  CHECK(Time::s(10'000'000'000) == Time::max());
+  CHECK(Time::s(-10'000'000'000) == Time::min());
+  CHECK(Time::ms(std::numeric_limits<std::int64_t>::max() / 1'000'000 + 1) == Time::max());
+  CHECK(Time::us(std::numeric_limits<std::int64_t>::min() / 1'000 - 1) == Time::min());
+  // The last whole second inside the range is exact: 9,223,372,036 s.
+  CHECK(Time::s(9'223'372'036).count_ns() == 9'223'372'036'000'000'000);
+  CHECK(Time::s(9'223'372'037) == Time::max());
+  CHECK(Time::ms(-3).count_ns() == -3'000'000);
+  // Literals in minutes and hours saturate too (10^17 h is far past 292 years).
+  CHECK(100'000'000'000'000'000_h == Time::max());
+  // int64 max / (60e9 ns per minute) = 153,722,867.28: the next whole minute is past the end.
+  CHECK(153'722'868_min == Time::max());
+  CHECK((153'722'867_min).count_ns() == 153'722'867 * std::int64_t{60'000'000'000});
+}

@@ -2,7 +2,9 @@
 // Reading back what clustersim wrote, with the plain HDF5 C API (as any user would).
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -94,6 +96,37 @@ inline std::string enum_name(hid_t file, const std::string& path, std::int64_t c
   H5Tclose(type);
   H5Dclose(ds);
   return named ? name : "";
+}
+
+// A run's output file open for reading, with its /summary group, closed when it goes.
+class RunOutput {
+ public:
+  explicit RunOutput(const std::filesystem::path& file)
+      : file_(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)), summary_(H5Gopen2(file_, "/summary", H5P_DEFAULT)) {
+    if (file_ < 0 || summary_ < 0) throw std::runtime_error("no run output with a /summary at " + file.string());
+  }
+  ~RunOutput() {
+    H5Gclose(summary_);
+    H5Fclose(file_);
+  }
+  RunOutput(const RunOutput&) = delete;
+  RunOutput& operator=(const RunOutput&) = delete;
+  double summary(const std::string& name) const { return read_number_attribute(summary_, name); }
+  std::vector<double> column(const std::string& path) const { return read_column(file_, path); }
+  std::vector<std::string> text(const std::string& path) const { return read_text_column(file_, path); }
+  hid_t file() const { return file_; }
+
+ private:
+  hid_t file_;
+  hid_t summary_;
+};
+
+// Whether a /requests id column names every request 0 .. n-1 exactly once: one row each.
+inline bool one_row_per_request(std::vector<double> ids) {
+  std::sort(ids.begin(), ids.end());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] != static_cast<double>(i)) return false;
+  return true;
 }
 
 }  // namespace cs::test

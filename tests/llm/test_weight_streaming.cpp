@@ -65,3 +65,65 @@ TEST_CASE("cold start is limited by the storage path or by each GPU's PCIe link"
   CHECK(cold_start_seconds(138e9, 4, 2e9, h100) == Approx(69));
   CHECK(cold_start_seconds(138e9, 4, 1000e9, h100) == Approx(138e9 / 4 / h100.host_link_bytes_per_s()));
 }
+
+TEST_CASE("a 70B fp16 serving replica on one 80 GiB GPU streams the layers that leave no room for one full context") {
+  const TransformerSpec& m = model("llama-2-70b");
+  const TransformerCost cost(m, precision_for(Dtype::kFp16), ParallelPlan{1, 1, 1, 1});
+  const GpuSpec& h100 = gpu("h100-sxm");
+  const KvSizing sizing{KvBudget::kTotalFraction, 0.9, 0, 0};
+  const StreamingPlan plan = plan_serving_streaming(cost, h100, sizing, 8192, 256, m.max_context);
+  REQUIRE(plan.feasible);
+  // A layer: q and o 8192^2, k and v 8192 x 1024, gate/up/down 3 x 8192 x 28672, two norms of
+  // 8192, at 2 bytes: 1,711,308,800 B. Embedding and LM head: 2 x 32000 x 8192 x 2 B.
+  const double layer = 2.0 * (2 * 8192.0 * 8192 + 2 * 8192.0 * 1024 + 3 * 8192.0 * 28672 + 2 * 8192);
+  const double embed_head = 2 * 32000.0 * 8192 * 2;
+  CHECK(plan.layer_bytes_per_gpu == layer);
+  // One 4,096-token sequence's KV: 2 x 8 KV heads x 128 x 2 B x 80 layers per token.
+  const double kv_need = 4096 * 2 * 8 * 128 * 2.0 * 80;
+  const double activations = activation_peak_bytes(cost, 8192, 256);
+  // 0.9 x 80 GiB less the KV need, embedding + head, two prefetch buffers and activations,
+  // in whole layers.
+  const double room = 0.9 * 80 * double(1ull << 30) - kv_need - embed_head - 2 * layer - activations;
+  const int resident = int(room / layer);
+  CHECK(resident == 40);  // (77.31 - 1.34 - 1.05 - 3.42 - 1.71 GB) / 1.711 GB
+  CHECK(plan.resident_layers == resident);
+  CHECK(plan.streamed_layers == 80 - resident);
+  CHECK(plan.buffer_bytes == 2 * layer);
+  CHECK(plan.memory_per_gpu.weights_bytes == Approx(embed_head + (resident + 2) * layer));
+  // The KV cache gets what the budget leaves: at least the full context, less than one layer more.
+  CHECK(plan.memory_per_gpu.kv_cache_bytes >= kv_need);
+  CHECK(plan.memory_per_gpu.kv_cache_bytes < kv_need + layer);
+  CHECK(plan.host_bandwidth_bytes_per_s == Approx(0.8 * 16 * 32e9 * 128 / 130 / 8));
+}
+
+TEST_CASE("a serving replica whose budget already holds a full context streams nothing") {
+  const TransformerSpec& m = model("llama-2-70b");
+  const TransformerCost cost(m, kBf16, ParallelPlan{4, 1, 1, 1});
+  const StreamingPlan plan = plan_serving_streaming(cost, gpu("h100-sxm"), KvSizing{}, 8192, 256, m.max_context);
+  CHECK(plan.feasible);
+  CHECK(plan.streamed_layers == 0);
+  CHECK(plan.resident_layers == 80);
+}
+
+TEST_CASE("a streamed serving pass is copy-bound: each streamed layer costs its bytes over the host rate") {
+  const TransformerSpec& m = model("llama-2-70b");
+  const ModelPrecision fp16 = precision_for(Dtype::kFp16);
+  const TransformerCost cost(m, fp16, ParallelPlan{1, 1, 1, 1});
+  const StreamingPlan plan =
+      plan_serving_streaming(cost, gpu("h100-sxm"), KvSizing{KvBudget::kTotalFraction, 0.9, 0, 0}, 8192, 256, 4096);
+  REQUIRE(plan.streamed_layers == 40);
+  // Two host rates priced through the communication hook, as a placement on a topology does.
+  auto at = [&](double rate) {
+    CommunicationCost c;
+    c.host_copy_s = [rate](double bytes) { return bytes / rate; };
+    return IterationModel(m, gpu("h100-sxm"), fp16, ParallelPlan{1, 1, 1, 1}, plan, c).time(decode_shape(8, 1000));
+  };
+  const PhaseTime full = at(25.2e9), half = at(12.6e9);
+  CHECK(full.bound() == Bound::kHostLink);
+  // Copy-bound at both rates: the difference is the streamed bytes at the two rates, exactly.
+  CHECK(half.seconds() - full.seconds() ==
+        Approx(40 * plan.layer_bytes_per_gpu * (1 / 12.6e9 - 1 / 25.2e9)).epsilon(1e-9));
+  // And the pass is the copies plus the resident layers' own work, within that work.
+  CHECK(full.seconds() >= 40 * plan.layer_bytes_per_gpu / 25.2e9);
+  CHECK(full.seconds() < 40 * plan.layer_bytes_per_gpu / 25.2e9 + full.gpu.seconds());
+}

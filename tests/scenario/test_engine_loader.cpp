@@ -66,6 +66,12 @@ TEST_CASE("a mistake inside an engine file names that file, line and key") {
   }
   const auto no_kernels = dir.write("k.yaml", "name: k\nkernels: {per_layer: 0}\n");
   CHECK_THROWS_WITH(load_engine(no_kernels.string(), kConfigs), Catch::Contains("kernels.per_layer"));
+  // The replica defaults pass the replica spec's own validate, at the engine file's key.
+  const auto orca = dir.write("o.yaml", "name: o\nkernels: {per_layer: 10, dispatch: 5 us}\n"
+                                        "replica: {scheduler: orca, chunked_prefill: true}\n");
+  CHECK_THROWS_WITH(load_engine(orca.string(), kConfigs),
+                    Catch::Contains("o.yaml:3:") &&
+                        Catch::Contains("replica.chunked_prefill: scheduler orca has no chunked prefill"));
 }
 
 TEST_CASE("each engine budgets its KV cache by its own key, and a pool's memory_utilization replaces the fraction") {

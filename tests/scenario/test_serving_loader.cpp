@@ -202,3 +202,52 @@ TEST_CASE("prefix caching needs prefix blocks of whole KV blocks and prefix_affi
              Catch::Contains("serving.pool.router") && Catch::Contains("prefix_caching"));
   CHECK_THAT(error_with({"serving.pool.affinity_ratio=0.5"}), Catch::Contains("serving.pool.affinity_ratio"));
 }
+
+TEST_CASE("a pool's own validate refuses limits that cannot serve, at the key that sets them") {
+  // min_replicas above max_replicas: the autoscaler could never reach its floor.
+  const std::string limits = error_of(replace(kServing, "      max_replicas: 8\n", "      max_replicas: 2\n      min_replicas: 4\n"));
+  // The error points at the max_replicas value: line 19 of the file, column 21.
+  CHECK_THAT(limits, Catch::Contains("bad.yaml:19:21: serving.pool.autoscaler.max_replicas: max_replicas (2) is "
+                                     "below min_replicas (4)"));
+  // A pool with no replicas and nothing to start one.
+  const std::string none = error_of(replace(
+      replace(kServing, "    initial_replicas: 2\n", "    initial_replicas: 0\n"),
+      "    autoscaler:\n      target: {metric: utilization, value: 70%}\n      provisioning: 5 min\n"
+      "      weight_load_bandwidth: 2 GB/s\n      max_replicas: 8\n",
+      ""));
+  CHECK_THAT(none, Catch::Contains("serving.pool.initial_replicas: without an autoscaler the pool needs at least one"));
+  // prefix_affinity without prefix caching has nothing to route by.
+  CHECK_THAT(error_of(replace(kServing, "    initial_replicas: 2\n", "    initial_replicas: 2\n    router: prefix_affinity\n")),
+             Catch::Contains("serving.pool.router: prefix_affinity routes by the replicas' prefix caches"));
+}
+
+TEST_CASE("a host tier of the prefix cache is bytes per replica and needs prefix caching") {
+  const std::string example =
+      (std::filesystem::path(CLUSTERSIM_SOURCE_DIR) / "configs/scenarios/prefix_caching_host_tier.yaml").string();
+  const auto load_with = [&example](std::vector<std::string> overrides) {
+    LoadOptions o;
+    o.overrides = std::move(overrides);
+    return load_scenario(example, o);
+  };
+  const auto error_with = [&load_with](std::vector<std::string> overrides) -> std::string {
+    try {
+      load_with(std::move(overrides));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const Scenario s = load_with({});
+  REQUIRE(s.serving_pools.size() == 1);
+  const ReplicaSpec& r = s.serving_pools[0].replica;
+  CHECK(r.host_cache_bytes == 512e9);
+  // Llama 3.1 70B: 80 layers of 8 KV heads of 128 at bf16, K and V: 327,680 bytes a token.
+  CHECK(r.kv_bytes_per_token == 327'680);
+  CHECK(r.kv_layers == 80);
+  // 512 GB / (16 tokens × 327,680 bytes) = 97,656.25 blocks.
+  CHECK(host_cache_blocks(r) == 97'656);
+  CHECK_THAT(error_with({"serving.replica.prefix_caching=false"}),
+             Catch::Contains("serving.replica.host_cache") && Catch::Contains("prefix_caching"));
+  CHECK_THAT(error_with({"serving.replica.host_cache=-1 GB"}), Catch::Contains("serving.replica.host_cache"));
+  CHECK_THAT(error_with({"serving.replica.host_cache=fast"}), Catch::Contains("serving.replica.host_cache"));
+}

@@ -177,3 +177,51 @@ TEST_CASE("weights as flows need an object store on the topology") {
   Net net(build_cluster(spec));
   CHECK_THROWS_WITH(WeightLoader(net.network), Catch::Contains("object store"));
 }
+
+namespace {
+// Replica 1 (node 1, GPUs 0-1) loading from its peer on node 0 at 50 GB/s a shard, run to
+// 1 s: each 69 GB shard has 19 GB left, when the peer stops.
+struct PeerStopsAtOneSecond {
+  explicit PeerStopsAtOneSecond(int nodes) : net(dgx_cluster(nodes, 2, 12.5e9, 10e9)), loader(net.network) {
+    loader.on_load_done.connect([this](const WeightLoadRecord& r) { record = r; });
+    load = loader.begin(1, "llama", gpus(net, 1, 0, 2), kWeights / 2, WeightSource::kPeer, gpus(net, 0, 0, 2),
+                        done.at(0));
+    net.engine.run_until(Time::s(1));
+  }
+  Net net;
+  WeightLoader loader;
+  Done done{&net.engine};
+  std::optional<WeightLoadRecord> record;
+  WeightLoader::LoadId load = 0;
+};
+}  // namespace
+
+TEST_CASE("a peer that stops mid-load sends no more, and each shard's remaining bytes come from the object store") {
+  // Both shards then read the 10 GB/s store, 5 GB/s each: 3.8 s more, done at 4.8 s (from
+  // the peer alone it would have been 1.38 s).
+  PeerStopsAtOneSecond p(2);
+  p.loader.switch_source(p.load, {});
+  CHECK(p.loader.bytes_in_flight() == Approx(2 * 19e9));
+  CHECK(p.net.network.active_flows() == 2);  // the peer's flows ended, the store's began
+  p.net.engine.run();
+  CHECK(p.done.at_s[0] == Approx(1 + 19e9 / 5e9).margin(1e-6));
+  REQUIRE(p.record);
+  CHECK(p.record->asked == WeightSource::kPeer);
+  CHECK(p.record->used == WeightSource::kObjectStore);
+  CHECK(p.record->bytes == Approx(kWeights));
+}
+
+TEST_CASE("a peer that stops mid-load hands each shard's remaining bytes to another peer") {
+  // A replica on node 2 takes over at its own 50 GB/s a shard: the 19 GB left take 0.38 s,
+  // done at 1.38 s, every byte from peers.
+  PeerStopsAtOneSecond p(3);
+  p.loader.switch_source(p.load, gpus(p.net, 2, 0, 2));
+  CHECK(p.net.network.active_flows() == 2);
+  p.net.engine.run();
+  CHECK(p.done.at_s[0] == Approx(1 + 19e9 / 50e9).margin(1e-6));
+  REQUIRE(p.record);
+  CHECK(p.record->used == WeightSource::kPeer);
+  const auto other = p.loader.begin(2, "llama", gpus(p.net, 1, 2, 2), kWeights / 2, WeightSource::kPeer,
+                                    gpus(p.net, 0, 0, 2), nullptr);
+  CHECK_THROWS_WITH(p.loader.switch_source(other, gpus(p.net, 2, 0, 1)), Catch::Contains("1 GPUs, the loading one 2"));
+}

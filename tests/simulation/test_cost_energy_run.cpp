@@ -54,21 +54,6 @@ std::string scenario(const std::string& rate, const std::string& pool, const std
          "  slo: {ttft: 2 s, tpot: 100 ms}\n";
 }
 
-struct Summary {
-  explicit Summary(const fs::path& file) : file_(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)) {
-    summary_ = H5Gopen2(file_, "/summary", H5P_DEFAULT);
-  }
-  ~Summary() {
-    H5Gclose(summary_);
-    H5Fclose(file_);
-  }
-  double operator[](const std::string& name) const { return test::read_number_attribute(summary_, name); }
-  hid_t file() const { return file_; }
-
- private:
-  hid_t file_, summary_;
-};
-
 fs::path run(const test::TempDir& dir, const std::string& yaml, std::uint64_t seed = 3) {
   LoadOptions load;
   load.seed = seed;
@@ -83,31 +68,31 @@ fs::path run(const test::TempDir& dir, const std::string& yaml, std::uint64_t se
 
 TEST_CASE("a fixed pool costs its GPU-hours at the provider's price and draws idle plus busy power times PUE") {
   test::TempDir dir;
-  const Summary s(run(dir, scenario("2/s", "    initial_replicas: 2\n    provider: testcloud\n")));
+  const test::RunOutput s(run(dir, scenario("2/s", "    initial_replicas: 2\n    provider: testcloud\n")));
   // 2 replicas x 4 GPUs for 20 minutes.
   const double gpu_s = 8 * 1200.0;
-  CHECK(s["gpu_hours"] == Approx(gpu_s / 3600));
-  CHECK(s["compute_usd"] == Approx(gpu_s / 3600 * 3.0));
+  CHECK(s.summary("gpu_hours") == Approx(gpu_s / 3600));
+  CHECK(s.summary("compute_usd") == Approx(gpu_s / 3600 * 3.0));
   // Boards: 70 W idle + 630 W x compute utilization; host 100 W and network 10 W a GPU; x 1.5.
-  const double u = s["compute_utilization_mean"];
+  const double u = s.summary("compute_utilization_mean");
   REQUIRE(u > 0);
   const double joules = 1.5 * ((70 + 100 + 10) * gpu_s + 630 * u * gpu_s);
-  CHECK(s["energy_kwh"] == Approx(joules / 3.6e6));
-  CHECK(s["avg_power_kw"] == Approx(joules / 1200 / 1000));
-  CHECK(s["energy_usd"] == 0);  // in the rent
+  CHECK(s.summary("energy_kwh") == Approx(joules / 3.6e6));
+  CHECK(s.summary("avg_power_kw") == Approx(joules / 1200 / 1000));
+  CHECK(s.summary("energy_usd") == 0);  // in the rent
   // Egress: the answers' text at 4 bytes a token, $0.10/GB.
-  const double bytes = 4 * s["output_tokens_generated"];
-  CHECK(s["egress_bytes"] == Approx(bytes));
-  CHECK(s["egress_usd"] == Approx(bytes / 1e9 * 0.10));
-  CHECK(s["cost_usd"] == Approx(s["compute_usd"] + s["egress_usd"]));
-  CHECK(s["usd_per_slo_request"] == Approx(s["cost_usd"] / s["requests_met_slo"]));
+  const double bytes = 4 * s.summary("output_tokens_generated");
+  CHECK(s.summary("egress_bytes") == Approx(bytes));
+  CHECK(s.summary("egress_usd") == Approx(bytes / 1e9 * 0.10));
+  CHECK(s.summary("cost_usd") == Approx(s.summary("compute_usd") + s.summary("egress_usd")));
+  CHECK(s.summary("usd_per_slo_request") == Approx(s.summary("cost_usd") / s.summary("requests_met_slo")));
   // The peak interval draws at least the mean and at most every GPU at TDP.
-  CHECK(s["peak_power_kw"] >= s["avg_power_kw"]);
-  CHECK(s["peak_power_kw"] <= 1.5 * 8 * (700 + 110) / 1000.0);
-  const auto cost = test::read_column(s.file(), "/timeline/cost_usd");
-  const auto energy = test::read_column(s.file(), "/timeline/energy_kwh");
-  CHECK(cost.back() == Approx(s["cost_usd"]));
-  CHECK(energy.back() == Approx(s["energy_kwh"]));
+  CHECK(s.summary("peak_power_kw") >= s.summary("avg_power_kw"));
+  CHECK(s.summary("peak_power_kw") <= 1.5 * 8 * (700 + 110) / 1000.0);
+  const auto cost = s.column("/timeline/cost_usd");
+  const auto energy = s.column("/timeline/energy_kwh");
+  CHECK(cost.back() == Approx(s.summary("cost_usd")));
+  CHECK(energy.back() == Approx(s.summary("energy_kwh")));
 }
 
 TEST_CASE("owned servers are billed their amortised rate for every GPU owned, idle ones drawing idle power") {
@@ -116,29 +101,29 @@ TEST_CASE("owned servers are billed their amortised rate for every GPU owned, id
       "  owned:\n"
       "    box: {gpu: h100-sxm, gpus_per_server: 8, purchase: $262980, life_years: 3, host_power: 800 W,\n"
       "          pue: 1.25, electricity: $0.20/kWh, date: test, source: test}\n";
-  const Summary s(run(dir, scenario("1/s", "    initial_replicas: 1\n    owned: box\n    owned_gpus: 16\n", owned)));
+  const test::RunOutput s(run(dir, scenario("1/s", "    initial_replicas: 1\n    owned: box\n    owned_gpus: 16\n", owned)));
   // $262,980 over 3 years of 8,766 h is $10 a server-hour, $1.25 a GPU-hour; 16 GPUs owned
   // for 20 minutes, the pool using 4 of them.
-  CHECK(s["compute_usd"] == Approx(16 * 1.25 / 3));
-  const double u = s["compute_utilization_mean"];
+  CHECK(s.summary("compute_usd") == Approx(16 * 1.25 / 3));
+  const double u = s.summary("compute_utilization_mean");
   const double held_s = 4 * 1200.0, idle_s = 12 * 1200.0;
   const double joules = 1.25 * ((70 + 100) * (held_s + idle_s) + 630 * u * held_s);
-  CHECK(s["energy_kwh"] == Approx(joules / 3.6e6));
-  CHECK(s["energy_usd"] == Approx(joules / 3.6e6 * 0.20));
-  CHECK(s["cost_usd"] == Approx(s["compute_usd"] + s["energy_usd"] + s["egress_usd"]));
+  CHECK(s.summary("energy_kwh") == Approx(joules / 3.6e6));
+  CHECK(s.summary("energy_usd") == Approx(joules / 3.6e6 * 0.20));
+  CHECK(s.summary("cost_usd") == Approx(s.summary("compute_usd") + s.summary("energy_usd") + s.summary("egress_usd")));
 }
 
 TEST_CASE("reserved GPUs are billed while idle and GPUs beyond them at the on-demand rate") {
   test::TempDir dir;
   SECTION("16 reserved, 4 held: 16 billed") {
-    const Summary s(run(dir, scenario("0.1/s", "    initial_replicas: 1\n    provider: testcloud\n"
+    const test::RunOutput s(run(dir, scenario("0.1/s", "    initial_replicas: 1\n    provider: testcloud\n"
                                                "    option: reserved_1y\n    reserved_gpus: 16\n")));
-    CHECK(s["compute_usd"] == Approx(16 * 1.20 / 3));
+    CHECK(s.summary("compute_usd") == Approx(16 * 1.20 / 3));
   }
   SECTION("4 reserved, 8 held: 4 at the reserved rate, 4 on demand") {
-    const Summary s(run(dir, scenario("0.1/s", "    initial_replicas: 2\n    provider: testcloud\n"
+    const test::RunOutput s(run(dir, scenario("0.1/s", "    initial_replicas: 2\n    provider: testcloud\n"
                                                "    option: reserved_1y\n    reserved_gpus: 4\n")));
-    CHECK(s["compute_usd"] == Approx(4 * 1.20 / 3 + 4 * 3.0 / 3));
+    CHECK(s.summary("compute_usd") == Approx(4 * 1.20 / 3 + 4 * 3.0 / 3));
   }
 }
 
@@ -153,22 +138,22 @@ TEST_CASE("a replica is billed from the instant it is provisioned, booting or no
       "      provisioning: 1 h\n"
       "      min_replicas: 1\n"
       "      max_replicas: 2\n";
-  const Summary s(run(dir, scenario("2/s", "    initial_replicas: 1\n    provider: testcloud\n", "", autoscaler)));
-  const auto ready = test::read_column(s.file(), "/timeline/replicas_ready");
+  const test::RunOutput s(run(dir, scenario("2/s", "    initial_replicas: 1\n    provider: testcloud\n", "", autoscaler)));
+  const auto ready = s.column("/timeline/replicas_ready");
   CHECK(*std::max_element(ready.begin(), ready.end()) == 1);
   // The first replica's 20 minutes and at least 19 of the second's.
-  CHECK(s["gpu_hours"] >= 4 * (20 + 19) / 60.0);
-  CHECK(s["compute_usd"] == Approx(s["gpu_hours"] * 3.0));
+  CHECK(s.summary("gpu_hours") >= 4 * (20 + 19) / 60.0);
+  CHECK(s.summary("compute_usd") == Approx(s.summary("gpu_hours") * 3.0));
 }
 
 TEST_CASE("hourly billing rounds each replica's time up to whole hours") {
   test::TempDir dir;
   std::string yaml = scenario("0.1/s", "    initial_replicas: 2\n    provider: testcloud\n");
   yaml.replace(yaml.find("increment: 1 s"), 14, "increment: 1 h");
-  const Summary s(run(dir, yaml));
+  const test::RunOutput s(run(dir, yaml));
   // Two 4-GPU replicas held 20 minutes: each billed a whole hour.
-  CHECK(s["gpu_hours"] == Approx(8 / 3.0));
-  CHECK(s["compute_usd"] == Approx(2 * 4 * 1.0 * 3.0));
+  CHECK(s.summary("gpu_hours") == Approx(8 / 3.0));
+  CHECK(s.summary("compute_usd") == Approx(2 * 4 * 1.0 * 3.0));
 }
 
 TEST_CASE("spot reclaims over many seeds match the interruption rate times the replica-hours exposed") {
@@ -187,12 +172,12 @@ TEST_CASE("spot reclaims over many seeds match the interruption rate times the r
                               "", autoscaler);
   double reclaims = 0, replica_hours = 0;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    const Summary s(run(dir, yaml, seed));
-    reclaims += s["spot_interruptions"];
-    replica_hours += s["gpu_hours"] / 4;
+    const test::RunOutput s(run(dir, yaml, seed));
+    reclaims += s.summary("spot_interruptions");
+    replica_hours += s.summary("gpu_hours") / 4;
     // $1 a GPU-hour, each replica's time rounded up to the next second.
-    CHECK(s["compute_usd"] >= s["gpu_hours"] * 1.0);
-    CHECK(s["compute_usd"] <= s["gpu_hours"] * 1.0 + s["replicas_created"] * 4 / 3600.0);
+    CHECK(s.summary("compute_usd") >= s.summary("gpu_hours") * 1.0);
+    CHECK(s.summary("compute_usd") <= s.summary("gpu_hours") * 1.0 + s.summary("replicas_created") * 4 / 3600.0);
   }
   // Reclaims are Poisson with mean rate x exposure (~80 replica-hours x 3/h = ~240): within
   // four standard deviations.
@@ -203,13 +188,13 @@ TEST_CASE("spot reclaims over many seeds match the interruption rate times the r
 
 TEST_CASE("the worst window's p99 TTFT is what /requests gives window by window") {
   test::TempDir dir;
-  const Summary s(run(dir, scenario("3/s", "    initial_replicas: 1\n    provider: testcloud\n",
+  const test::RunOutput s(run(dir, scenario("3/s", "    initial_replicas: 1\n    provider: testcloud\n",
                                     "", "") +
                                "output: {slo_window: 2 min}\n"));
-  const auto status = test::read_column(s.file(), "/requests/status");
-  const auto arrival = test::read_column(s.file(), "/requests/arrival_s");
-  const auto first = test::read_column(s.file(), "/requests/first_token_s");
-  const auto finish = test::read_column(s.file(), "/requests/finish_s");
+  const auto status = s.column("/requests/status");
+  const auto arrival = s.column("/requests/arrival_s");
+  const auto first = s.column("/requests/first_token_s");
+  const auto finish = s.column("/requests/finish_s");
   std::map<long, std::vector<double>> windows;
   for (std::size_t i = 0; i < status.size(); ++i)
     if (status[i] == 0) windows[static_cast<long>(std::floor(finish[i] / 120))].push_back(first[i] - arrival[i]);
@@ -220,18 +205,18 @@ TEST_CASE("the worst window's p99 TTFT is what /requests gives window by window"
     const std::size_t rank = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(ttft.size())));
     worst = std::max(worst, ttft[rank - 1]);
   }
-  CHECK(s["worst_window_ttft_p99_s"] == Approx(worst).epsilon(1e-9));
-  CHECK(s["worst_window_ttft_p99_s"] >= s["ttft_p99_s"] * 0.99);
+  CHECK(s.summary("worst_window_ttft_p99_s") == Approx(worst).epsilon(1e-9));
+  CHECK(s.summary("worst_window_ttft_p99_s") >= s.summary("ttft_p99_s") * 0.99);
 }
 
 TEST_CASE("a baseline run's figures are subtracted: one replica more costs its GPU-hours at the price") {
   test::TempDir dir;
-  const Summary s(run(dir, scenario("0.5/s", "    initial_replicas: 2\n    provider: testcloud\n") +
+  const test::RunOutput s(run(dir, scenario("0.5/s", "    initial_replicas: 2\n    provider: testcloud\n") +
                                "compare_to: {set: [\"serving.pool.initial_replicas=1\"]}\n"));
   // One 4-GPU replica for 20 minutes at $3 per GPU-hour.
-  CHECK(s["extra_gpu_hours"] == Approx(4 / 3.0));
-  CHECK(s["baseline_cost_usd"] + s["extra_cost_usd"] == Approx(s["cost_usd"]));
-  CHECK(s["extra_cost_usd"] == Approx(4.0).margin(0.01));  // + the egress of the few extra tokens
+  CHECK(s.summary("extra_gpu_hours") == Approx(4 / 3.0));
+  CHECK(s.summary("baseline_cost_usd") + s.summary("extra_cost_usd") == Approx(s.summary("cost_usd")));
+  CHECK(s.summary("extra_cost_usd") == Approx(4.0).margin(0.01));  // + the egress of the few extra tokens
   CHECK(fs::exists(dir.path() / "c3.baseline.h5"));
 }
 
@@ -265,18 +250,18 @@ TEST_CASE("a training cluster draws idle power on every GPU in service and TDP o
            "  - {name: a, gpus: 8, duration: 30 min}\n";
   };
   test::TempDir dir;
-  const Summary s(run(dir, yaml("on_demand")));
+  const test::RunOutput s(run(dir, yaml("on_demand")));
   // Static: 16 GPUs x (70 + 100 + 10) W x 3600 s = 10.368 MJ; busy: 8 x (700 - 70) W x 1800 s
   // = 9.072 MJ; x 1.5 = 29.16 MJ = 8.1 kWh over the hour.
-  CHECK(s["cluster.energy_kwh"] == Approx(8.1));
-  CHECK(s["cluster.avg_power_kw"] == Approx(8.1));
+  CHECK(s.summary("cluster.energy_kwh") == Approx(8.1));
+  CHECK(s.summary("cluster.avg_power_kw") == Approx(8.1));
   // While the job runs: 1.5 x (16 x 180 + 8 x 630) W = 11.88 kW.
-  CHECK(s["cluster.peak_power_kw"] == Approx(11.88));
-  CHECK(s["cluster.energy_usd"] == 0);  // electricity is in the rent
-  CHECK(s["cluster_cost_usd"] == Approx(16 * 3.0));
+  CHECK(s.summary("cluster.peak_power_kw") == Approx(11.88));
+  CHECK(s.summary("cluster.energy_usd") == 0);  // electricity is in the rent
+  CHECK(s.summary("cluster_cost_usd") == Approx(16 * 3.0));
 
   // Reserved: all 16 GPUs billed for the hour at $1.20 though the job used 8 for half of it.
-  const Summary r(run(dir, yaml("reserved_1y"), 4));
-  CHECK(r["cluster_cost_usd"] == Approx(16 * 1.20));
-  CHECK(r["jobs_cost_usd"] == Approx(8 * 0.5 * 1.20));
+  const test::RunOutput r(run(dir, yaml("reserved_1y"), 4));
+  CHECK(r.summary("cluster_cost_usd") == Approx(16 * 1.20));
+  CHECK(r.summary("jobs_cost_usd") == Approx(8 * 0.5 * 1.20));
 }

@@ -8,9 +8,11 @@
 
 #include "../io/h5_read.hpp"
 #include "../scenario/scenario_test_files.hpp"
+#include "run_to_file.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/simulation/kv_handoff.hpp"
 #include "sim/simulation/serving_cluster.hpp"
 #include "sim/simulation/simulation.hpp"
@@ -134,6 +136,49 @@ TEST_CASE("locality routing sends the KV to a decode replica on the prefill repl
   CHECK(near.transfers[0].exposed() < load.transfers[0].exposed());
 }
 
+TEST_CASE("the decode pool's queue wait runs from the KV's arrival, the overall one from arrival to the prefill") {
+  // Two 1,000-token prompts at 1 s on one prefill replica that batches 1,000 tokens an
+  // iteration: the second waits one prefill, P. Each KV then reaches an idle decode replica
+  // (nine of them), which starts on it at once: both decode-phase waits are 0, while the
+  // requests' own waits (arrival to their prefill's first iteration) are 0 and P.
+  test::TempDir dir;
+  dir.write("two.jsonl",
+            "{\"timestamp\": 1000, \"input_length\": 1000, \"output_length\": 10}\n"
+            "{\"timestamp\": 1000, \"input_length\": 1000, \"output_length\": 10}\n");
+  const Scenario s = load_scenario(dir.write(
+      "s.yaml",
+      "name: waits\n"
+      "simulation: {horizon: 30 s, sample_interval: 1 s}\n"
+      "topology: {node: dgx_h100, nodes: 2, fabric: {kind: rail_optimized, link: infiniband, bandwidth: 400 Gbps}}\n"
+      "workload: {model: llama-3-8b, trace: {format: jsonl, path: two.jsonl}}\n"
+      "serving:\n"
+      "  - {name: decode, model: llama-3-8b, gpu: h100-sxm, pool: {initial_replicas: 9, price: $2/h}}\n"
+      "  - {name: prefill, model: llama-3-8b, gpu: h100-sxm, replica: {max_batched_tokens: 1000},\n"
+      "     pool: {initial_replicas: 1, price: $2/h}}\n"
+      "disaggregation: {prefill: prefill, decode: decode}\n"));
+  const auto file = test::run_to_file(dir, s);
+
+  const ServingPoolSpec& p = s.serving_pools.at(1);
+  const LlmIterationCost cost(p.model, p.gpu, p.precision, p.plan, CommunicationCost{}, p.engine);
+  const PrefillChunk prompt{1000, 0};
+  const double prefill = cost.iteration_time(BatchShape{{&prompt, 1}, 0, 0}).seconds();
+  const test::RunOutput out(file);
+  REQUIRE(out.summary("decode.requests_completed") == 2);
+  CHECK(out.summary("decode.queue_wait_mean_s") == 0);
+  CHECK(out.summary("decode.queue_wait_p99_s") == 0);
+  CHECK(out.summary("prefill.queue_wait_mean_s") == Approx(prefill / 2).epsilon(1e-9));
+  CHECK(out.summary("queue_wait_mean_s") == Approx(prefill / 2).epsilon(1e-9));
+  // Each /requests row keeps the request's first iteration: its prefill's.
+  std::vector<double> waits;
+  const auto arrival = out.column("/requests/arrival_s");
+  const auto start = out.column("/requests/start_s");
+  for (std::size_t i = 0; i < start.size(); ++i) waits.push_back(start[i] - arrival[i]);
+  std::sort(waits.begin(), waits.end());
+  REQUIRE(waits.size() == 2);
+  CHECK(waits[0] == 0);
+  CHECK(waits[1] == Approx(prefill).epsilon(1e-9));
+}
+
 TEST_CASE("disaggregation conserves requests: each prefilled request is decoded once, counts match") {
   test::TempDir dir;
   const std::string text =
@@ -149,19 +194,13 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
       "  - {name: prefill, model: llama-3-8b, gpu: h100-sxm, pool: {initial_replicas: 2, price: $2/h}}\n"
       "  - {name: decode, model: llama-3-8b, gpu: h100-sxm, pool: {initial_replicas: 2, price: $2/h}}\n"
       "disaggregation: {prefill: prefill, decode: decode}\n";
-  const Scenario s = load_scenario(dir.write("s.yaml", text));
-  RunOptions o;
-  o.output = dir.path() / "s.h5";
-  run_scenario(s, o);
-
-  const hid_t f = H5Fopen(o.output.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const auto id = test::read_column(f, "/requests/id");
-  const auto pool = test::read_column(f, "/requests/pool");
-  const auto status = test::read_column(f, "/requests/status");
-  const auto generated = test::read_column(f, "/requests/generated_tokens");
-  const auto output = test::read_column(f, "/requests/output_tokens");
-  const hid_t summary = H5Gopen2(f, "/summary", H5P_DEFAULT);
-  const auto number = [&](const std::string& name) { return test::read_number_attribute(summary, name); };
+  const test::RunOutput out(test::run_to_file(dir, load_scenario(dir.write("s.yaml", text))));
+  const auto id = out.column("/requests/id");
+  const auto pool = out.column("/requests/pool");
+  const auto status = out.column("/requests/status");
+  const auto generated = out.column("/requests/generated_tokens");
+  const auto output = out.column("/requests/output_tokens");
+  const auto number = [&](const std::string& name) { return out.summary(name); };
 
   const double arrived = number("requests_arrived");
   CHECK(arrived > 4000);
@@ -184,9 +223,7 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
 
   // One /requests row per request: the prefill pool's rows are only those that ended there.
   REQUIRE(id.size() == arrived);
-  std::vector<double> sorted = id;
-  std::sort(sorted.begin(), sorted.end());
-  for (std::size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == static_cast<double>(i));
+  REQUIRE(test::one_row_per_request(id));
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (status[i] == 0) {
       CHECK(pool[i] == 1);  // completed on the decode pool
@@ -194,8 +231,6 @@ TEST_CASE("disaggregation conserves requests: each prefilled request is decoded 
     }
     if (pool[i] == 0) CHECK(status[i] != 0);
   }
-  H5Gclose(summary);
-  H5Fclose(f);
 }
 
 namespace {

@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <vector>
 
+#include "../scenario/scenario_test_files.hpp"
 #include "sim/network/fabric.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/replica_traffic.hpp"
 #include "sim/training/network_speed_model.hpp"
 #include "sim/training/rank_layout.hpp"
@@ -190,7 +193,7 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
   std::vector<VertexId> replica(node1.begin() + 4, node1.end());
   replica.insert(replica.end(), node3.begin() + 4, node3.end());
   const TransformerCost cost(testing::model("llama-2-70b"), precision_for(Dtype::kBf16), ParallelPlan{4, 2, 1, 1});
-  ReplicaTraffic traffic(fabric.network(), cost, replica);
+  ReplicaTraffic traffic(fabric, cost, replica);
   REQUIRE(traffic.crosses_nodes());
   const auto route = fabric.router().route(replica[0], replica[4]).links;
   REQUIRE(traffic.link_bytes_per_token().size() == route.size());
@@ -220,4 +223,207 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
   CHECK_FALSE(fabric.network().active(carried));
   CHECK(traffic.slowdown() == 1);
   CHECK(fabric.network().rate(training) == Approx(demand));
+}
+
+namespace {
+
+// Llama 2 70B as one TP16 replica on two DGX H100 joined by one 100 GbE switch (the replica
+// spans both nodes: 16 GPUs in topology order).
+Scenario tp16_on_two_nodes(const test::TempDir& dir) {
+  return load_scenario(dir.write("tp16.yaml",
+                                 "name: tp16\n"
+                                 "simulation: {horizon: 1 min}\n"
+                                 "workload:\n"
+                                 "  synthetic:\n"
+                                 "    arrivals: {process: deterministic, rate: 1/s}\n"
+                                 "    input_tokens: {distribution: fixed, mean: 100}\n"
+                                 "    output_tokens: {distribution: fixed, mean: 10}\n"
+                                 "    max_requests: 1\n"
+                                 "serving:\n"
+                                 "  model: llama-2-70b\n"
+                                 "  gpu: h100-sxm\n"
+                                 "  tp: 16\n"
+                                 "  engine: roofline\n"
+                                 "  pool: {initial_replicas: 1}\n"
+                                 "topology:\n"
+                                 "  node: dgx_h100\n"
+                                 "  nodes: 2\n"
+                                 "  fabric: {kind: single_switch, link: ethernet, bandwidth: 100 Gbps}\n"));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a serving replica spanning nodes, alone on the fabric, is priced at exactly its idle cost, its TP rings spread "
+    "over every NIC of its nodes") {
+  test::TempDir dir;
+  const Scenario scenario = tp16_on_two_nodes(dir);
+  const ServingPoolSpec& pool = scenario.serving_pools.at(0);
+  Engine engine(1);
+  Fabric fabric(engine, scenario.network->topology, scenario.network->tuning);
+  const Topology& topo = fabric.topology();
+  ReplicaPlacement placement(pool, topo, fabric.cost_model());
+  REQUIRE(placement.slots() == 1);
+  const std::vector<VertexId> gpus = placement.gpus_of(0);
+  // A decode step of 32 sequences over 1,000 cached tokens each, priced before any traffic.
+  BatchShape decode;
+  decode.decode_sequences = 32;
+  decode.decode_context_tokens = 32 * 1000;
+  const Time idle = placement.cost_for(0)->iteration_time(decode);
+
+  const TransformerCost cost(pool.model, pool.precision, pool.plan);
+  ReplicaTraffic traffic(fabric, cost, gpus);
+  REQUIRE(traffic.crosses_nodes());
+  // NCCL's rings for 16 ranks on 2 nodes of 8 NICs: 8 channels, each leaving each node once on
+  // its own rail, so every GPU's NIC uplink carries 1/8 of a ring edge: per token, 2 all-reduces
+  // x 80 layers x 2 x 15/16 x 8,192 x 2 bytes / 8 (no stages, no experts).
+  const double edge = 2 * 80 * 2.0 * 15 / 16 * 8192 * 2;
+  int uplinks = 0;
+  for (const auto& [l, bytes] : traffic.link_bytes_per_token()) {
+    const LinkInfo& info = topo.link(l);
+    if (topo.vertex(info.from).kind != VertexKind::kNic || topo.vertex(info.to).kind != VertexKind::kNetworkSwitch)
+      continue;
+    ++uplinks;
+    CHECK(bytes == Approx(edge / 8));
+  }
+  CHECK(uplinks == 16);
+
+  // 2,000 tokens a second: 1.23 GB/s on each uplink, a tenth of its 12.5 GB/s line rate:
+  // carried in full, the replica's own class on every link its rings cross.
+  traffic.iteration(2'000, Time{}, Time::s(1));
+  engine.run_until(Time::ms(1));
+  REQUIRE(fabric.network().active(traffic.flow()));
+  CHECK(fabric.network().rate(traffic.flow()) == Approx(2'000 * edge / 8));
+  CHECK(traffic.slowdown() == 1);
+  // The loaded cost model sees the replica's own members on its links and would price its
+  // all-reduce slower: that is the replica's traffic counted twice.
+  const double bytes = 32.0 * 8192 * 2;
+  const double on_loaded =
+      fabric.cost_model().estimate_seconds(CollectiveOp::kAllReduce, CollectiveAlgorithm::kAuto, gpus, bytes);
+  const double on_idle =
+      fabric.idle_cost_model().estimate_seconds(CollectiveOp::kAllReduce, CollectiveAlgorithm::kAuto, gpus, bytes);
+  CHECK(on_loaded > on_idle);
+  // Priced on the idle model times slowdown() (1 alone): exactly the price before its traffic.
+  const auto contended =
+      placement.contended_cost(gpus, fabric.idle_cost_model(), [&traffic] { return traffic.slowdown(); });
+  CHECK(contended->iteration_time(decode) == idle);
+}
+
+namespace {
+
+// Llama 2 7B as TP8 x PP2 (one stage per DGX A100 node), eight 4,096-token micro-batches of one
+// sequence: every hand-off is one TP rank's 4,096 x 4,096 x 2 / 8 bytes, 4 MiB, over its own NIC.
+TrainingJobSpec pipeline_job() {
+  TrainingJobSpec s = dp_heavy_job();
+  s.name = "llama-7b-pp2";
+  s.sequence_length = 4096;
+  s.global_batch_sequences = 8;
+  s.parallel.tp = 8;
+  s.parallel.pp = 2;
+  s.parallel.dp = 1;
+  s.parallel.micro_batch_size = 1;
+  return s;
+}
+
+// The job's ranks: stage 0 on node `first`, stage 1 on node `second`.
+std::vector<VertexId> two_stage_ranks(const Topology& topo, const TrainingJobSpec& spec, int first, int second) {
+  std::vector<VertexId> ranks = gpus_of_node(topo, first);
+  for (const VertexId g : gpus_of_node(topo, second)) ranks.push_back(g);
+  return order_ranks(topo, ranks, spec.parallel);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "two training jobs whose pipeline hand-offs share the spine uplinks each get half of a link, and each hand-off's "
+    "bytes take twice their time at the link's rate") {
+  const TrainingJobSpec spec = pipeline_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  const double send = 4096.0 * 4096 * 2 / 8;
+  REQUIRE(pp_handoff_bytes(spec) == Approx(8 * send));  // 8 micro-batches, one chunk
+
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  const Topology& topo = fabric.topology();
+  NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
+  speed.carry_on(fabric.network());
+  // Job 1 from node 0 to node 2, job 2 from node 1 to node 3: D-mod-K sends GPU i of node 2 and
+  // GPU i of node 3 up the same uplink of leaf 0 (and back alike), so rank i of each job shares
+  // uplink i both ways; each job alone has one send per link.
+  const std::vector<VertexId> a = two_stage_ranks(topo, spec, 0, 2), b = two_stage_ranks(topo, spec, 1, 3);
+  const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
+
+  const double alone_s = speed.iterations({jobs, 1})[0].total_s();
+  const TrainingIterationResult alone = speed.last_results()[0];
+  REQUIRE(speed.handoff_rate(1));
+  CHECK(speed.handoff_rate(1)->alone == Approx(C));
+  CHECK(speed.handoff_rate(1)->granted == Approx(C));
+  // Alone on the fabric: exactly the idle result.
+  const TrainingIterationResult idle = speed.results({jobs, 1})[0];
+  CHECK(alone.pp_transfer_s == idle.pp_transfer_s);
+  CHECK(alone_s == idle.breakdown.total_s());
+  engine.run_until(Time::ms(1));
+
+  const std::vector<IterationBreakdown> both = speed.iterations(jobs);
+  for (const std::uint64_t id : {1, 2}) {
+    REQUIRE(speed.handoff_rate(id));
+    CHECK(speed.handoff_rate(id)->alone == Approx(C));
+    CHECK(speed.handoff_rate(id)->granted == Approx(C / 2));
+  }
+  // Each send at C/2 instead of C: send / C more, per hand-off.
+  for (std::size_t j = 0; j < 2; ++j) {
+    CHECK(speed.last_results()[j].pp_transfer_s - alone.pp_transfer_s == Approx(send / C));
+    CHECK(both[j].total_s() > alone_s);
+  }
+  // The bytes' time at the link's rate doubles (send / C alone, send / (C/2) beside the other
+  // job); the send's fixed costs (launch, protocol latency and overhead) do not grow.
+  const VertexId pair[2] = {a[0], a[8]};
+  const double idle_send =
+      fabric.idle_cost_model().estimate_seconds(CollectiveOp::kSendRecv, CollectiveAlgorithm::kDirect, pair, send);
+  std::printf("PP send alone %.1f us (%.1f at the link's rate), beside the other job %.1f us\n", idle_send * 1e6,
+              send / C * 1e6, (idle_send + send / C) * 1e6);
+  CHECK(idle_send > send / C);
+  CHECK(idle_send + send / C == Approx(idle_send - send / C + send / (C / 2)));
+  // The probes are gone: nothing of the hand-offs is left on the network but the jobs' standing
+  // traffic (their time-average hand-offs).
+  engine.run_until(engine.now() + Time::ms(1));
+  CHECK(fabric.network().active_flows() == 2);
+}
+
+TEST_CASE("a training job's pipeline hand-offs beside a serving replica's on one uplink get what max-min leaves them") {
+  const TrainingJobSpec spec = pipeline_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  const double send = 4096.0 * 4096 * 2 / 8;
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  const Topology& topo = fabric.topology();
+  NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
+  speed.carry_on(fabric.network());
+  const std::vector<VertexId> ranks = two_stage_ranks(topo, spec, 0, 2);
+  const RunningTrainingJob job{1, &spec, ranks};
+  const TrainingIterationResult idle = speed.results({&job, 1})[0];
+
+  // Llama 2 70B as TP4 x PP2 on GPUs 4-7 of nodes 1 and 3: its hand-off from GPU 4 of node 1
+  // to GPU 4 of node 3 goes up leaf 0's uplink 4, as the job's rank 4 does to GPU 4 of node 2.
+  const auto node1 = gpus_of_node(topo, 1), node3 = gpus_of_node(topo, 3);
+  std::vector<VertexId> replica(node1.begin() + 4, node1.end());
+  replica.insert(replica.end(), node3.begin() + 4, node3.end());
+  const TransformerCost cost(testing::model("llama-2-70b"), precision_for(Dtype::kBf16), ParallelPlan{4, 2, 1, 1});
+  ReplicaTraffic traffic(fabric, cost, replica);
+  // A quarter of a link: 16,384 bytes per token.
+  traffic.iteration(static_cast<std::int64_t>(C / 4 / 16384), Time{}, Time::s(1));
+  engine.run_until(Time::ms(1));
+  const double serving = fabric.network().rate(traffic.flow());
+  REQUIRE(serving == Approx(C / 4).epsilon(1e-4));
+
+  // The job's hand-offs ask for the whole uplink, the replica holds a quarter: max-min leaves
+  // them C - C/4, and every send of the job moves at that pace (one class, one rate).
+  speed.iterations({&job, 1});
+  REQUIRE(speed.handoff_rate(1));
+  CHECK(speed.handoff_rate(1)->alone == Approx(C));
+  CHECK(speed.handoff_rate(1)->granted == Approx(C - serving));
+  CHECK(speed.last_results()[0].pp_transfer_s - idle.pp_transfer_s ==
+        Approx(send * (1 / (C - serving) - 1 / C)));
+  // The replica's traffic had its rate back when the probe left.
+  CHECK(fabric.network().rate(traffic.flow()) == Approx(serving));
 }

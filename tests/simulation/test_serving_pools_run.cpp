@@ -7,6 +7,7 @@
 
 #include "../io/h5_read.hpp"
 #include "../scenario/scenario_test_files.hpp"
+#include "run_to_file.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
 
@@ -52,28 +53,20 @@ const std::string kTagged =
 TEST_CASE("a run over several pools gives every request one row in a pool serving its model, and pools add up") {
   test::TempDir dir;
   dir.write("tagged.jsonl", kTagged);
-  const Scenario s = load_scenario(dir.write("s.yaml", kScenario));
-  RunOptions o;
-  o.output = dir.path() / "s.h5";
-  run_scenario(s, o);
-
-  const hid_t f = H5Fopen(o.output.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const auto id = test::read_column(f, "/requests/id");
-  const auto pool = test::read_column(f, "/requests/pool");
-  const auto input = test::read_column(f, "/requests/input_tokens");
-  const auto status = test::read_column(f, "/requests/status");
-  const auto timeline = test::member_names(f, "/timeline");
-  const auto h100_hours = test::read_column(f, "/timeline/h100.gpu_hours");
-  const auto all_hours = test::read_column(f, "/timeline/gpu_hours");
-  const hid_t summary = H5Gopen2(f, "/summary", H5P_DEFAULT);
-  const auto number = [&](const std::string& name) { return test::read_number_attribute(summary, name); };
+  const test::RunOutput out(test::run_to_file(dir, load_scenario(dir.write("s.yaml", kScenario))));
+  const auto id = out.column("/requests/id");
+  const auto pool = out.column("/requests/pool");
+  const auto input = out.column("/requests/input_tokens");
+  const auto status = out.column("/requests/status");
+  const auto timeline = test::member_names(out.file(), "/timeline");
+  const auto h100_hours = out.column("/timeline/h100.gpu_hours");
+  const auto all_hours = out.column("/timeline/gpu_hours");
+  const auto number = [&](const std::string& name) { return out.summary(name); };
 
   // Every request exactly once: ids are 0 .. arrived-1.
   const double arrived = number("requests_arrived");
   REQUIRE(id.size() == arrived);
-  std::vector<double> sorted = id;
-  std::sort(sorted.begin(), sorted.end());
-  for (std::size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == static_cast<double>(i));
+  REQUIRE(test::one_row_per_request(id));
 
   // Each row's pool serves the model of its stream.
   int chat_h100 = 0, chat_a100 = 0, unroutable = 0, tagged_small = 0;
@@ -125,8 +118,6 @@ TEST_CASE("a run over several pools gives every request one row in a pool servin
   CHECK(std::isnan(number("slo_ttft_s")));
   CHECK(number("requests_met_slo") ==
         number("h100.requests_met_slo") + number("a100.requests_met_slo") + number("small.requests_met_slo"));
-  H5Gclose(summary);
-  H5Fclose(f);
 }
 
 TEST_CASE("a random split of pools is deterministic for a seed and differs from the round robin") {

@@ -89,9 +89,8 @@ TEST_CASE("every arrived serving request is completed, rejected, dropped or unfi
                                           "    max_input_tokens: 4000\n",
                                           "    initial_replicas: 2\n    price: $2/h\n"
                                           "    max_queued_requests: 500\n"));
-  const hid_t f = H5Fopen(r.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  const hid_t summary = H5Gopen2(f, "/summary", H5P_DEFAULT);
-  const auto number = [&](const char* name) { return test::read_number_attribute(summary, name); };
+  const test::RunOutput out(r.file);
+  const auto number = [&](const char* name) { return out.summary(name); };
   const double arrived = number("requests_arrived");
   const double rejected = number("requests_rejected");
   CHECK(arrived > 40 * 1200 * 0.9);  // 40/s over 20 min
@@ -99,12 +98,12 @@ TEST_CASE("every arrived serving request is completed, rejected, dropped or unfi
         number("requests_completed") + rejected + number("requests_dropped") + number("requests_unfinished"));
   // Two replicas cannot carry 40 req/s of ~1.2k tokens each: the bound turns requests away.
   CHECK(rejected > 0);
-  CHECK(test::read_column(f, "/requests/id").size() == arrived);
+  const auto id = out.column("/requests/id");
+  CHECK(id.size() == arrived);
+  CHECK(test::one_row_per_request(id));
   // A fixed pool holds 2 replicas × 4 GPUs for the whole 20 minutes: 8 · 1/3 h GPU-hours.
   CHECK(number("gpu_hours") == Approx(8.0 / 3.0));
   CHECK(number("cost_usd") == Approx(2 * 8.0 / 3.0));
-  H5Gclose(summary);
-  H5Fclose(f);
 }
 
 TEST_CASE("with an autoscaler the ready replicas rise only after provisioning plus weight loading") {
@@ -146,14 +145,7 @@ TEST_CASE("a 10x demand spike on a fixed pool raises p99 TTFT; the same seed rep
   const std::string pool = "    initial_replicas: 2\n    price: $2/h\n";
   const std::string spike =
       "  demand:\n    points: [[0 s, 1x], [5 min, 1x], [6 min, 10x], [10 min, 10x], [11 min, 1x]]\n";
-  const auto p99_ttft = [](const fs::path& file) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const hid_t summary = H5Gopen2(f, "/summary", H5P_DEFAULT);
-    const double v = test::read_number_attribute(summary, "ttft_p99_s");
-    H5Gclose(summary);
-    H5Fclose(f);
-    return v;
-  };
+  const auto p99_ttft = [](const fs::path& file) { return test::RunOutput(file).summary("ttft_p99_s"); };
   test::TempDir dir;
   const double calm = p99_ttft(run(dir, serving_scenario(synthetic, pool)).file);
   const std::string spiky = serving_scenario(synthetic + spike, pool);
@@ -201,14 +193,10 @@ TEST_CASE("in a 10x spike autoscaled replicas serve only after provisioning + we
     double served_by_new = 0;
   };
   const auto outcome = [](const fs::path& file) {
-    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    const hid_t summary = H5Gopen2(f, "/summary", H5P_DEFAULT);
-    Outcome o{test::read_number_attribute(summary, "ttft_p99_s"),
-              test::read_number_attribute(summary, "slo_attainment")};
-    H5Gclose(summary);
-    const auto replica = test::read_column(f, "/requests/replica");
-    const auto start = test::read_column(f, "/requests/start_s");
-    H5Fclose(f);
+    const test::RunOutput out(file);
+    Outcome o{out.summary("ttft_p99_s"), out.summary("slo_attainment")};
+    const auto replica = out.column("/requests/replica");
+    const auto start = out.column("/requests/start_s");
     for (std::size_t i = 0; i < replica.size(); ++i)
       if (replica[i] >= 2 && !std::isnan(start[i])) {
         o.earliest_start_on_new_replica = std::min(o.earliest_start_on_new_replica, start[i]);

@@ -21,26 +21,6 @@ fs::path example(const std::string& name) {
   return fs::path(CLUSTERSIM_SOURCE_DIR) / "configs" / "scenarios" / (name + ".yaml");
 }
 
-// The run's HDF5 file, opened read-only, with its /summary group.
-class Output {
- public:
-  explicit Output(const fs::path& file)
-      : file_(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)), summary_(H5Gopen2(file_, "/summary", H5P_DEFAULT)) {}
-  ~Output() {
-    H5Gclose(summary_);
-    H5Fclose(file_);
-  }
-  Output(const Output&) = delete;
-  Output& operator=(const Output&) = delete;
-  double summary(const std::string& name) const { return test::read_number_attribute(summary_, name); }
-  std::vector<double> column(const std::string& path) const { return test::read_column(file_, path); }
-  std::vector<std::string> text(const std::string& path) const { return test::read_text_column(file_, path); }
-
- private:
-  hid_t file_;
-  hid_t summary_;
-};
-
 fs::path run(const test::TempDir& dir, const Scenario& s) {
   RunOptions o;
   o.output = dir.path() / (s.name + ".h5");
@@ -68,7 +48,7 @@ TEST_CASE("two whole-cluster jobs under FIFO run one after the other, and /jobs 
                                        "jobs:\n"
                                        "  - {name: a, submit: 0 s, gpus: 16, duration: 1 h}\n"
                                        "  - {name: b, submit: 10 min, gpus: 8, duration: 30 min}\n")));
-  Output out(file);
+  test::RunOutput out(file);
   const auto id = out.column("/jobs/id");
   const auto start = out.column("/jobs/start_s");
   const auto end = out.column("/jobs/end_s");
@@ -106,7 +86,7 @@ TEST_CASE("two whole-cluster jobs under FIFO run one after the other, and /jobs 
 TEST_CASE("the Alibaba replay writes one /jobs row per pod of the trace") {
   test::TempDir dir;
   const fs::path file = run_example(dir, "alibaba_replay");
-  Output out(file);
+  test::RunOutput out(file);
   const auto id = out.column("/jobs/id");
   CHECK(id.size() == 8152);  // data rows of alibaba_gpu_v2023_openb_pod_list_default.csv
   const std::set<double> unique(id.begin(), id.end());
@@ -122,7 +102,7 @@ TEST_CASE("the GPT-3 175B calibration reports Megatron-LM's 140 TFLOP/s per GPU 
   test::TempDir dir;
   // The iteration time does not depend on the horizon: one hour is enough to report it.
   const fs::path file = run_example(dir, "gpt3_175b_calibration", {"simulation.horizon=1 h"});
-  Output out(file);
+  test::RunOutput out(file);
   CHECK(out.summary("training_tflops_per_gpu") == Approx(140).epsilon(0.10));
   CHECK(out.summary("training_days_for_budget") == Approx(34).epsilon(0.10));
   // Consistency of the reported figures: days = 300e9 tokens / (tokens/s) / 86,400, and tokens
@@ -141,7 +121,7 @@ TEST_CASE("during the launch-day spike serving borrows GPUs and the preemptible 
   test::TempDir dir;
   // Ramp 30 min -> 2 h to 10x, hold to 3.5 h. 2.5 h covers the ramp and the start of the hold.
   const fs::path file = run_example(dir, "colocation_spike", {"simulation.horizon=150 min"});
-  Output out(file);
+  test::RunOutput out(file);
   const auto t = out.column("/timeline/time_s");
   const auto lent = out.column("/timeline/gpus_lent");
   const auto allocated = out.column("/timeline/gpus_allocated");
@@ -187,7 +167,7 @@ TEST_CASE("a node failure under a serving replica ends its GPU loan and the run 
   const fs::path file = run_example(dir, "colocation_spike",
                                     {"simulation.horizon=150 min", "cluster.failures.enabled=true",
                                      "cluster.failures.gpu_mtbf=20 h", "cluster.failures.repair_time=30 min"});
-  Output out(file);
+  test::RunOutput out(file);
   CHECK(out.summary("node_failures") >= 1);
   CHECK(out.summary("gpu_loans_revoked") >= 1);
   CHECK(out.summary("gpu_loans_revoked") <= out.summary("node_failures"));

@@ -5,17 +5,14 @@
 #include <set>
 #include <vector>
 
+#include "drain_source.hpp"
 #include "workloads/conversation_source.hpp"
 
 using namespace cs;
 using namespace cs::time_literals;
+using cs::test::drain;
 
 namespace {
-std::vector<InferenceRequest> drain(RequestSource& s) {
-  std::vector<InferenceRequest> out;
-  while (auto r = s.next()) out.push_back(std::move(*r));
-  return out;
-}
 
 // Fixed lengths make every figure below countable by hand.
 ConversationSpec fixed_spec() {

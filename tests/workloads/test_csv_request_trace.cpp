@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "drain_source.hpp"
 #include "trace_test_files.hpp"
 #include "workloads/csv_request_trace.hpp"
 #include "workloads/trace_error.hpp"
@@ -173,8 +174,7 @@ TEST_CASE("a generic CSV maps named columns with a time unit and keeps the file'
   TraceReadOptions options;
   options.origin = TraceTimeOrigin::kFileZero;
   CsvRequestTrace trace(path, m, options);
-  std::vector<InferenceRequest> rs;
-  while (auto r = trace.next()) rs.push_back(*r);
+  const std::vector<InferenceRequest> rs = test::drain(trace);
   REQUIRE(rs.size() == 3);
   CHECK(rs[0].arrival == Time::ms(1500));
   CHECK(rs[1].arrival == Time::us(1'500'250));

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "drain_source.hpp"
 #include "trace_test_files.hpp"
 #include "workloads/csv_request_trace.hpp"
 #include "workloads/demand_shaped_source.hpp"
@@ -100,9 +101,7 @@ TEST_CASE("shaping a trace is deterministic for a seed and copies may get their 
   for (int i = 0; i < 50; ++i) base.push_back({Time::s(i), 10, 5, "", {1, 2, 3}});
   auto run = [&](std::uint64_t seed, CopyPrefixIds ids) {
     DemandShapedSource s(std::make_unique<VectorRequestSource>(base), {DemandProfile::constant(3.5), 4_s, ids}, seed);
-    std::vector<InferenceRequest> out;
-    while (auto r = s.next()) out.push_back(*r);
-    return out;
+    return test::drain(s);
   };
   const auto a = run(1, CopyPrefixIds::kKeep), b = run(1, CopyPrefixIds::kKeep), c = run(2, CopyPrefixIds::kKeep);
   REQUIRE(a.size() == b.size());

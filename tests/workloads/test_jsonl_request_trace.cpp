@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "drain_source.hpp"
 #include "trace_test_files.hpp"
 #include "workloads/jsonl_request_trace.hpp"
 #include "workloads/trace_error.hpp"
@@ -16,8 +17,7 @@ TEST_CASE("JSON Lines requests keep millisecond times, lengths and prefix hash i
                                     "\n"
                                     "{\"output_length\": 9, \"session\": \"s1\", \"timestamp\": 3000, \"input_length\": 7, \"model\": \"m\"}");
   JsonlRequestTrace trace(path);
-  std::vector<InferenceRequest> rs;
-  while (auto r = trace.next()) rs.push_back(*r);
+  const std::vector<InferenceRequest> rs = test::drain(trace);
   REQUIRE(rs.size() == 3);
   CHECK(rs[0].arrival == Time());
   CHECK(rs[0].input_tokens == 6955);

@@ -5,19 +5,13 @@
 #include <utility>
 #include <vector>
 
+#include "drain_source.hpp"
 #include "workloads/demand_presets.hpp"
 #include "workloads/synthetic_request_source.hpp"
 
 using namespace cs;
 using namespace cs::time_literals;
-
-namespace {
-std::vector<InferenceRequest> drain(RequestSource& s) {
-  std::vector<InferenceRequest> out;
-  while (auto r = s.next()) out.push_back(std::move(*r));
-  return out;
-}
-}  // namespace
+using cs::test::drain;
 
 TEST_CASE("a synthetic source with the same seed repeats itself exactly") {
   SyntheticWorkloadSpec spec;
