@@ -44,7 +44,6 @@ void run(const std::string& path, cs::SchedulingPolicy policy, cs::PlacementPoli
   trace.time_scale = static_cast<double>(compress);
   spec.trace = trace;
   TrainingSystem system(engine, spec, nullptr);
-  ClusterScheduler& scheduler = system.scheduler();
   // The last pod arrives at 12.9 million s; the horizon leaves the longest ones time to end
   // (failures never stop, so a run with them needs one).
   if (failures) {
@@ -56,7 +55,7 @@ void run(const std::string& path, cs::SchedulingPolicy policy, cs::PlacementPoli
   }
   system.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto t = scheduler.totals();
+  const auto t = system.accounting().totals();
   std::printf(
       "%5d GPUs x%-4lld %-20s %-15s %-8s wall %6.3f s  jobs %llu (finished %llu, waiting %llu, running %llu, never fit "
       "%llu)  "

@@ -147,9 +147,10 @@ std::vector<ColumnSpec> JobMetrics::table_columns() {
       {"cost_usd", "USD", ColumnType::kFloat64, "GPU-hours held x its price per GPU-hour"}};
 }
 
-JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, ColumnarWriter* table,
-                       const std::vector<const TrainingJobSpec*>& model_jobs, double usd_per_gpu_hour)
-    : scheduler_(scheduler), table_(table), usd_per_gpu_hour_(usd_per_gpu_hour), row_(table_columns().size() - 1) {
+JobMetrics::JobMetrics(ClusterScheduler& scheduler, const ClusterAccounting& accounting, TimelineSampler& sampler,
+                       ColumnarWriter* table, const std::vector<const TrainingJobSpec*>& model_jobs,
+                       double usd_per_gpu_hour)
+    : scheduler_(scheduler), accounting_(accounting), table_(table), usd_per_gpu_hour_(usd_per_gpu_hour), row_(table_columns().size() - 1) {
   for (const TrainingJobSpec* spec : model_jobs) {
     ModelJob m;
     m.spec = spec;
@@ -180,7 +181,7 @@ JobMetrics::JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, Co
                     });
   sampler.add_gauge({"goodput_cumulative", "1", ColumnType::kFloat64,
                      "since the start: GPU-weighted useful work / GPU time held by jobs"},
-                    [&s] { return s.totals().goodput; });
+                    [this] { return accounting_.totals().goodput; });
   for (std::size_t i = 0; i < model_jobs_.size() && i < kIterationSeries; ++i)
     sampler.add_gauge({"iteration_s_job" + std::to_string(i), "s", ColumnType::kFloat64,
                        "iteration time of training job '" + model_jobs_[i].spec->name + "' (NaN while not running)"},
@@ -311,7 +312,7 @@ void JobMetrics::record(const ClusterJobRecord& r) {
 }
 
 void JobMetrics::write_summary(RunFile& out, Time end) {
-  const ClusterTotals t = scheduler_.totals();
+  const ClusterTotals t = accounting_.totals();
   const ClusterInventory& inv = scheduler_.inventory();
   out.declare_summary(output_keys());
   out.summary("cluster_gpus", static_cast<std::int64_t>(inv.gpu_count()));

@@ -10,6 +10,7 @@
 
 #include "sim/io/run_file.hpp"
 #include "sim/metrics/timeline_sampler.hpp"
+#include "sim/training/cluster_accounting.hpp"
 #include "sim/training/cluster_scheduler.hpp"
 #include "sim/training/network_speed_model.hpp"
 #include "sim/training/training_job_spec.hpp"
@@ -33,8 +34,9 @@ class JobMetrics {
  public:
   // `model_jobs`: the model-driven jobs of the scenario, for one iteration-time series each
   // (at most kIterationSeries; they are matched by name as they are submitted).
-  JobMetrics(ClusterScheduler& scheduler, TimelineSampler& sampler, ColumnarWriter* table,
-             const std::vector<const TrainingJobSpec*>& model_jobs, double usd_per_gpu_hour);
+  // `accounting`: the scheduler's (for goodput and the run totals).
+  JobMetrics(ClusterScheduler& scheduler, const ClusterAccounting& accounting, TimelineSampler& sampler,
+             ColumnarWriter* table, const std::vector<const TrainingJobSpec*>& model_jobs, double usd_per_gpu_hour);
   JobMetrics(const JobMetrics&) = delete;
   JobMetrics& operator=(const JobMetrics&) = delete;
   static constexpr std::size_t kIterationSeries = 8;
@@ -71,6 +73,7 @@ class JobMetrics {
   void sample_links();
 
   ClusterScheduler& scheduler_;
+  const ClusterAccounting& accounting_;
   ColumnarWriter* table_;
   double usd_per_gpu_hour_;
   std::vector<ModelJob> model_jobs_;

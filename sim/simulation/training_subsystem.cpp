@@ -20,7 +20,7 @@ class TrainingSubsystem final : public Subsystem {
  public:
   explicit TrainingSubsystem(SubsystemContext& ctx) : system_(ctx.engine, *ctx.scenario.training, ctx.fabric) {
     const TrainingClusterSpec& spec = *ctx.scenario.training;
-    metrics_ = std::make_unique<JobMetrics>(system_.scheduler(), ctx.sampler,
+    metrics_ = std::make_unique<JobMetrics>(system_.scheduler(), system_.accounting(), ctx.sampler,
                                             &ctx.out.table("jobs", JobMetrics::table_columns()),
                                             system_.model_jobs(), spec.usd_per_gpu_hour);
     system_.on_job_submitted.connect(

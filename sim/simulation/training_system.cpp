@@ -30,6 +30,7 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
     speed_ = std::move(speed);
   }
   scheduler_ = std::make_unique<ClusterScheduler>(engine_, *inventory_, spec_.scheduler, speed_.get());
+  accounting_ = std::make_unique<ClusterAccounting>(engine_, *scheduler_);
   scheduler_->on_loan_revoked.connect([this](std::uint64_t loan_id) {
     const auto it = std::find_if(loans_.begin(), loans_.end(), [&](const auto& kv) { return kv.second == loan_id; });
     if (it == loans_.end()) return;

@@ -1,8 +1,8 @@
 #pragma once
 // Wires a training cluster: the inventory (from the scenario's topology, or uniform nodes), the
-// cluster scheduler with the job speed model, the failure injector, and the jobs — the
-// scenario's model-driven `training:` jobs and the `jobs:` list or trace, each pulled one job
-// at a time with one event per submission, so memory does not grow with the trace. In
+// cluster scheduler with the job speed model and its accounting, the failure injector, and the
+// jobs — the scenario's model-driven `training:` jobs and the `jobs:` list or trace, each pulled
+// one job at a time with one event per submission, so memory does not grow with the trace. In
 // co-location it lends GPUs to serving pools (lender(pool)).
 #include <cstdint>
 #include <memory>
@@ -16,6 +16,7 @@
 #include "sim/network/fabric.hpp"
 #include "sim/scenario/training_loader.hpp"
 #include "sim/simulation/serving_system.hpp"
+#include "sim/training/cluster_accounting.hpp"
 #include "sim/training/cluster_inventory.hpp"
 #include "sim/training/cluster_scheduler.hpp"
 #include "sim/training/failure_model.hpp"
@@ -44,6 +45,8 @@ class TrainingSystem {
   void finish();
 
   ClusterScheduler& scheduler() { return *scheduler_; }
+  // The scheduler's GPU-seconds and run totals, listening from its construction.
+  const ClusterAccounting& accounting() const { return *accounting_; }
   const TrainingClusterSpec& spec() const { return spec_; }
   // The scenario's model jobs, in submission order.
   std::vector<const TrainingJobSpec*> model_jobs() const;
@@ -79,6 +82,7 @@ class TrainingSystem {
   std::unique_ptr<JobSpeedModel> speed_;
   NetworkSpeedModel* network_speed_ = nullptr;  // speed_, typed
   std::unique_ptr<ClusterScheduler> scheduler_;
+  std::unique_ptr<ClusterAccounting> accounting_;
   std::unique_ptr<FailureInjector> failures_;
   std::unique_ptr<SpotInterruptions> spot_;
   std::unique_ptr<JobSource> trace_;

@@ -55,8 +55,7 @@ ClusterScheduler::ClusterScheduler(Engine& engine, ClusterInventory& inventory, 
       policy_(make_queue_policy(spec.policy)),
       placement_random_(&engine.random("cluster_placement")),
       jobs_on_node_(static_cast<std::size_t>(inventory.node_count())),
-      loans_(spec.preemption_backoff),
-      last_account_(engine.now()) {}
+      loans_(spec.preemption_backoff) {}
 
 ClusterScheduler::~ClusterScheduler() = default;
 
@@ -82,7 +81,7 @@ std::uint64_t ClusterScheduler::submit(ClusterJobSpec spec) {
   if (spec.checkpoint.interval < Time() || spec.checkpoint.write_time < Time() ||
       spec.checkpoint.restart_overhead < Time())
     throw std::invalid_argument("cluster job '" + spec.name + "': negative checkpoint time");
-  account();
+  on_gpus_changing.emit();
   spec.submit = engine_.now();
   auto owned = std::make_unique<Job>(std::move(spec));
   Job& j = *owned;
@@ -129,7 +128,7 @@ void ClusterScheduler::request_pass() {
 
 void ClusterScheduler::schedule_pass() {
   if (finished_) return;
-  account();
+  on_gpus_changing.emit();
   policy_->pass(queue_, *this);
   if (model_set_changed_) retime_model_jobs();
 }
@@ -273,7 +272,7 @@ void ClusterScheduler::plan_next_event(Job& j) {
 
 void ClusterScheduler::on_job_event(std::uint64_t id) {
   if (finished_) return;
-  account();
+  on_gpus_changing.emit();
   Job& j = job(id);
   j.event = EventHandle{};
   const JobRun::Step step = j.run.on_event(engine_.now());
@@ -400,19 +399,18 @@ void ClusterScheduler::attach(FailureInjector& failures) {
 
 void ClusterScheduler::node_down(int node, bool gpu_fault) {
   if (finished_) return;
-  account();
+  on_gpus_changing.emit();
   const auto hit = jobs_on_node_[static_cast<std::size_t>(node)];  // a copy: interrupt() edits it
   for (std::uint64_t id : hit) interrupt(job(id), Cause::kFailure);
   revoke_loans_on(node);
   inventory_.set_down(node);
-  ++node_failures_;
   on_failure.emit(node, gpu_fault, static_cast<int>(hit.size()));
   request_pass();
 }
 
 void ClusterScheduler::node_up(int node) {
   if (finished_) return;
-  account();
+  on_gpus_changing.emit();
   inventory_.set_up(node);
   request_pass();
 }
@@ -421,7 +419,7 @@ GpuLoan ClusterScheduler::borrow_gpus(int count, int priority, int group) {
   GpuLoan loan;
   if (finished_ || count <= 0) return loan;
   group = std::max(group, 1);
-  account();
+  on_gpus_changing.emit();
   loans_.lender_changed(engine_.now());
   std::vector<GpuIndex> taken;
   auto allocate = [&](const Placement& placement) {
@@ -475,7 +473,7 @@ void ClusterScheduler::hand_over(std::uint64_t loan_id, GpuHolder holder) {
 
 void ClusterScheduler::return_gpus(std::uint64_t loan_id) {
   const GpuLoan loan = loans_.give_back(loan_id);
-  account();
+  on_gpus_changing.emit();
   loans_.lender_changed(engine_.now());
   for (GpuIndex g : loan.gpus) inventory_.release(g, ClusterInventory::kMilliPerGpu, loan.holder);
   request_pass();
@@ -491,7 +489,7 @@ void ClusterScheduler::revoke_loans_on(int node) {
 
 void ClusterScheduler::finish() {
   if (finished_) return;
-  account();
+  on_finishing.emit();
   finished_ = true;
   for (auto& owned : jobs_) {
     Job& j = *owned;
@@ -506,15 +504,6 @@ void ClusterScheduler::finish() {
     }
     on_job_finished.emit(make_record(j));
   }
-}
-
-void ClusterScheduler::account() {
-  const Time now = engine_.now();
-  if (finished_ || now <= last_account_) return;
-  const double dt = (now - last_account_).seconds();
-  allocated_gpu_s_ += inventory_.allocated_gpu_shares() * dt;
-  in_service_gpu_s_ += static_cast<double>(inventory_.in_service_gpus()) * dt;
-  last_account_ = now;
 }
 
 ClusterJobRecord ClusterScheduler::make_record(const Job& j) const {
@@ -573,64 +562,6 @@ const IterationBreakdown* ClusterScheduler::iteration_breakdown(std::uint64_t id
   const Job& j = job(id);
   if (!j.model() || j.status != ClusterJobStatus::kRunning || !(j.run.iteration_s() > 0)) return nullptr;
   return &j.breakdown;
-}
-
-ClusterTotals ClusterScheduler::totals() const {
-  ClusterTotals t;
-  double completion = 0;
-  double queue = 0;
-  double held = 0;
-  for (const auto& owned : jobs_) {
-    const Job& j = *owned;
-    ++t.submitted;
-    switch (j.status) {
-      case ClusterJobStatus::kFinished:
-        ++t.finished;
-        break;
-      case ClusterJobStatus::kWaiting:
-        ++t.waiting;
-        break;
-      case ClusterJobStatus::kRunning:
-        ++t.running;
-        break;
-      case ClusterJobStatus::kNeverFits:
-        ++t.never_fits;
-        break;
-    }
-    t.failures += static_cast<std::uint64_t>(j.failures);
-    t.preemptions += static_cast<std::uint64_t>(j.preemptions);
-    t.restarts += static_cast<std::uint64_t>(j.restarts);
-    if (j.status == ClusterJobStatus::kFinished) {
-      completion += (*j.end - j.spec.submit).seconds();
-      queue += j.queue_s;
-    }
-    const ClusterJobRecord r = make_record(j);
-    const double w = j.gpu_weight();
-    t.useful_gpu_s += w * r.useful_work_s;
-    t.lost_gpu_s += w * r.lost_work_s;
-    t.checkpoint_gpu_s += w * r.checkpoint_s;
-    t.restart_gpu_s += w * r.restart_s;
-    held += w * r.held_s;
-  }
-  t.node_failures = node_failures_;
-  t.loans_revoked = loans_.revoked();
-  if (t.finished > 0) {
-    t.mean_completion_s = completion / static_cast<double>(t.finished);
-    t.mean_queue_s = queue / static_cast<double>(t.finished);
-  }
-  t.goodput = held > 0 ? t.useful_gpu_s / held : 0.0;
-  // Integrals up to now (the last accounting may be a while ago when nothing changed).
-  double allocated = allocated_gpu_s_;
-  double in_service = in_service_gpu_s_;
-  if (!finished_ && engine_.now() > last_account_) {
-    const double dt = (engine_.now() - last_account_).seconds();
-    allocated += inventory_.allocated_gpu_shares() * dt;
-    in_service += static_cast<double>(inventory_.in_service_gpus()) * dt;
-  }
-  t.allocated_gpu_s = allocated;
-  t.in_service_gpu_s = in_service;
-  t.gpu_utilization = in_service > 0 ? allocated / in_service : 0.0;
-  return t;
 }
 
 }  // namespace cs

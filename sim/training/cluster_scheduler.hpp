@@ -23,12 +23,10 @@
 // GPUs and goes back to the queue keeping its original place (priority, submission time);
 // its JobRun loses the work since the last checkpoint and owes a restart.
 //
-// Goodput: per job, useful working time / time holding GPUs (ClusterJobRecord::goodput); for
-// the cluster, the GPU-weighted sum: Σ gpus·useful_s / Σ gpus·held_s (ClusterTotals::goodput).
-// Work in progress at the horizon counts as useful (it was not lost).
-//
-// Utilization: GPU-seconds allocated (jobs, by share, plus lent GPUs) / GPU-seconds in
-// service (down and spare nodes excluded), from construction to now (or finish()).
+// Accounting: every change of the inventory (GPUs allocated, released, lent, down, up) is
+// announced by on_gpus_changing just before it happens, and the horizon by on_finishing;
+// ClusterAccounting (cluster_accounting.hpp) listens to them for GPU-seconds, utilization,
+// goodput and the run totals.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,30 +58,6 @@ struct ClusterSchedulerSpec {
   // settled, its free GPUs meanwhile absorb serving's scale-ups without an eviction (the
   // spirit of Kubernetes' restart back-off; an elastic job would instead shrink).
   Time preemption_backoff{};
-};
-
-// Run totals for /summary. Means are over finished jobs.
-struct ClusterTotals {
-  std::uint64_t submitted = 0;
-  std::uint64_t finished = 0;
-  std::uint64_t waiting = 0;  // at the horizon (after finish()) or now
-  std::uint64_t running = 0;
-  std::uint64_t never_fits = 0;
-  std::uint64_t failures = 0;  // job interruptions by failures
-  std::uint64_t node_failures = 0;
-  std::uint64_t loans_revoked = 0;  // GPU loans ended by node failures
-  std::uint64_t preemptions = 0;
-  std::uint64_t restarts = 0;
-  double mean_completion_s = 0;  // end - submit
-  double mean_queue_s = 0;       // all waits of finished jobs
-  double gpu_utilization = 0;
-  double goodput = 0;
-  double useful_gpu_s = 0;
-  double lost_gpu_s = 0;
-  double checkpoint_gpu_s = 0;
-  double restart_gpu_s = 0;
-  double allocated_gpu_s = 0;  // jobs (by share) + lent
-  double in_service_gpu_s = 0;
 };
 
 class ClusterScheduler : private SchedulerContext {
@@ -120,15 +94,16 @@ class ClusterScheduler : private SchedulerContext {
   // lent (the borrower must stop using them; return_gpus of it is not needed and throws).
   Signal<std::uint64_t /*loan id*/> on_loan_revoked;
 
-  // At the horizon: accounts up to now and reports every unfinished job (waiting or running)
-  // through on_job_finished with its status, so that each submitted job gets exactly one
+  // At the horizon: announces on_finishing, then reports every unfinished job (waiting or
+  // running) through on_job_finished with its status, so that each submitted job gets exactly one
   // final record. The scheduler does nothing afterwards.
   void finish();
 
   ClusterJobRecord record(std::uint64_t id) const;
+  // Jobs submitted so far (ids 1..job_count()).
+  std::uint64_t job_count() const { return jobs_.size(); }
   // The latest iteration breakdown of a running model job (null otherwise), for MFU.
   const IterationBreakdown* iteration_breakdown(std::uint64_t id) const;
-  ClusterTotals totals() const;
   // Running model jobs in id order, with their current iteration time (0: not timed yet).
   // The spans point into the scheduler: valid until it next changes the running set.
   std::vector<RunningTrainingJob> running_training_jobs(std::vector<double>* iteration_s) const;
@@ -138,6 +113,7 @@ class ClusterScheduler : private SchedulerContext {
   int free_gpus() const { return inventory_.free_whole_gpus(); }
   int down_gpus() const { return inventory_.down_gpus(); }
   int lent_gpus() const { return loans_.lent_gpus(); }
+  std::uint64_t loans_revoked() const { return loans_.revoked(); }
   // Queued jobs and jobs held off after a loan preemption.
   int waiting_jobs() const { return static_cast<int>(queue_.size() + loans_.held_jobs()); }
   int running_jobs() const { return running_count_; }
@@ -151,6 +127,10 @@ class ClusterScheduler : private SchedulerContext {
   Signal<const ClusterJobRecord&> on_job_finished;  // exactly once per job
   Signal<const ClusterJobRecord&> on_job_preempted;
   Signal<int /*node*/, bool /*gpu_fault*/, int /*jobs interrupted*/> on_failure;
+  // Just before the inventory may change at this instant (the GPUs held so far were held
+  // until now), and once at finish(), before any final record: the accounting's instants.
+  Signal<> on_gpus_changing;
+  Signal<> on_finishing;
 
  private:
   struct Job;
@@ -174,7 +154,6 @@ class ClusterScheduler : private SchedulerContext {
   void add_running(Job& j);
   void remove_running(Job& j);
   void retime_model_jobs();
-  void account();
   ClusterJobRecord make_record(const Job& j) const;
 
   // SchedulerContext: what the queue policy sees.
@@ -205,10 +184,6 @@ class ClusterScheduler : private SchedulerContext {
   bool pass_pending_ = false;
   bool model_set_changed_ = false;
   bool finished_ = false;
-  Time last_account_;
-  double allocated_gpu_s_ = 0;
-  double in_service_gpu_s_ = 0;
-  std::uint64_t node_failures_ = 0;
 };
 
 }  // namespace cs

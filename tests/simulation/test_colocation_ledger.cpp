@@ -63,7 +63,7 @@ TEST_CASE("one GPU ledger holds every GPU of a co-located run as the scheduler, 
       ++cross_checks;
       std::ostringstream why;
       std::size_t job_gpus = 0;
-      for (std::uint64_t id = 1; id <= scheduler.totals().submitted; ++id) {
+      for (std::uint64_t id = 1; id <= scheduler.job_count(); ++id) {
         const ClusterJobRecord r = scheduler.record(id);
         if (r.status == ClusterJobStatus::kRunning) job_gpus += static_cast<std::size_t>(r.gpus);
       }
@@ -109,7 +109,7 @@ TEST_CASE("one GPU ledger holds every GPU of a co-located run as the scheduler, 
     training.finish();
     ledger.check();
     CHECK(disagreement == std::string());
-    const ClusterTotals t = scheduler.totals();
+    const ClusterTotals t = training.accounting().totals();
     node_failures += t.node_failures;
     preemptions += t.preemptions;
     revoked_loans += t.loans_revoked;

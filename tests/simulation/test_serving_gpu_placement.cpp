@@ -91,7 +91,7 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
   training.finish();
 
   CHECK(placed > 3);  // the three initial replicas and the spike's
-  CHECK(training.scheduler().totals().preemptions >= 1);
+  CHECK(training.accounting().totals().preemptions >= 1);
   CHECK(overlaps == 0);
   CHECK(foreign == 0);
   CHECK(split_groups == 0);

@@ -45,7 +45,7 @@ SpotRun run_spot(std::uint64_t seed, const TrainingClusterSpec& spec, Time horiz
   system.start(horizon);
   engine.run_until(horizon);
   system.finish();
-  return {system.spot_reclaims(), system.scheduler().totals()};
+  return {system.spot_reclaims(), system.accounting().totals()};
 }
 
 }  // namespace

@@ -36,12 +36,12 @@ TEST_CASE("every pod of the Alibaba trace gets exactly one final record on 6,000
       system.start(horizon);
       engine.run_until(horizon);
       system.finish();
-      CHECK(submitted == s.totals().submitted);
+      CHECK(submitted == system.accounting().totals().submitted);
       CHECK(finals.size() == submitted);
       int not_once = 0;
       for (int n : finals) not_once += n == 1 ? 0 : 1;
       CHECK(not_once == 0);
-      const auto t = s.totals();
+      const auto t = system.accounting().totals();
       CHECK(t.submitted == t.finished + t.waiting + t.running + t.never_fits);
       CHECK(t.running > 0);
     }

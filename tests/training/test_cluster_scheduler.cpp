@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "sim/training/cluster_accounting.hpp"
 #include "sim/training/cluster_scheduler.hpp"
 
 using namespace cs;
@@ -41,12 +42,14 @@ struct SchedulerRun {
     inventory.emplace(ClusterInventory::uniform(nodes, 8, nodes));
     inventory->reserve_spares(spare_nodes);
     scheduler.emplace(engine, *inventory, ClusterSchedulerSpec{policy, PlacementPolicy::kTopologyAware}, speed);
+    accounting.emplace(engine, *scheduler);
     finals.listen(*scheduler);
     return *scheduler;
   }
   Engine engine{1};
   std::optional<ClusterInventory> inventory;
   std::optional<ClusterScheduler> scheduler;
+  std::optional<ClusterAccounting> accounting;
   Finals finals;
 };
 
@@ -103,7 +106,7 @@ TEST_CASE_METHOD(SchedulerRun, "fifo keeps submission order and a 16-GPU gang wa
   CHECK(finals.by_id.at(c).end == 160_s);
   CHECK(finals.by_id.at(c).queue_s == 150.0);
   CHECK(finals.duplicates == 0);
-  const auto t = s.totals();
+  const auto t = accounting->totals();
   CHECK(t.finished == 3);
   // Mean completion (100 + 150 + 160) / 3; mean queueing (0 + 100 + 150) / 3.
   CHECK(t.mean_completion_s == Approx(410.0 / 3));
@@ -295,7 +298,7 @@ TEST_CASE_METHOD(SchedulerRun, "at the horizon every unfinished job is reported 
   CHECK(finals.by_id.at(wait).queue_s == 50.0);
   CHECK(finals.by_id.at(c).status == ClusterJobStatus::kFinished);
   CHECK(finals.by_id.at(c).end == 5_s);
-  const auto t = s.totals();
+  const auto t = accounting->totals();
   CHECK(t.submitted == t.finished + t.waiting + t.running + t.never_fits);
 }
 
@@ -317,6 +320,77 @@ TEST_CASE_METHOD(SchedulerRun, "easy backfill keeps later single-node jobs off t
   CHECK(finals.by_id.at(c).first_start == 100_s);
   CHECK(finals.by_id.at(c).end == 150_s);
   CHECK(finals.by_id.at(d).first_start == 150_s);
+}
+
+// The accounting listener (cluster_accounting.hpp) on the scheduler's changes.
+
+TEST_CASE_METHOD(SchedulerRun, "GPU-seconds count a GPU share by its fraction, lent GPUs while lent, and only nodes in service") {
+  // Two 8-GPU nodes. A: 8 GPUs for 100 s; B: half a GPU for 40 s; 4 GPUs lent from 10 s to
+  // 20 s; the node without A fails at 50 s and stays down until the horizon at 200 s.
+  auto& s = start(2, SchedulingPolicy::kFifo);
+  s.submit(fixed_job("a", 8, 100_s));
+  auto half = fixed_job("b", 1, 40_s);
+  half.gpu_milli = 500;
+  s.submit(half);
+  GpuLoan loan;
+  engine.schedule_at(10_s, [&] { loan = s.borrow_gpus(4, 5); });
+  engine.schedule_at(20_s, [&] { s.return_gpus(loan.id); });
+  ClusterTotals at_30;
+  // Nothing changes between 20 s and 50 s: the totals at 30 s extend the integrals to now.
+  engine.schedule_at(30_s, [&] { at_30 = accounting->totals(); });
+  engine.schedule_at(50_s, [&] {
+    const int idle = inventory->free_gpus(0) == 8 ? 0 : 1;
+    REQUIRE(inventory->free_gpus(idle) == 8);
+    s.node_down(idle, true);
+  });
+  engine.run_until(200_s);
+  s.finish();
+  REQUIRE(loan.gpus.size() == 4);
+
+  // At 30 s: 8x30 (a) + 0.5x30 (b) + 4x10 (lent) = 295 GPU-s allocated of 16x30 = 480 in service.
+  CHECK(at_30.allocated_gpu_s == Approx(295.0));
+  CHECK(at_30.in_service_gpu_s == Approx(480.0));
+  CHECK(at_30.running == 2);
+
+  const ClusterTotals t = accounting->totals();
+  // 8x100 + 0.5x40 + 4x10 = 860 allocated; 16x50 + 8x150 = 2000 in service.
+  CHECK(t.allocated_gpu_s == Approx(860.0));
+  CHECK(t.in_service_gpu_s == Approx(2000.0));
+  CHECK(t.gpu_utilization == Approx(860.0 / 2000.0));
+  // Useful work weighted by GPUs held: 8x100 + 0.5x40; nothing lost, all of it useful.
+  CHECK(t.useful_gpu_s == Approx(820.0));
+  CHECK(t.lost_gpu_s == 0.0);
+  CHECK(t.goodput == Approx(1.0));
+  CHECK(t.finished == 2);
+  CHECK(t.node_failures == 1);
+  CHECK(t.failures == 0);  // no job was on the failed node
+
+  // After finish() the integrals end at the horizon, whatever the clock does next.
+  engine.run_until(500_s);
+  CHECK(accounting->totals().in_service_gpu_s == t.in_service_gpu_s);
+  CHECK(accounting->totals().allocated_gpu_s == t.allocated_gpu_s);
+}
+
+TEST_CASE_METHOD(SchedulerRun, "work lost to a failure counts against goodput, weighted by the job's GPUs") {
+  // A (8 GPUs, 100 s, no checkpoints, no restart overhead) is on the one node, which fails at
+  // 40 s: its 40 s of work are lost; the node is back at 60 s and A runs its 100 s again.
+  auto& s = start(1, SchedulingPolicy::kFifo);
+  s.submit(fixed_job("a", 8, 100_s));
+  engine.schedule_at(40_s, [&] { s.node_down(0, true); });
+  engine.schedule_at(60_s, [&] { s.node_up(0); });
+  engine.run_until(1000_s);
+  s.finish();
+  const ClusterTotals t = accounting->totals();
+  CHECK(t.finished == 1);
+  CHECK(t.failures == 1);
+  CHECK(t.node_failures == 1);
+  // Held 40 + 100 GPU-time per GPU, 100 of it useful: goodput 100 / 140.
+  CHECK(t.useful_gpu_s == Approx(800.0));
+  CHECK(t.lost_gpu_s == Approx(320.0));
+  CHECK(t.goodput == Approx(100.0 / 140.0));
+  // 8 GPUs in service but for the 20 s of repair: 8 x 980 GPU-s; allocated 8 x 140.
+  CHECK(t.in_service_gpu_s == Approx(8.0 * 980.0));
+  CHECK(t.allocated_gpu_s == Approx(8.0 * 140.0));
 }
 
 TEST_CASE("topology-aware placement keeps gangs on fewer nodes and leaves than random placement") {
@@ -387,6 +461,7 @@ TEST_CASE("a loan that eviction cannot satisfy evicts nobody") {
   Engine engine(1);
   auto inventory = ClusterInventory::uniform(2, 8, 2);
   ClusterScheduler s(engine, inventory, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  const ClusterAccounting accounting(engine, s);
   s.submit(preemptible(fixed_job("victim", 8, 100_s)));
   s.submit(fixed_job("keep", 8, 100_s));
   engine.schedule_at(10_s, [&] {
@@ -396,7 +471,7 @@ TEST_CASE("a loan that eviction cannot satisfy evicts nobody") {
   });
   engine.run();
   s.finish();
-  CHECK(s.totals().preemptions == 0);
+  CHECK(accounting.totals().preemptions == 0);
 }
 
 TEST_CASE(
@@ -434,6 +509,7 @@ TEST_CASE("a node failure ends the loans with a GPU on it") {
   Engine engine(1);
   auto inventory = ClusterInventory::uniform(2, 8, 2);
   ClusterScheduler s(engine, inventory, {}, nullptr);
+  const ClusterAccounting accounting(engine, s);
   s.submit(fixed_job("keep", 8, 100_s));
   std::vector<std::uint64_t> revoked;
   s.on_loan_revoked.connect([&](std::uint64_t id) { revoked.push_back(id); });
@@ -448,7 +524,7 @@ TEST_CASE("a node failure ends the loans with a GPU on it") {
   engine.run_until(20_s);
   REQUIRE(revoked.size() == 1);
   CHECK(revoked.front() == loan.id);
-  CHECK(s.totals().loans_revoked == 1);
+  CHECK(accounting.totals().loans_revoked == 1);
   CHECK_THROWS_AS(s.return_gpus(loan.id), std::invalid_argument);
   s.finish();
 }
@@ -473,6 +549,7 @@ TEST_CASE("a loan in TP groups keeps each group inside one node, and spans nodes
   Engine engine2(1);
   auto inventory2 = ClusterInventory::uniform(2, 8, 2);
   ClusterScheduler s2(engine2, inventory2, {SchedulingPolicy::kFifo, PlacementPolicy::kTopologyAware}, nullptr);
+  const ClusterAccounting accounting2(engine2, s2);
   s2.submit(fixed_job("six", 6, 100_s));
   s2.submit(fixed_job("six too", 6, 100_s));  // 2 free on each node: no node holds a group of 4
   engine2.schedule_at(10_s, [&] {
@@ -482,5 +559,5 @@ TEST_CASE("a loan in TP groups keeps each group inside one node, and spans nodes
   });
   engine2.run_until(20_s);
   s2.finish();
-  CHECK(s2.totals().preemptions == 0);
+  CHECK(accounting2.totals().preemptions == 0);
 }
