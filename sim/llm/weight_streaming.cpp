@@ -5,14 +5,21 @@
 
 namespace cs {
 
-StreamingPlan plan_weight_streaming(const TransformerCost& cost, const GpuSpec& gpu, const InferenceLoad& load,
-                                    const MemoryOptions& memory, const StreamingOptions& options) {
+namespace {
+// What both plans start from: the fullest stage's layers, their bytes per GPU and the host rate.
+StreamingPlan stage_of(const TransformerCost& cost, const GpuSpec& gpu, const StreamingOptions& options) {
   StreamingPlan plan;
-  const StageLayout layout = stage_layout(cost.model(), cost.plan().pp);
-  plan.stage_layers = layout.first_stage_layers;
+  plan.stage_layers = stage_layout(cost.model(), cost.plan().pp).first_stage_layers;
   plan.layer_bytes_per_gpu = cost.layer_weight_bytes_per_gpu();
   plan.host_bandwidth_bytes_per_s =
       options.host_bandwidth_bytes_per_s > 0 ? options.host_bandwidth_bytes_per_s : gpu.host_link_bytes_per_s();
+  return plan;
+}
+}  // namespace
+
+StreamingPlan plan_weight_streaming(const TransformerCost& cost, const GpuSpec& gpu, const InferenceLoad& load,
+                                    const MemoryOptions& memory, const StreamingOptions& options) {
+  StreamingPlan plan = stage_of(cost, gpu, options);
   InferenceMemory full = inference_memory_per_gpu(cost, load, memory);
   plan.memory_per_gpu = full;
   if (full.total() <= gpu.memory_bytes) {  // everything fits: nothing to stream
@@ -37,12 +44,7 @@ StreamingPlan plan_weight_streaming(const TransformerCost& cost, const GpuSpec& 
 StreamingPlan plan_serving_streaming(const TransformerCost& cost, const GpuSpec& gpu, const KvSizing& sizing,
                                      double max_batched_tokens, double max_sequences, double kv_tokens,
                                      const StreamingOptions& options) {
-  StreamingPlan plan;
-  const StageLayout layout = stage_layout(cost.model(), cost.plan().pp);
-  plan.stage_layers = layout.first_stage_layers;
-  plan.layer_bytes_per_gpu = cost.layer_weight_bytes_per_gpu();
-  plan.host_bandwidth_bytes_per_s =
-      options.host_bandwidth_bytes_per_s > 0 ? options.host_bandwidth_bytes_per_s : gpu.host_link_bytes_per_s();
+  StreamingPlan plan = stage_of(cost, gpu, options);
   const KvBudgetPerGpu full =
       kv_cache_budget_per_gpu(cost, gpu.memory_bytes, sizing, max_batched_tokens, max_sequences);
   const double need = kv_tokens * cost.kv_bytes_per_token_layer_per_gpu() * plan.stage_layers;

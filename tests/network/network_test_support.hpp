@@ -3,6 +3,7 @@
 // one-NIC hosts, with every link at its line rate.
 #include <string>
 
+#include "sim/network/collectives.hpp"
 #include "sim/network/flow_network.hpp"
 #include "topology/explicit_topology.hpp"
 #include "topology/fabric_builder.hpp"
@@ -30,5 +31,14 @@ struct Net {
   Engine engine;
   FlowNetwork network;
 };
+
+// Runs one collective on `net` now and returns its duration (the flows, to the end).
+inline double flow_level(Net& net, Collectives& c, const CollectiveRequest& req) {
+  double seconds = -1;
+  const Time start = net.engine.now();
+  c.start(req, [&] { seconds = (net.engine.now() - start).seconds(); });
+  while (seconds < 0 && net.engine.pending_events() > 0) net.engine.run_until(net.engine.now() + Time::us(100));
+  return seconds;
+}
 
 }  // namespace cs::testing

@@ -15,15 +15,6 @@ Topology h100_node() {
   return build_cluster(spec);
 }
 
-// Runs one collective on `net` now and returns its duration.
-double flow_level(Net& net, Collectives& c, const CollectiveRequest& req) {
-  double seconds = -1;
-  const Time start = net.engine.now();
-  c.start(req, [&] { seconds = (net.engine.now() - start).seconds(); });
-  while (seconds < 0 && net.engine.pending_events() > 0) net.engine.run_until(net.engine.now() + Time::us(100));
-  return seconds;
-}
-
 }  // namespace
 
 TEST_CASE("the analytical cost of a TP all-reduce agrees with the flow-level simulation") {

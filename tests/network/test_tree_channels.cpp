@@ -44,15 +44,6 @@ CollectiveTuning plain_latencies() {
 
 std::vector<VertexId> all_gpus(const Topology& t) { return {t.gpus().begin(), t.gpus().end()}; }
 
-// Runs one collective on `net` now and returns its duration.
-double flow_level(Net& net, Collectives& c, const CollectiveRequest& req) {
-  double seconds = -1;
-  const Time start = net.engine.now();
-  c.start(req, [&] { seconds = (net.engine.now() - start).seconds(); });
-  while (seconds < 0 && net.engine.pending_events() > 0) net.engine.run_until(net.engine.now() + Time::us(100));
-  return seconds;
-}
-
 LinkId link_between(const Topology& t, const std::string& from, const std::string& to) {
   const VertexId a = *t.find(from), b = *t.find(to);
   for (LinkId l = 0; l < t.link_count(); ++l)
