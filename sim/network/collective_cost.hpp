@@ -98,6 +98,10 @@ class CollectiveCostModel {
     // chain edge on a chunk's first trip, per-step route latency, hop shares) and crossed
     // chain_depth times by a chunk.
     bool tree_chunking = false;  // chunks by tree_chunks (depth + chain_depth) / 2
+    // A tree of one rank per node: the share of a lone chunk's edges, whose up steps and then
+    // down steps run without the other direction's (nvls_tree's first chunk, see
+    // estimate_seconds).
+    double trip_bandwidth = 0;
     double chain_depth = 0;
     double chain_bandwidth = 0;
     double chain_latency_s = 0;
