@@ -264,14 +264,29 @@ TrainingIterationResult TrainingIterationModel::time_contended(const TrainingJob
   return compute(spec, gpus, &dp_comm_s, 0, pp_extra_s_per_byte);
 }
 
+CollectiveAlgorithm TrainingIterationModel::dp_algorithm_for(const CollectiveRequest& r) {
+  return dp_algorithm_ == CollectiveAlgorithm::kAuto || !cost_.supports(r.op, dp_algorithm_, r.group)
+             ? cost_.best(r.op, r.group, r.bytes)
+             : dp_algorithm_;
+}
+
+std::vector<DpCollective> TrainingIterationModel::dp_plan(const TrainingJobSpec& spec,
+                                                          std::span<const VertexId> group) {
+  std::vector<DpCollective> out;
+  for (CollectiveRequest& r : dp_reduction_collectives(spec, group)) {
+    r.algorithm = dp_algorithm_for(r);
+    const CollectiveProtocol protocol = tuning_.protocol != CollectiveProtocol::kAuto
+                                            ? tuning_.protocol
+                                            : cost_.best_protocol(r.op, r.algorithm, r.group, r.bytes);
+    out.push_back({std::move(r), protocol});
+  }
+  return out;
+}
+
 double TrainingIterationModel::dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group) {
   double total = 0;
   for (const CollectiveRequest& r : dp_reduction_collectives(spec, group)) {
-    const CollectiveAlgorithm a =
-        dp_algorithm_ == CollectiveAlgorithm::kAuto || !cost_.supports(r.op, dp_algorithm_, r.group)
-            ? cost_.best(r.op, r.group, r.bytes)
-            : dp_algorithm_;
-    total += cost_.estimate_seconds(r.op, a, r.group, r.bytes);
+    total += cost_.estimate_seconds(r.op, dp_algorithm_for(r), r.group, r.bytes);
   }
   return total;
 }
