@@ -225,12 +225,17 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
   CHECK(fabric.network().rate(training) == Approx(demand));
 }
 
-// The job's ranks on two nodes, ordered for its parallelism.
+namespace {
+
+// The job's ranks on nodes `first` and `second` (a pipeline's stage 0 and 1), ordered for its
+// parallelism.
 std::vector<VertexId> ranks_on(const Topology& topo, const TrainingJobSpec& spec, int first, int second) {
   std::vector<VertexId> ranks = gpus_of_node(topo, first);
   for (const VertexId g : gpus_of_node(topo, second)) ranks.push_back(g);
   return order_ranks(topo, ranks, spec.parallel);
 }
+
+}  // namespace
 
 TEST_CASE(
     "two DP jobs whose rings share the leaf uplinks each get half a link on the one fabric: the bandwidth term of "
@@ -247,7 +252,8 @@ TEST_CASE(
   const Topology& topo = fabric.topology();
   NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
   speed.carry_on(fabric.network());
-  const RunningTrainingJob jobs[2] = {{1, &spec, ranks_on(topo, spec, 0, 2)}, {2, &spec, ranks_on(topo, spec, 1, 3)}};
+  const std::vector<VertexId> a = ranks_on(topo, spec, 0, 2), b = ranks_on(topo, spec, 1, 3);
+  const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
 
   speed.iterations({jobs, 1});
   const TrainingIterationResult alone = speed.last_results()[0];
@@ -290,7 +296,8 @@ TEST_CASE(
   const Topology& topo = fabric.topology();
   NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
   speed.carry_on(fabric.network());
-  const RunningTrainingJob job{1, &spec, training_ranks(topo, spec)};
+  const std::vector<VertexId> ranks = training_ranks(topo, spec);
+  const RunningTrainingJob job{1, &spec, ranks};
   const double idle = speed.results({&job, 1})[0].dp_comm_s;
 
   // A collective job's 2-rank ring between GPU 0 of nodes 1 and 3 crosses ring 0's uplinks and
@@ -435,12 +442,6 @@ TrainingJobSpec pipeline_job() {
   return s;
 }
 
-// The job's ranks: stage 0 on node `first`, stage 1 on node `second`.
-std::vector<VertexId> two_stage_ranks(const Topology& topo, const TrainingJobSpec& spec, int first, int second) {
-  std::vector<VertexId> ranks = gpus_of_node(topo, first);
-  for (const VertexId g : gpus_of_node(topo, second)) ranks.push_back(g);
-  return order_ranks(topo, ranks, spec.parallel);
-}
 
 }  // namespace
 
@@ -460,7 +461,7 @@ TEST_CASE(
   // Job 1 from node 0 to node 2, job 2 from node 1 to node 3: D-mod-K sends GPU i of node 2 and
   // GPU i of node 3 up the same uplink of leaf 0 (and back alike), so rank i of each job shares
   // uplink i both ways; each job alone has one send per link.
-  const std::vector<VertexId> a = two_stage_ranks(topo, spec, 0, 2), b = two_stage_ranks(topo, spec, 1, 3);
+  const std::vector<VertexId> a = ranks_on(topo, spec, 0, 2), b = ranks_on(topo, spec, 1, 3);
   const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
 
   const double alone_s = speed.iterations({jobs, 1})[0].total_s();
@@ -509,7 +510,7 @@ TEST_CASE("a training job's pipeline hand-offs beside a serving replica's on one
   const Topology& topo = fabric.topology();
   NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
   speed.carry_on(fabric.network());
-  const std::vector<VertexId> ranks = two_stage_ranks(topo, spec, 0, 2);
+  const std::vector<VertexId> ranks = ranks_on(topo, spec, 0, 2);
   const RunningTrainingJob job{1, &spec, ranks};
   const TrainingIterationResult idle = speed.results({&job, 1})[0];
 
