@@ -13,6 +13,19 @@ namespace cs {
 NetworkSpeedModel::NetworkSpeedModel(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
                                      CollectiveAlgorithm dp_algorithm)
     : topo_(topo), efficiency_(efficiency), model_(topo, efficiency, std::move(tuning), dp_algorithm), router_(topo) {
+  sum_kind_capacities();
+}
+
+NetworkSpeedModel::NetworkSpeedModel(Fabric& fabric, CollectiveAlgorithm dp_algorithm)
+    : topo_(fabric.topology()),
+      efficiency_(fabric.efficiency()),
+      model_(fabric.topology(), fabric.idle_cost_model(), fabric.tuning(), dp_algorithm),
+      router_(fabric.topology()) {
+  sum_kind_capacities();
+  carry_on(fabric.network());
+}
+
+void NetworkSpeedModel::sum_kind_capacities() {
   for (std::size_t l = 0; l < topo_.link_count(); ++l)
     kind_capacity_[static_cast<std::size_t>(topo_.link(static_cast<LinkId>(l)).kind)] +=
         link_capacity(static_cast<LinkId>(l));

@@ -47,6 +47,7 @@
 #include <span>
 #include <vector>
 
+#include "sim/network/fabric.hpp"
 #include "sim/network/flow_class.hpp"
 #include "sim/training/training_iteration.hpp"
 
@@ -54,8 +55,12 @@ namespace cs {
 
 class NetworkSpeedModel : public JobSpeedModel {
  public:
+  // Jobs timed alone (no carrying network), collectives priced on an idle copy of the network.
   explicit NetworkSpeedModel(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
                              CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  // A run's: jobs timed and carried on the fabric's one network (carry_on), collectives priced
+  // on its idle cost model. The fabric must outlive it.
+  NetworkSpeedModel(Fabric& fabric, CollectiveAlgorithm dp_algorithm);
   NetworkSpeedModel(const NetworkSpeedModel&) = delete;
   NetworkSpeedModel& operator=(const NetworkSpeedModel&) = delete;
 
@@ -104,6 +109,7 @@ class NetworkSpeedModel : public JobSpeedModel {
   const Topology& topology() const { return topo_; }
 
  private:
+  void sum_kind_capacities();
   // Every route of the job's hand-offs between nodes (both directions): the stage boundaries'
   // into `boundary`, interleaving's wrap from the last stage to the first into `wrap`.
   void add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap);

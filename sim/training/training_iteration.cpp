@@ -238,14 +238,29 @@ double megatron_flops_per_iteration(const TrainingJobSpec& spec) {
   return passes * (24 * B * s * l * h * h + 4 * B * s * s * l * h) + selective + 6 * B * s * h * V;
 }
 
+struct TrainingIterationModel::Idle {
+  Router router;
+  Engine engine{1};
+  FlowNetwork network;
+  CollectiveTuning tuning;
+  CollectiveCostModel cost;
+  Idle(const Topology& topo, const LinkEfficiency& efficiency, CollectiveTuning t)
+      : router(topo), network(engine, router, efficiency), tuning(std::move(t)), cost(network, tuning) {}
+};
+
 TrainingIterationModel::TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
                                                CollectiveAlgorithm dp_algorithm)
-    : router_(topo),
-      engine_(1),
-      network_(engine_, router_, efficiency),
-      tuning_(std::move(tuning)),
-      cost_(network_, tuning_),
+    : topo_(topo),
+      own_(std::make_unique<Idle>(topo, efficiency, std::move(tuning))),
+      tuning_(own_->tuning),
+      cost_(own_->cost),
       dp_algorithm_(dp_algorithm) {}
+
+TrainingIterationModel::TrainingIterationModel(const Topology& topo, CollectiveCostModel& idle,
+                                               const CollectiveTuning& tuning, CollectiveAlgorithm dp_algorithm)
+    : topo_(topo), tuning_(tuning), cost_(idle), dp_algorithm_(dp_algorithm) {}
+
+TrainingIterationModel::~TrainingIterationModel() = default;
 
 TrainingIterationResult TrainingIterationModel::time(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
                                                      double usd_per_gpu_hour) {

@@ -123,9 +123,17 @@ double megatron_flops_per_iteration(const TrainingJobSpec& spec);
 
 class TrainingIterationModel {
  public:
-  // Collectives are priced on an idle copy of the network over `topo` (which must outlive it).
+  // Collectives are priced on an idle copy of the network over `topo` (which must outlive it),
+  // for a job timed outside a run.
   explicit TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
                                   CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  // Collectives priced on `idle`, a cost model over `topo` whose network carries no flow (a
+  // run's Fabric::idle_cost_model(), with the fabric's `tuning`); both must outlive it.
+  TrainingIterationModel(const Topology& topo, CollectiveCostModel& idle, const CollectiveTuning& tuning,
+                         CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  ~TrainingIterationModel();
+  TrainingIterationModel(const TrainingIterationModel&) = delete;
+  TrainingIterationModel& operator=(const TrainingIterationModel&) = delete;
 
   // `gpus` in rank order. Uncontended: the DP reduction priced by the cost model.
   TrainingIterationResult time(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
@@ -146,18 +154,18 @@ class TrainingIterationModel {
   const CollectiveTuning& tuning() const { return tuning_; }
 
   CollectiveAlgorithm dp_algorithm() const { return dp_algorithm_; }
-  const Topology& topology() const { return router_.topology(); }
+  const Topology& topology() const { return topo_; }
 
  private:
   TrainingIterationResult compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus, const double* dp_comm_s,
                                   double usd_per_gpu_hour, double pp_extra_s_per_byte = 0);
   CollectiveAlgorithm dp_algorithm_for(const CollectiveRequest& r);
 
-  Router router_;
-  Engine engine_;
-  FlowNetwork network_;
-  CollectiveTuning tuning_;
-  CollectiveCostModel cost_;
+  struct Idle;  // the idle network of the first constructor
+  const Topology& topo_;
+  std::unique_ptr<Idle> own_;
+  const CollectiveTuning& tuning_;
+  CollectiveCostModel& cost_;
   CollectiveAlgorithm dp_algorithm_;
 };
 

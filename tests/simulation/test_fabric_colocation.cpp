@@ -250,8 +250,7 @@ TEST_CASE(
   Engine engine(1);
   Fabric fabric(engine, oversubscribed_pair_of_leaves());
   const Topology& topo = fabric.topology();
-  NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
-  speed.carry_on(fabric.network());
+  NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);  // as a run builds it
   const std::vector<VertexId> a = ranks_on(topo, spec, 0, 2), b = ranks_on(topo, spec, 1, 3);
   const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
 
@@ -294,8 +293,7 @@ TEST_CASE(
   Engine engine(1);
   Fabric fabric(engine, oversubscribed_pair_of_leaves());
   const Topology& topo = fabric.topology();
-  NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
-  speed.carry_on(fabric.network());
+  NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);  // as a run builds it
   const std::vector<VertexId> ranks = training_ranks(topo, spec);
   const RunningTrainingJob job{1, &spec, ranks};
   const double idle = speed.results({&job, 1})[0].dp_comm_s;
