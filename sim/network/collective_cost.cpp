@@ -60,6 +60,7 @@ bool CollectiveCostModel::supports(CollectiveOp op, CollectiveAlgorithm a, std::
       const GroupLayout layout = group_layout(network_.topology(), group);
       if (!layout.uniform || layout.by_node.size() < 2) return false;
       // One rank of each node (the first local index) stands for all: nodes are alike.
+      const Router::Trial trial(network_.router());
       return sharp_tree(network_.router(), inter_node_groups(layout, group).front(), tuning_.flow_label).has_value();
     }
   }
@@ -269,6 +270,18 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
   return e;
 }
 
+CollectiveCostModel::Entry CollectiveCostModel::routed(CollectiveOp op, CollectiveAlgorithm a,
+                                                       std::span<const VertexId> group) {
+  // Under adaptive routing the collective's routes see each other as load, as its flows will
+  // when it starts, and leave none behind: it is only priced.
+  Router& router = network_.router();
+  const Router::Trial trial(router);
+  const std::uint64_t choices = router.adaptive_choices();
+  Entry e = compute(op, a, group);
+  e.load_routed = router.adaptive_choices() != choices;
+  return e;
+}
+
 const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, CollectiveAlgorithm a,
                                                              std::span<const VertexId> group) {
   std::string key;
@@ -279,15 +292,16 @@ const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, Co
   auto it = cache_.find(key);
   if (it == cache_.end()) {
     ++stats_.computed;
-    return cache_.emplace(std::move(key), compute(op, a, group)).first->second;
+    return cache_.emplace(std::move(key), routed(op, a, group)).first->second;
   }
   Entry& e = it->second;
   if (e.network_version != network_.version()) {
-    bool same = true;
+    // Routes chosen by load may change with any flow, on links the entry never read.
+    bool same = !e.load_routed;
     for (const auto& [l, v] : e.links) same = same && network_.link_version(l) == v;
     if (!same) {
       ++stats_.invalidated;
-      e = compute(op, a, group);
+      e = routed(op, a, group);
       return e;
     }
     e.network_version = network_.version();

@@ -107,11 +107,14 @@ class CollectiveCostModel {
     std::vector<Phase> phases;
     std::vector<std::pair<LinkId, std::uint64_t>> links;  // what it read, at which version
     std::uint64_t network_version = 0;
+    bool load_routed = false;  // its routes made adaptive choices: stale once any flow moves
   };
   using Edge = std::pair<VertexId, VertexId>;
 
   const Entry& entry(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
   Entry compute(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
+  // compute() in a routing trial (router.hpp): priced, not run.
+  Entry routed(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
   Phase edge_phase(const std::vector<Edge>& edges, Entry& entry, double rate_fraction);
   // `mean_latency`: a ring's chunk travels every edge in turn, so a step costs the mean edge
   // latency (NCCL's model: intra-node steps x NVLink latency + inter-node steps x network

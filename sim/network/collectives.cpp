@@ -1,6 +1,7 @@
 #include "sim/network/collectives.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -100,10 +101,26 @@ class TreeTask final : public CollectiveTask {
                 : owner_.cost_model().pipeline_chunks(bytes_ / 2));
     chunk_ = bytes_ / 2 / chunks_;
     remaining_ = 0;
+    Router& router = owner_.network().router();
+    {
+      // With several lanes the flows take their classes' links (build_classes); these routes
+      // give the edges' latencies only and must not count as load under adaptive routing.
+      std::optional<Router::Trial> latency_only;
+      if (lanes_.size() > 1) latency_only.emplace(router);
+      route_edges(router);
+    }
+    if (lanes_.size() > 1) build_classes();
+    for (int t = 0; t < 2; ++t)
+      for (std::size_t r = 0; r < n; ++r) try_up(t, r);
+  }
+
+ private:
+  // Each tree's rank states and the routes of its edges (up to the parent, down to the children).
+  void route_edges(Router& router) {
+    const std::size_t n = group_.size();
     for (int t = 0; t < 2; ++t) {
       state_[t].assign(n, RankState{});
       remaining_ += 2 * (n - 1) * chunks_;
-      Router& router = owner_.network().router();
       const std::uint32_t label = owner_.tuning().flow_label;
       for (std::size_t r = 0; r < n; ++r) {
         RankState& s = state_[t][r];
@@ -117,12 +134,7 @@ class TreeTask final : public CollectiveTask {
       const std::size_t root = static_cast<std::size_t>(trees_[t].root);
       if (leaf(t, root)) state_[t][root].down_have = chunks_;
     }
-    if (lanes_.size() > 1) build_classes();
-    for (int t = 0; t < 2; ++t)
-      for (std::size_t r = 0; r < n; ++r) try_up(t, r);
   }
-
- private:
   static constexpr int kChildren = 3;  // two in the tree between nodes, one down the node's chain
   static constexpr int kUp = 3;        // the tag of a send to the parent
   struct RankState {
