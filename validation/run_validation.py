@@ -182,6 +182,8 @@ def collective(binary, row):
             "--min-bytes", row["bytes"], "--max-bytes", row["bytes"]]
     if row.get("tp"):
         args += ["--gpus", row["tp"]]
+    if row.get("algorithm"):
+        args += ["--algorithm", row["algorithm"]]
     (r,) = json.loads(call(args))
     if row["metric"] == "time_ms":
         return r["time_s"] * 1e3
