@@ -12,4 +12,5 @@
   X(queueing)                    \
   X(serving)                     \
   X(network)                     \
-  X(training)
+  X(training)                    \
+  /* (one line per subsystem, each ending in a backslash) */
