@@ -331,7 +331,7 @@ TEST_CASE("in the full model interleaving shrinks the bubble by v and overlap hi
 TEST_CASE("the iteration model prices only specs the training job spec's own validate() passes") {
   // One node of 8 A100s: tp 8 (the job's only split) fills it.
   const Topology topo = dgx_a100_cluster(1, FabricKind::kNone);
-  const std::vector<VertexId> gpus = topo.gpus();
+  const auto gpus = topo.gpus();
   TrainingIterationModel model(topo);
   TrainingJobSpec uneven = data_parallel_job(1);
   uneven.global_batch_sequences = 7;  // fine: dp 1 x micro-batch 1 divides it
