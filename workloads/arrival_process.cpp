@@ -2,14 +2,13 @@
 
 #include <stdexcept>
 
+#include "workloads/workload_spec_checks.hpp"
+
 namespace cs {
 
 ArrivalProcess::ArrivalProcess(const ArrivalSpec& spec, RandomStream& rng) : spec_(spec), rng_(&rng) {
-  if (!(spec.rate_per_s > 0)) throw std::invalid_argument("arrival rate must be > 0");
-  if (spec.kind == ArrivalKind::kGamma) {
-    if (!(spec.cv > 0)) throw std::invalid_argument("arrival cv must be > 0");
-    gamma_shape_ = 1.0 / (spec.cv * spec.cv);
-  }
+  require_valid(validate(spec), "arrivals");
+  if (spec.kind == ArrivalKind::kGamma) gamma_shape_ = 1.0 / (spec.cv * spec.cv);
 }
 
 Time ArrivalProcess::next_gap(double rate_multiplier) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "workloads/workload_spec_checks.hpp"
+
 namespace cs {
 
 namespace {
@@ -33,13 +35,7 @@ ConversationSource::ConversationSource(ConversationSpec spec, std::uint64_t seed
       prompt_rng_(stream_seed(seed, "system_prompts")),
       arrivals_(spec_.sessions, session_rng_),
       next_session_s_(spec_.start.seconds()) {
-  for (const DistributionSpec* d : {&spec_.turns, &spec_.think_time_s, &spec_.user_tokens, &spec_.output_tokens})
-    validate(*d);
-  if (spec_.system_prompt_tokens < 0) throw std::invalid_argument("system_prompt_tokens must not be negative");
-  if (spec_.system_prompts < 1) throw std::invalid_argument("system_prompts must be at least 1");
-  if (!(spec_.system_prompt_zipf >= 0)) throw std::invalid_argument("system_prompt_zipf must not be negative");
-  if (spec_.block_tokens < 1) throw std::invalid_argument("block_tokens must be at least 1");
-  if (spec_.max_context_tokens < 0) throw std::invalid_argument("max_context_tokens must not be negative");
+  require_valid(validate(spec_), "conversations");
   prompt_cdf_.resize(static_cast<std::size_t>(spec_.system_prompts));
   double sum = 0;
   for (std::size_t i = 0; i < prompt_cdf_.size(); ++i) {

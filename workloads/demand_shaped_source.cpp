@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "workloads/workload_spec_checks.hpp"
+
 namespace cs {
 
 namespace {
@@ -15,7 +17,7 @@ constexpr std::int64_t kCopyIdSpace = std::int64_t{1} << 40;
 DemandShapedSource::DemandShapedSource(std::unique_ptr<RequestSource> inner, DemandShapingSpec spec, std::uint64_t seed)
     : inner_(std::move(inner)), spec_(std::move(spec)), rng_(stream_seed(seed, "demand shaping")) {
   if (!inner_) throw std::invalid_argument("demand shaping needs a source");
-  if (spec_.jitter < Time()) throw std::invalid_argument("jitter must be >= 0");
+  require_valid(validate(spec_), "demand");
 }
 
 void DemandShapedSource::push(InferenceRequest r) { pending_.push({std::move(r), sequence_++}); }

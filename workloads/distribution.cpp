@@ -5,23 +5,6 @@
 
 namespace cs {
 
-void validate(const DistributionSpec& s) {
-  switch (s.kind) {
-    case DistributionKind::kFixed:
-    case DistributionKind::kExponential:
-      if (!(s.mean > 0)) throw std::invalid_argument("mean must be > 0");
-      return;
-    case DistributionKind::kUniform:
-      if (!(s.min >= 0 && s.max > s.min)) throw std::invalid_argument("uniform needs 0 <= min < max");
-      return;
-    case DistributionKind::kLognormal:
-    case DistributionKind::kGamma:
-      if (!(s.mean > 0)) throw std::invalid_argument("mean must be > 0");
-      if (!(s.cv > 0)) throw std::invalid_argument("cv must be > 0");
-      return;
-  }
-}
-
 double draw(const DistributionSpec& s, RandomStream& rng) {
   switch (s.kind) {
     case DistributionKind::kFixed:

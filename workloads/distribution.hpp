@@ -15,8 +15,7 @@ struct DistributionSpec {
   double max = 0;   // kUniform
 };
 
-// Throws std::invalid_argument naming the parameter that makes the spec impossible.
-void validate(const DistributionSpec& spec);
+// (Its checks: validate() in workloads/workload_spec_checks.hpp.)
 double draw(const DistributionSpec& spec, RandomStream& rng);
 // Coefficient of variation implied by the spec (0 for kFixed, 1 for kExponential).
 double coefficient_of_variation(const DistributionSpec& spec);

@@ -6,6 +6,7 @@
 #include "sim/engine/random.hpp"
 #include "workloads/jsonl_request_trace.hpp"
 #include "workloads/looped_source.hpp"
+#include "workloads/workload_spec_checks.hpp"
 
 namespace cs {
 
@@ -28,12 +29,9 @@ std::unique_ptr<RequestSource> open_request_trace(const TraceSourceSpec& spec) {
 }
 
 std::unique_ptr<RequestSource> make_request_source(const InferenceWorkloadSpec& spec, std::uint64_t run_seed) {
-  if (spec.trace.has_value() + spec.synthetic.has_value() + spec.conversations.has_value() != 1) {
-    throw std::invalid_argument("a workload needs exactly one of a trace, a synthetic generator and conversations");
-  }
+  require_valid(validate(spec), "workload " + spec.name);
   const std::uint64_t seed = stream_seed(run_seed, "workload." + spec.name);
   if (spec.conversations) {
-    if (spec.demand) throw std::invalid_argument("conversations take no demand profile");
     return std::make_unique<ConversationSource>(*spec.conversations, seed);
   }
   if (spec.trace) {

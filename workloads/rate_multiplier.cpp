@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "workloads/workload_spec_checks.hpp"
+
 namespace cs {
 
 namespace {
@@ -17,8 +19,7 @@ constexpr double kTimeTolerance_s = 1e-11;
 
 RateMultiplier::RateMultiplier(DemandProfile profile, DiurnalSpec diurnal)
     : profile_(std::move(profile)), diurnal_(diurnal) {
-  if (!(diurnal_.amplitude >= 0 && diurnal_.amplitude <= 1)) throw std::invalid_argument("diurnal amplitude must be in [0, 1]");
-  if (diurnal_.period <= Time()) throw std::invalid_argument("diurnal period must be > 0");
+  require_valid(validate(diurnal_), "diurnal");
   omega_ = 2 * std::numbers::pi / diurnal_.period.seconds();
   for (const auto& p : profile_.points()) starts_s_.push_back(p.at.seconds());
   identity_ = diurnal_.amplitude == 0 && profile_.is_constant() && profile_.points().front().multiplier == 1;

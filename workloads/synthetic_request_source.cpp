@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "workloads/workload_spec_checks.hpp"
+
 namespace cs {
 
 SyntheticRequestSource::SyntheticRequestSource(SyntheticWorkloadSpec spec, std::uint64_t seed)
@@ -14,13 +16,7 @@ SyntheticRequestSource::SyntheticRequestSource(SyntheticWorkloadSpec spec, std::
       arrivals_(spec_.arrivals, arrival_rng_),
       multiplier_(spec_.demand, spec_.diurnal),
       now_s_(spec_.start.seconds()) {
-  if (!spec_.lengths.resample) {
-    validate(spec_.lengths.input);
-    validate(spec_.lengths.output);
-  }
-  if (spec_.lengths.max_input_tokens < 0 || spec_.lengths.max_output_tokens < 0) {
-    throw std::invalid_argument("token caps must be >= 0");
-  }
+  require_valid(validate(spec_), "synthetic");
 }
 
 std::int64_t SyntheticRequestSource::to_tokens(double draw, std::int64_t cap) const {

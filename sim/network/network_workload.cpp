@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/network/collective_runner.hpp"
+#include "sim/network/network_spec_checks.hpp"
 
 namespace cs {
 
@@ -28,10 +29,7 @@ NetworkWorkload::NetworkWorkload(Fabric& fabric, const NetworkSpec& spec)
 NetworkWorkload::~NetworkWorkload() = default;
 
 std::vector<VertexId> NetworkWorkload::group_of(const CollectiveJobSpec& job) const {
-  const auto gpus = fabric_.topology().gpus();
-  const auto first = static_cast<std::size_t>(job.first_gpu);
-  const std::size_t count = job.gpus > 0 ? static_cast<std::size_t>(job.gpus) : gpus.size() - first;
-  return {gpus.begin() + static_cast<std::ptrdiff_t>(first), gpus.begin() + static_cast<std::ptrdiff_t>(first + count)};
+  return collective_job_group(fabric_.topology(), job);
 }
 
 void NetworkWorkload::start(Time horizon) {

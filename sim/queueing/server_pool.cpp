@@ -2,15 +2,24 @@
 
 #include <stdexcept>
 
+#include "workloads/workload_spec_checks.hpp"
+
 namespace cs {
+
+SpecProblems validate(const ServerPoolSpec& spec) {
+  SpecProblems out;
+  append_under(out, "arrivals", validate(spec.arrivals));
+  append_under(out, "service_time", validate(spec.service_time_s));
+  if (spec.servers < 1) out.push_back({"servers", "a server pool needs at least one server"});
+  return out;
+}
 
 ServerPool::ServerPool(Engine& engine, const ServerPoolSpec& spec)
     : engine_(engine),
       spec_(spec),
       service_rng_(engine.random("service:" + spec.name)),
       arrivals_(spec.arrivals, engine.random("arrivals:" + spec.name)) {
-  if (spec.servers < 1) throw std::invalid_argument("a server pool needs at least one server");
-  validate(spec.service_time_s);
+  require_valid(validate(spec), "queueing pool " + spec.name);
 }
 
 void ServerPool::start(Time arrivals_end) {

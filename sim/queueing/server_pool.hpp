@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/engine/engine.hpp"
+#include "sim/engine/spec_problem.hpp"
 #include "sim/engine/signal.hpp"
 #include "workloads/arrival_process.hpp"
 #include "workloads/distribution.hpp"
@@ -22,6 +23,9 @@ struct ServerPoolSpec {
   int servers = 1;
   double usd_per_server_hour = 0;
 };
+
+// Keys as under `queueing:` (the loader's refusal; the pool's constructor throws on the first).
+SpecProblems validate(const ServerPoolSpec& spec);
 
 struct JobRecord {
   std::uint64_t id = 0;

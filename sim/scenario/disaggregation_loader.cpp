@@ -40,7 +40,7 @@ void check_kv_layout(MapReader& r, std::string_view key, const ServingPoolSpec& 
 
 }  // namespace
 
-DisaggregationSpec read_disaggregation(MapReader r, const Scenario& s) {
+DisaggregationSpec read_disaggregation(MapReader r, const Scenario& s, bool has_topology) {
   if (s.serving_pools.empty())
     r.fail("prefill", "`disaggregation:` names two pools of a `serving:` list (a prefill and a decode pool); "
                       "`serving:` here is not a list");
@@ -64,7 +64,7 @@ DisaggregationSpec read_disaggregation(MapReader r, const Scenario& s) {
   d.routing = r.choice_or<DecodeRouting>(
       "decode_routing", {{"least_kv_load", DecodeRouting::kLeastKvLoad}, {"locality", DecodeRouting::kLocality}},
       d.routing);
-  if (!s.network)
+  if (!has_topology)
     r.fail("kv_transfer", "the KV cache moves between the pools as flows over the topology: add a `topology:` "
                           "section with the pools' GPUs");
   r.finish();

@@ -22,7 +22,8 @@ namespace cs {
 // `disaggregation.decode` of the scenario's root, read ahead of the pools (empty: none).
 std::string decode_pool_name(MapReader& root);
 
-// After the scenario's `serving:` list and `topology:` are read into `s`.
-DisaggregationSpec read_disaggregation(MapReader r, const Scenario& s);
+// After the scenario's `serving:` list is read into `s`; `has_topology`: the scenario has a
+// `topology:` (the KV cache moves over it).
+DisaggregationSpec read_disaggregation(MapReader r, const Scenario& s, bool has_topology);
 
 }  // namespace cs

@@ -1,8 +1,5 @@
 #include "sim/scenario/distribution_reader.hpp"
 
-#include <cmath>
-#include <stdexcept>
-
 namespace cs {
 
 ArrivalSpec read_arrivals(MapReader r) {
@@ -11,11 +8,7 @@ ArrivalSpec read_arrivals(MapReader r) {
                                              {"gamma", ArrivalKind::kGamma},
                                              {"deterministic", ArrivalKind::kDeterministic}});
   a.rate_per_s = r.quantity("rate", Dimension::kRate);
-  if (!(a.rate_per_s > 0)) r.fail("rate", "the arrival rate must be positive");
-  if (a.kind == ArrivalKind::kGamma) {
-    a.cv = r.number("cv");
-    if (!(a.cv > 0)) r.fail("cv", "the coefficient of variation must be positive");
-  }
+  if (a.kind == ArrivalKind::kGamma) a.cv = r.number("cv");
   r.finish();
   return a;
 }
@@ -35,11 +28,6 @@ DistributionSpec read_distribution(MapReader r, Dimension unit) {
     d.mean = r.quantity("mean", unit);
   }
   if (d.kind == DistributionKind::kLognormal || d.kind == DistributionKind::kGamma) d.cv = r.number("cv");
-  try {
-    validate(d);
-  } catch (const std::invalid_argument& e) {
-    throw_config_error(r.node().where, r.path(), e.what());
-  }
   r.finish();
   return d;
 }

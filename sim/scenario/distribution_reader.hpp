@@ -9,6 +9,8 @@
 
 namespace cs {
 
+// The keys' types and units only: rates and moments are the spec's validate()'s
+// (workloads/workload_spec_checks.hpp), called by the reader of the section that holds them.
 ArrivalSpec read_arrivals(MapReader r);
 // Values are read in `unit` (kDuration gives seconds; kCount plain numbers such as tokens).
 DistributionSpec read_distribution(MapReader r, Dimension unit);

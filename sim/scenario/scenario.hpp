@@ -1,15 +1,16 @@
 #pragma once
 // A validated scenario: plain structs, no YAML. Built by load_scenario(); read by the
 // simulation builder. Every later model adds its spec here as an optional section.
+#include <any>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/engine/time.hpp"
 #include "sim/network/network_spec.hpp"
-#include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/training_loader.hpp"
 #include "sim/serving/kv_transfer.hpp"
 #include "sim/serving/pool_selector.hpp"
@@ -56,8 +57,15 @@ struct Scenario {
   SimulationSettings simulation;
   OutputSettings output;
   std::optional<BaselineSpec> baseline;
-  // At most one request workload model: a generic queue, or LLM serving fed by `workload:`.
-  std::optional<ServerPoolSpec> queueing;
+  // The spec of each subsystem whose section no other section reads, by its section name
+  // (`queueing`: a ServerPoolSpec), as its reader (sim/scenario/subsystem_list.hpp) stored it:
+  // a new subsystem keeps its spec here, so adding one leaves this struct alone.
+  std::map<std::string, std::any> sections;
+  template <typename Spec>
+  const Spec* section(const std::string& name) const {
+    const auto it = sections.find(name);
+    return it == sections.end() ? nullptr : std::any_cast<Spec>(&it->second);
+  }
   std::optional<NetworkSpec> network;  // `topology:` + `collectives:`
   // Every serving pool and every request stream, in one normalised form: `serving:` and
   // `workload:` written as one map are read as a one-element list.

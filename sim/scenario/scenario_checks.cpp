@@ -16,7 +16,7 @@ namespace {
 // `horizon: drain` needs a serving workload that ends, and nothing else that runs on.
 void check_drainable(MapReader& r, const Scenario& s) {
   MapReader sim = r.map("simulation");
-  if (s.all_serving_pools().empty() || s.training || s.queueing || (s.network && !s.network->jobs.empty()))
+  if (s.all_serving_pools().empty() || s.training || !s.sections.empty() || (s.network && !s.network->jobs.empty()))
     sim.fail("horizon",
              "`horizon: drain` ends a serving-only run when its requests are done; this scenario has "
              "other models that run on (give a duration)");
@@ -188,7 +188,7 @@ void check_weight_sources(const Scenario& s) {
 }  // namespace
 
 void validate_scenario(MapReader& r, const Scenario& s) {
-  if (!s.queueing && s.serving_pools.empty() && !s.training && !(s.network && !s.network->jobs.empty()))
+  if (s.sections.empty() && s.serving_pools.empty() && !s.training && !(s.network && !s.network->jobs.empty()))
     throw_config_error(r.node().where, "",
                        "the scenario has no workload model: add a `queueing:`, `serving:` or `training:` section, "
                        "`jobs:` on a `cluster:`, or `collectives:` jobs on a `topology:`");

@@ -1,14 +1,19 @@
 #include "sim/scenario/serving_loader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "sim/llm/transformer_cost.hpp"
 #include "sim/scenario/billing_reader.hpp"
+#include "sim/scenario/disaggregation_loader.hpp"
 #include "sim/scenario/engine_loader.hpp"
 #include "sim/scenario/spec_refusal.hpp"
 #include "sim/scenario/gpu_catalog_loader.hpp"
+#include "sim/scenario/section_input.hpp"
+#include "sim/scenario/workload_loader.hpp"
+#include "sim/queueing/server_pool.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
 #include "sim/serving/serving_spec_checks.hpp"
 
@@ -305,6 +310,92 @@ std::vector<ServingPoolSpec> read_serving_pools(const std::vector<ConfigItem>& i
     pools[i].share = 1;
   }
   return pools;
+}
+
+namespace {
+
+std::string& stamped_model(InferenceWorkloadSpec& w) {
+  return w.trace ? w.trace->read.model : w.conversations ? w.conversations->model : w.synthetic->model;
+}
+
+// Whether requests of this stream may name their own model (a trace column or field).
+bool carries_models(const InferenceWorkloadSpec& w) {
+  return w.trace && (w.trace->format == TraceFormat::kJsonl ||
+                     (w.trace->format == TraceFormat::kCsv && w.trace->columns.model.has_value()));
+}
+
+// A stream's `model:` becomes the catalog name the pools use, and must be served by a pool;
+// a stream without one needs a single served model (or requests that name theirs).
+void resolve_stream_models(MapReader& r, Scenario& s, const ModelCatalog& models) {
+  std::vector<std::string> served;
+  for (const ServingPoolSpec* p : s.all_serving_pools())
+    if (std::find(served.begin(), served.end(), p->model.name) == served.end()) served.push_back(p->model.name);
+  std::string served_list;
+  for (const auto& m : served) served_list += (served_list.empty() ? "" : ", ") + m;
+  const ConfigNode& section = r.required("workload");
+  for (std::size_t i = 0; i < s.workload_streams.size(); ++i) {
+    InferenceWorkloadSpec* w = &s.workload_streams[i];
+    const bool listed = section.is_sequence();
+    MapReader wr(listed ? section.items[i] : section, listed ? "workload[" + std::to_string(i) + "]" : "workload");
+    std::string& model = stamped_model(*w);
+    if (model.empty()) {
+      if (served.size() > 1 && !carries_models(*w))
+        wr.fail("model", "the pools serve several models (" + served_list +
+                             "): name the one these requests are for with `model:`");
+      continue;
+    }
+    const TransformerSpec* spec = models.find(model);
+    if (!spec) wr.fail("model", "unknown model '" + model + "'; the pools serve: " + served_list);
+    if (std::find(served.begin(), served.end(), spec->name) == served.end())
+      wr.fail("model", "no pool serves model '" + model + "'; the pools serve: " + served_list);
+    model = spec->name;
+  }
+}
+
+}  // namespace
+
+// `serving:` (one pool or a list), the `workload:` streams that feed it, `pool_split:` and
+// `disaggregation:`.
+void read_serving_section(SectionInput& in, Scenario& s) {
+  MapReader& r = in.root;
+  const Catalogs& c = in.catalogs;
+  if (!r.has("serving")) {
+    if (r.has("workload")) r.fail("workload", "`workload:` feeds a `serving:` section, which this scenario does not have");
+    // (refused: it names two pools of a `serving:` list)
+    if (r.has("disaggregation")) read_disaggregation(r.map("disaggregation"), s, r.has("topology"));
+    return;
+  }
+  // A scenario has at most one request workload model: a generic queue, or LLM serving.
+  if (s.section<ServerPoolSpec>("queueing"))
+    r.fail("serving", "a scenario has one request workload model: `queueing:` or `serving:`, not both");
+  if (r.required("serving").is_sequence()) {
+    s.serving_pools = read_serving_pools(r.items("serving"), c.gpus, c.models, &c.prices, decode_pool_name(r));
+    if (s.serving_pools.empty()) r.fail("serving", "the list of serving pools is empty");
+  } else {
+    s.serving_pools.push_back(read_serving(r.map("serving"), c.gpus, c.models, false, &c.prices));
+  }
+  if (!r.has("workload")) r.fail("serving", "`serving:` needs a `workload:` section with its requests");
+  if (r.required("workload").is_sequence()) {
+    for (const auto& item : r.items("workload")) {
+      s.workload_streams.push_back(read_inference_workload(MapReader(item.node, item.path)));
+      // Streams name their random streams: the first keeps the single form's name.
+      InferenceWorkloadSpec& w = s.workload_streams.back();
+      if (!MapReader(item.node, item.path).has("name") && s.workload_streams.size() > 1)
+        w.name += std::to_string(s.workload_streams.size() - 1);
+      for (std::size_t j = 0; j + 1 < s.workload_streams.size(); ++j)
+        if (s.workload_streams[j].name == w.name)
+          MapReader(item.node, item.path).fail("name", "workload name '" + w.name + "' is used twice");
+    }
+    if (s.workload_streams.empty()) r.fail("workload", "the list of workload streams is empty");
+  } else {
+    s.workload_streams.push_back(read_inference_workload(r.map("workload")));
+  }
+  s.pool_split = r.choice_or<PoolSplit>(
+      "pool_split", {{"smooth_round_robin", PoolSplit::kSmoothRoundRobin}, {"random", PoolSplit::kRandom}},
+      s.pool_split);
+  resolve_stream_models(r, s, c.models);
+  if (r.has("disaggregation"))
+    s.disaggregation = read_disaggregation(r.map("disaggregation"), s, r.has("topology"));
 }
 
 }  // namespace cs

@@ -6,6 +6,10 @@
 #include <variant>
 #include <vector>
 
+#include "sim/network/network_spec_checks.hpp"
+#include "sim/scenario/section_input.hpp"
+#include "sim/scenario/spec_refusal.hpp"
+
 namespace cs {
 
 namespace {
@@ -242,10 +246,6 @@ void read_collectives(MapReader r, NetworkSpec& spec) {
       const std::string sharp = t.string("sharp");
       const auto g = sharp_generation_from_string(sharp);
       if (!g) t.fail("sharp", "unknown SHARP switch generation '" + sharp + "'; expected none, quantum or quantum2");
-      const auto* cluster = std::get_if<ClusterSpec>(&spec.topology.layout);
-      if (*g != SharpGeneration::kNone && cluster && cluster->fabric.link_kind != LinkKind::kInfiniBand)
-        t.fail("sharp", "in-network reduction (SHARP) needs an InfiniBand fabric; this one is " +
-                            std::string(to_string(cluster->fabric.link_kind)));
       spec.tuning.sharp = *g;
     }
     t.finish();
@@ -278,11 +278,23 @@ void read_collectives(MapReader r, NetworkSpec& spec) {
     job.every = j.duration_or("every", Time{});
     job.count = j.integer_or("count", 0);
     j.check_range("count", static_cast<double>(job.count), 0, 1e12);
-    if (job.start < Time{} || job.every < Time{}) j.fail("every", "start and every must not be negative");
     j.finish();
     spec.jobs.push_back(std::move(job));
   }
   r.finish();
+}
+
+// `topology:` and `collectives:` (which run on it).
+void read_network_section(SectionInput& in, Scenario& s) {
+  MapReader& r = in.root;
+  if (!r.has("topology")) {
+    if (r.has("collectives")) r.fail("collectives", "collectives need a `topology:` section to run on");
+    return;
+  }
+  s.network.emplace();
+  s.network->topology = read_topology(r.map("topology"));
+  read_collectives(r.map("collectives", true), *s.network);
+  refuse(r, validate(*s.network));
 }
 
 }  // namespace cs

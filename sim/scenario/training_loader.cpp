@@ -4,9 +4,12 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <variant>
 
 #include "sim/llm/transformer_spec.hpp"
+#include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/billing_reader.hpp"
+#include "sim/scenario/section_input.hpp"
 #include "sim/scenario/spec_refusal.hpp"
 #include "sim/scenario/workload_loader.hpp"
 #include "sim/training/training_iteration.hpp"
@@ -19,7 +22,6 @@ namespace {
 // `checkpoint:` over `base`. storage_bandwidth needs the model (its checkpoint size).
 CheckpointSpec read_checkpoint(MapReader r, CheckpointSpec base, const TransformerSpec* model) {
   base.interval = r.duration_or("interval", base.interval);
-  if (base.interval < Time{}) r.fail("interval", "the checkpoint interval must not be negative");
   if (r.has("write_time") && r.has("storage_bandwidth"))
     r.fail("write_time", "give either write_time or storage_bandwidth, not both");
   if (r.has("storage_bandwidth")) {
@@ -33,18 +35,15 @@ CheckpointSpec read_checkpoint(MapReader r, CheckpointSpec base, const Transform
   } else {
     base.write_time = r.duration_or("write_time", base.write_time);
   }
-  if (base.write_time < Time{}) r.fail("write_time", "the write time must not be negative");
   base.restart_overhead = r.duration_or("restart", base.restart_overhead);
-  if (base.restart_overhead < Time{}) r.fail("restart", "the restart time must not be negative");
   r.finish();
+  refuse(r, validate(base));
   return base;
 }
 
 double read_mtbf_hours(MapReader& r, std::string_view key, double fallback_h) {
   if (!r.has(key)) return fallback_h;
-  const Time t = r.duration(key);
-  if (t < Time{}) r.fail(key, "the MTBF must not be negative (0: none)");
-  return t.seconds() / 3600.0;
+  return r.duration(key).seconds() / 3600.0;
 }
 
 void read_failures(MapReader r, TrainingClusterSpec& c) {
@@ -52,10 +51,10 @@ void read_failures(MapReader r, TrainingClusterSpec& c) {
   c.failures.gpu_mtbf_h = read_mtbf_hours(r, "gpu_mtbf", c.failures.gpu_mtbf_h);
   c.failures.node_mtbf_h = read_mtbf_hours(r, "node_mtbf", c.failures.node_mtbf_h);
   c.failures.repair_time = r.duration_or("repair_time", c.failures.repair_time);
-  if (c.failures.repair_time <= Time{}) r.fail("repair_time", "the repair time must be positive");
   c.failures.spare_nodes = static_cast<int>(r.integer_or("spare_nodes", 0));
   r.check_range("spare_nodes", c.failures.spare_nodes, 0, 1e6);
   r.finish();
+  refuse(r, validate(c.failures));
 }
 
 void read_scheduler(MapReader r, ClusterSchedulerSpec& s) {
@@ -68,8 +67,8 @@ void read_scheduler(MapReader r, ClusterSchedulerSpec& s) {
       "placement", {{"topology_aware", PlacementPolicy::kTopologyAware}, {"random", PlacementPolicy::kRandom}},
       s.placement);
   s.preemption_backoff = r.duration_or("preemption_backoff", s.preemption_backoff);
-  if (s.preemption_backoff < Time{}) r.fail("preemption_backoff", "the back-off must not be negative");
   r.finish();
+  refuse(r, validate(s));
 }
 
 template <typename Catalog>
@@ -192,6 +191,15 @@ void read_training_job(MapReader r, std::size_t index, const GpuCatalog& gpus, c
 
 }  // namespace
 
+SpecProblems validate(const TrainingClusterSpec& c) {
+  SpecProblems out;
+  if (c.failures_enabled && c.failures.spare_nodes >= c.nodes)
+    out.push_back({"failures.spare_nodes",
+                   "spare_nodes must leave some of the " + std::to_string(c.nodes) + " nodes in service"});
+  if (c.spot_replacement < Time{}) out.push_back({"spot_replacement", "must not be negative"});
+  return out;
+}
+
 TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpus, const ModelCatalog& models,
                                           std::optional<int> topology_nodes, int topology_gpus_per_node,
                                           const PriceCatalog* price_catalog) {
@@ -231,17 +239,14 @@ TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpu
   if (r.has("spot_replacement")) {
     if (!(c.spot_reclaims_per_node_s > 0)) r.fail("spot_replacement", "goes with option: spot");
     c.spot_replacement = r.duration("spot_replacement");
-    if (c.spot_replacement < Time{}) r.fail("spot_replacement", "must not be negative");
   }
   read_scheduler(r.map("scheduler", true), c.scheduler);
   c.serving_priority = static_cast<int>(r.integer_or("serving_priority", c.serving_priority));
   r.check_range("serving_priority", c.serving_priority, -1e9, 2e9);
   if (r.has("failures")) read_failures(r.map("failures"), c);
-  if (c.failures_enabled && c.failures.spare_nodes >= c.nodes)
-    throw_config_error(r.required("failures").where, r.path_of("failures"),
-                       "spare_nodes must leave some of the " + std::to_string(c.nodes) + " nodes in service");
   c.checkpoint = read_checkpoint(r.map("checkpoint", true), c.checkpoint, nullptr);
   r.finish();
+  refuse(r, validate(c));
 
   if (const ConfigNode* t = root.optional("training")) {
     if (t->is_sequence()) {
@@ -271,6 +276,24 @@ TrainingClusterSpec read_training_cluster(MapReader& root, const GpuCatalog& gpu
   c.jobs = std::move(jobs);
   c.job_usd_per_gpu_hour = std::move(prices);
   return c;
+}
+
+// `cluster:`, `training:` and `jobs:`: on the scenario's topology when it has one.
+void read_training_section(SectionInput& in, Scenario& s) {
+  MapReader& r = in.root;
+  if (!r.has("cluster") && !r.has("training") && !r.has("jobs")) return;
+  std::optional<int> topology_nodes;
+  int topology_gpus_per_node = 0;
+  if (s.network) {
+    const auto* layout = std::get_if<ClusterSpec>(&s.network->topology.layout);
+    if (!layout) r.fail("topology", "a training cluster needs a node template and a fabric, not an explicit topology");
+    topology_nodes = layout->nodes;
+    topology_gpus_per_node = layout->node.gpus;
+  }
+  s.training = read_training_cluster(r, in.catalogs.gpus, in.catalogs.models, topology_nodes, topology_gpus_per_node,
+                                     &in.catalogs.prices);
+  if (s.section<ServerPoolSpec>("queueing"))
+    r.fail("cluster", "a training cluster runs beside `serving:`, not beside `queueing:`");
 }
 
 }  // namespace cs

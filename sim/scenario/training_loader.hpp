@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "sim/cost/billing_spec.hpp"
+#include "sim/engine/spec_problem.hpp"
 #include "sim/cost/price_catalog.hpp"
 #include "sim/hardware/gpu_catalog.hpp"
 #include "sim/llm/model_catalog.hpp"
@@ -84,6 +85,11 @@ struct TrainingClusterSpec {
 
   int gpus() const { return nodes * gpus_per_node; }
 };
+
+// The cluster as a whole, keys as under `cluster:`: spares that leave nodes in service, a spot
+// replacement time (its parts, failures, scheduler and checkpoint, are checked as they are read:
+// sim/training/training_spec_checks.hpp).
+SpecProblems validate(const TrainingClusterSpec& cluster);
 
 // `root` is the scenario's top level: reads `cluster:`, `training:` and `jobs:` (whichever are
 // there; at least one of `training:`/`jobs:`). `gpus`/`models` resolve names; `topology_nodes`

@@ -8,20 +8,14 @@
 #include <vector>
 
 #include "sim/scenario/distribution_reader.hpp"
+#include "sim/scenario/spec_refusal.hpp"
 #include "workloads/demand_presets.hpp"
 #include "workloads/trace_error.hpp"
+#include "workloads/workload_spec_checks.hpp"
 
 namespace cs {
 
 namespace {
-
-// Bounds on demand shaping: every copy of a trace request is a request to simulate, and copies
-// are held until no later one can precede them, so memory grows with multiplier x jitter. A
-// 1000x spike on the Azure conversation trace (5.5 req/s) is 5,500 req/s; with 10 min of
-// jitter at most ~1.7 M copies wait (about 0.3 GB). A steeper launch belongs to a synthetic
-// arrival process, a wider smear to the trace's own clock.
-constexpr double kMaxDemandMultiplier = 1000;
-constexpr Time kMaxJitter = Time::s(600);
 
 // A trace or job file named in a scenario: relative to the file that wrote the path (extends
 // and !include keep working from anywhere; a --set path is relative to the working
@@ -128,7 +122,6 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
       "time_origin", {{"first_row", TraceTimeOrigin::kFirstRow}, {"file", TraceTimeOrigin::kFileZero}},
       TraceTimeOrigin::kFirstRow);
   t.read.offset = r.duration_or("start", Time());
-  if (t.read.offset < Time()) r.fail("start", "the start must not be negative");
   if (t.format == TraceFormat::kCsv) {
     t.columns = read_columns(r.map("columns"));
   }
@@ -141,13 +134,12 @@ TraceSourceSpec read_trace(MapReader r, bool allow_loop) {
   probe_input_file(r, "path", [&t] { return open_request_trace(t); });
   if (allow_loop) {
     t.time_scale = r.number_or("time_scale", 1.0);
-    if (!(t.time_scale > 0)) r.fail("time_scale", "the time scale must be positive");
     const std::int64_t passes = r.integer_or("loop", 1);
     r.check_range("loop", static_cast<double>(passes), 0, 1e9);
     t.passes = static_cast<std::uint64_t>(passes);
     t.loop_period = r.duration_or("loop_period", Time());
-    if (t.loop_period < Time()) r.fail("loop_period", "the loop period must not be negative");
-    if (t.passes != 1 && t.loop_period == Time()) check_loop_has_period(r, t);
+    // (A negative period or scale is the spec's validate()'s to refuse.)
+    if (t.passes != 1 && t.loop_period == Time() && t.time_scale > 0) check_loop_has_period(r, t);
   }
   r.finish();
   return t;
@@ -190,13 +182,6 @@ DemandProfile read_preset(MapReader& r, const std::string& name) {
   return demand_preset(name);  // throws naming the known presets
 }
 
-DemandProfile bounded(MapReader& r, std::string_view key, DemandProfile profile) {
-  if (profile.peak() > kMaxDemandMultiplier)
-    r.fail(key, "the demand peaks at " + std::to_string(profile.peak()) + "x; the limit is " +
-                    std::to_string(static_cast<int>(kMaxDemandMultiplier)) + "x");
-  return profile;
-}
-
 }  // namespace
 
 DemandProfile read_demand_profile(MapReader& r) {
@@ -205,7 +190,7 @@ DemandProfile read_demand_profile(MapReader& r) {
       if (r.has("points")) r.fail("points", "give either a preset or points, not both");
       const std::string name = r.choice<std::string>(
           "preset", {{"launch_day", "launch_day"}, {"weekly_growth", "weekly_growth"}, {"flash_burst", "flash_burst"}});
-      return bounded(r, "preset", read_preset(r, name));
+      return read_preset(r, name);
     }
     std::vector<DemandPoint> points;
     for (const auto& item : r.items("points")) {
@@ -221,7 +206,7 @@ DemandProfile read_demand_profile(MapReader& r) {
       }
     }
     if (points.empty()) r.fail("points", "a demand profile needs a preset or at least one point");
-    return bounded(r, "points", DemandProfile(std::move(points)));
+    return DemandProfile(std::move(points));
   } catch (const std::invalid_argument& e) {
     throw_config_error(r.node().where, r.path(), e.what());
   }
@@ -233,7 +218,6 @@ namespace {
 void read_generator_span(MapReader& r, Time& start, std::optional<Time>& end, std::uint64_t& max_requests) {
   start = r.duration_or("start", Time());
   if (r.has("end")) end = r.duration("end");
-  if (end && *end <= start) r.fail("end", "the end must come after the start");
   const std::int64_t n = r.integer_or("max_requests", 0);
   r.check_range("max_requests", static_cast<double>(n), 0, 1e18);
   max_requests = static_cast<std::uint64_t>(n);
@@ -257,8 +241,6 @@ ConversationSpec read_conversations(MapReader r) {
   r.check_range("block_tokens", static_cast<double>(c.block_tokens), 1, 1e6);
   c.max_context_tokens = static_cast<std::int64_t>(r.quantity_or("max_context_tokens", Dimension::kCount, 0));
   r.check_range("max_context_tokens", static_cast<double>(c.max_context_tokens), 0, 1e12);
-  if (c.max_context_tokens > 0 && c.max_context_tokens < c.system_prompt_tokens + 2)
-    r.fail("max_context_tokens", "no turn fits: the system prompt alone leaves no room for a message and an answer");
   read_generator_span(r, c.start, c.end, c.max_requests);
   r.finish();
   return c;
@@ -270,19 +252,16 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
   InferenceWorkloadSpec w;
   w.name = r.string_or("name", w.name);
   const std::string model = r.string_or("model", "");
-  if (r.has("trace") + r.has("synthetic") + r.has("conversations") != 1) {
-    throw_config_error(r.node().where, r.path(),
-                       "a workload needs exactly one of 'trace', 'synthetic' and 'conversations'");
-  }
+  // Exactly one source: the spec's validate() says so when there is none or several.
   if (r.has("conversations")) {
-    if (r.has("demand"))
-      r.fail("demand", "conversations take no demand profile: set the session rate (conversations.sessions)");
     w.conversations = read_conversations(r.map("conversations"));
     w.conversations->model = model;
-  } else if (r.has("trace")) {
+  }
+  if (r.has("trace")) {
     w.trace = read_trace(r.map("trace"), true);
     w.trace->read.model = model;
-  } else {
+  }
+  if (r.has("synthetic")) {
     MapReader s = r.map("synthetic");
     SyntheticWorkloadSpec g;
     g.model = model;
@@ -290,9 +269,7 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
     if (s.has("diurnal")) {
       MapReader d = s.map("diurnal");
       g.diurnal.period = d.duration_or("period", g.diurnal.period);
-      if (g.diurnal.period <= Time()) d.fail("period", "the period must be positive");
       g.diurnal.amplitude = d.quantity("amplitude", Dimension::kRatio);
-      d.check_range("amplitude", g.diurnal.amplitude, 0, 1);
       g.diurnal.peak_at = d.duration_or("peak_at", Time());
       d.finish();
     }
@@ -318,8 +295,6 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
     shaping.demand = read_demand_profile(d);
     if (w.trace) {
       shaping.jitter = d.duration_or("jitter", shaping.jitter);
-      if (shaping.jitter < Time() || shaping.jitter > kMaxJitter)
-        d.fail("jitter", "the jitter must be between 0 s and " + format_duration(kMaxJitter));
       shaping.copy_prefix_ids = d.choice_or<CopyPrefixIds>(
           "copy_prefix_ids", {{"keep", CopyPrefixIds::kKeep}, {"per_copy", CopyPrefixIds::kPerCopySpace}},
           CopyPrefixIds::kKeep);
@@ -328,6 +303,7 @@ InferenceWorkloadSpec read_inference_workload(MapReader r) {
     w.demand = std::move(shaping);
   }
   r.finish();
+  refuse(r, validate(w));
   return w;
 }
 

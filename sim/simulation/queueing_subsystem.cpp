@@ -11,7 +11,7 @@ namespace {
 
 class QueueingSubsystem final : public Subsystem {
  public:
-  explicit QueueingSubsystem(SubsystemContext& ctx) : pool_(ctx.engine, *ctx.scenario.queueing) {
+  QueueingSubsystem(SubsystemContext& ctx, const ServerPoolSpec& spec) : pool_(ctx.engine, spec) {
     ColumnarWriter* table =
         ctx.scenario.output.requests_table ? &ctx.out.table("requests", PoolMetrics::table_columns()) : nullptr;
     metrics_ = std::make_unique<PoolMetrics>(ctx.engine, pool_, ctx.sampler, table);
@@ -27,8 +27,9 @@ class QueueingSubsystem final : public Subsystem {
 }  // namespace
 
 std::unique_ptr<Subsystem> build_queueing_subsystem(SubsystemContext& ctx) {
-  if (!ctx.scenario.queueing) return nullptr;
-  return std::make_unique<QueueingSubsystem>(ctx);
+  const ServerPoolSpec* spec = ctx.scenario.section<ServerPoolSpec>("queueing");
+  if (!spec) return nullptr;
+  return std::make_unique<QueueingSubsystem>(ctx, *spec);
 }
 
 }  // namespace cs

@@ -1,22 +1,18 @@
+#include "sim/scenario/subsystem_list.hpp"
 #include "sim/simulation/subsystem.hpp"
 
 namespace cs {
 
 // Each subsystem's factory, defined in its own file (<name>_subsystem.cpp).
-std::unique_ptr<Subsystem> build_queueing_subsystem(SubsystemContext& ctx);
-std::unique_ptr<Subsystem> build_serving_subsystem(SubsystemContext& ctx);
-std::unique_ptr<Subsystem> build_network_subsystem(SubsystemContext& ctx);
-std::unique_ptr<Subsystem> build_training_subsystem(SubsystemContext& ctx);
+#define CLUSTERSIM_DECLARE_FACTORY(name) std::unique_ptr<Subsystem> build_##name##_subsystem(SubsystemContext& ctx);
+CLUSTERSIM_SUBSYSTEMS(CLUSTERSIM_DECLARE_FACTORY)
+#undef CLUSTERSIM_DECLARE_FACTORY
 
 const std::vector<SubsystemEntry>& subsystem_registry() {
-  // The order they are built, started and summarised in: training after serving (it lends the
-  // pools its GPUs) and after the network (it draws the links only where no collective job does).
-  static const std::vector<SubsystemEntry> registry = {
-      {"queueing", &build_queueing_subsystem},
-      {"serving", &build_serving_subsystem},
-      {"network", &build_network_subsystem},
-      {"training", &build_training_subsystem},
-  };
+  // In the list's order (sim/scenario/subsystem_list.hpp): one that uses another's model after it.
+#define CLUSTERSIM_ENTRY(name) {#name, &build_##name##_subsystem},
+  static const std::vector<SubsystemEntry> registry = {CLUSTERSIM_SUBSYSTEMS(CLUSTERSIM_ENTRY)};
+#undef CLUSTERSIM_ENTRY
   return registry;
 }
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/training/priority_preemptive_policy.hpp"
+#include "sim/training/training_spec_checks.hpp"
 
 namespace cs {
 
@@ -78,9 +79,7 @@ std::uint64_t ClusterScheduler::submit(ClusterJobSpec spec) {
     if (!(spec.training->iterations() > 0))
       throw std::invalid_argument("cluster job '" + spec.name + "': no iterations to train");
   }
-  if (spec.checkpoint.interval < Time() || spec.checkpoint.write_time < Time() ||
-      spec.checkpoint.restart_overhead < Time())
-    throw std::invalid_argument("cluster job '" + spec.name + "': negative checkpoint time");
+  require_valid(validate(spec.checkpoint), "cluster job '" + spec.name + "': checkpoint");
   on_gpus_changing.emit();
   spec.submit = engine_.now();
   auto owned = std::make_unique<Job>(std::move(spec));

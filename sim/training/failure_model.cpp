@@ -2,13 +2,14 @@
 
 #include <stdexcept>
 
+#include "sim/training/training_spec_checks.hpp"
+
 namespace cs {
 
 FailureInjector::FailureInjector(Engine& engine, FailureSpec spec, int nodes, int gpus_per_node)
     : engine_(engine), spec_(spec), nodes_(nodes), gpus_per_node_(gpus_per_node) {
   if (nodes < 0 || gpus_per_node < 0) throw std::invalid_argument("failure injector: negative node or GPU count");
-  if (spec.gpu_mtbf_h < 0 || spec.node_mtbf_h < 0) throw std::invalid_argument("failure injector: negative MTBF");
-  if (spec.repair_time < Time()) throw std::invalid_argument("failure injector: negative repair time");
+  require_valid(validate(spec), "failure injector");
   up_.reserve(static_cast<std::size_t>(nodes));
   position_.resize(static_cast<std::size_t>(nodes));
   for (int n = 0; n < nodes; ++n) {

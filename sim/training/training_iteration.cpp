@@ -1,7 +1,6 @@
 #include "sim/training/training_iteration.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -9,6 +8,7 @@
 #include "sim/hardware/roofline.hpp"
 #include "sim/llm/memory_model.hpp"
 #include "sim/llm/transformer_cost.hpp"
+#include "sim/training/training_spec_checks.hpp"
 
 namespace cs {
 
@@ -22,35 +22,6 @@ constexpr double kScoreBytesForward = 13;
 // The CP ranks of a replica hold the same weights: ZeRO shards over dp x cp.
 ParallelPlan plan_of(const TrainingJobSpec& spec) {
   return ParallelPlan{spec.parallel.tp, spec.parallel.pp, spec.parallel.dp * spec.parallel.cp, spec.parallel.ep};
-}
-
-void validate_spec(const TrainingJobSpec& spec) {
-  const TrainingParallelism& p = spec.parallel;
-  if (spec.global_batch_sequences <= 0 || spec.sequence_length <= 0)
-    throw std::invalid_argument("training job " + spec.name + ": global batch and sequence length must be positive");
-  if (p.micro_batch_size < 1 || p.virtual_stages < 1)
-    throw std::invalid_argument("training job " + spec.name + ": micro-batch size and virtual stages must be >= 1");
-  if (spec.global_batch_sequences % (p.micro_batch_size * p.dp) != 0)
-    throw std::invalid_argument("training job " + spec.name + ": global batch " +
-                                std::to_string(spec.global_batch_sequences) + " is not a multiple of micro-batch x dp");
-  if (p.zero_stage < 0 || p.zero_stage > 3)
-    throw std::invalid_argument("training job " + spec.name + ": ZeRO stage must be 0-3");
-  if (p.recompute_activations && p.selective_recompute)
-    throw std::invalid_argument("training job " + spec.name + ": full and selective recomputation exclude each other");
-  if (p.cp < 1) throw std::invalid_argument("training job " + spec.name + ": cp must be >= 1");
-  if (p.ep < 1 || p.moe_capacity_factor < 1)
-    throw std::invalid_argument("training job " + spec.name + ": ep and the MoE capacity factor must be >= 1");
-  if (p.ep > 1 && p.dp % p.ep != 0)
-    throw std::invalid_argument("training job " + spec.name + ": ep ranks come from dp, so ep must divide dp");
-  if (p.ep > 1 && (!spec.model.is_moe() || spec.model.experts % p.ep != 0))
-    throw std::invalid_argument("training job " + spec.name + ": ep must divide the experts of an MoE model");
-  if (p.cp > 1 && (!spec.flash_attention || spec.sequence_length % (2 * p.cp) != 0))
-    throw std::invalid_argument("training job " + spec.name +
-                                ": context parallelism needs fused attention and a sequence length divisible by 2 x cp");
-  if (p.virtual_stages > 1 && spec.model.layers % (p.pp * p.virtual_stages) != 0)
-    throw std::invalid_argument(
-        "training job " + spec.name + ": " + std::to_string(spec.model.layers) +
-        " layers do not split into pp x virtual stages = " + std::to_string(p.pp * p.virtual_stages) + " equal chunks");
 }
 
 // A KernelWork repeated `n` times (backward = 2 forwards' work).
@@ -309,7 +280,7 @@ double TrainingIterationModel::dp_seconds(const TrainingJobSpec& spec, std::span
 TrainingIterationResult TrainingIterationModel::compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
                                                         const double* dp_comm_s, double usd_per_gpu_hour,
                                                         double pp_extra_s_per_byte) {
-  validate_spec(spec);
+  require_valid(validate(spec), "training job " + spec.name);
   const RankLayout layout = rank_layout(spec.parallel, gpus);
   const TrainingParallelism& par = spec.parallel;
   const TransformerCost cost(spec.model, spec.precision, plan_of(spec));

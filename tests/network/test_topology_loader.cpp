@@ -3,6 +3,7 @@
 #include <map>
 
 #include "../scenario/scenario_test_files.hpp"
+#include "sim/queueing/server_pool.hpp"
 #include "sim/scenario/config_error.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/simulation.hpp"
@@ -46,7 +47,7 @@ TEST_CASE("a topology section with a template, a fabric and efficiencies becomes
   CHECK(s.network->jobs[0].bytes == 64.0 * 1024 * 1024);
   CHECK(s.network->jobs[0].gpus == 16);
   CHECK(s.network->jobs[0].count == 3);
-  CHECK(!s.queueing);
+  CHECK(!s.section<ServerPoolSpec>("queueing"));
 }
 
 TEST_CASE("an explicit topology lists vertices and links") {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "scenario_load_error.hpp"
+#include "sim/queueing/server_pool.hpp"
 #include "sim/serving/llm_iteration_cost.hpp"
 
 using namespace cs;
@@ -34,7 +35,7 @@ TEST_CASE("a serving section reads the model, GPU, plan, pool, autoscaler and SL
   // The one-map forms are read as one-element lists.
   REQUIRE(s.serving_pools.size() == 1);
   REQUIRE(s.workload_streams.size() == 1);
-  CHECK_FALSE(s.queueing);
+  CHECK_FALSE(s.section<ServerPoolSpec>("queueing"));
   const ServingPoolSpec& p = s.serving_pools[0];
   CHECK(p.model.name == "llama-2-70b");
   CHECK(p.gpu.name == "h100-sxm");

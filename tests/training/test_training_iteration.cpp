@@ -4,6 +4,7 @@
 #include "sim/training/network_speed_model.hpp"
 #include "sim/training/rank_layout.hpp"
 #include "sim/training/training_iteration.hpp"
+#include "sim/training/training_spec_checks.hpp"
 #include "tests/llm/catalog_fixture.hpp"
 #include "tests/training/gpt3_megatron_job.hpp"
 #include "topology/fabric_builder.hpp"
@@ -296,4 +297,34 @@ TEST_CASE("in the full model interleaving shrinks the bubble by v and overlap hi
   // Window: the last micro-batch's backward through the stage, its TP all-reduces included.
   CHECK(r.dp_overlap_window_s == Approx(r.backward_s + r.tp_comm_per_micro_batch_s * 2.0 / 3.0));
   CHECK(r.breakdown.dp_comm_exposed_s == Approx(r.dp_comm_s - r.dp_overlap_window_s));
+}
+
+TEST_CASE("the iteration model prices only specs the training job spec's own validate() passes") {
+  // One node of 8 A100s: tp 8 (the job's only split) fills it.
+  const Topology topo = dgx_a100_cluster(1, FabricKind::kNone);
+  const auto gpus = topo.gpus();
+  TrainingIterationModel model(topo);
+  TrainingJobSpec uneven = data_parallel_job(1);
+  uneven.global_batch_sequences = 7;  // fine: dp 1 x micro-batch 1 divides it
+  CHECK_NOTHROW(model.time(uneven, gpus, 2.0));
+  // The same rules as the loader's, the first problem named with its key.
+  TrainingJobSpec zero_micro = data_parallel_job(1);
+  zero_micro.parallel.micro_batch_size = 0;
+  CHECK_THROWS_WITH(model.time(zero_micro, gpus, 2.0), "training job small: micro_batch: micro_batch must be at least 1");
+  TrainingJobSpec both = data_parallel_job(1);
+  both.parallel.recompute_activations = both.parallel.selective_recompute = true;
+  CHECK_THROWS_WITH(model.time(both, gpus, 2.0), Catch::Contains("selective_recompute: recompute (full) and "
+                                                                  "selective_recompute exclude each other"));
+  // Without interleaving a pipeline splits the layers as evenly as they go: 8 layers over pp 3
+  // are stages of 3, 3 and 2 (validate() and the model agree); interleaved, they must be equal.
+  TrainingJobSpec pipelined = data_parallel_job(1);
+  pipelined.parallel.tp = 2;
+  pipelined.parallel.pp = 3;
+  pipelined.global_batch_sequences = 6;
+  const std::vector<VertexId> six(gpus.begin(), gpus.begin() + 6);
+  CHECK(validate(pipelined).empty());
+  CHECK_NOTHROW(model.time(pipelined, six, 2.0));
+  pipelined.parallel.virtual_stages = 2;
+  REQUIRE(validate(pipelined).size() == 1);
+  CHECK(validate(pipelined)[0].key == "pp");
 }

@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "workloads/distribution.hpp"
+#include "workloads/workload_spec_checks.hpp"
 
 using namespace cs;
 
@@ -34,9 +37,16 @@ TEST_CASE("each distribution kind reproduces the mean and cv it was given") {
   check_moments(uni, 4.0, 0.288675);
 }
 
-TEST_CASE("impossible distribution parameters are rejected") {
-  CHECK_THROWS_AS(validate({DistributionKind::kFixed, 0, 0, 0, 0}), std::invalid_argument);
-  CHECK_THROWS_AS(validate({DistributionKind::kGamma, 1, 0, 0, 0}), std::invalid_argument);
-  CHECK_THROWS_AS(validate({DistributionKind::kUniform, 1, 0, 3, 2}), std::invalid_argument);
-  CHECK_NOTHROW(validate({DistributionKind::kLognormal, 1, 0.3, 0, 0}));
+TEST_CASE("impossible distribution parameters are problems at the parameter that makes them so") {
+  auto keys = [](const DistributionSpec& d) {
+    std::vector<std::string> out;
+    for (const SpecProblem& p : validate(d)) out.push_back(p.key);
+    return out;
+  };
+  CHECK(keys({DistributionKind::kFixed, 0, 0, 0, 0}) == std::vector<std::string>{"mean"});
+  CHECK(keys({DistributionKind::kGamma, 1, 0, 0, 0}) == std::vector<std::string>{"cv"});
+  CHECK(keys({DistributionKind::kGamma, -1, 0, 0, 0}) == std::vector<std::string>{"mean", "cv"});
+  CHECK(keys({DistributionKind::kUniform, 1, 0, 3, 2}) == std::vector<std::string>{"max"});
+  CHECK(keys({DistributionKind::kUniform, 1, 0, -1, 2}) == std::vector<std::string>{"min"});
+  CHECK(keys({DistributionKind::kLognormal, 1, 0.3, 0, 0}).empty());
 }
