@@ -115,16 +115,24 @@ def training_scenario(row, workdir):
     """A training row without a scenario file: the row's model, GPU, dtype and parallelism (tp, pp,
     gpus; dp = gpus / (tp x pp)), global batch `batch` of 2,048-token sequences, on `gpus` / 8 nodes of
     its `topology` template joined by a non-blocking HDR InfiniBand fat-tree (one 200 Gb/s NIC per
-    GPU, as Selene's DGX A100 nodes). Megatron-LM's 2021 recipe, as the GPT-3 calibration scenario:
-    micro-batch 1, full activation recomputation, no FlashAttention, gradients reduced after the
-    flush, and the interleaved schedule with 2 model chunks per stage where a stage's layers split
-    evenly in two."""
+    GPU, as Selene's DGX A100 nodes). The run configuration is the row's: `micro_batch`,
+    `layers_per_virtual_stage` (the interleaved schedule; empty: one chunk per stage) and `ddp`
+    (`torch`: PyTorch DDP, whose bucketed gradient all-reduce runs behind the backward pass;
+    `local`: Megatron's own DDP, reducing after the pipeline flush). The rest is Megatron-LM's 2021
+    recipe: full activation recomputation (`--recompute-method uniform`), no FlashAttention."""
     tp, pp, gpus = int(row["tp"] or 1), int(row["pp"] or 1), int(row["gpus"])
     if gpus % (tp * pp) or gpus % 8:
         raise RuntimeError(f"{row['_where']}: gpus must be a multiple of tp x pp and of 8 (one node)")
     with open(MODELS) as f:
         layers = int(yaml.safe_load(f)["models"][row["model"]]["layers"])
-    chunks = 2 if pp > 1 and layers % (2 * pp) == 0 else 1
+    per_chunk = int(row.get("layers_per_virtual_stage") or 0)
+    if per_chunk and layers % (pp * per_chunk):
+        raise RuntimeError(f"{row['_where']}: {layers} layers do not split into {pp} stages of "
+                           f"{per_chunk}-layer chunks")
+    chunks = layers // (pp * per_chunk) if per_chunk else 1
+    ddp = row.get("ddp") or "local"
+    if ddp not in ("torch", "local"):
+        raise RuntimeError(f"{row['_where']}: ddp is '{ddp}' (expected torch or local)")
     scenario = workdir / "training.yaml"
     scenario.write_text(
         f"extends: {MODELS}\n"
@@ -148,11 +156,11 @@ def training_scenario(row, workdir):
         f"    tp: {tp}\n"
         f"    pp: {pp}\n"
         f"    dp: {gpus // (tp * pp)}\n"
-        f"    micro_batch: 1\n"
+        f"    micro_batch: {int(row.get('micro_batch') or 1)}\n"
         f"    virtual_stages: {chunks}\n"
         f"    zero_stage: 0\n"
         f"    recompute: true\n"
-        f"    overlap_dp: false\n"
+        f"    overlap_dp: {'true' if ddp == 'torch' else 'false'}\n"
         f"    flash_attention: false\n"
         f"    vocab: 51200\n")
     return scenario
