@@ -208,8 +208,14 @@ double ServingSystem::host_copy_bytes_per_s(std::span<const VertexId> gpus) cons
   // the network's effective link capacities, as the streamed weight copies do. Its own traffic
   // only: the copies are short and priced when planned, not carried on the network.
   const FlowNetwork& net = fabric_->network();
-  const double each = shared_host_bytes_per_s(fabric_->router(), gpus, [&net](LinkId l) { return net.capacity(l); });
-  return each * static_cast<double>(gpus.size());
+  try {
+    const double each = shared_host_bytes_per_s(fabric_->router(), gpus, [&net](LinkId l) { return net.capacity(l); });
+    return each * static_cast<double>(gpus.size());
+  } catch (const std::invalid_argument&) {
+    // A topology that draws no host memory in the GPUs' node (an explicit one): the host links
+    // are not on it, so each GPU copies over its own catalog PCIe link, as without a topology.
+    return spec_.replica.swap_bytes_per_s;
+  }
 }
 
 void ServingSystem::carry_stream(Replica& replica, std::shared_ptr<HostStream> stream) {

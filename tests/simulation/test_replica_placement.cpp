@@ -195,3 +195,18 @@ TEST_CASE(
   CHECK(fabric.topology().link(a.links[1]).bandwidth_bytes_per_s == 31.5e9);
   CHECK(pool.router().replicas().at(0)->spec().swap_bytes_per_s == Approx(2 * 31.5e9 * 0.80 / 2));
 }
+
+TEST_CASE("a topology without host memory in the GPU's node leaves swap at the GPU's own PCIe link") {
+  // An explicit topology of one GPU and a switch draws no host link: the replica copies over
+  // the catalog's Gen5 x16 link at 0.80, as without a topology.
+  test::TempDir dir;
+  const Scenario s = load_scenario(dir.write(
+      "p.yaml", pool_yaml("llama-3-8b", "  tp: 1\n  replica: {preemption: swap}\n",
+                          "  vertices:\n    - {name: a, kind: gpu, node: 0}\n    - {name: sw, kind: switch}\n"
+                          "  links:\n    - {from: a, to: sw, kind: ethernet, bandwidth: 100 Gbps, latency: 1 us}\n")));
+  Engine engine(1);
+  Fabric fabric(engine, s.network->topology, s.network->tuning);
+  ServingCluster cluster(engine, s.all_serving_pools(), {}, s.pool_split, &fabric);
+  cluster.start(s.simulation.horizon);
+  CHECK(cluster.pool(0).router().replicas().at(0)->spec().swap_bytes_per_s == Approx(16 * 32e9 * 128 / 130 / 8 * 0.80));
+}
