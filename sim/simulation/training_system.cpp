@@ -22,10 +22,9 @@ TrainingSystem::TrainingSystem(Engine& engine, const TrainingClusterSpec& spec, 
   // Model-driven jobs need links to be timed on; the loader allows them only with a topology.
   if (fabric_) {
     auto speed = std::make_unique<NetworkSpeedModel>(
-        fabric_->topology(), fabric_->efficiency(), fabric_->tuning(),
+        *fabric_,
         // With SHARP on the fabric, DP all-reduces run on it (NCCL_COLLNET_ENABLE); else rings.
         fabric_->tuning().sharp != SharpGeneration::kNone ? CollectiveAlgorithm::kCollnet : CollectiveAlgorithm::kRing);
-    speed->carry_on(fabric_->network());
     network_speed_ = speed.get();
     speed_ = std::move(speed);
   }

@@ -5,88 +5,30 @@
 #include <map>
 #include <stdexcept>
 
-#include "sim/network/collectives.hpp"
 #include "sim/network/flow_class.hpp"
+#include "sim/training/dp_traffic.hpp"
 
 namespace cs {
 
-namespace {
-
-// One DP group's collectives, run one after the other.
-struct Chain {
-  std::vector<CollectiveRequest> requests;
-  std::size_t next = 0;
-  std::size_t job = 0;
-};
-
-struct ChainRun {
-  Collectives* collectives = nullptr;
-  Engine* engine = nullptr;
-  std::vector<Chain> chains;
-  std::vector<double> finish_s;
-
-  void step(std::size_t i) {
-    Chain& c = chains[i];
-    if (c.next == c.requests.size()) {
-      finish_s[c.job] = std::max(finish_s[c.job], engine->now().seconds());
-      return;
-    }
-    const CollectiveRequest& r = c.requests[c.next++];
-    collectives->start(r, [this, i] { step(i); });
-  }
-};
-
-}  // namespace
-
 NetworkSpeedModel::NetworkSpeedModel(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
                                      CollectiveAlgorithm dp_algorithm)
-    : topo_(topo),
-      efficiency_(efficiency),
-      tuning_(tuning),
-      dp_algorithm_(dp_algorithm),
-      model_(topo, efficiency, tuning, dp_algorithm) {
+    : topo_(topo), efficiency_(efficiency), model_(topo, efficiency, std::move(tuning), dp_algorithm), router_(topo) {
+  sum_kind_capacities();
+}
+
+NetworkSpeedModel::NetworkSpeedModel(Fabric& fabric, CollectiveAlgorithm dp_algorithm)
+    : topo_(fabric.topology()),
+      efficiency_(fabric.efficiency()),
+      model_(fabric.topology(), fabric.idle_cost_model(), fabric.tuning(), dp_algorithm),
+      router_(fabric.topology()) {
+  sum_kind_capacities();
+  carry_on(fabric.network());
+}
+
+void NetworkSpeedModel::sum_kind_capacities() {
   for (std::size_t l = 0; l < topo_.link_count(); ++l)
     kind_capacity_[static_cast<std::size_t>(topo_.link(static_cast<LinkId>(l)).kind)] +=
         link_capacity(static_cast<LinkId>(l));
-}
-
-struct NetworkSpeedModel::Scratch {
-  Engine engine{1};
-  Router router;
-  FlowNetwork network;
-  Collectives collectives;
-  Scratch(const Topology& topo, const LinkEfficiency& efficiency, const CollectiveTuning& tuning)
-      : router(topo), network(engine, router, efficiency), collectives(network, tuning) {}
-};
-
-std::vector<double> NetworkSpeedModel::run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const {
-  Collectives& collectives = scratch.collectives;
-  ChainRun run;
-  run.collectives = &collectives;
-  run.engine = &scratch.engine;
-  run.finish_s.assign(running.size(), 0);
-  for (std::size_t j = 0; j < running.size(); ++j) {
-    const RunningTrainingJob& job = running[j];
-    if (!job.spec) throw std::invalid_argument("running training job without a spec");
-    const RankLayout layout = rank_layout(job.spec->parallel, job.gpus);
-    if (layout.dp < 2) continue;
-    for (const std::vector<VertexId>& group : layout.dp_groups) {
-      Chain c;
-      c.job = j;
-      c.requests = dp_reduction_collectives(*job.spec, group);
-      for (CollectiveRequest& r : c.requests)
-        if (dp_algorithm_ != CollectiveAlgorithm::kAuto &&
-            collectives.cost_model().supports(r.op, dp_algorithm_, r.group))
-          r.algorithm = dp_algorithm_;
-      run.chains.push_back(std::move(c));
-    }
-  }
-  for (std::size_t i = 0; i < run.chains.size(); ++i) run.step(i);
-  scratch.engine.run();
-  for (const Chain& c : run.chains)
-    if (c.next != c.requests.size() || collectives.running() != 0)
-      throw std::logic_error("a DP reduction did not complete");
-  return run.finish_s;
 }
 
 NetworkSpeedModel::Key NetworkSpeedModel::solo_key(const RunningTrainingJob& job) {
@@ -95,23 +37,14 @@ NetworkSpeedModel::Key NetworkSpeedModel::solo_key(const RunningTrainingJob& job
   return key;
 }
 
-std::vector<double> NetworkSpeedModel::contended_dp_seconds(std::span<const RunningTrainingJob> running) {
-  Scratch scratch(topo_, efficiency_, tuning_);
-  std::vector<double> dp = run_dp(scratch, running);
-  // One job alone: its what-if run is also its solo traffic, which the link timelines need.
-  if (running.size() == 1) remember_link_bytes(running[0], scratch);
-  return dp;
-}
-
-void NetworkSpeedModel::add_handoffs(Router& router, const RunningTrainingJob& job, FlowClassLinks& boundary,
-                                     FlowClassLinks& wrap) const {
+void NetworkSpeedModel::add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap) {
   const TrainingParallelism& par = job.spec->parallel;
   if (par.pp < 2) return;
   const RankLayout layout = rank_layout(par, job.gpus);
   auto add = [&](FlowClassLinks& links, VertexId a, VertexId b) {
     if (topo_.vertex(a).node == topo_.vertex(b).node) return;  // inside a node: NVLink, not carried
-    links.add(router.route(a, b));
-    links.add(router.route(b, a));
+    links.add(router_.route(a, b));
+    links.add(router_.route(b, a));
   };
   for (int r = 0; r < par.dp; ++r)
     for (int c = 0; c < par.cp; ++c)
@@ -121,29 +54,13 @@ void NetworkSpeedModel::add_handoffs(Router& router, const RunningTrainingJob& j
       }
 }
 
-void NetworkSpeedModel::run_pp(Scratch& scratch, const RunningTrainingJob& job) const {
-  const TrainingParallelism& par = job.spec->parallel;
-  if (par.pp < 2) return;
-  // Every pair moves the same bytes (activations forward, as many gradient bytes back): one
-  // flow class for the stage boundaries, one for interleaving's wrap from the last device to
-  // the first (v - 1 of the v chunk crossings).
-  const double bytes = pp_handoff_bytes(*job.spec);
-  const double wrap_bytes = bytes * (par.virtual_stages - 1) / par.virtual_stages;
-  FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count());
-  add_handoffs(scratch.router, job, boundary, wrap);
-  if (!boundary.empty()) scratch.network.start_class(boundary.links(), bytes, {}, Time{});
-  if (!wrap.empty()) scratch.network.start_class(wrap.links(), wrap_bytes, {}, Time{});
-  scratch.engine.run();
-}
-
 const NetworkSpeedModel::HandoffClass& NetworkSpeedModel::handoff_class(const RunningTrainingJob& job) {
   Key key = solo_key(job);
   if (auto it = handoff_cache_.find(key); it != handoff_cache_.end()) return it->second;
   HandoffClass h;
   if (job.spec->parallel.pp > 1) {
-    Router router(topo_);
     FlowClassLinks all(topo_.link_count());
-    add_handoffs(router, job, all, all);
+    add_handoffs(job, all, all);
     h.links.assign(all.links().begin(), all.links().end());
     h.alone = FlowNetwork::kUnlimited;
     for (const auto& [l, count] : h.links) h.alone = std::min(h.alone, link_capacity(l) / count);
@@ -152,60 +69,130 @@ const NetworkSpeedModel::HandoffClass& NetworkSpeedModel::handoff_class(const Ru
   return handoff_cache_.emplace(std::move(key), std::move(h)).first->second;
 }
 
-bool NetworkSpeedModel::contend_handoffs(std::span<const RunningTrainingJob> running,
-                                         std::vector<TrainingIterationResult>& timed) {
-  handoff_rates_.clear();
-  std::vector<FlowId> probe(running.size(), FlowNetwork::kNoFlow);
-  std::vector<double> alone(running.size(), 0);
-  bool any = false;
-  for (std::size_t j = 0; j < running.size(); ++j) {
-    const HandoffClass& h = handoff_class(running[j]);
-    if (h.links.empty()) continue;
-    // Asking for what its links give it alone: the most a hand-off can move.
-    probe[j] = carrier_->start_standing_class(h.links, h.alone);
-    alone[j] = h.alone;
-    any = true;
+const NetworkSpeedModel::DpClass& NetworkSpeedModel::dp_class(const RunningTrainingJob& job) {
+  Key key = solo_key(job);
+  if (auto it = dp_cache_.find(key); it != dp_cache_.end()) return it->second;
+  DpClass d;
+  const TrainingParallelism& par = job.spec->parallel;
+  if (par.dp * par.cp > 1) {
+    const RankLayout layout = rank_layout(par, job.gpus);
+    // DP groups are laid out alike: the first one's algorithms and protocols stand for all.
+    const std::vector<DpCollective> plan = model_.dp_plan(*job.spec, layout.dp_groups.front());
+    std::map<LinkId, double> all, first;
+    for (std::size_t g = 0; g < layout.dp_groups.size(); ++g)
+      for (DpCollective c : plan) {
+        c.request.group = layout.dp_groups[g];
+        add_dp_traffic(router_, model_.tuning(), c, all);
+        if (g == 0) add_dp_traffic(router_, model_.tuning(), c, first);
+      }
+    if (!all.empty()) {
+      d.link_bytes.assign(all.begin(), all.end());
+      d.unit = d.link_bytes.front().second;
+      for (const auto& [l, b] : d.link_bytes) d.unit = std::min(d.unit, b);
+      d.alone = FlowNetwork::kUnlimited;
+      for (const auto& [l, b] : d.link_bytes) {
+        d.links.push_back({l, static_cast<std::uint32_t>(std::max(1.0, std::round(b / d.unit)))});
+        d.alone = std::min(d.alone, link_capacity(l) / d.links.back().count);
+      }
+      // The cost model prices one group as if alone on its links; where the job's own groups
+      // share a link, the class's bandwidth term alone is longer than that group's.
+      double one = 0;
+      for (const auto& [l, b] : first) one = std::max(one, b / link_capacity(l));
+      const double together = d.unit / d.alone;
+      if (together > one * (1 + kRoundingTolerance)) d.own_sharing_s = together - one;
+    }
   }
-  if (!any) return false;
-  carrier_->settle();
-  for (std::size_t j = 0; j < running.size(); ++j) {
-    if (probe[j] == FlowNetwork::kNoFlow) continue;
-    const double granted = carrier_->rate(probe[j]);
-    carrier_->stop(probe[j]);
-    handoff_rates_[running[j].job_id] = {alone[j], granted};
-    // Within the max-min filling's rounding of the rate alone: no one else on its links.
-    if (!(granted > 0) || granted >= alone[j] * (1 - kRoundingTolerance)) continue;
-    timed[j] =
-        model_.time_contended(*running[j].spec, running[j].gpus, timed[j].dp_comm_s, 1 / granted - 1 / alone[j]);
-  }
-  return true;
+  if (dp_cache_.size() >= kCacheLimit) dp_cache_.clear();
+  return dp_cache_.emplace(std::move(key), std::move(d)).first->second;
 }
 
-std::optional<NetworkSpeedModel::HandoffRate> NetworkSpeedModel::handoff_rate(std::uint64_t job_id) const {
+std::vector<double> NetworkSpeedModel::probe(std::span<const RunningTrainingJob> running,
+                                             std::span<const Probe> probes,
+                                             std::map<std::uint64_t, ClassRate>& rates) {
+  std::vector<double> extra(running.size(), 0);
+  std::vector<FlowId> flows(running.size(), FlowNetwork::kNoFlow);
+  bool any = false;
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    if (probes[j].links.empty()) continue;
+    // Asking for what its links give it alone: the most the class can move.
+    flows[j] = carrier_->start_standing_class(probes[j].links, probes[j].alone);
+    any = true;
+  }
+  if (!any) return extra;
+  carrier_->settle();
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    if (flows[j] == FlowNetwork::kNoFlow) continue;
+    const double granted = carrier_->rate(flows[j]);
+    carrier_->stop(flows[j]);
+    const double alone = probes[j].alone;
+    rates[running[j].job_id] = {alone, granted};
+    // Within the max-min filling's rounding of the rate alone: no one else on its links.
+    if (granted > 0 && granted < alone * (1 - kRoundingTolerance)) extra[j] = 1 / granted - 1 / alone;
+  }
+  return extra;
+}
+
+bool NetworkSpeedModel::contend(std::span<const RunningTrainingJob> running,
+                                std::vector<TrainingIterationResult>& timed) {
+  dp_rates_.clear();
+  handoff_rates_.clear();
+  std::vector<Probe> probes(running.size());
+  std::vector<double> units(running.size(), 0);
+  bool any = false;
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    const DpClass& d = dp_class(running[j]);
+    probes[j] = {d.links, d.alone};
+    units[j] = d.unit;
+    any = any || !d.links.empty();
+  }
+  // The DP round, then the hand-offs' (they do not coincide within an iteration).
+  const std::vector<double> dp_extra = probe(running, probes, dp_rates_);
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    const HandoffClass& h = handoff_class(running[j]);
+    probes[j] = {h.links, h.alone};
+    any = any || !h.links.empty();
+  }
+  const std::vector<double> pp_extra = probe(running, probes, handoff_rates_);
+  for (std::size_t j = 0; j < running.size(); ++j) {
+    if (dp_extra[j] == 0 && pp_extra[j] == 0) continue;
+    timed[j] = model_.time_contended(*running[j].spec, running[j].gpus,
+                                     timed[j].dp_comm_s + units[j] * dp_extra[j], pp_extra[j]);
+  }
+  return any;
+}
+
+std::optional<NetworkSpeedModel::ClassRate> NetworkSpeedModel::handoff_rate(std::uint64_t job_id) const {
   const auto it = handoff_rates_.find(job_id);
   if (it == handoff_rates_.end()) return std::nullopt;
   return it->second;
 }
 
-const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::remember_link_bytes(const RunningTrainingJob& job,
-                                                                                     Scratch& scratch) {
-  Key key = solo_key(job);
-  if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
-  run_pp(scratch, job);
-  std::vector<std::pair<LinkId, double>> bytes;
-  for (std::size_t l = 0; l < topo_.link_count(); ++l) {
-    const double b = scratch.network.link_bytes(static_cast<LinkId>(l));
-    if (b > 0) bytes.emplace_back(static_cast<LinkId>(l), b);
-  }
-  if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
-  return link_bytes_cache_.emplace(std::move(key), std::move(bytes)).first->second;
+std::optional<NetworkSpeedModel::ClassRate> NetworkSpeedModel::dp_rate(std::uint64_t job_id) const {
+  const auto it = dp_rates_.find(job_id);
+  if (it == dp_rates_.end()) return std::nullopt;
+  return it->second;
 }
 
 const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::carried_link_bytes(const RunningTrainingJob& job) {
-  if (auto it = link_bytes_cache_.find(solo_key(job)); it != link_bytes_cache_.end()) return it->second;
-  Scratch scratch(topo_, efficiency_, tuning_);
-  run_dp(scratch, {&job, 1});
-  return remember_link_bytes(job, scratch);
+  Key key = solo_key(job);
+  if (auto it = link_bytes_cache_.find(key); it != link_bytes_cache_.end()) return it->second;
+  std::map<LinkId, double> bytes;
+  for (const auto& [l, b] : dp_class(job).link_bytes) bytes[l] += b;
+  const TrainingParallelism& par = job.spec->parallel;
+  if (par.pp > 1) {
+    // Every pair moves the same bytes (activations forward, as many gradient bytes back): the
+    // stage boundaries, and interleaving's wrap from the last device to the first (v - 1 of
+    // the v chunk crossings).
+    const double boundary_bytes = pp_handoff_bytes(*job.spec);
+    const double wrap_bytes = boundary_bytes * (par.virtual_stages - 1) / par.virtual_stages;
+    FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count());
+    add_handoffs(job, boundary, wrap);
+    for (const auto& [l, count] : boundary.links()) bytes[l] += count * boundary_bytes;
+    for (const auto& [l, count] : wrap.links()) bytes[l] += count * wrap_bytes;
+  }
+  if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
+  return link_bytes_cache_.emplace(std::move(key), std::vector<std::pair<LinkId, double>>(bytes.begin(), bytes.end()))
+      .first->second;
 }
 
 double NetworkSpeedModel::link_capacity(LinkId l) const {
@@ -248,20 +235,23 @@ NetworkSpeedModel::LinkLoad NetworkSpeedModel::link_load(std::span<const Running
 }
 
 std::vector<TrainingIterationResult> NetworkSpeedModel::results(std::span<const RunningTrainingJob> running) {
-  Key key;
-  key.reserve(running.size());
-  for (const RunningTrainingJob& job : running)
-    key.emplace_back(job.job_id, std::vector<VertexId>(job.gpus.begin(), job.gpus.end()));
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  ++evaluations_;
-  const std::vector<double> dp = contended_dp_seconds(running);
   std::vector<TrainingIterationResult> out;
   out.reserve(running.size());
-  for (std::size_t j = 0; j < running.size(); ++j)
-    out.push_back(model_.time_with_dp(*running[j].spec, running[j].gpus, dp[j]));
-  // Running sets rarely repeat far apart in time: a bounded cache keeps memory flat in long runs.
-  if (cache_.size() >= kCacheLimit) cache_.clear();
-  cache_.emplace(std::move(key), out);
+  for (const RunningTrainingJob& job : running) {
+    if (!job.spec) throw std::invalid_argument("running training job without a spec");
+    Key key = solo_key(job);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      out.push_back(it->second);
+      continue;
+    }
+    ++evaluations_;
+    TrainingIterationResult r = model_.time(*job.spec, job.gpus);
+    if (const double own = dp_class(job).own_sharing_s; own > 0)
+      r = model_.time_with_dp(*job.spec, job.gpus, r.dp_comm_s + own);
+    // Running sets rarely repeat far apart in time: a bounded cache keeps memory flat in long runs.
+    if (cache_.size() >= kCacheLimit) cache_.clear();
+    out.push_back(cache_.emplace(std::move(key), std::move(r)).first->second);
+  }
   return out;
 }
 
@@ -269,10 +259,10 @@ std::vector<IterationBreakdown> NetworkSpeedModel::iterations(std::span<const Ru
   last_ = results(running);
   if (carrier_) {
     // Every rate may have moved with the set: the running jobs' classes start afresh, after
-    // the hand-offs have been timed against everything else on the network.
+    // the jobs have been timed against everything else on the network.
     for (const auto& [id, flow] : standing_) carrier_->stop(flow);
     standing_.clear();
-    const bool probed = contend_handoffs(running, last_);
+    const bool probed = contend(running, last_);
     carry(running, last_);
     // The probes' links settled with them on: what else crosses those links reads its rate
     // again within this instant.

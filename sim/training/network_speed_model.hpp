@@ -1,46 +1,53 @@
 #pragma once
-// Running training jobs timed together on one topology. What two jobs can do to each other is
-// in their inter-node traffic; the bulk of it is the DP gradient reduction.
+// Running training jobs timed together on the run's one flow network (the Fabric's). What two
+// jobs can do to each other is in their inter-node traffic: the DP gradient reduction, the
+// pipeline hand-offs between nodes; serving replicas, collective jobs and weight loads on the
+// same links take their max-min share of it too.
 //
-// Pricing (at each re-time, like a serving replica at placement): the DP collectives of every
-// running job (every DP group of every job, as they run in one iteration) are started at once
-// as flows on a what-if FlowNetwork over the same topology, in its own engine (max-min fair
-// sharing, sim/network), and each job's contended DP time is when its last group finishes;
-// the rest of its iteration (compute, TP, PP, bubble, optimizer) comes from the
-// TrainingIterationModel on the idle network. Worst case by construction: every job's
-// reduction is assumed to coincide with the others'. Answers are cached by the running set
-// (job id and GPUs of each job): the scheduler asks again whenever the set changes.
+// A job alone (results): its iteration from the TrainingIterationModel, the DP reduction priced
+// by the collective cost model for one DP group (latency terms included), plus what its own
+// DP groups take from each other where they share a link: the class's time alone on its
+// links (unit / alone, below) less one group's busiest link's bytes / capacity. Cached by job
+// id and GPUs.
 //
-// Traffic (carry_on, the run's one Fabric): from each re-time on, every running job's traffic
-// between nodes — its DP reduction and its pipeline hand-offs between stages on different nodes
-// — is a standing flow class on the run's flow network at its time-average rate: its bytes per
-// iteration on each link (from its DP collectives and its PP sends run alone on a what-if
-// network: bytes and routes do not depend on contention, cached by job id and GPUs) over its
-// iteration time. By the symmetry of DP groups (identical rings, shifted) a link carries a
-// whole number of the least-loaded link's bytes, so the class's count on a link is its bytes
-// in that unit (rounded to the nearest where a collective is not so regular) and one rate
-// moves them all. There it shares links max-min with collective jobs and appears in the
-// network's link timelines. TP groups stay inside a node (order_ranks), on NVLink, and are
-// not carried.
+// DP reductions on the one network (iterations, at each re-time): every running job's DP
+// reduction is one flow class on the carrying network (dp_traffic.hpp gives each link's wire
+// bytes per iteration over all its DP groups; by the symmetry of DP groups, identical rings
+// shifted, a link carries a whole number of the least-loaded link's bytes, `unit`, so the
+// class's count on a link is its bytes in that unit, rounded where a collective is not so
+// regular). With the standing classes off, every job's class asks for what its links give it
+// alone, a = min over its links of capacity / count; the instant's rates are settled with
+// everything else on the network (other jobs' DP classes, serving replicas, collective jobs,
+// weight loads), each class's granted rate g read and the classes stopped. The reduction then
+// takes unit x (1/g - 1/a) longer than alone: the bandwidth term at the granted rate instead
+// of the idle one, the latency terms kept. Two jobs whose rings share one uplink each get C/2:
+// the bandwidth term doubles. Worst case by construction: every job's reduction is assumed to
+// coincide with the others'. A job alone keeps its result exactly (g = a).
 //
-// Pipeline hand-offs on the one network: a hand-off between nodes, while it runs, takes what
-// max-min leaves it on its links, not the idle price. At each re-time (before the standing
-// classes start again), every running job's hand-offs between nodes go on the carrying
-// network as one flow class per job (each send a member, every boundary and both directions
-// in flight at once: the same coincidence DP assumes), asking for what its links give it
-// alone, a = min over its links of capacity / the job's own members there; the instant's
-// rates are settled and each class's rate read, then the classes are stopped. What
-// the network granted, g, is less only by others' traffic (other jobs' hand-offs, serving
-// replicas, collective jobs), and each send of the job then takes bytes x (1/g - 1/a) longer
-// than on the idle network (TrainingIterationModel::time_contended). Two jobs whose sends
-// share an uplink get C/2 each: a bandwidth-bound hand-off takes twice as long. A job alone
-// keeps its idle result exactly.
+// Pipeline hand-offs on the one network: likewise, after the DP round, one flow class per job
+// (each send a member, every boundary and both directions in flight at once), asking for a =
+// min over its links of capacity / the job's own members there; the granted g is less only by
+// others' traffic (other jobs' hand-offs, serving replicas, collective jobs), and each send of
+// the job takes bytes x (1/g - 1/a) longer than on the idle network
+// (TrainingIterationModel::time_contended). The two rounds are apart: a job's hand-offs run
+// inside its pipeline, its reduction behind the last backward, so they do not meet.
+//
+// Traffic (carry_on): from each re-time on, every running job's traffic between nodes (its DP
+// reduction's and its hand-offs' bytes per iteration on each link, counted from their routes)
+// is a standing flow class on the carrying network at its time-average rate: bytes over its
+// iteration time, in the least-loaded link's unit as above. There it shares links max-min with
+// collective jobs and serving replicas and appears in the network's link timelines. TP groups
+// stay inside a node (order_ranks), on NVLink, and are not carried.
+//
+// Without a carrying network (carry_on not called) jobs are timed alone.
 #include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <vector>
 
+#include "sim/network/fabric.hpp"
 #include "sim/network/flow_class.hpp"
 #include "sim/training/training_iteration.hpp"
 
@@ -48,37 +55,41 @@ namespace cs {
 
 class NetworkSpeedModel : public JobSpeedModel {
  public:
+  // Jobs timed alone (no carrying network), collectives priced on an idle copy of the network.
   explicit NetworkSpeedModel(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
                              CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  // A run's: jobs timed and carried on the fabric's one network (carry_on), collectives priced
+  // on its idle cost model. The fabric must outlive it.
+  NetworkSpeedModel(Fabric& fabric, CollectiveAlgorithm dp_algorithm);
   NetworkSpeedModel(const NetworkSpeedModel&) = delete;
   NetworkSpeedModel& operator=(const NetworkSpeedModel&) = delete;
 
-  // Carries running jobs' DP traffic as standing flow classes on `network` (over the same
-  // topology, on the run's engine) from the next re-time on.
+  // Times running jobs on `network` (the run's one network, over the same topology) and
+  // carries their traffic there as standing flow classes, from the next re-time on.
   void carry_on(FlowNetwork& network);
   // The standing class of a running job's DP traffic on the carrying network (kNoFlow: none).
   FlowId standing_flow(std::uint64_t job_id) const;
 
   std::vector<IterationBreakdown> iterations(std::span<const RunningTrainingJob> running) override;
 
-  // The same, with the full per-job results (MFU, tokens/s, ...).
+  // Each job's full result (MFU, tokens/s, ...) alone on the network, in the order given.
   std::vector<TrainingIterationResult> results(std::span<const RunningTrainingJob> running);
-  // Contended DP reduction seconds per job, in the order given (0 for dp = 1).
-  std::vector<double> contended_dp_seconds(std::span<const RunningTrainingJob> running);
 
-  std::uint64_t evaluations() const { return evaluations_; }  // cache misses
+  std::uint64_t evaluations() const { return evaluations_; }  // cache misses of results()
 
-  // The full results of the last iterations() call, the carrying network's contention on
-  // pipeline hand-offs included, in the order given.
+  // The full results of the last iterations() call, the carrying network's contention on DP
+  // reductions and pipeline hand-offs included, in the order given.
   const std::vector<TrainingIterationResult>& last_results() const { return last_; }
-  // A job's pipeline hand-off rate per send at the last re-time: alone on the links and as
-  // granted on the carrying network (bytes/s); none when the job has no hand-off between
-  // nodes or nothing carries traffic.
-  struct HandoffRate {
+  // A member's rate of a job's class at the last re-time: alone on its links and as granted on
+  // the carrying network (bytes/s); none when the job has no such traffic or nothing carries
+  // it. handoff_rate: one send of its pipeline hand-offs between nodes; dp_rate: its DP
+  // reduction's class (`unit` bytes per member and iteration).
+  struct ClassRate {
     double alone = 0;
     double granted = 0;
   };
-  std::optional<HandoffRate> handoff_rate(std::uint64_t job_id) const;
+  std::optional<ClassRate> handoff_rate(std::uint64_t job_id) const;
+  std::optional<ClassRate> dp_rate(std::uint64_t job_id) const;
 
   // (link, bytes per iteration) of the job's carried traffic (DP reduction and PP hand-offs
   // between nodes), links it does not touch left out.
@@ -98,15 +109,10 @@ class NetworkSpeedModel : public JobSpeedModel {
   const Topology& topology() const { return topo_; }
 
  private:
-  struct Scratch;
-  std::vector<double> run_dp(Scratch& scratch, std::span<const RunningTrainingJob> running) const;
-  // The job's PP hand-offs between stages on different nodes, one iteration's worth, run on the
-  // scratch network for the bytes they put on its links.
-  void run_pp(Scratch& scratch, const RunningTrainingJob& job) const;
+  void sum_kind_capacities();
   // Every route of the job's hand-offs between nodes (both directions): the stage boundaries'
   // into `boundary`, interleaving's wrap from the last stage to the first into `wrap`.
-  void add_handoffs(Router& router, const RunningTrainingJob& job, FlowClassLinks& boundary,
-                    FlowClassLinks& wrap) const;
+  void add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap);
   // The job's hand-offs between nodes as one class on the topology's links (cached by job id
   // and GPUs; empty when none leaves a node), and a member's rate alone on them.
   struct HandoffClass {
@@ -114,13 +120,28 @@ class NetworkSpeedModel : public JobSpeedModel {
     double alone = 0;
   };
   const HandoffClass& handoff_class(const RunningTrainingJob& job);
-  // Puts every running job's hand-off class on the carrier at once and re-times, in `timed`,
-  // the jobs whose hand-offs it grants less than alone (the standing classes are off). Whether
-  // any job had hand-offs between nodes.
-  bool contend_handoffs(std::span<const RunningTrainingJob> running, std::vector<TrainingIterationResult>& timed);
-  // The bytes a scratch run of `job`'s DP alone and then its PP hand-offs put on each link,
-  // kept under the job's key (once).
-  const std::vector<std::pair<LinkId, double>>& remember_link_bytes(const RunningTrainingJob& job, Scratch& scratch);
+  // The job's DP reduction as one class (cached by job id and GPUs; empty for dp x cp = 1).
+  struct DpClass {
+    std::vector<std::pair<LinkId, double>> link_bytes;  // wire bytes per iteration, all groups
+    std::vector<FlowNetwork::ClassLink> links;          // in units of the least-loaded link's bytes
+    double unit = 0;                                    // bytes per member per iteration
+    double alone = 0;                                   // a member's rate alone on its links
+    double own_sharing_s = 0;  // unit / alone less one group's busiest link's bytes / capacity
+  };
+  const DpClass& dp_class(const RunningTrainingJob& job);
+  // One round of probes on the carrier: each job's class (none where `links` is empty) asking
+  // for its rate alone, settled together with everything else there, then stopped. Each
+  // job's rates go into `rates` (by job id); returns each job's extra seconds per byte a member
+  // moves, 1/g - 1/a (0 where nothing else holds it back, or it has no class).
+  struct Probe {
+    std::span<const FlowNetwork::ClassLink> links;
+    double alone = 0;
+  };
+  std::vector<double> probe(std::span<const RunningTrainingJob> running, std::span<const Probe> probes,
+                            std::map<std::uint64_t, ClassRate>& rates);
+  // Re-times, in `timed`, the jobs whose DP classes or hand-offs the carrier grants less than
+  // alone (the standing classes are off). Whether any probe went on the carrier.
+  bool contend(std::span<const RunningTrainingJob> running, std::vector<TrainingIterationResult>& timed);
   void carry(std::span<const RunningTrainingJob> running, std::span<const TrainingIterationResult> timed);
 
   using Key = std::vector<std::pair<std::uint64_t, std::vector<VertexId>>>;
@@ -132,17 +153,18 @@ class NetworkSpeedModel : public JobSpeedModel {
 
   const Topology& topo_;
   LinkEfficiency efficiency_;
-  CollectiveTuning tuning_;
-  CollectiveAlgorithm dp_algorithm_;
   TrainingIterationModel model_;
-  std::map<Key, std::vector<TrainingIterationResult>> cache_;
+  Router router_;  // routes of the jobs' traffic, for its links
+  std::map<Key, TrainingIterationResult> cache_;
   std::map<Key, std::vector<std::pair<LinkId, double>>> link_bytes_cache_;
   std::array<double, kLinkKindCount> kind_capacity_{};
   std::uint64_t evaluations_ = 0;
   FlowNetwork* carrier_ = nullptr;
   std::map<std::uint64_t, FlowId> standing_;  // job id -> its carried traffic on carrier_
   std::map<Key, HandoffClass> handoff_cache_;
-  std::map<std::uint64_t, HandoffRate> handoff_rates_;  // job id -> at the last re-time
+  std::map<Key, DpClass> dp_cache_;
+  std::map<std::uint64_t, ClassRate> handoff_rates_;  // job id -> at the last re-time
+  std::map<std::uint64_t, ClassRate> dp_rates_;
   std::vector<TrainingIterationResult> last_;
 };
 

@@ -238,14 +238,29 @@ double megatron_flops_per_iteration(const TrainingJobSpec& spec) {
   return passes * (24 * B * s * l * h * h + 4 * B * s * s * l * h) + selective + 6 * B * s * h * V;
 }
 
+struct TrainingIterationModel::Idle {
+  Router router;
+  Engine engine{1};
+  FlowNetwork network;
+  CollectiveTuning tuning;
+  CollectiveCostModel cost;
+  Idle(const Topology& topo, const LinkEfficiency& efficiency, CollectiveTuning t)
+      : router(topo), network(engine, router, efficiency), tuning(std::move(t)), cost(network, tuning) {}
+};
+
 TrainingIterationModel::TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency, CollectiveTuning tuning,
                                                CollectiveAlgorithm dp_algorithm)
-    : router_(topo),
-      engine_(1),
-      network_(engine_, router_, efficiency),
-      tuning_(std::move(tuning)),
-      cost_(network_, tuning_),
+    : topo_(topo),
+      own_(std::make_unique<Idle>(topo, efficiency, std::move(tuning))),
+      tuning_(own_->tuning),
+      cost_(own_->cost),
       dp_algorithm_(dp_algorithm) {}
+
+TrainingIterationModel::TrainingIterationModel(const Topology& topo, CollectiveCostModel& idle,
+                                               const CollectiveTuning& tuning, CollectiveAlgorithm dp_algorithm)
+    : topo_(topo), tuning_(tuning), cost_(idle), dp_algorithm_(dp_algorithm) {}
+
+TrainingIterationModel::~TrainingIterationModel() = default;
 
 TrainingIterationResult TrainingIterationModel::time(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
                                                      double usd_per_gpu_hour) {
@@ -264,14 +279,29 @@ TrainingIterationResult TrainingIterationModel::time_contended(const TrainingJob
   return compute(spec, gpus, &dp_comm_s, 0, pp_extra_s_per_byte);
 }
 
+CollectiveAlgorithm TrainingIterationModel::dp_algorithm_for(const CollectiveRequest& r) {
+  return dp_algorithm_ == CollectiveAlgorithm::kAuto || !cost_.supports(r.op, dp_algorithm_, r.group)
+             ? cost_.best(r.op, r.group, r.bytes)
+             : dp_algorithm_;
+}
+
+std::vector<DpCollective> TrainingIterationModel::dp_plan(const TrainingJobSpec& spec,
+                                                          std::span<const VertexId> group) {
+  std::vector<DpCollective> out;
+  for (CollectiveRequest& r : dp_reduction_collectives(spec, group)) {
+    r.algorithm = dp_algorithm_for(r);
+    const CollectiveProtocol protocol = tuning_.protocol != CollectiveProtocol::kAuto
+                                            ? tuning_.protocol
+                                            : cost_.best_protocol(r.op, r.algorithm, r.group, r.bytes);
+    out.push_back({std::move(r), protocol});
+  }
+  return out;
+}
+
 double TrainingIterationModel::dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group) {
   double total = 0;
   for (const CollectiveRequest& r : dp_reduction_collectives(spec, group)) {
-    const CollectiveAlgorithm a =
-        dp_algorithm_ == CollectiveAlgorithm::kAuto || !cost_.supports(r.op, dp_algorithm_, r.group)
-            ? cost_.best(r.op, r.group, r.bytes)
-            : dp_algorithm_;
-    total += cost_.estimate_seconds(r.op, a, r.group, r.bytes);
+    total += cost_.estimate_seconds(r.op, dp_algorithm_for(r), r.group, r.bytes);
   }
   return total;
 }

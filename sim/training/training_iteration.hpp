@@ -96,6 +96,11 @@ struct TrainingIterationResult {
 
 // The collectives of one DP group's gradient reduction, in the order they run.
 std::vector<CollectiveRequest> dp_reduction_collectives(const TrainingJobSpec& spec, std::span<const VertexId> group);
+// One of them with the algorithm (in the request) and protocol it runs with.
+struct DpCollective {
+  CollectiveRequest request;
+  CollectiveProtocol protocol = CollectiveProtocol::kSimple;
+};
 // Bytes one GPU sends per iteration to its peer (same TP index) in the next pipeline stage:
 // every micro-batch's activations, b s h / tp each (Megatron's scatter/gather hand-off), once
 // per model chunk (interleaved 1F1B crosses each stage boundary v times); the gradients coming
@@ -118,9 +123,17 @@ double megatron_flops_per_iteration(const TrainingJobSpec& spec);
 
 class TrainingIterationModel {
  public:
-  // Collectives are priced on an idle copy of the network over `topo` (which must outlive it).
+  // Collectives are priced on an idle copy of the network over `topo` (which must outlive it),
+  // for a job timed outside a run.
   explicit TrainingIterationModel(const Topology& topo, LinkEfficiency efficiency = {}, CollectiveTuning tuning = {},
                                   CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  // Collectives priced on `idle`, a cost model over `topo` whose network carries no flow (a
+  // run's Fabric::idle_cost_model(), with the fabric's `tuning`); both must outlive it.
+  TrainingIterationModel(const Topology& topo, CollectiveCostModel& idle, const CollectiveTuning& tuning,
+                         CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing);
+  ~TrainingIterationModel();
+  TrainingIterationModel(const TrainingIterationModel&) = delete;
+  TrainingIterationModel& operator=(const TrainingIterationModel&) = delete;
 
   // `gpus` in rank order. Uncontended: the DP reduction priced by the cost model.
   TrainingIterationResult time(const TrainingJobSpec& spec, std::span<const VertexId> gpus,
@@ -134,19 +147,25 @@ class TrainingIterationModel {
                                          double pp_extra_s_per_byte);
   // The DP reduction of one group on the idle network.
   double dp_seconds(const TrainingJobSpec& spec, std::span<const VertexId> group);
+  // Its collectives with the algorithm and protocol each runs with (the job's DP algorithm
+  // where it can run the collective, else the cost model's best; the tuning's protocol, else
+  // the cost model's best), as dp_seconds prices them.
+  std::vector<DpCollective> dp_plan(const TrainingJobSpec& spec, std::span<const VertexId> group);
+  const CollectiveTuning& tuning() const { return tuning_; }
 
   CollectiveAlgorithm dp_algorithm() const { return dp_algorithm_; }
-  const Topology& topology() const { return router_.topology(); }
+  const Topology& topology() const { return topo_; }
 
  private:
   TrainingIterationResult compute(const TrainingJobSpec& spec, std::span<const VertexId> gpus, const double* dp_comm_s,
                                   double usd_per_gpu_hour, double pp_extra_s_per_byte = 0);
+  CollectiveAlgorithm dp_algorithm_for(const CollectiveRequest& r);
 
-  Router router_;
-  Engine engine_;
-  FlowNetwork network_;
-  CollectiveTuning tuning_;
-  CollectiveCostModel cost_;
+  struct Idle;  // the idle network of the first constructor
+  const Topology& topo_;
+  std::unique_ptr<Idle> own_;
+  const CollectiveTuning& tuning_;
+  CollectiveCostModel& cost_;
   CollectiveAlgorithm dp_algorithm_;
 };
 

@@ -228,6 +228,121 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
 
 namespace {
 
+// The job's ranks on nodes `first` and `second` (a pipeline's stage 0 and 1), ordered for its
+// parallelism.
+std::vector<VertexId> ranks_on(const Topology& topo, const TrainingJobSpec& spec, int first, int second) {
+  std::vector<VertexId> ranks = gpus_of_node(topo, first);
+  for (const VertexId g : gpus_of_node(topo, second)) ranks.push_back(g);
+  return order_ranks(topo, ranks, spec.parallel);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "two DP jobs whose rings share the leaf uplinks each get half a link on the one fabric: the bandwidth term of "
+    "their reduction doubles, its latency terms do not") {
+  // Job 1 on nodes 0 and 2, job 2 on nodes 1 and 3 (TP 8, DP 2): each of a job's 8 rings (one
+  // per GPU index, one channel: one rank per node) crosses the spine. D-mod-K sends GPU i of
+  // node 2 and of node 3 up the same uplink of leaf 0 (and back alike), so ring i of each job
+  // shares uplink i: alone a ring member gets the whole link, C; together max-min gives C/2.
+  const TrainingJobSpec spec = dp_heavy_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  const double S = dp_gradient_bytes(spec);
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  const Topology& topo = fabric.topology();
+  NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);  // as a run builds it
+  const std::vector<VertexId> a = ranks_on(topo, spec, 0, 2), b = ranks_on(topo, spec, 1, 3);
+  const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
+
+  speed.iterations({jobs, 1});
+  const TrainingIterationResult alone = speed.last_results()[0];
+  REQUIRE(speed.dp_rate(1));
+  CHECK(speed.dp_rate(1)->alone == Approx(C));
+  CHECK(speed.dp_rate(1)->granted == Approx(C));
+  // A 2-rank ring all-reduce sends 2(n-1)/n x S = S per member: alone S / C plus its latency
+  // terms (launch, protocol base and step latencies: well under 1%), exactly the idle price.
+  CHECK(alone.dp_comm_s == speed.results({jobs, 1})[0].dp_comm_s);
+  CHECK(alone.dp_comm_s == Approx(S / C).epsilon(0.01));
+  const double latency_terms = alone.dp_comm_s - S / C;
+  CHECK(latency_terms > 0);
+  engine.run_until(Time::ms(1));
+
+  speed.iterations(jobs);
+  for (std::size_t j = 0; j < 2; ++j) {
+    REQUIRE(speed.dp_rate(jobs[j].job_id));
+    CHECK(speed.dp_rate(jobs[j].job_id)->granted == Approx(C / 2));
+    const TrainingIterationResult& shared = speed.last_results()[j];
+    CHECK(shared.dp_comm_s == Approx(S / (C / 2) + latency_terms));
+    // Nothing else changes: the iteration grows by exactly the extra reduction time.
+    CHECK(shared.iteration_s - alone.iteration_s == Approx(shared.dp_comm_s - alone.dp_comm_s).epsilon(1e-9));
+  }
+  // The probes are gone; the jobs' standing (time-average) classes are what is left.
+  engine.run_until(engine.now() + Time::ms(1));
+  CHECK(fabric.network().active_flows() == 2);
+  // Asked again for the same running set: each job's result alone comes from the cache.
+  speed.iterations(jobs);
+  CHECK(speed.evaluations() == 2);
+}
+
+TEST_CASE(
+    "a DP job re-timed while a collective job and then a serving replica hold one of its uplinks slows by the "
+    "max-min share it is granted") {
+  const TrainingJobSpec spec = dp_heavy_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  const double S = dp_gradient_bytes(spec);
+  Engine engine(1);
+  Fabric fabric(engine, oversubscribed_pair_of_leaves());
+  const Topology& topo = fabric.topology();
+  NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);  // as a run builds it
+  const std::vector<VertexId> ranks = training_ranks(topo, spec);
+  const RunningTrainingJob job{1, &spec, ranks};
+  const double idle = speed.results({&job, 1})[0].dp_comm_s;
+
+  // A collective job's 2-rank ring between GPU 0 of nodes 1 and 3 crosses ring 0's uplinks and
+  // asks for all of them: with the training class's probe asking C as well, each gets C/2, and
+  // the reduction's S bytes per member take S / (C/2) instead of S / C.
+  fabric.collectives().start({CollectiveOp::kAllReduce,
+                              {gpus_of_node(topo, 1).front(), gpus_of_node(topo, 3).front()},
+                              40e9,
+                              CollectiveAlgorithm::kRing,
+                              0});
+  engine.run_until(Time::ms(1));
+  speed.iterations({&job, 1});
+  REQUIRE(speed.dp_rate(1));
+  CHECK(speed.dp_rate(1)->granted == Approx(C / 2));
+  CHECK(speed.last_results()[0].dp_comm_s - idle == Approx(S / (C / 2) - S / C));
+  engine.run_until(engine.now() + Time::s(10));  // the collective ends
+  REQUIRE(fabric.collectives().running() == 0);
+
+  // A serving replica (Llama 2 70B, TP4 x PP2 on GPUs 4-7 of nodes 1 and 3) whose stage
+  // hand-off asks 16.4 GB/s, over half a link, on one of the rings' uplinks: C/2 again. Asking
+  // less than half, it would leave the class C - its rate.
+  const auto node1 = gpus_of_node(topo, 1), node3 = gpus_of_node(topo, 3);
+  std::vector<VertexId> replica(node1.begin() + 4, node1.end());
+  replica.insert(replica.end(), node3.begin() + 4, node3.end());
+  const TransformerCost cost(testing::model("llama-2-70b"), precision_for(Dtype::kBf16), ParallelPlan{4, 2, 1, 1});
+  ReplicaTraffic traffic(fabric, cost, replica);
+  traffic.iteration(1'000'000, engine.now(), engine.now() + Time::s(1));
+  engine.run_until(engine.now() + Time::ms(1));
+  speed.iterations({&job, 1});
+  CHECK(speed.dp_rate(1)->granted == Approx(C / 2));
+  CHECK(speed.last_results()[0].dp_comm_s - idle == Approx(S / (C / 2) - S / C));
+  traffic.iteration(500'000, engine.now(), engine.now() + Time::s(1));  // 8.2 GB/s: under half
+  engine.run_until(engine.now() + Time::ms(1));
+  speed.iterations({&job, 1});
+  const double serving = 5e5 * 16384.0;
+  CHECK(speed.dp_rate(1)->granted == Approx(C - serving));
+  CHECK(speed.last_results()[0].dp_comm_s - idle == Approx(S / (C - serving) - S / C));
+  // The replica idle, the job's reduction is back at its idle price exactly.
+  traffic.idle();
+  engine.run_until(engine.now() + Time::ms(1));
+  speed.iterations({&job, 1});
+  CHECK(speed.last_results()[0].dp_comm_s == idle);
+}
+
+namespace {
+
 // Llama 2 70B as one TP16 replica on two DGX H100 joined by one 100 GbE switch (the replica
 // spans both nodes: 16 GPUs in topology order).
 Scenario tp16_on_two_nodes(const test::TempDir& dir) {
@@ -311,12 +426,6 @@ TrainingJobSpec pipeline_job() {
   return s;
 }
 
-// The job's ranks: stage 0 on node `first`, stage 1 on node `second`.
-std::vector<VertexId> two_stage_ranks(const Topology& topo, const TrainingJobSpec& spec, int first, int second) {
-  std::vector<VertexId> ranks = gpus_of_node(topo, first);
-  for (const VertexId g : gpus_of_node(topo, second)) ranks.push_back(g);
-  return order_ranks(topo, ranks, spec.parallel);
-}
 
 }  // namespace
 
@@ -336,7 +445,7 @@ TEST_CASE(
   // Job 1 from node 0 to node 2, job 2 from node 1 to node 3: D-mod-K sends GPU i of node 2 and
   // GPU i of node 3 up the same uplink of leaf 0 (and back alike), so rank i of each job shares
   // uplink i both ways; each job alone has one send per link.
-  const std::vector<VertexId> a = two_stage_ranks(topo, spec, 0, 2), b = two_stage_ranks(topo, spec, 1, 3);
+  const std::vector<VertexId> a = ranks_on(topo, spec, 0, 2), b = ranks_on(topo, spec, 1, 3);
   const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
 
   const double alone_s = speed.iterations({jobs, 1})[0].total_s();
@@ -385,7 +494,7 @@ TEST_CASE("a training job's pipeline hand-offs beside a serving replica's on one
   const Topology& topo = fabric.topology();
   NetworkSpeedModel speed(topo, fabric.efficiency(), fabric.tuning());
   speed.carry_on(fabric.network());
-  const std::vector<VertexId> ranks = two_stage_ranks(topo, spec, 0, 2);
+  const std::vector<VertexId> ranks = ranks_on(topo, spec, 0, 2);
   const RunningTrainingJob job{1, &spec, ranks};
   const TrainingIterationResult idle = speed.results({&job, 1})[0];
 
