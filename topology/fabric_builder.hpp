@@ -33,8 +33,8 @@ struct FabricSpec {
   int fat_tree_k = 0;                // 0: the smallest even k whose k^3/4 ports hold every NIC and whose
                                      // k/2 divides a node's NICs or is a multiple of them
   int rail_group_nodes = 0;          // 0: min(nodes, leaf_ports)
-  // Flows take the least-loaded of equal next hops at their start (router.hpp) instead of
-  // the static D-mod-K / ECMP choice. A property of the switches; the wiring is the same.
+  // Flows take the equal-cost path with the emptiest bottleneck at their start (router.hpp)
+  // instead of the static D-mod-K / ECMP choice. A property of the switches; the wiring is the same.
   bool adaptive_routing = false;
 };
 

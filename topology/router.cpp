@@ -1,6 +1,7 @@
 #include "topology/router.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace cs {
@@ -102,16 +103,31 @@ RouteId Router::route_id(VertexId src, VertexId dst, std::uint32_t flow_label) {
 void Router::set_adaptive(const LinkLoad* load) {
   load_ = load;
   pending_.assign(load ? topo_.link_count() : 0, 0);
-  pending_links_.clear();
+  pending_log_.clear();
+  best_.assign(load ? topo_.vertex_count() : 0, 0);
+  best_stamp_.assign(load ? topo_.vertex_count() : 0, 0);
   if (load) pending_epoch_ = load->load_epoch();
 }
 
-RouteId Router::adaptive_route(VertexId src, VertexId dst, std::uint32_t label) {
-  if (load_->load_epoch() != pending_epoch_) {
-    for (const LinkId l : pending_links_) pending_[l] = 0;
-    pending_links_.clear();
+std::size_t Router::begin_trial() {
+  if (load_ && load_->load_epoch() != pending_epoch_) {
+    for (const LinkId l : pending_log_) pending_[l] = 0;
+    pending_log_.clear();
     pending_epoch_ = load_->load_epoch();
   }
+  return pending_log_.size();
+}
+
+void Router::undo_pending(std::size_t mark) {
+  // A flow started inside the trial moved the epoch and cleared the log already.
+  while (pending_log_.size() > mark) {
+    --pending_[pending_log_.back()];
+    pending_log_.pop_back();
+  }
+}
+
+RouteId Router::adaptive_route(VertexId src, VertexId dst, std::uint32_t label) {
+  begin_trial();  // only to forget a moved epoch's pending routes
   RouteId id = compute(src, dst, label);
   const Path p = paths_[id];
   std::string key(reinterpret_cast<const char*>(links_.data() + p.offset), p.hops * sizeof(LinkId));
@@ -121,8 +137,10 @@ RouteId Router::adaptive_route(VertexId src, VertexId dst, std::uint32_t label) 
     paths_.pop_back();
     id = it->second;
   }
-  for (const LinkId l : path(id).links)
-    if (pending_[l]++ == 0) pending_links_.push_back(l);
+  for (const LinkId l : path(id).links) {
+    ++pending_[l];
+    pending_log_.push_back(l);
+  }
   return id;
 }
 
@@ -330,33 +348,31 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
   LinkId candidates[64];
   VertexId targets[64];
   std::uint64_t stride = 1;  // D-mod-K: product of the up-link counts chosen so far
+  if (load_) ++best_epoch_;
   while (v != dst) {
-    const std::uint32_t d = distance(v);
-    const Region rv = region(v);
-    int count = 0;
-    for (std::uint32_t i = out_begin_[v]; i < out_begin_[v + 1] && count < 64; ++i) {
-      const VertexId w = out_to_[i];
-      if (w != dst && (terminal_[w] || w == src)) continue;
-      const Region rw = region(w);
-      if (rw == kOutside || rw < rv || (rv == kSrcRegion && rw == kFabric && !may_exit(v))) continue;
-      if (distance(w) + 1 != d) continue;
-      candidates[count] = out_links_[i];
-      targets[count++] = w;
-    }
+    const int count = next_hops(v, candidates, targets);
     if (count == 0) throw std::logic_error("route: distance field inconsistent at " + topo_.vertex(v).name);
+    const bool fabric = region(v) == kFabric;
     int pick = 0;
-    if (count > 1 && rv == kFabric && topo_.link(candidates[0]).kind == LinkKind::kInfiniBand) {
+    if (count > 1 && fabric && topo_.link(candidates[0]).kind == LinkKind::kInfiniBand) {
       pick = static_cast<int>(dst_port_ / stride % static_cast<std::uint64_t>(count));
       stride = std::min<std::uint64_t>(stride * static_cast<std::uint64_t>(count), std::uint64_t{1} << 40);
     } else if (count > 1) {
-      pick = static_cast<int>(mix(flow ^ (static_cast<std::uint64_t>(v) * 0x100000001B3ULL)) % count);
+      pick = hashed(v, flow, count);
     }
-    if (count > 1 && rv == kFabric && load_) {
-      // Adaptive: the least-loaded candidate, searched from the static choice so it wins ties.
+    if (count > 1 && fabric && load_) {
+      // Adaptive: the next hop on the path whose bottleneck share is largest, searched from the
+      // static choice so that it wins ties.
+      ++choices_;
       int best = pick;
+      double best_value = std::min(share_on(candidates[pick]), best_share(targets[pick], flow));
       for (int i = 1; i < count; ++i) {
         const int c = (pick + i) % count;
-        if (load_on(candidates[c]) < load_on(candidates[best])) best = c;
+        const double value = std::min(share_on(candidates[c]), best_share(targets[c], flow));
+        if (value > best_value) {
+          best = c;
+          best_value = value;
+        }
       }
       pick = best;
     }
@@ -367,6 +383,46 @@ RouteId Router::compute(VertexId src, VertexId dst, std::uint32_t label) {
   }
   paths_.push_back(p);
   return static_cast<RouteId>(paths_.size() - 1);
+}
+
+int Router::next_hops(VertexId v, LinkId* links, VertexId* targets) const {
+  const std::uint32_t d = distance(v);
+  const Region rv = region(v);
+  int count = 0;
+  for (std::uint32_t i = out_begin_[v]; i < out_begin_[v + 1] && count < 64; ++i) {
+    const VertexId w = out_to_[i];
+    if (w != dst_ && (terminal_[w] || w == src_)) continue;
+    const Region rw = region(w);
+    if (rw == kOutside || rw < rv || (rv == kSrcRegion && rw == kFabric && !may_exit(v))) continue;
+    if (distance(w) + 1 != d) continue;
+    links[count] = out_links_[i];
+    targets[count++] = w;
+  }
+  return count;
+}
+
+int Router::hashed(VertexId v, std::uint64_t flow, int count) const {
+  return static_cast<int>(mix(flow ^ (static_cast<std::uint64_t>(v) * 0x100000001B3ULL)) %
+                          static_cast<std::uint64_t>(count));
+}
+
+double Router::best_share(VertexId v, std::uint64_t flow) {
+  if (v == dst_) return std::numeric_limits<double>::infinity();
+  if (best_stamp_[v] == best_epoch_) return best_[v];
+  LinkId links[64];
+  VertexId targets[64];
+  const int count = next_hops(v, links, targets);
+  double best = 0;
+  if (count == 1 || (count > 1 && region(v) != kFabric)) {
+    // No choice here, or the static hash outside the fabric (which adaptive switches do not make).
+    const int c = count == 1 ? 0 : hashed(v, flow, count);
+    best = std::min(share_on(links[c]), best_share(targets[c], flow));
+  } else {
+    for (int c = 0; c < count; ++c) best = std::max(best, std::min(share_on(links[c]), best_share(targets[c], flow)));
+  }
+  best_stamp_[v] = best_epoch_;
+  best_[v] = best;
+  return best;
 }
 
 }  // namespace cs

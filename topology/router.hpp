@@ -19,15 +19,20 @@
 //     GPU's NIC and the host CPU, even when a node's NICs sit on different switches.
 // Adaptive routing (an option of a fabric: InfiniBand adaptive routing, adaptive Ethernet
 // fabrics): with a `LinkLoad`, wherever the fabric offers several equally short next hops a
-// route takes the one whose link carries the fewest flows when it is asked for (the flow's start),
-// the static choice above breaking ties; such routes are computed per call, identical paths
-// sharing one id.
+// route takes, of all the equally short paths to the destination, the one whose most loaded
+// link between switches would give the flow the largest share (line rate / (flows on it + 1))
+// when it is asked for (the flow's start); the static choice above breaks ties, so wherever
+// D-mod-K or the hash already finds an idle path, adaptive routing takes that same path. The best share below each
+// fabric vertex is found once per route by a max-min pass over the shortest-path DAG (a few
+// hundred vertices on a three-tier fat-tree). Such routes are computed per call, identical
+// paths sharing one id.
 // Distances to a destination are computed in three pieces: a breadth-first search inside the
 // destination's node, a fabric-wide distance field seeded from where that node attaches to the
 // fabric, and a relaxation inside the source's node. The fabric field depends only on the
 // attachment points, so every GPU behind the same leaf shares one (a cluster of 2,048 nodes
 // needs a few hundred fields of a few hundred entries, not 16k searches of the whole graph).
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -79,6 +84,24 @@ class Router {
   // Adaptive routing on `load` from now on; nullptr: static routing again.
   void set_adaptive(const LinkLoad* load);
   bool adaptive() const { return load_ != nullptr; }
+  // Adaptive choices made so far (routes that had several equally short fabric paths to weigh):
+  // a price computed on routes is load-dependent when this moved while it routed.
+  std::uint64_t adaptive_choices() const { return choices_; }
+
+  // Routes asked for in a trial (a cost model pricing a collective it may not run, a first
+  // look at a ring's links) see each other as load, as the collective's own flows will, but
+  // leave no load behind when the trial ends. Trials nest.
+  class Trial {
+   public:
+    explicit Trial(Router& router) : router_(router), mark_(router.begin_trial()) {}
+    ~Trial() { router_.undo_pending(mark_); }
+    Trial(const Trial&) = delete;
+    Trial& operator=(const Trial&) = delete;
+
+   private:
+    Router& router_;
+    std::size_t mark_;
+  };
 
  private:
   static constexpr std::uint32_t kInf = UINT32_MAX;
@@ -91,7 +114,24 @@ class Router {
 
   RouteId compute(VertexId src, VertexId dst, std::uint32_t label);
   RouteId adaptive_route(VertexId src, VertexId dst, std::uint32_t label);
-  double load_on(LinkId l) const { return static_cast<double>(load_->flows_on(l) + pending_[l]); }
+  // The share a new flow would get on l if its load split it evenly (bytes/s); only links
+  // between switches count: the links at either end of a route are the same on every path
+  // (its NICs), and a loaded NIC would hide which paths between them are free.
+  double share_on(LinkId l) const {
+    const LinkInfo& info = topo_.link(l);
+    if (fabric_index_[info.from] < 0 || fabric_index_[info.to] < 0) return std::numeric_limits<double>::infinity();
+    return info.bandwidth_bytes_per_s / static_cast<double>(load_->flows_on(l) + pending_[l] + 1);
+  }
+  // The next hops from v towards the current destination that keep a route shortest and
+  // physical (regions only go src -> fabric -> dst); at most 64.
+  int next_hops(VertexId v, LinkId* links, VertexId* targets) const;
+  // The static choice among `count` next hops at a vertex outside the fabric: the flow's hash.
+  int hashed(VertexId v, std::uint64_t flow, int count) const;
+  // Adaptive: the largest bottleneck share of any shortest path from v to the destination.
+  double best_share(VertexId v, std::uint64_t flow);
+  // Forgets the pending routes of an epoch that has moved; returns where a trial's log starts.
+  std::size_t begin_trial();
+  void undo_pending(std::size_t mark);
   // Distance of v to the current destination (kInf if not allowed / unreachable).
   std::uint32_t distance(VertexId v) const;
   Region region(VertexId v) const;
@@ -132,8 +172,12 @@ class Router {
 
   const LinkLoad* load_ = nullptr;
   std::vector<std::uint32_t> pending_;  // by link: adaptive routes handed out this epoch
-  std::vector<LinkId> pending_links_;
+  std::vector<LinkId> pending_log_;     // every increment of pending_, in order (trials undo theirs)
   std::uint64_t pending_epoch_ = 0;
+  std::vector<double> best_;            // by vertex: best_share, valid where best_stamp_ == best_epoch_
+  std::vector<std::uint64_t> best_stamp_;
+  std::uint64_t best_epoch_ = 0;       // one per adaptive route computed
+  std::uint64_t choices_ = 0;
   std::unordered_map<std::string, RouteId> interned_;  // adaptive paths by their links
 };
 

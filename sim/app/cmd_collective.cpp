@@ -124,7 +124,7 @@ int cmd_collective(const std::vector<std::string>& args) {
       "between nodes: rail_optimized, leaf_spine, fat_tree, single_switch (default rail_optimized)")(
       "link", po::value<std::string>(), "fabric technology: infiniband or ethernet (default infiniband)")(
       "oversubscription", po::value<double>(), "leaf-spine / rail spine oversubscription (default 1)")(
-      "adaptive-routing", "flows take the least-loaded of equal next hops at their start (default static routing)")(
+      "adaptive-routing", "flows take the equal-cost path with the emptiest bottleneck at their start (default static routing)")(
       "scenario,s", po::value<std::string>(), "take the topology from a scenario's `topology:` section instead")(
       "gpus", po::value<int>(), "GPUs in the group (default all, in topology order)")(
       "first-gpu", po::value<int>(), "index of the group's first GPU (default 0)")(

@@ -60,6 +60,7 @@ bool CollectiveCostModel::supports(CollectiveOp op, CollectiveAlgorithm a, std::
       const GroupLayout layout = group_layout(network_.topology(), group);
       if (!layout.uniform || layout.by_node.size() < 2) return false;
       // One rank of each node (the first local index) stands for all: nodes are alike.
+      const Router::Trial trial(network_.router());
       return sharp_tree(network_.router(), inter_node_groups(layout, group).front(), tuning_.flow_label).has_value();
     }
   }
@@ -136,6 +137,7 @@ CollectiveCostModel::Phase CollectiveCostModel::tree_phase(std::span<const Verte
   const TreeChannels tc = tree_channels(group_layout(network_.topology(), group), group.size());
   Router& router = network_.router();
   std::vector<RouteId> between, chain;  // both directions of every edge of every channel's trees
+  std::vector<RouteId> up, down;        // the edges between nodes by direction
   for (const auto& order : tc.orders)
     for (const TreeShape& tree : tc.trees)
       for (std::size_t pos = 0; pos < order.size(); ++pos) {
@@ -144,8 +146,14 @@ CollectiveCostModel::Phase CollectiveCostModel::tree_phase(std::span<const Verte
         auto& into = tc.chain_edge(pos) ? chain : between;
         into.push_back(router.route_id(a, b, tuning_.flow_label));
         into.push_back(router.route_id(b, a, tuning_.flow_label));
+        if (!tc.chain_edge(pos)) {
+          up.push_back(into[into.size() - 2]);
+          down.push_back(into.back());
+        }
       }
   Phase p = route_phase(between, entry, 1.0, false, chain);
+  if (chain.empty())
+    p.trip_bandwidth = std::min(route_phase(up, entry, 1.0).bandwidth, route_phase(down, entry, 1.0).bandwidth);
   p.pipelined = true;
   // NCCL's chunk rule where the tree has chains (a group of several ranks a node); a tree of one
   // rank per node (a hierarchical phase, a DP group) keeps the pipeline chunks, which bounds the
@@ -269,6 +277,18 @@ CollectiveCostModel::Entry CollectiveCostModel::compute(CollectiveOp op, Collect
   return e;
 }
 
+CollectiveCostModel::Entry CollectiveCostModel::routed(CollectiveOp op, CollectiveAlgorithm a,
+                                                       std::span<const VertexId> group) {
+  // Under adaptive routing the collective's routes see each other as load, as its flows will
+  // when it starts, and leave none behind: it is only priced.
+  Router& router = network_.router();
+  const Router::Trial trial(router);
+  const std::uint64_t choices = router.adaptive_choices();
+  Entry e = compute(op, a, group);
+  e.load_routed = router.adaptive_choices() != choices;
+  return e;
+}
+
 const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, CollectiveAlgorithm a,
                                                              std::span<const VertexId> group) {
   std::string key;
@@ -279,15 +299,16 @@ const CollectiveCostModel::Entry& CollectiveCostModel::entry(CollectiveOp op, Co
   auto it = cache_.find(key);
   if (it == cache_.end()) {
     ++stats_.computed;
-    return cache_.emplace(std::move(key), compute(op, a, group)).first->second;
+    return cache_.emplace(std::move(key), routed(op, a, group)).first->second;
   }
   Entry& e = it->second;
   if (e.network_version != network_.version()) {
-    bool same = true;
+    // Routes chosen by load may change with any flow, on links the entry never read.
+    bool same = !e.load_routed;
     for (const auto& [l, v] : e.links) same = same && network_.link_version(l) == v;
     if (!same) {
       ++stats_.invalidated;
-      e = compute(op, a, group);
+      e = routed(op, a, group);
       return e;
     }
     e.network_version = network_.version();
@@ -430,13 +451,43 @@ double CollectiveCostModel::estimate_seconds(CollectiveOp op, CollectiveAlgorith
   const double gather = phase_time(CollectiveOp::kAllGather, CollectiveAlgorithm::kNvls, intra[0], chunk);
   // In steady state a chunk's reduce-scatter and an earlier chunk's all-gather run at once on
   // the same links inside the node: those links pace the pipeline at the two phases' data
-  // times per chunk (their step latencies overlap the other's data); each phase at its own time.
+  // times per chunk in each direction (their step latencies overlap the other's data); each
+  // phase at its own time. NVLink is full duplex (NVIDIA: NVLink 4, 900 GB/s = 450 each way):
+  // a ring loads both directions alike, NVLS's reduce-scatter sends S into the switch and takes
+  // S/k back, its all-gather the reverse (as NvlsTask), so the two overlap in opposite directions.
   const CollectiveAlgorithm rs = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kReduceScatter, intra[0], chunk);
   const CollectiveAlgorithm ag = nvls_tree ? CollectiveAlgorithm::kNvls : best_flat(CollectiveOp::kAllGather, intra[0], chunk);
   const double d1 = scatter - flat_seconds(CollectiveOp::kReduceScatter, rs, intra[0], 0, protocol);
   const double d3 = gather - flat_seconds(CollectiveOp::kAllGather, ag, intra[0], 0, protocol);
-  const double node = d1 + d3;
-  return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across, gather});
+  // The lighter direction's share of each phase's heavier one (reduce-scatter: into the switch).
+  const double k = static_cast<double>(intra[0].size());
+  const double back1 = rs == CollectiveAlgorithm::kNvls ? 1 / k : 1, back3 = ag == CollectiveAlgorithm::kNvls ? 1 / k : 1;
+  const double node = std::max(d1 + back3 * d3, back1 * d1 + d3);
+  // nvls_tree's tree between nodes takes chunk after chunk as NCCL's tree does (NCCL 2.4 blog:
+  // chunks pipelined up and down the tree; NVLS_TREE runs its scatter, tree and multicast
+  // stages on consecutive chunks at once, src/device/all_reduce.h): a chunk's trip of 2 x depth
+  // tree steps is paid once, then one chunk a steady step (its data at the share with every
+  // tree edge busy). The others take one chunk through their middle phase at a time.
+  double across_pace = across;
+  if (nvls_tree) {
+    const TreeChannels tc = tree_channels(group_layout(network_.topology(), inter[0]), inter[0].size());
+    const double trip = 2.0 * std::max(1, tc.tree_depth);
+    const double steps = pipeline_chunks(chunk / static_cast<double>(inter.size()) / 2 /
+                                         static_cast<double>(tc.orders.size()));
+    // Chunks in the tree at once overlap each other's step latencies (NCCL keeps NCCL_STEPS
+    // sends in flight per connection): the pace is a chunk's data time alone.
+    double latency = 0;
+    for (const auto& g : inter)
+      latency = std::max(latency, flat_seconds(CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, g, 0, protocol));
+    const double step = (across - latency) / (steps + trip - 1);  // one tree step's data
+    across_pace = steps * step;
+    // The first chunk's trip runs ahead of the others: its up steps and then its down steps
+    // meet only their own direction's edges, at the tree's lone-chunk share.
+    const Phase& tree = entry(CollectiveOp::kAllReduce, CollectiveAlgorithm::kTree, inter[0]).phases.front();
+    if (tree.trip_bandwidth > 0)
+      across = latency + trip * step * tree.bandwidth / tree.trip_bandwidth + (steps - 1) * step;
+  }
+  return start + scatter + across + gather + (chunks - 1) * std::max({node, scatter, across_pace, gather});
 }
 
 CollectiveAlgorithm CollectiveCostModel::best(CollectiveOp op, std::span<const VertexId> group, double bytes) {

@@ -23,7 +23,10 @@
 // (ring_channels.hpp). Hierarchical all-reduce pipelines its three phases in chunks:
 // T = t1 + t2 + t3 + (chunks - 1) x max(d1 + d3, t1, t2, t3) for one chunk's phase times t and
 // data times d (t less its step latencies): phases 1 and 3 share the node's links, each taking
-// them whole alone, while their latencies overlap.
+// them whole alone, while their latencies overlap; d1 + d3 is taken per link direction (an NVLS
+// reduce-scatter loads the way into the switch, its all-gather the way out). nvls_tree's tree
+// holds several chunks at once, NCCL-like: t2 is one chunk's trip, paid once, and its term in
+// the max is one chunk's data step.
 // Collnet is hierarchical with the middle phase in the switches (sharp_tree.hpp): one step of
 // S/k per rank at the tree's bandwidth (each tree link shared by the trees crossing it and the
 // flows already on it, divided by the turns trees take on a shared aggregation resource), with
@@ -98,6 +101,10 @@ class CollectiveCostModel {
     // chain edge on a chunk's first trip, per-step route latency, hop shares) and crossed
     // chain_depth times by a chunk.
     bool tree_chunking = false;  // chunks by tree_chunks (depth + chain_depth) / 2
+    // A tree of one rank per node: the share of a lone chunk's edges, whose up steps and then
+    // down steps run without the other direction's (nvls_tree's first chunk, see
+    // estimate_seconds).
+    double trip_bandwidth = 0;
     double chain_depth = 0;
     double chain_bandwidth = 0;
     double chain_latency_s = 0;
@@ -107,11 +114,14 @@ class CollectiveCostModel {
     std::vector<Phase> phases;
     std::vector<std::pair<LinkId, std::uint64_t>> links;  // what it read, at which version
     std::uint64_t network_version = 0;
+    bool load_routed = false;  // its routes made adaptive choices: stale once any flow moves
   };
   using Edge = std::pair<VertexId, VertexId>;
 
   const Entry& entry(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
   Entry compute(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
+  // compute() in a routing trial (router.hpp): priced, not run.
+  Entry routed(CollectiveOp op, CollectiveAlgorithm algorithm, std::span<const VertexId> group);
   Phase edge_phase(const std::vector<Edge>& edges, Entry& entry, double rate_fraction);
   // `mean_latency`: a ring's chunk travels every edge in turn, so a step costs the mean edge
   // latency (NCCL's model: intra-node steps x NVLink latency + inter-node steps x network

@@ -1,6 +1,7 @@
 #include "sim/network/collectives.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -100,10 +101,26 @@ class TreeTask final : public CollectiveTask {
                 : owner_.cost_model().pipeline_chunks(bytes_ / 2));
     chunk_ = bytes_ / 2 / chunks_;
     remaining_ = 0;
+    Router& router = owner_.network().router();
+    {
+      // With several lanes the flows take their classes' links (build_classes); these routes
+      // give the edges' latencies only and must not count as load under adaptive routing.
+      std::optional<Router::Trial> latency_only;
+      if (lanes_.size() > 1) latency_only.emplace(router);
+      route_edges(router);
+    }
+    if (lanes_.size() > 1) build_classes();
+    for (int t = 0; t < 2; ++t)
+      for (std::size_t r = 0; r < n; ++r) try_up(t, r);
+  }
+
+ private:
+  // Each tree's rank states and the routes of its edges (up to the parent, down to the children).
+  void route_edges(Router& router) {
+    const std::size_t n = group_.size();
     for (int t = 0; t < 2; ++t) {
       state_[t].assign(n, RankState{});
       remaining_ += 2 * (n - 1) * chunks_;
-      Router& router = owner_.network().router();
       const std::uint32_t label = owner_.tuning().flow_label;
       for (std::size_t r = 0; r < n; ++r) {
         RankState& s = state_[t][r];
@@ -117,12 +134,7 @@ class TreeTask final : public CollectiveTask {
       const std::size_t root = static_cast<std::size_t>(trees_[t].root);
       if (leaf(t, root)) state_[t][root].down_have = chunks_;
     }
-    if (lanes_.size() > 1) build_classes();
-    for (int t = 0; t < 2; ++t)
-      for (std::size_t r = 0; r < n; ++r) try_up(t, r);
   }
-
- private:
   static constexpr int kChildren = 3;  // two in the tree between nodes, one down the node's chain
   static constexpr int kUp = 3;        // the tag of a send to the parent
   struct RankState {
@@ -462,6 +474,14 @@ class HierarchicalTask final : public CollectiveTask {
     inter_ = inter_node_groups(layout, group_);
     chunks_ = static_cast<std::size_t>(owner_.cost_model().pipeline_chunks(bytes_));
     chunk_ = bytes_ / static_cast<double>(chunks_);
+    for (auto& pending : pending_) pending.assign(chunks_, 0);
+    if (kind_ == CollectiveAlgorithm::kNvlsTree) {
+      // NCCL's tree takes chunk after chunk (a chunk goes up while the one before comes down):
+      // as many chunks in the tree at once as a chunk's trip has steps, 2 x depth.
+      const TreeChannels tc = tree_channels(group_layout(owner_.network().topology(), inter_.front()),
+                                            inter_.front().size());
+      window_[1] = static_cast<std::size_t>(2 * std::max(1, tc.tree_depth));
+    }
     try_start(0);
   }
 
@@ -470,7 +490,7 @@ class HierarchicalTask final : public CollectiveTask {
   void try_start(int p) {
     if (p >= kPhases) return;
     const std::size_t j = started_[p];
-    if (j >= chunks_ || finished_[p] != j || (p > 0 && finished_[p - 1] <= j)) return;
+    if (j >= chunks_ || j >= finished_[p] + window_[p] || (p > 0 && finished_[p - 1] <= j)) return;
     ++started_[p];
     const CollectiveOp op = p == 0 ? CollectiveOp::kReduceScatter
                                    : (p == 1 ? CollectiveOp::kAllReduce : CollectiveOp::kAllGather);
@@ -483,7 +503,7 @@ class HierarchicalTask final : public CollectiveTask {
     if (kind_ == CollectiveAlgorithm::kCollnet && p == 1) a = CollectiveAlgorithm::kCollnet;
     if (kind_ == CollectiveAlgorithm::kNvlsTree) a = p == 1 ? CollectiveAlgorithm::kTree : CollectiveAlgorithm::kNvls;
     const std::vector<std::vector<VertexId>> peers(groups.begin() + 1, groups.end());
-    Callback done = [this, p] { child_done(p); };
+    Callback done = [this, p, j] { child_done(p, j); };
     const std::size_t n = groups.front().size();
     if (a == CollectiveAlgorithm::kCollnet) {
       children_.push_back(std::make_unique<SharpTask>(owner_, groups.front(), bytes, std::move(done), peers));
@@ -497,19 +517,19 @@ class HierarchicalTask final : public CollectiveTask {
     }
     if (children_.size() > first) {
       children_.back()->set_protocol(protocol_);
-      pending_[p] = 1;
+      pending_[p][j] = 1;
     } else {
-      pending_[p] = groups.size();
+      pending_[p][j] = groups.size();
       for (const auto& g : groups) {
         const CollectiveAlgorithm ga = owner_.cost_model().best_flat(op, g, bytes);
-        children_.push_back(owner_.make_task(op, ga, g, bytes, [this, p] { child_done(p); }, protocol_));
+        children_.push_back(owner_.make_task(op, ga, g, bytes, [this, p, j] { child_done(p, j); }, protocol_));
       }
     }
     // Started after all are built: a child may finish at once (one-rank groups).
     for (std::size_t i = first; i < children_.size(); ++i) children_[i]->start();
   }
-  void child_done(int p) {
-    if (--pending_[p] > 0) return;
+  void child_done(int p, std::size_t j) {
+    if (--pending_[p][j] > 0) return;
     ++finished_[p];
     if (finished_[kPhases - 1] == chunks_) return finish();
     try_start(p);
@@ -521,8 +541,9 @@ class HierarchicalTask final : public CollectiveTask {
   std::size_t chunks_ = 1;
   double chunk_ = 0;
   std::size_t started_[kPhases] = {0, 0, 0};
-  std::size_t finished_[kPhases] = {0, 0, 0};
-  std::size_t pending_[kPhases] = {0, 0, 0};
+  std::size_t finished_[kPhases] = {0, 0, 0};  // chunks done (a phase's chunks finish in order)
+  std::size_t window_[kPhases] = {1, 1, 1};    // chunks a phase may hold at once
+  std::vector<std::size_t> pending_[kPhases];  // by chunk: sub-collectives still running
 };
 
 void validate(const CollectiveRequest& req, const Topology& topo) {

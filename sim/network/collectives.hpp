@@ -26,7 +26,8 @@
 //   collnet       all_reduce as hierarchical, with the middle phase reduced by the InfiniBand
 //                 switches (SHARP, sharp_tree.hpp): each rank sends S/k once up its tree and
 //                 receives it once down; with one rank per node, that phase alone on S
-//   nvls_tree     all_reduce as hierarchical, NVLS in the node and the tree across nodes
+//   nvls_tree     all_reduce as hierarchical, NVLS in the node and the tree across nodes, which
+//                 holds 2 x depth chunks at once (NCCL pipelines chunks up and down its tree)
 // Every algorithm runs with a protocol (LL, LL128, Simple: collective_types.hpp): its wire bytes
 // are the payload / the protocol's payload fraction, each step waits the protocol's hop latency
 // for the slowest kind of hop it crosses, and the collective starts after the launch overhead

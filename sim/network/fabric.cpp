@@ -26,7 +26,12 @@ Fabric::Fabric(Engine& engine, const TopologySpec& topology, const CollectiveTun
 Fabric::~Fabric() = default;
 
 CollectiveCostModel& Fabric::idle_cost_model() {
-  if (!idle_) idle_ = std::make_unique<Idle>(engine(), *topology_, spec_.efficiency, tuning_);
+  if (!idle_) {
+    idle_ = std::make_unique<Idle>(engine(), *topology_, spec_.efficiency, tuning_);
+    // The same switches: on an idle fabric adaptive routing still spreads a collective's own
+    // routes over the equal-cost paths (each sees the others as load), as its flows would.
+    if (router_->adaptive()) idle_->network.set_adaptive_routing(true);
+  }
   return idle_->cost;
 }
 

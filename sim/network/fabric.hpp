@@ -36,8 +36,8 @@ class Fabric {
   const FlowNetwork& network() const { return *network_; }
   Collectives& collectives() { return *collectives_; }
   CollectiveCostModel& cost_model() { return collectives_->cost_model(); }
-  // The same cost model over the same topology with no traffic at all (its own router, static
-  // ECMP, and a flow network that never carries a flow), built on first use.
+  // The same cost model over the same topology with no traffic at all (its own router, routing
+  // as the fabric's does, and a flow network that never carries a flow), built on first use.
   CollectiveCostModel& idle_cost_model();
   const LinkEfficiency& efficiency() const { return spec_.efficiency; }
   const CollectiveTuning& tuning() const { return tuning_; }

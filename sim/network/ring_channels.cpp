@@ -28,13 +28,17 @@ RingRoutes ring_routes(Router& router, std::span<const VertexId> group, const Co
   const auto orders = ring_channels(group_layout(router.topology(), group), group.size());
   const Topology& topo = router.topology();
   RingRoutes out;
-  for (const auto& order : orders)
-    for (std::size_t r = 0; r < order.size() && out.qps == 1; ++r)
-      for (const LinkId l : router.path(router.route_id(group[order[r]], group[order[(r + 1) % order.size()]],
-                                                          tuning.flow_label))
-                                .links)
-        if (topo.link(l).kind == LinkKind::kEthernet)
-          out.qps = static_cast<std::uint32_t>(std::max(1, tuning.ethernet_qps_per_connection));
+  {
+    // A first look at the links (are they Ethernet?): not load for adaptive routing.
+    const Router::Trial look(router);
+    for (const auto& order : orders)
+      for (std::size_t r = 0; r < order.size() && out.qps == 1; ++r)
+        for (const LinkId l : router.path(router.route_id(group[order[r]], group[order[(r + 1) % order.size()]],
+                                                            tuning.flow_label))
+                                  .links)
+          if (topo.link(l).kind == LinkKind::kEthernet)
+            out.qps = static_cast<std::uint32_t>(std::max(1, tuning.ethernet_qps_per_connection));
+  }
   out.channels.resize(orders.size());
   for (std::size_t c = 0; c < orders.size(); ++c) {
     const auto& order = orders[c];
