@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 
 namespace cs {
 
@@ -48,8 +49,7 @@ const OutputKeyTable& PrefixCacheMetrics::host_tier_output_keys() {
 PrefixCacheMetrics::PrefixCacheMetrics(const RequestRouter& router, TimelineSampler& sampler, const ReplicaSpec& spec)
     : router_(router),
       host_blocks_(host_cache_blocks(spec)),
-      block_bytes_(static_cast<double>(spec.kv_block_tokens) * spec.kv_bytes_per_token),
-      host_link_bytes_per_s_(spec.swap_bytes_per_s) {
+      block_bytes_(static_cast<double>(spec.kv_block_tokens) * spec.kv_bytes_per_token) {
   sampler.declare(output_keys());
   sampler.add_gauge("kv_blocks_cached", [this] { return sum_serving(&Replica::kv_blocks_cached); });
   sampler.add_gauge("kv_blocks_free", [this] { return sum_serving(&Replica::kv_blocks_free); });
@@ -89,8 +89,12 @@ void PrefixCacheMetrics::write_host_tier_summary(RunFile& out, const std::string
   std::uint64_t host_hit = 0;
   std::int64_t offloaded = 0, loaded = 0, dropped = 0;
   double load_s = 0, exposed_s = 0;
+  // Offloaded blocks by the replica's host-copy rate (on a topology it depends on where the
+  // replica sits; without one every replica has the same).
+  std::map<double, std::int64_t> offloaded_at;
   for (const auto& r : router_.replicas()) {
     host_hit += r->prefix_host_hit_tokens();
+    offloaded_at[r->spec().swap_bytes_per_s] += r->kv_blocks_offloaded();
     offloaded += r->kv_blocks_offloaded();
     loaded += r->kv_blocks_host_loaded();
     dropped += r->kv_blocks_host_evicted();
@@ -112,7 +116,9 @@ void PrefixCacheMetrics::write_host_tier_summary(RunFile& out, const std::string
   out.summary(prefix + "host_cache_load_bytes", static_cast<double>(loaded) * block_bytes_);
   out.summary(prefix + "host_cache_load_s", load_s);
   out.summary(prefix + "host_cache_load_exposed_s", exposed_s);
-  out.summary(prefix + "host_cache_offload_s", static_cast<double>(offloaded) * block_bytes_ / host_link_bytes_per_s_);
+  double offload_s = 0;
+  for (const auto& [rate, blocks] : offloaded_at) offload_s += static_cast<double>(blocks) * block_bytes_ / rate;
+  out.summary(prefix + "host_cache_offload_s", offload_s);
 }
 
 }  // namespace cs

@@ -35,8 +35,7 @@ class PrefixCacheMetrics {
 
   const RequestRouter& router_;
   std::int64_t host_blocks_;  // of one replica's host tier; 0: none
-  double block_bytes_;  // KV bytes of one block of the whole replica
-  double host_link_bytes_per_s_;  // the replica's host-memory copy rate, all its GPUs' links
+  double block_bytes_;        // KV bytes of one block of the whole replica
 };
 
 }  // namespace cs

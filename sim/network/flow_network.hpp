@@ -31,6 +31,17 @@ namespace cs {
 
 using FlowId = std::uint32_t;
 
+// A flow as a model holds it across events: its id and the generation of that id's record.
+// Ids are recycled as soon as a flow ends, while its delivery callback may still be a route
+// latency away, so a bare id kept past the end can name a newer flow. Every operation taking a
+// handle checks the generation: on a stale (or null) handle active() is false, rate() and
+// remaining() are 0 and stop() does nothing.
+struct FlowHandle {
+  FlowId id = UINT32_MAX;  // FlowNetwork::kNoFlow: no flow (zero bytes, or none started)
+  std::uint32_t generation = 0;
+  bool operator==(const FlowHandle&) const = default;
+};
+
 struct FlowNetworkStats {
   std::uint64_t flows_started = 0;
   std::uint64_t recomputations = 0;     // end-of-instant rate updates
@@ -81,6 +92,14 @@ class FlowNetwork final : private LinkLoad {
   void settle();
 
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
+  // The handle of flow `f` as it is now: take it in the event that started the flow.
+  FlowHandle handle(FlowId f) const { return f < flows_.size() ? FlowHandle{f, flows_[f].generation} : FlowHandle{}; }
+  bool active(FlowHandle h) const { return active(h.id) && flows_[h.id].generation == h.generation; }
+  double rate(FlowHandle h) const { return active(h) ? flows_[h.id].rate : 0; }
+  double remaining(FlowHandle h) const { return active(h) ? remaining(h.id) : 0; }
+  void stop(FlowHandle h) {
+    if (active(h)) stop(h.id);
+  }
   double rate(FlowId f) const { return flows_[f].rate; }
   // Bytes an active flow has still to send now (a class: per member); 0 for an inactive one.
   double remaining(FlowId f) const;

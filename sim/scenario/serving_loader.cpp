@@ -230,7 +230,8 @@ ServingPoolSpec read_serving(MapReader r, const GpuCatalog& gpus, const ModelCat
     } else {
       size_replica_kv_cache(s.replica, s.model, s.gpu, s.precision, s.plan, s.kv_sizing);
     }
-    // Swap preemption copies each GPU's share of the KV over its own PCIe link.
+    // Swap preemption copies each GPU's share of the KV over its own PCIe link (on a topology
+    // each replica gets its host links' shared rate instead: ServingSystem).
     s.replica.swap_bytes_per_s = s.gpu.host_link_bytes_per_s() * s.replica.gpus;
   } catch (const std::invalid_argument& e) {
     r.fail("tp", e.what());

@@ -40,8 +40,9 @@ struct ReplicaSpec {
   bool prefix_caching = false;
   double kv_bytes_per_token = 0;  // 2 · layers · kv_heads · head_dim · bytes, per GPU share summed
   double kv_cache_bytes = 0;      // memory left for the KV cache after weights and activations
-  // Host-memory copy rate of the whole replica (each GPU over its own PCIe link) for swap
-  // preemption and the prefix cache's host tier; 0: neither is available.
+  // Host-memory copy rate of the whole replica (each GPU over its own PCIe link; on a topology
+  // the host links' shared rate of its GPUs) for swap preemption and the prefix cache's host
+  // tier; 0: neither is available.
   double swap_bytes_per_s = 0;
   // Prefix caching's host tier: host DRAM for cached KV blocks evicted from the GPUs, bytes
   // per replica (0: none, evicted blocks are gone); and the layers a copy back is pipelined

@@ -22,8 +22,8 @@ SpecProblems validate(const ServingPoolSpec& p) {
   if (p.replica.preemption == PreemptionMode::kSwap && !(p.replica.swap_bytes_per_s > 0))
     out.push_back({"replica.preemption", "swap preemption needs the GPU's PCIe link to host memory ('" + p.gpu.name +
                                              "' has none in the catalog)"});
-  // The host tier's copies take the same links (where a topology gives the GPUs' host link,
-  // its rate would plug in here and in swap_bytes_per_s).
+  // The host tier's copies take the same links (on a topology each replica's rate is its GPUs'
+  // host links' shared rate, ServingSystem::host_copy_bytes_per_s; this is the rate without one).
   if (p.replica.host_cache_bytes > 0 && !(p.replica.swap_bytes_per_s > 0))
     out.push_back({"replica.host_cache", "the host tier needs the GPU's PCIe link to host memory ('" + p.gpu.name +
                                              "' has none in the catalog)"});

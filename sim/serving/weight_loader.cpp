@@ -86,18 +86,18 @@ WeightLoader::LoadId WeightLoader::begin(std::uint32_t replica, std::string_view
     }
   }
   load.record.used = peer ? WeightSource::kPeer : all_cached ? WeightSource::kNvmeCache : WeightSource::kObjectStore;
-  load.flows.assign(gpus.size(), FlowNetwork::kNoFlow);
+  load.flows.assign(gpus.size(), FlowHandle{});
   for (std::size_t i = 0; i < gpus.size(); ++i) {
-    // A zero-byte shard (kNoFlow) is still delivered, after the latency.
+    // A zero-byte shard (a null handle) is still delivered, after the latency.
     load.flows[i] = send(id, static_cast<std::uint32_t>(i), from[i], bytes_per_gpu);
   }
   return id;
 }
 
-FlowId WeightLoader::send(LoadId id, std::uint32_t shard, VertexId from, double bytes) {
+FlowHandle WeightLoader::send(LoadId id, std::uint32_t shard, VertexId from, double bytes) {
   // The label spreads a load's shards, and the loads, over equal-cost paths.
-  return network_.start(from, loads_[id].gpus[shard], bytes, [this, id, shard] { delivered(id, shard); },
-                        id * 64 + shard);
+  return network_.handle(network_.start(
+      from, loads_[id].gpus[shard], bytes, [this, id, shard] { delivered(id, shard); }, id * 64 + shard));
 }
 
 void WeightLoader::switch_source(LoadId id, std::span<const VertexId> peer_gpus) {
@@ -108,9 +108,10 @@ void WeightLoader::switch_source(LoadId id, std::span<const VertexId> peer_gpus)
                                 " GPUs, the loading one " + std::to_string(load.gpus.size()));
   if (peer_gpus.empty()) load.record.used = WeightSource::kObjectStore;
   for (std::size_t i = 0; i < load.flows.size(); ++i) {
-    const FlowId f = load.flows[i];
-    // Delivered, or its last byte already sent and on its way: nothing left at the source.
-    if (f == FlowNetwork::kNoFlow || !network_.active(f)) continue;
+    const FlowHandle f = load.flows[i];
+    // Delivered, or its last byte already sent and on its way (the handle is stale then, even
+    // when another flow has its id now): nothing left at the source.
+    if (!network_.active(f)) continue;
     const double left = network_.remaining(f);
     network_.stop(f);
     load.flows[i] = send(id, static_cast<std::uint32_t>(i), peer_gpus.empty() ? store_ : peer_gpus[i], left);
@@ -120,7 +121,7 @@ void WeightLoader::switch_source(LoadId id, std::span<const VertexId> peer_gpus)
 void WeightLoader::delivered(LoadId id, std::uint32_t shard) {
   Load& load = loads_[id];
   if (!load.active) return;
-  load.flows[shard] = FlowNetwork::kNoFlow;
+  load.flows[shard] = FlowHandle{};
   if (--load.pending > 0) return;
   load.active = false;
   --in_flight_;
@@ -137,9 +138,9 @@ void WeightLoader::cancel(LoadId id) {
   Load& load = loads_[id];
   load.active = false;
   --in_flight_;
-  for (FlowId& f : load.flows) {
-    if (f != FlowNetwork::kNoFlow) network_.stop(f);
-    f = FlowNetwork::kNoFlow;
+  for (FlowHandle& f : load.flows) {
+    network_.stop(f);
+    f = FlowHandle{};
   }
   load.loaded = nullptr;
 }
@@ -148,8 +149,7 @@ double WeightLoader::bytes_in_flight() const {
   double bytes = 0;
   for (const Load& load : loads_) {
     if (!load.active) continue;
-    for (const FlowId f : load.flows)
-      if (f != FlowNetwork::kNoFlow) bytes += network_.remaining(f);
+    for (const FlowHandle f : load.flows) bytes += network_.remaining(f);
   }
   return bytes;
 }

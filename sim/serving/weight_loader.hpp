@@ -93,7 +93,7 @@ class WeightLoader {
     WeightLoadRecord record;
     std::string model;
     std::vector<VertexId> gpus;            // shard i lands on gpus[i]
-    std::vector<FlowId> flows;             // kNoFlow once delivered
+    std::vector<FlowHandle> flows;         // null once delivered; stale once its last byte is sent
     std::vector<VertexId> nodes_to_fill;   // nodes that read the store for an nvme_cache load
     std::function<void()> loaded;
     int pending = 0;
@@ -101,7 +101,7 @@ class WeightLoader {
   };
   void delivered(LoadId load, std::uint32_t shard);
   // Sends shard `shard` of `load`: `bytes` from `from` now.
-  FlowId send(LoadId load, std::uint32_t shard, VertexId from, double bytes);
+  FlowHandle send(LoadId load, std::uint32_t shard, VertexId from, double bytes);
 
   FlowNetwork& network_;
   VertexId store_ = kNoVertex;

@@ -16,7 +16,7 @@ HostStream::HostStream(FlowNetwork& network, std::span<const VertexId> gpus) : n
 }
 
 double HostStream::rate_now() const {
-  const bool carried = flow_ != FlowNetwork::kNoFlow && network_.active(flow_);
+  const bool carried = network_.active(flow_);
   if (carried && network_.rate(flow_) > 0) return network_.rate(flow_);
   double share = FlowNetwork::kUnlimited;
   for (const auto& [l, count] : links_) {
@@ -27,15 +27,15 @@ double HostStream::rate_now() const {
 }
 
 double HostStream::copy_s(double bytes) {
-  if (flow_ == FlowNetwork::kNoFlow || !network_.active(flow_))
-    flow_ = network_.start_standing_class(links_, alone_);  // all the links allow: flat out
+  if (!network_.active(flow_))
+    flow_ = network_.handle(network_.start_standing_class(links_, alone_));  // all the links allow: flat out
   last_ = rate_now();
   return bytes / last_;
 }
 
 void HostStream::idle() {
-  if (flow_ != FlowNetwork::kNoFlow && network_.active(flow_)) network_.stop(flow_);
-  flow_ = FlowNetwork::kNoFlow;
+  network_.stop(flow_);
+  flow_ = FlowHandle{};
 }
 
 }  // namespace cs

@@ -44,7 +44,7 @@ class HostStream {
   std::vector<FlowNetwork::ClassLink> links_;
   double alone_ = 0;
   double last_ = 0;
-  FlowId flow_ = FlowNetwork::kNoFlow;
+  FlowHandle flow_;
 };
 
 }  // namespace cs

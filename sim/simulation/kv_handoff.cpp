@@ -154,7 +154,7 @@ void KvHandoff::start_transfer(Pending p, Replica& to) {
   // Started after the record is complete: a flow on one GPU (a == b) reports at once.
   for (const Start& s : starts) {
     const FlowId f = net.start(s.a, s.b, s.bytes, [this, slot] { delivered(slot); }, label);
-    transfers_[slot].flows.push_back(f);
+    transfers_[slot].flows.push_back(net.handle(f));
   }
 }
 
@@ -195,8 +195,8 @@ void KvHandoff::finish() {
   for (std::uint32_t slot = 0; moving_ > 0; ++slot) {
     Transfer& t = transfers_[slot];
     if (t.flows_left <= 0) continue;
-    for (const FlowId f : t.flows)
-      if (f != FlowNetwork::kNoFlow && net.active(f)) net.stop(f);
+    // A flow already done but not yet delivered has a stale handle: its id may be another's.
+    for (const FlowHandle f : t.flows) net.stop(f);
     t.flows_left = 0;
     --moving_;
     left.push_back(t.pending.request);

@@ -69,7 +69,7 @@ class KvHandoff {
     double bytes = 0;
     double sent_after = 0;
     int flows_left = 0;
-    std::vector<FlowId> flows;
+    std::vector<FlowHandle> flows;
   };
 
   void prefilled(const RequestOutcome& o);

@@ -76,10 +76,10 @@ ReplicaTraffic::ReplicaTraffic(Fabric& fabric, const TransformerCost& cost, std:
 void ReplicaTraffic::iteration(std::int64_t tokens, Time start, Time end) {
   if (links_.empty() || tokens <= 0 || end <= start) return;
   const double rate = static_cast<double>(tokens) / (end - start).seconds();
-  if (flow_ != FlowNetwork::kNoFlow && std::abs(rate - tokens_per_s_) <= kRateTolerance * tokens_per_s_) return;
+  if (flow_.id != FlowNetwork::kNoFlow && std::abs(rate - tokens_per_s_) <= kRateTolerance * tokens_per_s_) return;
   stop();
   tokens_per_s_ = rate;
-  flow_ = network_.start_standing_class(links_, unit_ * rate);
+  flow_ = network_.handle(network_.start_standing_class(links_, unit_ * rate));
 }
 
 void ReplicaTraffic::idle() {
@@ -87,12 +87,12 @@ void ReplicaTraffic::idle() {
 }
 
 void ReplicaTraffic::stop() {
-  if (flow_ != FlowNetwork::kNoFlow && network_.active(flow_)) network_.stop(flow_);
-  flow_ = FlowNetwork::kNoFlow;
+  network_.stop(flow_);
+  flow_ = FlowHandle{};
 }
 
 double ReplicaTraffic::slowdown() const {
-  if (flow_ == FlowNetwork::kNoFlow || !network_.active(flow_)) return 1;
+  if (!network_.active(flow_)) return 1;
   const double got = network_.rate(flow_);
   // Before the instant's rates settle the class has no rate yet: nothing measured.
   if (!(got > 0)) return 1;

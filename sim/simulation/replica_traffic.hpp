@@ -59,9 +59,9 @@ class ReplicaTraffic {
   // The replica has nothing in flight: its traffic stops.
   void idle();
 
-  FlowId flow() const { return flow_; }
+  FlowHandle flow() const { return flow_; }
   // Tokens per second the carried class asks for (0 when none is carried).
-  double demanded_tokens_per_s() const { return flow_ == FlowNetwork::kNoFlow ? 0 : tokens_per_s_; }
+  double demanded_tokens_per_s() const { return flow_.id == FlowNetwork::kNoFlow ? 0 : tokens_per_s_; }
   // What the class would get alone / what max-min gives it (>= 1; 1 when nothing is carried).
   double slowdown() const;
 
@@ -73,7 +73,7 @@ class ReplicaTraffic {
   std::vector<FlowNetwork::ClassLink> links_;
   double unit_ = 0;   // bytes per token on the least-loaded link: one member of the class
   double alone_ = 0;  // a member's rate on idle links: min over its links of capacity / count
-  FlowId flow_ = FlowNetwork::kNoFlow;
+  FlowHandle flow_;
   double tokens_per_s_ = 0;
 };
 

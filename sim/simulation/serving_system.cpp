@@ -10,6 +10,7 @@
 #include "sim/simulation/host_stream.hpp"
 #include "sim/simulation/replica_placement.hpp"
 #include "sim/simulation/replica_traffic.hpp"
+#include "topology/host_link.hpp"
 
 namespace cs {
 
@@ -166,10 +167,16 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
   std::shared_ptr<const LlmIterationCost> cost = cost_;
   std::shared_ptr<ReplicaTraffic> traffic;
   std::shared_ptr<HostStream> stream;
+  ReplicaSpec replica_spec = spec_.replica;
   if (placement_) {
     const std::span<const VertexId> gpus = gpus_of_.at(id);
-    traffic = std::make_shared<ReplicaTraffic>(*fabric_, TransformerCost(spec_.model, spec_.precision, spec_.plan),
-                                               gpus);
+    if (replica_spec.preemption == PreemptionMode::kSwap || replica_spec.host_cache_bytes > 0)
+      replica_spec.swap_bytes_per_s = host_copy_bytes_per_s(gpus);
+    // Traffic inside one node is on its NVLink/PCIe, which the cost model prices: nothing to carry.
+    const int node = fabric_->topology().vertex(gpus.front()).node;
+    if (std::any_of(gpus.begin(), gpus.end(), [&](VertexId g) { return fabric_->topology().vertex(g).node != node; }))
+      traffic =
+          std::make_shared<ReplicaTraffic>(*fabric_, TransformerCost(spec_.model, spec_.precision, spec_.plan), gpus);
     const int slot = slot_of_.at(id);
     std::function<double(double)> host_copy_s;
     if (spec_.streaming) {
@@ -180,18 +187,35 @@ std::unique_ptr<Replica> ServingSystem::make_replica(std::uint32_t id) {
         return s;
       };
     }
-    if (traffic->crosses_nodes() || stream)
+    if ((traffic && traffic->crosses_nodes()) || stream)
       cost = placement_->contended_cost(
-          gpus, fabric_->idle_cost_model(), [traffic] { return traffic->slowdown(); }, std::move(host_copy_s));
+          gpus, fabric_->idle_cost_model(), [traffic] { return traffic ? traffic->slowdown() : 1.0; },
+          std::move(host_copy_s));
     else
       cost = slot >= 0 ? placement_->cost_for(slot) : placement_->cost_for_gpus(gpus);
   }
   if (!gpus_of_replica(id).empty()) on_replica_placed.emit(id, gpus_of_replica(id));
   on_replica_created.emit(spec_.replica.gpus);
-  auto replica = std::make_unique<Replica>(engine_, id, spec_.replica, std::move(cost));
+  auto replica = std::make_unique<Replica>(engine_, id, replica_spec, std::move(cost));
   if (traffic && traffic->crosses_nodes()) carry_traffic(*replica, std::move(traffic));
   if (stream) carry_stream(*replica, std::move(stream));
   return replica;
+}
+
+double ServingSystem::host_copy_bytes_per_s(std::span<const VertexId> gpus) const {
+  // A swap or a host-tier copy moves every GPU's share of the KV at once, so each GPU gets its
+  // host link's share with the others' copies (GPUs under one PCIe switch split its uplink), at
+  // the network's effective link capacities, as the streamed weight copies do. Its own traffic
+  // only: the copies are short and priced when planned, not carried on the network.
+  const FlowNetwork& net = fabric_->network();
+  try {
+    const double each = shared_host_bytes_per_s(fabric_->router(), gpus, [&net](LinkId l) { return net.capacity(l); });
+    return each * static_cast<double>(gpus.size());
+  } catch (const std::invalid_argument&) {
+    // A topology that draws no host memory in the GPUs' node (an explicit one): the host links
+    // are not on it, so each GPU copies over its own catalog PCIe link, as without a topology.
+    return spec_.replica.swap_bytes_per_s;
+  }
 }
 
 void ServingSystem::carry_stream(Replica& replica, std::shared_ptr<HostStream> stream) {

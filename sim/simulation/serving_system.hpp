@@ -106,6 +106,8 @@ class ServingSystem {
   // The chosen peer's GPUs, its upload counted; `peer`: its id, -1 (and no GPUs) without one.
   std::span<const VertexId> take_peer(std::uint32_t replica, std::int64_t& peer);
   std::unique_ptr<Replica> make_replica(std::uint32_t id);
+  // A replica's host-memory copy rate (swap and the KV host tier) on its GPUs' host links.
+  double host_copy_bytes_per_s(std::span<const VertexId> gpus) const;
   // A replica on GPUs of several nodes: its iterations drive its traffic on the fabric.
   void carry_traffic(Replica& replica, std::shared_ptr<ReplicaTraffic> traffic);
   // A streaming replica on the topology: its layer copies on its host links while it iterates.

@@ -41,7 +41,7 @@ TEST_CASE("validate exits 2 on the same file and 0 on a good one") {
   CHECK_THAT(ok.out, Catch::Contains("t: valid"));
 }
 
-TEST_CASE("run writes the HDF5 file and prints the summary; --quiet prints nothing") {
+TEST_CASE("run writes the HDF5 file and prints the summary, and --quiet prints nothing") {
   TempDir dir;
   const auto ok = dir.write("ok.yaml", cs::test::kValidScenario);
   const auto h5 = dir.path() / "sub" / "ok.h5";

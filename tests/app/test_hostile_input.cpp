@@ -170,7 +170,7 @@ TEST_CASE("an explicit topology whose GPUs are not connected is refused at its l
                                     "connected: a cannot reach b"));
 }
 
-TEST_CASE("a fabric bandwidth of 0 is refused; `auto` names the NIC rate") {
+TEST_CASE("a fabric bandwidth of 0 is refused and `auto` names the NIC rate") {
   TempDir dir;
   const Outcome zero = run_refused(dir, "zero_fabric_bandwidth.yaml");
   CHECK(zero.exit_code == 2);

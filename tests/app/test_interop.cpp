@@ -175,7 +175,7 @@ TEST_CASE("collectives are drawn on one track per collective job, named as in th
   CHECK(slices > 0);
 }
 
-TEST_CASE("run --json prints the summary once as JSON; --summary-csv holds the same values") {
+TEST_CASE("run --json prints the summary once as JSON and --summary-csv holds the same values") {
   TempDir dir;
   const std::string ok = dir.write("ok.yaml", cs::test::kValidScenario).string();
   const fs::path csv = dir.path() / "s.csv";
@@ -209,7 +209,7 @@ TEST_CASE("run --json prints the summary once as JSON; --summary-csv holds the s
   }
 }
 
-TEST_CASE("code columns are HDF5 enums that name their codes; /collectives names each job") {
+TEST_CASE("code columns are HDF5 enums that name their codes, and /collectives names each job") {
   TempDir dir;
   const fs::path h5 = dir.path() / "n.h5";
   REQUIRE(clustersim(dir, "run " + example("interconnect_nvswitch_ib.yaml") + " -q --set simulation.horizon=\"1 s\" -o " +

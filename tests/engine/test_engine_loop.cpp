@@ -41,7 +41,7 @@ TEST_CASE("scheduling in the past is refused") {
   CHECK_THROWS_AS(e.schedule_at(4_s, [] {}), std::logic_error);
 }
 
-TEST_CASE("stop() ends the loop after the running event; run_until resumes") {
+TEST_CASE("stop() ends the loop after the running event and run_until resumes") {
   Engine e(1);
   int ran = 0;
   e.schedule_at(1_s, [&] {

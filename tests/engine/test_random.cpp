@@ -41,7 +41,7 @@ constexpr int kN = 400'000;
 
 }  // namespace
 
-TEST_CASE("same seed and name give the same sequence; other names and seeds differ") {
+TEST_CASE("same seed and name give the same sequence, and other names and seeds differ") {
   RandomStreams a(42), b(42), c(43);
   std::vector<std::uint64_t> xa, xb, xc, xo;
   for (int i = 0; i < 8; ++i) {

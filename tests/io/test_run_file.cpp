@@ -187,7 +187,7 @@ TEST_CASE("each summary key's declared unit is written beside it in /summary_uni
   fs::remove(path);
 }
 
-TEST_CASE("an output path that is a directory or a device is refused; a stale partial file is replaced") {
+TEST_CASE("an output path that is a directory or a device is refused, and a stale partial file is replaced") {
   CHECK_THROWS_WITH(check_output_path(fs::temp_directory_path()), Catch::Contains("is a directory"));
   CHECK_THROWS_WITH(check_output_path("/dev/null"), Catch::Contains("not a regular file"));
   CHECK_THROWS_WITH(check_output_path("out/"), Catch::Contains("names a directory"));

@@ -49,7 +49,7 @@ TEST_CASE("an eager kernel class takes the longer of its GPU work and its dispat
   CHECK(d.gpu.roofline_s == Approx(bare.time(decode_shape(1, 100)).gpu.roofline_s).epsilon(1e-12));
 }
 
-TEST_CASE("a decode step within the CUDA-graph size pays kernel gaps but no dispatch; a prefill is eager") {
+TEST_CASE("a decode step within the CUDA-graph size pays kernel gaps but no dispatch, and a prefill is eager") {
   EngineProfile e = engine_with_kernels(10, 4);
   e.kernel_dispatch_s = 50e-6;
   e.kernel_gap_s = 2e-6;

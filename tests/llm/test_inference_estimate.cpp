@@ -64,7 +64,7 @@ TEST_CASE("batching amortizes the weight reads: decode throughput grows nearly l
   CHECK(many.prefill.bound() == Bound::kCompute);
 }
 
-TEST_CASE("Llama-3-405B in bf16 does not fit one 8xH100 node; streamed, a token costs ~0.4 s") {
+TEST_CASE("Llama-3-405B in bf16 does not fit one 8xH100 node, and streamed a token costs ~0.4 s") {
   const GpuSpec& h100 = gpu("h100-sxm");
   const ParallelPlan node{8, 1, 1, 1};
   InferenceQuery q = chat(1024, 256);

@@ -36,7 +36,7 @@ TEST_CASE("an MoE all-to-all sends tokens x top_k x hidden x dtype bytes, (EP-1)
   CHECK(IterationModel(m, gpu, kBf16, ParallelPlan{2, 1, 1, 1}).time(decode).ep_comm_s == 0);
 }
 
-TEST_CASE("expert skew 1 gives the balanced time; skew s makes the busiest EP rank do s x the routed FLOPs") {
+TEST_CASE("expert skew 1 gives the balanced time, and skew s makes the busiest EP rank do s x the routed FLOPs") {
   const TransformerSpec& m = model("mixtral-8x7b");
   const IterationShape prefill = prefill_shape(1, 4096);
   const KernelWork balanced = TransformerCost(m, kBf16, expert_plan(1, 8)).layer_dense_work(prefill);

@@ -47,6 +47,30 @@ TEST_CASE("a flow that joins later slows the first one down and both finish when
   CHECK(rec.done_s[1] == Approx(0.20));
 }
 
+TEST_CASE("a handle kept past its flow's end does not stop the flow that reused its id") {
+  // A (1 GB at 10 GB/s) sends its last byte at 0.1 s and is delivered 2 x 1 ms later; B starts
+  // in between on the freed id. Stopping through A's handle must leave B running: B alone
+  // sends 1 GB at 10 GB/s, delivered at 0.1005 + 0.1 + 0.002 s.
+  Net net(star(3, 10e9, Time::ms(1)));
+  Recorder rec{.engine = &net.engine};
+  const FlowHandle a = net.network.handle(net.network.start(net.v("g0"), net.v("g1"), 1e9, rec.at(0)));
+  net.engine.run_until(Time::us(100'500));
+  REQUIRE_FALSE(net.network.active(a));
+  const FlowHandle b = net.network.handle(net.network.start(net.v("g2"), net.v("g1"), 1e9, rec.at(1)));
+  REQUIRE(b.id == a.id);  // the recycled record
+  CHECK_FALSE(b == a);
+  CHECK(net.network.rate(a) == 0);
+  CHECK(net.network.remaining(a) == 0);
+  net.network.stop(a);
+  CHECK(net.network.active(b));
+  net.engine.run();
+  CHECK(rec.done_s[0] == Approx(0.102));
+  CHECK(rec.done_s[1] == Approx(0.2025));
+  // A null handle (a zero-byte flow) is never active, and stopping it does nothing.
+  CHECK_FALSE(net.network.active(net.network.handle(FlowNetwork::kNoFlow)));
+  net.network.stop(FlowHandle{});
+}
+
 TEST_CASE("max-min fairness gives a flow limited elsewhere its bottleneck and the rest to the others") {
   // g1 has a 2 GB/s link; flows g0->g2 and g1->g2 share sw->g2 (10 GB/s). g1's flow is held to
   // 2 GB/s by its own link, so g0's flow gets the remaining 8 GB/s, not 5.

@@ -4,7 +4,7 @@
 
 using cs::nearest_name;
 
-TEST_CASE("a plausible typo finds its key; an unrelated word finds nothing") {
+TEST_CASE("a plausible typo finds its key and an unrelated word finds nothing") {
   const std::vector<std::string> keys{"servers", "service_time", "arrivals", "price", "name"};
   CHECK(nearest_name("sevrers", keys) == "servers");
   CHECK(nearest_name("Servers", keys) == "servers");

@@ -16,20 +16,22 @@ namespace {
 constexpr double kWeights = 138e9;  // Llama 2 70B in bf16, one replica
 
 // `nodes` DGX H100 servers on one switch, no latency anywhere that matters, with an object
-// store of `ports` x `port_bytes_per_s` (reads capped at `read_bytes_per_s` when > 0).
-Topology dgx_cluster(int nodes, int ports, double port_bytes_per_s, double read_bytes_per_s = 0) {
+// store of `ports` x `port_bytes_per_s` (reads capped at `read_bytes_per_s` when > 0); the
+// fabric's and the store's links take `hop_latency` each.
+Topology dgx_cluster(int nodes, int ports, double port_bytes_per_s, double read_bytes_per_s = 0,
+                     Time hop_latency = Time{}) {
   ClusterSpec spec;
   spec.node = node_preset("dgx_h100");
   spec.node.pcie_latency = Time{};
   spec.node.nvlink_latency = Time{};
   spec.nodes = nodes;
   spec.fabric.kind = FabricKind::kSingleSwitch;
-  spec.fabric.link_latency = Time{};
+  spec.fabric.link_latency = hop_latency;
   ObjectStoreSpec store;
   store.ports = ports;
   store.port_bytes_per_s = port_bytes_per_s;
   store.read_bytes_per_s = read_bytes_per_s;
-  store.latency = Time{};
+  store.latency = hop_latency;
   spec.object_store = store;
   return build_cluster(spec);
 }
@@ -167,6 +169,54 @@ TEST_CASE("a cancelled load never reports and gives its share of the store back"
   net.engine.run();
   CHECK(done.at_s[0] < 0);
   CHECK(done.at_s[1] == Approx(1.5 * kWeights / 10e9));
+}
+
+TEST_CASE("cancelling a load whose last byte is on its way leaves alone the load that took its flow's id") {
+  // Load A's 10 GB leave the 10 GB/s store by 1 s and land a route latency later. At 1.001 s
+  // load B starts; its flow takes the id A's flow freed. Cancelling A then must not stop B,
+  // which lands at 1.001 + 1 s + the latency, after 10 GB alone at 10 GB/s.
+  Net net(dgx_cluster(2, 2, 12.5e9, 10e9, Time::ms(5)));
+  WeightLoader loader(net.network);
+  Done done{&net.engine};
+  const auto b_gpus = gpus(net, 1, 0, 1);
+  const double latency = net.router.route(*find_object_store(net.topo), b_gpus.front()).latency.seconds();
+  REQUIRE(latency >= 0.01);  // 5 ms store and fabric hops
+  const auto a = loader.begin(0, "llama", gpus(net, 0, 0, 1), 10e9, WeightSource::kObjectStore, {}, done.at(0));
+  net.engine.run_until(Time::ms(1001));
+  REQUIRE(net.network.active_flows() == 0);
+  REQUIRE(loader.loads_in_flight() == 1);
+  loader.begin(1, "llama", b_gpus, 10e9, WeightSource::kObjectStore, {}, done.at(1));
+  REQUIRE(net.network.active_flows() == 1);
+  loader.cancel(a);
+  CHECK(net.network.active_flows() == 1);
+  CHECK(loader.bytes_in_flight() == Approx(10e9));
+  net.engine.run();
+  CHECK(done.at_s[0] < 0);
+  CHECK(done.at_s[1] == Approx(1.001 + 1 + latency));
+}
+
+TEST_CASE("a peer stopping after a shard's last byte left it does not move the load that took its flow's id") {
+  // Load A from a peer on node 0 (50 GB/s a shard) sends its 5 GB by 0.1 s, to land 5 ms
+  // fabric hops later; load B starts at 0.101 s from the store and takes the freed id. The
+  // peer stopping then has nothing left to move: B keeps its flow (10 GB at 10 GB/s) and A
+  // lands once.
+  Net net(dgx_cluster(3, 2, 12.5e9, 10e9, Time::ms(5)));
+  WeightLoader loader(net.network);
+  Done done{&net.engine};
+  int a_reports = 0;
+  const auto a =
+      loader.begin(0, "llama", gpus(net, 1, 0, 1), 5e9, WeightSource::kPeer, gpus(net, 0, 0, 1), [&] { ++a_reports; });
+  net.engine.run_until(Time::ms(101));
+  REQUIRE(net.network.active_flows() == 0);
+  REQUIRE(loader.loads_in_flight() == 1);
+  const auto b_gpus = gpus(net, 2, 0, 1);
+  loader.begin(1, "llama", b_gpus, 10e9, WeightSource::kObjectStore, {}, done.at(1));
+  loader.switch_source(a, {});
+  CHECK(net.network.active_flows() == 1);
+  net.engine.run();
+  CHECK(a_reports == 1);
+  const double latency = net.router.route(*find_object_store(net.topo), b_gpus.front()).latency.seconds();
+  CHECK(done.at_s[1] == Approx(0.101 + 1 + latency));
 }
 
 TEST_CASE("weights as flows need an object store on the topology") {

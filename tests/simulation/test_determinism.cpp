@@ -36,7 +36,7 @@ Datasets run_and_read(const test::TempDir& dir, const std::string& name, std::ui
 
 }  // namespace
 
-TEST_CASE("the same scenario and seed give identical datasets; another seed gives others") {
+TEST_CASE("the same scenario and seed give identical datasets, and another seed gives others") {
   test::TempDir dir;
   dir.write("s.yaml", test::kValidScenario);
   const Datasets a = run_and_read(dir, "a", 7);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../scenario/scenario_test_files.hpp"
+#include "serving_pool_yaml.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
@@ -215,7 +216,7 @@ TEST_CASE("a serving replica spanning nodes and a training DP all-reduce share a
   CHECK(traffic.slowdown() == Approx(asked / (C / 2)));
   // A rate within 10% of the carried one keeps the class; the replica idle, training gets its
   // demand back.
-  const FlowId carried = traffic.flow();
+  const FlowHandle carried = traffic.flow();
   traffic.iteration(950'000, Time::s(1), Time::s(2));
   CHECK(traffic.flow() == carried);
   traffic.idle();
@@ -345,25 +346,10 @@ namespace {
 // Llama 2 70B as one TP16 replica on two DGX H100 joined by one 100 GbE switch (the replica
 // spans both nodes: 16 GPUs in topology order).
 Scenario tp16_on_two_nodes(const test::TempDir& dir) {
-  return load_scenario(dir.write("tp16.yaml",
-                                 "name: tp16\n"
-                                 "simulation: {horizon: 1 min}\n"
-                                 "workload:\n"
-                                 "  synthetic:\n"
-                                 "    arrivals: {process: deterministic, rate: 1/s}\n"
-                                 "    input_tokens: {distribution: fixed, mean: 100}\n"
-                                 "    output_tokens: {distribution: fixed, mean: 10}\n"
-                                 "    max_requests: 1\n"
-                                 "serving:\n"
-                                 "  model: llama-2-70b\n"
-                                 "  gpu: h100-sxm\n"
-                                 "  tp: 16\n"
-                                 "  engine: roofline\n"
-                                 "  pool: {initial_replicas: 1}\n"
-                                 "topology:\n"
-                                 "  node: dgx_h100\n"
-                                 "  nodes: 2\n"
-                                 "  fabric: {kind: single_switch, link: ethernet, bandwidth: 100 Gbps}\n"));
+  return load_scenario(
+      dir.write("tp16.yaml", test::pool_yaml("llama-2-70b", "  tp: 16\n  engine: roofline\n",
+                                             "  node: dgx_h100\n  nodes: 2\n  fabric: {kind: "
+                                             "single_switch, link: ethernet, bandwidth: 100 Gbps}\n")));
 }
 
 }  // namespace

@@ -3,29 +3,19 @@
 #include <string>
 
 #include "../scenario/scenario_test_files.hpp"
+#include "serving_pool_yaml.hpp"
 #include "sim/network/fabric.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation/replica_placement.hpp"
+#include "sim/simulation/serving_cluster.hpp"
+#include "sim/simulation/serving_system.hpp"
+#include "topology/host_link.hpp"
 
 using namespace cs;
 
 namespace {
 
-// A pool of `model` with the given plan keys on the given topology (one request: only the
-// specs matter).
-std::string pool_yaml(const std::string& model, const std::string& plan, const std::string& topology) {
-  return "name: p\n"
-         "simulation: {horizon: 1 min}\n"
-         "workload:\n"
-         "  synthetic:\n"
-         "    arrivals: {process: deterministic, rate: 1/s}\n"
-         "    input_tokens: {distribution: fixed, mean: 100}\n"
-         "    output_tokens: {distribution: fixed, mean: 10}\n"
-         "    max_requests: 1\n"
-         "serving:\n"
-         "  model: " +
-         model + "\n  gpu: h100-sxm\n" + plan + "  pool: {initial_replicas: 1}\ntopology:\n" + topology;
-}
+using test::pool_yaml;
 
 // Llama 2 70B with the given plan on the given topology.
 Scenario placed_scenario(const test::TempDir& dir, const std::string& plan, const std::string& topology) {
@@ -92,7 +82,7 @@ TEST_CASE(
         Approx(pcie_tp - dgx_tp).epsilon(1e-9));
 }
 
-TEST_CASE("replicas take consecutive GPUs of one node per TP group; a TP group larger than a node spans nodes") {
+TEST_CASE("replicas take consecutive GPUs of one node per TP group, and a TP group larger than a node spans nodes") {
   test::TempDir dir;
   const std::string two_nodes = "  node: dgx_h100\n  nodes: 2\n  fabric: {kind: single_switch, link: infiniband}\n";
   {
@@ -175,4 +165,48 @@ TEST_CASE("ep needs an MoE model whose experts it divides, and expert_skew needs
   CHECK_THAT(error("  ep: 3\n", ""), Catch::Contains("serving.ep") && Catch::Contains("divide"));
   CHECK_THAT(error("  expert_skew: 1.2\n", ""), Catch::Contains("serving.expert_skew") && Catch::Contains("ep > 1"));
   CHECK_THAT(error("  ep: 2\n  expert_skew: 0.9\n", ""), Catch::Contains("serving.expert_skew"));
+}
+
+TEST_CASE(
+    "on a topology swap and the KV host tier copy at the host links' shared rate: two GPUs of a replica behind one "
+    "PCIe switch split its uplink") {
+  // A generic PCIe server (pcie_8gpu): two GPUs under each Gen4 x16 switch, whose uplink to the
+  // CPU carries 31.5 GB/s x 0.80 (LinkEfficiency's PCIe fraction) = 25.2 GB/s. A TP2 replica on
+  // GPUs 0-1 copies both shards at once through that uplink: 12.6 GB/s each, 25.2 GB/s for the
+  // replica. Without a topology each GPU would get its own Gen5 x16 link: 2 x 63.0 x 0.80 GB/s.
+  test::TempDir dir;
+  const Scenario s = load_scenario(dir.write(
+      "p.yaml",
+      pool_yaml("llama-3-8b", "  tp: 2\n  replica: {preemption: swap, prefix_caching: true, host_cache: 64 GB}\n",
+                "  node: pcie_8gpu\n  nodes: 1\n")));
+  const double own_links = 2 * 16 * 32e9 * 128 / 130 / 8 * 0.80;
+  CHECK(s.serving_pools.at(0).replica.swap_bytes_per_s == Approx(own_links));
+  Engine engine(1);
+  Fabric fabric(engine, s.network->topology, s.network->tuning);
+  ServingCluster cluster(engine, s.all_serving_pools(), {}, s.pool_split, &fabric);
+  cluster.start(s.simulation.horizon);
+  const ServingSystem& pool = cluster.pool(0);
+  const std::span<const VertexId> gpus = pool.gpus_of_replica(0);
+  REQUIRE(gpus.size() == 2);
+  // Both host links (DRAM -> CPU -> switch -> GPU) cross the same switch uplink.
+  const HostLink a = host_link(fabric.router(), gpus[0]), b = host_link(fabric.router(), gpus[1]);
+  REQUIRE(a.links.size() == 3);
+  REQUIRE(a.links[1] == b.links[1]);
+  CHECK(fabric.topology().link(a.links[1]).bandwidth_bytes_per_s == 31.5e9);
+  CHECK(pool.router().replicas().at(0)->spec().swap_bytes_per_s == Approx(2 * 31.5e9 * 0.80 / 2));
+}
+
+TEST_CASE("a topology without host memory in the GPU's node leaves swap at the GPU's own PCIe link") {
+  // An explicit topology of one GPU and a switch draws no host link: the replica copies over
+  // the catalog's Gen5 x16 link at 0.80, as without a topology.
+  test::TempDir dir;
+  const Scenario s = load_scenario(dir.write(
+      "p.yaml", pool_yaml("llama-3-8b", "  tp: 1\n  replica: {preemption: swap}\n",
+                          "  vertices:\n    - {name: a, kind: gpu, node: 0}\n    - {name: sw, kind: switch}\n"
+                          "  links:\n    - {from: a, to: sw, kind: ethernet, bandwidth: 100 Gbps, latency: 1 us}\n")));
+  Engine engine(1);
+  Fabric fabric(engine, s.network->topology, s.network->tuning);
+  ServingCluster cluster(engine, s.all_serving_pools(), {}, s.pool_split, &fabric);
+  cluster.start(s.simulation.horizon);
+  CHECK(cluster.pool(0).router().replicas().at(0)->spec().swap_bytes_per_s == Approx(16 * 32e9 * 128 / 130 / 8 * 0.80));
 }

@@ -97,7 +97,7 @@ TEST_CASE("in co-location every replica is priced on the GPUs lent for it, in on
   CHECK(split_groups == 0);
 }
 
-TEST_CASE("a TP4 pool and a TP2 pool on two DGX H100 nodes never share a GPU; past 16 GPUs replicas are refused") {
+TEST_CASE("a TP4 pool and a TP2 pool on two DGX H100 nodes never share a GPU, and past 16 GPUs replicas are refused") {
   test::TempDir dir;
   // Pool a (Llama 2 70B, TP4) wants 3 replicas, pool b (Llama 3 8B, TP2) 4; 16 GPUs in all.
   const Scenario s = load_scenario(dir.write(

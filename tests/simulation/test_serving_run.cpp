@@ -136,7 +136,7 @@ TEST_CASE("with an autoscaler the ready replicas rise only after provisioning pl
   CHECK(first_more >= 4 * 60 + 30);
 }
 
-TEST_CASE("a 10x demand spike on a fixed pool raises p99 TTFT; the same seed repeats the run exactly") {
+TEST_CASE("a 10x demand spike on a fixed pool raises p99 TTFT and the same seed repeats the run exactly") {
   const std::string synthetic =
       "    arrivals: {process: poisson, rate: 4/s}\n"
       "    input_tokens: {distribution: lognormal, mean: 1000, cv: 1}\n"

@@ -59,7 +59,7 @@ TEST_CASE("topology-aware placement picks the tightest node that holds the job")
   CHECK(inv.node_of(r->gpus.front()) == 1);
 }
 
-TEST_CASE("topology-aware placement spans the fewest nodes and leaves; random spreads out") {
+TEST_CASE("topology-aware placement spans the fewest nodes and leaves, and random spreads out") {
   // 8 nodes of 8 GPUs, 2 nodes per leaf; one GPU taken on nodes 0, 2, 4 and 6 (the first node
   // of every leaf), so every leaf has 15 free GPUs.
   auto inv = ClusterInventory::uniform(8, 8, 2);
