@@ -1,11 +1,13 @@
 #pragma once
 // The price keys a serving `pool:` block or a training `cluster:` block shares: a bare
 // `price:`, or `provider:` + `option:` from the price catalog, or `owned:` (docs/SCENARIOS.md,
-// "Prices and billing"). Resolved against the GPU it prices into a BillingSpec.
+// "Prices and billing"). Read as written into a PricingSpec, checked by its validate(), then
+// resolved against the catalog and the GPU it prices into a BillingSpec.
 #include <cstdint>
 
 #include "sim/cost/billing_spec.hpp"
 #include "sim/cost/price_catalog.hpp"
+#include "sim/cost/pricing_spec.hpp"
 #include "sim/hardware/gpu_spec.hpp"
 #include "sim/scenario/config_reader.hpp"
 
@@ -17,8 +19,8 @@ struct BillingDefaults {
   std::int64_t owned_gpus = 0;         // owned capacity when `owned_gpus:` is not given
 };
 
-// Reads the keys from `r` (which the caller finishes). `prices`: the catalog (null: only a
-// bare `price:` is accepted).
+// Reads the keys from `r` (which the caller finishes) and refuses the first problem the spec's
+// validate() finds at its key. `prices`: the catalog (null: only a bare `price:` is accepted).
 BillingSpec read_billing(MapReader& r, const GpuSpec& gpu, const BillingDefaults& defaults,
                          const PriceCatalog* prices);
 

@@ -139,7 +139,7 @@ TEST_CASE("every hostile scenario is refused by validate exactly when run refuse
   }
 }
 
-TEST_CASE("the workload, cluster and network specs' own validate() refuse at the key, in validate as in run") {
+TEST_CASE("the workload, cluster, network and pricing specs' own validate() refuse at the key, in validate as in run") {
   TempDir dir;
   const std::pair<const char*, const char*> cases[] = {
       {"synthetic_end_before_start.yaml", ":16:10: workload.synthetic.end: the end must come after the start"},
@@ -150,6 +150,8 @@ TEST_CASE("the workload, cluster and network specs' own validate() refuse at the
        ":17:18: collectives.jobs[0].algorithm: algorithm nvls cannot run all_reduce on these 8 GPUs of this topology"},
       {"send_recv_group.yaml",
        ":12:7: collectives.jobs[0].gpus: send_recv runs between two GPUs (a sender and a receiver), not 16"},
+      {"reserved_gpus_on_demand.yaml",
+       ":12:20: serving.pool.reserved_gpus: reserved_gpus goes with option: reserved_1y or reserved_3y"},
   };
   for (const auto& [file, message] : cases) {
     INFO(file);
