@@ -236,22 +236,28 @@ std::vector<VertexId> ranks_on(const Topology& topo, const TrainingJobSpec& spec
   return order_ranks(topo, ranks, spec.parallel);
 }
 
+// The DP-heavy job on two leaves of four nodes whose uplinks are shared, timed by the one
+// fabric's speed model as a run builds it.
+struct DpOnSharedUplinks {
+  const TrainingJobSpec spec = dp_heavy_job();
+  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
+  const double S = dp_gradient_bytes(spec);
+  Engine engine{1};
+  Fabric fabric{engine, oversubscribed_pair_of_leaves()};
+  const Topology& topo = fabric.topology();
+  NetworkSpeedModel speed{fabric, CollectiveAlgorithm::kRing};
+};
+
 }  // namespace
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    DpOnSharedUplinks,
     "two DP jobs whose rings share the leaf uplinks each get half a link on the one fabric: the bandwidth term of "
     "their reduction doubles, its latency terms do not") {
   // Job 1 on nodes 0 and 2, job 2 on nodes 1 and 3 (TP 8, DP 2): each of a job's 8 rings (one
   // per GPU index, one channel: one rank per node) crosses the spine. D-mod-K sends GPU i of
   // node 2 and of node 3 up the same uplink of leaf 0 (and back alike), so ring i of each job
   // shares uplink i: alone a ring member gets the whole link, C; together max-min gives C/2.
-  const TrainingJobSpec spec = dp_heavy_job();
-  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
-  const double S = dp_gradient_bytes(spec);
-  Engine engine(1);
-  Fabric fabric(engine, oversubscribed_pair_of_leaves());
-  const Topology& topo = fabric.topology();
-  NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);  // as a run builds it
   const std::vector<VertexId> a = ranks_on(topo, spec, 0, 2), b = ranks_on(topo, spec, 1, 3);
   const RunningTrainingJob jobs[2] = {{1, &spec, a}, {2, &spec, b}};
 
@@ -285,16 +291,10 @@ TEST_CASE(
   CHECK(speed.evaluations() == 2);
 }
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    DpOnSharedUplinks,
     "a DP job re-timed while a collective job and then a serving replica hold one of its uplinks slows by the "
     "max-min share it is granted") {
-  const TrainingJobSpec spec = dp_heavy_job();
-  const double C = 25e9 * 0.94;  // an HDR link's achievable bytes/s
-  const double S = dp_gradient_bytes(spec);
-  Engine engine(1);
-  Fabric fabric(engine, oversubscribed_pair_of_leaves());
-  const Topology& topo = fabric.topology();
-  NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);  // as a run builds it
   const std::vector<VertexId> ranks = training_ranks(topo, spec);
   const RunningTrainingJob job{1, &spec, ranks};
   const double idle = speed.results({&job, 1})[0].dp_comm_s;
