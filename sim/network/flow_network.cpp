@@ -183,17 +183,13 @@ void FlowNetwork::mark_dirty(LinkId l) { dirty_.push_back(l); }
 void FlowNetwork::request_recompute() {
   if (recompute_pending_) return;
   recompute_pending_ = true;
-  // settle() may have recomputed already.
-  engine_.schedule_at(
-      engine_.now(),
-      [this] {
-        if (recompute_pending_) recompute();
-      },
-      kRecomputePriority);
+  recompute_event_ = engine_.schedule_at(engine_.now(), [this] { recompute(); }, kRecomputePriority);
 }
 
 void FlowNetwork::settle() {
-  if (recompute_pending_) recompute();
+  if (!recompute_pending_) return;
+  engine_.cancel(recompute_event_);  // done now: no empty event later in the instant
+  recompute();
 }
 
 void FlowNetwork::complete(FlowId f, std::uint32_t generation) {

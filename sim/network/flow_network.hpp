@@ -197,6 +197,7 @@ class FlowNetwork final : private LinkLoad {
   // Recomputation scratch, reused so a steady state allocates nothing.
   std::vector<LinkId> dirty_;
   bool recompute_pending_ = false;
+  EventHandle recompute_event_;  // the pending recompute, cancelled when settle() runs it first
   std::uint32_t stamp_ = 0;
   std::vector<std::uint32_t> link_stamp_, flow_stamp_;
   std::vector<LinkId> comp_links_;
