@@ -35,6 +35,27 @@ TEST_CASE("two flows sharing one link each get half its bandwidth") {
         Approx(2e9));
 }
 
+TEST_CASE("settle gives the instant's rates at once and the recompute it ran is not left as an event") {
+  // Two flows into g1 share sw->g1 (10 GB/s). Without settle the rates come with the
+  // recompute event at the end of the instant; settle runs it now and cancels that event, so
+  // the run is one event shorter and otherwise the same.
+  auto run = [](bool settle) {
+    Net net(star(3, 10e9, Time{}));
+    Recorder rec{.engine = &net.engine};
+    const FlowId a = net.network.start(net.v("g0"), net.v("g1"), 1e9, rec.at(0));
+    net.network.start(net.v("g2"), net.v("g1"), 1e9, rec.at(1));
+    if (settle) {
+      net.network.settle();
+      CHECK(net.network.rate(a) == Approx(5e9));
+    }
+    net.engine.run();
+    CHECK(rec.done_s[0] == Approx(0.2));
+    CHECK(rec.done_s[1] == Approx(0.2));
+    return net.engine.events_processed();
+  };
+  CHECK(run(true) == run(false) - 1);
+}
+
 TEST_CASE("a flow that joins later slows the first one down and both finish when the bytes say") {
   // A: 1 GB alone at 10 GB/s for 50 ms (0.5 GB sent), then 5 GB/s each until A ends at
   // 50 + 0.5/5 = 150 ms; B has sent 0.5 GB by then and finishes alone: 150 + 0.5/10 = 200 ms.
