@@ -61,6 +61,11 @@ class FlowNetwork final : private LinkLoad {
   FlowNetwork& operator=(const FlowNetwork&) = delete;
   // Adaptive routing (router.hpp) on this network's flows, for as long as it lives.
   void set_adaptive_routing(bool on) { router_.set_adaptive(on ? this : nullptr); }
+  bool adaptive_routing() const { return router_.adaptive(); }
+  // Another router over the same topology choosing adaptively on this network's flows, for
+  // traffic that is routed before it goes on here (a flow class's members, all at once); the
+  // network must outlive that router's use of it.
+  void lend_load(Router& router) const { router.set_adaptive(this); }
 
   // Sends `bytes` from src to dst starting now; `delivered` runs when the last byte has arrived.
   // `label` separates flows between the same pair for ECMP; `max_rate` caps the flow (bytes/s);

@@ -23,6 +23,9 @@ NetworkSpeedModel::NetworkSpeedModel(Fabric& fabric, CollectiveAlgorithm dp_algo
       router_(fabric.topology()) {
   sum_kind_capacities();
   carry_on(fabric.network());
+  // The jobs' routes are chosen as the fabric chooses any flow's: adaptively, on the load the
+  // network carries when a job first runs, its own members spread over the equal-cost paths.
+  if (fabric.network().adaptive_routing()) fabric.network().lend_load(router_);
 }
 
 void NetworkSpeedModel::sum_kind_capacities() {
@@ -37,14 +40,18 @@ NetworkSpeedModel::Key NetworkSpeedModel::solo_key(const RunningTrainingJob& job
   return key;
 }
 
-void NetworkSpeedModel::add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap) {
+void NetworkSpeedModel::add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap,
+                                     FlowClassLinks& all) {
   const TrainingParallelism& par = job.spec->parallel;
   if (par.pp < 2) return;
   const RankLayout layout = rank_layout(par, job.gpus);
   auto add = [&](FlowClassLinks& links, VertexId a, VertexId b) {
     if (topo_.vertex(a).node == topo_.vertex(b).node) return;  // inside a node: NVLink, not carried
-    links.add(router_.route(a, b));
-    links.add(router_.route(b, a));
+    for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}}) {
+      const Route r = router_.route(from, to);  // its links are valid until the next route
+      links.add(r);
+      all.add(r);
+    }
   };
   for (int r = 0; r < par.dp; ++r)
     for (int c = 0; c < par.cp; ++c)
@@ -59,8 +66,10 @@ const NetworkSpeedModel::HandoffClass& NetworkSpeedModel::handoff_class(const Ru
   if (auto it = handoff_cache_.find(key); it != handoff_cache_.end()) return it->second;
   HandoffClass h;
   if (job.spec->parallel.pp > 1) {
-    FlowClassLinks all(topo_.link_count());
-    add_handoffs(job, all, all);
+    FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count()), all(topo_.link_count());
+    add_handoffs(job, boundary, wrap, all);
+    h.boundary.assign(boundary.links().begin(), boundary.links().end());
+    h.wrap.assign(wrap.links().begin(), wrap.links().end());
     h.links.assign(all.links().begin(), all.links().end());
     h.alone = FlowNetwork::kUnlimited;
     for (const auto& [l, count] : h.links) h.alone = std::min(h.alone, link_capacity(l) / count);
@@ -79,12 +88,15 @@ const NetworkSpeedModel::DpClass& NetworkSpeedModel::dp_class(const RunningTrain
     // DP groups are laid out alike: the first one's algorithms and protocols stand for all.
     const std::vector<DpCollective> plan = model_.dp_plan(*job.spec, layout.dp_groups.front());
     std::map<LinkId, double> all, first;
-    for (std::size_t g = 0; g < layout.dp_groups.size(); ++g)
+    // Each group routed once (adaptive routes depend on what was routed before them): the
+    // first one alone, then the rest on top of it.
+    for (std::size_t g = 0; g < layout.dp_groups.size(); ++g) {
       for (DpCollective c : plan) {
         c.request.group = layout.dp_groups[g];
-        add_dp_traffic(router_, model_.tuning(), c, all);
-        if (g == 0) add_dp_traffic(router_, model_.tuning(), c, first);
+        add_dp_traffic(router_, model_.tuning(), c, g == 0 ? first : all);
       }
+      if (g == 0) all = first;
+    }
     if (!all.empty()) {
       d.link_bytes.assign(all.begin(), all.end());
       d.unit = d.link_bytes.front().second;
@@ -185,10 +197,9 @@ const std::vector<std::pair<LinkId, double>>& NetworkSpeedModel::carried_link_by
     // the v chunk crossings).
     const double boundary_bytes = pp_handoff_bytes(*job.spec);
     const double wrap_bytes = boundary_bytes * (par.virtual_stages - 1) / par.virtual_stages;
-    FlowClassLinks boundary(topo_.link_count()), wrap(topo_.link_count());
-    add_handoffs(job, boundary, wrap);
-    for (const auto& [l, count] : boundary.links()) bytes[l] += count * boundary_bytes;
-    for (const auto& [l, count] : wrap.links()) bytes[l] += count * wrap_bytes;
+    const HandoffClass& h = handoff_class(job);
+    for (const auto& [l, count] : h.boundary) bytes[l] += count * boundary_bytes;
+    for (const auto& [l, count] : h.wrap) bytes[l] += count * wrap_bytes;
   }
   if (link_bytes_cache_.size() >= kCacheLimit) link_bytes_cache_.clear();
   return link_bytes_cache_.emplace(std::move(key), std::vector<std::pair<LinkId, double>>(bytes.begin(), bytes.end()))

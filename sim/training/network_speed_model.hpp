@@ -110,13 +110,17 @@ class NetworkSpeedModel : public JobSpeedModel {
 
  private:
   void sum_kind_capacities();
-  // Every route of the job's hand-offs between nodes (both directions): the stage boundaries'
-  // into `boundary`, interleaving's wrap from the last stage to the first into `wrap`.
-  void add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap);
+  // Every route of the job's hand-offs between nodes (both directions), each routed once: the
+  // stage boundaries' into `boundary`, interleaving's wrap from the last stage to the first
+  // into `wrap`, and both into `all`.
+  void add_handoffs(const RunningTrainingJob& job, FlowClassLinks& boundary, FlowClassLinks& wrap,
+                    FlowClassLinks& all);
   // The job's hand-offs between nodes as one class on the topology's links (cached by job id
-  // and GPUs; empty when none leaves a node), and a member's rate alone on them.
+  // and GPUs; empty when none leaves a node), and a member's rate alone on them. Its boundary
+  // and wrap parts give the bytes it carries; routed once, they are the class's own links
+  // under adaptive routing too.
   struct HandoffClass {
-    std::vector<FlowNetwork::ClassLink> links;
+    std::vector<FlowNetwork::ClassLink> links, boundary, wrap;
     double alone = 0;
   };
   const HandoffClass& handoff_class(const RunningTrainingJob& job);
