@@ -39,6 +39,10 @@
 // collective jobs and serving replicas and appears in the network's link timelines. TP groups
 // stay inside a node (order_ranks), on NVLink, and are not carried.
 //
+// Routes: a job's classes are routed once, when it first runs (cached with its classes), as
+// the fabric routes any flow: statically, or under adaptive routing on the load the one network
+// carries at that moment, each DP group after the ones before it.
+//
 // Without a carrying network (carry_on not called) jobs are timed alone.
 #include <array>
 #include <cstdint>

@@ -522,3 +522,60 @@ TEST_CASE("a training job's pipeline hand-offs beside a serving replica's on one
   // The replica's traffic had its rate back when the probe left.
   CHECK(fabric.network().rate(traffic.flow()) == Approx(serving));
 }
+
+TEST_CASE(
+    "a DP job's reduction on the one fabric takes as long as its rings run together as flows, under static ECMP "
+    "(colliding) and under adaptive routing (spread)") {
+  // 8 DGX A100 on a RoCE fat-tree, one job over all 64 GPUs: TP 8 inside each node, 8 DP rings
+  // (one per GPU index) across the 8 nodes. The static ECMP hash puts several rings' edges on
+  // some fabric links; adaptive routing spreads them, as the fabric does any flow's.
+  TrainingJobSpec spec = dp_heavy_job();
+  spec.parallel.dp = 8;
+  spec.global_batch_sequences = 8;
+  struct Timing {
+    double on_fabric = 0;  // the speed model's DP reduction on the one fabric
+    double one_group = 0;  // one ring alone, as the cost model prices it
+    double as_flows = 0;   // the slowest of the 8 all-reduces run together as flows
+  };
+  auto timed = [&spec](bool adaptive) {
+    ClusterSpec c;
+    c.node = node_preset("dgx_a100");
+    c.nodes = 8;
+    c.fabric.kind = FabricKind::kFatTree;
+    c.fabric.link_kind = LinkKind::kEthernet;
+    c.fabric.adaptive_routing = adaptive;
+    TopologySpec topology;
+    topology.layout = c;
+    Timing t;
+    Engine engine(1);
+    Fabric fabric(engine, topology);
+    NetworkSpeedModel speed(fabric, CollectiveAlgorithm::kRing);
+    const std::vector<VertexId> ranks = order_ranks(
+        fabric.topology(), {fabric.topology().gpus().begin(), fabric.topology().gpus().end()}, spec.parallel);
+    const RunningTrainingJob job{1, &spec, ranks};
+    speed.iterations({&job, 1});
+    t.on_fabric = speed.last_results()[0].dp_comm_s;
+    TrainingIterationModel one(fabric.topology(), fabric.idle_cost_model(), fabric.tuning(),
+                               CollectiveAlgorithm::kRing);
+    t.one_group = one.time(spec, ranks).dp_comm_s;
+
+    Engine flow_engine(1);
+    Fabric flows(flow_engine, topology);
+    flows.collectives().on_complete.connect(
+        [&t](const CollectiveRecord& r) { t.as_flows = std::max(t.as_flows, r.seconds()); });
+    for (const auto& group : rank_layout(spec.parallel, ranks).dp_groups)
+      flows.collectives().start({CollectiveOp::kAllReduce, group, dp_gradient_bytes(spec), CollectiveAlgorithm::kRing, 0});
+    flow_engine.run();
+    std::printf("DP x8 on a RoCE fat-tree, %s routing: reduction %.4f s on the fabric, %.4f s as flows, one ring "
+                "alone %.4f s\n",
+                adaptive ? "adaptive" : "static", t.on_fabric, t.as_flows, t.one_group);
+    return t;
+  };
+  const Timing fixed = timed(false), adaptive = timed(true);
+  CHECK(fixed.on_fabric == Approx(fixed.as_flows).epsilon(0.01));
+  CHECK(adaptive.on_fabric == Approx(adaptive.as_flows).epsilon(0.01));
+  // Alone, a ring finds idle paths either way; together, the hash doubles some links' load.
+  CHECK(fixed.one_group == Approx(adaptive.one_group));
+  CHECK(fixed.on_fabric > 2 * fixed.one_group);
+  CHECK(adaptive.on_fabric == adaptive.one_group);
+}
