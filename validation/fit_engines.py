@@ -12,7 +12,8 @@ the model `make validate` runs.
   /usr/bin/python3 validation/fit_engines.py [--engine vllm|trtllm] [--write]
 
 Prints each constant (fitted value, value in the file) and the rows' errors; --write puts the
-fitted values into the engine files.
+fitted values into the engine files, and the constants every engine shares (SHARED) into the
+other engines' files: by default vllm is fitted first, then trtllm on the shared values.
 """
 import argparse
 import re
@@ -44,6 +45,11 @@ FITS = {
 }
 
 
+# Constants of a library every engine runs on, fitted with the engine whose rows resolve them
+# and copied into the others' files (which are then fitted after it: the default order).
+SHARED = {"vllm": [("gemm", "half_tokens", "")]}  # cuBLAS tile quantisation: Splitwise's prompts
+
+
 def read_value(text, section, key):
     m = re.search(rf"^{section}:\n(?:  .*\n)*?  {key}: ([0-9.eE+-]+)", text, re.M)
     if not m:
@@ -53,6 +59,7 @@ def read_value(text, section, key):
 
 def write_value(text, section, key, value, unit):
     pattern = re.compile(rf"(^{section}:\n(?:  .*\n)*?  {key}: )[0-9.eE+-]+[^\n#]*", re.M)
+    value = 0.0 if abs(value) < 1e-6 else value  # a constant fitted to its bound of zero
     shown = f"{value:.4g}" + (f" {unit}" if unit and unit != "%" else unit)
     new, n = pattern.subn(lambda m: m.group(1) + shown, text)
     if n != 1:
@@ -101,6 +108,15 @@ def fit(engine, binary, write):
             text = write_value(text, section, key, v, unit)
         path.write_text(text)
         print(f"  wrote {path}")
+        fitted = {(section, key): v for (section, key, _, _, _), v in zip(params, result.x)}
+        for other in sorted(set(FITS) - {engine}):
+            other_path = ENGINES / f"{other}.yaml"
+            text = other_path.read_text()
+            for section, key, unit in SHARED.get(engine, []):
+                text = write_value(text, section, key, fitted[(section, key)], unit)
+            if SHARED.get(engine):
+                other_path.write_text(text)
+                print(f"  wrote the shared constants into {other_path} (fit {other} after this)")
 
 
 def main():

@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "scenario_load_error.hpp"
 #include "sim/scenario/engine_loader.hpp"
@@ -16,7 +21,57 @@ const std::filesystem::path kConfigs = std::filesystem::path(CLUSTERSIM_SOURCE_D
 
 const std::string kServing = cs::test::serving_scenario("llama-3-8b", "  pool: {initial_replicas: 1}\n");
 
+// The rows of docs/COST_MODEL.md's table of engine constants: `section.key` and one cell per
+// engine column (vllm, trtllm), as written.
+struct ConstantRow {
+  std::string section, key;
+  std::vector<std::string> cells;
+};
+
+std::vector<ConstantRow> documented_engine_constants() {
+  std::ifstream in(std::string(CLUSTERSIM_SOURCE_DIR) + "/docs/COST_MODEL.md");
+  std::vector<ConstantRow> rows;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line == "| constant | vllm | trtllm | source |") {
+      inside = true;
+      continue;
+    }
+    if (!inside || line.rfind("|---", 0) == 0) continue;
+    if (line.rfind("| `", 0) != 0) break;
+    std::vector<std::string> cells;
+    std::stringstream fields(line.substr(1));
+    for (std::string cell; std::getline(fields, cell, '|');) {
+      const auto first = cell.find_first_not_of(' '), last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+    }
+    const std::string name = cells.at(0).substr(1, cells.at(0).size() - 2);  // without the backticks
+    const auto dot = name.find('.');
+    rows.push_back({name.substr(0, dot), name.substr(dot + 1), {cells.at(1), cells.at(2)}});
+  }
+  return rows;
+}
+
 }  // namespace
+
+TEST_CASE("docs/COST_MODEL.md's table of engine constants gives every value each engine file holds") {
+  // Fitted values move when validation/fit_engines.py is rerun; the table must move with them.
+  const std::vector<ConstantRow> rows = documented_engine_constants();
+  REQUIRE(rows.size() >= 10);
+  const char* engines[] = {"vllm", "trtllm"};
+  int compared = 0;
+  for (std::size_t e = 0; e < 2; ++e) {
+    const YAML::Node file = YAML::LoadFile((kConfigs / "engines" / (std::string(engines[e]) + ".yaml")).string());
+    for (const ConstantRow& row : rows) {
+      const YAML::Node value = file[row.section][row.key];
+      if (!value) continue;  // the engine has no such term ("none", or the loader's default)
+      INFO(engines[e] << ": " << row.section << "." << row.key);
+      CHECK(row.cells[e] == value.as<std::string>());
+      ++compared;
+    }
+  }
+  CHECK(compared >= 18);
+}
 
 TEST_CASE("the repository's engines load with their kernel models and scheduler defaults") {
   const ServingEngine vllm = load_engine("vllm", kConfigs);
