@@ -22,7 +22,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import least_squares
+
+try:
+    from scipy.optimize import least_squares
+except ImportError:
+    sys.exit("fit_engines.py needs SciPy's least_squares: apt-get install python3-scipy "
+             "(and run it with Debian's /usr/bin/python3)")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_validation as rv  # noqa: E402
