@@ -5,6 +5,7 @@
 #   make bench   build and run the benchmarks in bench/
 #   make test-asan  the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make validate   simulated vs published measurements (validation/), errors per table
+#   make fit-check  whether the engine files' fitted constants are still where the fit puts them
 
 SCENARIO ?= launch_day
 BUILD    ?= build
@@ -17,7 +18,7 @@ PACKAGES := cmake ninja-build g++ libboost-graph-dev libboost-program-options-de
             python3-pandas python3-yaml nlohmann-json3-dev libopenmpi-dev openmpi-bin libssl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench test-asan validate clean
+.PHONY: all deps configure build run test bench test-asan validate fit-check clean
 
 all: build
 
@@ -56,6 +57,11 @@ bench: build
 
 validate: build
 	$(PYTHON) validation/run_validation.py --build $(BUILD) --check
+
+# The fit needs SciPy, which nothing else does: installed here rather than by `deps`.
+fit-check: build
+	@$(MAKE) --no-print-directory deps PACKAGES=python3-scipy
+	$(PYTHON) validation/fit_engines.py --build $(BUILD) --check
 
 # -O1 -g1 (what the sanitizers' documentation suggests) compiles in about half the time of -O2 -g,
 # and without NDEBUG so that the debug-build invariant checks (assert) run under the sanitizers too.

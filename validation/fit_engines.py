@@ -9,7 +9,7 @@ and under) under a soft-L1 loss (squares up to 10%, linear beyond: outliers weig
 minimised by bounded least squares over the clustersim binary itself, so the fit sees exactly
 the model `make validate` runs.
 
-  /usr/bin/python3 validation/fit_engines.py [--engine vllm|trtllm] [--write]
+  /usr/bin/python3 validation/fit_engines.py [--engine vllm|trtllm] [--write | --check]
 
 Prints each constant (fitted value, value in the file) and the rows' errors; --write puts the
 fitted values into the engine files, and the constants every engine shares (SHARED) into the
@@ -72,6 +72,22 @@ def write_value(text, section, key, value, unit):
     return new
 
 
+def stale(engine, params, fitted, original):
+    """The constants whose fitted value is off the file's by more than 1% (of the value, or of
+    its range near zero), and shared constants another engine file holds differently."""
+    out = []
+    for (section, key, unit, lower, upper), v in zip(params, fitted):
+        old = read_value(original, section, key)
+        if abs(v - old) > max(0.01 * abs(old), 0.001 * (upper - lower)):
+            out.append(f"{engine} {section}.{key}: file {old:.4g}, fit {v:.4g} {unit}")
+    for section, key, _ in SHARED.get(engine, []):
+        for other in sorted(set(FITS) - {engine}):
+            theirs = read_value((ENGINES / f"{other}.yaml").read_text(), section, key)
+            if theirs != read_value(original, section, key):
+                out.append(f"{other} {section}.{key}: {theirs:.4g}, not {engine}'s shared value")
+    return out
+
+
 def fit(engine, binary, write):
     table, params = FITS[engine]
     rows = rv.read_table(rv.HERE / table)
@@ -107,6 +123,7 @@ def fit(engine, binary, write):
     for r, e in zip(rows, errors):
         print(f"  {r['id']:<18} {e:+7.1%}")
     print(f"  median |error| {np.median(np.abs(errors)):.1%}, max {np.max(np.abs(errors)):.1%}")
+    problems = stale(engine, params, result.x, original)
     if write:
         text = original
         for (section, key, unit, _, _), v in zip(params, result.x):
@@ -122,6 +139,7 @@ def fit(engine, binary, write):
             if SHARED.get(engine):
                 other_path.write_text(text)
                 print(f"  wrote the shared constants into {other_path} (fit {other} after this)")
+    return problems
 
 
 def main():
@@ -129,10 +147,20 @@ def main():
     ap.add_argument("--build", default=str(rv.ROOT / "build"))
     ap.add_argument("--engine", choices=sorted(FITS), action="append")
     ap.add_argument("--write", action="store_true", help="write the fitted values into the engine files")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 when a file's constant is not where the fit puts it (the model moved since)")
     a = ap.parse_args()
+    if a.check and a.write:
+        ap.error("--check reads the files as they are; give it without --write")
     binary = Path(a.build) / "clustersim"
+    problems = []
     for engine in a.engine or sorted(FITS, reverse=True):
-        fit(engine, binary, a.write)
+        problems += fit(engine, binary, a.write)
+    if a.check:
+        for p in problems:
+            print(f"STALE {p}")
+        print("engine constants: " + ("stale; rerun with --write" if problems else "at the fit"))
+        sys.exit(1 if problems else 0)
 
 
 if __name__ == "__main__":
